@@ -1,0 +1,75 @@
+/**
+ * Waggle's error hierarchy. Each error has a stable code; the API maps codes to HTTP
+ * statuses in one place (src/api/error-status.ts). Never classify an error by its message.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_query'
+  | 'not_found'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'conflict'
+  | 'unavailable'
+  | 'query_timeout'
+  | 'internal';
+
+export class WaggleError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'WaggleError';
+  }
+}
+
+export class BadRequestError extends WaggleError {
+  constructor(message: string) {
+    super('bad_request', message);
+    this.name = 'BadRequestError';
+  }
+}
+
+/** A query spec or text query that cannot run; field names the offending part when known. */
+export class InvalidQueryError extends WaggleError {
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super('invalid_query', message);
+    this.field = field;
+    this.name = 'InvalidQueryError';
+  }
+}
+
+export class NotFoundError extends WaggleError {
+  constructor(message: string) {
+    super('not_found', message);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class PayloadTooLargeError extends WaggleError {
+  constructor(message: string) {
+    super('payload_too_large', message);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+export class UnsupportedMediaTypeError extends WaggleError {
+  constructor(message: string) {
+    super('unsupported_media_type', message);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
+export class UnavailableError extends WaggleError {
+  constructor(message: string) {
+    super('unavailable', message);
+    this.name = 'UnavailableError';
+  }
+}
+
+export class QueryTimeoutError extends WaggleError {
+  constructor(message: string) {
+    super('query_timeout', message);
+    this.name = 'QueryTimeoutError';
+  }
+}
