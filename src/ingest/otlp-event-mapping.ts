@@ -1,0 +1,264 @@
+import { pushAttribute, type AttributeList } from '../core/attribute-value.js';
+import type { DecodedBatch, EventRecord, SpanKindName, StatusCodeName } from '../core/event-record.js';
+
+/** Options shared by the OTLP decoders. */
+export interface OtlpDecodeOptions {
+  /** The x-honeycomb-dataset header: every event goes to this dataset instead of its service.name. */
+  datasetOverride?: string | null;
+  /** AnyValues nested deeper than this (arrays and key-value lists) make the request invalid. Default 32. */
+  maxAnyValueDepth?: number;
+}
+
+/**
+ * One OTLP span as a decoder read it, before validation. Decoders fill one instance per request
+ * and reuse it for every span, so the hot path allocates nothing for it.
+ * Ids are given with the byte length received, so validation is the same for both encodings;
+ * an id is only meaningful when its length is the expected one. A length of -1 means the JSON
+ * value was not a hex string.
+ */
+export interface OtlpSpanFields {
+  traceId: bigint;
+  traceIdBytes: number;
+  spanId: bigint;
+  spanIdBytes: number;
+  /** parentIdBytes is 0 when the span has no parent. */
+  parentId: bigint;
+  parentIdBytes: number;
+  traceState: string;
+  name: string;
+  /** The raw enum number; unknown numbers map to 'unspecified'. */
+  kind: number;
+  startNs: bigint;
+  endNs: bigint;
+  statusCode: number;
+  statusMessage: string;
+  attributes: AttributeList;
+}
+
+const DEFAULT_MAX_ANY_VALUE_DEPTH = 32;
+const UNKNOWN_SERVICE = 'unknown_service';
+const SERVICE_NAME_KEY = 'service.name';
+const MAX_NAME_IN_MESSAGE = 100;
+
+const SPAN_KINDS: readonly SpanKindName[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+const STATUS_CODES: readonly StatusCodeName[] = ['unset', 'ok', 'error'];
+
+/**
+ * Maps OTLP traces to Honeycomb-style wide events, the one place both decoders share:
+ * a span is one event; its span events and links are events of their own, pointing at the span
+ * through parentId. Attribute layers are [resource, scope, own]; the resource and scope layers
+ * are shared by every event of that resource and scope.
+ *
+ * Usage: beginResource, then per scope beginScope, then per span addSpan followed by that span's
+ * addSpanEvent / addLink calls; finish once at the end.
+ */
+export class OtlpBatchBuilder {
+  readonly maxAnyValueDepth: number;
+  private readonly datasetOverride: string | null;
+  private readonly events: EventRecord[] = [];
+  private acceptedSpans = 0;
+  private rejectedSpans = 0;
+  private firstRejection = '';
+
+  private resourceLayer: AttributeList = { keys: [], kinds: [], values: [] };
+  private serviceName = UNKNOWN_SERVICE;
+  private dataset = UNKNOWN_SERVICE;
+  private scopeLayer: AttributeList = { keys: [], kinds: [], values: [] };
+  private libraryName: string | null = null;
+  private libraryVersion: string | null = null;
+
+  constructor(options: OtlpDecodeOptions) {
+    this.maxAnyValueDepth = options.maxAnyValueDepth ?? DEFAULT_MAX_ANY_VALUE_DEPTH;
+    this.datasetOverride = options.datasetOverride ?? null;
+  }
+
+  /**
+   * Starts the spans of one resource. service.name is lifted out of the layer into serviceName
+   * (and the dataset): it is a column of its own, so every service.name entry is removed from the
+   * layer, including a non-string one, which cannot name a service. An empty string names none either.
+   */
+  beginResource(attributes: AttributeList): void {
+    let serviceName = UNKNOWN_SERVICE;
+    let layer = attributes;
+    if (attributes.keys.includes(SERVICE_NAME_KEY)) {
+      layer = { keys: [], kinds: [], values: [] };
+      for (let i = 0; i < attributes.keys.length; i++) {
+        const key = attributes.keys[i]!;
+        const value = attributes.values[i]!;
+        if (key !== SERVICE_NAME_KEY) {
+          pushAttribute(layer, key, attributes.kinds[i]!, value);
+        } else {
+          // A later duplicate wins, as everywhere else in an attribute list.
+          serviceName = typeof value === 'string' && value !== '' ? value : UNKNOWN_SERVICE;
+        }
+      }
+    }
+    this.resourceLayer = layer;
+    this.serviceName = serviceName;
+    this.dataset = (this.datasetOverride ?? serviceName).toLowerCase();
+  }
+
+  /** Starts the spans of one instrumentation scope of the current resource. */
+  beginScope(name: string, version: string, attributes: AttributeList): void {
+    this.libraryName = name === '' ? null : name;
+    this.libraryVersion = version === '' ? null : version;
+    this.scopeLayer = attributes;
+  }
+
+  /**
+   * Validates and maps one span. Returns its event, or null when the span is rejected
+   * (the caller then drops its span events and links).
+   */
+  addSpan(span: OtlpSpanFields): EventRecord | null {
+    const reason = rejectionReason(span);
+    if (reason !== null) {
+      if (this.rejectedSpans === 0) this.firstRejection = `span '${shorten(span.name)}' ${reason}`;
+      this.rejectedSpans++;
+      return null;
+    }
+    this.acceptedSpans++;
+    const attributes = span.attributes;
+    if (span.traceState !== '') pushAttribute(attributes, 'trace.trace_state', 'string', span.traceState);
+    const duration = span.endNs - span.startNs;
+    const record = makeRecord(
+      this.dataset,
+      span.startNs,
+      duration < 0n ? 0n : duration,
+      span.traceId,
+      span.spanId,
+      span.parentIdBytes === 0 || span.parentId === 0n ? null : span.parentId,
+      span.name,
+      this.serviceName,
+      SPAN_KINDS[span.kind] ?? 'unspecified',
+      STATUS_CODES[span.statusCode] ?? 'unset',
+      span.statusMessage === '' ? null : span.statusMessage,
+      this.libraryName,
+      this.libraryVersion,
+      null,
+      [this.resourceLayer, this.scopeLayer, attributes],
+    );
+    this.events.push(record);
+    return record;
+  }
+
+  /** One span event (a log line in the span, e.g. a recorded exception) of an accepted span. */
+  addSpanEvent(span: EventRecord, timeNs: bigint, name: string, attributes: AttributeList): void {
+    this.events.push(
+      makeRecord(
+        this.dataset,
+        timeNs,
+        0n,
+        span.traceId,
+        null,
+        span.spanId,
+        name,
+        this.serviceName,
+        null,
+        null,
+        null,
+        this.libraryName,
+        this.libraryVersion,
+        'span_event',
+        [this.resourceLayer, this.scopeLayer, attributes],
+      ),
+    );
+  }
+
+  /** One link of an accepted span; the linked ids are lowercase hex, as received (not validated). */
+  addLink(span: EventRecord, linkedTraceIdHex: string, linkedSpanIdHex: string, attributes: AttributeList): void {
+    pushAttribute(attributes, 'trace.link.trace_id', 'string', linkedTraceIdHex);
+    pushAttribute(attributes, 'trace.link.span_id', 'string', linkedSpanIdHex);
+    this.events.push(
+      makeRecord(
+        this.dataset,
+        span.timestampNs,
+        0n,
+        span.traceId,
+        null,
+        span.spanId,
+        null,
+        this.serviceName,
+        null,
+        null,
+        null,
+        this.libraryName,
+        this.libraryVersion,
+        'link',
+        [this.resourceLayer, this.scopeLayer, attributes],
+      ),
+    );
+  }
+
+  finish(): DecodedBatch {
+    const total = this.acceptedSpans + this.rejectedSpans;
+    return {
+      events: this.events,
+      acceptedSpans: this.acceptedSpans,
+      rejectedSpans: this.rejectedSpans,
+      rejectionMessage:
+        this.rejectedSpans === 0
+          ? ''
+          : `rejected ${this.rejectedSpans} of ${total} ${total === 1 ? 'span' : 'spans'}: ${this.firstRejection}`,
+    };
+  }
+}
+
+/** Invalid ids are grounds to reject a span (OTLP specification); the first problem found is named. */
+function rejectionReason(span: OtlpSpanFields): string | null {
+  if (span.traceIdBytes !== 16) return `has ${describeLength('trace id', span.traceIdBytes)} (expected 16 bytes)`;
+  if (span.traceId === 0n) return 'has an all-zero trace id';
+  if (span.spanIdBytes !== 8) return `has ${describeLength('span id', span.spanIdBytes)} (expected 8 bytes)`;
+  if (span.spanId === 0n) return 'has an all-zero span id';
+  if (span.parentIdBytes !== 0 && span.parentIdBytes !== 8) {
+    return `has ${describeLength('parent span id', span.parentIdBytes)} (expected none or 8 bytes)`;
+  }
+  return null;
+}
+
+function describeLength(what: string, bytes: number): string {
+  if (bytes < 0) return `a ${what} that is not a hex string`;
+  if (bytes === 0) return `no ${what}`;
+  return `a ${what} of ${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+}
+
+function shorten(name: string): string {
+  return name.length > MAX_NAME_IN_MESSAGE ? `${name.slice(0, MAX_NAME_IN_MESSAGE)}...` : name;
+}
+
+// One constructor site keeps every EventRecord on the same hidden class.
+function makeRecord(
+  dataset: string,
+  timestampNs: bigint,
+  durationNs: bigint,
+  traceId: bigint | null,
+  spanId: bigint | null,
+  parentId: bigint | null,
+  name: string | null,
+  serviceName: string,
+  kind: SpanKindName | null,
+  statusCode: StatusCodeName | null,
+  statusMessage: string | null,
+  libraryName: string | null,
+  libraryVersion: string | null,
+  annotationType: EventRecord['annotationType'],
+  attributes: AttributeList[],
+): EventRecord {
+  return {
+    dataset,
+    timestampNs,
+    durationNs,
+    traceId,
+    spanId,
+    parentId,
+    name,
+    serviceName,
+    kind,
+    statusCode,
+    statusMessage,
+    libraryName,
+    libraryVersion,
+    annotationType,
+    sampleRate: 1,
+    attributes,
+  };
+}
