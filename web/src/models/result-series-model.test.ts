@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildCharts, formatCell, seriesTimeSeconds } from './result-series-model.js';
+import type { QueryResult } from './query-result-types.js';
+
+const result: QueryResult = {
+  id: 'r1',
+  complete: true,
+  data: {
+    series: [
+      { time: '2026-01-01T00:00:00Z', data: { 'user.id': 'bob', COUNT: 2, 'P95(duration_ms)': 30 } },
+      { time: '2026-01-01T00:01:00Z', data: { 'user.id': 'ann', COUNT: 1, 'P95(duration_ms)': 90 } },
+      { time: '2026-01-01T00:01:00Z', data: { 'user.id': 'bob', COUNT: 5, 'P95(duration_ms)': 10 } },
+    ],
+    results: [
+      { data: { 'user.id': 'ann', COUNT: 1, 'P95(duration_ms)': 90 } },
+      { data: { 'user.id': 'bob', COUNT: 7, 'P95(duration_ms)': 30 } },
+    ],
+  },
+};
+
+test('one chart per calculation, one line per group in result order, gaps filled per op', () => {
+  const charts = buildCharts({ calculations: [{ op: 'P95', column: 'duration_ms' }, { op: 'COUNT' }], breakdowns: ['user.id'] }, result);
+  const t0 = Date.parse('2026-01-01T00:00:00Z') / 1000;
+  assert.deepEqual(charts, [
+    {
+      kind: 'lines',
+      label: 'P95(duration_ms)',
+      calculation: { op: 'P95', column: 'duration_ms' },
+      times: [t0, t0 + 60],
+      lines: [
+        { label: 'ann', group: { 'user.id': 'ann' }, values: [null, 90] },
+        { label: 'bob', group: { 'user.id': 'bob' }, values: [30, 10] },
+      ],
+    },
+    {
+      kind: 'lines',
+      label: 'COUNT',
+      calculation: { op: 'COUNT' },
+      times: [t0, t0 + 60],
+      lines: [
+        { label: 'ann', group: { 'user.id': 'ann' }, values: [0, 1] },
+        { label: 'bob', group: { 'user.id': 'bob' }, values: [2, 5] },
+      ],
+    },
+  ]);
+});
+
+test('caps the number of lines drawn', () => {
+  const charts = buildCharts({ calculations: [{ op: 'COUNT' }], breakdowns: ['user.id'] }, result, 1);
+  assert.equal(charts[0]!.kind === 'lines' && charts[0]!.lines.length, 1);
+});
+
+test('without breakdowns the single line is named after the calculation; no calculation means COUNT', () => {
+  const charts = buildCharts({ calculations: [], breakdowns: [] }, { id: 'x', complete: true, data: { series: [{ time: 60, data: { COUNT: 3 } }] } });
+  assert.deepEqual(charts, [{ kind: 'lines', label: 'COUNT', calculation: { op: 'COUNT' }, times: [60], lines: [{ label: 'COUNT', group: {}, values: [3] }] }]);
+});
+
+test('a HEATMAP calculation becomes merged heatmap columns', () => {
+  const charts = buildCharts(
+    { calculations: [{ op: 'HEATMAP', column: 'duration_ms' }], breakdowns: [] },
+    { id: 'h', complete: true, data: { series: [{ time: 0, data: { 'HEATMAP(duration_ms)': { buckets: [{ lower: 0, upper: 5, count: 2 }] } } }] } },
+  );
+  assert.deepEqual(charts, [
+    { kind: 'heatmap', label: 'HEATMAP(duration_ms)', calculation: { op: 'HEATMAP', column: 'duration_ms' }, columns: [{ time: 0, buckets: [{ lower: 0, upper: 5, count: 2 }] }] },
+  ]);
+});
+
+test('reads series times and formats cells', () => {
+  assert.equal(seriesTimeSeconds('1970-01-01T00:01:00Z'), 60);
+  assert.equal(seriesTimeSeconds('soon'), null);
+  assert.equal(formatCell(null), '(none)');
+  assert.equal(formatCell(1.23456789), '1.23457');
+  assert.equal(formatCell(true), 'true');
+});
