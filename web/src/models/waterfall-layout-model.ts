@@ -88,7 +88,7 @@ function durationNsOf(row: TraceRow): bigint {
   return BigInt(Math.round(ms * NS_PER_MS));
 }
 
-function byStart(a: WaterfallSpan, b: WaterfallSpan): number {
+function byStart(a: { startNs: bigint; name: string }, b: { startNs: bigint; name: string }): number {
   if (a.startNs !== b.startNs) return a.startNs < b.startNs ? -1 : 1;
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
