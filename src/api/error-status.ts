@@ -1,0 +1,27 @@
+import type { ErrorCode } from '../core/errors.js';
+import { WaggleError } from '../core/errors.js';
+
+/** The one place where error codes become HTTP statuses. */
+export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
+  bad_request: 400,
+  invalid_query: 400,
+  not_found: 404,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  conflict: 409,
+  unavailable: 503,
+  query_timeout: 504,
+  internal: 500,
+};
+
+export interface HttpError {
+  status: number;
+  message: string;
+  code: ErrorCode;
+}
+
+/** Classifies any thrown value; unknown faults become 500 with a generic message. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof WaggleError) return { status: HTTP_STATUS_BY_CODE[error.code], message: error.message, code: error.code };
+  return { status: 500, message: 'internal error', code: 'internal' };
+}

@@ -1,0 +1,28 @@
+import { BadRequestError, NotFoundError } from '../core/errors.js';
+import { parseTraceIdHex } from '../core/trace-id.js';
+import type { SpanStore } from '../store/span-store.js';
+import { sendJson } from './http-io.js';
+import type { HttpRouter } from './http-router.js';
+
+/** GET /api/traces/:traceId and GET /api/traces (recent traces). */
+export function addTraceRoutes(router: HttpRouter, store: SpanStore): void {
+  router.add('GET', '/api/traces/:traceId', async ({ res, params }) => {
+    const text = params['traceId'] ?? '';
+    const traceId = parseTraceIdHex(text);
+    if (traceId === null) throw new BadRequestError(`'${text.slice(0, 64)}' is not a trace id: expected 32 hex digits, not all zero`);
+    const started = process.hrtime.bigint();
+    const spans = await store.getTrace(traceId);
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (spans.length === 0) throw new NotFoundError(`no trace with id ${text.toLowerCase()}`);
+    sendJson(res, 200, { trace_id: text.toLowerCase(), spans }, { 'server-timing': `store;dur=${elapsedMs.toFixed(2)}` });
+  });
+
+  router.add('GET', '/api/traces', async ({ res, url }) => {
+    const limitText = url.searchParams.get('limit') ?? '20';
+    const limit = Number(limitText);
+    if (!/^\d+$/.test(limitText) || limit < 1 || limit > 1000) throw new BadRequestError(`limit must be an integer from 1 to 1000, got '${limitText}'`);
+    const serviceName = url.searchParams.get('service.name') ?? undefined;
+    const traces = await store.listTraces({ limit, ...(serviceName ? { serviceName } : {}) });
+    sendJson(res, 200, { traces });
+  });
+}

@@ -1,0 +1,33 @@
+import zlib from 'node:zlib';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors.js';
+
+export type ContentEncoding = 'identity' | 'gzip' | 'deflate';
+
+/** Maps a Content-Encoding header to what we accept; throws 415 for the rest. */
+export function parseContentEncoding(header: string | undefined): ContentEncoding {
+  const value = (header ?? '').trim().toLowerCase();
+  if (value === '' || value === 'identity') return 'identity';
+  if (value === 'gzip' || value === 'x-gzip') return 'gzip';
+  if (value === 'deflate') return 'deflate';
+  throw new UnsupportedMediaTypeError(`unsupported Content-Encoding '${value}': send identity, gzip or deflate`);
+}
+
+/**
+ * Inflates a body, refusing to produce more than `maxBytes`: zlib stops at the limit, so a
+ * decompression bomb costs at most `maxBytes` of work and memory.
+ */
+export function inflateBody(body: Buffer, encoding: ContentEncoding, maxBytes: number): Buffer {
+  if (encoding === 'identity') {
+    if (body.length > maxBytes) throw new PayloadTooLargeError(`request body is larger than the limit of ${maxBytes} bytes`);
+    return body;
+  }
+  try {
+    const options = { maxOutputLength: maxBytes };
+    return encoding === 'gzip' ? zlib.gunzipSync(body, options) : zlib.inflateSync(body, options);
+  } catch (error) {
+    if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PayloadTooLargeError(`request body is larger than the limit of ${maxBytes} bytes after decompression`);
+    }
+    throw new BadRequestError(`request body is not valid ${encoding} data: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,81 @@
+import * as grpc from '@grpc/grpc-js';
+import { WaggleError } from '../core/errors.js';
+import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
+import type { IngestService } from './ingest-service.js';
+import { encodeExportResponseProtobuf } from './otlp-response-encoder.js';
+
+const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+const identity = (value: Buffer): Buffer => value;
+
+/** The TraceService with pass-through (de)serialisers: our own decoder reads the bytes. */
+const TRACE_SERVICE: grpc.ServiceDefinition = {
+  Export: {
+    path: EXPORT_PATH,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+};
+
+function metadataValue(metadata: grpc.Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * OTLP/gRPC. grpc-js handles HTTP/2, message framing and gzip message compression and enforces
+ * the message size limit (RESOURCE_EXHAUSTED); the body is handed on as protobuf bytes.
+ */
+export async function startOtlpGrpcReceiver(
+  host: string,
+  port: number,
+  ingest: IngestService,
+  maxMessageBytes: number,
+): Promise<{ port: number; stop: () => Promise<void> }> {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': 4 * 1024 * 1024,
+  });
+  server.addService(TRACE_SERVICE, {
+    Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      const meta: Record<string, string> = { contentEncoding: 'identity' };
+      const dataset = metadataValue(call.metadata, 'x-honeycomb-dataset');
+      if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
+      ingest
+        .ingest({ format: 'otlp-protobuf', body: call.request, meta })
+        .then(({ batch }) => {
+          const partial = batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;
+          callback(null, Buffer.from(encodeExportResponseProtobuf(partial)));
+        })
+        .catch((error: unknown) => {
+          const code = error instanceof WaggleError ? GRPC_CODE_BY_ERROR[error.code] : grpc.status.INTERNAL;
+          const message = error instanceof WaggleError ? error.message : 'internal error';
+          callback({ code, details: message, name: 'Error', message });
+        });
+    },
+  });
+  const boundPort = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, actual) => {
+      if (error) reject(error);
+      else resolve(actual);
+    });
+  });
+  return {
+    port: boundPort,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 5_000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
+}

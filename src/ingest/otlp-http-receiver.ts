@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { UnsupportedMediaTypeError, WaggleError } from '../core/errors.js';
+import { toHttpError } from '../api/error-status.js';
+import { readBody, sendBytes } from '../api/http-io.js';
+import { parseContentEncoding } from './body-decompression.js';
+import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
+import type { IngestService } from './ingest-service.js';
+import {
+  encodeExportResponseJson,
+  encodeExportResponseProtobuf,
+  encodeStatusJson,
+  encodeStatusProtobuf,
+  type PartialSuccess,
+} from './otlp-response-encoder.js';
+
+type OtlpEncoding = 'protobuf' | 'json';
+
+const CONTENT_TYPES: Record<OtlpEncoding, string> = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+};
+
+function requestEncoding(req: IncomingMessage): OtlpEncoding {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  if (type === 'application/json') return 'json';
+  throw new UnsupportedMediaTypeError(
+    `unsupported Content-Type '${type}': OTLP/HTTP takes application/x-protobuf or application/json`,
+  );
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * POST /v1/traces. Knows HTTP (content types, status codes, response encoding) and nothing of
+ * the byte layout, which belongs to the decoders behind the ingest service.
+ */
+export async function handleOtlpHttpTraces(req: IncomingMessage, res: ServerResponse, ingest: IngestService, maxBodyBytes: number): Promise<void> {
+  let encoding: OtlpEncoding = 'json';
+  try {
+    encoding = requestEncoding(req);
+    const contentEncoding = parseContentEncoding(header(req, 'content-encoding'));
+    const body = await readBody(req, maxBodyBytes);
+    const meta: Record<string, string> = { contentEncoding };
+    const dataset = header(req, 'x-honeycomb-dataset');
+    if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
+    const { batch } = await ingest.ingest({ format: encoding === 'protobuf' ? 'otlp-protobuf' : 'otlp-json', body, meta });
+    const partial: PartialSuccess | null =
+      batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;
+    const responseBody = encoding === 'protobuf' ? encodeExportResponseProtobuf(partial) : Buffer.from(encodeExportResponseJson(partial));
+    sendBytes(res, 200, CONTENT_TYPES[encoding], responseBody);
+  } catch (error) {
+    const httpError = toHttpError(error);
+    const code = error instanceof WaggleError ? GRPC_CODE_BY_ERROR[error.code] : 13;
+    const body = encoding === 'protobuf' ? encodeStatusProtobuf(code, httpError.message) : Buffer.from(encodeStatusJson(code, httpError.message));
+    const headers: Record<string, string> = httpError.status === 503 ? { 'retry-after': '1' } : {};
+    if (!res.headersSent) sendBytes(res, httpError.status, CONTENT_TYPES[encoding], body, headers);
+    if (httpError.status >= 500 && httpError.status !== 503) throw error;
+  }
+}

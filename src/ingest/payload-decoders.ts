@@ -1,0 +1,67 @@
+import type { DecodedBatch } from '../core/event-record.js';
+import { BadRequestError } from '../core/errors.js';
+import { inflateBody, parseContentEncoding } from './body-decompression.js';
+import { decodeHoneycombBody } from './honeycomb-body-decoder.js';
+import { decodeHoneycombBatch, decodeHoneycombEvent } from './honeycomb-event-decoder.js';
+import { decodeOtlpTraceJson } from './otlp-json-decoder.js';
+import { decodeOtlpTraceProtobuf } from './otlp-protobuf-decoder.js';
+import type { PayloadFormat } from './wal/write-ahead-log.js';
+
+/**
+ * Decodes an inflated request body of a given format into events. The same function serves live
+ * requests and WAL replay, so replay produces exactly the events that were acknowledged.
+ * `meta` carries what the decoder needs besides the body (dataset, headers, receive time).
+ */
+export interface DecodedPayload {
+  batch: DecodedBatch;
+  /** Per-item statuses, for the Honeycomb batch endpoint. */
+  itemStatuses?: Array<{ status: number; error?: string }>;
+}
+
+/** Body as received (maybe compressed, per meta.contentEncoding); at most maxBytes once inflated. */
+type PayloadDecoder = (body: Buffer, meta: Record<string, string>, maxBytes: number) => DecodedPayload;
+
+function inflated(body: Buffer, meta: Record<string, string>, maxBytes: number): Buffer {
+  return inflateBody(body, parseContentEncoding(meta['contentEncoding']), maxBytes);
+}
+
+function datasetOverride(meta: Record<string, string>): string | null {
+  const value = meta['dataset'];
+  return value === undefined || value === '' ? null : value;
+}
+
+function receivedAt(meta: Record<string, string>): bigint {
+  const value = meta['receivedAtNs'];
+  if (value === undefined || !/^\d+$/.test(value)) throw new BadRequestError('missing receive time');
+  return BigInt(value);
+}
+
+function honeycombData(body: Buffer, meta: Record<string, string>, maxBytes: number): unknown {
+  return decodeHoneycombBody(body, meta['contentType'], meta['contentEncoding'], { maxBytes });
+}
+
+export const PAYLOAD_DECODERS: Record<PayloadFormat, PayloadDecoder> = {
+  'otlp-protobuf': (body, meta, maxBytes) => ({
+    batch: decodeOtlpTraceProtobuf(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta) }),
+  }),
+  'otlp-json': (body, meta, maxBytes) => ({
+    batch: decodeOtlpTraceJson(inflated(body, meta, maxBytes).toString('utf8'), { datasetOverride: datasetOverride(meta) }),
+  }),
+  'honeycomb-event': (body, meta, maxBytes) => {
+    const event = decodeHoneycombEvent(honeycombData(body, meta, maxBytes), {
+      dataset: meta['dataset'] ?? 'unknown_service',
+      eventTime: meta['eventTime'],
+      sampleRate: meta['sampleRate'],
+      receivedAtNs: receivedAt(meta),
+    });
+    return { batch: { events: [event], acceptedSpans: 1, rejectedSpans: 0, rejectionMessage: '' } };
+  },
+  'honeycomb-batch': (body, meta, maxBytes) => {
+    const result = decodeHoneycombBatch(honeycombData(body, meta, maxBytes), { dataset: meta['dataset'] ?? 'unknown_service', receivedAtNs: receivedAt(meta) });
+    const rejected = result.statuses.filter((s) => s.status !== 202).length;
+    return {
+      batch: { events: result.events, acceptedSpans: result.events.length, rejectedSpans: rejected, rejectionMessage: '' },
+      itemStatuses: result.statuses,
+    };
+  },
+};

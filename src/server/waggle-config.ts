@@ -1,0 +1,90 @@
+import { BadRequestError } from '../core/errors.js';
+
+export interface WaggleConfig {
+  host: string;
+  port: number;
+  otlpHttpPort: number;
+  otlpGrpcPort: number;
+  dataDir: string;
+  maxBodyBytes: number;
+  memoryLimit: string;
+  corsOrigins: string[];
+  walSync: boolean;
+  queryTimeoutMs: number;
+  flushIntervalMs: number;
+}
+
+type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list';
+
+interface SettingDef {
+  key: keyof WaggleConfig;
+  env: string;
+  flag: string;
+  kind: ValueKind;
+  defaultValue: string;
+  description: string;
+}
+
+/** Every setting once: its env var, flag, default and meaning (README's table is made from this). */
+export const SETTINGS: readonly SettingDef[] = [
+  { key: 'host', env: 'WAGGLE_HOST', flag: '--host', kind: 'string', defaultValue: '127.0.0.1', description: 'Address every listener binds to (0.0.0.0 for all interfaces).' },
+  { key: 'port', env: 'WAGGLE_PORT', flag: '--port', kind: 'port', defaultValue: '8080', description: 'Main HTTP port: web UI, API, and POST /v1/traces.' },
+  { key: 'otlpHttpPort', env: 'WAGGLE_OTLP_HTTP_PORT', flag: '--otlp-http-port', kind: 'port', defaultValue: '4318', description: 'OTLP/HTTP receiver (POST /v1/traces) and Honeycomb Events API.' },
+  { key: 'otlpGrpcPort', env: 'WAGGLE_OTLP_GRPC_PORT', flag: '--otlp-grpc-port', kind: 'port', defaultValue: '4317', description: 'OTLP/gRPC receiver (TraceService/Export).' },
+  { key: 'dataDir', env: 'WAGGLE_DATA_DIR', flag: '--data-dir', kind: 'string', defaultValue: './data', description: 'Directory holding everything that persists (DuckDB file, WAL, saved queries).' },
+  { key: 'maxBodyBytes', env: 'WAGGLE_MAX_BODY_BYTES', flag: '--max-body-bytes', kind: 'integer', defaultValue: String(64 * 1024 * 1024), description: 'Largest ingest request body, after decompression (413 beyond).' },
+  { key: 'memoryLimit', env: 'WAGGLE_MEMORY_LIMIT', flag: '--memory-limit', kind: 'string', defaultValue: '512MB', description: "DuckDB's memory limit (queries spill to disk beyond it)." },
+  { key: 'corsOrigins', env: 'WAGGLE_CORS_ORIGINS', flag: '--cors-origins', kind: 'list', defaultValue: '*', description: 'Comma-separated origins allowed to send OTLP from browsers (* for any).' },
+  { key: 'walSync', env: 'WAGGLE_WAL_SYNC', flag: '--wal-sync', kind: 'boolean', defaultValue: 'true', description: 'fdatasync the write-ahead log before acknowledging (false: survive process crashes only).' },
+  { key: 'queryTimeoutMs', env: 'WAGGLE_QUERY_TIMEOUT_MS', flag: '--query-timeout-ms', kind: 'integer', defaultValue: '30000', description: 'Per-query time limit.' },
+  { key: 'flushIntervalMs', env: 'WAGGLE_FLUSH_INTERVAL_MS', flag: '--flush-interval-ms', kind: 'integer', defaultValue: '500', description: 'How often acknowledged data is committed to the store (freshness).' },
+];
+
+function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[keyof WaggleConfig] {
+  const text = raw.trim();
+  switch (def.kind) {
+    case 'string':
+      if (text === '') throw new BadRequestError(`${source} must not be empty`);
+      return text;
+    case 'port': {
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n > 65535) throw new BadRequestError(`${source} must be a port number 0-65535, got '${raw}'`);
+      return n;
+    }
+    case 'integer': {
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n <= 0) throw new BadRequestError(`${source} must be a positive integer, got '${raw}'`);
+      return n;
+    }
+    case 'boolean':
+      if (['true', '1', 'yes', 'on'].includes(text.toLowerCase())) return true;
+      if (['false', '0', 'no', 'off'].includes(text.toLowerCase())) return false;
+      throw new BadRequestError(`${source} must be true or false, got '${raw}'`);
+    case 'list':
+      return text.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+}
+
+/** Defaults, then environment variables, then flags (`--port 9000` or `--port=9000`). */
+export function resolveConfig(env: NodeJS.ProcessEnv, args: readonly string[]): WaggleConfig {
+  const config = {} as Record<keyof WaggleConfig, unknown>;
+  for (const def of SETTINGS) config[def.key] = parseValue(def, def.defaultValue, def.env);
+  for (const def of SETTINGS) {
+    const raw = env[def.env];
+    if (raw !== undefined && raw !== '') config[def.key] = parseValue(def, raw, def.env);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const def = SETTINGS.find((s) => s.flag === flag);
+    if (!def) throw new BadRequestError(`unknown option '${flag}' (see waggle serve --help)`);
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new BadRequestError(`option ${flag} needs a value`);
+    config[def.key] = parseValue(def, value, flag);
+  }
+  return config as unknown as WaggleConfig;
+}
+
+export function settingsHelp(): string {
+  return SETTINGS.map((s) => `  ${`${s.flag} <value>`.padEnd(28)} ${s.description}\n  ${''.padEnd(28)} env ${s.env}, default ${s.defaultValue}`).join('\n');
+}

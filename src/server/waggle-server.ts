@@ -1,0 +1,176 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { WaggleError } from '../core/errors.js';
+import { applyIngestCors } from '../api/cors-policy.js';
+import { toHttpError } from '../api/error-status.js';
+import { sendJson } from '../api/http-io.js';
+import { HttpRouter } from '../api/http-router.js';
+import { addTraceRoutes } from '../api/trace-routes.js';
+import { packageRoot, serveWebUi } from '../api/web-ui-static.js';
+import { addHoneycombEventRoutes } from '../ingest/honeycomb-http-receiver.js';
+import { IngestService } from '../ingest/ingest-service.js';
+import { startOtlpGrpcReceiver } from '../ingest/otlp-grpc-receiver.js';
+import { handleOtlpHttpTraces } from '../ingest/otlp-http-receiver.js';
+import { WriteAheadLog } from '../ingest/wal/write-ahead-log.js';
+import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../store/duckdb/duckdb-span-store.js';
+import type { SpanStore } from '../store/span-store.js';
+import { addApiRoutes } from './api-routes.js';
+import { resolveConfig, type WaggleConfig } from './waggle-config.js';
+
+export interface RunningWaggle {
+  readonly config: WaggleConfig;
+  readonly ports: { http: number; otlpHttp: number; otlpGrpc: number };
+  readonly store: SpanStore;
+  readonly ingest: IngestService;
+  /** Stops accepting, finishes in-flight requests, commits, checkpoints. */
+  stop(): Promise<void>;
+}
+
+/** A startup failure with a message meant for the person who started Waggle. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+function checkDataDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+    const probe = path.join(dir, '.write-probe');
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe);
+  } catch (error) {
+    throw new StartupError(`data directory '${dir}' is not writable (WAGGLE_DATA_DIR / --data-dir): ${(error as Error).message}`);
+  }
+}
+
+function listen(server: http.Server, host: string, port: number, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      if (error.code === 'EADDRINUSE') reject(new StartupError(`${what} port ${port} on ${host} is already in use`));
+      else if (error.code === 'EACCES') reject(new StartupError(`no permission to listen on ${what} port ${port} on ${host}`));
+      else reject(new StartupError(`cannot listen on ${what} port ${port} on ${host}: ${error.message}`));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+function createHttpServer(handler: http.RequestListener): http.Server {
+  const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, handler);
+  return server;
+}
+
+async function closeHttpServer(server: http.Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  });
+}
+
+/** Starts Waggle: store, WAL (replaying what was not yet committed), receivers, API and UI. */
+export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): Promise<RunningWaggle> {
+  const config: WaggleConfig = { ...resolveConfig({}, []), ...overrides };
+  const log = (message: string): void => {
+    process.stderr.write(`waggle: ${message}\n`);
+  };
+  checkDataDir(config.dataDir);
+  const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit });
+  const committed = await store.committedWalPosition();
+  const { wal, replay } = WriteAheadLog.open(path.join(config.dataDir, 'wal'), committed, { sync: config.walSync, maxFileBytes: 64 * 1024 * 1024 });
+  const ingest = new IngestService(wal, store, {
+    maxBodyBytes: config.maxBodyBytes,
+    maxPendingEvents: 1_000_000,
+    flushIntervalMs: config.flushIntervalMs,
+    flushThresholdEvents: 100_000,
+  }, log);
+  if (replay.length > 0) {
+    const replayed = await ingest.replay(replay);
+    log(`replayed ${replay.length} acknowledged requests (${replayed} events) from the write-ahead log`);
+  }
+  ingest.start();
+
+  const otlpRoutes = new HttpRouter();
+  const traceHandler = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
+    handleOtlpHttpTraces(req, res, ingest, config.maxBodyBytes);
+  otlpRoutes.add('POST', '/v1/traces', traceHandler);
+  addHoneycombEventRoutes(otlpRoutes, ingest);
+
+  const mainRoutes = new HttpRouter();
+  mainRoutes.add('POST', '/v1/traces', traceHandler);
+  addHoneycombEventRoutes(mainRoutes, ingest);
+  addTraceRoutes(mainRoutes, store);
+  addApiRoutes(mainRoutes, { store, config });
+  let ready = false;
+  const health = async ({ res }: { res: http.ServerResponse }): Promise<void> => {
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' });
+  };
+  mainRoutes.add('GET', '/healthz', health);
+  otlpRoutes.add('GET', '/healthz', health);
+
+  const uiRoot = path.join(packageRoot(), 'web', 'dist');
+  const handlerFor = (router: HttpRouter, servesUi: boolean): http.RequestListener => (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://waggle.local');
+    const isIngest = url.pathname === '/v1/traces' || url.pathname.startsWith('/1/events/') || url.pathname.startsWith('/1/batch/');
+    if (isIngest && applyIngestCors(req, res, config.corsOrigins)) return;
+    const match = router.match(req.method ?? 'GET', url.pathname);
+    if (match && 'handler' in match) {
+      match.handler({ req, res, params: match.params, url }).catch((error: unknown) => {
+        const httpError = toHttpError(error);
+        if (!(error instanceof WaggleError)) log(`error on ${req.method} ${url.pathname}: ${(error as Error).stack ?? String(error)}`);
+        if (!res.headersSent) sendJson(res, httpError.status, { error: httpError.message }, httpError.status === 503 ? { 'retry-after': '1' } : {});
+        else res.end();
+      });
+      return;
+    }
+    if (match && 'allowed' in match) {
+      sendJson(res, 405, { error: `method ${req.method} not allowed on ${url.pathname}; use ${match.allowed.join(', ')}` }, { allow: match.allowed.join(', ') });
+      return;
+    }
+    if (servesUi && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/1/') && serveWebUi(req, res, url, uiRoot)) return;
+    sendJson(res, 404, { error: `no such endpoint: ${req.method} ${url.pathname}` });
+  };
+
+  const mainServer = createHttpServer(handlerFor(mainRoutes, true));
+  const otlpServer = createHttpServer(handlerFor(otlpRoutes, false));
+  let grpc: { port: number; stop: () => Promise<void> } | null = null;
+  try {
+    const httpPort = await listen(mainServer, config.host, config.port, 'main (WAGGLE_PORT)');
+    const otlpHttpPort = await listen(otlpServer, config.host, config.otlpHttpPort, 'OTLP/HTTP (WAGGLE_OTLP_HTTP_PORT)');
+    try {
+      grpc = await startOtlpGrpcReceiver(config.host, config.otlpGrpcPort, ingest, config.maxBodyBytes);
+    } catch (error) {
+      throw new StartupError(`cannot listen on OTLP/gRPC (WAGGLE_OTLP_GRPC_PORT) port ${config.otlpGrpcPort} on ${config.host}: ${(error as Error).message}`);
+    }
+    ready = true;
+    let stopping: Promise<void> | null = null;
+    const grpcServer = grpc;
+    return {
+      config,
+      ports: { http: httpPort, otlpHttp: otlpHttpPort, otlpGrpc: grpcServer.port },
+      store,
+      ingest,
+      stop: () => {
+        stopping ??= (async () => {
+          ready = false;
+          await Promise.all([closeHttpServer(mainServer), closeHttpServer(otlpServer), grpcServer.stop()]);
+          await ingest.stop();
+          await store.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    mainServer.close();
+    otlpServer.close();
+    if (grpc) await grpc.stop();
+    await ingest.stop().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,88 @@
+import type { ColumnBinding, ColumnType, SchemaRoles } from '../../query/query-schema.js';
+
+/**
+ * The physical layout of a segment table. Core columns exist in every segment; attribute columns
+ * are named `c<id>` after their catalog id and exist only in segments that hold a value for them.
+ * Ids are binary (UHUGEINT / UBIGINT): hex text would cost ~30% more on disk.
+ */
+export interface CoreColumnDef {
+  readonly physical: string;
+  readonly sqlType: string;
+}
+
+export const CORE_PHYSICAL_COLUMNS: readonly CoreColumnDef[] = [
+  { physical: 'dataset', sqlType: 'VARCHAR NOT NULL' },
+  { physical: 'ts_ns', sqlType: 'BIGINT NOT NULL' },
+  { physical: 'duration_ns', sqlType: 'BIGINT' },
+  { physical: 'trace_id', sqlType: 'UHUGEINT' },
+  { physical: 'span_id', sqlType: 'UBIGINT' },
+  { physical: 'parent_id', sqlType: 'UBIGINT' },
+  { physical: 'name', sqlType: 'VARCHAR' },
+  { physical: 'service_name', sqlType: 'VARCHAR' },
+  { physical: 'span_kind', sqlType: 'VARCHAR' },
+  { physical: 'status_code', sqlType: 'VARCHAR' },
+  { physical: 'status_message', sqlType: 'VARCHAR' },
+  { physical: 'library_name', sqlType: 'VARCHAR' },
+  { physical: 'library_version', sqlType: 'VARCHAR' },
+  { physical: 'annotation_type', sqlType: 'VARCHAR' },
+  { physical: 'sample_rate', sqlType: 'UINTEGER NOT NULL' },
+];
+
+export const ATTRIBUTE_SQL_TYPE: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  integer: 'BIGINT',
+  float: 'DOUBLE',
+  boolean: 'BOOLEAN',
+};
+
+export function attributePhysicalName(columnId: number): string {
+  return `c${columnId}`;
+}
+
+function binding(name: string, type: ColumnType, sql: string, physicalColumns: readonly string[]): ColumnBinding {
+  return { name, type, sql, physicalColumns };
+}
+
+const hexId = (physical: string, digits: number): string => `lpad(lower(hex(${physical})), ${digits}, '0')`;
+
+/** The logical core columns users query, as expressions over the physical ones. */
+export const CORE_BINDINGS: readonly ColumnBinding[] = [
+  binding('duration_ms', 'float', '(duration_ns / 1e6)', ['duration_ns']),
+  binding('trace.trace_id', 'string', hexId('trace_id', 32), ['trace_id']),
+  binding('trace.span_id', 'string', hexId('span_id', 16), ['span_id']),
+  binding('trace.parent_id', 'string', hexId('parent_id', 16), ['parent_id']),
+  binding('name', 'string', 'name', ['name']),
+  binding('service.name', 'string', 'service_name', ['service_name']),
+  binding('span.kind', 'string', 'span_kind', ['span_kind']),
+  binding('status_code', 'string', 'status_code', ['status_code']),
+  binding('status_message', 'string', 'status_message', ['status_message']),
+  binding('error', 'boolean', "(status_code = 'error')", ['status_code']),
+  binding('library.name', 'string', 'library_name', ['library_name']),
+  binding('library.version', 'string', 'library_version', ['library_version']),
+  binding('meta.annotation_type', 'string', 'annotation_type', ['annotation_type']),
+];
+
+export const CORE_ROLES: SchemaRoles = {
+  timestampNs: binding('timestamp', 'integer', 'ts_ns', ['ts_ns']),
+  durationNs: binding('duration_ns', 'integer', 'duration_ns', ['duration_ns']),
+  traceId: binding('trace_id', 'string', 'trace_id', ['trace_id']),
+  spanId: binding('span_id', 'string', 'span_id', ['span_id']),
+  parentId: binding('parent_id', 'string', 'parent_id', ['parent_id']),
+  sampleRate: binding('sample_rate', 'integer', 'sample_rate', ['sample_rate']),
+};
+
+/** Internal tables: the catalog, segment registry, trace index and WAL position. */
+export const INTERNAL_DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS waggle_columns (id INTEGER PRIMARY KEY, key_name VARCHAR NOT NULL UNIQUE, type VARCHAR NOT NULL, created_ns BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS waggle_datasets (name VARCHAR PRIMARY KEY, created_ns BIGINT NOT NULL, last_written_ns BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS waggle_dataset_columns (dataset VARCHAR NOT NULL, column_id INTEGER NOT NULL, created_ns BIGINT NOT NULL, last_written_ns BIGINT NOT NULL, PRIMARY KEY (dataset, column_id))`,
+  `CREATE TABLE IF NOT EXISTS waggle_segments (id INTEGER PRIMARY KEY, row_count BIGINT NOT NULL, min_ts_ns BIGINT, max_ts_ns BIGINT, sealed BOOLEAN NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS waggle_segment_columns (segment_id INTEGER NOT NULL, column_id INTEGER NOT NULL, PRIMARY KEY (segment_id, column_id))`,
+  `CREATE TABLE IF NOT EXISTS waggle_trace_index (trace_id UHUGEINT NOT NULL, segment_id INTEGER NOT NULL, min_ts_ns BIGINT NOT NULL, max_ts_ns BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS waggle_state (id INTEGER PRIMARY KEY, wal_position BIGINT NOT NULL)`,
+  `INSERT INTO waggle_state VALUES (1, 0) ON CONFLICT DO NOTHING`,
+];
+
+export function segmentTableName(segmentId: number): string {
+  return `seg_${segmentId}`;
+}

@@ -1,0 +1,36 @@
+import type { ColumnType } from '../../query/query-schema.js';
+
+/**
+ * A time segment: one DuckDB table holding the core columns plus only the attribute columns that
+ * occur in it. Segments are sealed by size, so adding a column touches a bounded table and the
+ * cost of a row never grows with the number of keys the store has ever seen.
+ */
+export interface SegmentState {
+  readonly id: number;
+  rowCount: number;
+  minTsNs: bigint | null;
+  maxTsNs: bigint | null;
+  sealed: boolean;
+  /** Attribute column ids in table order (after the core columns). */
+  readonly attributeColumns: number[];
+  /** column id -> position within attributeColumns */
+  readonly positions: Map<number, number>;
+  /** column id -> type, for appending */
+  readonly types: ColumnType[];
+}
+
+export function newSegment(id: number): SegmentState {
+  return { id, rowCount: 0, minTsNs: null, maxTsNs: null, sealed: false, attributeColumns: [], positions: new Map(), types: [] };
+}
+
+export function addSegmentColumn(segment: SegmentState, columnId: number, type: ColumnType): void {
+  if (segment.positions.has(columnId)) return;
+  segment.positions.set(columnId, segment.attributeColumns.length);
+  segment.attributeColumns.push(columnId);
+  segment.types.push(type);
+}
+
+export function segmentOverlaps(segment: SegmentState, startNs: bigint, endNs: bigint): boolean {
+  if (segment.minTsNs === null || segment.maxTsNs === null) return false;
+  return segment.minTsNs < endNs && segment.maxTsNs >= startNs;
+}

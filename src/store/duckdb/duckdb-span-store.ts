@@ -1,0 +1,469 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { EventRecord } from '../../core/event-record.js';
+import { QueryTimeoutError, UnavailableError } from '../../core/errors.js';
+import { formatTraceId } from '../../core/trace-id.js';
+import { formatRfc3339Nanos, nowNs } from '../../core/unix-nanos.js';
+import type { ColumnBinding, QuerySchema } from '../../query/query-schema.js';
+import type {
+  ColumnInfo,
+  DatasetInfo,
+  DatasetSelector,
+  SpanStore,
+  SqlRows,
+  SqlValue,
+  StoreCapabilities,
+  StoredEvent,
+  TimeWindow,
+  TraceSummary,
+} from '../span-store.js';
+import { sqlStringLiteral } from '../sql-literal.js';
+import { DuckDbCatalog } from './duckdb-catalog.js';
+import { formatStoredEvent } from './duckdb-event-formatter.js';
+import {
+  ATTRIBUTE_SQL_TYPE,
+  CORE_BINDINGS,
+  CORE_PHYSICAL_COLUMNS,
+  CORE_ROLES,
+  INTERNAL_DDL,
+  attributePhysicalName,
+  segmentTableName,
+} from './duckdb-physical-layout.js';
+import { LayerResolver, appendEventRows } from './duckdb-row-appender.js';
+import { addSegmentColumn, newSegment, segmentOverlaps, type SegmentState } from './duckdb-segment.js';
+
+export interface DuckDbStoreOptions {
+  dataDir: string;
+  /** DuckDB memory_limit, e.g. '512MB'. */
+  memoryLimit: string;
+  threads: number;
+  /** A segment is sealed once it holds this many rows. */
+  segmentMaxRows: number;
+  /** ...or this many attribute columns. */
+  segmentMaxColumns: number;
+}
+
+export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> = {
+  memoryLimit: '512MB',
+  threads: 2,
+  segmentMaxRows: 4_000_000,
+  segmentMaxColumns: 400,
+};
+
+interface PendingBatch {
+  events: readonly EventRecord[];
+  walPosition: bigint;
+}
+
+const CORE_PHYSICAL_NAMES: ReadonlySet<string> = new Set(CORE_PHYSICAL_COLUMNS.map((c) => c.physical));
+
+/**
+ * The embedded store: DuckDB in one file inside the data directory. One writer connection commits
+ * queued events in batches (with the WAL position in the same transaction); reads use their own
+ * connections and see committed data only.
+ */
+export class DuckDbSpanStore implements SpanStore {
+  readonly capabilities: StoreCapabilities = { dialect: 'duckdb', transactionalWalPosition: true };
+
+  private pending: PendingBatch[] = [];
+  private pendingCount = 0;
+  private flushChain: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly readers: DuckDBConnection[] = [];
+  private readerIndex = 0;
+  private lastWrittenSavedAt = 0;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly catalog: DuckDbCatalog,
+    private readonly segments: SegmentState[],
+    private readonly options: DuckDbStoreOptions,
+  ) {}
+
+  static async open(options: DuckDbStoreOptions): Promise<DuckDbSpanStore> {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    const instance = await DuckDBInstance.create(path.join(options.dataDir, 'waggle.duckdb'), {
+      memory_limit: options.memoryLimit,
+      threads: String(options.threads),
+    });
+    const writer = await instance.connect();
+    for (const ddl of INTERNAL_DDL) await writer.run(ddl);
+    const catalog = await DuckDbCatalog.load(writer);
+    const segments = await loadSegments(writer, catalog);
+    // From here on no query can read or write files or URLs, and nobody can switch that back.
+    await writer.run('SET enable_external_access = false');
+    await writer.run('SET lock_configuration = true');
+    const store = new DuckDbSpanStore(instance, writer, catalog, segments, options);
+    for (let i = 0; i < Math.max(1, options.threads); i++) store.readers.push(await instance.connect());
+    return store;
+  }
+
+  enqueue(events: readonly EventRecord[], walPosition: bigint): void {
+    if (this.closed) throw new UnavailableError('the store is closed');
+    this.pending.push({ events, walPosition });
+    this.pendingCount += events.length;
+  }
+
+  pendingEvents(): number {
+    return this.pendingCount;
+  }
+
+  flush(): Promise<void> {
+    const run = this.flushChain.then(() => this.commitPending());
+    this.flushChain = run.catch(() => undefined);
+    return run;
+  }
+
+  async committedWalPosition(): Promise<bigint> {
+    const reader = await this.writer.runAndReadAll('SELECT wal_position FROM waggle_state WHERE id = 1');
+    const value = reader.getRows()[0]?.[0];
+    return typeof value === 'bigint' ? value : 0n;
+  }
+
+  private async commitPending(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batches = this.pending;
+    const events: EventRecord[] = [];
+    for (const batch of batches) for (const event of batch.events) events.push(event);
+    const walPosition = batches[batches.length - 1]!.walPosition;
+    const now = nowNs();
+    const resolver = new LayerResolver(this.catalog, now);
+    const columnIds = resolver.resolveAll(events);
+
+    let segment = this.openSegment();
+    const missing = [...columnIds].filter((id) => !segment.positions.has(id));
+    const wouldBeTooWide = segment.attributeColumns.length + missing.length > this.options.segmentMaxColumns;
+    const wouldBeTooLong = segment.rowCount > 0 && segment.rowCount + events.length > this.options.segmentMaxRows;
+    const startsNewSegment = segment.rowCount > 0 && (wouldBeTooWide || wouldBeTooLong);
+    // Work on a copy so that a failed commit leaves the in-memory state as it was on disk.
+    const previous = startsNewSegment ? segment : null;
+    segment = startsNewSegment ? newSegment(segment.id + 1) : cloneSegment(segment);
+    const createsTable = startsNewSegment || this.segments.length === 0;
+    const added = [...columnIds].filter((id) => !segment.positions.has(id));
+
+    await this.writer.run('BEGIN TRANSACTION');
+    try {
+      if (previous) await this.writer.run('UPDATE waggle_segments SET sealed = true WHERE id = $1', [previous.id]);
+      if (createsTable) {
+        const columns = CORE_PHYSICAL_COLUMNS.map((c) => `${c.physical} ${c.sqlType}`).join(', ');
+        await this.writer.run(`CREATE TABLE ${segmentTableName(segment.id)} (${columns})`);
+        await this.writer.run('INSERT INTO waggle_segments VALUES ($1, 0, NULL, NULL, false)', [segment.id]);
+      }
+      for (const id of added) {
+        const column = this.catalog.columnById(id)!;
+        await this.writer.run(
+          `ALTER TABLE ${segmentTableName(segment.id)} ADD COLUMN ${attributePhysicalName(id)} ${ATTRIBUTE_SQL_TYPE[column.type]}`,
+        );
+        await this.writer.run('INSERT INTO waggle_segment_columns VALUES ($1, $2)', [segment.id, id]);
+        addSegmentColumn(segment, id, column.type);
+      }
+      for (const [dataset, ids] of resolver.columnsByDataset) this.catalog.touchDataset(dataset, ids, now);
+      await this.catalog.persist(this.writer);
+
+      const appender = await this.writer.createAppender(segmentTableName(segment.id));
+      const traces = appendEventRows(appender, segment, events, resolver);
+      appender.flushSync();
+      appender.closeSync();
+
+      const traceAppender = await this.writer.createAppender('waggle_trace_index');
+      for (const [traceId, range] of traces) {
+        traceAppender.appendUHugeInt(traceId);
+        traceAppender.appendInteger(segment.id);
+        traceAppender.appendBigInt(range.minTsNs);
+        traceAppender.appendBigInt(range.maxTsNs);
+        traceAppender.endRow();
+      }
+      traceAppender.flushSync();
+      traceAppender.closeSync();
+
+      for (const event of events) {
+        if (segment.minTsNs === null || event.timestampNs < segment.minTsNs) segment.minTsNs = event.timestampNs;
+        const end = event.timestampNs + (event.durationNs ?? 0n);
+        if (segment.maxTsNs === null || end > segment.maxTsNs) segment.maxTsNs = end;
+      }
+      segment.rowCount += events.length;
+      await this.writer.run('UPDATE waggle_segments SET row_count = $1, min_ts_ns = $2, max_ts_ns = $3 WHERE id = $4', [
+        segment.rowCount,
+        segment.minTsNs,
+        segment.maxTsNs,
+        segment.id,
+      ]);
+      await this.writer.run('UPDATE waggle_state SET wal_position = $1 WHERE id = 1', [walPosition]);
+      await this.writer.run('COMMIT');
+    } catch (error) {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    this.catalog.markPersisted();
+    if (previous) previous.sealed = true;
+    if (createsTable || startsNewSegment) this.segments.push(segment);
+    else this.segments[this.segments.length - 1] = segment;
+    this.pending = this.pending.slice(batches.length);
+    this.pendingCount -= events.length;
+    if (Date.now() - this.lastWrittenSavedAt > 30_000) {
+      this.lastWrittenSavedAt = Date.now();
+      await this.catalog.persistLastWritten(this.writer);
+    }
+  }
+
+  private openSegment(): SegmentState {
+    const last = this.segments[this.segments.length - 1];
+    return last && !last.sealed ? last : newSegment((last?.id ?? 0) + 1);
+  }
+
+  private reader(): DuckDBConnection {
+    const reader = this.readers[this.readerIndex % this.readers.length]!;
+    this.readerIndex += 1;
+    return reader;
+  }
+
+  async getTrace(traceId: bigint): Promise<StoredEvent[]> {
+    const reader = this.reader();
+    const index = await reader.runAndReadAll(
+      'SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM waggle_trace_index WHERE trace_id = $1::UHUGEINT GROUP BY segment_id ORDER BY segment_id',
+      [traceId.toString()],
+    );
+    const events: StoredEvent[] = [];
+    const order: bigint[] = [];
+    for (const [segmentId, minTs, maxTs] of index.getRows()) {
+      if (typeof segmentId !== 'number' || typeof minTs !== 'bigint' || typeof maxTs !== 'bigint') continue;
+      const result = await reader.runAndReadAll(
+        `SELECT * FROM ${segmentTableName(segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3::UHUGEINT`,
+        [minTs, maxTs, traceId.toString()],
+      );
+      const names = result.columnNames();
+      const tsIndex = names.indexOf('ts_ns');
+      for (const row of result.getRows()) {
+        events.push(formatStoredEvent(names, row, this.catalog));
+        const ts = row[tsIndex];
+        order.push(typeof ts === 'bigint' ? ts : 0n);
+      }
+    }
+    const indices = events.map((_, i) => i).sort((a, b) => (order[a]! < order[b]! ? -1 : order[a]! > order[b]! ? 1 : 0));
+    return indices.map((i) => events[i]!);
+  }
+
+  async listTraces(options: { serviceName?: string; limit: number; window?: TimeWindow }): Promise<TraceSummary[]> {
+    const window = options.window ?? { startNs: 0n, endNs: 2n ** 62n };
+    const columns = ['dataset', 'ts_ns', 'duration_ns', 'trace_id', 'span_id', 'parent_id', 'name', 'service_name', 'status_code', 'annotation_type'];
+    const source = this.relation({ kind: 'all' }, columns, window);
+    const serviceFilter = options.serviceName === undefined ? '' : 'AND service_name = $2';
+    const params: SqlValue[] = [options.limit];
+    if (options.serviceName !== undefined) params.push(options.serviceName);
+    const sql = `
+      WITH recent AS (
+        SELECT trace_id, max(ts_ns) AS last_ts FROM ${source} AS s
+        WHERE trace_id IS NOT NULL ${serviceFilter}
+        GROUP BY trace_id ORDER BY last_ts DESC LIMIT $1
+      )
+      SELECT r.trace_id, r.last_ts,
+             arg_min(s.name, CASE WHEN s.parent_id IS NULL AND s.annotation_type IS NULL THEN 0 ELSE 1 END) AS root_name,
+             arg_min(s.service_name, CASE WHEN s.parent_id IS NULL AND s.annotation_type IS NULL THEN 0 ELSE 1 END) AS root_service,
+             bool_or(s.parent_id IS NULL AND s.annotation_type IS NULL) AS has_root,
+             min(s.ts_ns) AS start_ns,
+             max(s.ts_ns + coalesce(s.duration_ns, 0)) AS end_ns,
+             count(*) FILTER (WHERE s.annotation_type IS NULL) AS span_count,
+             bool_or(s.status_code = 'error') AS has_error
+      FROM recent r JOIN ${source} AS s ON s.trace_id = r.trace_id
+      GROUP BY r.trace_id, r.last_ts
+      ORDER BY r.last_ts DESC`;
+    const rows = await this.runSql(sql, params, { timeoutMs: 10_000 });
+    return rows.rows.map((row) => {
+      const [traceId, , rootName, rootService, hasRoot, startNs, endNs, spanCount, hasError] = row;
+      const start = typeof startNs === 'bigint' ? startNs : 0n;
+      const end = typeof endNs === 'bigint' ? endNs : start;
+      return {
+        trace_id: typeof traceId === 'bigint' ? formatTraceId(traceId) : String(traceId),
+        root_name: hasRoot === true && typeof rootName === 'string' ? rootName : null,
+        root_service: hasRoot === true && typeof rootService === 'string' ? rootService : null,
+        start: formatRfc3339Nanos(start),
+        duration_ms: Number(end - start) / 1e6,
+        span_count: Number(spanCount ?? 0),
+        error: hasError === true,
+      };
+    });
+  }
+
+  async listDatasets(): Promise<DatasetInfo[]> {
+    return this.catalog.datasetNames().map((name) => {
+      const entry = this.catalog.dataset(name)!;
+      return {
+        name,
+        slug: name,
+        created_at: formatRfc3339Nanos(entry.createdNs),
+        last_written_at: formatRfc3339Nanos(entry.lastWrittenNs),
+      };
+    });
+  }
+
+  private datasetNames(selector: DatasetSelector): string[] {
+    if (selector.kind === 'all') return this.catalog.datasetNames();
+    return this.catalog.dataset(selector.name) ? [selector.name] : [];
+  }
+
+  async listColumns(selector: DatasetSelector): Promise<ColumnInfo[]> {
+    const names = this.datasetNames(selector);
+    let createdNs: bigint | null = null;
+    let lastNs: bigint | null = null;
+    for (const name of names) {
+      const entry = this.catalog.dataset(name)!;
+      if (createdNs === null || entry.createdNs < createdNs) createdNs = entry.createdNs;
+      if (lastNs === null || entry.lastWrittenNs > lastNs) lastNs = entry.lastWrittenNs;
+    }
+    if (createdNs === null || lastNs === null) return [];
+    const core = CORE_BINDINGS.map((b) => columnInfo(b.name, b.name, b.type, createdNs!, lastNs!));
+    const attributes = this.catalog
+      .columnsOf(names)
+      .map(({ column, createdNs: c, lastWrittenNs: l }) => columnInfo(attributePhysicalName(column.id), column.keyName, column.type, c, l));
+    return [...core, ...attributes];
+  }
+
+  async querySchema(selector: DatasetSelector): Promise<QuerySchema> {
+    const bindings = new Map<string, ColumnBinding>();
+    for (const binding of CORE_BINDINGS) bindings.set(binding.name, binding);
+    for (const { column } of this.catalog.columnsOf(this.datasetNames(selector))) {
+      const physical = attributePhysicalName(column.id);
+      bindings.set(column.keyName, { name: column.keyName, type: column.type, sql: physical, physicalColumns: [physical] });
+    }
+    const list = [...bindings.values()];
+    return { column: (name) => bindings.get(name), columns: () => list, roles: CORE_ROLES };
+  }
+
+  relation(selector: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow): string {
+    const wanted = [...new Set(physicalColumns)];
+    const datasetFilter =
+      selector.kind === 'one' ? ` AND dataset = ${sqlStringLiteral(selector.name)}` : '';
+    const branches: string[] = [];
+    for (const segment of this.segments) {
+      if (!segmentOverlaps(segment, window.startNs, window.endNs)) continue;
+      const projection = wanted.map((name) => projectColumn(name, segment, this.catalog)).join(', ');
+      branches.push(
+        `SELECT ${projection} FROM ${segmentTableName(segment.id)} WHERE ts_ns >= ${window.startNs} AND ts_ns < ${window.endNs}${datasetFilter}`,
+      );
+    }
+    if (branches.length === 0) {
+      const projection = wanted.map((name) => projectColumn(name, null, this.catalog)).join(', ');
+      return `(SELECT ${projection} WHERE false)`;
+    }
+    return `(${branches.join(' UNION ALL ')})`;
+  }
+
+  async runSql(sql: string, params: readonly SqlValue[], options: { timeoutMs: number }): Promise<SqlRows> {
+    const connection = await this.instance.connect();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      connection.interrupt();
+    }, options.timeoutMs);
+    try {
+      const reader = await connection.runAndReadAll(sql, params as DuckDBValue[]);
+      return { columns: reader.columnNames(), rows: reader.getRows().map((row) => row.map(toSqlValue)) };
+    } catch (error) {
+      if (timedOut) throw new QueryTimeoutError(`the query took longer than ${options.timeoutMs} ms and was stopped`);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      connection.closeSync();
+    }
+  }
+
+  async topValues(
+    selector: DatasetSelector,
+    column: string,
+    limit: number,
+  ): Promise<Array<{ value: string | number | boolean; count: number }>> {
+    const schema = await this.querySchema(selector);
+    const binding = schema.column(column);
+    if (!binding) return [];
+    // The newest segments that hold the column, sampled: bounded work however large the store.
+    const segment = [...this.segments].reverse().find((s) => binding.physicalColumns.every((p) => CORE_PHYSICAL_NAMES.has(p) || s.positions.has(Number(p.slice(1)))));
+    if (!segment) return [];
+    const datasetFilter = selector.kind === 'one' ? `dataset = ${sqlStringLiteral(selector.name)} AND ` : '';
+    const sql = `SELECT v, count(*) AS n FROM (SELECT ${binding.sql} AS v FROM ${segmentTableName(segment.id)} WHERE ${datasetFilter}${binding.sql} IS NOT NULL USING SAMPLE 20000 ROWS) GROUP BY v ORDER BY n DESC, v LIMIT $1`;
+    const rows = await this.runSql(sql, [limit], { timeoutMs: 2_000 });
+    const values: Array<{ value: string | number | boolean; count: number }> = [];
+    for (const [value, count] of rows.rows) {
+      if (value === null || value === undefined) continue;
+      values.push({ value: typeof value === 'bigint' ? Number(value) : value, count: Number(count) });
+    }
+    return values;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.flushChain;
+    await this.catalog.persistLastWritten(this.writer);
+    await this.writer.run('CHECKPOINT');
+    for (const reader of this.readers) reader.closeSync();
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function toSqlValue(value: DuckDBValue): SqlValue {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value;
+  return String(value);
+}
+
+function cloneSegment(segment: SegmentState): SegmentState {
+  return {
+    ...segment,
+    attributeColumns: [...segment.attributeColumns],
+    positions: new Map(segment.positions),
+    types: [...segment.types],
+  };
+}
+
+function projectColumn(name: string, segment: SegmentState | null, catalog: DuckDbCatalog): string {
+  if (CORE_PHYSICAL_NAMES.has(name)) {
+    if (segment) return name;
+    const def = CORE_PHYSICAL_COLUMNS.find((c) => c.physical === name)!;
+    return `CAST(NULL AS ${def.sqlType.replace(' NOT NULL', '')}) AS ${name}`;
+  }
+  const id = Number(name.slice(1));
+  const column = catalog.columnById(id);
+  if (!/^c\d+$/.test(name) || !column) throw new Error(`unknown physical column ${name}`);
+  if (segment && segment.positions.has(id)) return name;
+  return `CAST(NULL AS ${ATTRIBUTE_SQL_TYPE[column.type]}) AS ${name}`;
+}
+
+function columnInfo(id: string, keyName: string, type: ColumnInfo['type'], createdNs: bigint, lastNs: bigint): ColumnInfo {
+  return {
+    id,
+    key_name: keyName,
+    type,
+    description: '',
+    hidden: false,
+    created_at: formatRfc3339Nanos(createdNs),
+    updated_at: formatRfc3339Nanos(createdNs),
+    last_written: formatRfc3339Nanos(lastNs),
+  };
+}
+
+async function loadSegments(connection: DuckDBConnection, catalog: DuckDbCatalog): Promise<SegmentState[]> {
+  const result = await connection.runAndReadAll('SELECT id, row_count, min_ts_ns, max_ts_ns, sealed FROM waggle_segments ORDER BY id');
+  const segments: SegmentState[] = [];
+  for (const [id, rowCount, minTs, maxTs, sealed] of result.getRows()) {
+    if (typeof id !== 'number') continue;
+    const segment = newSegment(id);
+    segment.rowCount = Number(rowCount ?? 0);
+    segment.minTsNs = typeof minTs === 'bigint' ? minTs : null;
+    segment.maxTsNs = typeof maxTs === 'bigint' ? maxTs : null;
+    segment.sealed = sealed === true;
+    const columns = await connection.runAndReadAll(
+      `SELECT column_name FROM duckdb_columns() WHERE table_name = $1 ORDER BY column_index`,
+      [segmentTableName(id)],
+    );
+    for (const [name] of columns.getRows()) {
+      if (typeof name !== 'string' || CORE_PHYSICAL_NAMES.has(name)) continue;
+      const column = catalog.columnById(Number(name.slice(1)));
+      if (column) addSegmentColumn(segment, column.id, column.type);
+    }
+    segments.push(segment);
+  }
+  return segments;
+}

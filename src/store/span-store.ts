@@ -1,0 +1,108 @@
+import type { EventRecord } from '../core/event-record.js';
+import type { QuerySchema } from '../query/query-schema.js';
+import type { ColumnType } from '../query/query-schema.js';
+
+/** A stored event as the trace API returns it: every column under its logical name. */
+export type StoredEvent = Record<string, string | number | boolean | null>;
+
+export interface TraceSummary {
+  trace_id: string;
+  root_name: string | null;
+  root_service: string | null;
+  /** RFC 3339 with nanoseconds. */
+  start: string;
+  duration_ms: number;
+  span_count: number;
+  error: boolean;
+}
+
+export interface DatasetInfo {
+  name: string;
+  slug: string;
+  created_at: string;
+  last_written_at: string;
+}
+
+export interface ColumnInfo {
+  id: string;
+  key_name: string;
+  type: ColumnType;
+  description: string;
+  hidden: boolean;
+  created_at: string;
+  updated_at: string;
+  last_written: string;
+}
+
+/** A time window in nanoseconds, start inclusive, end exclusive. */
+export interface TimeWindow {
+  startNs: bigint;
+  endNs: bigint;
+}
+
+/** Read-only facts about a backend, so callers branch on capability, never on backend name. */
+export interface StoreCapabilities {
+  /** The SQL dialect the query compiler must emit for this store. */
+  readonly dialect: 'duckdb';
+  /** Whether data appended with a WAL position survives a crash together with that position. */
+  readonly transactionalWalPosition: boolean;
+}
+
+/** A value a query row may hold. */
+export type SqlValue = string | number | boolean | bigint | null;
+
+export interface SqlRows {
+  columns: string[];
+  rows: SqlValue[][];
+}
+
+/** Selects which datasets a read covers: one dataset, or every dataset (`__all__`). */
+export type DatasetSelector = { kind: 'one'; name: string } | { kind: 'all' };
+
+export interface SpanStore {
+  readonly capabilities: StoreCapabilities;
+
+  /**
+   * Queues events for the next commit. `walPosition` is the write-ahead-log sequence number of the
+   * request they came from; the store persists the highest committed position atomically with the
+   * data so that replay after a crash neither loses nor duplicates events. Calls must come in
+   * WAL order. Never rejects on account of the data: bad values are stored as documented.
+   */
+  enqueue(events: readonly EventRecord[], walPosition: bigint): void;
+
+  /** Number of events queued and not yet committed (for back-pressure). */
+  pendingEvents(): number;
+
+  /** Commits everything queued so far; resolves once it is visible to reads. */
+  flush(): Promise<void>;
+
+  /** The highest WAL position whose events are committed. */
+  committedWalPosition(): Promise<bigint>;
+
+  /** Every event (spans, span events, links) of one trace, in timestamp order. */
+  getTrace(traceId: bigint): Promise<StoredEvent[]>;
+
+  /** The most recent traces, newest first. */
+  listTraces(options: { serviceName?: string; limit: number; window?: TimeWindow }): Promise<TraceSummary[]>;
+
+  listDatasets(): Promise<DatasetInfo[]>;
+
+  listColumns(dataset: DatasetSelector): Promise<ColumnInfo[]>;
+
+  /** The schema the query compiler uses for a dataset selection. */
+  querySchema(dataset: DatasetSelector): Promise<QuerySchema>;
+
+  /**
+   * The relation (a parenthesised SQL subquery) exposing the given physical columns of the
+   * selected datasets for events in the window. Only the store writes SQL identifiers.
+   */
+  relation(dataset: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow): string;
+
+  /** Runs compiled SQL with bound parameters on a read connection, bounded by a time limit. */
+  runSql(sql: string, params: readonly SqlValue[], options: { timeoutMs: number }): Promise<SqlRows>;
+
+  /** Top values of a column, from a bounded sample, for autocomplete. */
+  topValues(dataset: DatasetSelector, column: string, limit: number): Promise<Array<{ value: string | number | boolean; count: number }>>;
+
+  close(): Promise<void>;
+}
