@@ -5,7 +5,10 @@ import type { DecodedBatch, EventRecord, SpanKindName, StatusCodeName } from '..
 export interface OtlpDecodeOptions {
   /** The x-honeycomb-dataset header: every event goes to this dataset instead of its service.name. */
   datasetOverride?: string | null;
-  /** AnyValues nested deeper than this (arrays and key-value lists) make the request invalid. Default 32. */
+  /**
+   * AnyValues nested deeper than this (arrays and key-value lists) make the request invalid.
+   * Default 32; at most 1000 is honoured, since the decoders recurse once per level.
+   */
   maxAnyValueDepth?: number;
 }
 
@@ -36,6 +39,7 @@ export interface OtlpSpanFields {
 }
 
 const DEFAULT_MAX_ANY_VALUE_DEPTH = 32;
+const MAX_ANY_VALUE_DEPTH_LIMIT = 1000;
 const UNKNOWN_SERVICE = 'unknown_service';
 const SERVICE_NAME_KEY = 'service.name';
 const MAX_NAME_IN_MESSAGE = 100;
@@ -68,7 +72,7 @@ export class OtlpBatchBuilder {
   private libraryVersion: string | null = null;
 
   constructor(options: OtlpDecodeOptions) {
-    this.maxAnyValueDepth = options.maxAnyValueDepth ?? DEFAULT_MAX_ANY_VALUE_DEPTH;
+    this.maxAnyValueDepth = Math.min(options.maxAnyValueDepth ?? DEFAULT_MAX_ANY_VALUE_DEPTH, MAX_ANY_VALUE_DEPTH_LIMIT);
     this.datasetOverride = options.datasetOverride ?? null;
   }
 

@@ -39,10 +39,6 @@ const VALUE_TEXT = 5;
 const VALUE_BYTES = 6;
 
 const TWO_POW_32 = 4294967296;
-/** Strings up to this length are decoded by hand when ASCII: cheaper than a TextDecoder call. */
-const SHORT_STRING = 32;
-
-const utf8Decoder = new TextDecoder('utf-8');
 
 class ProtobufTraceReader {
   private readonly buf: Uint8Array;
@@ -640,7 +636,7 @@ class ProtobufTraceReader {
     const subEnd = this.enterLengthDelimited(end, message, fieldName);
     const start = this.pos;
     this.pos = subEnd;
-    return decodeUtf8(this.buf, start, subEnd);
+    return cachedUtf8(this.buf, this.nodeBuf, start, subEnd);
   }
 
   /** Checks a length-delimited field, reads its length; returns its end with pos at its start. */
@@ -717,15 +713,36 @@ function wireName(wire: number): string {
 }
 
 /** UTF-8 with replacement of invalid sequences (lenient, like most OTLP receivers). */
-function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
-  if (end - start <= SHORT_STRING) {
-    let text = '';
-    for (let i = start; i < end; i++) {
-      const byte = buf[i]!;
-      if (byte >= 0x80) return utf8Decoder.decode(buf.subarray(start, end));
-      text += String.fromCharCode(byte);
-    }
-    return text;
+function decodeUtf8(nodeBuf: Buffer, start: number, end: number): string {
+  return nodeBuf.toString('utf8', start, end);
+}
+
+// Attribute keys, span names and many values repeat from span to span. A small direct-mapped
+// cache from UTF-8 bytes to the decoded string skips most decoding and hands the store the same
+// string instance again and again (its hash is then computed once). Fixed size: bounded memory,
+// and a miss only costs the hash and the copy of a few bytes.
+const CACHE_SLOTS = 4096;
+const CACHE_MAX_BYTES = 48;
+const cacheBytes = new Uint8Array(CACHE_SLOTS * CACHE_MAX_BYTES);
+const cacheLengths = new Int32Array(CACHE_SLOTS);
+const cacheStrings: string[] = new Array<string>(CACHE_SLOTS).fill('');
+
+function cachedUtf8(buf: Uint8Array, nodeBuf: Buffer, start: number, end: number): string {
+  const length = end - start;
+  if (length === 0) return '';
+  if (length > CACHE_MAX_BYTES) return decodeUtf8(nodeBuf, start, end);
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+  const slot = hash >>> 20;
+  const base = slot * CACHE_MAX_BYTES;
+  if (cacheLengths[slot] === length) {
+    let i = 0;
+    while (i < length && cacheBytes[base + i] === buf[start + i]) i++;
+    if (i === length) return cacheStrings[slot]!;
   }
-  return utf8Decoder.decode(buf.subarray(start, end));
+  const text = decodeUtf8(nodeBuf, start, end);
+  for (let i = 0; i < length; i++) cacheBytes[base + i] = buf[start + i]!;
+  cacheLengths[slot] = length;
+  cacheStrings[slot] = text;
+  return text;
 }
