@@ -1,0 +1,17 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startWaggleServer, type RunningWaggle } from '../../src/server/waggle-server.js';
+import type { WaggleConfig } from '../../src/server/waggle-config.js';
+
+/** Starts a real Waggle on ephemeral ports with a fresh data directory. */
+export async function startTestWaggle(overrides: Partial<WaggleConfig> = {}): Promise<RunningWaggle & { dataDir: string; baseUrl: string }> {
+  const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-test-'));
+  const running = await startWaggleServer({ host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, dataDir, flushIntervalMs: 100, ...overrides });
+  return Object.assign(running, { dataDir, baseUrl: `http://127.0.0.1:${running.ports.http}` });
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: unknown; headers: Headers }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as unknown, headers: response.headers };
+}
