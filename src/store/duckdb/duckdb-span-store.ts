@@ -256,7 +256,7 @@ export class DuckDbSpanStore implements SpanStore {
       WITH recent AS (
         SELECT trace_id, max(ts_ns) AS last_ts FROM ${source} AS s
         WHERE trace_id IS NOT NULL ${serviceFilter}
-        GROUP BY trace_id ORDER BY last_ts DESC LIMIT $1
+        GROUP BY trace_id ORDER BY last_ts DESC, trace_id LIMIT $1
       )
       SELECT r.trace_id, r.last_ts,
              arg_min(s.name, CASE WHEN s.parent_id IS NULL AND s.annotation_type IS NULL THEN 0 ELSE 1 END) AS root_name,
@@ -268,7 +268,7 @@ export class DuckDbSpanStore implements SpanStore {
              bool_or(s.status_code = 'error') AS has_error
       FROM recent r JOIN ${source} AS s ON s.trace_id = r.trace_id
       GROUP BY r.trace_id, r.last_ts
-      ORDER BY r.last_ts DESC`;
+      ORDER BY r.last_ts DESC, r.trace_id`;
     const rows = await this.runSql(sql, params, { timeoutMs: 10_000 });
     return rows.rows.map((row) => {
       const [traceId, , rootName, rootService, hasRoot, startNs, endNs, spanCount, hasError] = row;

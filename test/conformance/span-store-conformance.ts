@@ -1,0 +1,212 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AttributeKind, AttributeList, AttributeScalar } from '../../src/core/attribute-value.js';
+import type { EventRecord } from '../../src/core/event-record.js';
+import type { SpanStore } from '../../src/store/span-store.js';
+
+/** Opens a store on a directory; reopening the same directory must find the same data. */
+export type StoreFactory = (dataDir: string) => Promise<SpanStore>;
+
+const BASE_NS = 1_763_770_000_000_000_000n;
+const MS = 1_000_000n;
+
+function attributes(entries: Array<[string, AttributeKind, AttributeScalar]>): AttributeList {
+  return { keys: entries.map((e) => e[0]), kinds: entries.map((e) => e[1]), values: entries.map((e) => e[2]) };
+}
+
+export function spanEvent(overrides: Partial<EventRecord> & { traceId: bigint; spanId: bigint }): EventRecord {
+  return {
+    dataset: 'api',
+    timestampNs: BASE_NS,
+    durationNs: 5n * MS,
+    parentId: null,
+    name: 'GET /',
+    serviceName: 'api',
+    kind: 'server',
+    statusCode: 'unset',
+    statusMessage: null,
+    libraryName: null,
+    libraryVersion: null,
+    annotationType: null,
+    sampleRate: 1,
+    attributes: [],
+    ...overrides,
+  };
+}
+
+/**
+ * The behaviour every SpanStore backend must have. Run it from a test file per backend with a
+ * factory that opens that backend on a fresh directory.
+ */
+export function runSpanStoreConformance(backend: string, factory: StoreFactory, makeDir: () => string): void {
+  describe(`SpanStore conformance: ${backend}`, () => {
+    let store: SpanStore;
+    let dir: string;
+    before(async () => {
+      dir = makeDir();
+      store = await factory(dir);
+    });
+    after(async () => {
+      await store.close();
+    });
+
+    it('returns every field of a committed span under its column name, attribute kinds intact', async () => {
+      const resource = attributes([['deployment.environment', 'string', 'prod']]);
+      store.enqueue(
+        [
+          spanEvent({
+            traceId: 0x0af7651916cd43dd8448eb211c80319cn,
+            spanId: 0xb7ad6b7169203331n,
+            parentId: 0x00f067aa0ba902b7n,
+            statusCode: 'error',
+            statusMessage: 'boom',
+            libraryName: 'lib',
+            libraryVersion: '1.0',
+            kind: 'client',
+            attributes: [
+              resource,
+              attributes([
+                ['http.response.status_code', 'integer', 503],
+                ['ratio', 'float', 0.5],
+                ['cached', 'boolean', true],
+                ['user.id', 'string', "o'brien \"quoted\" \\ back ünïcødé 🐝"],
+                ['huge', 'integer', 2n ** 62n],
+                ["'); DROP TABLE waggle_columns; --", 'string', 'still here'],
+                ['name', 'string', 'an attribute called name'],
+              ]),
+            ],
+          }),
+        ],
+        1n,
+      );
+      await store.flush();
+      const events = await store.getTrace(0x0af7651916cd43dd8448eb211c80319cn);
+      assert.deepEqual(events, [
+        {
+          timestamp: '2025-11-22T00:06:40.000000000Z',
+          duration_ms: 5,
+          'trace.trace_id': '0af7651916cd43dd8448eb211c80319c',
+          'trace.span_id': 'b7ad6b7169203331',
+          'trace.parent_id': '00f067aa0ba902b7',
+          name: 'GET /',
+          'service.name': 'api',
+          'span.kind': 'client',
+          status_code: 'error',
+          error: true,
+          status_message: 'boom',
+          'library.name': 'lib',
+          'library.version': '1.0',
+          'deployment.environment': 'prod',
+          'http.response.status_code': 503,
+          ratio: 0.5,
+          cached: true,
+          'user.id': "o'brien \"quoted\" \\ back ünïcødé 🐝",
+          huge: '4611686018427387904',
+          "'); DROP TABLE waggle_columns; --": 'still here',
+          'attr.name': 'an attribute called name',
+        },
+      ]);
+    });
+
+    it('advances the committed WAL position with each commit', async () => {
+      assert.equal(await store.committedWalPosition(), 1n);
+      store.enqueue([spanEvent({ traceId: 77n, spanId: 1n })], 2n);
+      store.enqueue([spanEvent({ traceId: 77n, spanId: 2n, parentId: 1n, timestampNs: BASE_NS + MS })], 3n);
+      assert.equal(store.pendingEvents(), 2);
+      await store.flush();
+      assert.equal(store.pendingEvents(), 0);
+      assert.equal(await store.committedWalPosition(), 3n);
+    });
+
+    it('keeps a column type fixed by its first value and stores conflicting values beside it', async () => {
+      store.enqueue([spanEvent({ traceId: 88n, spanId: 1n, attributes: [attributes([['retries', 'integer', 3]])] })], 4n);
+      await store.flush();
+      store.enqueue(
+        [
+          spanEvent({ traceId: 88n, spanId: 2n, timestampNs: BASE_NS + 1n, attributes: [attributes([['retries', 'string', 'many']])] }),
+          spanEvent({ traceId: 88n, spanId: 3n, timestampNs: BASE_NS + 2n, attributes: [attributes([['retries', 'float', 4]])] }),
+        ],
+        5n,
+      );
+      await store.flush();
+      const events = await store.getTrace(88n);
+      assert.deepEqual(
+        events.map((e) => [e['retries'], e['retries#string']]),
+        [
+          [3, undefined],
+          [undefined, 'many'],
+          [4, undefined],
+        ],
+      );
+      const columns = await store.listColumns({ kind: 'one', name: 'api' });
+      const types = Object.fromEntries(columns.map((c) => [c.key_name, c.type]));
+      assert.equal(types['retries'], 'integer');
+      assert.equal(types['retries#string'], 'string');
+    });
+
+    it('lists datasets and their columns with types, core columns included', async () => {
+      store.enqueue(
+        [spanEvent({ dataset: 'billing', serviceName: 'billing', traceId: 99n, spanId: 9n, timestampNs: BASE_NS + 100n, attributes: [attributes([['invoice.total', 'float', 12.5]])] })],
+        6n,
+      );
+      await store.flush();
+      const datasets = (await store.listDatasets()).map((d) => d.name);
+      assert.deepEqual(datasets, ['api', 'billing']);
+      const billing = (await store.listColumns({ kind: 'one', name: 'billing' })).map((c) => `${c.key_name}:${c.type}`);
+      assert.ok(billing.includes('invoice.total:float'));
+      assert.ok(billing.includes('duration_ms:float'));
+      assert.ok(billing.includes('service.name:string'));
+      assert.ok(!billing.includes('user.id:string'));
+      const all = (await store.listColumns({ kind: 'all' })).map((c) => c.key_name);
+      assert.ok(all.includes('invoice.total') && all.includes('user.id'));
+      assert.deepEqual(await store.listColumns({ kind: 'one', name: 'nope' }), []);
+    });
+
+    it('lists recent traces newest first, filtered by service', async () => {
+      const traces = await store.listTraces({ limit: 10 });
+      assert.deepEqual(
+        traces.map((t) => t.trace_id),
+        [formatId(77n), formatId(99n), formatId(88n), '0af7651916cd43dd8448eb211c80319c'],
+      );
+      const t77 = traces[0]!;
+      assert.equal(t77.root_name, 'GET /');
+      assert.equal(t77.span_count, 2);
+      assert.equal(t77.duration_ms, 6);
+      const billing = await store.listTraces({ limit: 10, serviceName: 'billing' });
+      assert.deepEqual(billing.map((t) => t.trace_id), [formatId(99n)]);
+    });
+
+    it('finds the same data after a reopen', async () => {
+      await store.close();
+      store = await factory(dir);
+      assert.equal(await store.committedWalPosition(), 6n);
+      const events = await store.getTrace(77n);
+      assert.deepEqual(events.map((e) => e['trace.span_id']), ['0000000000000001', '0000000000000002']);
+      store.enqueue([spanEvent({ traceId: 77n, spanId: 3n, parentId: 1n, timestampNs: BASE_NS + 2n * MS, attributes: [attributes([['late.key', 'boolean', false]])] })], 7n);
+      await store.flush();
+      const again = await store.getTrace(77n);
+      assert.deepEqual(again.map((e) => e['late.key'] ?? null), [null, null, false]);
+    });
+
+    it('offers the top values of a column for autocomplete', async () => {
+      const values = await store.topValues({ kind: 'one', name: 'api' }, 'retries', 5);
+      assert.deepEqual(values, [
+        { value: 3, count: 1 },
+        { value: 4, count: 1 },
+      ]);
+    });
+
+    it('exposes data through a relation that reads only the requested columns, NULL where a segment lacks one', async () => {
+      const schema = await store.querySchema({ kind: 'one', name: 'api' });
+      const retries = schema.column('retries');
+      assert.ok(retries);
+      const relation = store.relation({ kind: 'one', name: 'api' }, [...retries.physicalColumns, 'trace_id'], { startNs: 0n, endNs: 2n ** 62n });
+      const result = await store.runSql(`SELECT count(*), count(${retries.sql}), sum(${retries.sql}) FROM ${relation} AS r`, [], { timeoutMs: 5_000 });
+      assert.deepEqual(result.rows, [[7n, 2n, 7n]]);
+    });
+  });
+}
+
+function formatId(id: bigint): string {
+  return id.toString(16).padStart(32, '0');
+}
