@@ -1,0 +1,158 @@
+/** The browser's only door to the server: same-origin JSON requests with one error shape. */
+import type { QuerySpec } from '../../../src/query/query-spec.js';
+import type { QueryResult } from '../models/query-result-types.js';
+import type { Board, Column, Completion, Dataset, QueryAnnotation, SavedQuery, StoredQuery, TraceResponse, TraceSummary } from './api-types.js';
+
+export const ALL_DATASETS = '__all__';
+
+export class ApiError extends Error {
+  readonly status: number;
+  /** Character offset in a text query, when the server located the problem. */
+  readonly position: number | null;
+  constructor(status: number, message: string, position: number | null) {
+    super(message);
+    this.status = status;
+    this.position = position;
+    this.name = 'ApiError';
+  }
+}
+
+async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+      signal: signal ?? null,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'The Waggle server cannot be reached.', null);
+  }
+  const text = await response.text();
+  let json: unknown = null;
+  try {
+    json = text === '' ? null : JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  if (!response.ok) {
+    const record = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+    const message = typeof record['error'] === 'string' ? record['error'] : `${response.status} ${response.statusText}`;
+    const position = typeof record['position'] === 'number' ? record['position'] : null;
+    throw new ApiError(response.status, message, position);
+  }
+  return json as T;
+}
+
+const seg = encodeURIComponent;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function listDatasets(signal?: AbortSignal): Promise<Dataset[]> {
+  return request<Dataset[]>('GET', '/1/datasets', undefined, signal);
+}
+
+export async function listColumns(dataset: string, signal?: AbortSignal): Promise<Column[]> {
+  return request<Column[]>('GET', `/1/columns/${seg(dataset)}`, undefined, signal);
+}
+
+/** Runs a text query in one round trip. */
+export async function runTextQuery(dataset: string, q: string, signal?: AbortSignal): Promise<QueryResult> {
+  return pollUntilComplete(dataset, await request<QueryResult>('POST', '/api/query', { dataset, q }, signal), signal);
+}
+
+async function pollUntilComplete(dataset: string, result: QueryResult, signal?: AbortSignal): Promise<QueryResult> {
+  let current = result;
+  for (let attempt = 0; !current.complete && attempt < 120; attempt++) {
+    await sleep(Math.min(100 * 2 ** attempt, 1000));
+    current = await request<QueryResult>('GET', `/1/query_results/${seg(dataset)}/${seg(current.id)}`, undefined, signal);
+  }
+  return current;
+}
+
+export async function createQuery(dataset: string, spec: Partial<QuerySpec>, signal?: AbortSignal): Promise<StoredQuery> {
+  return request<StoredQuery>('POST', `/1/queries/${seg(dataset)}`, spec, signal);
+}
+
+export async function getQuery(dataset: string, id: string, signal?: AbortSignal): Promise<StoredQuery> {
+  return request<StoredQuery>('GET', `/1/queries/${seg(dataset)}/${seg(id)}`, undefined, signal);
+}
+
+/** Runs a spec through Honeycomb's create-query / create-result / poll sequence. */
+export async function runSpec(dataset: string, spec: Partial<QuerySpec>, options: { disableSeries?: boolean; signal?: AbortSignal } = {}): Promise<QueryResult> {
+  const query = await createQuery(dataset, spec, options.signal);
+  const started = await request<QueryResult>(
+    'POST',
+    `/1/query_results/${seg(dataset)}`,
+    { query_id: query.id, disable_series: options.disableSeries ?? false },
+    options.signal,
+  );
+  return pollUntilComplete(dataset, started, options.signal);
+}
+
+export async function listTraces(options: { service?: string; limit?: number } = {}, signal?: AbortSignal): Promise<TraceSummary[]> {
+  const params = new URLSearchParams();
+  if (options.service !== undefined) params.set('service.name', options.service);
+  params.set('limit', String(options.limit ?? 20));
+  return (await request<{ traces: TraceSummary[] }>('GET', `/api/traces?${params.toString()}`, undefined, signal)).traces;
+}
+
+export async function getTrace(traceId: string, signal?: AbortSignal): Promise<TraceResponse> {
+  return request<TraceResponse>('GET', `/api/traces/${seg(traceId)}`, undefined, signal);
+}
+
+export async function autocomplete(dataset: string, q: string, cursor: number, signal?: AbortSignal): Promise<Completion[]> {
+  const params = new URLSearchParams({ dataset, q, cursor: String(cursor) });
+  return (await request<{ completions: Completion[] }>('GET', `/api/autocomplete?${params.toString()}`, undefined, signal)).completions;
+}
+
+export async function listAnnotations(dataset: string, signal?: AbortSignal): Promise<QueryAnnotation[]> {
+  return request<QueryAnnotation[]>('GET', `/1/query_annotations/${seg(dataset)}`, undefined, signal);
+}
+
+/** Saved queries of every dataset (the API lists them per dataset). */
+export async function listAllSavedQueries(signal?: AbortSignal): Promise<SavedQuery[]> {
+  const datasets = await listDatasets(signal);
+  const slugs = [ALL_DATASETS, ...datasets.map((d) => d.slug)];
+  const lists = await Promise.all(
+    slugs.map(async (dataset) => {
+      try {
+        return (await listAnnotations(dataset, signal)).map((a): SavedQuery => ({ ...a, dataset }));
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return [];
+        throw error;
+      }
+    }),
+  );
+  const seen = new Set<string>();
+  return lists.flat().filter((q) => !seen.has(q.id) && seen.add(q.id) !== undefined);
+}
+
+export async function createAnnotation(dataset: string, body: { name: string; description: string; query_id: string }): Promise<QueryAnnotation> {
+  return request<QueryAnnotation>('POST', `/1/query_annotations/${seg(dataset)}`, body);
+}
+
+export async function deleteAnnotation(dataset: string, id: string): Promise<void> {
+  await request<unknown>('DELETE', `/1/query_annotations/${seg(dataset)}/${seg(id)}`);
+}
+
+export async function listBoards(signal?: AbortSignal): Promise<Board[]> {
+  return request<Board[]>('GET', '/1/boards', undefined, signal);
+}
+
+export async function getBoard(id: string, signal?: AbortSignal): Promise<Board> {
+  return request<Board>('GET', `/1/boards/${seg(id)}`, undefined, signal);
+}
+
+export async function createBoard(board: Omit<Board, 'id'>): Promise<Board> {
+  return request<Board>('POST', '/1/boards', board);
+}
+
+export async function updateBoard(board: Board): Promise<Board> {
+  return request<Board>('PUT', `/1/boards/${seg(board.id)}`, board);
+}
+
+export async function deleteBoard(id: string): Promise<void> {
+  await request<unknown>('DELETE', `/1/boards/${seg(id)}`);
+}

@@ -1,0 +1,74 @@
+import type { QuerySpec } from '../../../src/query/query-spec.js';
+import type { ColumnType } from '../../../src/query/query-schema.js';
+
+export interface Dataset {
+  readonly name: string;
+  readonly slug: string;
+  readonly created_at?: string;
+  readonly last_written_at?: string | null;
+}
+
+export interface Column {
+  readonly id: string;
+  readonly key_name: string;
+  readonly type: ColumnType;
+  readonly description?: string;
+  readonly hidden?: boolean;
+  readonly last_written?: string | null;
+}
+
+export interface TraceSummary {
+  readonly trace_id: string;
+  readonly root_name: string | null;
+  readonly root_service: string | null;
+  readonly start: string;
+  readonly duration_ms: number;
+  readonly span_count: number;
+  readonly error: boolean;
+}
+
+export interface TraceResponse {
+  readonly trace_id: string;
+  readonly spans: ReadonlyArray<Readonly<Record<string, unknown>>>;
+}
+
+export type CompletionKind = 'keyword' | 'calculation' | 'column' | 'operator' | 'value';
+
+export interface Completion {
+  readonly label: string;
+  readonly kind: CompletionKind;
+  readonly detail?: string;
+  readonly insertText: string;
+  readonly replaceFrom: number;
+  readonly replaceTo: number;
+}
+
+export interface StoredQuery extends Partial<QuerySpec> {
+  readonly id: string;
+}
+
+export interface QueryAnnotation {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly query_id: string;
+  readonly created_at?: string;
+  readonly updated_at?: string;
+}
+
+/** A saved query with the dataset it belongs to (the API scopes annotations by dataset). */
+export interface SavedQuery extends QueryAnnotation {
+  readonly dataset: string;
+}
+
+export interface BoardPanel {
+  readonly type: 'query';
+  readonly query_panel: { readonly query_annotation_id: string };
+}
+
+export interface Board {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly panels: readonly BoardPanel[];
+}

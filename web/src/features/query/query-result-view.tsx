@@ -1,0 +1,94 @@
+/** Charts and table of one query result; shared by the query page and board panels. */
+import { useMemo, useState, type ReactNode } from 'react';
+import type { QuerySpec } from '../../../../src/query/query-spec.js';
+import { runSpec } from '../../api/api-client.js';
+import { Empty } from '../../components/status-views.js';
+import type { HeatmapCell } from '../../models/heatmap-geometry-model.js';
+import { slowestTraceSpec, TRACE_ID_COLUMN } from '../../models/query-drilldown-model.js';
+import type { QueryResult } from '../../models/query-result-types.js';
+import { buildCharts, groupKey, type ChartLine } from '../../models/result-series-model.js';
+import { autoGranularity, resolveTimeWindow } from '../../models/time-range-model.js';
+import { navigate, traceHref } from '../../routing/router.js';
+import { HeatmapChart } from './heatmap-chart.js';
+import { LineChart } from './line-chart.js';
+import { ResultsTable } from './results-table.js';
+
+export interface QueryResultViewProps {
+  dataset: string;
+  spec: QuerySpec;
+  result: QueryResult;
+  /** When the query ran (Unix seconds), to place a relative window. */
+  ranAtSec: number;
+  onFilterGroup?: (column: string, value: unknown) => void;
+  showTable?: boolean;
+  chartHeight?: number;
+}
+
+export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup, showTable = true, chartHeight }: QueryResultViewProps): ReactNode {
+  const charts = useMemo(() => buildCharts(spec, result), [spec, result]);
+  const window = useMemo(() => resolveTimeWindow(spec, ranAtSec), [spec, ranAtSec]);
+  const granularity = useMemo(() => {
+    const stated = result.query?.granularity ?? spec.granularity;
+    if (stated !== undefined) return stated;
+    const first = charts.find((c) => c.kind === 'lines' && c.times.length > 1);
+    if (first?.kind === 'lines') return first.times[1]! - first.times[0]!;
+    return autoGranularity(window.endSec - window.startSec);
+  }, [result, spec, charts, window]);
+  const [drill, setDrill] = useState<string | null>(null);
+
+  const openSlowest = (time: number, group: Readonly<Record<string, unknown>>): void => {
+    setDrill('Finding the slowest trace in that bucket…');
+    runSpec(dataset, slowestTraceSpec(spec, group, time, granularity), { disableSeries: true }).then(
+      (found) => {
+        const id = found.data?.results?.[0]?.data[TRACE_ID_COLUMN];
+        if (typeof id === 'string' && id !== '') navigate(traceHref(id));
+        else setDrill('No trace found in that bucket.');
+      },
+      (error: unknown) => setDrill(`Could not look for a trace: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  };
+
+  const rows = (result.data?.results ?? []).map((r) => r.data);
+  const firstLines = charts.find((c) => c.kind === 'lines');
+  const lineKeys = firstLines?.kind === 'lines' ? firstLines.lines.map((l) => groupKey(spec.breakdowns, l.group)) : [];
+  const hasSeries = (result.data?.series ?? []).length > 0;
+
+  return (
+    <div className="result-view">
+      {drill && (
+        <div className="drill-status" role="status">
+          {drill}
+        </div>
+      )}
+      {!hasSeries && rows.length === 0 ? (
+        <Empty>No events matched in this time range. Try a longer range or fewer filters.</Empty>
+      ) : (
+        charts.map((chart) => (
+          <figure className="chart" key={chart.label}>
+            <figcaption>{chart.label}</figcaption>
+            {chart.kind === 'lines' ? (
+              <LineChart
+                label={chart.label}
+                times={chart.times}
+                lines={chart.lines}
+                {...(chartHeight === undefined ? {} : { height: chartHeight })}
+                onPointClick={(time: number, line: ChartLine) => openSlowest(time, line.group)}
+              />
+            ) : (
+              <HeatmapChart
+                label={chart.label}
+                column={chart.calculation.column ?? ''}
+                columns={chart.columns}
+                window={window}
+                granularity={granularity}
+                {...(chartHeight === undefined ? {} : { height: chartHeight })}
+                onCellClick={(cell: HeatmapCell) => openSlowest(cell.time, {})}
+              />
+            )}
+          </figure>
+        ))
+      )}
+      {showTable && onFilterGroup && (hasSeries || rows.length > 0) && <ResultsTable spec={spec} rows={rows} lineKeys={lineKeys} onFilterGroup={onFilterGroup} />}
+    </div>
+  );
+}
