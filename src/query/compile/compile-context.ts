@@ -1,0 +1,29 @@
+import type { QuerySchema } from '../query-schema.js';
+import type { ResolvedQuery } from '../resolved-query.js';
+import type { QueryWindow } from './query-window.js';
+import type { SqlDialect } from './sql-dialect.js';
+import type { SqlParameters } from './sql-parameters.js';
+
+export interface CompileOptions {
+  /** "Now" for relative time ranges, epoch nanoseconds. */
+  readonly nowNs: bigint;
+  /**
+   * The store's relation: a parenthesised subquery (or table) exposing at least the given
+   * physical columns, already restricted to the queried dataset(s).
+   */
+  readonly relation: (physicalColumns: readonly string[]) => string;
+  /** Leave out the series (results only); allows a limit up to 10 000. */
+  readonly disableSeries: boolean;
+  /** Weight COUNT, SUM and AVG by the sample rate (see calculation-sql.ts). */
+  readonly weighted?: boolean;
+}
+
+/** Everything the parts of the compiler share for one query. */
+export interface CompileContext {
+  readonly query: ResolvedQuery;
+  readonly schema: QuerySchema;
+  readonly dialect: SqlDialect;
+  readonly params: SqlParameters;
+  readonly window: QueryWindow;
+  readonly options: CompileOptions;
+}

@@ -1,0 +1,175 @@
+import type { ColumnBinding } from '../query-schema.js';
+import type { ResolvedColumn, ResolvedFilter } from '../resolved-query.js';
+import type { CompileContext } from './compile-context.js';
+import { FILTER_SQL } from './filter-sql.js';
+import { typedValueParameter } from './typed-value-parameter.js';
+
+/**
+ * The first stage of every query: the events in the time range that pass the filters, with
+ * their group keys and calculation inputs, as the CTE `__base`
+ * (`__ts`, `__w`?, `__dur`?, `__g0..`, `__v0..`).
+ *
+ * `root.` and `parent.` columns come from LEFT JOINs on the trace's root span (parent id NULL)
+ * and on the span whose id is this event's parent id; `any.`/`none.` filters are semi/anti joins
+ * on trace id. All related events are looked up within the same time range, so a root span
+ * that started before the range is not found (its columns read as missing).
+ */
+export interface EventScan {
+  readonly ctes: readonly string[];
+  readonly groupColumns: readonly string[];
+  /** The `__base` column holding a calculation's input, by column name. */
+  readonly valueColumn: (columnName: string) => string;
+  readonly weighted: boolean;
+  readonly withDuration: boolean;
+}
+
+/** Assigns one alias per distinct binding. */
+class Slots {
+  private readonly byName = new Map<string, { alias: string; binding: ColumnBinding }>();
+  constructor(private readonly prefix: string) {}
+  alias(binding: ColumnBinding): string {
+    let slot = this.byName.get(binding.name);
+    if (!slot) {
+      slot = { alias: `${this.prefix}${this.byName.size}`, binding };
+      this.byName.set(binding.name, slot);
+    }
+    return slot.alias;
+  }
+  entries(): ReadonlyArray<{ alias: string; binding: ColumnBinding }> {
+    return [...this.byName.values()];
+  }
+  get size(): number {
+    return this.byName.size;
+  }
+}
+
+function timeRange(ctx: CompileContext): string {
+  const ts = `(${ctx.schema.roles.timestampNs.sql})`;
+  const start = ctx.params.add({ type: 'bigint', value: ctx.window.startNs });
+  const end = ctx.params.add({ type: 'bigint', value: ctx.window.endNs });
+  return `${ts} >= ${start} AND ${ts} < ${end}`;
+}
+
+function physical(...bindings: ReadonlyArray<ColumnBinding | undefined>): string[] {
+  const all = new Set<string>();
+  for (const b of bindings) for (const c of b?.physicalColumns ?? []) all.add(c);
+  return [...all].sort();
+}
+
+function predicate(ctx: CompileContext, filter: ResolvedFilter, columnSql: string): string {
+  const placeholders = filter.values.map((v) => ctx.params.add(typedValueParameter(v)));
+  return FILTER_SQL[filter.op](columnSql, placeholders, ctx.dialect);
+}
+
+/** Related spans keyed by ids; when ids repeat (duplicate delivery) the earliest-started one is kept, so joins never multiply events. */
+function relatedSpans(
+  ctx: CompileContext,
+  name: string,
+  slots: Slots,
+  keys: ReadonlyArray<[string, ColumnBinding]>,
+  extraWhere: string,
+  extraColumns: readonly ColumnBinding[],
+): string {
+  const roles = ctx.schema.roles;
+  const keyList = keys.map(([alias, b]) => `(${b.sql}) AS ${alias}`);
+  const cols = slots.entries().map(({ alias, binding }) => `(${binding.sql}) AS ${alias}`);
+  const partition = keys.map(([, b]) => `(${b.sql})`).join(', ');
+  const relation = ctx.options.relation(physical(roles.timestampNs, ...extraColumns, ...keys.map(([, b]) => b), ...slots.entries().map((e) => e.binding)));
+  const outer = [...keys.map(([alias]) => alias), ...slots.entries().map((e) => e.alias)].join(', ');
+  const notNull = keys.map(([, b]) => `(${b.sql}) IS NOT NULL`).join(' AND ');
+  return (
+    `${name} AS (SELECT ${outer} FROM (SELECT ${[...keyList, ...cols].join(', ')}, ` +
+    `row_number() OVER (PARTITION BY ${partition} ORDER BY (${roles.timestampNs.sql})) AS __rn ` +
+    `FROM ${relation} AS __e WHERE ${timeRange(ctx)} AND ${notNull}${extraWhere}) AS __r WHERE __rn = 1)`
+  );
+}
+
+export function buildEventScan(ctx: CompileContext): EventScan {
+  const { query, schema } = ctx;
+  const roles = schema.roles;
+  const eventSlots = new Slots('__c');
+  const rootSlots = new Slots('__c');
+  const parentSlots = new Slots('__c');
+  const ctes: string[] = [];
+  const weighted = ctx.options.weighted === true;
+  const withDuration = query.calculations.some((c) => c.op === 'CONCURRENCY');
+  const needsTrace = [...query.filters.map((f) => f.column), ...query.breakdowns].some((c) => c.relation !== 'event');
+  const needsParent = [...query.filters.map((f) => f.column), ...query.breakdowns].some((c) => c.relation === 'parent');
+
+  const ref = (column: ResolvedColumn): string => {
+    switch (column.relation) {
+      case 'root':
+        return `__root.${rootSlots.alias(column.binding)}`;
+      case 'parent':
+        return `__parent.${parentSlots.alias(column.binding)}`;
+      default:
+        return `__ev.${eventSlots.alias(column.binding)}`;
+    }
+  };
+
+  const groupRefs = query.breakdowns.map(ref);
+  const valueAliases = new Map<string, string>();
+  const valueRefs: string[] = [];
+  for (const calc of query.calculations) {
+    if (calc.column === undefined || valueAliases.has(calc.column.binding.name)) continue;
+    valueAliases.set(calc.column.binding.name, `__v${valueAliases.size}`);
+    valueRefs.push(ref(calc.column));
+  }
+
+  const anyCtes: string[] = [];
+  const conditions = query.filters.map((filter, i) => {
+    if (filter.column.relation === 'any' || filter.column.relation === 'none') {
+      const b = filter.column.binding;
+      const relation = ctx.options.relation(physical(roles.timestampNs, roles.traceId, b));
+      anyCtes.push(
+        `__any${i} AS (SELECT DISTINCT (${roles.traceId.sql}) AS __trace FROM ${relation} AS __e ` +
+          `WHERE ${timeRange(ctx)} AND (${roles.traceId.sql}) IS NOT NULL AND (${predicate(ctx, filter, `(${b.sql})`)}))`,
+      );
+      return `__ev.__trace ${filter.column.relation === 'any' ? 'IN' : 'NOT IN'} (SELECT __trace FROM __any${i})`;
+    }
+    return predicate(ctx, filter, ref(filter.column));
+  });
+
+  const evCols = [`(${roles.timestampNs.sql}) AS __ts`];
+  if (weighted) evCols.push(`(${roles.sampleRate.sql}) AS __w`);
+  if (withDuration) evCols.push(`(${roles.durationNs.sql}) AS __dur`);
+  if (needsTrace) evCols.push(`(${roles.traceId.sql}) AS __trace`);
+  if (needsParent) evCols.push(`(${roles.parentId.sql}) AS __parent`);
+  for (const { alias, binding } of eventSlots.entries()) evCols.push(`(${binding.sql}) AS ${alias}`);
+  const evRelation = ctx.options.relation(
+    physical(roles.timestampNs, weighted ? roles.sampleRate : undefined, withDuration ? roles.durationNs : undefined, needsTrace ? roles.traceId : undefined, needsParent ? roles.parentId : undefined, ...eventSlots.entries().map((e) => e.binding)),
+  );
+  ctes.push(`__ev AS (SELECT ${evCols.join(', ')} FROM ${evRelation} AS __e WHERE ${timeRange(ctx)})`);
+
+  let from = '__ev';
+  if (rootSlots.size > 0) {
+    ctes.push(relatedSpans(ctx, '__root', rootSlots, [['__trace', roles.traceId]], ` AND (${roles.parentId.sql}) IS NULL AND (${roles.spanId.sql}) IS NOT NULL`, [roles.parentId, roles.spanId]));
+    from += ' LEFT JOIN __root ON __root.__trace = __ev.__trace';
+  }
+  if (parentSlots.size > 0) {
+    ctes.push(relatedSpans(ctx, '__parent', parentSlots, [['__trace', roles.traceId], ['__span', roles.spanId]], '', []));
+    from += ' LEFT JOIN __parent ON __parent.__trace = __ev.__trace AND __parent.__span = __ev.__parent';
+  }
+  ctes.push(...anyCtes);
+
+  const baseCols = ['__ev.__ts AS __ts'];
+  if (weighted) baseCols.push('__ev.__w AS __w');
+  if (withDuration) baseCols.push('__ev.__dur AS __dur');
+  groupRefs.forEach((r, j) => baseCols.push(`${r} AS __g${j}`));
+  valueRefs.forEach((r, m) => baseCols.push(`${r} AS __v${m}`));
+  const combinator = ` ${query.spec.filter_combination} `;
+  const where = conditions.length === 0 ? '' : ` WHERE ${conditions.map((c) => `(${c})`).join(combinator)}`;
+  ctes.push(`__base AS (SELECT ${baseCols.join(', ')} FROM ${from}${where})`);
+
+  return {
+    ctes,
+    groupColumns: query.breakdowns.map((_, j) => `__g${j}`),
+    valueColumn: (name) => {
+      const alias = valueAliases.get(name);
+      if (alias === undefined) throw new Error(`no value column for ${name}`);
+      return alias;
+    },
+    weighted,
+    withDuration,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * What differs between SQL engines, as small hooks of the one query compiler. Every hook receives
+ * SQL fragments the compiler built from the schema's store-generated bindings and its own aliases;
+ * user values only ever arrive as placeholders.
+ */
+export interface SqlDialect {
+  readonly name: string;
+  /** Quotes an identifier (the store uses it when it builds column bindings). */
+  quoteIdentifier(name: string): string;
+  /** The placeholder of the 1-based parameter `index`; the same index may appear several times. */
+  placeholder(index: number): string;
+  /** Start (epoch ns) of the bucket holding `tsNs`: integer arithmetic, buckets aligned to the epoch. */
+  timeBucket(tsNs: string, granularityNs: string): string;
+  /**
+   * Set-returning select item: one row per bucket start from `first` to `last` inclusive, step
+   * `step` (spreads a span over the buckets it is in flight).
+   */
+  expandBuckets(first: string, last: string, step: string): string;
+  /** Exact percentile, `fraction` in [0, 1] (a constant from the compiler's table). */
+  percentile(value: string, fraction: number): string;
+  countDistinct(value: string): string;
+  /** Aggregate: counts of each integer bucket index; read back as [{key, value}] pairs. */
+  histogram(bucketIndex: string): string;
+  startsWith(value: string, prefix: string): string;
+  endsWith(value: string, suffix: string): string;
+  contains(value: string, part: string): string;
+  /** a = b where NULL equals NULL (group keys may be NULL). */
+  nullSafeEquals(a: string, b: string): string;
+  toDouble(value: string): string;
+  /** A NULL of the type that carries bucket starts (BIGINT). */
+  nullBigint(): string;
+  /** A floor to an integer, for heatmap bucket indexes. */
+  floorToInteger(value: string): string;
+}
