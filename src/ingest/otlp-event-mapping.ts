@@ -209,20 +209,20 @@ export class OtlpBatchBuilder {
 
 /** Invalid ids are grounds to reject a span (OTLP specification); the first problem found is named. */
 function rejectionReason(span: OtlpSpanFields): string | null {
-  if (span.traceIdBytes !== 16) return `has ${describeLength('trace id', span.traceIdBytes)} (expected 16 bytes)`;
+  if (span.traceIdBytes !== 16) return describeBadLength('trace id', span.traceIdBytes, '16 bytes');
   if (span.traceId === 0n) return 'has an all-zero trace id';
-  if (span.spanIdBytes !== 8) return `has ${describeLength('span id', span.spanIdBytes)} (expected 8 bytes)`;
+  if (span.spanIdBytes !== 8) return describeBadLength('span id', span.spanIdBytes, '8 bytes');
   if (span.spanId === 0n) return 'has an all-zero span id';
   if (span.parentIdBytes !== 0 && span.parentIdBytes !== 8) {
-    return `has ${describeLength('parent span id', span.parentIdBytes)} (expected none or 8 bytes)`;
+    return describeBadLength('parent span id', span.parentIdBytes, 'none or 8 bytes');
   }
   return null;
 }
 
-function describeLength(what: string, bytes: number): string {
-  if (bytes < 0) return `a ${what} that is not a hex string`;
-  if (bytes === 0) return `no ${what}`;
-  return `a ${what} of ${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+function describeBadLength(what: string, bytes: number, expected: string): string {
+  if (bytes < 0) return `has a ${what} that is not a hex string`;
+  if (bytes === 0) return `has no ${what} (expected ${expected})`;
+  return `has a ${what} of ${bytes} ${bytes === 1 ? 'byte' : 'bytes'} (expected ${expected})`;
 }
 
 function shorten(name: string): string {

@@ -16,6 +16,7 @@ import {
   tag,
   varint,
   varintField,
+  type ProtoPart,
 } from '../../test/fixtures/otlp/protobuf-bytes-fixture.js';
 import { makeSampleSpans } from '../../test/fixtures/otlp/sample-spans-fixture.js';
 import { BadRequestError } from '../core/errors.js';
@@ -34,7 +35,7 @@ async function sampleProtobuf(): Promise<Uint8Array> {
 }
 
 /** KeyValue with an arbitrary AnyValue body. */
-function attribute(key: string, ...anyValue: Uint8Array[]): Uint8Array {
+function attribute(key: string, ...anyValue: ProtoPart[]): Uint8Array {
   return concatParts(stringField(1, key), lenField(2, ...anyValue));
 }
 
