@@ -1,0 +1,31 @@
+/** Serves the demo shop's page and its bundled script; the page itself talks to the API directly. */
+import http from 'node:http';
+import { buildPageBundle } from '../frontend/build-page-bundle.js';
+import { renderDemoPage } from '../frontend/page-html.js';
+import { DEMO_USERS } from './demo-users.js';
+import { closeHttp, listenHttp, requireEnv, type DemoService } from './service-runtime.js';
+
+export async function startFrontendService(): Promise<DemoService> {
+  const page = renderDemoPage({
+    apiPort: Number(requireEnv('DEMO_API_PORT')),
+    otlpHttpPort: Number(requireEnv('DEMO_OTLP_HTTP_PORT')),
+    wagglePort: Number(requireEnv('DEMO_WAGGLE_PORT')),
+    users: DEMO_USERS.map(({ id, name, token }) => ({ id, name, token })),
+  });
+  const script = await buildPageBundle();
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://demo.local');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    } else if (url.pathname === '/' || url.pathname === '/index.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
+    } else if (url.pathname === '/app.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' }).end(script);
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+    }
+  });
+  const port = await listenHttp(server);
+  return { port, stop: () => closeHttp(server) };
+}
