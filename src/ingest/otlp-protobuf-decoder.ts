@@ -81,9 +81,6 @@ class ProtobufTraceReader {
     statusMessage: '',
     attributes: { keys: [], kinds: [], values: [] },
   };
-  /** [start, end, start, end, ...] of the current span's events and links, decoded once the span is accepted. */
-  private readonly eventRanges: number[] = [];
-  private readonly linkRanges: number[] = [];
 
   constructor(bytes: Uint8Array, builder: OtlpBatchBuilder) {
     this.buf = bytes;
@@ -108,34 +105,30 @@ class ProtobufTraceReader {
   }
 
   // ResourceSpans{ Resource resource = 1; repeated ScopeSpans scope_spans = 2; string schema_url = 3 }
+  // The resource may legally follow its scope_spans, and every span needs it: a first pass reads
+  // the resource, a second the scope_spans. Re-reading tags is cheaper than keeping a list of
+  // ranges, whose size an attacker would choose.
   private readResourceSpans(end: number): void {
+    const start = this.pos;
     const layer: AttributeList = { keys: [], kinds: [], values: [] };
-    // The resource may legally follow its scope_spans, and every span needs it: note the
-    // scope_spans ranges first, decode them once the resource is known.
-    const scopeRanges: number[] = [];
     while (this.pos < end) {
-      switch (this.readTag(end)) {
-        case 1: {
-          const subEnd = this.enterLengthDelimited(end, 'ResourceSpans', 'resource');
-          this.readResource(subEnd, layer);
-          break;
-        }
-        case 2: {
-          const subEnd = this.enterLengthDelimited(end, 'ResourceSpans', 'scope_spans');
-          scopeRanges.push(this.pos, subEnd);
-          this.pos = subEnd;
-          break;
-        }
-        default:
-          this.skipField(end);
+      if (this.readTag(end) === 1) {
+        const subEnd = this.enterLengthDelimited(end, 'ResourceSpans', 'resource');
+        this.readResource(subEnd, layer);
+      } else {
+        this.skipField(end);
       }
     }
     this.builder.beginResource(layer);
-    for (let i = 0; i < scopeRanges.length; i += 2) {
-      this.pos = scopeRanges[i]!;
-      this.readScopeSpans(scopeRanges[i + 1]!);
+    this.pos = start;
+    while (this.pos < end) {
+      if (this.readTag(end) === 2) {
+        const subEnd = this.enterLengthDelimited(end, 'ResourceSpans', 'scope_spans');
+        this.readScopeSpans(subEnd);
+      } else {
+        this.skipField(end);
+      }
     }
-    this.pos = end;
   }
 
   // Resource{ repeated KeyValue attributes = 1; uint32 dropped_attributes_count = 2 }
@@ -152,51 +145,47 @@ class ProtobufTraceReader {
   }
 
   // ScopeSpans{ InstrumentationScope scope = 1; repeated Span spans = 2; string schema_url = 3 }
+  // Two passes, as for ResourceSpans: the scope first, then the spans.
   private readScopeSpans(end: number): void {
+    const start = this.pos;
     let name = '';
     let version = '';
     const layer: AttributeList = { keys: [], kinds: [], values: [] };
-    const spanRanges: number[] = [];
     while (this.pos < end) {
-      switch (this.readTag(end)) {
-        case 1: {
-          // InstrumentationScope{ string name = 1; string version = 2; repeated KeyValue attributes = 3; uint32 dropped = 4 }
-          const scopeEnd = this.enterLengthDelimited(end, 'ScopeSpans', 'scope');
-          while (this.pos < scopeEnd) {
-            switch (this.readTag(scopeEnd)) {
-              case 1:
-                name = this.readString(scopeEnd, 'InstrumentationScope', 'name');
-                break;
-              case 2:
-                version = this.readString(scopeEnd, 'InstrumentationScope', 'version');
-                break;
-              case 3: {
-                const subEnd = this.enterLengthDelimited(scopeEnd, 'InstrumentationScope', 'attributes');
-                this.readKeyValue(subEnd, layer);
-                break;
-              }
-              default:
-                this.skipField(scopeEnd);
-            }
+      if (this.readTag(end) !== 1) {
+        this.skipField(end);
+        continue;
+      }
+      // InstrumentationScope{ string name = 1; string version = 2; repeated KeyValue attributes = 3; uint32 dropped = 4 }
+      const scopeEnd = this.enterLengthDelimited(end, 'ScopeSpans', 'scope');
+      while (this.pos < scopeEnd) {
+        switch (this.readTag(scopeEnd)) {
+          case 1:
+            name = this.readString(scopeEnd, 'InstrumentationScope', 'name');
+            break;
+          case 2:
+            version = this.readString(scopeEnd, 'InstrumentationScope', 'version');
+            break;
+          case 3: {
+            const subEnd = this.enterLengthDelimited(scopeEnd, 'InstrumentationScope', 'attributes');
+            this.readKeyValue(subEnd, layer);
+            break;
           }
-          break;
+          default:
+            this.skipField(scopeEnd);
         }
-        case 2: {
-          const subEnd = this.enterLengthDelimited(end, 'ScopeSpans', 'spans');
-          spanRanges.push(this.pos, subEnd);
-          this.pos = subEnd;
-          break;
-        }
-        default:
-          this.skipField(end);
       }
     }
     this.builder.beginScope(name, version, layer);
-    for (let i = 0; i < spanRanges.length; i += 2) {
-      this.pos = spanRanges[i]!;
-      this.readSpan(spanRanges[i + 1]!);
+    this.pos = start;
+    while (this.pos < end) {
+      if (this.readTag(end) === 2) {
+        const subEnd = this.enterLengthDelimited(end, 'ScopeSpans', 'spans');
+        this.readSpan(subEnd);
+      } else {
+        this.skipField(end);
+      }
     }
-    this.pos = end;
   }
 
   private readSpan(end: number): void {
@@ -215,10 +204,9 @@ class ProtobufTraceReader {
     span.statusCode = 0;
     span.statusMessage = '';
     span.attributes = { keys: [], kinds: [], values: [] };
-    const eventRanges = this.eventRanges;
-    const linkRanges = this.linkRanges;
-    eventRanges.length = 0;
-    linkRanges.length = 0;
+    const start = this.pos;
+    let hasEvents = false;
+    let hasLinks = false;
 
     while (this.pos < end) {
       switch (this.readTag(end)) {
@@ -264,18 +252,14 @@ class ProtobufTraceReader {
           this.readKeyValue(subEnd, span.attributes);
           break;
         }
-        case 11: {
-          const subEnd = this.enterLengthDelimited(end, 'Span', 'events');
-          eventRanges.push(this.pos, subEnd);
-          this.pos = subEnd;
+        case 11:
+          this.pos = this.enterLengthDelimited(end, 'Span', 'events');
+          hasEvents = true;
           break;
-        }
-        case 13: {
-          const subEnd = this.enterLengthDelimited(end, 'Span', 'links');
-          linkRanges.push(this.pos, subEnd);
-          this.pos = subEnd;
+        case 13:
+          this.pos = this.enterLengthDelimited(end, 'Span', 'links');
+          hasLinks = true;
           break;
-        }
         case 15: {
           // Status{ string message = 2; StatusCode code = 3 } (field 1 is a deprecated code)
           const statusEnd = this.enterLengthDelimited(end, 'Span', 'status');
@@ -303,14 +287,20 @@ class ProtobufTraceReader {
     span.spanId = span.spanIdBytes === 8 ? idFromBytes(buf, spanIdStart, 8) : 0n;
     span.parentId = span.parentIdBytes === 8 ? idFromBytes(buf, parentIdStart, 8) : 0n;
     const record = this.builder.addSpan(span);
-    if (record !== null) {
-      for (let i = 0; i < eventRanges.length; i += 2) {
-        this.pos = eventRanges[i]!;
-        this.readEvent(eventRanges[i + 1]!, record);
+    // Events and links need the accepted span's record, so they are read in passes of their own
+    // (events first, then links, as the JSON decoder does).
+    if (record !== null && hasEvents) {
+      this.pos = start;
+      while (this.pos < end) {
+        if (this.readTag(end) === 11) this.readEvent(this.enterLengthDelimited(end, 'Span', 'events'), record);
+        else this.skipField(end);
       }
-      for (let i = 0; i < linkRanges.length; i += 2) {
-        this.pos = linkRanges[i]!;
-        this.readLink(linkRanges[i + 1]!, record);
+    }
+    if (record !== null && hasLinks) {
+      this.pos = start;
+      while (this.pos < end) {
+        if (this.readTag(end) === 13) this.readLink(this.enterLengthDelimited(end, 'Span', 'links'), record);
+        else this.skipField(end);
       }
     }
     this.pos = end;
