@@ -1,0 +1,85 @@
+import type { BenchResults, Verification } from './bench-results.js';
+
+/** Left-aligns the first column and right-aligns the others. */
+export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+export function formatMs(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '-';
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+export function formatMiB(bytes: number | null | undefined): string {
+  return bytes === null || bytes === undefined || bytes === 0 ? '-' : `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}
+
+function verificationText(v: Verification): string {
+  if (v.matches === null) return 'count n/a';
+  if (!v.matches) return `MISMATCH ${v.storedCount ?? '?'}/${v.expectedCount}`;
+  return `exact, ${v.visibleAfterMs === null ? '?' : formatMs(v.visibleAfterMs)} ms`;
+}
+
+/** The human report printed at the end of a run. */
+export function formatResults(results: BenchResults): string {
+  const out: string[] = [];
+  const m = results.machine;
+  out.push(`Waggle benchmark, ${results.startedAt}, commit ${results.gitCommit ?? 'unknown'}`);
+  out.push(`${m.cpus} CPUs (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}, ${m.platform}`);
+  if (results.ingest !== null) {
+    out.push('', `Ingest (idle server RSS ${formatMiB(results.ingest.idleRssBytes)})`);
+    out.push(formatTable(
+      ['transport', 'spans/s', 'acked spans', 'failed req', 'p50 ms', 'p99 ms', 'stored (visible after)', 'peak RSS'],
+      results.ingest.runs.map((run) => [
+        run.transport,
+        formatCount(run.load.spansPerSecond),
+        formatCount(run.load.acknowledgedSpans),
+        formatCount(run.load.requestsFailed + run.load.requestsPartial),
+        formatMs(run.load.latencyMs.p50),
+        formatMs(run.load.latencyMs.p99),
+        verificationText(run.verification),
+        formatMiB(run.peakRssBytes),
+      ]),
+    ));
+  }
+  for (const dataset of results.datasets) {
+    out.push('', `Data set: ${formatCount(dataset.spans)} spans over 24 h, loaded at ${formatCount(dataset.load.spansPerSecond)} spans/s (${verificationText(dataset.verification)})`);
+    out.push(`  server RSS: peak while loading ${formatMiB(dataset.rss.peakLoadBytes)}, idle after load ${formatMiB(dataset.rss.idleAfterLoadBytes)}, ` +
+      `peak during queries ${formatMiB(dataset.rss.peakQueriesBytes)}, lifetime peak (VmHWM) ${formatMiB(dataset.rss.lifetimePeakBytes)}`);
+    if (dataset.queries !== null) {
+      out.push(formatTable(
+        ['query', 'cold ms', 'median ms', 'max ms', 'server median ms', 'rows', 'direct DuckDB ms', 'overhead'],
+        dataset.queries.map((q) => q.error !== null
+          ? [q.name, 'error', q.error.slice(0, 40), '', '', '', '', '']
+          : [
+            q.name,
+            formatMs(q.coldMs),
+            formatMs(q.warm?.median),
+            formatMs(q.warm?.max),
+            formatMs(q.serverWarm?.median),
+            q.resultRows === null ? '-' : String(q.resultRows),
+            q.directDuckDb === null ? 'not yet measured' : formatMs(q.directDuckDb.median),
+            q.overheadPercent === null ? '-' : `${q.overheadPercent.toFixed(0)} %`,
+          ]),
+      ));
+    }
+    if (dataset.traceById !== null) {
+      const t = dataset.traceById;
+      out.push(`  trace by id, ${t.lookups} lookups (${t.failures} failed): HTTP p50 ${formatMs(t.http?.median)} ms, p99 ${formatMs(t.http?.p99)} ms; ` +
+        `server p50 ${formatMs(t.server?.median)} ms, p99 ${formatMs(t.server?.p99)} ms`);
+    }
+    if (dataset.storage !== null) {
+      const s = dataset.storage;
+      out.push(`  storage after a clean stop: ${s.bytesPerSpan.toFixed(1)} bytes/span (${formatMiB(s.allocatedBytes)} on disk, ${s.files} files; stop took ${s.stopSeconds.toFixed(1)} s)`);
+    }
+  }
+  if (results.problems.length > 0) out.push('', 'Problems:', ...results.problems.map((p) => `  - ${p}`));
+  return out.join('\n');
+}

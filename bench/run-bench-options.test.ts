@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseBenchOptions } from './run-bench-options.js';
+
+test('defaults measure everything at one million spans', () => {
+  const options = parseBenchOptions([]);
+  assert.deepEqual(options.spans, [1_000_000]);
+  assert.deepEqual([...options.phases], ['ingest', 'queries', 'trace', 'storage']);
+  assert.equal(options.ingestSeconds, 30);
+  assert.equal(options.inFlight, 8);
+  assert.equal(options.warmRuns, 5);
+  assert.equal(options.smoke, false);
+});
+
+test('smoke mode shrinks every size', () => {
+  const options = parseBenchOptions(['--smoke']);
+  assert.deepEqual(options.spans, [20_000]);
+  assert.equal(options.ingestSeconds, 1);
+  assert.equal(options.warmRuns, 1);
+  assert.equal(options.traceLookups, 20);
+});
+
+test('reads span lists, phases and numbers in both flag forms', () => {
+  const options = parseBenchOptions(['--spans', '1000000,10_000_000', '--only=queries,trace', '--warm-runs', '3']);
+  assert.deepEqual(options.spans, [1_000_000, 10_000_000]);
+  assert.deepEqual([...options.phases], ['queries', 'trace']);
+  assert.equal(options.warmRuns, 3);
+});
+
+test('rejects unknown flags, phases and non-numbers', () => {
+  assert.throws(() => parseBenchOptions(['--fast']), /unknown option '--fast'/);
+  assert.throws(() => parseBenchOptions(['--only', 'everything']), /--only takes ingest, queries, trace, storage; got 'everything'/);
+  assert.throws(() => parseBenchOptions(['--spans', '1e6x']), /--spans needs a positive integer, got '1e6x'/);
+});

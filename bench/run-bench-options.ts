@@ -1,0 +1,81 @@
+/** Command-line flags of `npm run bench`. */
+export type BenchPhase = 'ingest' | 'queries' | 'trace' | 'storage';
+
+export interface BenchOptions {
+  readonly smoke: boolean;
+  /** Data set sizes for the query, trace and storage phases. */
+  readonly spans: readonly number[];
+  readonly phases: ReadonlySet<BenchPhase>;
+  readonly ingestSeconds: number;
+  readonly inFlight: number;
+  readonly warmRuns: number;
+  readonly traceLookups: number;
+  readonly seed: number;
+}
+
+export const BENCH_USAGE = `Usage: npm run bench -- [options]
+  --smoke                 ~10-second run at tiny sizes (CI); no timing assertions
+  --spans N[,N...]        data set sizes for queries/trace/storage (default 1000000)
+  --only PHASE[,PHASE]    ingest | queries | trace | storage (default: all)
+  --ingest-seconds S      seconds per ingest variant (default 30)
+  --in-flight N           requests in flight from the load generator (default 8)
+  --warm-runs N           warm repetitions per query (default 5)
+  --trace-lookups N       trace-by-id requests per data set (default 200)
+  --seed N                data set seed (default 1)
+`;
+
+const PHASES: readonly BenchPhase[] = ['ingest', 'queries', 'trace', 'storage'];
+
+function positiveInteger(flag: string, text: string | undefined): number {
+  const value = Number(text?.replace(/_/g, ''));
+  if (text === undefined || !Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer, got '${text ?? ''}'`);
+  return value;
+}
+
+export function parseBenchOptions(args: readonly string[]): BenchOptions {
+  let smoke = false;
+  let spans: number[] | null = null;
+  let phases: Set<BenchPhase> | null = null;
+  const numbers: Record<string, number> = {};
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? args[++i];
+    switch (flag) {
+      case '--smoke':
+        smoke = true;
+        break;
+      case '--spans':
+        spans = (value() ?? '').split(',').map((part) => positiveInteger('--spans', part.trim()));
+        break;
+      case '--only': {
+        const names = (value() ?? '').split(',').map((part) => part.trim());
+        phases = new Set();
+        for (const name of names) {
+          if (!(PHASES as readonly string[]).includes(name)) throw new Error(`--only takes ${PHASES.join(', ')}; got '${name}'`);
+          phases.add(name as BenchPhase);
+        }
+        break;
+      }
+      case '--ingest-seconds':
+      case '--in-flight':
+      case '--warm-runs':
+      case '--trace-lookups':
+      case '--seed':
+        numbers[flag] = positiveInteger(flag, value());
+        break;
+      default:
+        throw new Error(`unknown option '${arg}'\n${BENCH_USAGE}`);
+    }
+  }
+  return {
+    smoke,
+    spans: spans ?? (smoke ? [20_000] : [1_000_000]),
+    phases: phases ?? new Set(PHASES),
+    ingestSeconds: numbers['--ingest-seconds'] ?? (smoke ? 1 : 30),
+    inFlight: numbers['--in-flight'] ?? 8,
+    warmRuns: numbers['--warm-runs'] ?? (smoke ? 1 : 5),
+    traceLookups: numbers['--trace-lookups'] ?? (smoke ? 20 : 200),
+    seed: numbers['--seed'] ?? 1,
+  };
+}

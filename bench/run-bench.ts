@@ -1,0 +1,368 @@
+/**
+ * `npm run bench` (npm run build && node dist/bench/run-bench.js): starts the real server as a
+ * child process on loopback ports 19200-19202, drives it with the load generator in another
+ * process, checks that every acknowledged span is stored, times queries and trace lookups over
+ * HTTP, measures storage and server memory, prints a table and writes bench/results/<time>.json.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SeededRandom } from './generator/seeded-random.js';
+import { runLoadInChildProcess } from './load/load-generator-process.js';
+import type { LoadResult } from './load/load-runner.js';
+import type { LoadTransport } from './load/otlp-sender.js';
+import { benchQueries } from './query/bench-queries.js';
+import { directDuckDbHook } from './query/direct-duckdb-hook.js';
+import { QueryApiError, countEvents, parseServerTiming, runQuery } from './query/honeycomb-query-client.js';
+import type { BenchResults, DatasetResults, IngestResults, IngestRun, LoadSummary, QueryTiming, Verification } from './report/bench-results.js';
+import { summarizeLatencies } from './report/latency-summary.js';
+import { formatResults } from './report/results-table.js';
+import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './run-bench-options.js';
+import { dataDirSize } from './server/data-dir-size.js';
+import { RssSampler } from './server/rss-sampler.js';
+import { startWaggleProcess, type WaggleProcess } from './server/waggle-server-process.js';
+
+const PORTS = { main: 19200, otlpHttp: 19201, otlpGrpc: 19202 } as const;
+const DAY_SECONDS = 86_400;
+/** The freshness promise of issue 2: acknowledged spans are readable within 2 s. We wait longer, and report. */
+const VERIFY_TIMEOUT_MS = 15_000;
+
+const live = new Set<WaggleProcess>();
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function findRepoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'package.json');
+    if (fs.existsSync(candidate) && (JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string }).name === 'waggle') return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find the waggle repository root');
+    dir = parent;
+  }
+}
+
+function gitCommit(root: string): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+function summary(load: LoadResult): LoadSummary {
+  const { traceIdSample: _sample, ...rest } = load;
+  return rest;
+}
+
+async function startServer(root: string, work: string, name: string): Promise<WaggleProcess> {
+  const dataDir = path.join(work, name);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const server = await startWaggleProcess({ repoRoot: root, dataDir, ports: PORTS, logFile: path.join(work, `${name}.log`) });
+  live.add(server);
+  return server;
+}
+
+async function stopServer(server: WaggleProcess): Promise<{ exitCode: number | null; seconds: number }> {
+  const stopped = await server.stop();
+  live.delete(server);
+  return stopped;
+}
+
+/**
+ * Polls the exact COUNT over [startSeconds, endSeconds) until it equals `expected`.
+ * visibleAfterMs counts from `since` (performance.now() of the last acknowledgement).
+ */
+async function verifyCount(apiUrl: string, startSeconds: number, endSeconds: number, expected: number, since: number, problems: string[], what: string): Promise<Verification> {
+  let last: number | null = null;
+  let lastError: string | null = null;
+  const deadline = performance.now() + VERIFY_TIMEOUT_MS;
+  while (performance.now() < deadline) {
+    try {
+      last = await countEvents(apiUrl, startSeconds, endSeconds);
+      if (last === expected) return { storedCount: last, expectedCount: expected, matches: true, visibleAfterMs: performance.now() - since };
+    } catch (error) {
+      if (error instanceof QueryApiError && error.status === 404) {
+        problems.push(`${what}: stored count not verified, the query API is not available (${error.message})`);
+        return { storedCount: null, expectedCount: expected, matches: null, visibleAfterMs: null };
+      }
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+    await sleep(100);
+  }
+  problems.push(`${what}: stored count ${last ?? 'unknown'} != acknowledged ${expected} after ${VERIFY_TIMEOUT_MS} ms${lastError === null ? '' : ` (last error: ${lastError})`}`);
+  return { storedCount: last, expectedCount: expected, matches: false, visibleAfterMs: null };
+}
+
+function noteLoadProblems(load: LoadResult, what: string, problems: string[]): void {
+  if (load.requestsFailed > 0 || load.requestsPartial > 0) {
+    problems.push(`${what}: ${load.requestsFailed} failed and ${load.requestsPartial} partially rejected requests; first: ${load.firstError ?? '?'}`);
+  }
+  if (load.truncated) problems.push(`${what}: stopped by the time limit before sending every span`);
+}
+
+async function runIngest(root: string, work: string, options: BenchOptions, problems: string[]): Promise<IngestResults> {
+  const server = await startServer(root, work, 'ingest');
+  const sampler = new RssSampler(server.pid);
+  try {
+    await sleep(1000);
+    sampler.begin('idle');
+    await sleep(1000);
+    sampler.end();
+    const idleRssBytes = sampler.results()[0]?.lastRssBytes ?? 0;
+    const runs: IngestRun[] = [];
+    const transports: LoadTransport[] = ['http-protobuf', 'http-json', 'grpc'];
+    let expected = 0;
+    let minStartNs: bigint | null = null;
+    let maxEndNs: bigint | null = null;
+    for (const [index, transport] of transports.entries()) {
+      progress(`ingest ${transport}: ${options.ingestSeconds} s, ${options.inFlight} in flight`);
+      sampler.begin(`ingest ${transport}`);
+      const load = await runLoadInChildProcess({
+        transport,
+        target: transport === 'grpc' ? server.otlpGrpcAddress : server.otlpHttpUrl,
+        inFlight: options.inFlight,
+        durationSeconds: options.ingestSeconds,
+        maxSeconds: options.ingestSeconds + 120,
+        placement: { mode: 'now', spreadSeconds: 60 },
+        seed: options.seed * 100 + index,
+        traceIdSample: 20,
+      });
+      const ackedAt = performance.now();
+      noteLoadProblems(load, `ingest ${transport}`, problems);
+      expected += load.acknowledgedSpans;
+      const start = BigInt(load.minStartNs);
+      const end = BigInt(load.maxEndNs);
+      minStartNs = minStartNs === null || start < minStartNs ? start : minStartNs;
+      maxEndNs = maxEndNs === null || end > maxEndNs ? end : maxEndNs;
+      const verification = await verifyCount(server.apiUrl, Number(minStartNs / 1_000_000_000n) - 1, Number(maxEndNs / 1_000_000_000n) + 2,
+        expected, ackedAt, problems, `ingest ${transport}`);
+      sampler.end();
+      const phase = sampler.results().at(-1);
+      runs.push({ transport, load: summary(load), verification, peakRssBytes: phase?.peakRssBytes ?? 0 });
+      progress(`  ${Math.round(load.spansPerSecond)} spans/s, ${load.acknowledgedSpans} acknowledged, count ${verification.matches === null ? 'n/a' : verification.matches ? 'exact' : 'MISMATCH'}`);
+    }
+    return { idleRssBytes, runs };
+  } finally {
+    sampler.stop();
+    await stopServer(server);
+  }
+}
+
+async function runDataset(root: string, work: string, spans: number, options: BenchOptions, problems: string[]): Promise<DatasetResults> {
+  const name = `dataset-${spans}`;
+  const server = await startServer(root, work, name);
+  const sampler = new RssSampler(server.pid);
+  const windowEnd = Math.floor(Date.now() / 60_000) * 60;
+  const windowStart = windowEnd - DAY_SECONDS;
+  let stopped = false;
+  try {
+    progress(`data set ${spans} spans: loading over OTLP/HTTP protobuf`);
+    sampler.begin('load');
+    const load = await runLoadInChildProcess({
+      transport: 'http-protobuf',
+      target: server.otlpHttpUrl,
+      inFlight: options.inFlight,
+      totalSpans: spans,
+      // Generous: a tenth of the ingest target, plus start-up.
+      maxSeconds: 120 + Math.ceil(spans / 10_000),
+      placement: { mode: 'window', windowStartNs: (BigInt(windowStart) * 1_000_000_000n).toString(), windowSeconds: DAY_SECONDS },
+      seed: options.seed,
+      traceIdSample: 1000,
+    });
+    const ackedAt = performance.now();
+    noteLoadProblems(load, name, problems);
+    const verification = await verifyCount(server.apiUrl, windowStart, Number(BigInt(load.maxEndNs) / 1_000_000_000n) + 2,
+      load.acknowledgedSpans, ackedAt, problems, name);
+    sampler.end();
+    progress(`  loaded at ${Math.round(load.spansPerSecond)} spans/s; count ${verification.matches === null ? 'n/a' : verification.matches ? 'exact' : 'MISMATCH'}`);
+    const peakLoadBytes = sampler.results().at(-1)?.peakRssBytes ?? 0;
+
+    await sleep(2000);
+    sampler.begin('idle after load');
+    await sleep(1000);
+    sampler.end();
+    const idleAfterLoadBytes = sampler.results().at(-1)?.lastRssBytes ?? 0;
+
+    let queries: QueryTiming[] | null = null;
+    const specs = benchQueries(windowStart, windowEnd);
+    let peakQueriesBytes: number | null = null;
+    if (options.phases.has('queries')) {
+      progress(`  queries: 1 cold + ${options.warmRuns} warm runs each`);
+      sampler.begin('queries');
+      queries = [];
+      let apiMissing: string | null = null;
+      for (const query of specs) {
+        if (apiMissing !== null) {
+          queries.push({ name: query.name, spec: query.spec, coldMs: null, warm: null, serverWarm: null, resultRows: null, directDuckDb: null, overheadPercent: null, error: apiMissing });
+          continue;
+        }
+        try {
+          const cold = await runQuery(server.apiUrl, '__all__', query.spec);
+          const warm: number[] = [];
+          const serverWarm: number[] = [];
+          for (let i = 0; i < options.warmRuns; i += 1) {
+            const run = await runQuery(server.apiUrl, '__all__', query.spec);
+            warm.push(run.httpMs);
+            if (run.serverMs !== null) serverWarm.push(run.serverMs);
+          }
+          queries.push({
+            name: query.name,
+            spec: query.spec,
+            coldMs: cold.httpMs,
+            warm: summarizeLatencies(warm),
+            serverWarm: summarizeLatencies(serverWarm),
+            resultRows: cold.result.data?.results?.length ?? null,
+            directDuckDb: null,
+            overheadPercent: null,
+            error: null,
+          });
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          if (error instanceof QueryApiError && error.status === 404) apiMissing = 'query API not available';
+          problems.push(`${name} query '${query.name}': ${message}`);
+          queries.push({ name: query.name, spec: query.spec, coldMs: null, warm: null, serverWarm: null, resultRows: null, directDuckDb: null, overheadPercent: null, error: message });
+        }
+      }
+      sampler.end();
+      peakQueriesBytes = sampler.results().at(-1)?.peakRssBytes ?? null;
+    }
+
+    let traceById: DatasetResults['traceById'] = null;
+    if (options.phases.has('trace')) {
+      progress(`  trace by id: ${options.traceLookups} lookups of known trace ids`);
+      sampler.begin('trace');
+      const random = new SeededRandom(options.seed ^ 0x7124ce);
+      const http: number[] = [];
+      const serverMs: number[] = [];
+      let failures = 0;
+      const ids = load.traceIdSample;
+      for (let i = 0; i < options.traceLookups && ids.length > 0; i += 1) {
+        const id = ids[random.int(ids.length)]!;
+        const started = performance.now();
+        const response = await fetch(`${server.apiUrl}/api/traces/${id}`);
+        const body = await response.text();
+        http.push(performance.now() - started);
+        const timing = parseServerTiming(response.headers.get('server-timing'));
+        if (timing !== null) serverMs.push(timing);
+        if (response.status !== 200 || !body.includes('"spans"')) failures += 1;
+      }
+      sampler.end();
+      const tracePeak = sampler.results().at(-1)?.peakRssBytes ?? 0;
+      peakQueriesBytes = Math.max(peakQueriesBytes ?? 0, tracePeak);
+      if (failures > 0) problems.push(`${name}: ${failures} of ${options.traceLookups} trace lookups failed`);
+      traceById = { lookups: http.length, failures, http: summarizeLatencies(http), server: summarizeLatencies(serverMs) };
+    }
+
+    const lifetimePeakBytes = sampler.hwmBytes;
+    sampler.stop();
+    progress('  stopping the server (flush and checkpoint)');
+    const stop = await stopServer(server);
+    stopped = true;
+    if (stop.exitCode !== 0) problems.push(`${name}: server exited with ${stop.exitCode} on SIGTERM`);
+    const size = dataDirSize(path.join(work, name));
+    const storage = { ...size, bytesPerSpan: size.allocatedBytes / Math.max(1, load.acknowledgedSpans), stopSeconds: stop.seconds };
+
+    if (queries !== null && directDuckDbHook !== null) {
+      const direct = await directDuckDbHook.time(path.join(work, name), specs, options.warmRuns);
+      queries = queries.map((q) => {
+        const timings = direct.get(q.name) ?? null;
+        const directSummary = timings === null ? null : summarizeLatencies(timings);
+        const overhead = directSummary !== null && q.warm !== null ? (q.warm.median / directSummary.median - 1) * 100 : null;
+        return { ...q, directDuckDb: directSummary, overheadPercent: overhead };
+      });
+    }
+
+    return {
+      spans,
+      load: summary(load),
+      verification,
+      rss: { peakLoadBytes, idleAfterLoadBytes, peakQueriesBytes, lifetimePeakBytes },
+      queries,
+      traceById,
+      storage: options.phases.has('storage') ? storage : null,
+    };
+  } finally {
+    sampler.stop();
+    if (!stopped) await stopServer(server);
+  }
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${BENCH_USAGE}`);
+    return 2;
+  }
+  const root = findRepoRoot();
+  if (!fs.existsSync(path.join(root, 'dist', 'src', 'cli', 'waggle-cli.js'))) {
+    process.stderr.write('the server is not built: run `npm run build` first (npm run bench does)\n');
+    return 2;
+  }
+  const startedAt = new Date().toISOString();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-bench-'));
+  const problems: string[] = [];
+  let ingest: IngestResults | null = null;
+  const datasets: DatasetResults[] = [];
+  try {
+    if (options.phases.has('ingest')) ingest = await runIngest(root, work, options, problems);
+    if (options.phases.has('queries') || options.phases.has('trace') || options.phases.has('storage')) {
+      for (const spans of options.spans) datasets.push(await runDataset(root, work, spans, options, problems));
+    }
+  } catch (error) {
+    problems.push(`run aborted: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  }
+  const cpus = os.cpus();
+  const results: BenchResults = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    gitCommit: gitCommit(root),
+    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    options: { ...options, phases: [...options.phases] },
+    ingest,
+    datasets,
+    problems,
+  };
+  const resultsDir = path.join(root, 'bench', 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const stamp = startedAt.replace(/[:.]/g, '-');
+  const file = path.join(resultsDir, `${stamp}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  if (problems.length > 0) {
+    // Keep the server logs next to the results for diagnosis.
+    for (const entry of fs.readdirSync(work)) {
+      if (entry.endsWith('.log')) fs.copyFileSync(path.join(work, entry), path.join(resultsDir, `${stamp}-${entry}`));
+    }
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+  process.stdout.write(`${formatResults(results)}\n\nResults: ${path.relative(root, file)}\n`);
+  return problems.length > 0 ? 1 : 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const server of live) server.kill();
+    process.exit(130);
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    for (const server of live) server.kill();
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
