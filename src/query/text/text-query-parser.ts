@@ -2,6 +2,8 @@ import { InvalidQueryError } from '../../core/errors.js';
 import { parseRfc3339Nanos } from '../../core/unix-nanos.js';
 import { CALCULATION_OPS, FILTER_OPS, HAVING_OPS, type CalculationOp, type FilterOp, type FilterScalar, type QuerySpec } from '../query-spec.js';
 import { validateQuerySpec, type ValidateQueryOptions } from '../query-spec-validator.js';
+import { resolveQueryColumns } from '../query-column-resolver.js';
+import type { QuerySchema } from '../query-schema.js';
 import { FILTER_OP_TRAITS } from '../filter-op-traits.js';
 import { parseDurationText } from './duration-text.js';
 import { CLAUSE_STARTS, isReservedWord, type Clause } from './text-query-keywords.js';
@@ -238,12 +240,17 @@ function positionOf(field: string | undefined, positions: Map<string, number>): 
   return positions.get(item) ?? positions.get(item.replace(/\[\d+\]$/, '[0]')) ?? 0;
 }
 
+export interface ParseTextQueryOptions extends ValidateQueryOptions {
+  /** When given, columns are checked against it too, so their errors carry a position. */
+  readonly schema?: QuerySchema;
+}
+
 /**
  * Parses the text query language into a validated, normalized Query Specification.
  * `VISUALIZE P95(duration_ms), COUNT WHERE service.name = "api" GROUP BY user.id LAST 2h`
  * @throws TextQuerySyntaxError with the character position and what was expected there.
  */
-export function parseTextQuery(text: string, options: ValidateQueryOptions = {}): QuerySpec {
+export function parseTextQuery(text: string, options: ParseTextQueryOptions = {}): QuerySpec {
   const cur: TokenCursor = new TokenCursor(lexTextQuery(text));
   const draft: Draft = { spec: {}, positions: new Map() };
   const seen = new Set<Clause>();
@@ -259,7 +266,9 @@ export function parseTextQuery(text: string, options: ValidateQueryOptions = {})
     clause(cur, which, draft);
   }
   try {
-    return validateQuerySpec(draft.spec, options);
+    const spec = validateQuerySpec(draft.spec, options);
+    if (options.schema !== undefined) resolveQueryColumns(spec, options.schema);
+    return spec;
   } catch (error) {
     if (!(error instanceof InvalidQueryError)) throw error;
     const position = positionOf(error.field, draft.positions);

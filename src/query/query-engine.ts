@@ -1,0 +1,60 @@
+import type { AutocompleteCatalog, Completion } from './autocomplete/autocomplete-catalog.js';
+import { completeTextQuery } from './autocomplete/text-query-completer.js';
+import type { CompileOptions } from './compile/compile-context.js';
+import type { CompiledQuery } from './compile/compiled-query.js';
+import { duckdbDialect } from './compile/duckdb-dialect.js';
+import { compileQuery } from './compile/query-compiler.js';
+import { shapeQueryResult, type QueryResultData } from './compile/query-result-shaper.js';
+import { resolveQueryColumns } from './query-column-resolver.js';
+import type { QuerySchema } from './query-schema.js';
+import type { QuerySpec } from './query-spec.js';
+import { validateQuerySpec } from './query-spec-validator.js';
+import { parseTextQuery } from './text/text-query-parser.js';
+import { printTextQuery } from './text/text-query-printer.js';
+
+/**
+ * The query engine as the API and CLI use it: pure functions from spec or text to SQL and from
+ * rows to Honeycomb's result data. All of them throw InvalidQueryError (400) for a bad query.
+ */
+
+export interface PrepareOptions {
+  /** The caller will not ask for the series (limit up to 10 000). */
+  readonly disableSeries?: boolean;
+}
+
+/** A spec from JSON (POST /1/queries): validated, normalized, its columns checked against the dataset. */
+export function prepareQuerySpec(input: unknown, schema: QuerySchema, options: PrepareOptions = {}): QuerySpec {
+  const spec = validateQuerySpec(input, options);
+  resolveQueryColumns(spec, schema);
+  return spec;
+}
+
+/** A text query: parsed, validated and checked against the dataset; errors carry a position. */
+export function prepareTextQuery(text: string, schema: QuerySchema, options: PrepareOptions = {}): QuerySpec {
+  return parseTextQuery(text, { ...options, schema });
+}
+
+/** The text form of a spec (for links and the UI); parsing it gives the same spec back. */
+export function querySpecToText(spec: QuerySpec, multiline = false): string {
+  return printTextQuery(spec, { multiline });
+}
+
+/** One DuckDB statement for the query; run it with duckdbParameters(compiled.parameters). */
+export function compileDuckDBQuery(spec: QuerySpec, schema: QuerySchema, options: CompileOptions): CompiledQuery {
+  return compileQuery(spec, schema, duckdbDialect, options);
+}
+
+/** Rows of the compiled statement (getRowsJS order) → `{series, results}`. */
+export function shapeCompiledResult(compiled: CompiledQuery, rows: ReadonlyArray<readonly unknown[]>): QueryResultData {
+  return shapeQueryResult(compiled.layout, rows);
+}
+
+/** Completions for GET /api/autocomplete. */
+export function autocompleteQuery(text: string, cursor: number, catalog: AutocompleteCatalog): Completion[] {
+  return completeTextQuery(text, cursor, catalog);
+}
+
+/** The UI address of a query, for links.query_url. */
+export function queryUiPath(dataset: string, spec: QuerySpec): string {
+  return `/query?dataset=${encodeURIComponent(dataset)}&q=${encodeURIComponent(printTextQuery(spec))}`;
+}
