@@ -48,7 +48,9 @@ function findRepoRoot(): string {
 
 function gitCommit(root: string): string | null {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const run = (args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = run(['status', '--porcelain', '--untracked-files=no']) !== '';
+    return `${run(['rev-parse', '--short', 'HEAD'])}${dirty ? '+uncommitted changes' : ''}`;
   } catch {
     return null;
   }
