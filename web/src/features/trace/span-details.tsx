@@ -48,6 +48,9 @@ export function SpanDetails({ span, row, model }: { span: WaterfallSpan; row: Wa
           {row.gap.clockSkew && <div>A leg is negative: the client's and the server's clocks disagree, so these are not real network times.</div>}
         </div>
       )}
+      {span.fields['network.clock_skew'] === true && (
+        <div className="network-box skew">The server recorded clock skew between this span and its client parent: compare times across the two with care.</div>
+      )}
       {span.networkLatencyMs !== null && (
         <div className="network-box">
           <strong>network.latency_ms</strong> recorded by the span: {formatMillis(span.networkLatencyMs)}

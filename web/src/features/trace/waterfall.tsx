@@ -2,7 +2,7 @@
  * The virtualized waterfall: only the rows in view are in the DOM, so a 10 000-span trace
  * scrolls freely. Keyboard: ↑/↓ move, ←/→ collapse/expand, Enter toggles.
  */
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
 import { paletteColor } from '../../components/palette.js';
 import { formatMillis } from '../../models/duration-format-model.js';
 import { virtualWindow, scrollToReveal } from '../../models/virtual-window-model.js';
@@ -227,12 +227,29 @@ function WaterfallRowView({ row, model, selected, match, onSelect, onToggle }: {
           </>
         )}
         <span className="wf-bar" style={{ left: `${row.bar.offset * 100}%`, width: `max(2px, ${row.bar.width * 100}%)`, background: color }} />
-        <span className="wf-duration" style={row.bar.offset + row.bar.width > 0.8 ? { right: `${(1 - row.bar.offset) * 100 + 0.5}%` } : { left: `${(row.bar.offset + row.bar.width) * 100 + 0.5}%` }}>
+        <span className={durationPlacement(row) === 'inside' ? 'wf-duration inside' : 'wf-duration'} style={durationStyle(row)}>
           {formatMillis(durationMs)}
         </span>
       </div>
     </div>
   );
+}
+
+/** The duration label goes after the bar, before it, or inside it when neither side has room. */
+function durationPlacement(row: WaterfallRow): 'after' | 'before' | 'inside' {
+  if (row.bar.offset + row.bar.width <= 0.8) return 'after';
+  return row.bar.offset >= 0.2 ? 'before' : 'inside';
+}
+
+function durationStyle(row: WaterfallRow): CSSProperties {
+  switch (durationPlacement(row)) {
+    case 'after':
+      return { left: `${(row.bar.offset + row.bar.width) * 100 + 0.5}%` };
+    case 'before':
+      return { right: `${(1 - row.bar.offset) * 100 + 0.5}%` };
+    case 'inside':
+      return { left: `${row.bar.offset * 100 + 0.5}%` };
+  }
 }
 
 function countDescendants(model: WaterfallModel, key: string): number {
