@@ -8,8 +8,9 @@ import { OtlpBatchBuilder, type OtlpDecodeOptions, type OtlpSpanFields } from '.
 
 /**
  * Decodes an OTLP ExportTraceServiceRequest (protobuf) straight into EventRecords.
- * This is the ingest hot path: it walks the bytes once per message, keeps sub-messages as byte
- * ranges instead of objects, and allocates only what ends up in the records.
+ * This is the ingest hot path: it reads fields where they lie (no intermediate message objects),
+ * allocates little beyond what ends up in the records, and where protobuf allows a field it
+ * depends on to come later (a resource after its spans), re-reads tags in a second pass.
  * Untrusted input: every length is checked against the bytes left in its enclosing message
  * before use, and nothing is allocated from a declared length. Malformed input throws
  * OtlpDecodeError naming the problem and its byte offset.
@@ -34,8 +35,9 @@ const VALUE_STRING = 1;
 const VALUE_BOOL = 2;
 const VALUE_INT = 3;
 const VALUE_DOUBLE = 4;
-// Arrays, key-value lists and bytes all end up as string attribute values.
+/** Arrays and key-value lists, already rendered as their JSON text. */
 const VALUE_TEXT = 5;
+/** Bytes, kept as a range of the input until rendered as base64. */
 const VALUE_BYTES = 6;
 
 const TWO_POW_32 = 4294967296;
