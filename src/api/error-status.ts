@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../core/errors.js';
-import { WaggleError } from '../core/errors.js';
+import { InvalidQueryError, WaggleError } from '../core/errors.js';
 
 /** The one place where error codes become HTTP statuses. */
 export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -18,10 +18,20 @@ export interface HttpError {
   status: number;
   message: string;
   code: ErrorCode;
+  /** Extra JSON fields for the error body: `field` of a bad spec, `position` in a text query. */
+  details: Record<string, string | number>;
+}
+
+function errorDetails(error: WaggleError): Record<string, string | number> {
+  const details: Record<string, string | number> = {};
+  if (error instanceof InvalidQueryError && error.field !== undefined) details['field'] = error.field;
+  const position = (error as { position?: unknown }).position;
+  if (typeof position === 'number') details['position'] = position;
+  return details;
 }
 
 /** Classifies any thrown value; unknown faults become 500 with a generic message. */
 export function toHttpError(error: unknown): HttpError {
-  if (error instanceof WaggleError) return { status: HTTP_STATUS_BY_CODE[error.code], message: error.message, code: error.code };
-  return { status: 500, message: 'internal error', code: 'internal' };
+  if (error instanceof WaggleError) return { status: HTTP_STATUS_BY_CODE[error.code], message: error.message, code: error.code, details: errorDetails(error) };
+  return { status: 500, message: 'internal error', code: 'internal', details: {} };
 }

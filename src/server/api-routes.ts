@@ -1,4 +1,12 @@
+import path from 'node:path';
+import { addAnnotationRoutes, type QueryAnnotation } from '../api/annotation-routes.js';
+import { addAutocompleteRoutes } from '../api/autocomplete-routes.js';
+import { addBoardRoutes, type Board } from '../api/board-routes.js';
+import { addCatalogRoutes } from '../api/catalog-routes.js';
 import type { HttpRouter } from '../api/http-router.js';
+import { addQueryRoutes, type StoredQuery } from '../api/query-routes.js';
+import { QueryRunner } from '../query/query-runner.js';
+import { JsonCollectionStore } from '../store/saved/json-collection-store.js';
 import type { SpanStore } from '../store/span-store.js';
 import type { WaggleConfig } from './waggle-config.js';
 
@@ -7,8 +15,15 @@ export interface ApiDependencies {
   config: WaggleConfig;
 }
 
-/** The Honeycomb-compatible query API and the UI's helper endpoints. */
+/** The Honeycomb-compatible query API, saved queries, boards and the UI's helper endpoints. */
 export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): void {
-  void router;
-  void deps;
+  const savedDir = path.join(deps.config.dataDir, 'saved');
+  const queries = JsonCollectionStore.open<StoredQuery>(savedDir, 'queries');
+  const annotations = JsonCollectionStore.open<QueryAnnotation>(savedDir, 'query-annotations');
+  const boards = JsonCollectionStore.open<Board>(savedDir, 'boards');
+  addCatalogRoutes(router, deps.store);
+  addQueryRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store), queries, queryTimeoutMs: deps.config.queryTimeoutMs });
+  addAnnotationRoutes(router, annotations, queries);
+  addBoardRoutes(router, boards, annotations);
+  addAutocompleteRoutes(router, deps.store);
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { WaggleError } from '../core/errors.js';
+import { authenticateRequest } from '../api/auth-middleware.js';
 import { applyIngestCors } from '../api/cors-policy.js';
 import { toHttpError } from '../api/error-status.js';
 import { sendJson } from '../api/http-io.js';
@@ -118,12 +119,13 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     const url = new URL(req.url ?? '/', 'http://waggle.local');
     const isIngest = url.pathname === '/v1/traces' || url.pathname.startsWith('/1/events/') || url.pathname.startsWith('/1/batch/');
     if (isIngest && applyIngestCors(req, res, config.corsOrigins)) return;
+    if (url.pathname.startsWith('/1/') || url.pathname.startsWith('/api/')) authenticateRequest(req);
     const match = router.match(req.method ?? 'GET', url.pathname);
     if (match && 'handler' in match) {
       match.handler({ req, res, params: match.params, url }).catch((error: unknown) => {
         const httpError = toHttpError(error);
         if (!(error instanceof WaggleError)) log(`error on ${req.method} ${url.pathname}: ${(error as Error).stack ?? String(error)}`);
-        if (!res.headersSent) sendJson(res, httpError.status, { error: httpError.message }, httpError.status === 503 ? { 'retry-after': '1' } : {});
+        if (!res.headersSent) sendJson(res, httpError.status, { error: httpError.message, ...httpError.details }, httpError.status === 503 ? { 'retry-after': '1' } : {});
         else res.end();
       });
       return;

@@ -1,6 +1,7 @@
 import type { EventRecord } from '../core/event-record.js';
 import type { QuerySchema } from '../query/query-schema.js';
 import type { ColumnType } from '../query/query-schema.js';
+import type { QueryParameter } from '../query/compile/compiled-query.js';
 
 /** A stored event as the trace API returns it: every column under its logical name. */
 export type StoredEvent = Record<string, string | number | boolean | null>;
@@ -53,7 +54,8 @@ export type SqlValue = string | number | boolean | bigint | null;
 
 export interface SqlRows {
   columns: string[];
-  rows: SqlValue[][];
+  /** Values as node-friendly JS: bigint for 64/128-bit integers, arrays of {key, value} for maps. */
+  rows: unknown[][];
 }
 
 /** Selects which datasets a read covers: one dataset, or every dataset (`__all__`). */
@@ -98,8 +100,11 @@ export interface SpanStore {
    */
   relation(dataset: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow): string;
 
-  /** Runs compiled SQL with bound parameters on a read connection, bounded by a time limit. */
-  runSql(sql: string, params: readonly SqlValue[], options: { timeoutMs: number }): Promise<SqlRows>;
+  /** Runs compiled SQL with typed bound parameters on a read connection, bounded by a time limit. */
+  runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows>;
+
+  /** Whether any event in the window stands for more than one event (Honeycomb sample rates). */
+  hasSampledEvents(window: TimeWindow): boolean;
 
   /** Top values of a column, from a bounded sample, for autocomplete. */
   topValues(dataset: DatasetSelector, column: string, limit: number): Promise<Array<{ value: string | number | boolean; count: number }>>;

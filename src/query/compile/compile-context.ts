@@ -16,6 +16,11 @@ export interface CompileOptions {
   readonly disableSeries: boolean;
   /** Weight COUNT, SUM and AVG by the sample rate (see calculation-sql.ts). */
   readonly weighted?: boolean;
+  /**
+   * How far before and after the range root./parent./any./none. look for the related spans
+   * (a root span usually starts before its children). Default 0; the relation must cover it.
+   */
+  readonly relatedMarginNs?: bigint;
 }
 
 /** Everything the parts of the compiler share for one query. */

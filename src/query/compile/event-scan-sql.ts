@@ -11,8 +11,9 @@ import { typedValueParameter } from './typed-value-parameter.js';
  *
  * `root.` and `parent.` columns come from LEFT JOINs on the trace's root span (parent id NULL)
  * and on the span whose id is this event's parent id; `any.`/`none.` filters are semi/anti joins
- * on trace id. All related events are looked up within the same time range, so a root span
- * that started before the range is not found (its columns read as missing).
+ * on trace id. Related events are looked up within the query's range widened by
+ * options.relatedMarginNs (default 0): a root span that started before that is not found and its
+ * columns read as missing.
  */
 export interface EventScan {
   readonly ctes: readonly string[];
@@ -43,10 +44,12 @@ class Slots {
   }
 }
 
-function timeRange(ctx: CompileContext): string {
+/** The query's range; widened by options.relatedMarginNs for the related spans of root./parent./any./none. */
+function timeRange(ctx: CompileContext, related = false): string {
   const ts = `(${ctx.schema.roles.timestampNs.sql})`;
-  const start = ctx.params.add({ type: 'bigint', value: ctx.window.startNs });
-  const end = ctx.params.add({ type: 'bigint', value: ctx.window.endNs });
+  const margin = related ? (ctx.options.relatedMarginNs ?? 0n) : 0n;
+  const start = ctx.params.add({ type: 'bigint', value: ctx.window.startNs - margin });
+  const end = ctx.params.add({ type: 'bigint', value: ctx.window.endNs + margin });
   return `${ts} >= ${start} AND ${ts} < ${end}`;
 }
 
@@ -80,7 +83,7 @@ function relatedSpans(
   return (
     `${name} AS (SELECT ${outer} FROM (SELECT ${[...keyList, ...cols].join(', ')}, ` +
     `row_number() OVER (PARTITION BY ${partition} ORDER BY (${roles.timestampNs.sql})) AS __rn ` +
-    `FROM ${relation} AS __e WHERE ${timeRange(ctx)} AND ${notNull}${extraWhere}) AS __r WHERE __rn = 1)`
+    `FROM ${relation} AS __e WHERE ${timeRange(ctx, true)} AND ${notNull}${extraWhere}) AS __r WHERE __rn = 1)`
   );
 }
 
@@ -123,7 +126,7 @@ export function buildEventScan(ctx: CompileContext): EventScan {
       const relation = ctx.options.relation(physical(roles.timestampNs, roles.traceId, b));
       anyCtes.push(
         `__any${i} AS (SELECT DISTINCT (${roles.traceId.sql}) AS __trace FROM ${relation} AS __e ` +
-          `WHERE ${timeRange(ctx)} AND (${roles.traceId.sql}) IS NOT NULL AND (${predicate(ctx, filter, `(${b.sql})`)}))`,
+          `WHERE ${timeRange(ctx, true)} AND (${roles.traceId.sql}) IS NOT NULL AND (${predicate(ctx, filter, `(${b.sql})`)}))`,
       );
       return `__ev.__trace ${filter.column.relation === 'any' ? 'IN' : 'NOT IN'} (SELECT __trace FROM __any${i})`;
     }

@@ -11,6 +11,8 @@ export interface SegmentState {
   minTsNs: bigint | null;
   maxTsNs: bigint | null;
   sealed: boolean;
+  /** Largest sample rate of any row, to know when results must be weighted. */
+  maxSampleRate: number;
   /** Attribute column ids in table order (after the core columns). */
   readonly attributeColumns: number[];
   /** column id -> position within attributeColumns */
@@ -20,7 +22,7 @@ export interface SegmentState {
 }
 
 export function newSegment(id: number): SegmentState {
-  return { id, rowCount: 0, minTsNs: null, maxTsNs: null, sealed: false, attributeColumns: [], positions: new Map(), types: [] };
+  return { id, rowCount: 0, minTsNs: null, maxTsNs: null, sealed: false, maxSampleRate: 1, attributeColumns: [], positions: new Map(), types: [] };
 }
 
 export function addSegmentColumn(segment: SegmentState, columnId: number, type: ColumnType): void {

@@ -6,6 +6,8 @@ import { QueryTimeoutError, UnavailableError } from '../../core/errors.js';
 import { formatTraceId } from '../../core/trace-id.js';
 import { formatRfc3339Nanos, nowNs } from '../../core/unix-nanos.js';
 import type { ColumnBinding, QuerySchema } from '../../query/query-schema.js';
+import type { QueryParameter } from '../../query/compile/compiled-query.js';
+import { duckdbParameters } from '../../query/compile/duckdb-parameters.js';
 import type {
   ColumnInfo,
   DatasetInfo,
@@ -183,6 +185,7 @@ export class DuckDbSpanStore implements SpanStore {
         const end = event.timestampNs + (event.durationNs ?? 0n);
         if (segment.maxTsNs === null || end > segment.maxTsNs) segment.maxTsNs = end;
       }
+      for (const event of events) if (event.sampleRate > segment.maxSampleRate) segment.maxSampleRate = event.sampleRate;
       segment.rowCount += events.length;
       await this.writer.run('UPDATE waggle_segments SET row_count = $1, min_ts_ns = $2, max_ts_ns = $3 WHERE id = $4', [
         segment.rowCount,
@@ -250,8 +253,8 @@ export class DuckDbSpanStore implements SpanStore {
     const columns = ['dataset', 'ts_ns', 'duration_ns', 'trace_id', 'span_id', 'parent_id', 'name', 'service_name', 'status_code', 'annotation_type'];
     const source = this.relation({ kind: 'all' }, columns, window);
     const serviceFilter = options.serviceName === undefined ? '' : 'AND service_name = $2';
-    const params: SqlValue[] = [options.limit];
-    if (options.serviceName !== undefined) params.push(options.serviceName);
+    const params: QueryParameter[] = [{ type: 'bigint', value: BigInt(options.limit) }];
+    if (options.serviceName !== undefined) params.push({ type: 'varchar', value: options.serviceName });
     const sql = `
       WITH recent AS (
         SELECT trace_id, max(ts_ns) AS last_ts FROM ${source} AS s
@@ -350,7 +353,8 @@ export class DuckDbSpanStore implements SpanStore {
     return `(${branches.join(' UNION ALL ')})`;
   }
 
-  async runSql(sql: string, params: readonly SqlValue[], options: { timeoutMs: number }): Promise<SqlRows> {
+  async runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
+    const { values, types } = duckdbParameters(params);
     const connection = await this.instance.connect();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -358,8 +362,8 @@ export class DuckDbSpanStore implements SpanStore {
       connection.interrupt();
     }, options.timeoutMs);
     try {
-      const reader = await connection.runAndReadAll(sql, params as DuckDBValue[]);
-      return { columns: reader.columnNames(), rows: reader.getRows().map((row) => row.map(toSqlValue)) };
+      const reader = await connection.runAndReadAll(sql, values, types);
+      return { columns: reader.columnNames(), rows: reader.getRowsJS() };
     } catch (error) {
       if (timedOut) throw new QueryTimeoutError(`the query took longer than ${options.timeoutMs} ms and was stopped`);
       throw error;
@@ -367,6 +371,10 @@ export class DuckDbSpanStore implements SpanStore {
       clearTimeout(timer);
       connection.closeSync();
     }
+  }
+
+  hasSampledEvents(window: TimeWindow): boolean {
+    return this.segments.some((s) => s.maxSampleRate > 1 && segmentOverlaps(s, window.startNs, window.endNs));
   }
 
   async topValues(
@@ -382,11 +390,11 @@ export class DuckDbSpanStore implements SpanStore {
     if (!segment) return [];
     const datasetFilter = selector.kind === 'one' ? `dataset = ${sqlStringLiteral(selector.name)} AND ` : '';
     const sql = `SELECT v, count(*) AS n FROM (SELECT ${binding.sql} AS v FROM ${segmentTableName(segment.id)} WHERE ${datasetFilter}${binding.sql} IS NOT NULL USING SAMPLE 20000 ROWS) GROUP BY v ORDER BY n DESC, v LIMIT $1`;
-    const rows = await this.runSql(sql, [limit], { timeoutMs: 2_000 });
+    const rows = await this.runSql(sql, [{ type: 'bigint', value: BigInt(limit) }], { timeoutMs: 2_000 });
     const values: Array<{ value: string | number | boolean; count: number }> = [];
     for (const [value, count] of rows.rows) {
-      if (value === null || value === undefined) continue;
-      values.push({ value: typeof value === 'bigint' ? Number(value) : value, count: Number(count) });
+      if (typeof value === 'bigint') values.push({ value: Number(value), count: Number(count) });
+      else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') values.push({ value, count: Number(count) });
     }
     return values;
   }
@@ -402,11 +410,6 @@ export class DuckDbSpanStore implements SpanStore {
     this.writer.closeSync();
     this.instance.closeSync();
   }
-}
-
-function toSqlValue(value: DuckDBValue): SqlValue {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value;
-  return String(value);
 }
 
 function cloneSegment(segment: SegmentState): SegmentState {
@@ -454,6 +457,8 @@ async function loadSegments(connection: DuckDBConnection, catalog: DuckDbCatalog
     segment.minTsNs = typeof minTs === 'bigint' ? minTs : null;
     segment.maxTsNs = typeof maxTs === 'bigint' ? maxTs : null;
     segment.sealed = sealed === true;
+    const sampled = await connection.runAndReadAll(`SELECT coalesce(max(sample_rate), 1) FROM ${segmentTableName(id)}`);
+    segment.maxSampleRate = Number(sampled.getRows()[0]?.[0] ?? 1);
     const columns = await connection.runAndReadAll(
       `SELECT column_name FROM duckdb_columns() WHERE table_name = $1 ORDER BY column_index`,
       [segmentTableName(id)],

@@ -1,0 +1,137 @@
+import crypto from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { BadRequestError, NotFoundError } from '../core/errors.js';
+import type { QueryResultData } from '../query/compile/query-result-shaper.js';
+import { prepareQuerySpec, prepareTextQuery, queryUiPath, querySpecToText } from '../query/query-engine.js';
+import type { QueryRunner } from '../query/query-runner.js';
+import type { QuerySpec } from '../query/query-spec.js';
+import type { JsonCollectionStore } from '../store/saved/json-collection-store.js';
+import type { SpanStore } from '../store/span-store.js';
+import { resolveDataset } from './dataset-selector.js';
+import { readJsonBody, sendJson } from './http-io.js';
+import type { HttpRouter } from './http-router.js';
+
+const MAX_JSON_BYTES = 1024 * 1024;
+const CACHED_RESULTS = 1000;
+
+export interface StoredQuery {
+  id: string;
+  dataset: string;
+  spec: QuerySpec;
+  created_at: string;
+}
+
+export interface QueryResultObject {
+  id: string;
+  complete: true;
+  query: QuerySpec & { id: string };
+  query_text: string;
+  data: QueryResultData;
+  links: { query_url: string };
+}
+
+export interface QueryRouteDependencies {
+  store: SpanStore;
+  runner: QueryRunner;
+  queries: JsonCollectionStore<StoredQuery>;
+  queryTimeoutMs: number;
+}
+
+/** Same spec, same dataset → same id, as with Honeycomb's query ids. */
+function queryId(dataset: string, spec: QuerySpec): string {
+  return crypto.createHash('sha256').update(`${dataset}\n${JSON.stringify(spec)}`).digest('base64url').slice(0, 12);
+}
+
+function origin(req: IncomingMessage): string {
+  const host = req.headers.host ?? 'localhost';
+  return `http://${host}`;
+}
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError('request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+/** Honeycomb's Query Data API plus POST /api/query (a text query in one round trip). */
+export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies): void {
+  const results = new Map<string, QueryResultObject>();
+
+  const remember = (result: QueryResultObject): void => {
+    results.set(result.id, result);
+    if (results.size > CACHED_RESULTS) results.delete(results.keys().next().value as string);
+  };
+
+  const storeQuery = async (dataset: string, spec: QuerySpec): Promise<StoredQuery> => {
+    const id = queryId(dataset, spec);
+    const existing = deps.queries.get(id);
+    if (existing) return existing;
+    return deps.queries.put({ id, dataset, spec, created_at: new Date().toISOString() });
+  };
+
+  const execute = async (req: IncomingMessage, stored: StoredQuery, disableSeries: boolean): Promise<QueryResultObject> => {
+    const selector = await resolveDataset(deps.store, stored.dataset);
+    const data = await deps.runner.run(selector, stored.spec, { disableSeries, timeoutMs: deps.queryTimeoutMs });
+    const result: QueryResultObject = {
+      id: crypto.randomBytes(8).toString('base64url'),
+      complete: true,
+      query: { id: stored.id, ...stored.spec },
+      query_text: querySpecToText(stored.spec),
+      data,
+      links: { query_url: origin(req) + queryUiPath(stored.dataset, stored.spec) },
+    };
+    remember(result);
+    return result;
+  };
+
+  router.add('POST', '/1/queries/:dataset', async ({ req, res, params }) => {
+    const dataset = params['dataset']!;
+    const selector = await resolveDataset(deps.store, dataset);
+    const schema = await deps.store.querySchema(selector);
+    const spec = prepareQuerySpec(await readJsonBody(req, MAX_JSON_BYTES), schema);
+    const stored = await storeQuery(dataset, spec);
+    sendJson(res, 200, { id: stored.id, ...stored.spec });
+  });
+
+  router.add('GET', '/1/queries/:dataset/:id', async ({ res, params }) => {
+    const stored = deps.queries.get(params['id']!);
+    if (!stored || stored.dataset !== params['dataset']) throw new NotFoundError(`no query ${params['id']} in dataset ${params['dataset']}`);
+    sendJson(res, 200, { id: stored.id, ...stored.spec });
+  });
+
+  router.add('POST', '/1/query_results/:dataset', async ({ req, res, params }) => {
+    const body = objectBody(await readJsonBody(req, MAX_JSON_BYTES));
+    const queryIdValue = body['query_id'];
+    if (typeof queryIdValue !== 'string') throw new BadRequestError('query_id: required, the id returned by POST /1/queries/:dataset');
+    const disableSeries = body['disable_series'] === true;
+    if (body['disable_series'] !== undefined && typeof body['disable_series'] !== 'boolean') throw new BadRequestError('disable_series: must be true or false');
+    const stored = deps.queries.get(queryIdValue);
+    if (!stored || stored.dataset !== params['dataset']) throw new NotFoundError(`no query ${queryIdValue} in dataset ${params['dataset']}`);
+    let toRun = stored;
+    if (body['limit'] !== undefined) {
+      const limit = body['limit'];
+      const schema = await deps.store.querySchema(await resolveDataset(deps.store, stored.dataset));
+      const spec = prepareQuerySpec({ ...stored.spec, limit }, schema, { disableSeries });
+      toRun = { ...stored, spec };
+    }
+    sendJson(res, 200, await execute(req, toRun, disableSeries));
+  });
+
+  router.add('GET', '/1/query_results/:dataset/:id', async ({ res, params }) => {
+    const result = results.get(params['id']!);
+    if (!result) throw new NotFoundError(`no query result ${params['id']}: results are kept for the last ${CACHED_RESULTS} queries`);
+    sendJson(res, 200, result);
+  });
+
+  router.add('POST', '/api/query', async ({ req, res }) => {
+    const body = objectBody(await readJsonBody(req, MAX_JSON_BYTES));
+    const dataset = typeof body['dataset'] === 'string' && body['dataset'] !== '' ? body['dataset'] : '__all__';
+    const text = body['q'];
+    if (typeof text !== 'string') throw new BadRequestError('q: required, a text query such as "VISUALIZE COUNT GROUP BY service.name"');
+    const disableSeries = body['disable_series'] === true;
+    const selector = await resolveDataset(deps.store, dataset);
+    const schema = await deps.store.querySchema(selector);
+    const spec = prepareTextQuery(text, schema, { disableSeries });
+    const stored = await storeQuery(dataset, spec);
+    sendJson(res, 200, await execute(req, stored, disableSeries));
+  });
+}
