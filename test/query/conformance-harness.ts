@@ -9,6 +9,7 @@ import { runCompiled, spanTableSchema, tableRelation } from './span-table-fixtur
 export interface RunOptions {
   readonly weighted?: boolean;
   readonly disableSeries?: boolean;
+  readonly relatedMarginNs?: bigint;
 }
 
 /** Validates, compiles and runs a spec over the conformance window, shaped like Honeycomb's data. */
@@ -19,6 +20,7 @@ export async function runSpec(connection: DuckDBConnection, raw: Record<string, 
     relation: tableRelation,
     disableSeries: options.disableSeries ?? true,
     weighted: options.weighted === true,
+    ...(options.relatedMarginNs === undefined ? {} : { relatedMarginNs: options.relatedMarginNs }),
   });
   return shapeQueryResult(compiled.layout, await runCompiled(connection, compiled));
 }

@@ -210,3 +210,14 @@ describe('query conformance: breakdowns, orders, havings, limit, series', () => 
     ]);
   });
 });
+
+describe('query conformance: related spans outside the range', () => {
+  it('finds a root span that started before the range only within relatedMarginNs', async () => {
+    // Events of trace B from 140 s on: its root started at 130 s.
+    const window = { start_time: T0 + 135, end_time: T0 + 600, breakdowns: ['root.name'], filters: [{ column: 'trace.trace_id', op: 'exists' }] };
+    const narrow = await runSpec(connection, window);
+    assert.deepEqual(narrow.results, [{ data: { 'root.name': 'GET /cart', COUNT: 1 } }, { data: { 'root.name': null, COUNT: 1 } }]);
+    const wide = await runSpec(connection, window, { relatedMarginNs: 10_000_000_000n });
+    assert.deepEqual(wide.results, [{ data: { 'root.name': 'GET /cart', COUNT: 1 } }, { data: { 'root.name': 'GET /checkout', COUNT: 1 } }]);
+  });
+});
