@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../api/web-ui-static.js';
+import { runQuery } from './query-command.js';
 import { runServe } from './serve-command.js';
 
 const MAIN_HELP = `Usage: waggle <command> [options]
@@ -15,17 +16,6 @@ Options:
   --help         Show this help.
   --version      Show the version.
 `;
-
-type Command = (args: readonly string[]) => Promise<number>;
-
-async function loadQueryCommand(): Promise<Command | null> {
-  try {
-    const module = (await import('./query-command.js')) as { runQuery: Command };
-    return module.runQuery;
-  } catch {
-    return null;
-  }
-}
 
 function version(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -44,10 +34,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command === 'serve') return runServe(rest);
-  if (command === 'query') {
-    const runQuery = await loadQueryCommand();
-    if (runQuery) return runQuery(rest);
-  }
+  if (command === 'query') return runQuery(rest);
   process.stderr.write(`waggle: unknown command '${command}'\n\n${MAIN_HELP}`);
   return 2;
 }

@@ -29,6 +29,7 @@ export class QueryRunner {
       relation: (physicalColumns) => this.store.relation(selector, physicalColumns, relationWindow),
       disableSeries: options.disableSeries,
       weighted: this.store.hasSampledEvents(window),
+      relatedMarginNs: margin,
     });
     const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
     return shapeCompiledResult(compiled, rows.rows);
