@@ -2,6 +2,7 @@ import { BadRequestError, NotFoundError } from '../core/errors.js';
 import { parseTraceIdHex } from '../core/trace-id.js';
 import type { SpanStore } from '../store/span-store.js';
 import { sendJson } from './http-io.js';
+import { withNetworkTiming } from './trace-network-timing.js';
 import type { HttpRouter } from './http-router.js';
 
 /** GET /api/traces/:traceId and GET /api/traces (recent traces). */
@@ -11,7 +12,7 @@ export function addTraceRoutes(router: HttpRouter, store: SpanStore): void {
     const traceId = parseTraceIdHex(text);
     if (traceId === null) throw new BadRequestError(`'${text.slice(0, 64)}' is not a trace id: expected 32 hex digits, not all zero`);
     const started = process.hrtime.bigint();
-    const spans = await store.getTrace(traceId);
+    const spans = withNetworkTiming(await store.getTrace(traceId));
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (spans.length === 0) throw new NotFoundError(`no trace with id ${text.toLowerCase()}`);
     sendJson(res, 200, { trace_id: text.toLowerCase(), spans }, { 'server-timing': `store;dur=${elapsedMs.toFixed(2)}` });
