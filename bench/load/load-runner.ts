@@ -36,6 +36,8 @@ export interface LoadResult {
   readonly requestsPartial: number;
   readonly requestsFailed: number;
   readonly retries: number;
+  /** Retries by cause: `http-503`, `grpc-UNAVAILABLE`, `connection`, ... */
+  readonly retryCodes: Readonly<Record<string, number>>;
   /** Spans the server acknowledged: whole accepted requests plus the accepted part of partial ones. */
   readonly acknowledgedSpans: number;
   readonly rejectedSpans: number;
@@ -60,7 +62,7 @@ export const DEFAULT_LOAD_OPTIONS = {
   poolRequests: 64,
   seed: 1,
   traceIdSample: 200,
-  retryLimit: 5,
+  retryLimit: 8,
 } as const;
 
 function nowNs(): bigint {
@@ -121,6 +123,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let requestsPartial = 0;
   let requestsFailed = 0;
   let retries = 0;
+  const retryCodes: Record<string, number> = {};
+  let lastConnectionError = '';
   let acknowledgedSpans = 0;
   let rejectedSpans = 0;
   let bytesSent = 0;
@@ -158,12 +162,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           try {
             outcome = await sender.send(request.body);
           } catch (error) {
-            outcome = { kind: 'failed', code: 'connection', message: String(error) } as const;
+            // A reset or refused connection is retried like a 503, as OTLP exporters do; if the
+            // server had in fact stored the request, the exact count afterwards shows it.
+            outcome = { kind: 'retryable', code: 'connection', retryAfterMs: null } as const;
+            lastConnectionError = String(error);
           }
           latencies.push(performance.now() - sentAt);
           if (outcome.kind === 'retryable' && attempt < options.retryLimit) {
             retries += 1;
-            await new Promise((resolve) => setTimeout(resolve, Math.min(1000, outcome.retryAfterMs ?? 100)));
+            retryCodes[outcome.code] = (retryCodes[outcome.code] ?? 0) + 1;
+            // Exponential backoff from 100 ms, capped at 5 s; a Retry-After wins within the cap.
+            const backoffMs = Math.min(5000, outcome.retryAfterMs ?? 100 * 2 ** attempt);
+            await new Promise((resolve) => setTimeout(resolve, backoffMs));
             continue;
           }
           switch (outcome.kind) {
@@ -189,7 +199,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
               break;
             case 'retryable':
               requestsFailed += 1;
-              noteError(outcome.code, 'retries exhausted');
+              noteError(outcome.code, outcome.code === 'connection' ? `retries exhausted; ${lastConnectionError}` : 'retries exhausted');
               break;
             case 'failed':
               requestsFailed += 1;
@@ -222,6 +232,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requestsPartial,
     requestsFailed,
     retries,
+    retryCodes,
     acknowledgedSpans,
     rejectedSpans,
     spansPerSecond: acknowledgedSpans / elapsedSeconds,

@@ -102,6 +102,7 @@ test('partial successes, retryable answers and failures are counted apart', asyn
   const result = await runLoad({ ...small, inFlight: 1, poolRequests: 2, transport: 'http-protobuf', target: `http://127.0.0.1:${HTTP_PORT}/v1/traces`, totalSpans: 5 * 500 });
   assert.equal(seen.bodies, 6);
   assert.equal(result.retries, 1);
+  assert.deepEqual(result.retryCodes, { 'http-503': 1 });
   assert.equal(result.requestsSent, 5);
   assert.equal(result.requestsAccepted, 3);
   assert.equal(result.requestsPartial, 1);

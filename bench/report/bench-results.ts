@@ -57,6 +57,9 @@ export interface DatasetResults {
   readonly verification: Verification;
   readonly rss: { readonly peakLoadBytes: number; readonly idleAfterLoadBytes: number; readonly peakQueriesBytes: number | null; readonly lifetimePeakBytes: number };
   readonly queries: readonly QueryTiming[] | null;
+  /** Latencies cover found traces only. */
   readonly traceById: { readonly lookups: number; readonly failures: number; readonly http: LatencySummary | null; readonly server: LatencySummary | null } | null;
-  readonly storage: { readonly allocatedBytes: number; readonly apparentBytes: number; readonly files: number; readonly bytesPerSpan: number; readonly stopSeconds: number } | null;
+  readonly storage: { readonly allocatedBytes: number; readonly apparentBytes: number; readonly files: number; readonly bytesPerSpan: number; readonly stopSeconds: number;
+    /** False when the stored count was not confirmed: bytes per acknowledged span may then be wrong. */
+    readonly countVerified: boolean } | null;
 }

@@ -36,12 +36,13 @@ export function formatResults(results: BenchResults): string {
   if (results.ingest !== null) {
     out.push('', `Ingest (idle server RSS ${formatMiB(results.ingest.idleRssBytes)})`);
     out.push(formatTable(
-      ['transport', 'spans/s', 'acked spans', 'failed req', 'p50 ms', 'p99 ms', 'stored (visible after)', 'peak RSS'],
+      ['transport', 'spans/s', 'acked spans', 'failed req', 'retries', 'p50 ms', 'p99 ms', 'stored (visible after)', 'peak RSS'],
       results.ingest.runs.map((run) => [
         run.transport,
         formatCount(run.load.spansPerSecond),
         formatCount(run.load.acknowledgedSpans),
         formatCount(run.load.requestsFailed + run.load.requestsPartial),
+        formatCount(run.load.retries),
         formatMs(run.load.latencyMs.p50),
         formatMs(run.load.latencyMs.p99),
         verificationText(run.verification),
@@ -72,12 +73,13 @@ export function formatResults(results: BenchResults): string {
     }
     if (dataset.traceById !== null) {
       const t = dataset.traceById;
-      out.push(`  trace by id, ${t.lookups} lookups (${t.failures} failed): HTTP p50 ${formatMs(t.http?.median)} ms, p99 ${formatMs(t.http?.p99)} ms; ` +
+      out.push(`  trace by id, ${t.lookups} lookups (${t.failures} not found): HTTP p50 ${formatMs(t.http?.median)} ms, p99 ${formatMs(t.http?.p99)} ms; ` +
         `server p50 ${formatMs(t.server?.median)} ms, p99 ${formatMs(t.server?.p99)} ms`);
     }
     if (dataset.storage !== null) {
       const s = dataset.storage;
-      out.push(`  storage after a clean stop: ${s.bytesPerSpan.toFixed(1)} bytes/span (${formatMiB(s.allocatedBytes)} on disk, ${s.files} files; stop took ${s.stopSeconds.toFixed(1)} s)`);
+      out.push(`  storage after a clean stop: ${s.bytesPerSpan.toFixed(1)} bytes/span (${formatMiB(s.allocatedBytes)} on disk, ${s.files} files; stop took ${s.stopSeconds.toFixed(1)} s)` +
+        (s.countVerified ? '' : ' [UNVERIFIED: stored count not confirmed]'));
     }
   }
   if (results.problems.length > 0) out.push('', 'Problems:', ...results.problems.map((p) => `  - ${p}`));
