@@ -85,8 +85,8 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
 
   router.add('POST', '/1/queries/:dataset', async ({ req, res, params }) => {
     const dataset = params['dataset']!;
-    const selector = await resolveDataset(deps.store, dataset);
-    const schema = await deps.store.querySchema(selector);
+    await resolveDataset(deps.store, dataset);
+    const schema = await deps.store.querySchema({ kind: 'all' });
     const spec = prepareQuerySpec(await readJsonBody(req, MAX_JSON_BYTES), schema);
     const stored = await storeQuery(dataset, spec);
     sendJson(res, 200, { id: stored.id, ...stored.spec });
@@ -109,7 +109,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     let toRun = stored;
     if (body['limit'] !== undefined) {
       const limit = body['limit'];
-      const schema = await deps.store.querySchema(await resolveDataset(deps.store, stored.dataset));
+      const schema = await deps.store.querySchema({ kind: 'all' });
       const spec = prepareQuerySpec({ ...stored.spec, limit }, schema, { disableSeries });
       toRun = { ...stored, spec };
     }
@@ -128,8 +128,8 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const text = body['q'];
     if (typeof text !== 'string') throw new BadRequestError('q: required, a text query such as "VISUALIZE COUNT GROUP BY service.name"');
     const disableSeries = body['disable_series'] === true;
-    const selector = await resolveDataset(deps.store, dataset);
-    const schema = await deps.store.querySchema(selector);
+    await resolveDataset(deps.store, dataset);
+    const schema = await deps.store.querySchema({ kind: 'all' });
     const spec = prepareTextQuery(text, schema, { disableSeries });
     const stored = await storeQuery(dataset, spec);
     sendJson(res, 200, await execute(req, stored, disableSeries));

@@ -23,10 +23,12 @@ export class QueryRunner {
     // Relational prefixes (root., any.) look at whole traces: give them an hour either side.
     const margin = 3_600_000_000_000n;
     const relationWindow = { startNs: window.startNs - margin, endNs: window.endNs + margin };
-    const schema = await this.store.querySchema(selector);
+    // Columns resolve against every dataset: a trace crosses datasets, and so do root./parent. columns.
+    const schema = await this.store.querySchema({ kind: 'all' });
     const compiled = compileDuckDBQuery(spec, schema, {
       nowNs: now,
       relation: (physicalColumns) => this.store.relation(selector, physicalColumns, relationWindow),
+      relatedRelation: (physicalColumns) => this.store.relation({ kind: 'all' }, physicalColumns, relationWindow),
       disableSeries: options.disableSeries,
       weighted: this.store.hasSampledEvents(window),
       relatedMarginNs: margin,

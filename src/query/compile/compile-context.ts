@@ -12,6 +12,11 @@ export interface CompileOptions {
    * physical columns, already restricted to the queried dataset(s).
    */
   readonly relation: (physicalColumns: readonly string[]) => string;
+  /**
+   * Where related spans (root., parent., any., none.) are looked for: a trace crosses datasets,
+   * so the store passes every dataset here. Defaults to `relation`.
+   */
+  readonly relatedRelation?: (physicalColumns: readonly string[]) => string;
   /** Leave out the series (results only); allows a limit up to 10 000. */
   readonly disableSeries: boolean;
   /** Weight COUNT, SUM and AVG by the sample rate (see calculation-sql.ts). */

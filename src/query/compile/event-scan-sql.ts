@@ -77,7 +77,7 @@ function relatedSpans(
   const keyList = keys.map(([alias, b]) => `(${b.sql}) AS ${alias}`);
   const cols = slots.entries().map(({ alias, binding }) => `(${binding.sql}) AS ${alias}`);
   const partition = keys.map(([, b]) => `(${b.sql})`).join(', ');
-  const relation = ctx.options.relation(physical(roles.timestampNs, ...extraColumns, ...keys.map(([, b]) => b), ...slots.entries().map((e) => e.binding)));
+  const relation = (ctx.options.relatedRelation ?? ctx.options.relation)(physical(roles.timestampNs, ...extraColumns, ...keys.map(([, b]) => b), ...slots.entries().map((e) => e.binding)));
   const outer = [...keys.map(([alias]) => alias), ...slots.entries().map((e) => e.alias)].join(', ');
   const notNull = keys.map(([, b]) => `(${b.sql}) IS NOT NULL`).join(' AND ');
   return (
@@ -123,7 +123,7 @@ export function buildEventScan(ctx: CompileContext): EventScan {
   const conditions = query.filters.map((filter, i) => {
     if (filter.column.relation === 'any' || filter.column.relation === 'none') {
       const b = filter.column.binding;
-      const relation = ctx.options.relation(physical(roles.timestampNs, roles.traceId, b));
+      const relation = (ctx.options.relatedRelation ?? ctx.options.relation)(physical(roles.timestampNs, roles.traceId, b));
       anyCtes.push(
         `__any${i} AS (SELECT DISTINCT (${roles.traceId.sql}) AS __trace FROM ${relation} AS __e ` +
           `WHERE ${timeRange(ctx, true)} AND (${roles.traceId.sql}) IS NOT NULL AND (${predicate(ctx, filter, `(${b.sql})`)}))`,
