@@ -34,7 +34,10 @@ function Page({ path, search }: { path: string; search: URLSearchParams }): Reac
 
 export function App(): ReactNode {
   const { path, search } = useLocation();
-  useEffect(() => window.scrollTo(0, 0), [path]);
+  // A block body: newer browsers return a Promise from scrollTo, and an effect must return nothing.
+  useEffect(() => {
+    window.scrollTo(0, 0);
+  }, [path]);
   return (
     <div className="app">
       <header className="topbar">

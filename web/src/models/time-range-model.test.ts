@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   absoluteTime,
-  autoGranularity,
   fromDatetimeLocal,
   granularityChoices,
   presetOf,
@@ -38,12 +37,6 @@ test('changing the range drops a granularity that is no longer valid', () => {
 test('offers only granularities between range/1000 and range', () => {
   assert.deepEqual(granularityChoices(600), [1, 2, 5, 10, 15, 30, 60, 120, 300, 600]);
   assert.deepEqual(granularityChoices(604800).slice(0, 3), [900, 1800, 3600]);
-});
-
-test('picks a round automatic granularity near 120 buckets', () => {
-  assert.equal(autoGranularity(7200), 60);
-  assert.equal(autoGranularity(600), 5);
-  assert.equal(autoGranularity(86400), 600);
 });
 
 test('datetime-local values round-trip', () => {

@@ -75,15 +75,6 @@ export function granularityChoices(rangeSeconds: number): number[] {
   return NICE_GRANULARITIES.filter((g) => isValidGranularity(g, rangeSeconds));
 }
 
-/** About `points` buckets across the window, snapped to a round granularity. */
-export function autoGranularity(rangeSeconds: number, points = 120): number {
-  const target = rangeSeconds / points;
-  const valid = granularityChoices(rangeSeconds);
-  let best = valid[0] ?? Math.max(1, Math.ceil(rangeSeconds / 1000));
-  for (const g of valid) if (Math.abs(Math.log(g / target)) < Math.abs(Math.log(best / target))) best = g;
-  return best;
-}
-
 /** `YYYY-MM-DDTHH:MM` in local time, the value format of <input type="datetime-local">. */
 export function toDatetimeLocal(sec: number): string {
   const date = new Date(sec * 1000);

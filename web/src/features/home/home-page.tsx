@@ -33,7 +33,7 @@ function DatasetCard({ dataset }: { dataset: Dataset }): ReactNode {
       {volume.status === 'ready' && volume.value.chart?.kind === 'lines' && (
         <>
           <div className="muted">{volume.value.total.toLocaleString()} events in 24 h</div>
-          <LineChart label={`${dataset.name} events`} times={volume.value.chart.times} lines={volume.value.chart.lines} height={90} />
+          <LineChart label={`${dataset.name} events`} times={volume.value.chart.times} lines={volume.value.chart.lines} height={70} compact />
         </>
       )}
     </li>

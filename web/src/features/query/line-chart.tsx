@@ -11,9 +11,13 @@ export interface LineChartProps {
   /** A click on a point: the bucket's time and the group of the nearest line. */
   onPointClick?: (time: number, line: ChartLine) => void;
   height?: number;
+  /** A sparkline: no axes, no legend (the home page's dataset volume). */
+  compact?: boolean;
+  /** Join points across empty buckets (for ops that have no value in an empty bucket). */
+  spanGaps?: boolean;
 }
 
-export function LineChart({ label, times, lines, onPointClick, height = 220 }: LineChartProps): ReactNode {
+export function LineChart({ label, times, lines, onPointClick, height = 220, compact = false, spanGaps = false }: LineChartProps): ReactNode {
   const host = useRef<HTMLDivElement>(null);
   const clickRef = useRef(onPointClick);
   clickRef.current = onPointClick;
@@ -27,20 +31,23 @@ export function LineChart({ label, times, lines, onPointClick, height = 220 }: L
       height,
       cursor: { focus: { prox: 24 }, drag: { x: false, y: false } },
       focus: { alpha: 0.35 },
-      legend: { live: true },
+      legend: { show: !compact, live: true },
       scales: { x: { time: true } },
-      axes: [
+      axes: compact
+        ? [{ show: false }, { show: false }]
+        : [
         { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#dde1e6' } },
         { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#dde1e6' }, size: 60 },
-      ],
+          ],
       series: [
         { label: 'time' },
         ...lines.map((line, i) => ({
           label: line.label,
           stroke: paletteColor(i),
           width: 1.5,
-          points: { show: times.length < 60 },
-          spanGaps: false,
+          points: { show: times.length < 60 && !compact },
+          spanGaps,
+          ...(compact ? { fill: 'rgba(0, 114, 178, 0.12)' } : {}),
         })),
       ],
     };
@@ -74,7 +81,7 @@ export function LineChart({ label, times, lines, onPointClick, height = 220 }: L
     };
     // onPointClick is read through a ref; only its presence matters for the cursor.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [times, lines, height, label, onPointClick === undefined]);
+  }, [times, lines, height, label, compact, spanGaps, onPointClick === undefined]);
 
   return <div className="line-chart" ref={host} />;
 }

@@ -1,5 +1,7 @@
 /** Charts and table of one query result; shared by the query page and board panels. */
 import { useMemo, useState, type ReactNode } from 'react';
+import { CALCULATION_OP_TRAITS } from '../../../../src/query/calculation-op-traits.js';
+import { defaultGranularity } from '../../../../src/query/compile/query-window.js';
 import type { QuerySpec } from '../../../../src/query/query-spec.js';
 import { runSpec } from '../../api/api-client.js';
 import { Empty } from '../../components/status-views.js';
@@ -7,7 +9,7 @@ import type { HeatmapCell } from '../../models/heatmap-geometry-model.js';
 import { slowestTraceSpec, TRACE_ID_COLUMN } from '../../models/query-drilldown-model.js';
 import type { QueryResult } from '../../models/query-result-types.js';
 import { buildCharts, groupKey, type ChartLine } from '../../models/result-series-model.js';
-import { autoGranularity, resolveTimeWindow } from '../../models/time-range-model.js';
+import { resolveTimeWindow } from '../../models/time-range-model.js';
 import { navigate, traceHref } from '../../routing/router.js';
 import { HeatmapChart } from './heatmap-chart.js';
 import { LineChart } from './line-chart.js';
@@ -32,7 +34,7 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
     if (stated !== undefined) return stated;
     const first = charts.find((c) => c.kind === 'lines' && c.times.length > 1);
     if (first?.kind === 'lines') return first.times[1]! - first.times[0]!;
-    return autoGranularity(window.endSec - window.startSec);
+    return defaultGranularity(window.endSec - window.startSec);
   }, [result, spec, charts, window]);
   const [drill, setDrill] = useState<string | null>(null);
 
@@ -72,6 +74,7 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
                 times={chart.times}
                 lines={chart.lines}
                 {...(chartHeight === undefined ? {} : { height: chartHeight })}
+                spanGaps={CALCULATION_OP_TRAITS[chart.calculation.op].takesColumn}
                 onPointClick={(time: number, line: ChartLine) => openSlowest(time, line.group)}
               />
             ) : (

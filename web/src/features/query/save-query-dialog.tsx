@@ -9,7 +9,9 @@ export function SaveQueryDialog({ dataset, spec, onClose }: { dataset: string; s
   const [description, setDescription] = useState('');
   const [state, setState] = useState<{ status: 'idle' | 'saving' | 'saved' } | { status: 'error'; error: Error }>({ status: 'idle' });
   const nameInput = useRef<HTMLInputElement>(null);
-  useEffect(() => nameInput.current?.focus(), []);
+  useEffect(() => {
+    nameInput.current?.focus();
+  }, []);
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
