@@ -141,7 +141,7 @@ describe('the web UI', { skip: hasChromium ? false : `Chromium is not installed 
   });
 
   it('runs a query permalink on load and shows a chart and a table', async () => {
-    const q = 'VISUALIZE P95(duration_ms), COUNT WHERE service.name = "api" GROUP BY user.id ORDER BY P95(duration_ms) DESC LAST 2h';
+    const q = 'VISUALIZE P95(duration_ms), COUNT WHERE service.name = "api" AND user.id exists GROUP BY user.id ORDER BY P95(duration_ms) DESC LAST 2h';
     await page.goto(url(`/query?${new URLSearchParams({ dataset: '__all__', q }).toString()}`));
     await page.locator('.line-chart .u-over').first().waitFor();
     const firstRow = page.locator('.results-table tbody tr').first();
@@ -229,7 +229,7 @@ describe('the web UI', { skip: hasChromium ? false : `Chromium is not installed 
     await shot(page, 'query-saved');
     await page.goto(url('/saved'));
     await page.reload();
-    const saved = page.getByRole('button', { name: 'Slow users' });
+    const saved = page.getByRole('button', { name: 'Slow users', exact: true });
     await saved.waitFor();
     await shot(page, 'saved-list');
     await saved.click();
