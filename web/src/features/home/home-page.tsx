@@ -17,8 +17,9 @@ function DatasetCard({ dataset }: { dataset: Dataset }): ReactNode {
   const volume = useAsync(async (signal) => {
     const result = await runTextQuery(dataset.slug, VOLUME_QUERY, signal);
     const chart = buildCharts({ calculations: [{ op: 'COUNT' }], breakdowns: [] }, result)[0];
+    const endSec = Math.floor(Date.now() / 1000);
     const total = (result.data?.results ?? []).reduce((sum, r) => sum + (typeof r.data['COUNT'] === 'number' ? r.data['COUNT'] : 0), 0);
-    return { chart, total };
+    return { chart, total, range: [endSec - 86400, endSec] as const };
   }, [dataset.slug]);
   return (
     <li className="dataset-card">
@@ -33,7 +34,7 @@ function DatasetCard({ dataset }: { dataset: Dataset }): ReactNode {
       {volume.status === 'ready' && volume.value.chart?.kind === 'lines' && (
         <>
           <div className="muted">{volume.value.total.toLocaleString()} events in 24 h</div>
-          <LineChart label={`${dataset.name} events`} times={volume.value.chart.times} lines={volume.value.chart.lines} height={70} compact />
+          <LineChart label={`${dataset.name} events`} times={volume.value.chart.times} lines={volume.value.chart.lines} height={70} compact xRange={volume.value.range} />
         </>
       )}
     </li>

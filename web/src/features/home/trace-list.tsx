@@ -26,9 +26,11 @@ export function TraceList({ traces, now }: { traces: readonly TraceSummary[]; no
               {t.error && <span className="badge badge-error">error</span>}
             </td>
             <td>{t.root_service ?? '–'}</td>
-            <td className="num">{formatMillis(t.duration_ms)}</td>
+            <td className="num nowrap">{formatMillis(t.duration_ms)}</td>
             <td className="num">{t.span_count}</td>
-            <td title={t.start}>{timeAgo(t.start, now)}</td>
+            <td className="nowrap" title={t.start}>
+              {timeAgo(t.start, now)}
+            </td>
           </tr>
         ))}
       </tbody>

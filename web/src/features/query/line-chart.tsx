@@ -13,11 +13,13 @@ export interface LineChartProps {
   height?: number;
   /** A sparkline: no axes, no legend (the home page's dataset volume). */
   compact?: boolean;
+  /** The query's window in Unix seconds, so the x axis shows all of it, not just the data. */
+  xRange?: readonly [number, number];
   /** Join points across empty buckets (for ops that have no value in an empty bucket). */
   spanGaps?: boolean;
 }
 
-export function LineChart({ label, times, lines, onPointClick, height = 220, compact = false, spanGaps = false }: LineChartProps): ReactNode {
+export function LineChart({ label, times, lines, onPointClick, height = 220, compact = false, spanGaps = false, xRange }: LineChartProps): ReactNode {
   const host = useRef<HTMLDivElement>(null);
   const clickRef = useRef(onPointClick);
   clickRef.current = onPointClick;
@@ -32,7 +34,7 @@ export function LineChart({ label, times, lines, onPointClick, height = 220, com
       cursor: { focus: { prox: 24 }, drag: { x: false, y: false } },
       focus: { alpha: 0.35 },
       legend: { show: !compact, live: true },
-      scales: { x: { time: true } },
+      scales: { x: xRange ? { time: true, range: [xRange[0], xRange[1]] } : { time: true } },
       axes: compact
         ? [{ show: false }, { show: false }]
         : [
@@ -81,7 +83,7 @@ export function LineChart({ label, times, lines, onPointClick, height = 220, com
     };
     // onPointClick is read through a ref; only its presence matters for the cursor.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [times, lines, height, label, compact, spanGaps, onPointClick === undefined]);
+  }, [times, lines, height, label, compact, spanGaps, xRange?.[0], xRange?.[1], onPointClick === undefined]);
 
   return <div className="line-chart" ref={host} />;
 }

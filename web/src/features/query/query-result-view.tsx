@@ -54,6 +54,8 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
   const firstLines = charts.find((c) => c.kind === 'lines');
   const lineKeys = firstLines?.kind === 'lines' ? firstLines.lines.map((l) => groupKey(spec.breakdowns, l.group)) : [];
   const hasSeries = (result.data?.series ?? []).length > 0;
+  // One line per trace says nothing; such queries are lists, so the table alone is shown.
+  const tableOnly = spec.breakdowns.includes(TRACE_ID_COLUMN) && onFilterGroup !== undefined;
 
   return (
     <div className="result-view">
@@ -64,7 +66,7 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
       )}
       {!hasSeries && rows.length === 0 ? (
         <Empty>No events matched in this time range. Try a longer range or fewer filters.</Empty>
-      ) : (
+      ) : tableOnly ? null : (
         charts.map((chart) => (
           <figure className="chart" key={chart.label}>
             <figcaption>{chart.label}</figcaption>
@@ -73,6 +75,7 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
                 label={chart.label}
                 times={chart.times}
                 lines={chart.lines}
+                xRange={[window.startSec, window.endSec]}
                 {...(chartHeight === undefined ? {} : { height: chartHeight })}
                 spanGaps={CALCULATION_OP_TRAITS[chart.calculation.op].takesColumn}
                 onPointClick={(time: number, line: ChartLine) => openSlowest(time, line.group)}

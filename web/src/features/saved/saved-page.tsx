@@ -24,13 +24,15 @@ export function SavedQueryList({ queries, onDelete }: { queries: readonly SavedQ
       {error && <ErrorMessage error={error} />}
       <ul className="saved-list">
         {queries.map((q) => (
-          <li key={q.id}>
-            <button type="button" className="link-button saved-name" onClick={() => open(q)} disabled={opening === q.id}>
-              {q.name}
-            </button>
-            <span className="muted"> · {q.dataset === ALL_DATASETS ? 'all datasets' : q.dataset}</span>
-            {opening === q.id && <span className="muted"> opening…</span>}
-            {q.description && <div className="saved-description">{q.description}</div>}
+          <li key={q.id} className="saved-item">
+            <div className="saved-main">
+              <button type="button" className="link-button saved-name" onClick={() => open(q)} disabled={opening === q.id}>
+                {q.name}
+              </button>
+              <span className="muted"> · {q.dataset === ALL_DATASETS ? 'all datasets' : q.dataset}</span>
+              {opening === q.id && <span className="muted"> opening…</span>}
+              {q.description && <div className="saved-description">{q.description}</div>}
+            </div>
             {onDelete && (
               <button type="button" className="small danger" onClick={() => onDelete(q)} aria-label={`Delete ${q.name}`}>
                 Delete
