@@ -89,6 +89,7 @@ export class DuckDbSpanStore implements SpanStore {
     const instance = await DuckDBInstance.create(path.join(options.dataDir, 'waggle.duckdb'), {
       memory_limit: options.memoryLimit,
       threads: String(options.threads),
+      ...(process.env.WDUCK ? JSON.parse(process.env.WDUCK) as Record<string, string> : {}),
     });
     const writer = await instance.connect();
     for (const ddl of INTERNAL_DDL) await writer.run(ddl);
@@ -145,6 +146,7 @@ export class DuckDbSpanStore implements SpanStore {
     const createsTable = startsNewSegment || this.segments.length === 0;
     const added = [...columnIds].filter((id) => !segment.positions.has(id));
 
+    const T: Array<[string, number]> = [['start', performance.now()]];
     await this.writer.run('BEGIN TRANSACTION');
     try {
       if (previous) await this.writer.run('UPDATE waggle_segments SET sealed = true WHERE id = $1', [previous.id]);
@@ -161,13 +163,18 @@ export class DuckDbSpanStore implements SpanStore {
         await this.writer.run('INSERT INTO waggle_segment_columns VALUES ($1, $2)', [segment.id, id]);
         addSegmentColumn(segment, id, column.type);
       }
+      T.push(['ddl', performance.now()]);
       for (const [dataset, ids] of resolver.columnsByDataset) this.catalog.touchDataset(dataset, ids, now);
       await this.catalog.persist(this.writer);
 
+      T.push(['catalog', performance.now()]);
       const appender = await this.writer.createAppender(segmentTableName(segment.id));
+      T.push(['createAppender', performance.now()]);
       const traces = appendEventRows(appender, segment, events, resolver);
+      T.push(['appendRows', performance.now()]);
       appender.flushSync();
       appender.closeSync();
+      T.push(['flushSync', performance.now()]);
 
       const traceAppender = await this.writer.createAppender('waggle_trace_index');
       for (const [traceId, range] of traces) {
@@ -180,6 +187,7 @@ export class DuckDbSpanStore implements SpanStore {
       traceAppender.flushSync();
       traceAppender.closeSync();
 
+      T.push(['traceIndex', performance.now()]);
       for (const event of events) {
         if (segment.minTsNs === null || event.timestampNs < segment.minTsNs) segment.minTsNs = event.timestampNs;
         const end = event.timestampNs + (event.durationNs ?? 0n);
@@ -194,7 +202,10 @@ export class DuckDbSpanStore implements SpanStore {
         segment.id,
       ]);
       await this.writer.run('UPDATE waggle_state SET wal_position = $1 WHERE id = 1', [walPosition]);
+      T.push(['updates', performance.now()]);
       await this.writer.run('COMMIT');
+      T.push(['COMMIT', performance.now()]);
+      if (process.env.WTIME) process.stderr.write(`commit ${events.length}: ` + T.slice(1).map(([n, t], i) => `${n} ${(t - T[i]![1]).toFixed(0)}`).join(' ') + '\n');
     } catch (error) {
       await this.writer.run('ROLLBACK').catch(() => undefined);
       throw error;
@@ -265,8 +276,8 @@ export class DuckDbSpanStore implements SpanStore {
              arg_min(s.name, CASE WHEN s.parent_id IS NULL AND s.annotation_type IS NULL THEN 0 ELSE 1 END) AS root_name,
              arg_min(s.service_name, CASE WHEN s.parent_id IS NULL AND s.annotation_type IS NULL THEN 0 ELSE 1 END) AS root_service,
              bool_or(s.parent_id IS NULL AND s.annotation_type IS NULL) AS has_root,
-             min(s.ts_ns) AS start_ns,
-             max(s.ts_ns + coalesce(s.duration_ns, 0)) AS end_ns,
+             min(s.ts_ns) FILTER (WHERE s.annotation_type IS NULL) AS start_ns,
+             max(s.ts_ns + coalesce(s.duration_ns, 0)) FILTER (WHERE s.annotation_type IS NULL) AS end_ns,
              count(*) FILTER (WHERE s.annotation_type IS NULL) AS span_count,
              bool_or(s.status_code = 'error') AS has_error
       FROM recent r JOIN ${source} AS s ON s.trace_id = r.trace_id
