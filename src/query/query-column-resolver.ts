@@ -47,6 +47,8 @@ function lookup(
       const where = relation === 'any' || relation === 'none' ? 'filters' : 'filters and breakdowns';
       fail(field, `the ${prefix} prefix is only allowed in ${where}`);
     }
+    // A derived column is computed with the event's own relatives; those of another event are not joined.
+    if (binding.derivation !== undefined) fail(field, `${binding.name} is derived from a span and its parent; the ${prefix} prefix does not apply to it`);
     return { written, relation, binding };
   }
   const names = schema.columns().map((c) => c.name);

@@ -13,6 +13,24 @@ export interface ColumnBinding {
   readonly sql: string;
   /** Physical columns the expression reads (so the store can project only those). */
   readonly physicalColumns: readonly string[];
+  /**
+   * Set when the column is not stored but derived at query time from the event and a related
+   * event; the compiler then joins what the derivation needs (only for queries that use it), and
+   * `sql` is a typed NULL for readers that see one row alone.
+   */
+  readonly derivation?: ColumnDerivation;
+}
+
+/**
+ * What a derived column is computed from. `client-server-timing`: a SERVER span and its parent
+ * when that parent is a CLIENT span (the caller's view of the same request); see
+ * compile/client-server-timing-sql.ts for each measure.
+ */
+export type ClientServerMeasure = 'latency_ms' | 'request_ms' | 'response_ms' | 'clock_skew';
+
+export interface ColumnDerivation {
+  readonly kind: 'client-server-timing';
+  readonly measure: ClientServerMeasure;
 }
 
 /** Physical expressions for the roles the compiler needs beyond plain columns. */
@@ -29,6 +47,8 @@ export interface SchemaRoles {
   readonly parentId: ColumnBinding;
   /** Positive integer weight: the event stands for this many events. */
   readonly sampleRate: ColumnBinding;
+  /** Span kind as the lowercase SpanKindName ('server', 'client', ...), NULL for non-spans. */
+  readonly spanKind: ColumnBinding;
 }
 
 export interface QuerySchema {

@@ -67,4 +67,19 @@ describe('DuckDB dialect: golden SQL', () => {
     ].join('\n'));
     assert.deepEqual(parameters, [{"type":"bigint","value":1700000000000000000n},{"type":"bigint","value":1700003600000000000n},{"type":"bigint","value":300000000000n},{"type":"bigint","value":1700003599999999999n},{"type":"bigint","value":300000000000n},{"type":"bigint","value":300000000000n},{"type":"bigint","value":300000000000n},{"type":"bigint","value":300000000000n},{"type":"bigint","value":100n},{"type":"bigint","value":300000000000n}]);
   });
+
+  it("compiles network timing columns as a join on client parents, only when used", () => {
+    const { sql, parameters } = compile("VISUALIZE AVG(network.latency_ms) WHERE network.clock_skew = false GROUP BY http.route FROM 1700000000 TO 1700003600", false, true);
+    assert.equal(sql, [
+      "WITH __ev AS (SELECT (ts_ns) AS __ts, (duration_ns) AS __dur, (trace_id) AS __trace, CASE WHEN (span_kind) = 'server' AND (duration_ns) IS NOT NULL THEN (parent_id) END AS __server_parent, (c1) AS __c0 FROM (SELECT c1, duration_ns, parent_id, span_kind, trace_id, ts_ns FROM spans) AS __e WHERE (ts_ns) >= $2 AND (ts_ns) < $3),",
+      "__client AS (SELECT (trace_id) AS __trace, (span_id) AS __span, min(ts_ns) AS __ts, arg_min(duration_ns, ts_ns) AS __dur FROM (SELECT duration_ns, span_id, span_kind, trace_id, ts_ns FROM spans) AS __e WHERE (ts_ns) >= $4 AND (ts_ns) < $5 AND (span_kind) = 'client' AND (trace_id) IS NOT NULL AND (duration_ns) IS NOT NULL AND (span_id) IN (SELECT __server_parent FROM __ev) GROUP BY (trace_id), (span_id)),",
+      "__base AS (SELECT __ev.__ts AS __ts, __ev.__c0 AS __g0, ((__client.__dur - __ev.__dur) / 1e6) AS __v0 FROM __ev LEFT JOIN __client ON __client.__trace = __ev.__trace AND __client.__span = __ev.__server_parent WHERE (CASE WHEN __client.__ts IS NOT NULL THEN (__ev.__ts < __client.__ts OR __ev.__ts + __ev.__dur > __client.__ts + __client.__dur) END = $1)),",
+      "__groups AS (SELECT __g0, avg(__v0) AS __a0, count(*) AS __n FROM __base GROUP BY __g0),",
+      "__results AS (SELECT __groups.__g0, __groups.__a0, __groups.__n FROM __groups),",
+      "__top AS (SELECT * FROM (SELECT __results.*, row_number() OVER (ORDER BY __a0 DESC NULLS LAST, __g0 ASC NULLS LAST) AS __rank FROM __results) AS __t WHERE __rank <= $6)",
+      "SELECT 0 AS __kind, __top.__rank AS __rank, CAST(NULL AS BIGINT) AS __bucket, __top.__g0, __top.__a0 FROM __top",
+      "ORDER BY __kind, __bucket NULLS FIRST, __rank",
+    ].join('\n'));
+    assert.deepEqual(parameters, [{"type":"boolean","value":false},{"type":"bigint","value":1700000000000000000n},{"type":"bigint","value":1700003600000000000n},{"type":"bigint","value":1700000000000000000n},{"type":"bigint","value":1700003600000000000n},{"type":"bigint","value":100n}]);
+  });
 });

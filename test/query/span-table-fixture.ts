@@ -11,6 +11,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { NETWORK_TIMING_BINDINGS } from '../../src/query/network-timing-bindings.js';
 import type { ColumnBinding, ColumnType, QuerySchema } from '../../src/query/query-schema.js';
 import type { CompiledQuery } from '../../src/query/compile/compiled-query.js';
 import { duckdbParameters } from '../../src/query/compile/duckdb-parameters.js';
@@ -61,6 +62,7 @@ export function spanTableSchema(): QuerySchema {
     binding('library.version', 'string', 'library_version', ['library_version']),
     binding('meta.annotation_type', 'string', 'annotation_type', ['annotation_type']),
     binding('error', 'boolean', "(status_code = 'error')", ['status_code']),
+    ...NETWORK_TIMING_BINDINGS,
     ...ATTRIBUTES.map((a) => binding(a.name, a.type, a.physical, [a.physical])),
   ];
   const byName = new Map(list.map((b) => [b.name, b]));
@@ -74,6 +76,7 @@ export function spanTableSchema(): QuerySchema {
       spanId: binding('span_id', 'integer', 'span_id', ['span_id']),
       parentId: binding('parent_id', 'integer', 'parent_id', ['parent_id']),
       sampleRate: binding('sample_rate', 'integer', 'sample_rate', ['sample_rate']),
+      spanKind: binding('span_kind', 'string', 'span_kind', ['span_kind']),
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { ColumnBinding } from '../query-schema.js';
 import type { ResolvedColumn, ResolvedFilter } from '../resolved-query.js';
+import { CLIENT_SERVER_MEASURE_SQL } from './client-server-timing-sql.js';
 import type { CompileContext } from './compile-context.js';
 import { FILTER_SQL } from './filter-sql.js';
 import { typedValueParameter } from './typed-value-parameter.js';
@@ -14,6 +15,10 @@ import { typedValueParameter } from './typed-value-parameter.js';
  * on trace id. Related events are looked up within the query's range widened by
  * options.relatedMarginNs (default 0): a root span that started before that is not found and its
  * columns read as missing.
+ *
+ * Derived columns (bindings with a `derivation`) join what they are computed from only when the
+ * query uses them: `client-server-timing` joins the event's parent when it is a CLIENT span
+ * (`__client`), looked up like the other related spans.
  */
 export interface EventScan {
   readonly ctes: readonly string[];
@@ -24,15 +29,15 @@ export interface EventScan {
   readonly withDuration: boolean;
 }
 
-/** Assigns one alias per distinct binding. */
+/** Assigns one alias per distinct binding expression. */
 class Slots {
   private readonly byName = new Map<string, { alias: string; binding: ColumnBinding }>();
   constructor(private readonly prefix: string) {}
   alias(binding: ColumnBinding): string {
-    let slot = this.byName.get(binding.name);
+    let slot = this.byName.get(binding.sql);
     if (!slot) {
       slot = { alias: `${this.prefix}${this.byName.size}`, binding };
-      this.byName.set(binding.name, slot);
+      this.byName.set(binding.sql, slot);
     }
     return slot.alias;
   }
@@ -87,6 +92,22 @@ function relatedSpans(
   );
 }
 
+/**
+ * CLIENT spans with a duration in the related range that are the parent of a server span of
+ * `__ev` (that semi-join first: most client spans are database calls, and it halves the cost),
+ * one per (trace, span id): when a span was delivered twice the earliest-started copy is kept, so
+ * the join never multiplies events.
+ */
+function clientSpans(ctx: CompileContext): string {
+  const { traceId, spanId, timestampNs, durationNs, spanKind } = ctx.schema.roles;
+  const relation = ctx.options.relation(physical(traceId, spanId, timestampNs, durationNs, spanKind));
+  return (
+    `__client AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, min(${timestampNs.sql}) AS __ts, arg_min(${durationNs.sql}, ${timestampNs.sql}) AS __dur ` +
+    `FROM ${relation} AS __e WHERE ${timeRange(ctx, true)} AND (${spanKind.sql}) = 'client' AND (${traceId.sql}) IS NOT NULL AND (${durationNs.sql}) IS NOT NULL ` +
+    `AND (${spanId.sql}) IN (SELECT __server_parent FROM __ev) GROUP BY (${traceId.sql}), (${spanId.sql}))`
+  );
+}
+
 export function buildEventScan(ctx: CompileContext): EventScan {
   const { query, schema } = ctx;
   const roles = schema.roles;
@@ -96,10 +117,22 @@ export function buildEventScan(ctx: CompileContext): EventScan {
   const ctes: string[] = [];
   const weighted = ctx.options.weighted === true;
   const withDuration = query.calculations.some((c) => c.op === 'CONCURRENCY');
-  const needsTrace = [...query.filters.map((f) => f.column), ...query.breakdowns].some((c) => c.relation !== 'event');
-  const needsParent = [...query.filters.map((f) => f.column), ...query.breakdowns].some((c) => c.relation === 'parent');
+  const used = [...query.filters.map((f) => f.column), ...query.breakdowns, ...query.calculations.flatMap((c) => (c.column === undefined ? [] : [c.column]))];
+  const clientTiming = used.some((c) => c.binding.derivation?.kind === 'client-server-timing');
+  const needsTrace = clientTiming || used.some((c) => c.relation !== 'event');
+  const needsParent = used.some((c) => c.relation === 'parent');
+  const eventDuration = withDuration || clientTiming;
 
   const ref = (column: ResolvedColumn): string => {
+    const derivation = column.binding.derivation;
+    if (derivation !== undefined) {
+      return CLIENT_SERVER_MEASURE_SQL[derivation.measure]({
+        serverStart: '__ev.__ts',
+        serverDuration: '__ev.__dur',
+        clientStart: '__client.__ts',
+        clientDuration: '__client.__dur',
+      });
+    }
     switch (column.relation) {
       case 'root':
         return `__root.${rootSlots.alias(column.binding)}`;
@@ -135,12 +168,25 @@ export function buildEventScan(ctx: CompileContext): EventScan {
 
   const evCols = [`(${roles.timestampNs.sql}) AS __ts`];
   if (weighted) evCols.push(`(${roles.sampleRate.sql}) AS __w`);
-  if (withDuration) evCols.push(`(${roles.durationNs.sql}) AS __dur`);
+  if (eventDuration) evCols.push(`(${roles.durationNs.sql}) AS __dur`);
   if (needsTrace) evCols.push(`(${roles.traceId.sql}) AS __trace`);
   if (needsParent) evCols.push(`(${roles.parentId.sql}) AS __parent`);
+  if (clientTiming) {
+    // The parent id of server spans only: the one key of the client join, so the join is a plain equi-join.
+    evCols.push(`CASE WHEN (${roles.spanKind.sql}) = 'server' AND (${roles.durationNs.sql}) IS NOT NULL THEN (${roles.parentId.sql}) END AS __server_parent`);
+  }
   for (const { alias, binding } of eventSlots.entries()) evCols.push(`(${binding.sql}) AS ${alias}`);
   const evRelation = ctx.options.relation(
-    physical(roles.timestampNs, weighted ? roles.sampleRate : undefined, withDuration ? roles.durationNs : undefined, needsTrace ? roles.traceId : undefined, needsParent ? roles.parentId : undefined, ...eventSlots.entries().map((e) => e.binding)),
+    physical(
+      roles.timestampNs,
+      weighted ? roles.sampleRate : undefined,
+      eventDuration ? roles.durationNs : undefined,
+      needsTrace ? roles.traceId : undefined,
+      needsParent ? roles.parentId : undefined,
+      clientTiming ? roles.spanKind : undefined,
+      clientTiming ? roles.parentId : undefined,
+      ...eventSlots.entries().map((e) => e.binding),
+    ),
   );
   ctes.push(`__ev AS (SELECT ${evCols.join(', ')} FROM ${evRelation} AS __e WHERE ${timeRange(ctx)})`);
 
@@ -152,6 +198,10 @@ export function buildEventScan(ctx: CompileContext): EventScan {
   if (parentSlots.size > 0) {
     ctes.push(relatedSpans(ctx, '__parent', parentSlots, [['__trace', roles.traceId], ['__span', roles.spanId]], '', []));
     from += ' LEFT JOIN __parent ON __parent.__trace = __ev.__trace AND __parent.__span = __ev.__parent';
+  }
+  if (clientTiming) {
+    ctes.push(clientSpans(ctx));
+    from += ' LEFT JOIN __client ON __client.__trace = __ev.__trace AND __client.__span = __ev.__server_parent';
   }
   ctes.push(...anyCtes);
 

@@ -1,3 +1,4 @@
+import { NETWORK_TIMING_BINDINGS } from '../../query/network-timing-bindings.js';
 import type { ColumnBinding, ColumnType, SchemaRoles } from '../../query/query-schema.js';
 
 /**
@@ -60,6 +61,8 @@ export const CORE_BINDINGS: readonly ColumnBinding[] = [
   binding('library.name', 'string', 'library_name', ['library_name']),
   binding('library.version', 'string', 'library_version', ['library_version']),
   binding('meta.annotation_type', 'string', 'annotation_type', ['annotation_type']),
+  // Not stored: derived at query time from a server span and its client parent.
+  ...NETWORK_TIMING_BINDINGS,
 ];
 
 export const CORE_ROLES: SchemaRoles = {
@@ -69,6 +72,7 @@ export const CORE_ROLES: SchemaRoles = {
   spanId: binding('span_id', 'string', 'span_id', ['span_id']),
   parentId: binding('parent_id', 'string', 'parent_id', ['parent_id']),
   sampleRate: binding('sample_rate', 'integer', 'sample_rate', ['sample_rate']),
+  spanKind: binding('span_kind', 'string', 'span_kind', ['span_kind']),
 };
 
 /** Internal tables: the catalog, segment registry, trace index and WAL position. */
