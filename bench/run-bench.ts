@@ -132,6 +132,8 @@ async function runIngest(root: string, work: string, options: BenchOptions, prob
         transport,
         target: transport === 'grpc' ? server.otlpGrpcAddress : server.otlpHttpUrl,
         inFlight: options.inFlight,
+        // A smaller pool keeps the smoke run's set-up short; 64 requests otherwise.
+        poolRequests: options.smoke ? Math.max(16, 2 * options.inFlight) : 64,
         durationSeconds: options.ingestSeconds,
         maxSeconds: options.ingestSeconds + 120,
         placement: { mode: 'now', spreadSeconds: 60 },
@@ -173,6 +175,7 @@ async function runDataset(root: string, work: string, spans: number, options: Be
       transport: 'http-protobuf',
       target: server.otlpHttpUrl,
       inFlight: options.inFlight,
+      poolRequests: options.smoke ? Math.max(16, 2 * options.inFlight) : 64,
       totalSpans: spans,
       // Generous: a tenth of the ingest target, plus start-up.
       maxSeconds: 120 + Math.ceil(spans / 10_000),
