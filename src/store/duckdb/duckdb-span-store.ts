@@ -89,7 +89,6 @@ export class DuckDbSpanStore implements SpanStore {
     const instance = await DuckDBInstance.create(path.join(options.dataDir, 'waggle.duckdb'), {
       memory_limit: options.memoryLimit,
       threads: String(options.threads),
-      ...(process.env.WDUCK ? JSON.parse(process.env.WDUCK) as Record<string, string> : {}),
     });
     const writer = await instance.connect();
     for (const ddl of INTERNAL_DDL) await writer.run(ddl);
@@ -146,7 +145,6 @@ export class DuckDbSpanStore implements SpanStore {
     const createsTable = startsNewSegment || this.segments.length === 0;
     const added = [...columnIds].filter((id) => !segment.positions.has(id));
 
-    const T: Array<[string, number]> = [['start', performance.now()]];
     await this.writer.run('BEGIN TRANSACTION');
     try {
       if (previous) await this.writer.run('UPDATE waggle_segments SET sealed = true WHERE id = $1', [previous.id]);
@@ -163,18 +161,13 @@ export class DuckDbSpanStore implements SpanStore {
         await this.writer.run('INSERT INTO waggle_segment_columns VALUES ($1, $2)', [segment.id, id]);
         addSegmentColumn(segment, id, column.type);
       }
-      T.push(['ddl', performance.now()]);
       for (const [dataset, ids] of resolver.columnsByDataset) this.catalog.touchDataset(dataset, ids, now);
       await this.catalog.persist(this.writer);
 
-      T.push(['catalog', performance.now()]);
       const appender = await this.writer.createAppender(segmentTableName(segment.id));
-      T.push(['createAppender', performance.now()]);
       const traces = appendEventRows(appender, segment, events, resolver);
-      T.push(['appendRows', performance.now()]);
       appender.flushSync();
       appender.closeSync();
-      T.push(['flushSync', performance.now()]);
 
       const traceAppender = await this.writer.createAppender('waggle_trace_index');
       for (const [traceId, range] of traces) {
@@ -187,7 +180,6 @@ export class DuckDbSpanStore implements SpanStore {
       traceAppender.flushSync();
       traceAppender.closeSync();
 
-      T.push(['traceIndex', performance.now()]);
       for (const event of events) {
         if (segment.minTsNs === null || event.timestampNs < segment.minTsNs) segment.minTsNs = event.timestampNs;
         const end = event.timestampNs + (event.durationNs ?? 0n);
@@ -202,10 +194,7 @@ export class DuckDbSpanStore implements SpanStore {
         segment.id,
       ]);
       await this.writer.run('UPDATE waggle_state SET wal_position = $1 WHERE id = 1', [walPosition]);
-      T.push(['updates', performance.now()]);
       await this.writer.run('COMMIT');
-      T.push(['COMMIT', performance.now()]);
-      if (process.env.WTIME) process.stderr.write(`commit ${events.length}: ` + T.slice(1).map(([n, t], i) => `${n} ${(t - T[i]![1]).toFixed(0)}`).join(' ') + '\n');
     } catch (error) {
       await this.writer.run('ROLLBACK').catch(() => undefined);
       throw error;
@@ -396,14 +385,24 @@ export class DuckDbSpanStore implements SpanStore {
     const schema = await this.querySchema(selector);
     const binding = schema.column(column);
     if (!binding) return [];
-    // The newest segments that hold the column, sampled: bounded work however large the store.
-    const segment = [...this.segments].reverse().find((s) => binding.physicalColumns.every((p) => CORE_PHYSICAL_NAMES.has(p) || s.positions.has(Number(p.slice(1)))));
-    if (!segment) return [];
+    // The newest segments that hold the column (up to ~1M rows), sampled: bounded work however
+    // large the store grows.
+    const holds = (s: SegmentState): boolean => binding.physicalColumns.every((p) => CORE_PHYSICAL_NAMES.has(p) || s.positions.has(Number(p.slice(1))));
+    const chosen: SegmentState[] = [];
+    let rows = 0;
+    for (const segment of [...this.segments].reverse()) {
+      if (rows >= 1_000_000 || chosen.length >= 8) break;
+      if (!holds(segment)) continue;
+      chosen.push(segment);
+      rows += segment.rowCount;
+    }
+    if (chosen.length === 0) return [];
     const datasetFilter = selector.kind === 'one' ? `dataset = ${sqlStringLiteral(selector.name)} AND ` : '';
-    const sql = `SELECT v, count(*) AS n FROM (SELECT ${binding.sql} AS v FROM ${segmentTableName(segment.id)} WHERE ${datasetFilter}${binding.sql} IS NOT NULL USING SAMPLE 20000 ROWS) GROUP BY v ORDER BY n DESC, v LIMIT $1`;
-    const rows = await this.runSql(sql, [{ type: 'bigint', value: BigInt(limit) }], { timeoutMs: 2_000 });
+    const source = chosen.map((segment) => `SELECT ${binding.sql} AS v FROM ${segmentTableName(segment.id)} WHERE ${datasetFilter}${binding.sql} IS NOT NULL`).join(' UNION ALL ');
+    const sql = `SELECT v, count(*) AS n FROM (SELECT v FROM (${source}) USING SAMPLE 20000 ROWS) GROUP BY v ORDER BY n DESC, v LIMIT $1`;
+    const sampled = await this.runSql(sql, [{ type: 'bigint', value: BigInt(limit) }], { timeoutMs: 2_000 });
     const values: Array<{ value: string | number | boolean; count: number }> = [];
-    for (const [value, count] of rows.rows) {
+    for (const [value, count] of sampled.rows) {
       if (typeof value === 'bigint') values.push({ value: Number(value), count: Number(count) });
       else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') values.push({ value, count: Number(count) });
     }
