@@ -126,7 +126,8 @@ export class DuckDbSpanStore implements SpanStore {
 
   private async commitPending(): Promise<void> {
     if (this.pending.length === 0) return;
-    const batches = this.pending;
+    // A snapshot: enqueue() keeps pushing to this.pending while the commit awaits DuckDB.
+    const batches = this.pending.slice();
     const events: EventRecord[] = [];
     for (const batch of batches) for (const event of batch.events) events.push(event);
     const walPosition = batches[batches.length - 1]!.walPosition;
