@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 
 /**
  * Bundles the page script (and @waggle/web with OpenTelemetry) for the browser with esbuild, in
@@ -24,6 +24,8 @@ export async function buildPageBundle(): Promise<string> {
     legalComments: 'none',
     logLevel: 'silent',
   });
+  // esbuild keeps a helper process for further builds; there are none, so let it go.
+  await stop();
   const [output] = result.outputFiles;
   if (output === undefined) throw new Error('esbuild produced no output for the demo page');
   return output.text;
