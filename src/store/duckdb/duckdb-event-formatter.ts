@@ -44,6 +44,11 @@ const CORE_FORMATTERS: Record<string, CoreFormatter> = {
   },
 };
 
+/** Sets a field as an own property, so that keys such as `__proto__` stay ordinary fields. */
+function setField(event: StoredEvent, name: string, value: string | number | boolean | null): void {
+  Object.defineProperty(event, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function setString(event: StoredEvent, name: string, value: DuckDBValue): void {
   const text = asString(value);
   if (text !== null) event[name] = text;
@@ -74,7 +79,7 @@ export function formatStoredEvent(columnNames: readonly string[], row: readonly 
     if (value === null || !physical.startsWith('c')) continue;
     const column = catalog.columnById(Number(physical.slice(1)));
     if (!column) continue;
-    event[column.keyName] = attributeValue(value);
+    setField(event, column.keyName, attributeValue(value));
   }
   return event;
 }
