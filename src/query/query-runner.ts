@@ -5,6 +5,9 @@ import type { QueryResultData } from './compile/query-result-shaper.js';
 import { compileDuckDBQuery, shapeCompiledResult } from './query-engine.js';
 import type { QuerySpec } from './query-spec.js';
 
+/** Relational prefixes (root., parent., any., none.) and network.* look this far either side of the range for related spans. */
+const RELATED_MARGIN_NS = 3_600_000_000_000n;
+
 export interface QueryRunOptions {
   disableSeries: boolean;
   timeoutMs: number;
@@ -20,18 +23,16 @@ export class QueryRunner {
   async run(selector: DatasetSelector, spec: QuerySpec, options: QueryRunOptions): Promise<QueryResultData> {
     const now = nowNs();
     const window = resolveQueryWindow(spec, now);
-    // Relational prefixes (root., any.) look at whole traces: give them an hour either side.
-    const margin = 3_600_000_000_000n;
-    const relationWindow = { startNs: window.startNs - margin, endNs: window.endNs + margin };
     // Columns resolve against every dataset: a trace crosses datasets, and so do root./parent. columns.
     const schema = await this.store.querySchema({ kind: 'all' });
     const compiled = compileDuckDBQuery(spec, schema, {
       nowNs: now,
-      relation: (physicalColumns) => this.store.relation(selector, physicalColumns, relationWindow),
-      relatedRelation: (physicalColumns) => this.store.relation({ kind: 'all' }, physicalColumns, relationWindow),
+      // Each scan asks for its own range (the query's, or widened for related spans): the store skips segments outside it.
+      relation: (physicalColumns, range) => this.store.relation(selector, physicalColumns, range),
+      relatedRelation: (physicalColumns, range) => this.store.relation({ kind: 'all' }, physicalColumns, range),
       disableSeries: options.disableSeries,
       weighted: this.store.hasSampledEvents(window),
-      relatedMarginNs: margin,
+      relatedMarginNs: RELATED_MARGIN_NS,
     });
     const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
     return shapeCompiledResult(compiled, rows.rows);

@@ -9,6 +9,7 @@ import { QueryRunner } from '../../src/query/query-runner.js';
 import { prepareTextQuery } from '../../src/query/query-engine.js';
 import type { QueryResultData } from '../../src/query/compile/query-result-shaper.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../../src/store/duckdb/duckdb-span-store.js';
+import type { DatasetSelector } from '../../src/store/span-store.js';
 
 const T0 = 1_700_000_000;
 const S = 1_000_000_000n;
@@ -17,7 +18,8 @@ const TRACE = 0xabcdef0123456789abcdef0123456789n;
 
 function span(spanId: bigint, parentId: bigint | null, kind: SpanKindName, service: string, startNs: bigint, durationNs: bigint, route?: string): EventRecord {
   return {
-    dataset: 'shop',
+    // One dataset per service, as OTLP spans are stored: the browser's spans are not in the api's dataset.
+    dataset: service,
     timestampNs: startNs,
     durationNs,
     traceId: TRACE,
@@ -75,8 +77,7 @@ async function storeWith(first: readonly EventRecord[], second: readonly EventRe
   return store;
 }
 
-async function query(store: DuckDbSpanStore, text: string): Promise<QueryResultData['results']> {
-  const selector = { kind: 'one', name: 'shop' } as const;
+async function query(store: DuckDbSpanStore, text: string, selector: DatasetSelector = { kind: 'all' }): Promise<QueryResultData['results']> {
   const spec = prepareTextQuery(text, await store.querySchema(selector), { disableSeries: true });
   const data = await new QueryRunner(store).run(selector, spec, { disableSeries: true, timeoutMs: 10_000 });
   return data.results;
@@ -125,12 +126,22 @@ describe('network timing of server spans under client spans', () => {
     ]);
   });
 
+  it("finds the client span in the caller's dataset when the server's dataset is queried", async () => {
+    const store = await storeWith(SERVERS, BROWSER);
+    assert.deepEqual((await query(store, `VISUALIZE MAX(network.latency_ms), MIN(network.response_ms) GROUP BY http.route ORDER BY http.route FROM ${T0} TO ${T0 + 60}`, { kind: 'one', name: 'api' })).map((r) => r.data), [
+      { 'http.route': '/cart', 'MAX(network.latency_ms)': 40, 'MIN(network.response_ms)': 10 },
+      { 'http.route': '/checkout', 'MAX(network.latency_ms)': 20, 'MIN(network.response_ms)': null },
+      { 'http.route': '/search', 'MAX(network.latency_ms)': 5, 'MIN(network.response_ms)': null },
+      { 'http.route': null, 'MAX(network.latency_ms)': null, 'MIN(network.response_ms)': null },
+    ]);
+  });
+
   it('lists the columns in the schema and refuses relational prefixes on them', async () => {
     const store = await storeWith(BROWSER, SERVERS);
-    const schema = await store.querySchema({ kind: 'one', name: 'shop' });
+    const schema = await store.querySchema({ kind: 'one', name: 'api' });
     const network = schema.columns().filter((c) => c.name.startsWith('network.')).map((c) => [c.name, c.type]);
     assert.deepEqual(network, [['network.latency_ms', 'float'], ['network.request_ms', 'float'], ['network.response_ms', 'float'], ['network.clock_skew', 'boolean']]);
-    const columns = (await store.listColumns({ kind: 'one', name: 'shop' })).filter((c) => c.key_name.startsWith('network.')).map((c) => c.key_name);
+    const columns = (await store.listColumns({ kind: 'one', name: 'api' })).filter((c) => c.key_name.startsWith('network.')).map((c) => c.key_name);
     assert.deepEqual(columns, ['network.latency_ms', 'network.request_ms', 'network.response_ms', 'network.clock_skew']);
     assert.throws(
       () => prepareTextQuery('VISUALIZE COUNT GROUP BY root.network.latency_ms', schema),

@@ -4,19 +4,26 @@ import type { QueryWindow } from './query-window.js';
 import type { SqlDialect } from './sql-dialect.js';
 import type { SqlParameters } from './sql-parameters.js';
 
+/** Epoch nanoseconds, start inclusive, end exclusive. */
+export interface RelationWindow {
+  readonly startNs: bigint;
+  readonly endNs: bigint;
+}
+
 export interface CompileOptions {
   /** "Now" for relative time ranges, epoch nanoseconds. */
   readonly nowNs: bigint;
   /**
    * The store's relation: a parenthesised subquery (or table) exposing at least the given
-   * physical columns, already restricted to the queried dataset(s).
+   * physical columns of the queried dataset(s), for at least the events in `window` (the store
+   * may leave out what lies outside it; the compiler filters the range itself).
    */
-  readonly relation: (physicalColumns: readonly string[]) => string;
+  readonly relation: (physicalColumns: readonly string[], window: RelationWindow) => string;
   /**
    * Where related spans (root., parent., any., none.) are looked for: a trace crosses datasets,
    * so the store passes every dataset here. Defaults to `relation`.
    */
-  readonly relatedRelation?: (physicalColumns: readonly string[]) => string;
+  readonly relatedRelation?: (physicalColumns: readonly string[], window: RelationWindow) => string;
   /** Leave out the series (results only); allows a limit up to 10 000. */
   readonly disableSeries: boolean;
   /** Weight COUNT, SUM and AVG by the sample rate (see calculation-sql.ts). */

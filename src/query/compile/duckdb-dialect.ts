@@ -2,16 +2,17 @@ import type { SqlDialect } from './sql-dialect.js';
 
 /**
  * DuckDB. Percentiles use quantile_cont: exact, linear interpolation between the two nearest
- * ranks (numpy's default), so P50 of [1, 2, 3, 4] is 2.5. Buckets use integer epoch arithmetic,
- * measured about twice as fast as time_bucket on this workload.
+ * ranks (numpy's default), so P50 of [1, 2, 3, 4] is 2.5. Buckets are integer indexes from an
+ * epoch-aligned origin (`//` on BIGINT), measured about twice as fast as time_bucket.
  */
 export const duckdbDialect: SqlDialect = {
   name: 'duckdb',
   quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
   placeholder: (index) => `$${index}`,
-  // ((ts % g) + g) % g keeps the remainder non-negative even before 1970.
-  timeBucket: (ts, g) => `(${ts} - (((${ts}) % ${g}) + ${g}) % ${g})`,
-  expandBuckets: (first, last, step) => `unnest(range(${first}, ${last} + ${step}, ${step}))`,
+  bucketIndex: (ts, origin, g) => `((${ts} - ${origin}) // ${g})`,
+  expandRange: (first, last) => `unnest(range(${first}, ${last} + 1))`,
+  // arg_min would skip a NULL value and take the next row's.
+  valueAtMin: (value, order) => `arg_min_null(${value}, ${order})`,
   percentile: (value, fraction) => `quantile_cont(${value}, ${fraction})`,
   countDistinct: (value) => `count(DISTINCT ${value})`,
   histogram: (index) => `histogram(${index})`,

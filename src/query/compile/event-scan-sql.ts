@@ -1,20 +1,21 @@
 import type { ColumnBinding } from '../query-schema.js';
 import type { ResolvedColumn, ResolvedFilter } from '../resolved-query.js';
 import { CLIENT_SERVER_MEASURE_SQL } from './client-server-timing-sql.js';
-import type { CompileContext } from './compile-context.js';
+import type { CompileContext, RelationWindow } from './compile-context.js';
 import { FILTER_SQL } from './filter-sql.js';
 import { typedValueParameter } from './typed-value-parameter.js';
 
 /**
  * The first stage of every query: the events in the time range that pass the filters, with
  * their group keys and calculation inputs, as the CTE `__base`
- * (`__ts`, `__w`?, `__dur`?, `__g0..`, `__v0..`).
+ * (`__b`? bucket index, `__ts`/`__dur`? for CONCURRENCY, `__w`? weight, `__g0..`, `__v0..`).
  *
  * `root.` and `parent.` columns come from LEFT JOINs on the trace's root span (parent id NULL)
  * and on the span whose id is this event's parent id; `any.`/`none.` filters are semi/anti joins
  * on trace id. Related events are looked up within the query's range widened by
  * options.relatedMarginNs (default 0): a root span that started before that is not found and its
- * columns read as missing.
+ * columns read as missing. The events themselves are read from the relation of the exact range,
+ * so the store can skip whatever lies outside it.
  *
  * Derived columns (bindings with a `derivation`) join what they are computed from only when the
  * query uses them: `client-server-timing` joins the event's parent when it is a CLIENT span
@@ -27,6 +28,11 @@ export interface EventScan {
   readonly valueColumn: (columnName: string) => string;
   readonly weighted: boolean;
   readonly withDuration: boolean;
+}
+
+export interface EventScanOptions {
+  /** SQL of the bucket index of an epoch-ns expression, when `__base` must carry `__b`. */
+  readonly bucketIndex?: (tsNs: string) => string;
 }
 
 /** Assigns one alias per distinct binding expression. */
@@ -49,13 +55,23 @@ class Slots {
   }
 }
 
-/** The query's range; widened by options.relatedMarginNs for the related spans of root./parent./any./none. */
-function timeRange(ctx: CompileContext, related = false): string {
-  const ts = `(${ctx.schema.roles.timestampNs.sql})`;
+/** The query's range, or for related spans (root./parent./any./none.) the range widened by options.relatedMarginNs. */
+function rangeOf(ctx: CompileContext, related: boolean): RelationWindow {
   const margin = related ? (ctx.options.relatedMarginNs ?? 0n) : 0n;
-  const start = ctx.params.add({ type: 'bigint', value: ctx.window.startNs - margin });
-  const end = ctx.params.add({ type: 'bigint', value: ctx.window.endNs + margin });
-  return `${ts} >= ${start} AND ${ts} < ${end}`;
+  return { startNs: ctx.window.startNs - margin, endNs: ctx.window.endNs + margin };
+}
+
+/**
+ * The store's relation for the range, and the range predicate over it. Related spans come from
+ * options.relatedRelation (every dataset: a trace crosses datasets) when the store gives one.
+ */
+function source(ctx: CompileContext, related: boolean, bindings: ReadonlyArray<ColumnBinding | undefined>): { relation: string; range: string } {
+  const range = rangeOf(ctx, related);
+  const ts = `(${ctx.schema.roles.timestampNs.sql})`;
+  const start = ctx.params.add({ type: 'bigint', value: range.startNs });
+  const end = ctx.params.add({ type: 'bigint', value: range.endNs });
+  const relation = related ? (ctx.options.relatedRelation ?? ctx.options.relation) : ctx.options.relation;
+  return { relation: relation(physical(ctx.schema.roles.timestampNs, ...bindings), range), range: `${ts} >= ${start} AND ${ts} < ${end}` };
 }
 
 function physical(...bindings: ReadonlyArray<ColumnBinding | undefined>): string[] {
@@ -69,7 +85,11 @@ function predicate(ctx: CompileContext, filter: ResolvedFilter, columnSql: strin
   return FILTER_SQL[filter.op](columnSql, placeholders, ctx.dialect);
 }
 
-/** Related spans keyed by ids; when ids repeat (duplicate delivery) the earliest-started one is kept, so joins never multiply events. */
+/**
+ * Related spans keyed by ids, one row per key: when ids repeat (duplicate delivery) the columns
+ * of the earliest-started copy are kept, so joins never multiply events. Grouping (a hash
+ * aggregate) rather than numbering rows per key (a sort) keeps this cheap.
+ */
 function relatedSpans(
   ctx: CompileContext,
   name: string,
@@ -78,37 +98,34 @@ function relatedSpans(
   extraWhere: string,
   extraColumns: readonly ColumnBinding[],
 ): string {
-  const roles = ctx.schema.roles;
+  const ts = ctx.schema.roles.timestampNs.sql;
   const keyList = keys.map(([alias, b]) => `(${b.sql}) AS ${alias}`);
-  const cols = slots.entries().map(({ alias, binding }) => `(${binding.sql}) AS ${alias}`);
-  const partition = keys.map(([, b]) => `(${b.sql})`).join(', ');
-  const relation = (ctx.options.relatedRelation ?? ctx.options.relation)(physical(roles.timestampNs, ...extraColumns, ...keys.map(([, b]) => b), ...slots.entries().map((e) => e.binding)));
-  const outer = [...keys.map(([alias]) => alias), ...slots.entries().map((e) => e.alias)].join(', ');
+  const cols = slots.entries().map(({ alias, binding }) => `${ctx.dialect.valueAtMin(`(${binding.sql})`, `(${ts})`)} AS ${alias}`);
+  const { relation, range } = source(ctx, true, [...extraColumns, ...keys.map(([, b]) => b), ...slots.entries().map((e) => e.binding)]);
   const notNull = keys.map(([, b]) => `(${b.sql}) IS NOT NULL`).join(' AND ');
   return (
-    `${name} AS (SELECT ${outer} FROM (SELECT ${[...keyList, ...cols].join(', ')}, ` +
-    `row_number() OVER (PARTITION BY ${partition} ORDER BY (${roles.timestampNs.sql})) AS __rn ` +
-    `FROM ${relation} AS __e WHERE ${timeRange(ctx, true)} AND ${notNull}${extraWhere}) AS __r WHERE __rn = 1)`
+    `${name} AS (SELECT ${[...keyList, ...cols].join(', ')} FROM ${relation} AS __e ` +
+    `WHERE ${range} AND ${notNull}${extraWhere} GROUP BY ${keys.map(([, b]) => `(${b.sql})`).join(', ')})`
   );
 }
 
 /**
  * CLIENT spans with a duration in the related range that are the parent of a server span of
  * `__ev` (that semi-join first: most client spans are database calls, and it halves the cost),
- * one per (trace, span id): when a span was delivered twice the earliest-started copy is kept, so
- * the join never multiplies events.
+ * one per (trace, span id), the earliest-started copy when a span was delivered twice.
  */
 function clientSpans(ctx: CompileContext): string {
   const { traceId, spanId, timestampNs, durationNs, spanKind } = ctx.schema.roles;
-  const relation = ctx.options.relation(physical(traceId, spanId, timestampNs, durationNs, spanKind));
+  const { relation, range } = source(ctx, true, [traceId, spanId, durationNs, spanKind]);
+  const ts = `(${timestampNs.sql})`;
   return (
-    `__client AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, min(${timestampNs.sql}) AS __ts, arg_min(${durationNs.sql}, ${timestampNs.sql}) AS __dur ` +
-    `FROM ${relation} AS __e WHERE ${timeRange(ctx, true)} AND (${spanKind.sql}) = 'client' AND (${traceId.sql}) IS NOT NULL AND (${durationNs.sql}) IS NOT NULL ` +
+    `__client AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, min(${ts}) AS __ts, ${ctx.dialect.valueAtMin(`(${durationNs.sql})`, ts)} AS __dur ` +
+    `FROM ${relation} AS __e WHERE ${range} AND (${spanKind.sql}) = 'client' AND (${traceId.sql}) IS NOT NULL AND (${durationNs.sql}) IS NOT NULL ` +
     `AND (${spanId.sql}) IN (SELECT __server_parent FROM __ev) GROUP BY (${traceId.sql}), (${spanId.sql}))`
   );
 }
 
-export function buildEventScan(ctx: CompileContext): EventScan {
+export function buildEventScan(ctx: CompileContext, options: EventScanOptions = {}): EventScan {
   const { query, schema } = ctx;
   const roles = schema.roles;
   const eventSlots = new Slots('__c');
@@ -156,17 +173,20 @@ export function buildEventScan(ctx: CompileContext): EventScan {
   const conditions = query.filters.map((filter, i) => {
     if (filter.column.relation === 'any' || filter.column.relation === 'none') {
       const b = filter.column.binding;
-      const relation = (ctx.options.relatedRelation ?? ctx.options.relation)(physical(roles.timestampNs, roles.traceId, b));
+      const { relation, range } = source(ctx, true, [roles.traceId, b]);
       anyCtes.push(
         `__any${i} AS (SELECT DISTINCT (${roles.traceId.sql}) AS __trace FROM ${relation} AS __e ` +
-          `WHERE ${timeRange(ctx, true)} AND (${roles.traceId.sql}) IS NOT NULL AND (${predicate(ctx, filter, `(${b.sql})`)}))`,
+          `WHERE ${range} AND (${roles.traceId.sql}) IS NOT NULL AND (${predicate(ctx, filter, `(${b.sql})`)}))`,
       );
       return `__ev.__trace ${filter.column.relation === 'any' ? 'IN' : 'NOT IN'} (SELECT __trace FROM __any${i})`;
     }
     return predicate(ctx, filter, ref(filter.column));
   });
 
-  const evCols = [`(${roles.timestampNs.sql}) AS __ts`];
+  const ts = `(${roles.timestampNs.sql})`;
+  const evCols: string[] = [];
+  if (eventDuration) evCols.push(`${ts} AS __ts`);
+  if (options.bucketIndex !== undefined) evCols.push(`${options.bucketIndex(ts)} AS __b`);
   if (weighted) evCols.push(`(${roles.sampleRate.sql}) AS __w`);
   if (eventDuration) evCols.push(`(${roles.durationNs.sql}) AS __dur`);
   if (needsTrace) evCols.push(`(${roles.traceId.sql}) AS __trace`);
@@ -176,19 +196,17 @@ export function buildEventScan(ctx: CompileContext): EventScan {
     evCols.push(`CASE WHEN (${roles.spanKind.sql}) = 'server' AND (${roles.durationNs.sql}) IS NOT NULL THEN (${roles.parentId.sql}) END AS __server_parent`);
   }
   for (const { alias, binding } of eventSlots.entries()) evCols.push(`(${binding.sql}) AS ${alias}`);
-  const evRelation = ctx.options.relation(
-    physical(
-      roles.timestampNs,
-      weighted ? roles.sampleRate : undefined,
-      eventDuration ? roles.durationNs : undefined,
-      needsTrace ? roles.traceId : undefined,
-      needsParent ? roles.parentId : undefined,
-      clientTiming ? roles.spanKind : undefined,
-      clientTiming ? roles.parentId : undefined,
-      ...eventSlots.entries().map((e) => e.binding),
-    ),
-  );
-  ctes.push(`__ev AS (SELECT ${evCols.join(', ')} FROM ${evRelation} AS __e WHERE ${timeRange(ctx)})`);
+  // Keeps the select list non-empty for a plain COUNT.
+  if (evCols.length === 0) evCols.push('1 AS __one');
+  const ev = source(ctx, false, [
+    weighted ? roles.sampleRate : undefined,
+    eventDuration ? roles.durationNs : undefined,
+    needsTrace ? roles.traceId : undefined,
+    needsParent || clientTiming ? roles.parentId : undefined,
+    clientTiming ? roles.spanKind : undefined,
+    ...eventSlots.entries().map((e) => e.binding),
+  ]);
+  ctes.push(`__ev AS (SELECT ${evCols.join(', ')} FROM ${ev.relation} AS __e WHERE ${ev.range})`);
 
   let from = '__ev';
   if (rootSlots.size > 0) {
@@ -205,11 +223,13 @@ export function buildEventScan(ctx: CompileContext): EventScan {
   }
   ctes.push(...anyCtes);
 
-  const baseCols = ['__ev.__ts AS __ts'];
+  const baseCols: string[] = [];
+  if (options.bucketIndex !== undefined) baseCols.push('__ev.__b AS __b');
+  if (withDuration) baseCols.push('__ev.__ts AS __ts', '__ev.__dur AS __dur');
   if (weighted) baseCols.push('__ev.__w AS __w');
-  if (withDuration) baseCols.push('__ev.__dur AS __dur');
   groupRefs.forEach((r, j) => baseCols.push(`${r} AS __g${j}`));
   valueRefs.forEach((r, m) => baseCols.push(`${r} AS __v${m}`));
+  if (baseCols.length === 0) baseCols.push('1 AS __one');
   const combinator = ` ${query.spec.filter_combination} `;
   const where = conditions.length === 0 ? '' : ` WHERE ${conditions.map((c) => `(${c})`).join(combinator)}`;
   ctes.push(`__base AS (SELECT ${baseCols.join(', ')} FROM ${from}${where})`);

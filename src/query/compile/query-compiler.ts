@@ -3,7 +3,7 @@ import { resolveQueryColumns } from '../query-column-resolver.js';
 import type { QuerySchema } from '../query-schema.js';
 import type { QuerySpec } from '../query-spec.js';
 import type { ResolvedCalculation } from '../resolved-query.js';
-import { CALCULATION_PLANS, HEATMAP_BUCKETS, RATE_BASE_SQL, countSql } from './calculation-sql.js';
+import { CALCULATION_PLANS, HEATMAP_BUCKETS, RATE_BASE_SQL, countSql, type CalculationPlan } from './calculation-sql.js';
 import type { CompileContext, CompileOptions } from './compile-context.js';
 import type { CompiledQuery } from './compiled-query.js';
 import { buildEventScan, type EventScan } from './event-scan-sql.js';
@@ -20,12 +20,25 @@ interface Plan {
   readonly groups: readonly string[];
   readonly calcs: readonly ResolvedCalculation[];
   readonly weight: string | undefined;
+  /** Whether the aggregation also yields one row per (groups, bucket): for the series and RATE_*. */
+  readonly cells: boolean;
+  /** Placeholders of the bucket origin and size (epoch ns), each bound once, when first used. */
+  readonly origin: () => string;
   readonly granularity: () => string;
+}
+
+function once(f: () => string): () => string {
+  let value: string | undefined;
+  return () => (value ??= f());
+}
+
+function dialectOf(plan: Plan): SqlDialect {
+  return plan.ctx.dialect;
 }
 
 function match(plan: Plan, a: string, b: string): string {
   if (plan.groups.length === 0) return 'TRUE';
-  return plan.groups.map((g) => plan.ctx.dialect.nullSafeEquals(`${a}.${g}`, `${b}.${g}`)).join(' AND ');
+  return plan.groups.map((g) => dialectOf(plan).nullSafeEquals(`${a}.${g}`, `${b}.${g}`)).join(' AND ');
 }
 
 function groupBy(keys: readonly string[]): string {
@@ -36,28 +49,33 @@ function columns(prefix: string, names: readonly string[]): string[] {
   return names.map((n) => `${prefix}.${n}`);
 }
 
+function indexesOf(plan: Plan, kind: CalculationPlan['kind']): number[] {
+  return plan.calcs.flatMap((c, k) => (CALCULATION_PLANS[c.op].kind === kind ? [k] : []));
+}
+
 function heatmapIndex(plan: Plan, k: number, value: string): string {
-  const d = plan.ctx.dialect;
+  const d = dialectOf(plan);
   const lo = `__hm${k}.__lo`;
   const hi = `__hm${k}.__hi`;
   const scaled = d.floorToInteger(`(${d.toDouble(value)} - ${lo}) * ${HEATMAP_BUCKETS} / (${hi} - ${lo})`);
   return `CASE WHEN ${value} IS NULL THEN NULL WHEN ${hi} = ${lo} THEN 0 ELSE least(${scaled}, ${HEATMAP_BUCKETS - 1}) END`;
 }
 
-/** Aggregates computed directly over events (everything but CONCURRENCY and RATE_*). */
-function directAggregates(plan: Plan): string[] {
+/**
+ * Every aggregate the calculations need, written once: `__a<k>` for aggregates and heatmaps,
+ * `__rb<k>` for the per-bucket base of RATE_*. CONCURRENCY is computed apart (see concurrencyCte).
+ */
+function aggregates(plan: Plan): string[] {
   const out: string[] = [];
   plan.calcs.forEach((calc, k) => {
     const p = CALCULATION_PLANS[calc.op];
     const value = calc.column === undefined ? '' : plan.scan.valueColumn(calc.column.binding.name);
-    if (p.kind === 'aggregate') out.push(`${p.sql({ value, weight: plan.weight, dialect: plan.ctx.dialect })} AS __a${k}`);
-    if (p.kind === 'heatmap') out.push(`${plan.ctx.dialect.histogram(heatmapIndex(plan, k, value))} AS __a${k}`);
+    const input = { value, weight: plan.weight, dialect: dialectOf(plan) };
+    if (p.kind === 'aggregate') out.push(`${p.sql(input)} AS __a${k}`);
+    if (p.kind === 'heatmap') out.push(`${dialectOf(plan).histogram(heatmapIndex(plan, k, value))} AS __a${k}`);
+    if (p.kind === 'rate') out.push(`${RATE_BASE_SQL[p.base](input)} AS __rb${k}`);
   });
   return out;
-}
-
-function indexesOf(plan: Plan, kind: string): number[] {
-  return plan.calcs.flatMap((c, k) => (CALCULATION_PLANS[c.op].kind === kind ? [k] : []));
 }
 
 function heatmapJoins(plan: Plan): string {
@@ -81,54 +99,48 @@ function rankOrder(plan: Plan): string {
   return terms.join(', ');
 }
 
-function rateCtes(plan: Plan, source: string): string[] {
-  const rates = indexesOf(plan, 'rate');
-  if (rates.length === 0) return [];
-  const d = plan.ctx.dialect;
-  const bases = rates.map((k) => {
-    const calc = plan.calcs[k]!;
-    const p = CALCULATION_PLANS[calc.op];
-    const base = p.kind === 'rate' ? p.base : 'SUM';
-    const value = plan.scan.valueColumn(calc.column!.binding.name);
-    return `${RATE_BASE_SQL[base]({ value, weight: plan.weight, dialect: d })} AS __rb${k}`;
+/**
+ * One pass over `__base` for the whole range and, with cells, for every (groups, bucket) at once:
+ * GROUPING SETS computes both from the same scan, so decomposable and holistic calculations
+ * (percentiles, COUNT_DISTINCT, HEATMAP) alike need no second read of the events. `__whole` tells
+ * the whole-range rows (1) from the cells (0).
+ */
+function aggregationCtes(plan: Plan): string[] {
+  const d = dialectOf(plan);
+  const heatmaps = indexesOf(plan, 'heatmap').map((k) => {
+    const value = plan.scan.valueColumn(plan.calcs[k]!.column!.binding.name);
+    return `__hm${k} AS (SELECT ${d.toDouble(`min(${value})`)} AS __lo, ${d.toDouble(`max(${value})`)} AS __hi FROM __base)`;
   });
-  const keys = [...plan.groups, '__bucket'];
-  const partition = plan.groups.length === 0 ? '' : `PARTITION BY ${plan.groups.join(', ')} `;
-  const over = `OVER (${partition}ORDER BY __bucket)`;
-  const diffs = rates.map((k) => `CASE WHEN lag(__bucket) ${over} = __bucket - ${plan.granularity()} THEN __rb${k} - lag(__rb${k}) ${over} END AS __r${k}`);
+  // __n (events per group) also keeps the select list non-empty when every calculation is computed apart.
+  const values = [...aggregates(plan), 'count(*) AS __n'];
+  if (!plan.cells) return [...heatmaps, `__groups AS (SELECT ${[...plan.groups, ...values].join(', ')} FROM __base${heatmapJoins(plan)}${groupBy(plan.groups)})`];
+  const sets = `GROUPING SETS ((${[...plan.groups, '__b'].join(', ')}), (${plan.groups.join(', ')}))`;
+  const names = values.map((v) => v.slice(v.lastIndexOf(' AS ') + 4));
+  const rates = indexesOf(plan, 'rate');
+  const window = `OVER (${plan.groups.length === 0 ? '' : `PARTITION BY ${plan.groups.join(', ')} `}ORDER BY __b)`;
+  const diffs = rates.map((k) => `CASE WHEN lag(__b) ${window} = __b - 1 THEN __rb${k} - lag(__rb${k}) ${window} END AS __r${k}`);
   return [
-    `__rb AS (SELECT ${[...keys, ...bases].join(', ')} FROM ${source}${groupBy(keys)})`,
-    `__rates AS (SELECT ${[...keys, ...diffs].join(', ')} FROM __rb)`,
+    ...heatmaps,
+    `__agg AS (SELECT ${[...plan.groups, '__b', 'GROUPING(__b) AS __whole', ...values].join(', ')} FROM __base${heatmapJoins(plan)} GROUP BY ${sets})`,
+    `__groups AS (SELECT ${[...plan.groups, ...names].join(', ')} FROM __agg WHERE __whole = 1)`,
+    `__cells AS (SELECT ${[...plan.groups, '__b', ...names, ...diffs].join(', ')} FROM __agg WHERE __whole = 0)`,
   ];
 }
 
+/** Spans in flight per (groups, bucket): each span counts in every bucket its [start, end) overlaps, clipped to the range. */
 function concurrencyCte(plan: Plan): string[] {
   if (indexesOf(plan, 'concurrency').length === 0) return [];
-  const d = plan.ctx.dialect;
-  const g = plan.granularity();
+  const d = dialectOf(plan);
   const lastNs = plan.ctx.params.add({ type: 'bigint', value: plan.ctx.window.endNs - 1n });
-  const lastInstant = `least(greatest(__ts + __dur - 1, __ts), ${lastNs})`;
-  const spread = d.expandBuckets(d.timeBucket('__ts', g), d.timeBucket(lastInstant, plan.granularity()), plan.granularity());
-  const inner = [...plan.groups, ...(plan.weight === undefined ? [] : ['__w']), `${spread} AS __bucket`];
-  const keys = [...plan.groups, '__bucket'];
+  const last = d.bucketIndex(`least(greatest(__ts + __dur - 1, __ts), ${lastNs})`, plan.origin(), plan.granularity());
+  const inner = [...plan.groups, ...(plan.weight === undefined ? [] : ['__w']), `${d.expandRange('__b', last)} AS __in`];
   const count = countSql({ value: '', weight: plan.weight, dialect: d });
-  return [`__cb AS (SELECT ${[...keys, `${count} AS __cc`].join(', ')} FROM (SELECT ${inner.join(', ')} FROM __base WHERE __dur IS NOT NULL) AS __x${groupBy(keys)})`];
+  return [`__cb AS (SELECT ${[...plan.groups, '__in AS __b', `${count} AS __cc`].join(', ')} FROM (SELECT ${inner.join(', ')} FROM __base WHERE __dur IS NOT NULL) AS __x${groupBy([...plan.groups, '__in'])})`];
 }
 
 function resultsCtes(plan: Plan): string[] {
   const { ctx } = plan;
-  const heatmaps = indexesOf(plan, 'heatmap').map((k) => {
-    const value = plan.scan.valueColumn(plan.calcs[k]!.column!.binding.name);
-    return `__hm${k} AS (SELECT ${ctx.dialect.toDouble(`min(${value})`)} AS __lo, ${ctx.dialect.toDouble(`max(${value})`)} AS __hi FROM __base)`;
-  });
-  const order = rankOrder(plan);
-  // __n (events per group) also keeps the select list non-empty when every calculation is derived.
-  const direct = [...plan.groups, ...directAggregates(plan), 'count(*) AS __n'];
-  const ctes = [...heatmaps, `__groups AS (SELECT ${direct.join(', ')} FROM __base${heatmapJoins(plan)}${groupBy(plan.groups)})`];
-  ctes.push(...concurrencyCte(plan));
-  const rates = indexesOf(plan, 'rate');
-  if (rates.length > 0) ctes.push(`__bb AS (SELECT __base.*, ${ctx.dialect.timeBucket('__base.__ts', plan.granularity())} AS __bucket FROM __base)`, ...rateCtes(plan, '__bb'));
-
+  const ctes = [...aggregationCtes(plan), ...concurrencyCte(plan)];
   const select = [...columns('__groups', plan.groups)];
   let from = '__groups';
   plan.calcs.forEach((calc, k) => {
@@ -143,9 +155,10 @@ function resultsCtes(plan: Plan): string[] {
     const aggs = conc.map((k) => `max(__cc) AS __a${k}`);
     from += ` LEFT JOIN (SELECT ${[...plan.groups, ...aggs].join(', ')} FROM __cb${groupBy(plan.groups)}) AS __cg ON ${match(plan, '__cg', '__groups')}`;
   }
+  const rates = indexesOf(plan, 'rate');
   if (rates.length > 0) {
     const aggs = rates.map((k) => `avg(__r${k}) AS __a${k}`);
-    from += ` LEFT JOIN (SELECT ${[...plan.groups, ...aggs].join(', ')} FROM __rates${groupBy(plan.groups)}) AS __rg ON ${match(plan, '__rg', '__groups')}`;
+    from += ` LEFT JOIN (SELECT ${[...plan.groups, ...aggs].join(', ')} FROM __cells${groupBy(plan.groups)}) AS __rg ON ${match(plan, '__rg', '__groups')}`;
   }
   ctes.push(`__results AS (SELECT ${select.join(', ')} FROM ${from})`);
 
@@ -156,40 +169,32 @@ function resultsCtes(plan: Plan): string[] {
   const where = havings.length === 0 ? '' : ` WHERE ${havings.join(' AND ')}`;
   const limit = ctx.params.add({ type: 'bigint', value: BigInt(ctx.query.spec.limit) });
   ctes.push(
-    `__top AS (SELECT * FROM (SELECT __results.*, row_number() OVER (ORDER BY ${order}) AS __rank FROM __results${where}) AS __t WHERE __rank <= ${limit})`,
+    `__top AS (SELECT * FROM (SELECT __results.*, row_number() OVER (ORDER BY ${rankOrder(plan)}) AS __rank FROM __results${where}) AS __t WHERE __rank <= ${limit})`,
   );
   return ctes;
 }
 
-function seriesCtes(plan: Plan): string[] {
-  const d = plan.ctx.dialect;
-  const keys = [...plan.groups, '__bucket'];
-  const ctes = [
-    `__sb AS (SELECT __base.*, ${d.timeBucket('__base.__ts', plan.granularity())} AS __bucket FROM __base JOIN __top ON ${match(plan, '__base', '__top')})`,
-    `__series AS (SELECT ${[...keys, ...directAggregates(plan)].join(', ')} FROM __sb${heatmapJoins(plan)}${groupBy(keys)})`,
-  ];
-  const conc = indexesOf(plan, 'concurrency');
-  const rates = indexesOf(plan, 'rate');
-  const keySource = conc.length > 0 ? '__skeys' : '__series';
-  if (conc.length > 0) {
-    ctes.push(`__skeys AS (SELECT ${keys.join(', ')} FROM __series UNION SELECT ${columns('__cb', keys).join(', ')} FROM __cb JOIN __top ON ${match(plan, '__cb', '__top')})`);
-  }
-  const on = (alias: string): string => `${match(plan, alias, '__k')} AND ${alias}.__bucket = __k.__bucket`;
-  let from = `${keySource} AS __k`;
-  if (keySource !== '__series') from += ` LEFT JOIN __series ON ${on('__series')}`;
-  if (conc.length > 0) from += ` LEFT JOIN __cb ON ${on('__cb')}`;
-  if (rates.length > 0) from += ` LEFT JOIN __rates ON ${on('__rates')}`;
-  const select = columns('__k', keys);
-  const direct = keySource === '__series' ? '__k' : '__series';
-  plan.calcs.forEach((calc, k) => {
+/** The series rows: the cells of the top groups (plus buckets where only spans in flight are). */
+function seriesSelect(plan: Plan, hmCols: readonly string[]): string {
+  const keys = [...plan.groups, '__b'];
+  const conc = indexesOf(plan, 'concurrency').length > 0;
+  const on = (alias: string): string => `${match(plan, alias, '__k')} AND ${alias}.__b = __k.__b`;
+  // With CONCURRENCY a bucket may hold spans in flight and no span start: its keys come from __cb too.
+  let from = conc
+    ? `(SELECT ${keys.join(', ')} FROM __cells UNION SELECT ${keys.join(', ')} FROM __cb) AS __k JOIN __top ON ${match(plan, '__k', '__top')} LEFT JOIN __cells ON ${on('__cells')} LEFT JOIN __cb ON ${on('__cb')}`
+    : `__cells AS __k JOIN __top ON ${match(plan, '__k', '__top')}`;
+  from += heatmapJoins(plan);
+  const cell = conc ? '__cells' : '__k';
+  const values = plan.calcs.map((calc, k) => {
     const kind = CALCULATION_PLANS[calc.op].kind;
-    if (kind === 'concurrency') select.push(`__cb.__cc AS __a${k}`);
-    else if (kind === 'rate') select.push(`__rates.__r${k} AS __a${k}`);
-    else if (calc.op === 'COUNT' && direct !== '__k') select.push(`coalesce(${direct}.__a${k}, 0) AS __a${k}`);
-    else select.push(`${direct}.__a${k} AS __a${k}`);
+    if (kind === 'concurrency') return `__cb.__cc AS __a${k}`;
+    if (kind === 'rate') return `${cell}.__r${k} AS __a${k}`;
+    if (calc.op === 'COUNT' && conc) return `coalesce(${cell}.__a${k}, 0) AS __a${k}`;
+    return `${cell}.__a${k} AS __a${k}`;
   });
-  ctes.push(`__sf AS (SELECT ${select.join(', ')} FROM ${from})`);
-  return ctes;
+  const bucket = `${plan.origin()} + __k.__b * ${plan.granularity()} AS __bucket`;
+  const select = ['1 AS __kind', '__top.__rank AS __rank', bucket, ...columns('__k', plan.groups), ...values, ...hmCols];
+  return `SELECT ${select.join(', ')} FROM ${from}`;
 }
 
 /**
@@ -197,35 +202,40 @@ function seriesCtes(plan: Plan): string[] {
  * resolved against the schema (unknown → InvalidQueryError); values become bound parameters.
  * The results are the top `limit` groups over the whole range, ordered by the spec's orders (by
  * default the first calculation, descending); the series holds, per time bucket, the same
- * calculations for those groups only.
+ * calculations for those groups only. Results and series come from one aggregation over the
+ * events (see aggregationCtes).
  */
 export function compileQuery(spec: QuerySpec, schema: QuerySchema, dialect: SqlDialect, options: CompileOptions): CompiledQuery {
   const query = resolveQueryColumns(spec, schema);
   const params = new SqlParameters(dialect);
   const window = resolveQueryWindow(spec, options.nowNs);
   const ctx: CompileContext = { query, schema, dialect, params, window, options };
-  const scan = buildEventScan(ctx);
+  const withSeries = !options.disableSeries;
+  const needsBuckets = withSeries || query.calculations.some((c) => {
+    const kind = CALCULATION_PLANS[c.op].kind;
+    return kind === 'rate' || kind === 'concurrency';
+  });
+  const origin = once(() => params.add({ type: 'bigint', value: window.bucketOriginNs }));
+  const granularity = once(() => params.add({ type: 'bigint', value: window.granularityNs }));
+  const scan = buildEventScan(ctx, needsBuckets ? { bucketIndex: (ts) => dialect.bucketIndex(ts, origin(), granularity()) } : {});
   const plan: Plan = {
     ctx,
     scan,
     groups: scan.groupColumns,
     calcs: query.calculations,
     weight: scan.weighted ? '__w' : undefined,
-    granularity: () => params.add({ type: 'bigint', value: window.granularityNs }),
+    cells: withSeries || query.calculations.some((c) => CALCULATION_PLANS[c.op].kind === 'rate'),
+    origin,
+    granularity,
   };
   const ctes = [...scan.ctes, ...resultsCtes(plan)];
-  const withSeries = !options.disableSeries;
-  if (withSeries) ctes.push(...seriesCtes(plan));
 
   const heatmaps = indexesOf(plan, 'heatmap');
   const hmCols = heatmaps.flatMap((k) => [`__hm${k}.__lo AS __hm${k}_lo`, `__hm${k}.__hi AS __hm${k}_hi`]);
   const outputs = [...plan.groups, ...plan.calcs.map((_, k) => `__a${k}`)];
   const resultsSelect = [`0 AS __kind`, '__top.__rank AS __rank', `${dialect.nullBigint()} AS __bucket`, ...columns('__top', outputs), ...hmCols];
   let sql = `WITH ${ctes.join(',\n')}\nSELECT ${resultsSelect.join(', ')} FROM __top${heatmapJoins(plan)}`;
-  if (withSeries) {
-    const seriesSelect = [`1 AS __kind`, '__top.__rank AS __rank', '__sf.__bucket AS __bucket', ...columns('__sf', outputs), ...hmCols];
-    sql += `\nUNION ALL\nSELECT ${seriesSelect.join(', ')} FROM __sf JOIN __top ON ${match(plan, '__sf', '__top')}${heatmapJoins(plan)}`;
-  }
+  if (withSeries) sql += `\nUNION ALL\n${seriesSelect(plan, hmCols)}`;
   sql += '\nORDER BY __kind, __bucket NULLS FIRST, __rank';
 
   return {

@@ -12,6 +12,13 @@ export interface QueryWindow {
   readonly endNs: bigint;
   readonly granularitySeconds: number;
   readonly granularityNs: bigint;
+  /** The epoch-aligned bucket boundary at or before startNs: series bucket k starts at origin + k × granularity. */
+  readonly bucketOriginNs: bigint;
+}
+
+function floorTo(ns: bigint, step: bigint): bigint {
+  const r = ns % step;
+  return r < 0n ? ns - r - step : ns - r;
 }
 
 /** The smallest nice bucket size giving at most ~120 buckets over `rangeSeconds`. */
@@ -27,5 +34,6 @@ export function resolveQueryWindow(spec: QuerySpec, nowNs: bigint): QueryWindow 
   const absolute = spec.start_time !== undefined && spec.end_time !== undefined;
   const endNs = absolute ? BigInt(spec.end_time!) * NS_PER_S : nowNs;
   const startNs = absolute ? BigInt(spec.start_time!) * NS_PER_S : nowNs - BigInt(spec.time_range) * NS_PER_S;
-  return { startNs, endNs, granularitySeconds, granularityNs: BigInt(granularitySeconds) * NS_PER_S };
+  const granularityNs = BigInt(granularitySeconds) * NS_PER_S;
+  return { startNs, endNs, granularitySeconds, granularityNs, bucketOriginNs: floorTo(startNs, granularityNs) };
 }

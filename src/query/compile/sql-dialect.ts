@@ -9,13 +9,15 @@ export interface SqlDialect {
   quoteIdentifier(name: string): string;
   /** The placeholder of the 1-based parameter `index`; the same index may appear several times. */
   placeholder(index: number): string;
-  /** Start (epoch ns) of the bucket holding `tsNs`: integer arithmetic, buckets aligned to the epoch. */
-  timeBucket(tsNs: string, granularityNs: string): string;
   /**
-   * Set-returning select item: one row per bucket start from `first` to `last` inclusive, step
-   * `step` (spreads a span over the buckets it is in flight).
+   * Index of the time bucket holding `tsNs`, counted from `originNs` (a bucket boundary at or
+   * before every ts given, so the integer division never sees a negative numerator).
    */
-  expandBuckets(first: string, last: string, step: string): string;
+  bucketIndex(tsNs: string, originNs: string, granularityNs: string): string;
+  /** Set-returning select item: one row per integer from `first` to `last` inclusive. */
+  expandRange(first: string, last: string): string;
+  /** Aggregate: `value` at the row where `order` is least (a NULL value included, not skipped). */
+  valueAtMin(value: string, order: string): string;
   /** Exact percentile, `fraction` in [0, 1] (a constant from the compiler's table). */
   percentile(value: string, fraction: number): string;
   countDistinct(value: string): string;
