@@ -32,3 +32,8 @@ test('rejects unknown flags, phases and non-numbers', () => {
   assert.throws(() => parseBenchOptions(['--only', 'everything']), /--only takes ingest, queries, trace, storage; got 'everything'/);
   assert.throws(() => parseBenchOptions(['--spans', '1e6x']), /--spans needs a positive integer, got '1e6x'/);
 });
+
+test('--profile runs the server under the CPU profiler; off by default', () => {
+  assert.equal(parseBenchOptions([]).profile, false);
+  assert.equal(parseBenchOptions(['--profile']).profile, true);
+});

@@ -11,6 +11,8 @@ export interface BenchOptions {
   readonly warmRuns: number;
   readonly traceLookups: number;
   readonly seed: number;
+  /** Run the server under --cpu-prof and keep the profiles beside the results. */
+  readonly profile: boolean;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -22,6 +24,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --warm-runs N           warm repetitions per query (default 5)
   --trace-lookups N       trace-by-id requests per data set (default 200)
   --seed N                data set seed (default 1)
+  --profile               run the server with --cpu-prof; profiles go to bench/results/<time>-profiles/
 `;
 
 const PHASES: readonly BenchPhase[] = ['ingest', 'queries', 'trace', 'storage'];
@@ -34,6 +37,7 @@ function positiveInteger(flag: string, text: string | undefined): number {
 
 export function parseBenchOptions(args: readonly string[]): BenchOptions {
   let smoke = false;
+  let profile = false;
   let spans: number[] | null = null;
   let phases: Set<BenchPhase> | null = null;
   const numbers: Record<string, number> = {};
@@ -44,6 +48,9 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     switch (flag) {
       case '--smoke':
         smoke = true;
+        break;
+      case '--profile':
+        profile = true;
         break;
       case '--spans':
         spans = (value() ?? '').split(',').map((part) => positiveInteger('--spans', part.trim()));
@@ -77,5 +84,6 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     warmRuns: numbers['--warm-runs'] ?? (smoke ? 1 : 5),
     traceLookups: numbers['--trace-lookups'] ?? (smoke ? 20 : 200),
     seed: numbers['--seed'] ?? 1,
+    profile,
   };
 }

@@ -1,4 +1,5 @@
 import type { LoadResult } from '../load/load-runner.js';
+import type { ThreadCpuUsage } from '../server/thread-cpu-meter.js';
 import type { LatencySummary } from './latency-summary.js';
 
 /** What one `npm run bench` writes to bench/results/<timestamp>.json. */
@@ -6,7 +7,9 @@ export interface BenchResults {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly gitCommit: string | null;
-  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly memoryBytes: number; readonly node: string; readonly platform: string };
+  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly memoryBytes: number; readonly node: string; readonly platform: string;
+    /** 1-minute load average at the start and the end: other work shares the cores. */
+    readonly loadAverage: { readonly start: number; readonly end: number } };
   readonly options: Readonly<Record<string, unknown>>;
   readonly ingest: IngestResults | null;
   readonly datasets: readonly DatasetResults[];
@@ -30,6 +33,8 @@ export interface IngestRun {
   readonly load: LoadSummary;
   readonly verification: Verification;
   readonly peakRssBytes: number;
+  /** CPU the server spent per thread group during the load, and the machine's busy CPU. */
+  readonly cpu: ThreadCpuUsage | null;
 }
 
 export interface IngestResults {
@@ -45,15 +50,28 @@ export interface QueryTiming {
   /** From Server-Timing, when the server sends it. */
   readonly serverWarm: LatencySummary | null;
   readonly resultRows: number | null;
-  readonly directDuckDb: LatencySummary | null;
+  readonly seriesPoints: number | null;
+  /** The same compiled SQL timed on DuckDB directly (store.runSql), after the server stopped. */
+  readonly direct: DirectSqlTiming | null;
   /** (HTTP median / direct median − 1) × 100, when both exist. */
   readonly overheadPercent: number | null;
   readonly error: string | null;
 }
 
+export interface DirectSqlTiming {
+  readonly coldMs: number;
+  readonly warm: LatencySummary | null;
+  readonly resultRows: number;
+  readonly seriesPoints: number;
+  readonly sql: string;
+}
+
 export interface DatasetResults {
   readonly spans: number;
   readonly load: LoadSummary;
+  /** How the data set went in: OTLP/HTTP protobuf through the server, or the in-process loader. */
+  readonly loader: 'otlp-http' | 'in-process';
+  readonly loadCpu: ThreadCpuUsage | null;
   readonly verification: Verification;
   readonly rss: { readonly peakLoadBytes: number; readonly idleAfterLoadBytes: number; readonly peakQueriesBytes: number | null; readonly lifetimePeakBytes: number };
   readonly queries: readonly QueryTiming[] | null;

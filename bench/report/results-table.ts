@@ -1,3 +1,4 @@
+import type { ThreadCpuUsage } from '../server/thread-cpu-meter.js';
 import type { BenchResults, Verification } from './bench-results.js';
 
 /** Left-aligns the first column and right-aligns the others. */
@@ -27,16 +28,24 @@ function verificationText(v: Verification): string {
   return `exact, ${v.visibleAfterMs === null ? '?' : formatMs(v.visibleAfterMs)} ms`;
 }
 
+/** Cores in use on average: the server's (its JS thread's), and the whole machine's. */
+export function formatCpu(cpu: ThreadCpuUsage | null): string {
+  if (cpu === null || cpu.wallSeconds <= 0) return '-';
+  const cores = (seconds: number): string => (seconds / cpu.wallSeconds).toFixed(2);
+  return `${cores(cpu.processCpuSeconds)} (JS ${cores(cpu.byThread['main'] ?? 0)}) / ${cores(cpu.machineBusySeconds)}`;
+}
+
 /** The human report printed at the end of a run. */
 export function formatResults(results: BenchResults): string {
   const out: string[] = [];
   const m = results.machine;
   out.push(`Waggle benchmark, ${results.startedAt}, commit ${results.gitCommit ?? 'unknown'}`);
-  out.push(`${m.cpus} CPUs (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}, ${m.platform}`);
+  out.push(`${m.cpus} CPUs (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}, ${m.platform}, ` +
+    `load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end`);
   if (results.ingest !== null) {
     out.push('', `Ingest (idle server RSS ${formatMiB(results.ingest.idleRssBytes)})`);
     out.push(formatTable(
-      ['transport', 'spans/s', 'acked spans', 'failed req', 'retries', 'p50 ms', 'p99 ms', 'stored (visible after)', 'peak RSS'],
+      ['transport', 'spans/s', 'acked spans', 'failed req', 'retries', 'p50 ms', 'p99 ms', 'stored (visible after)', 'peak RSS', 'server cores (JS) / machine'],
       results.ingest.runs.map((run) => [
         run.transport,
         formatCount(run.load.spansPerSecond),
@@ -47,29 +56,37 @@ export function formatResults(results: BenchResults): string {
         formatMs(run.load.latencyMs.p99),
         verificationText(run.verification),
         formatMiB(run.peakRssBytes),
+        formatCpu(run.cpu),
       ]),
     ));
   }
   for (const dataset of results.datasets) {
-    out.push('', `Data set: ${formatCount(dataset.spans)} spans over 24 h, loaded at ${formatCount(dataset.load.spansPerSecond)} spans/s (${verificationText(dataset.verification)})`);
+    out.push('', `Data set: ${formatCount(dataset.spans)} spans over 24 h, loaded ${dataset.loader === 'in-process' ? 'in-process (no HTTP, no WAL)' : 'over OTLP/HTTP protobuf'} ` +
+      `at ${formatCount(dataset.load.spansPerSecond)} spans/s (${verificationText(dataset.verification)}); server cores (JS) / machine ${formatCpu(dataset.loadCpu)}`);
     out.push(`  server RSS: peak while loading ${formatMiB(dataset.rss.peakLoadBytes)}, idle after load ${formatMiB(dataset.rss.idleAfterLoadBytes)}, ` +
       `peak during queries ${formatMiB(dataset.rss.peakQueriesBytes)}, lifetime peak (VmHWM) ${formatMiB(dataset.rss.lifetimePeakBytes)}`);
     if (dataset.queries !== null) {
       out.push(formatTable(
-        ['query', 'cold ms', 'median ms', 'max ms', 'server median ms', 'rows', 'direct DuckDB ms', 'overhead'],
+        ['query', 'HTTP cold ms', 'HTTP median ms', 'HTTP max ms', 'rows', 'DuckDB cold ms', 'DuckDB median ms', 'DuckDB max ms', 'overhead'],
         dataset.queries.map((q) => q.error !== null
-          ? [q.name, 'error', q.error.slice(0, 40), '', '', '', '', '']
+          ? [q.name, 'error', q.error.slice(0, 40), '', '', '', '', '', '']
           : [
             q.name,
             formatMs(q.coldMs),
             formatMs(q.warm?.median),
             formatMs(q.warm?.max),
-            formatMs(q.serverWarm?.median),
             q.resultRows === null ? '-' : String(q.resultRows),
-            q.directDuckDb === null ? 'not yet measured' : formatMs(q.directDuckDb.median),
+            formatMs(q.direct?.coldMs),
+            formatMs(q.direct?.warm?.median),
+            formatMs(q.direct?.warm?.max),
             q.overheadPercent === null ? '-' : `${q.overheadPercent.toFixed(0)} %`,
           ]),
       ));
+      const medians = dataset.queries.flatMap((q) => (q.warm === null ? [] : [q.warm.median]));
+      const slowest = dataset.queries.flatMap((q) => [q.coldMs ?? 0, q.warm?.max ?? 0]);
+      if (medians.length > 0) {
+        out.push(`  over HTTP: largest query median ${formatMs(Math.max(...medians))} ms (target ≤ 100), slowest run, cold ones included, ${formatMs(Math.max(...slowest))} ms (target ≤ 300)`);
+      }
     }
     if (dataset.traceById !== null) {
       const t = dataset.traceById;

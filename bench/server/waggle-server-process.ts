@@ -9,6 +9,8 @@ export interface WaggleProcessOptions {
   /** Where the server's stdout and stderr go, so a failure can be diagnosed after the run. */
   readonly logFile: string;
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Flags for node itself, before the script (e.g. --cpu-prof). */
+  readonly nodeArguments?: readonly string[];
   readonly startTimeoutMs?: number;
 }
 
@@ -28,7 +30,7 @@ const HOST = '127.0.0.1';
 /** Starts `node bin/waggle.js serve` on loopback and resolves once GET /healthz answers 200. */
 export async function startWaggleProcess(options: WaggleProcessOptions): Promise<WaggleProcess> {
   const log = fs.openSync(options.logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [path.join(options.repoRoot, 'bin', 'waggle.js'), 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArguments ?? []), path.join(options.repoRoot, 'bin', 'waggle.js'), 'serve'], {
     cwd: options.repoRoot,
     env: {
       ...process.env,
