@@ -37,3 +37,9 @@ test('--profile runs the server under the CPU profiler; off by default', () => {
   assert.equal(parseBenchOptions([]).profile, false);
   assert.equal(parseBenchOptions(['--profile']).profile, true);
 });
+
+test('--transports picks the ingest encodings; all three by default', () => {
+  assert.deepEqual(parseBenchOptions([]).transports, ['http-protobuf', 'http-json', 'grpc']);
+  assert.deepEqual(parseBenchOptions(['--transports', 'http-protobuf']).transports, ['http-protobuf']);
+  assert.throws(() => parseBenchOptions(['--transports', 'udp']), /--transports takes http-protobuf, http-json, grpc; got 'udp'/);
+});

@@ -1,3 +1,5 @@
+import type { LoadTransport } from './load/otlp-sender.js';
+
 /** Command-line flags of `npm run bench`. */
 export type BenchPhase = 'ingest' | 'queries' | 'trace' | 'storage';
 
@@ -6,6 +8,8 @@ export interface BenchOptions {
   /** Data set sizes for the query, trace and storage phases. */
   readonly spans: readonly number[];
   readonly phases: ReadonlySet<BenchPhase>;
+  /** Encodings of the ingest phase, in order. */
+  readonly transports: readonly LoadTransport[];
   readonly ingestSeconds: number;
   readonly inFlight: number;
   readonly warmRuns: number;
@@ -19,6 +23,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --smoke                 ~10-second run at tiny sizes (CI); no timing assertions
   --spans N[,N...]        data set sizes for queries/trace/storage (default 1000000)
   --only PHASE[,PHASE]    ingest | queries | trace | storage (default: all)
+  --transports T[,T]      ingest encodings: http-protobuf, http-json, grpc (default: all three)
   --ingest-seconds S      seconds per ingest variant (default 30)
   --in-flight N           requests in flight from the load generator (default 8)
   --warm-runs N           warm repetitions per query (default 5)
@@ -28,6 +33,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
 `;
 
 const PHASES: readonly BenchPhase[] = ['ingest', 'queries', 'trace', 'storage'];
+const TRANSPORTS: readonly LoadTransport[] = ['http-protobuf', 'http-json', 'grpc'];
 
 function positiveInteger(flag: string, text: string | undefined): number {
   const value = Number(text?.replace(/_/g, ''));
@@ -40,6 +46,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
   let profile = false;
   let spans: number[] | null = null;
   let phases: Set<BenchPhase> | null = null;
+  let transports: LoadTransport[] | null = null;
   const numbers: Record<string, number> = {};
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i]!;
@@ -64,6 +71,14 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
         }
         break;
       }
+      case '--transports': {
+        transports = [];
+        for (const name of (value() ?? '').split(',').map((part) => part.trim())) {
+          if (!(TRANSPORTS as readonly string[]).includes(name)) throw new Error(`--transports takes ${TRANSPORTS.join(', ')}; got '${name}'`);
+          transports.push(name as LoadTransport);
+        }
+        break;
+      }
       case '--ingest-seconds':
       case '--in-flight':
       case '--warm-runs':
@@ -79,6 +94,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     smoke,
     spans: spans ?? (smoke ? [20_000] : [1_000_000]),
     phases: phases ?? new Set(PHASES),
+    transports: transports ?? [...TRANSPORTS],
     ingestSeconds: numbers['--ingest-seconds'] ?? (smoke ? 1 : 30),
     inFlight: numbers['--in-flight'] ?? 8,
     warmRuns: numbers['--warm-runs'] ?? (smoke ? 1 : 5),

@@ -12,12 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { SeededRandom } from './generator/seeded-random.js';
 import { runLoadInChildProcess } from './load/load-generator-process.js';
 import type { LoadResult } from './load/load-runner.js';
-import type { LoadTransport } from './load/otlp-sender.js';
 import { benchQueries, type BenchQuery } from './query/bench-queries.js';
 import { timeQueriesOnDuckDb, type DirectQueryTiming } from './query/direct-duckdb-timer.js';
 import { QueryApiError, countEvents, parseServerTiming, runQuery } from './query/honeycomb-query-client.js';
 import type { BenchResults, DatasetResults, IngestResults, IngestRun, LoadSummary, QueryTiming, Verification } from './report/bench-results.js';
-import { summarizeLatencies } from './report/latency-summary.js';
+import { summarizeLatencies, type LatencySummary } from './report/latency-summary.js';
 import { formatResults } from './report/results-table.js';
 import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './run-bench-options.js';
 import { dataDirSize } from './server/data-dir-size.js';
@@ -128,11 +127,12 @@ async function runIngest(root: string, work: string, options: BenchOptions, prob
     sampler.end();
     const idleRssBytes = sampler.results()[0]?.lastRssBytes ?? 0;
     const runs: IngestRun[] = [];
-    const transports: LoadTransport[] = ['http-protobuf', 'http-json', 'grpc'];
     let expected = 0;
     let minStartNs: bigint | null = null;
     let maxEndNs: bigint | null = null;
-    for (const [index, transport] of transports.entries()) {
+    for (const transport of options.transports) {
+      // Seeds stay tied to the encoding, so a run of one encoding sends what a full run sends.
+      const index = (['http-protobuf', 'http-json', 'grpc'] as const).indexOf(transport);
       progress(`ingest ${transport}: ${options.ingestSeconds} s, ${options.inFlight} in flight`);
       sampler.begin(`ingest ${transport}`);
       cpu.start();
@@ -212,12 +212,14 @@ async function runDataset(root: string, work: string, spans: number, options: Be
     let queries: QueryTiming[] | null = null;
     const specs = benchQueries(windowStart, windowEnd);
     let peakQueriesBytes: number | null = null;
+    let httpFloor: LatencySummary | null = null;
     // The specs are absolute ([start_time, end_time)), so the SQL does not depend on "now"; the
     // direct run still compiles with this same instant, as the brief of the comparison asks.
     const queryNowNs = BigInt(Date.now()) * 1_000_000n;
     if (options.phases.has('queries')) {
       progress(`  queries: 1 cold + ${options.warmRuns} warm runs each`);
       sampler.begin('queries');
+      httpFloor = await timeHealthChecks(server.apiUrl, 20);
       queries = [];
       let apiMissing: string | null = null;
       for (const query of specs) {
@@ -315,6 +317,7 @@ async function runDataset(root: string, work: string, spans: number, options: Be
       verification,
       rss: { peakLoadBytes, idleAfterLoadBytes, peakQueriesBytes, lifetimePeakBytes },
       queries,
+      httpFloorMs: httpFloor,
       traceById,
       storage: options.phases.has('storage') ? storage : null,
     };
@@ -322,6 +325,18 @@ async function runDataset(root: string, work: string, spans: number, options: Be
     sampler.stop();
     if (!stopped) await stopServer(server);
   }
+}
+
+/** GET /healthz round trips: what one HTTP exchange with the server costs with no work in it. */
+async function timeHealthChecks(apiUrl: string, count: number): Promise<LatencySummary | null> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const started = performance.now();
+    const response = await fetch(`${apiUrl}/healthz`);
+    await response.arrayBuffer();
+    times.push(performance.now() - started);
+  }
+  return summarizeLatencies(times);
 }
 
 function failedQuery(name: string, spec: QueryTiming['spec'], error: string): QueryTiming {

@@ -75,6 +75,8 @@ export interface DatasetResults {
   readonly verification: Verification;
   readonly rss: { readonly peakLoadBytes: number; readonly idleAfterLoadBytes: number; readonly peakQueriesBytes: number | null; readonly lifetimePeakBytes: number };
   readonly queries: readonly QueryTiming[] | null;
+  /** GET /healthz round trips during the query phase: the floor of any HTTP exchange (a query makes two). */
+  readonly httpFloorMs: LatencySummary | null;
   /** Latencies cover found traces only. */
   readonly traceById: { readonly lookups: number; readonly failures: number; readonly http: LatencySummary | null; readonly server: LatencySummary | null } | null;
   readonly storage: { readonly allocatedBytes: number; readonly apparentBytes: number; readonly files: number; readonly bytesPerSpan: number; readonly stopSeconds: number;

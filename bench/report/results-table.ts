@@ -85,6 +85,8 @@ export function formatResults(results: BenchResults): string {
       const medians = dataset.queries.flatMap((q) => (q.warm === null ? [] : [q.warm.median]));
       const slowest = dataset.queries.flatMap((q) => [q.coldMs ?? 0, q.warm?.max ?? 0]);
       if (medians.length > 0) {
+        const floor = dataset.httpFloorMs;
+        if (floor !== null) out.push(`  one HTTP round trip with no work (GET /healthz): median ${formatMs(floor.median)} ms, max ${formatMs(floor.max)} ms; a query is two (create query, create result)`);
         out.push(`  over HTTP: largest query median ${formatMs(Math.max(...medians))} ms (target ≤ 100), slowest run, cold ones included, ${formatMs(Math.max(...slowest))} ms (target ≤ 300)`);
       }
     }
