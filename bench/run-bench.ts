@@ -213,9 +213,6 @@ async function runDataset(root: string, work: string, spans: number, options: Be
     const specs = benchQueries(windowStart, windowEnd);
     let peakQueriesBytes: number | null = null;
     let httpFloor: LatencySummary | null = null;
-    // The specs are absolute ([start_time, end_time)), so the SQL does not depend on "now"; the
-    // direct run still compiles with this same instant, as the brief of the comparison asks.
-    const queryNowNs = BigInt(Date.now()) * 1_000_000n;
     if (options.phases.has('queries')) {
       progress(`  queries: 1 cold + ${options.warmRuns} warm runs each`);
       sampler.begin('queries');
@@ -306,7 +303,7 @@ async function runDataset(root: string, work: string, spans: number, options: Be
 
     if (queries !== null) {
       progress('  the same SQL straight on DuckDB (server stopped)');
-      queries = await compareWithDirectDuckDb(path.join(work, name), specs, queries, options.warmRuns, queryNowNs, name, problems);
+      queries = await compareWithDirectDuckDb(path.join(work, name), specs, queries, options.warmRuns, name, problems);
     }
 
     return {
@@ -349,10 +346,10 @@ function failedQuery(name: string, spec: QueryTiming['spec'], error: string): Qu
  * the HTTP answer had, or the two did not run the same query.
  */
 async function compareWithDirectDuckDb(dataDir: string, specs: readonly BenchQuery[], queries: readonly QueryTiming[], warmRuns: number,
-  nowNs: bigint, what: string, problems: string[]): Promise<QueryTiming[]> {
+  what: string, problems: string[]): Promise<QueryTiming[]> {
   let direct: Map<string, DirectQueryTiming | string>;
   try {
-    direct = await timeQueriesOnDuckDb(dataDir, specs, warmRuns, nowNs);
+    direct = await timeQueriesOnDuckDb(dataDir, specs, warmRuns);
   } catch (error) {
     problems.push(`${what}: direct DuckDB run failed: ${error instanceof Error ? error.message : String(error)}`);
     return [...queries];
