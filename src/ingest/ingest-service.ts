@@ -8,7 +8,7 @@ export interface IngestLimits {
   maxBodyBytes: number;
   /** Events queued for commit beyond which requests are refused as retryable (503). */
   maxPendingEvents: number;
-  /** How often queued events are committed (freshness). */
+  /** Longest time an acknowledged event waits in the queue before a commit is forced (freshness). */
   flushIntervalMs: number;
   /** Commit early once this many events are queued. */
   flushThresholdEvents: number;
@@ -24,12 +24,19 @@ export interface IngestRequest {
 /**
  * The write path shared by every receiver: decode (to validate and to answer with partial
  * success), append the body to the WAL, queue the events in the store in WAL order, and resolve
- * once the WAL entry is durable. A background timer commits queued events to the store.
+ * once the WAL entry is durable. A background timer forces a commit once the oldest queued event
+ * has waited flushIntervalMs; in between the store may commit on its own (in batches it finds
+ * cheapest), so the timer does not cut every batch short under load.
  */
 export class IngestService {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private lastFlushError: unknown = null;
+  /** Events enqueued since the queue was last seen empty. */
+  private enqueuedTotal = 0;
+  /** Per request still possibly queued: enqueuedTotal after it, and when it was enqueued. */
+  private readonly enqueueTimes: Array<{ total: number; atMs: number }> = [];
+  private enqueueTimesHead = 0;
 
   constructor(
     private readonly wal: WriteAheadLog,
@@ -57,8 +64,35 @@ export class IngestService {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.flushSoon(), this.limits.flushIntervalMs);
+    const tickMs = Math.max(5, Math.floor(this.limits.flushIntervalMs / 4));
+    this.timer = setInterval(() => {
+      const age = this.oldestQueuedAgeMs();
+      if (age !== null && age >= this.limits.flushIntervalMs) this.flushSoon();
+    }, tickMs);
     this.timer.unref();
+  }
+
+  /**
+   * How long the oldest event still queued in the store has waited, or null when none is. The
+   * store commits in queue order, so the oldest queued event is the (enqueued - pending)-th.
+   */
+  private oldestQueuedAgeMs(): number | null {
+    const pending = this.store.pendingEvents();
+    if (pending === 0) {
+      this.enqueuedTotal = 0;
+      this.enqueueTimes.length = 0;
+      this.enqueueTimesHead = 0;
+      return null;
+    }
+    const committed = this.enqueuedTotal - pending;
+    while (this.enqueueTimesHead < this.enqueueTimes.length && this.enqueueTimes[this.enqueueTimesHead]!.total <= committed) this.enqueueTimesHead += 1;
+    if (this.enqueueTimesHead > 1024 && this.enqueueTimesHead * 2 > this.enqueueTimes.length) {
+      this.enqueueTimes.splice(0, this.enqueueTimesHead);
+      this.enqueueTimesHead = 0;
+    }
+    const oldest = this.enqueueTimes[this.enqueueTimesHead];
+    // Queued events not enqueued through ingest() (replay) count as old: commit them.
+    return oldest === undefined ? Number.POSITIVE_INFINITY : performance.now() - oldest.atMs;
   }
 
   async ingest(request: IngestRequest): Promise<DecodedPayload> {
@@ -70,6 +104,8 @@ export class IngestService {
     if (decoded.batch.events.length === 0) return decoded;
     const { position, durable } = this.wal.append(request.format, request.meta, request.body);
     this.store.enqueue(decoded.batch.events, position);
+    this.enqueuedTotal += decoded.batch.events.length;
+    this.enqueueTimes.push({ total: this.enqueuedTotal, atMs: performance.now() });
     if (this.store.pendingEvents() >= this.limits.flushThresholdEvents) this.flushSoon();
     await durable;
     return decoded;

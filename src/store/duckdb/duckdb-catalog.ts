@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { ColumnType } from '../../query/query-schema.js';
 
 export interface CatalogColumn {
@@ -127,24 +127,29 @@ export class DuckDbCatalog {
     return [...merged.values()].sort((a, b) => a.column.keyName.localeCompare(b.column.keyName));
   }
 
-  /** Writes unsaved entries; call inside the writer's transaction. */
+  /**
+   * Writes unsaved entries; call inside the writer's transaction. One multi-row statement per
+   * table: a statement per row cost seconds on the first commit of a store (hundreds of rows).
+   */
   async persist(connection: DuckDBConnection): Promise<void> {
-    for (const column of this.unsavedColumns) {
-      await connection.run('INSERT INTO waggle_columns VALUES ($1, $2, $3, $4)', [column.id, column.keyName, column.type, column.createdNs]);
-    }
+    await insertRows(
+      connection,
+      'INSERT INTO waggle_columns VALUES',
+      '',
+      this.unsavedColumns.map((column) => [column.id, column.keyName, column.type, column.createdNs]),
+    );
+    const datasets: DuckDBValue[][] = [];
     for (const name of this.unsavedDatasets) {
       const entry = this.datasets.get(name);
-      if (!entry) continue;
-      await connection.run(
-        'INSERT INTO waggle_datasets VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET last_written_ns = excluded.last_written_ns',
-        [name, entry.createdNs, entry.lastWrittenNs],
-      );
+      if (entry) datasets.push([name, entry.createdNs, entry.lastWrittenNs]);
     }
+    await insertRows(connection, 'INSERT INTO waggle_datasets VALUES', 'ON CONFLICT (name) DO UPDATE SET last_written_ns = excluded.last_written_ns', datasets);
+    const datasetColumns: DuckDBValue[][] = [];
     for (const { dataset, columnId } of this.unsavedDatasetColumns) {
       const times = this.datasets.get(dataset)?.columns.get(columnId);
-      if (!times) continue;
-      await connection.run('INSERT INTO waggle_dataset_columns VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [dataset, columnId, times.createdNs, times.lastWrittenNs]);
+      if (times) datasetColumns.push([dataset, columnId, times.createdNs, times.lastWrittenNs]);
     }
+    await insertRows(connection, 'INSERT INTO waggle_dataset_columns VALUES', 'ON CONFLICT DO NOTHING', datasetColumns);
   }
 
   /** Marks everything persisted (after the transaction committed). */
@@ -154,12 +159,42 @@ export class DuckDbCatalog {
     this.unsavedDatasetColumns = [];
   }
 
-  /** Writes the in-memory last-written times of dataset columns (cheap, periodic, not transactional). */
+  /** Writes the in-memory last-written times of datasets and their columns (periodic, not transactional). */
   async persistLastWritten(connection: DuckDBConnection): Promise<void> {
+    const datasets: DuckDBValue[][] = [];
+    const columns: DuckDBValue[][] = [];
     for (const [dataset, entry] of this.datasets) {
-      for (const [columnId, times] of entry.columns) {
-        await connection.run('UPDATE waggle_dataset_columns SET last_written_ns = $1 WHERE dataset = $2 AND column_id = $3', [times.lastWrittenNs, dataset, columnId]);
-      }
+      datasets.push([dataset, entry.lastWrittenNs]);
+      for (const [columnId, times] of entry.columns) columns.push([dataset, columnId, times.lastWrittenNs]);
     }
+    for (let start = 0; start < datasets.length; start += ROWS_PER_STATEMENT) {
+      const rows = datasets.slice(start, start + ROWS_PER_STATEMENT);
+      await connection.run(
+        `UPDATE waggle_datasets AS d SET last_written_ns = v.ts FROM (VALUES ${placeholders(rows)}) AS v(name, ts) WHERE d.name = v.name`,
+        rows.flat(),
+      );
+    }
+    for (let start = 0; start < columns.length; start += ROWS_PER_STATEMENT) {
+      const rows = columns.slice(start, start + ROWS_PER_STATEMENT);
+      await connection.run(
+        `UPDATE waggle_dataset_columns AS d SET last_written_ns = v.ts FROM (VALUES ${placeholders(rows)}) AS v(dataset, column_id, ts) WHERE d.dataset = v.dataset AND d.column_id = v.column_id`,
+        rows.flat(),
+      );
+    }
+  }
+}
+
+const ROWS_PER_STATEMENT = 500;
+
+/** `($1, $2), ($3, $4)` for rows of equal width. */
+function placeholders(rows: readonly (readonly DuckDBValue[])[]): string {
+  let next = 1;
+  return rows.map((row) => `(${row.map(() => `$${next++}`).join(', ')})`).join(', ');
+}
+
+async function insertRows(connection: DuckDBConnection, insert: string, conflict: string, rows: readonly DuckDBValue[][]): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
+    await connection.run(`${insert} ${placeholders(chunk)} ${conflict}`, chunk.flat());
   }
 }

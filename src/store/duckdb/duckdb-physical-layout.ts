@@ -84,7 +84,11 @@ export const INTERNAL_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS waggle_segment_columns (segment_id INTEGER NOT NULL, column_id INTEGER NOT NULL, PRIMARY KEY (segment_id, column_id))`,
   `CREATE TABLE IF NOT EXISTS waggle_trace_index (trace_id UHUGEINT NOT NULL, segment_id INTEGER NOT NULL, min_ts_ns BIGINT NOT NULL, max_ts_ns BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS waggle_state (id INTEGER PRIMARY KEY, wal_position BIGINT NOT NULL)`,
-  `INSERT INTO waggle_state VALUES (1, 0) ON CONFLICT DO NOTHING`,
+  `INSERT INTO waggle_state (id, wal_position) VALUES (1, 0) ON CONFLICT DO NOTHING`,
+  // A row-group commit may end inside a request: this many of the next entry's events (of
+  // partial_total) are committed, so replay skips them. Added after the first release.
+  `ALTER TABLE waggle_state ADD COLUMN IF NOT EXISTS partial_events BIGINT DEFAULT 0`,
+  `ALTER TABLE waggle_state ADD COLUMN IF NOT EXISTS partial_total BIGINT DEFAULT 0`,
 ];
 
 export function segmentTableName(segmentId: number): string {

@@ -11,84 +11,31 @@ import {
   VarCharColumnBuffer,
   type ColumnBuffer,
 } from './duckdb-column-buffer.js';
-import type { AttributeList, AttributeScalar } from '../../core/attribute-value.js';
+import type { AttributeScalar } from '../../core/attribute-value.js';
 import type { EventRecord } from '../../core/event-record.js';
 import type { ColumnType } from '../../query/query-schema.js';
-import { resolveAttributeColumn } from '../attribute-columns.js';
-import type { DuckDbCatalog } from './duckdb-catalog.js';
+import type { LayerResolver } from './duckdb-layer-resolver.js';
 import type { SegmentState } from './duckdb-segment.js';
 
-/** One attribute layer with its keys resolved to catalog columns. */
-interface ResolvedLayer {
-  readonly columnIds: number[];
-  readonly values: AttributeScalar[];
-}
-
-/**
- * Resolves attribute layers to catalog columns once per layer object: the resource layer is
- * shared by every span of a resource, so this saves most of the lookups on the hot path.
- */
-export class LayerResolver {
-  private readonly cache = new WeakMap<AttributeList, ResolvedLayer>();
-  /** Every column id seen in this batch, per dataset. */
-  readonly columnsByDataset = new Map<string, Set<number>>();
-
-  constructor(
-    private readonly catalog: DuckDbCatalog,
-    private readonly nowNs: bigint,
-  ) {}
-
-  resolve(layer: AttributeList): ResolvedLayer {
-    const cached = this.cache.get(layer);
-    if (cached) return cached;
-    const columnIds: number[] = [];
-    const values: AttributeScalar[] = [];
-    for (let i = 0; i < layer.keys.length; i++) {
-      const key = layer.keys[i]!;
-      const kind = layer.kinds[i]!;
-      const value = layer.values[i]!;
-      const target = resolveAttributeColumn(key, kind, value, (name) => this.catalog.typeOf(name));
-      const column = this.catalog.ensureColumn(target.keyName, target.type, this.nowNs);
-      columnIds.push(column.id);
-      values.push(target.value);
-    }
-    const resolved = { columnIds, values };
-    this.cache.set(layer, resolved);
-    return resolved;
-  }
-
-  /** Resolves every layer of every event; returns the set of column ids used. */
-  resolveAll(events: readonly EventRecord[]): Set<number> {
-    const all = new Set<number>();
-    for (const event of events) {
-      let perDataset = this.columnsByDataset.get(event.dataset);
-      if (!perDataset) {
-        perDataset = new Set();
-        this.columnsByDataset.set(event.dataset, perDataset);
-      }
-      for (const layer of event.attributes) {
-        const resolved = this.resolve(layer);
-        for (const id of resolved.columnIds) {
-          all.add(id);
-          perDataset.add(id);
-        }
-      }
-    }
-    return all;
-  }
-}
-
-type AttributeBuffer = { buffer: ColumnBuffer; write: (row: number, value: AttributeScalar) => void };
+/** Writes a resolved attribute value into its column, converting to the column's type. */
+type AttributeWriter = (row: number, value: AttributeScalar) => void;
 
 /** A buffer for an attribute column of each type, with the conversion of a resolved value. */
-const ATTRIBUTE_BUFFER: Record<ColumnType, () => AttributeBuffer> = {
+const ATTRIBUTE_BUFFER: Record<ColumnType, () => { buffer: ColumnBuffer; write: AttributeWriter }> = {
   string: () => {
     const buffer = new VarCharColumnBuffer();
     return { buffer, write: (row, value) => buffer.set(row, typeof value === 'string' ? value : String(value)) };
   },
   integer: () => {
     const buffer = new BigIntColumnBuffer();
-    return { buffer, write: (row, value) => buffer.set(row, typeof value === 'bigint' ? value : BigInt(value as number)) };
+    return {
+      buffer,
+      write: (row, value) => {
+        if (typeof value === 'bigint') buffer.set(row, value);
+        else if (typeof value === 'number' && Number.isSafeInteger(value)) buffer.setNumber(row, value);
+        else buffer.set(row, BigInt(value as number));
+      },
+    };
   },
   float: () => {
     const buffer = new DoubleColumnBuffer();
@@ -134,74 +81,77 @@ class CoreBuffers {
   }
 }
 
-function setText(buffer: VarCharColumnBuffer, row: number, value: string | null): void {
-  if (value === null) buffer.setNull(row);
-  else buffer.set(row, value);
-}
-
-function setId(buffer: UBigIntColumnBuffer | UHugeIntColumnBuffer, row: number, value: bigint | null): void {
-  if (value === null) buffer.setNull(row);
-  else buffer.set(row, value);
+export interface TraceRange {
+  minTsNs: bigint;
+  maxTsNs: bigint;
 }
 
 /**
  * Appends events as rows of a segment table whose columns are the core columns followed by
- * `segment.attributeColumns`. Every attribute column id used by the events must already be in
- * the segment. Rows go in column-wise data chunks (see ColumnBuffer), so the cost of a row is
- * mostly its non-null strings, not the width of the table. Returns the per-trace time ranges for
- * the trace index.
+ * `segment.attributeColumns`. `resolver` must have resolved exactly these events, and every
+ * column it used must already be in the segment. Rows go in column-wise data chunks (see
+ * ColumnBuffer), so the cost of a row is mostly its values, not the width of the table: a row
+ * touches only the columns it has a value for. Returns the per-trace time ranges for the trace
+ * index.
  */
 export function appendEventRows(
   appender: DuckDBAppender,
   segment: SegmentState,
   events: readonly EventRecord[],
   resolver: LayerResolver,
-): Map<bigint, { minTsNs: bigint; maxTsNs: bigint }> {
+): Map<bigint, TraceRange> {
   const width = segment.attributeColumns.length;
   const types = [...CORE_TYPES, ...segment.types.map((t) => DUCKDB_TYPE_BY_COLUMN_TYPE[t])];
   const core = new CoreBuffers();
   const attributes = segment.types.map((type) => ATTRIBUTE_BUFFER[type]());
+  const writers = attributes.map((a) => a.write);
   const buffers = [...core.all(), ...attributes.map((a) => a.buffer)];
-  const slots: Array<AttributeScalar | undefined> = new Array(width).fill(undefined);
-  const traces = new Map<bigint, { minTsNs: bigint; maxTsNs: bigint }>();
+  let maxId = 0;
+  for (const id of segment.attributeColumns) if (id > maxId) maxId = id;
+  const positionById = new Int32Array(maxId + 1).fill(-1);
+  segment.attributeColumns.forEach((id, position) => {
+    positionById[id] = position;
+  });
+  // Which row last wrote each column: layers are walked last to first, so the first write of a
+  // key in a row is the one that wins ("a later layer's key wins") and the others are skipped.
+  const writtenAt = new Int32Array(width).fill(-1);
+  const layers = resolver.layers;
+  let layerCursor = 0;
+  const traces = new Map<bigint, TraceRange>();
   for (let offset = 0; offset < events.length; offset += CHUNK_ROWS) {
     const rows = Math.min(CHUNK_ROWS, events.length - offset);
     for (let row = 0; row < rows; row++) {
       const event = events[offset + row]!;
       core.dataset.set(row, event.dataset);
       core.ts.set(row, event.timestampNs);
-      if (event.durationNs === null) core.duration.setNull(row);
-      else core.duration.set(row, event.durationNs);
-      setId(core.traceId, row, event.traceId);
-      setId(core.spanId, row, event.spanId);
-      setId(core.parentId, row, event.parentId);
-      setText(core.name, row, event.name);
-      setText(core.service, row, event.serviceName);
-      setText(core.kind, row, event.kind);
-      setText(core.status, row, event.statusCode);
-      setText(core.statusMessage, row, event.statusMessage);
-      setText(core.library, row, event.libraryName);
-      setText(core.libraryVersion, row, event.libraryVersion);
-      setText(core.annotation, row, event.annotationType);
+      if (event.durationNs !== null) core.duration.set(row, event.durationNs);
+      if (event.traceId !== null) core.traceId.set(row, event.traceId);
+      if (event.spanId !== null) core.spanId.set(row, event.spanId);
+      if (event.parentId !== null) core.parentId.set(row, event.parentId);
+      if (event.name !== null) core.name.set(row, event.name);
+      if (event.serviceName !== null) core.service.set(row, event.serviceName);
+      if (event.kind !== null) core.kind.set(row, event.kind);
+      if (event.statusCode !== null) core.status.set(row, event.statusCode);
+      if (event.statusMessage !== null) core.statusMessage.set(row, event.statusMessage);
+      if (event.libraryName !== null) core.library.set(row, event.libraryName);
+      if (event.libraryVersion !== null) core.libraryVersion.set(row, event.libraryVersion);
+      if (event.annotationType !== null) core.annotation.set(row, event.annotationType);
       core.sampleRate.set(row, event.sampleRate);
 
-      for (const layer of event.attributes) {
-        const resolved = resolver.resolve(layer);
-        for (let i = 0; i < resolved.columnIds.length; i++) {
-          const position = segment.positions.get(resolved.columnIds[i]!);
-          if (position !== undefined) slots[position] = resolved.values[i];
+      const stamp = offset + row;
+      const layerCount = event.attributes.length;
+      for (let li = layerCount - 1; li >= 0; li--) {
+        const resolved = layers[layerCursor + li]!;
+        const ids = resolved.columnIds;
+        const values = resolved.values;
+        for (let i = ids.length - 1; i >= 0; i--) {
+          const position = positionById[ids[i]!] ?? -1;
+          if (position < 0 || writtenAt[position] === stamp) continue;
+          writtenAt[position] = stamp;
+          writers[position]!(row, values[i]!);
         }
       }
-      for (let p = 0; p < width; p++) {
-        const value = slots[p];
-        const attribute = attributes[p]!;
-        if (value === undefined) {
-          attribute.buffer.setNull(row);
-        } else {
-          attribute.write(row, value);
-          slots[p] = undefined;
-        }
-      }
+      layerCursor += layerCount;
 
       if (event.traceId !== null) {
         const end = event.durationNs === null ? event.timestampNs : event.timestampNs + event.durationNs;

@@ -32,7 +32,8 @@ import {
   attributePhysicalName,
   segmentTableName,
 } from './duckdb-physical-layout.js';
-import { LayerResolver, appendEventRows } from './duckdb-row-appender.js';
+import { ColumnRoutes, LayerResolver } from './duckdb-layer-resolver.js';
+import { appendEventRows } from './duckdb-row-appender.js';
 import { addSegmentColumn, newSegment, segmentOverlaps, type SegmentState } from './duckdb-segment.js';
 
 export interface DuckDbStoreOptions {
@@ -44,6 +45,12 @@ export interface DuckDbStoreOptions {
   segmentMaxRows: number;
   /** ...or this many attribute columns. */
   segmentMaxColumns: number;
+  /**
+   * DuckDB row group size of the database file. Whenever this many events are queued the store
+   * commits them at once, in whole row groups: DuckDB then writes them compressed straight into
+   * the file instead of through its own WAL and a later checkpoint (about 3x less CPU per row).
+   */
+  rowGroupSize: number;
 }
 
 export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> = {
@@ -51,12 +58,26 @@ export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> =
   threads: 2,
   segmentMaxRows: 4_000_000,
   segmentMaxColumns: 400,
+  rowGroupSize: 32_768,
 };
 
+/** A request's events in the queue; `committed` of them were already committed (a split request). */
 interface PendingBatch {
-  events: readonly EventRecord[];
-  walPosition: bigint;
+  readonly events: readonly EventRecord[];
+  readonly walPosition: bigint;
+  committed: number;
 }
+
+/** How far the store is committed: every WAL entry up to `walPosition`, plus a prefix of the next one. */
+interface CommittedState {
+  walPosition: bigint;
+  /** Events of entry walPosition + 1 already committed, and how many events that entry has. */
+  partialEvents: number;
+  partialTotal: number;
+}
+
+/** Name of the data file as attached: every connection USEs it, so SQL names stay unqualified. */
+const DATABASE_ALIAS = 'waggle';
 
 const CORE_PHYSICAL_NAMES: ReadonlySet<string> = new Set(CORE_PHYSICAL_COLUMNS.map((c) => c.physical));
 
@@ -71,10 +92,15 @@ export class DuckDbSpanStore implements SpanStore {
   private pending: PendingBatch[] = [];
   private pendingCount = 0;
   private flushChain: Promise<void> = Promise.resolve();
+  /** A row-group commit is queued on flushChain. */
+  private alignedCommitQueued = false;
+  /** After a failed background commit, wait for an explicit flush before trying again. */
+  private alignedCommitsPaused = false;
   private closed = false;
   private readonly readers: DuckDBConnection[] = [];
   private readerIndex = 0;
   private lastWrittenSavedAt = 0;
+  private readonly routes: ColumnRoutes;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -82,30 +108,51 @@ export class DuckDbSpanStore implements SpanStore {
     private readonly catalog: DuckDbCatalog,
     private readonly segments: SegmentState[],
     private readonly options: DuckDbStoreOptions,
-  ) {}
+    private committed: CommittedState,
+  ) {
+    this.routes = new ColumnRoutes(catalog);
+  }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbSpanStore> {
     fs.mkdirSync(options.dataDir, { recursive: true });
-    const instance = await DuckDBInstance.create(path.join(options.dataDir, 'waggle.duckdb'), {
+    const file = path.join(options.dataDir, 'waggle.duckdb');
+    // The file is attached to an in-memory instance because the row group size is an ATTACH
+    // option; spill files go next to it, not into the working directory.
+    const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: options.memoryLimit,
       threads: String(options.threads),
+      temp_directory: `${file}.tmp`,
     });
     const writer = await instance.connect();
+    await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`);
+    await writer.run(`USE ${DATABASE_ALIAS}`);
     for (const ddl of INTERNAL_DDL) await writer.run(ddl);
     const catalog = await DuckDbCatalog.load(writer);
     const segments = await loadSegments(writer, catalog);
+    const committed = await loadCommittedState(writer);
     // From here on no query can read or write files or URLs, and nobody can switch that back.
     await writer.run('SET enable_external_access = false');
     await writer.run('SET lock_configuration = true');
-    const store = new DuckDbSpanStore(instance, writer, catalog, segments, options);
-    for (let i = 0; i < Math.max(1, options.threads); i++) store.readers.push(await instance.connect());
+    const store = new DuckDbSpanStore(instance, writer, catalog, segments, options, committed);
+    for (let i = 0; i < Math.max(1, options.threads); i++) store.readers.push(await store.connect());
     return store;
+  }
+
+  private async connect(): Promise<DuckDBConnection> {
+    const connection = await this.instance.connect();
+    await connection.run(`USE ${DATABASE_ALIAS}`);
+    return connection;
   }
 
   enqueue(events: readonly EventRecord[], walPosition: bigint): void {
     if (this.closed) throw new UnavailableError('the store is closed');
-    this.pending.push({ events, walPosition });
-    this.pendingCount += events.length;
+    // Replay of the request a row-group commit split: its first events are stored already.
+    const { partialEvents, partialTotal } = this.committed;
+    const committed = walPosition === this.committed.walPosition + 1n && partialEvents > 0 && events.length === partialTotal ? partialEvents : 0;
+    if (committed >= events.length) return;
+    this.pending.push({ events, walPosition, committed });
+    this.pendingCount += events.length - committed;
+    if (this.pendingCount >= this.options.rowGroupSize) this.queueAlignedCommit();
   }
 
   pendingEvents(): number {
@@ -113,30 +160,70 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   flush(): Promise<void> {
-    const run = this.flushChain.then(() => this.commitPending());
+    this.alignedCommitsPaused = false;
+    const run = this.flushChain.then(() => this.commitPending(Infinity));
     this.flushChain = run.catch(() => undefined);
     return run;
   }
 
-  async committedWalPosition(): Promise<bigint> {
-    const reader = await this.writer.runAndReadAll('SELECT wal_position FROM waggle_state WHERE id = 1');
-    const value = reader.getRows()[0]?.[0];
-    return typeof value === 'bigint' ? value : 0n;
+  /** Commits whole row groups in the background as soon as there are enough queued events. */
+  private queueAlignedCommit(): void {
+    if (this.alignedCommitQueued || this.alignedCommitsPaused || this.closed) return;
+    this.alignedCommitQueued = true;
+    this.flushChain = this.flushChain.then(async () => {
+      this.alignedCommitQueued = false;
+      const rows = Math.floor(this.pendingCount / this.options.rowGroupSize) * this.options.rowGroupSize;
+      if (rows === 0) return;
+      try {
+        await this.commitPending(rows);
+      } catch {
+        // The events stay queued (and in the WAL); the next flush retries and reports.
+        this.alignedCommitsPaused = true;
+        return;
+      }
+      if (this.pendingCount >= this.options.rowGroupSize) this.queueAlignedCommit();
+    });
   }
 
-  private async commitPending(): Promise<void> {
-    if (this.pending.length === 0) return;
-    // A snapshot: enqueue() keeps pushing to this.pending while the commit awaits DuckDB.
-    const batches = this.pending.slice();
+  async committedWalPosition(): Promise<bigint> {
+    // From memory, not from the writer connection: a commit in progress there would show its
+    // uncommitted position, and the WAL must never be trimmed past what is committed.
+    return this.committed.walPosition;
+  }
+
+  /** Commits the oldest `limit` queued events (all when Infinity) in one transaction. */
+  private async commitPending(limit: number): Promise<void> {
+    if (this.pendingCount === 0) return;
+    // Taken from a snapshot: enqueue() keeps pushing to this.pending while the commit awaits DuckDB.
     const events: EventRecord[] = [];
-    for (const batch of batches) for (const event of batch.events) events.push(event);
-    const walPosition = batches[batches.length - 1]!.walPosition;
+    const next: CommittedState = { ...this.committed };
+    let consumedBatches = 0;
+    let splitAt = -1;
+    for (const batch of this.pending.slice()) {
+      const room = limit - events.length;
+      if (room <= 0) break;
+      const available = batch.events.length - batch.committed;
+      const take = Math.min(room, available);
+      for (let i = batch.committed; i < batch.committed + take; i++) events.push(batch.events[i]!);
+      if (take === available) {
+        consumedBatches += 1;
+        next.walPosition = batch.walPosition;
+        next.partialEvents = 0;
+        next.partialTotal = 0;
+      } else {
+        splitAt = batch.committed + take;
+        next.partialEvents = splitAt;
+        next.partialTotal = batch.events.length;
+      }
+    }
+    if (events.length === 0) return;
     const now = nowNs();
-    const resolver = new LayerResolver(this.catalog, now);
-    const columnIds = resolver.resolveAll(events);
+    const resolver = new LayerResolver(this.routes, now);
+    resolver.resolveAll(events);
+    const columnIds = resolver.columnIds();
 
     let segment = this.openSegment();
-    const missing = [...columnIds].filter((id) => !segment.positions.has(id));
+    const missing = columnIds.filter((id) => !segment.positions.has(id));
     const wouldBeTooWide = segment.attributeColumns.length + missing.length > this.options.segmentMaxColumns;
     const wouldBeTooLong = segment.rowCount > 0 && segment.rowCount + events.length > this.options.segmentMaxRows;
     const startsNewSegment = segment.rowCount > 0 && (wouldBeTooWide || wouldBeTooLong);
@@ -144,7 +231,7 @@ export class DuckDbSpanStore implements SpanStore {
     const previous = startsNewSegment ? segment : null;
     segment = startsNewSegment ? newSegment(segment.id + 1) : cloneSegment(segment);
     const createsTable = startsNewSegment || this.segments.length === 0;
-    const added = [...columnIds].filter((id) => !segment.positions.has(id));
+    const added = columnIds.filter((id) => !segment.positions.has(id));
 
     await this.writer.run('BEGIN TRANSACTION');
     try {
@@ -162,7 +249,7 @@ export class DuckDbSpanStore implements SpanStore {
         await this.writer.run('INSERT INTO waggle_segment_columns VALUES ($1, $2)', [segment.id, id]);
         addSegmentColumn(segment, id, column.type);
       }
-      for (const [dataset, ids] of resolver.columnsByDataset) this.catalog.touchDataset(dataset, ids, now);
+      for (const [dataset, ids] of resolver.columnsByDataset()) this.catalog.touchDataset(dataset, ids, now);
       await this.catalog.persist(this.writer);
 
       const appender = await this.writer.createAppender(segmentTableName(segment.id));
@@ -194,7 +281,11 @@ export class DuckDbSpanStore implements SpanStore {
         segment.maxTsNs,
         segment.id,
       ]);
-      await this.writer.run('UPDATE waggle_state SET wal_position = $1 WHERE id = 1', [walPosition]);
+      await this.writer.run('UPDATE waggle_state SET wal_position = $1, partial_events = $2, partial_total = $3 WHERE id = 1', [
+        next.walPosition,
+        next.partialEvents,
+        next.partialTotal,
+      ]);
       await this.writer.run('COMMIT');
     } catch (error) {
       await this.writer.run('ROLLBACK').catch(() => undefined);
@@ -204,8 +295,10 @@ export class DuckDbSpanStore implements SpanStore {
     if (previous) previous.sealed = true;
     if (createsTable || startsNewSegment) this.segments.push(segment);
     else this.segments[this.segments.length - 1] = segment;
-    this.pending = this.pending.slice(batches.length);
+    this.pending = this.pending.slice(consumedBatches);
+    if (splitAt >= 0) this.pending[0]!.committed = splitAt;
     this.pendingCount -= events.length;
+    this.committed = next;
     if (Date.now() - this.lastWrittenSavedAt > 30_000) {
       this.lastWrittenSavedAt = Date.now();
       await this.catalog.persistLastWritten(this.writer);
@@ -356,7 +449,7 @@ export class DuckDbSpanStore implements SpanStore {
 
   async runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
     const { values, types } = duckdbParameters(params);
-    const connection = await this.instance.connect();
+    const connection = await this.connect();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -455,6 +548,16 @@ function columnInfo(id: string, keyName: string, type: ColumnInfo['type'], creat
     created_at: formatRfc3339Nanos(createdNs),
     updated_at: formatRfc3339Nanos(createdNs),
     last_written: formatRfc3339Nanos(lastNs),
+  };
+}
+
+async function loadCommittedState(connection: DuckDBConnection): Promise<CommittedState> {
+  const result = await connection.runAndReadAll('SELECT wal_position, partial_events, partial_total FROM waggle_state WHERE id = 1');
+  const [walPosition, partialEvents, partialTotal] = result.getRows()[0] ?? [];
+  return {
+    walPosition: typeof walPosition === 'bigint' ? walPosition : 0n,
+    partialEvents: Number(partialEvents ?? 0),
+    partialTotal: Number(partialTotal ?? 0),
   };
 }
 

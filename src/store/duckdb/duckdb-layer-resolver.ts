@@ -1,0 +1,146 @@
+import type { AttributeKind, AttributeList, AttributeScalar } from '../../core/attribute-value.js';
+import type { EventRecord } from '../../core/event-record.js';
+import { CORE_COLUMN_NAMES, resolveAttributeColumn } from '../attribute-columns.js';
+import type { DuckDbCatalog } from './duckdb-catalog.js';
+
+/** One attribute layer with each key resolved to a catalog column id. */
+export interface ResolvedLayer {
+  readonly columnIds: Int32Array;
+  /** The values to store: the layer's own array, or a copy when some value was converted. */
+  readonly values: readonly AttributeScalar[];
+}
+
+const KIND_INDEX: Record<AttributeKind, number> = { string: 0, integer: 1, float: 2, boolean: 3 };
+
+/**
+ * Which column a (key, kind) goes to, remembered for the store's lifetime: the common case, a
+ * value of the column's own kind, then costs one map lookup instead of the naming and typing
+ * rules. Only those direct routes are remembered; a value of another kind may be converted or
+ * go to a sibling column depending on the value itself (see resolveAttributeColumn), so it is
+ * resolved each time.
+ */
+export class ColumnRoutes {
+  private readonly direct = new Map<string, Int32Array>();
+
+  constructor(private readonly catalog: DuckDbCatalog) {}
+
+  /** The column id for one attribute; `converted` receives the value to store when it differs. */
+  route(key: string, kind: AttributeKind, value: AttributeScalar, nowNs: bigint, converted: { value: AttributeScalar | undefined }): number {
+    let routes = this.direct.get(key);
+    const index = KIND_INDEX[kind];
+    if (routes !== undefined) {
+      const id = routes[index]!;
+      if (id >= 0) return id;
+    }
+    const target = resolveAttributeColumn(key, kind, value, (name) => this.catalog.typeOf(name));
+    const column = this.catalog.ensureColumn(target.keyName, target.type, nowNs);
+    const directName = CORE_COLUMN_NAMES.has(key) ? `attr.${key}` : key;
+    if (target.keyName === directName && target.type === kind) {
+      if (routes === undefined) {
+        routes = new Int32Array(4).fill(-1);
+        this.direct.set(key, routes);
+      }
+      routes[index] = column.id;
+    } else if (!Object.is(target.value, value)) {
+      converted.value = target.value;
+    }
+    return column.id;
+  }
+}
+
+/** Column ids one dataset used in a batch, collected without a Set operation per value. */
+class DatasetColumns {
+  private seen = new Uint8Array(256);
+  readonly ids: number[] = [];
+
+  add(ids: Int32Array): void {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (id >= this.seen.length) {
+        const grown = new Uint8Array(Math.max(id + 1, this.seen.length * 2));
+        grown.set(this.seen);
+        this.seen = grown;
+      }
+      if (this.seen[id] === 0) {
+        this.seen[id] = 1;
+        this.ids.push(id);
+      }
+    }
+  }
+}
+
+/**
+ * Resolves the attribute layers of one batch of events, in order, for appendEventRows. A layer
+ * object that repeats from one event to the next (the resource and scope layers, shared by the
+ * spans of a request) is resolved once per run.
+ */
+export class LayerResolver {
+  /** Per event, per layer in order: the resolution appendEventRows consumes. */
+  readonly layers: ResolvedLayer[] = [];
+  private readonly byDataset = new Map<string, DatasetColumns>();
+  private readonly all = new DatasetColumns();
+
+  constructor(
+    private readonly routes: ColumnRoutes,
+    private readonly nowNs: bigint,
+  ) {}
+
+  resolveAll(events: readonly EventRecord[]): void {
+    const previous: Array<AttributeList | undefined> = [];
+    const previousResolved: ResolvedLayer[] = [];
+    let dataset: string | null = null;
+    let datasetColumns = this.all;
+    for (const event of events) {
+      if (event.dataset !== dataset) {
+        dataset = event.dataset;
+        datasetColumns = this.byDataset.get(dataset) ?? new DatasetColumns();
+        this.byDataset.set(dataset, datasetColumns);
+        // A new dataset must see the shared layers' columns too.
+        previous.length = 0;
+      }
+      const layers = event.attributes;
+      for (let li = 0; li < layers.length; li++) {
+        const layer = layers[li]!;
+        let resolved: ResolvedLayer;
+        if (previous[li] === layer) {
+          resolved = previousResolved[li]!;
+        } else {
+          resolved = this.resolve(layer);
+          previous[li] = layer;
+          previousResolved[li] = resolved;
+          datasetColumns.add(resolved.columnIds);
+          this.all.add(resolved.columnIds);
+        }
+        this.layers.push(resolved);
+      }
+    }
+  }
+
+  private resolve(layer: AttributeList): ResolvedLayer {
+    const count = layer.keys.length;
+    const columnIds = new Int32Array(count);
+    let values: AttributeScalar[] | null = null;
+    const converted: { value: AttributeScalar | undefined } = { value: undefined };
+    for (let i = 0; i < count; i++) {
+      columnIds[i] = this.routes.route(layer.keys[i]!, layer.kinds[i]!, layer.values[i]!, this.nowNs, converted);
+      if (converted.value !== undefined) {
+        values ??= layer.values.slice();
+        values[i] = converted.value;
+        converted.value = undefined;
+      }
+    }
+    return { columnIds, values: values ?? layer.values };
+  }
+
+  /** Every column id used by the batch. */
+  columnIds(): readonly number[] {
+    return this.all.ids;
+  }
+
+  /** Column ids used per dataset. */
+  columnsByDataset(): Map<string, readonly number[]> {
+    const result = new Map<string, readonly number[]>();
+    for (const [dataset, columns] of this.byDataset) result.set(dataset, columns.ids);
+    return result;
+  }
+}
