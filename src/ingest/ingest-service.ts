@@ -12,6 +12,12 @@ export interface IngestLimits {
   flushIntervalMs: number;
   /** Commit early once this many events are queued. */
   flushThresholdEvents: number;
+  /**
+   * The store commits on its own whenever this many events are queued (DuckDB: a row group), and
+   * such a commit takes the oldest events first; while that many are queued the freshness timer
+   * leaves the commit to the store rather than cut it short. Infinity when the store does not.
+   */
+  storeBatchEvents?: number;
 }
 
 export interface IngestRequest {
@@ -67,7 +73,10 @@ export class IngestService {
     const tickMs = Math.max(5, Math.floor(this.limits.flushIntervalMs / 4));
     this.timer = setInterval(() => {
       const age = this.oldestQueuedAgeMs();
-      if (age !== null && age >= this.limits.flushIntervalMs) this.flushSoon();
+      if (age === null || age < this.limits.flushIntervalMs) return;
+      const storeWillCommit = this.store.pendingEvents() >= (this.limits.storeBatchEvents ?? Number.POSITIVE_INFINITY);
+      // ...unless its commits fall far behind (or fail): then commit everything.
+      if (!storeWillCommit || age >= 4 * this.limits.flushIntervalMs) this.flushSoon();
     }, tickMs);
     this.timer.unref();
   }

@@ -81,7 +81,8 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     process.stderr.write(`waggle: ${message}\n`);
   };
   checkDataDir(config.dataDir);
-  const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit });
+  const storeOptions = { ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit };
+  const store = await DuckDbSpanStore.open(storeOptions);
   const committed = await store.committedWalPosition();
   const { wal, replay } = WriteAheadLog.open(path.join(config.dataDir, 'wal'), committed, { sync: config.walSync, maxFileBytes: 64 * 1024 * 1024 });
   const ingest = new IngestService(wal, store, {
@@ -89,6 +90,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     maxPendingEvents: 1_000_000,
     flushIntervalMs: config.flushIntervalMs,
     flushThresholdEvents: 100_000,
+    storeBatchEvents: storeOptions.rowGroupSize,
   }, log);
   if (replay.length > 0) {
     const replayed = await ingest.replay(replay);

@@ -236,19 +236,20 @@ export class DuckDbSpanStore implements SpanStore {
     await this.writer.run('BEGIN TRANSACTION');
     try {
       if (previous) await this.writer.run('UPDATE waggle_segments SET sealed = true WHERE id = $1', [previous.id]);
+      // Schema changes go as one script and one multi-row insert: a store's first commit adds
+      // dozens of columns, and a round trip per statement cost seconds under load.
+      const attributeDefs = added.map((id) => `${attributePhysicalName(id)} ${ATTRIBUTE_SQL_TYPE[this.catalog.columnById(id)!.type]}`);
       if (createsTable) {
-        const columns = CORE_PHYSICAL_COLUMNS.map((c) => `${c.physical} ${c.sqlType}`).join(', ');
+        const columns = [...CORE_PHYSICAL_COLUMNS.map((c) => `${c.physical} ${c.sqlType}`), ...attributeDefs].join(', ');
         await this.writer.run(`CREATE TABLE ${segmentTableName(segment.id)} (${columns})`);
         await this.writer.run('INSERT INTO waggle_segments VALUES ($1, 0, NULL, NULL, false)', [segment.id]);
+      } else if (attributeDefs.length > 0) {
+        await this.writer.run(attributeDefs.map((def) => `ALTER TABLE ${segmentTableName(segment.id)} ADD COLUMN ${def};`).join('\n'));
       }
-      for (const id of added) {
-        const column = this.catalog.columnById(id)!;
-        await this.writer.run(
-          `ALTER TABLE ${segmentTableName(segment.id)} ADD COLUMN ${attributePhysicalName(id)} ${ATTRIBUTE_SQL_TYPE[column.type]}`,
-        );
-        await this.writer.run('INSERT INTO waggle_segment_columns VALUES ($1, $2)', [segment.id, id]);
-        addSegmentColumn(segment, id, column.type);
+      if (added.length > 0) {
+        await this.writer.run(`INSERT INTO waggle_segment_columns VALUES ${added.map((id) => `(${segment.id}, ${id})`).join(', ')}`);
       }
+      for (const id of added) addSegmentColumn(segment, id, this.catalog.columnById(id)!.type);
       for (const [dataset, ids] of resolver.columnsByDataset()) this.catalog.touchDataset(dataset, ids, now);
       await this.catalog.persist(this.writer);
 
