@@ -1,6 +1,7 @@
 import { nowNs } from '../core/unix-nanos.js';
 import type { DatasetSelector, SpanStore } from '../store/span-store.js';
 import { resolveQueryWindow } from './compile/query-window.js';
+import type { CompiledQuery } from './compile/compiled-query.js';
 import type { QueryResultData } from './compile/query-result-shaper.js';
 import { compileDuckDBQuery, shapeCompiledResult } from './query-engine.js';
 import type { QuerySpec } from './query-spec.js';
@@ -20,12 +21,15 @@ export interface QueryRunOptions {
 export class QueryRunner {
   constructor(private readonly store: SpanStore) {}
 
-  async run(selector: DatasetSelector, spec: QuerySpec, options: QueryRunOptions): Promise<QueryResultData> {
-    const now = nowNs();
+  /**
+   * The statement run() executes, compiled exactly as run() does it (same ranges, margins and
+   * weighting): the benchmark times it straight on DuckDB to measure Waggle's own overhead.
+   */
+  async compile(selector: DatasetSelector, spec: QuerySpec, options: Pick<QueryRunOptions, 'disableSeries'>, now: bigint = nowNs()): Promise<CompiledQuery> {
     const window = resolveQueryWindow(spec, now);
     // Columns resolve against every dataset: a trace crosses datasets, and so do root./parent. columns.
     const schema = await this.store.querySchema({ kind: 'all' });
-    const compiled = compileDuckDBQuery(spec, schema, {
+    return compileDuckDBQuery(spec, schema, {
       nowNs: now,
       // Each scan asks for its own range (the query's, or widened for related spans): the store skips segments outside it.
       relation: (physicalColumns, range) => this.store.relation(selector, physicalColumns, range),
@@ -34,6 +38,10 @@ export class QueryRunner {
       weighted: this.store.hasSampledEvents(window),
       relatedMarginNs: RELATED_MARGIN_NS,
     });
+  }
+
+  async run(selector: DatasetSelector, spec: QuerySpec, options: QueryRunOptions): Promise<QueryResultData> {
+    const compiled = await this.compile(selector, spec, options);
     const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
     return shapeCompiledResult(compiled, rows.rows);
   }

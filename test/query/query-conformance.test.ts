@@ -183,6 +183,31 @@ describe('query conformance: breakdowns, orders, havings, limit, series', () => 
     ]);
   });
 
+  it('returns COUNT_DISTINCT and percentile series from the same aggregation as the results', async () => {
+    const expectedResults = [
+      { 'service.name': 'frontend', 'COUNT_DISTINCT(user.id)': 3, 'P50(duration_ms)': 100 },
+      { 'service.name': 'api', 'COUNT_DISTINCT(user.id)': 1, 'P50(duration_ms)': 30 },
+      { 'service.name': null, 'COUNT_DISTINCT(user.id)': 1, 'P50(duration_ms)': null },
+      { 'service.name': 'db', 'COUNT_DISTINCT(user.id)': 0, 'P50(duration_ms)': 50 },
+    ];
+    const expectedSeries = [
+      { time: iso(-180), data: { 'service.name': 'frontend', 'COUNT_DISTINCT(user.id)': 1, 'P50(duration_ms)': 100 } },
+      { time: iso(-180), data: { 'service.name': 'api', 'COUNT_DISTINCT(user.id)': 1, 'P50(duration_ms)': 30 } },
+      { time: iso(-180), data: { 'service.name': 'db', 'COUNT_DISTINCT(user.id)': 0, 'P50(duration_ms)': 40 } },
+      { time: iso(120), data: { 'service.name': 'frontend', 'COUNT_DISTINCT(user.id)': 2, 'P50(duration_ms)': 65_010 } },
+      { time: iso(120), data: { 'service.name': null, 'COUNT_DISTINCT(user.id)': 1, 'P50(duration_ms)': null } },
+      { time: iso(120), data: { 'service.name': 'db', 'COUNT_DISTINCT(user.id)': 0, 'P50(duration_ms)': 60 } },
+    ];
+    const both = await runSpec(connection, { calculations: [{ op: 'COUNT_DISTINCT', column: 'user.id' }, { op: 'P50', column: 'duration_ms' }], breakdowns: ['service.name'], granularity: 300 }, { disableSeries: false });
+    assert.deepEqual(both.results.map((r) => r.data), expectedResults);
+    assert.deepEqual(both.series, expectedSeries);
+    // COUNT_DISTINCT alone deduplicates (group, bucket, value) before aggregating: same numbers.
+    const alone = await runSpec(connection, { calculations: [{ op: 'COUNT_DISTINCT', column: 'user.id' }], breakdowns: ['service.name'], granularity: 300 }, { disableSeries: false });
+    const pick = ({ 'service.name': name, 'COUNT_DISTINCT(user.id)': n }: Record<string, unknown>): Record<string, unknown> => ({ 'service.name': name, 'COUNT_DISTINCT(user.id)': n });
+    assert.deepEqual(alone.results.map((r) => r.data), expectedResults.map(pick));
+    assert.deepEqual(alone.series, expectedSeries.map((p) => ({ time: p.time, data: pick(p.data) })));
+  });
+
   it('returns CONCURRENCY and RATE_SUM series, including buckets where a span is only in flight', async () => {
     const data = await runSpec(
       connection,
