@@ -14,9 +14,9 @@ describe('DuckDB dialect: golden SQL', () => {
   it("compiles a filtered P99 by service with order, having and limit, results only", () => {
     const { sql, parameters } = compile("VISUALIZE COUNT, P99(duration_ms) WHERE http.status_code >= 500 AND name != \"x'y\" GROUP BY service.name ORDER BY P99(duration_ms) DESC HAVING COUNT > 10 LIMIT 5 FROM 1700000000 TO 1700003600", false, true);
     assert.equal(sql, [
-      "WITH __ev AS (SELECT (service_name) AS __c0, ((duration_ns / 1e6)) AS __c1, (c3) AS __c2, (name) AS __c3 FROM (SELECT c3, duration_ns, name, service_name, ts_ns FROM spans) AS __e WHERE (ts_ns) >= $3 AND (ts_ns) < $4),",
+      "WITH __ev AS (SELECT (service_name) AS __c0, (duration_ns) AS __c1, (c3) AS __c2, (name) AS __c3 FROM (SELECT c3, duration_ns, name, service_name, ts_ns FROM spans) AS __e WHERE (ts_ns) >= $3 AND (ts_ns) < $4),",
       "__base AS (SELECT __ev.__c0 AS __g0, __ev.__c1 AS __v0 FROM __ev WHERE (__ev.__c2 >= $1) AND (__ev.__c3 <> $2)),",
-      "__groups AS (SELECT __g0, count(*) AS __a0, quantile_cont(__v0, 0.99) AS __a1, count(*) AS __n FROM __base GROUP BY __g0),",
+      "__groups AS (SELECT __g0, count(*) AS __a0, quantile_cont(__v0, 0.99) / 1e+6 AS __a1, count(*) AS __n FROM __base GROUP BY __g0),",
       "__results AS (SELECT __groups.__g0, __groups.__a0, __groups.__a1, __groups.__n FROM __groups),",
       "__top AS (SELECT * FROM (SELECT __results.*, row_number() OVER (ORDER BY __a1 DESC NULLS LAST, __g0 ASC NULLS LAST) AS __rank FROM __results WHERE __a0 > $5) AS __t WHERE __rank <= $6)",
       "SELECT 0 AS __kind, __top.__rank AS __rank, CAST(NULL AS BIGINT) AS __bucket, __top.__g0, __top.__a0, __top.__a1 FROM __top",
@@ -28,9 +28,9 @@ describe('DuckDB dialect: golden SQL', () => {
   it("compiles results and series of a breakdown from one aggregation (GROUPING SETS)", () => {
     const { sql, parameters } = compile("VISUALIZE COUNT, P99(duration_ms) GROUP BY service.name FROM 1700000000 TO 1700003600", false, false);
     assert.equal(sql, [
-      "WITH __ev AS (SELECT (((ts_ns) - $1) // $2) AS __b, (service_name) AS __c0, ((duration_ns / 1e6)) AS __c1 FROM (SELECT duration_ns, service_name, ts_ns FROM spans) AS __e WHERE (ts_ns) >= $3 AND (ts_ns) < $4),",
+      "WITH __ev AS (SELECT (((ts_ns) - $1) // $2) AS __b, (service_name) AS __c0, (duration_ns) AS __c1 FROM (SELECT duration_ns, service_name, ts_ns FROM spans) AS __e WHERE (ts_ns) >= $3 AND (ts_ns) < $4),",
       "__base AS (SELECT __ev.__b AS __b, __ev.__c0 AS __g0, __ev.__c1 AS __v0 FROM __ev),",
-      "__agg AS (SELECT __g0, __b, GROUPING(__b) AS __whole, count(*) AS __a0, quantile_cont(__v0, 0.99) AS __a1, count(*) AS __n FROM __base GROUP BY GROUPING SETS ((__g0, __b), (__g0))),",
+      "__agg AS (SELECT __g0, __b, GROUPING(__b) AS __whole, count(*) AS __a0, quantile_cont(__v0, 0.99) / 1e+6 AS __a1, count(*) AS __n FROM __base GROUP BY GROUPING SETS ((__g0, __b), (__g0))),",
       "__groups AS (SELECT __g0, __a0, __a1, __n FROM __agg WHERE __whole = 1),",
       "__cells AS (SELECT __g0, __b, __a0, __a1, __n FROM __agg WHERE __whole = 0),",
       "__results AS (SELECT __groups.__g0, __groups.__a0, __groups.__a1, __groups.__n FROM __groups),",
@@ -93,5 +93,23 @@ describe('DuckDB dialect: golden SQL', () => {
       "ORDER BY __kind, __bucket NULLS FIRST, __rank",
     ].join('\n'));
     assert.deepEqual(parameters, [{"type":"boolean","value":false},{"type":"bigint","value":1700000000000000000n},{"type":"bigint","value":1700003600000000000n},{"type":"bigint","value":1700000000000000000n},{"type":"bigint","value":1700003600000000000n},{"type":"bigint","value":100n}]);
+  });
+
+  it("compiles COUNT_DISTINCT alone with the series over deduplicated (group, bucket, value) rows", () => {
+    const { sql, parameters } = compile("VISUALIZE COUNT_DISTINCT(user.id) GROUP BY service.name FROM 1700000000 TO 1700003600", false, false);
+    assert.equal(sql, [
+      "WITH __ev AS (SELECT (((ts_ns) - $1) // $2) AS __b, (service_name) AS __c0, (c2) AS __c1 FROM (SELECT c2, service_name, ts_ns FROM spans) AS __e WHERE (ts_ns) >= $3 AND (ts_ns) < $4),",
+      "__base AS (SELECT __ev.__b AS __b, __ev.__c0 AS __g0, __ev.__c1 AS __v0 FROM __ev),",
+      "__agg AS (SELECT __g0, __b, GROUPING(__b) AS __whole, count(DISTINCT __v0) AS __a0, count(*) AS __n FROM (SELECT DISTINCT __g0, __b, __v0 FROM __base) AS __base GROUP BY GROUPING SETS ((__g0, __b), (__g0))),",
+      "__groups AS (SELECT __g0, __a0, __n FROM __agg WHERE __whole = 1),",
+      "__cells AS (SELECT __g0, __b, __a0, __n FROM __agg WHERE __whole = 0),",
+      "__results AS (SELECT __groups.__g0, __groups.__a0, __groups.__n FROM __groups),",
+      "__top AS (SELECT * FROM (SELECT __results.*, row_number() OVER (ORDER BY __a0 DESC NULLS LAST, __g0 ASC NULLS LAST) AS __rank FROM __results) AS __t WHERE __rank <= $5)",
+      "SELECT 0 AS __kind, __top.__rank AS __rank, CAST(NULL AS BIGINT) AS __bucket, __top.__g0, __top.__a0 FROM __top",
+      "UNION ALL",
+      "SELECT 1 AS __kind, __top.__rank AS __rank, $1 + __k.__b * $2 AS __bucket, __k.__g0, __k.__a0 AS __a0 FROM __cells AS __k JOIN __top ON __k.__g0 IS NOT DISTINCT FROM __top.__g0",
+      "ORDER BY __kind, __bucket NULLS FIRST, __rank",
+    ].join('\n'));
+    assert.deepEqual(parameters, [{"type":"bigint","value":1699999980000000000n},{"type":"bigint","value":30000000000n},{"type":"bigint","value":1700000000000000000n},{"type":"bigint","value":1700003600000000000n},{"type":"bigint","value":100n}]);
   });
 });

@@ -6,7 +6,8 @@ import { quantileCont, runSpec } from './conformance-harness.js';
 import { insertSpans, openSpanTable } from './span-table-fixture.js';
 
 const DURATIONS = [100, 40, 30, 130_000, 60, 20];
-const P = (q: number): number => quantileCont(DURATIONS, q);
+// duration_ms percentiles are computed on the integer nanoseconds and divided once (ColumnBinding.scaledInteger).
+const P = (q: number): number => quantileCont(DURATIONS.map((ms) => ms * 1e6), q) / 1e6;
 const iso = (offset: number): string => new Date((T0 + offset) * 1000).toISOString().replace('.000Z', 'Z');
 
 let connection: DuckDBConnection;

@@ -49,7 +49,7 @@ const binding = (name: string, type: ColumnType, sql: string, physicalColumns: s
 /** The logical columns the store exposes over the physical layout (issue 3's bindings). */
 export function spanTableSchema(): QuerySchema {
   const list: ColumnBinding[] = [
-    binding('duration_ms', 'float', '(duration_ns / 1e6)', ['duration_ns']),
+    { ...binding('duration_ms', 'float', '(duration_ns / 1e6)', ['duration_ns']), scaledInteger: { sql: 'duration_ns', divisor: 1e6 } },
     binding('trace.trace_id', 'string', "lpad(lower(hex(trace_id)), 32, '0')", ['trace_id']),
     binding('trace.span_id', 'string', "lpad(lower(hex(span_id)), 16, '0')", ['span_id']),
     binding('trace.parent_id', 'string', "lpad(lower(hex(parent_id)), 16, '0')", ['parent_id']),

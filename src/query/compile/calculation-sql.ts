@@ -15,6 +15,14 @@ export interface AggregateInput {
 }
 
 /**
+ * How an aggregate treats a column that is an integer divided by a constant (a binding's
+ * `scaledInteger`, such as duration_ms): `divide-result` aggregates the integer and divides the
+ * result (linear and order-preserving ops), `same-result` aggregates the integer as it is (the
+ * count of distinct values does not change). Other ops read the divided value.
+ */
+export type ScaledInput = 'divide-result' | 'same-result';
+
+/**
  * How each op is computed.
  * - `aggregate`: one SQL aggregate over the group's (or bucket's) events.
  * - `heatmap`: a histogram of value-bucket indexes (needs the column's min/max first).
@@ -25,7 +33,7 @@ export interface AggregateInput {
  *   previous bucket is empty); over the whole range, the mean of those differences.
  */
 export type CalculationPlan =
-  | { readonly kind: 'aggregate'; readonly sql: (input: AggregateInput) => string }
+  | { readonly kind: 'aggregate'; readonly sql: (input: AggregateInput) => string; readonly scaled?: ScaledInput }
   | { readonly kind: 'heatmap' }
   | { readonly kind: 'concurrency' }
   | { readonly kind: 'rate'; readonly base: 'MAX' | 'AVG' | 'SUM' };
@@ -51,17 +59,18 @@ function avgSql({ value, weight, dialect }: AggregateInput): string {
 const percentile = (fraction: number): CalculationPlan => ({
   kind: 'aggregate',
   sql: ({ value, dialect }) => dialect.percentile(value, fraction),
+  scaled: 'divide-result',
 });
 
 export const CALCULATION_PLANS: Record<CalculationOp, CalculationPlan> = {
   COUNT: { kind: 'aggregate', sql: countSql },
   CONCURRENCY: { kind: 'concurrency' },
-  SUM: { kind: 'aggregate', sql: sumSql },
-  AVG: { kind: 'aggregate', sql: avgSql },
-  COUNT_DISTINCT: { kind: 'aggregate', sql: ({ value, dialect }) => dialect.countDistinct(value) },
+  SUM: { kind: 'aggregate', sql: sumSql, scaled: 'divide-result' },
+  AVG: { kind: 'aggregate', sql: avgSql, scaled: 'divide-result' },
+  COUNT_DISTINCT: { kind: 'aggregate', sql: ({ value, dialect }) => dialect.countDistinct(value), scaled: 'same-result' },
   HEATMAP: { kind: 'heatmap' },
-  MAX: { kind: 'aggregate', sql: ({ value }) => `max(${value})` },
-  MIN: { kind: 'aggregate', sql: ({ value }) => `min(${value})` },
+  MAX: { kind: 'aggregate', sql: ({ value }) => `max(${value})`, scaled: 'divide-result' },
+  MIN: { kind: 'aggregate', sql: ({ value }) => `min(${value})`, scaled: 'divide-result' },
   P001: percentile(0.001),
   P01: percentile(0.01),
   P05: percentile(0.05),

@@ -1,5 +1,6 @@
 import type { ColumnBinding } from '../query-schema.js';
-import type { ResolvedColumn, ResolvedFilter } from '../resolved-query.js';
+import type { ResolvedCalculation, ResolvedColumn, ResolvedFilter } from '../resolved-query.js';
+import { CALCULATION_PLANS } from './calculation-sql.js';
 import { CLIENT_SERVER_MEASURE_SQL } from './client-server-timing-sql.js';
 import type { CompileContext, RelationWindow } from './compile-context.js';
 import { FILTER_SQL } from './filter-sql.js';
@@ -24,8 +25,8 @@ import { typedValueParameter } from './typed-value-parameter.js';
 export interface EventScan {
   readonly ctes: readonly string[];
   readonly groupColumns: readonly string[];
-  /** The `__base` column holding a calculation's input, by column name. */
-  readonly valueColumn: (columnName: string) => string;
+  /** The `__base` column holding a calculation's input (the integer itself for a scaled one, see scaledInput). */
+  readonly valueColumn: (calc: ResolvedCalculation) => string;
   readonly weighted: boolean;
   readonly withDuration: boolean;
 }
@@ -125,6 +126,16 @@ function clientSpans(ctx: CompileContext): string {
   );
 }
 
+/**
+ * The divisor when a calculation reads the integer behind a scaled column (duration_ns for
+ * duration_ms) and accounts for the scale itself; undefined when it reads the value as is.
+ */
+export function scaledInput(calc: ResolvedCalculation): number | undefined {
+  const plan = CALCULATION_PLANS[calc.op];
+  if (plan.kind !== 'aggregate' || plan.scaled === undefined) return undefined;
+  return calc.column?.binding.scaledInteger?.divisor;
+}
+
 export function buildEventScan(ctx: CompileContext, options: EventScanOptions = {}): EventScan {
   const { query, schema } = ctx;
   const roles = schema.roles;
@@ -163,10 +174,13 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
   const groupRefs = query.breakdowns.map(ref);
   const valueAliases = new Map<string, string>();
   const valueRefs: string[] = [];
+  const valueKey = (calc: ResolvedCalculation): string => `${scaledInput(calc) === undefined ? 'value' : 'integer'} ${calc.column?.binding.name ?? ''}`;
   for (const calc of query.calculations) {
-    if (calc.column === undefined || valueAliases.has(calc.column.binding.name)) continue;
-    valueAliases.set(calc.column.binding.name, `__v${valueAliases.size}`);
-    valueRefs.push(ref(calc.column));
+    const column = calc.column;
+    if (column === undefined || valueAliases.has(valueKey(calc))) continue;
+    valueAliases.set(valueKey(calc), `__v${valueAliases.size}`);
+    const integer = scaledInput(calc) === undefined ? undefined : column.binding.scaledInteger;
+    valueRefs.push(integer === undefined ? ref(column) : ref({ ...column, binding: { ...column.binding, sql: integer.sql } }));
   }
 
   const anyCtes: string[] = [];
@@ -237,9 +251,9 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
   return {
     ctes,
     groupColumns: query.breakdowns.map((_, j) => `__g${j}`),
-    valueColumn: (name) => {
-      const alias = valueAliases.get(name);
-      if (alias === undefined) throw new Error(`no value column for ${name}`);
+    valueColumn: (calc) => {
+      const alias = valueAliases.get(valueKey(calc));
+      if (alias === undefined) throw new Error(`no value column for ${calc.label}`);
       return alias;
     },
     weighted,

@@ -6,7 +6,7 @@ import type { ResolvedCalculation } from '../resolved-query.js';
 import { CALCULATION_PLANS, HEATMAP_BUCKETS, RATE_BASE_SQL, countSql, type CalculationPlan } from './calculation-sql.js';
 import type { CompileContext, CompileOptions } from './compile-context.js';
 import type { CompiledQuery } from './compiled-query.js';
-import { buildEventScan, type EventScan } from './event-scan-sql.js';
+import { buildEventScan, scaledInput, type EventScan } from './event-scan-sql.js';
 import { resolveQueryWindow } from './query-window.js';
 import type { SqlDialect } from './sql-dialect.js';
 import { SqlParameters } from './sql-parameters.js';
@@ -69,9 +69,10 @@ function aggregates(plan: Plan): string[] {
   const out: string[] = [];
   plan.calcs.forEach((calc, k) => {
     const p = CALCULATION_PLANS[calc.op];
-    const value = calc.column === undefined ? '' : plan.scan.valueColumn(calc.column.binding.name);
+    const value = calc.column === undefined ? '' : plan.scan.valueColumn(calc);
     const input = { value, weight: plan.weight, dialect: dialectOf(plan) };
-    if (p.kind === 'aggregate') out.push(`${p.sql(input)} AS __a${k}`);
+    const divisor = scaledInput(calc);
+    if (p.kind === 'aggregate') out.push(`${divisor !== undefined && p.scaled === 'divide-result' ? `${p.sql(input)} / ${dialectOf(plan).doubleLiteral(divisor)}` : p.sql(input)} AS __a${k}`);
     if (p.kind === 'heatmap') out.push(`${dialectOf(plan).histogram(heatmapIndex(plan, k, value))} AS __a${k}`);
     if (p.kind === 'rate') out.push(`${RATE_BASE_SQL[p.base](input)} AS __rb${k}`);
   });
@@ -108,7 +109,7 @@ function rankOrder(plan: Plan): string {
 function aggregationCtes(plan: Plan): string[] {
   const d = dialectOf(plan);
   const heatmaps = indexesOf(plan, 'heatmap').map((k) => {
-    const value = plan.scan.valueColumn(plan.calcs[k]!.column!.binding.name);
+    const value = plan.scan.valueColumn(plan.calcs[k]!);
     return `__hm${k} AS (SELECT ${d.toDouble(`min(${value})`)} AS __lo, ${d.toDouble(`max(${value})`)} AS __hi FROM __base)`;
   });
   // __n (events per group) also keeps the select list non-empty when every calculation is computed apart.
@@ -118,7 +119,7 @@ function aggregationCtes(plan: Plan): string[] {
   // COUNT_DISTINCT alone: deduplicating (groups, bucket, value) first shrinks what both grouping
   // sets' distinct tables are fed (a third less work measured at 10M spans); __n, then counting
   // distinct rows, is not used since COUNT_DISTINCT ranks the groups.
-  const distinctValues = new Set(plan.calcs.map((c) => (c.op === 'COUNT_DISTINCT' ? plan.scan.valueColumn(c.column!.binding.name) : '')));
+  const distinctValues = new Set(plan.calcs.map((c) => (c.op === 'COUNT_DISTINCT' ? plan.scan.valueColumn(c) : '')));
   const [distinct] = distinctValues;
   const source = distinctValues.size === 1 && distinct !== '' ? `(SELECT DISTINCT ${[...plan.groups, '__b', distinct].join(', ')} FROM __base) AS __base` : '__base';
   const names = values.map((v) => v.slice(v.lastIndexOf(' AS ') + 4));

@@ -48,7 +48,8 @@ const hexId = (physical: string, digits: number): string => `lpad(lower(hex(${ph
 
 /** The logical core columns users query, as expressions over the physical ones. */
 export const CORE_BINDINGS: readonly ColumnBinding[] = [
-  binding('duration_ms', 'float', '(duration_ns / 1e6)', ['duration_ns']),
+  // Aggregates that commute with the scale run on the integer (see ColumnBinding.scaledInteger).
+  { ...binding('duration_ms', 'float', '(duration_ns / 1e6)', ['duration_ns']), scaledInteger: { sql: 'duration_ns', divisor: 1e6 } },
   binding('trace.trace_id', 'string', hexId('trace_id', 32), ['trace_id']),
   binding('trace.span_id', 'string', hexId('span_id', 16), ['span_id']),
   binding('trace.parent_id', 'string', hexId('parent_id', 16), ['parent_id']),
