@@ -26,8 +26,12 @@ import { startWaggleProcess, type WaggleProcess } from './server/waggle-server-p
 
 const PORTS = { main: 19500, otlpHttp: 19501, otlpGrpc: 19502 } as const;
 const DAY_SECONDS = 86_400;
-/** The freshness promise of issue 2: acknowledged spans are readable within 2 s. We wait longer, and report. */
-const VERIFY_TIMEOUT_MS = 15_000;
+/**
+ * The freshness promise of issue 2 is 2 s; we wait much longer and report the time, so that a
+ * commit backlog (acknowledged faster than committed) shows as a number, and the queries that
+ * follow run on the complete data set. Only a count still short after this is a failure.
+ */
+const VERIFY_TIMEOUT_MS = 180_000;
 
 const live = new Set<WaggleProcess>();
 

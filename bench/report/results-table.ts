@@ -25,7 +25,8 @@ export function formatMiB(bytes: number | null | undefined): string {
 function verificationText(v: Verification): string {
   if (v.matches === null) return 'count n/a';
   if (!v.matches) return `MISMATCH ${v.storedCount ?? '?'}/${v.expectedCount}`;
-  return `exact, ${v.visibleAfterMs === null ? '?' : formatMs(v.visibleAfterMs)} ms`;
+  if (v.visibleAfterMs === null) return 'exact, ? ms';
+  return `exact, ${formatMs(v.visibleAfterMs)} ms${v.visibleAfterMs > 2000 ? ' (> 2 s)' : ''}`;
 }
 
 /** Cores in use on average: the server's (its JS thread's), and the whole machine's. */
