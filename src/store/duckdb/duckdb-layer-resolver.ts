@@ -80,17 +80,25 @@ export class LayerResolver {
   private readonly byDataset = new Map<string, DatasetColumns>();
   private readonly all = new DatasetColumns();
 
+  // The run of repeated layers and the current dataset carry over from one call to the next.
+  private readonly previous: Array<AttributeList | undefined> = [];
+  private readonly previousResolved: ResolvedLayer[] = [];
+  private dataset: string | null = null;
+  private datasetColumns = this.all;
+
   constructor(
     private readonly routes: ColumnRoutes,
     private readonly nowNs: bigint,
   ) {}
 
-  resolveAll(events: readonly EventRecord[]): void {
-    const previous: Array<AttributeList | undefined> = [];
-    const previousResolved: ResolvedLayer[] = [];
-    let dataset: string | null = null;
-    let datasetColumns = this.all;
-    for (const event of events) {
+  /** Resolves events[start, end); call for consecutive ranges of the batch, in order. */
+  resolveRange(events: readonly EventRecord[], start: number, end: number): void {
+    const previous = this.previous;
+    const previousResolved = this.previousResolved;
+    let dataset = this.dataset;
+    let datasetColumns = this.datasetColumns;
+    for (let e = start; e < end; e++) {
+      const event = events[e]!;
       if (event.dataset !== dataset) {
         dataset = event.dataset;
         datasetColumns = this.byDataset.get(dataset) ?? new DatasetColumns();
@@ -114,6 +122,8 @@ export class LayerResolver {
         this.layers.push(resolved);
       }
     }
+    this.dataset = dataset;
+    this.datasetColumns = datasetColumns;
   }
 
   private resolve(layer: AttributeList): ResolvedLayer {

@@ -93,13 +93,17 @@ export interface TraceRange {
  * ColumnBuffer), so the cost of a row is mostly its values, not the width of the table: a row
  * touches only the columns it has a value for. Returns the per-trace time ranges for the trace
  * index.
+ *
+ * Between chunks it hands each chunk to DuckDB (appender flush) and yields to the event loop, so
+ * a commit of tens of thousands of rows does not hold up requests for hundreds of milliseconds.
+ * The caller must not use the appender's connection meanwhile.
  */
-export function appendEventRows(
+export async function appendEventRows(
   appender: DuckDBAppender,
   segment: SegmentState,
   events: readonly EventRecord[],
   resolver: LayerResolver,
-): Map<bigint, TraceRange> {
+): Promise<Map<bigint, TraceRange>> {
   const width = segment.attributeColumns.length;
   const types = [...CORE_TYPES, ...segment.types.map((t) => DUCKDB_TYPE_BY_COLUMN_TYPE[t])];
   const core = new CoreBuffers();
@@ -168,6 +172,8 @@ export function appendEventRows(
       buffers[column]!.flushInto(bindings.data_chunk_get_vector(chunk.chunk, column), rows);
     }
     appender.appendDataChunk(chunk);
+    appender.flushSync();
+    if (offset + rows < events.length) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return traces;
 }

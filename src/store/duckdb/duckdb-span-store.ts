@@ -76,6 +76,11 @@ interface CommittedState {
   partialTotal: number;
 }
 
+const MAX_ROW_GROUPS_PER_COMMIT = 4;
+
+/** Events resolved between yields to the event loop. */
+const RESOLVE_SLICE_EVENTS = 4096;
+
 /** Name of the data file as attached: every connection USEs it, so SQL names stay unqualified. */
 const DATABASE_ALIAS = 'waggle';
 
@@ -172,7 +177,9 @@ export class DuckDbSpanStore implements SpanStore {
     this.alignedCommitQueued = true;
     this.flushChain = this.flushChain.then(async () => {
       this.alignedCommitQueued = false;
-      const rows = Math.floor(this.pendingCount / this.options.rowGroupSize) * this.options.rowGroupSize;
+      // At most a few row groups per transaction: bounded memory and time; the rest follows at once.
+      const groups = Math.min(MAX_ROW_GROUPS_PER_COMMIT, Math.floor(this.pendingCount / this.options.rowGroupSize));
+      const rows = groups * this.options.rowGroupSize;
       if (rows === 0) return;
       try {
         await this.commitPending(rows);
@@ -219,7 +226,11 @@ export class DuckDbSpanStore implements SpanStore {
     if (events.length === 0) return;
     const now = nowNs();
     const resolver = new LayerResolver(this.routes, now);
-    resolver.resolveAll(events);
+    // In slices, yielding between them: a row-group commit must not stall requests for long.
+    for (let start = 0; start < events.length; start += RESOLVE_SLICE_EVENTS) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      resolver.resolveRange(events, start, Math.min(events.length, start + RESOLVE_SLICE_EVENTS));
+    }
     const columnIds = resolver.columnIds();
 
     let segment = this.openSegment();
@@ -254,7 +265,7 @@ export class DuckDbSpanStore implements SpanStore {
       await this.catalog.persist(this.writer);
 
       const appender = await this.writer.createAppender(segmentTableName(segment.id));
-      const traces = appendEventRows(appender, segment, events, resolver);
+      const traces = await appendEventRows(appender, segment, events, resolver);
       appender.flushSync();
       appender.closeSync();
 
