@@ -112,4 +112,21 @@ describe('DuckDB dialect: golden SQL', () => {
     ].join('\n'));
     assert.deepEqual(parameters, [{"type":"bigint","value":1699999980000000000n},{"type":"bigint","value":30000000000n},{"type":"bigint","value":1700000000000000000n},{"type":"bigint","value":1700003600000000000n},{"type":"bigint","value":100n}]);
   });
+
+  it("compiles a top 10 by user.id: groups ranked first, then the series of the top groups in a second pass", () => {
+    const { sql, parameters } = compile("VISUALIZE COUNT, AVG(duration_ms) GROUP BY user.id ORDER BY COUNT DESC LIMIT 10 FROM 1700000000 TO 1700003600", false, false);
+    assert.equal(sql, [
+      "WITH __ev AS (SELECT (((ts_ns) - $1) // $2) AS __b, (c2) AS __c0, (duration_ns) AS __c1 FROM (SELECT c2, duration_ns, ts_ns FROM spans) AS __e WHERE (ts_ns) >= $3 AND (ts_ns) < $4),",
+      "__base AS NOT MATERIALIZED (SELECT __ev.__b AS __b, __ev.__c0 AS __g0, __ev.__c1 AS __v0 FROM __ev),",
+      "__groups AS (SELECT __g0, count(*) AS __a0, avg(__v0) / 1e+6 AS __a1, count(*) AS __n FROM __base GROUP BY __g0),",
+      "__results AS (SELECT __groups.__g0, __groups.__a0, __groups.__a1, __groups.__n FROM __groups),",
+      "__top AS (SELECT * FROM (SELECT __results.*, row_number() OVER (ORDER BY __a0 DESC NULLS LAST, __g0 ASC NULLS LAST) AS __rank FROM __results) AS __t WHERE __rank <= $5),",
+      "__cells AS (SELECT __base.__g0 AS __g0, __base.__b AS __b, count(*) AS __a0, avg(__v0) / 1e+6 AS __a1 FROM __base JOIN __top ON __base.__g0 IS NOT DISTINCT FROM __top.__g0 GROUP BY __base.__g0, __base.__b)",
+      "SELECT 0 AS __kind, __top.__rank AS __rank, CAST(NULL AS BIGINT) AS __bucket, __top.__g0, __top.__a0, __top.__a1 FROM __top",
+      "UNION ALL",
+      "SELECT 1 AS __kind, __top.__rank AS __rank, $1 + __k.__b * $2 AS __bucket, __k.__g0, __k.__a0 AS __a0, __k.__a1 AS __a1 FROM __cells AS __k JOIN __top ON __k.__g0 IS NOT DISTINCT FROM __top.__g0",
+      "ORDER BY __kind, __bucket NULLS FIRST, __rank",
+    ].join('\n'));
+    assert.deepEqual(parameters, [{"type":"bigint","value":1699999980000000000n},{"type":"bigint","value":30000000000n},{"type":"bigint","value":1700000000000000000n},{"type":"bigint","value":1700003600000000000n},{"type":"bigint","value":10n}]);
+  });
 });

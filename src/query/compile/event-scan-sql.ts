@@ -29,11 +29,15 @@ export interface EventScan {
   readonly valueColumn: (calc: ResolvedCalculation) => string;
   readonly weighted: boolean;
   readonly withDuration: boolean;
+  /** Whether `__base` joins related spans (root., parent., network.*): costly to compute twice. */
+  readonly joinsRelated: boolean;
 }
 
 export interface EventScanOptions {
   /** SQL of the bucket index of an epoch-ns expression, when `__base` must carry `__b`. */
   readonly bucketIndex?: (tsNs: string) => string;
+  /** `__base` will be read twice: have the engine recompute it (a rescan) rather than store it, unless it joins related spans. */
+  readonly readTwice?: boolean;
 }
 
 /** Assigns one alias per distinct binding expression. */
@@ -246,7 +250,9 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
   if (baseCols.length === 0) baseCols.push('1 AS __one');
   const combinator = ` ${query.spec.filter_combination} `;
   const where = conditions.length === 0 ? '' : ` WHERE ${conditions.map((c) => `(${c})`).join(combinator)}`;
-  ctes.push(`__base AS (SELECT ${baseCols.join(', ')} FROM ${from}${where})`);
+  const joinsRelated = from !== '__ev';
+  const inline = options.readTwice === true && !joinsRelated ? `${ctx.dialect.recomputedCte()} ` : '';
+  ctes.push(`__base AS ${inline}(SELECT ${baseCols.join(', ')} FROM ${from}${where})`);
 
   return {
     ctes,
@@ -258,5 +264,6 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
     },
     weighted,
     withDuration,
+    joinsRelated,
   };
 }

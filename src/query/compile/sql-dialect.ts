@@ -29,6 +29,8 @@ export interface SqlDialect {
   /** a = b where NULL equals NULL (group keys may be NULL). */
   nullSafeEquals(a: string, b: string): string;
   toDouble(value: string): string;
+  /** Written between `name AS` and a CTE's body so the engine inlines it wherever it is read (empty if it always does). */
+  recomputedCte(): string;
   /** A finite number as a floating-point literal. */
   doubleLiteral(value: number): string;
   /** A NULL of the type that carries bucket starts (BIGINT). */
