@@ -87,7 +87,9 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   const { wal, replay } = WriteAheadLog.open(path.join(config.dataDir, 'wal'), committed, { sync: config.walSync, maxFileBytes: 64 * 1024 * 1024 });
   const ingest = new IngestService(wal, store, {
     maxBodyBytes: config.maxBodyBytes,
-    maxPendingEvents: 1_000_000,
+    // Back-pressure (503, retry) beyond ~10 row groups queued: keeps the heap, and so RSS and GC
+    // pauses, bounded when commits fall behind.
+    maxPendingEvents: 10 * storeOptions.rowGroupSize,
     flushIntervalMs: config.flushIntervalMs,
     flushThresholdEvents: 100_000,
     storeBatchEvents: storeOptions.rowGroupSize,
