@@ -89,7 +89,8 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     maxBodyBytes: config.maxBodyBytes,
     // Back-pressure (503, retry) beyond ~10 row groups queued: keeps the heap, and so RSS and GC
     // pauses, bounded when commits fall behind.
-    maxPendingEvents: 10 * storeOptions.rowGroupSize,
+    // About 2-3 s of commits at this machine's rate: beyond it, 503 + Retry-After keeps acknowledged data fresh (2 s promise) and memory bounded.
+    maxPendingEvents: 4 * storeOptions.rowGroupSize,
     flushIntervalMs: config.flushIntervalMs,
     flushThresholdEvents: 100_000,
     storeBatchEvents: storeOptions.rowGroupSize,
