@@ -87,9 +87,8 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   const { wal, replay } = WriteAheadLog.open(path.join(config.dataDir, 'wal'), committed, { sync: config.walSync, maxFileBytes: 64 * 1024 * 1024 });
   const ingest = new IngestService(wal, store, {
     maxBodyBytes: config.maxBodyBytes,
-    // Back-pressure (503, retry) beyond ~10 row groups queued: keeps the heap, and so RSS and GC
-    // pauses, bounded when commits fall behind.
-    // About 2-3 s of commits at this machine's rate: beyond it, 503 + Retry-After keeps acknowledged data fresh (2 s promise) and memory bounded.
+    // Back-pressure (503 + Retry-After) beyond 4 queued row groups, about 2-3 s of commits on this
+    // machine: keeps acknowledged spans close to the freshness promise, and the heap bounded.
     maxPendingEvents: 4 * storeOptions.rowGroupSize,
     flushIntervalMs: config.flushIntervalMs,
     flushThresholdEvents: 100_000,
