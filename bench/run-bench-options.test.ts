@@ -38,6 +38,11 @@ test('--profile runs the server under the CPU profiler; off by default', () => {
   assert.equal(parseBenchOptions(['--profile']).profile, true);
 });
 
+test('ports are chosen at run time unless --port-base fixes them', () => {
+  assert.equal(parseBenchOptions([]).portBase, null);
+  assert.equal(parseBenchOptions(['--port-base', '19500']).portBase, 19500);
+});
+
 test('--transports picks the ingest encodings; all three by default', () => {
   assert.deepEqual(parseBenchOptions([]).transports, ['http-protobuf', 'http-json', 'grpc']);
   assert.deepEqual(parseBenchOptions(['--transports', 'http-protobuf']).transports, ['http-protobuf']);

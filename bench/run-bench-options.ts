@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly seed: number;
   /** Run the server under --cpu-prof and keep the profiles beside the results. */
   readonly profile: boolean;
+  /** API, OTLP/HTTP and OTLP/gRPC ports are this and the next two; null: free ports chosen at run time. */
+  readonly portBase: number | null;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -30,6 +32,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --trace-lookups N       trace-by-id requests per data set (default 200)
   --seed N                data set seed (default 1)
   --profile               run the server with --cpu-prof; profiles go to bench/results/<time>-profiles/
+  --port-base N           server ports N, N+1, N+2 (default: free ports chosen at run time)
 `;
 
 const PHASES: readonly BenchPhase[] = ['ingest', 'queries', 'trace', 'storage'];
@@ -84,6 +87,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
       case '--warm-runs':
       case '--trace-lookups':
       case '--seed':
+      case '--port-base':
         numbers[flag] = positiveInteger(flag, value());
         break;
       default:
@@ -101,5 +105,6 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     traceLookups: numbers['--trace-lookups'] ?? (smoke ? 20 : 200),
     seed: numbers['--seed'] ?? 1,
     profile,
+    portBase: numbers['--port-base'] ?? null,
   };
 }

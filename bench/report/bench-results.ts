@@ -61,6 +61,8 @@ export interface QueryTiming {
 export interface DirectSqlTiming {
   readonly coldMs: number;
   readonly warm: LatencySummary | null;
+  /** QueryRunner.run in the same process (compile + runSql + shaping), warm runs. */
+  readonly runnerWarm: LatencySummary | null;
   readonly resultRows: number;
   readonly seriesPoints: number;
   readonly sql: string;

@@ -68,9 +68,9 @@ export function formatResults(results: BenchResults): string {
       `peak during queries ${formatMiB(dataset.rss.peakQueriesBytes)}, lifetime peak (VmHWM) ${formatMiB(dataset.rss.lifetimePeakBytes)}`);
     if (dataset.queries !== null) {
       out.push(formatTable(
-        ['query', 'HTTP cold ms', 'HTTP median ms', 'HTTP max ms', 'rows', 'DuckDB cold ms', 'DuckDB median ms', 'DuckDB max ms', 'overhead'],
+        ['query', 'HTTP cold ms', 'HTTP median ms', 'HTTP max ms', 'rows', 'DuckDB cold ms', 'DuckDB median ms', 'DuckDB max ms', 'runner median ms', 'overhead'],
         dataset.queries.map((q) => q.error !== null
-          ? [q.name, 'error', q.error.slice(0, 40), '', '', '', '', '', '']
+          ? [q.name, 'error', q.error.slice(0, 40), '', '', '', '', '', '', '']
           : [
             q.name,
             formatMs(q.coldMs),
@@ -80,6 +80,7 @@ export function formatResults(results: BenchResults): string {
             formatMs(q.direct?.coldMs),
             formatMs(q.direct?.warm?.median),
             formatMs(q.direct?.warm?.max),
+            formatMs(q.direct?.runnerWarm?.median),
             q.overheadPercent === null ? '-' : `${q.overheadPercent.toFixed(0)} %`,
           ]),
       ));
