@@ -21,7 +21,8 @@ describe('withNetworkTiming', () => {
     const early = { ...server, timestamp: '2026-11-22T00:59:59.990000000Z' };
     const [, timed] = withNetworkTiming([client, early]);
     assert.equal(timed?.['network.latency_ms'], 49.5);
-    assert.equal(timed?.['network.request_ms'], -10);
+    assert.equal(timed?.['network.request_ms'], null);
+    assert.equal(timed?.['network.response_ms'], null);
     assert.equal(timed?.['network.clock_skew'], true);
   });
 

@@ -20,8 +20,8 @@ const toMs = (ns: bigint): number => Number(ns) / NS_PER_MS;
  * another service's HTTP client): `network.latency_ms` = client duration − server duration, the
  * time spent outside the server; `network.request_ms` = server start − client start;
  * `network.response_ms` = client end − server end; and `network.clock_skew` = true when the
- * server span does not fit inside its client span, so the legs cannot be trusted (clocks of two
- * machines disagree). Same definitions as the query engine's columns of those names.
+ * server span does not fit inside its client span (the clocks of two machines disagree): then the
+ * legs are null. Same definitions as the query engine's columns of those names.
  * Precondition: events of one trace. Returns new objects; the input is not changed.
  */
 export function withNetworkTiming(events: readonly StoredEvent[]): StoredEvent[] {
@@ -39,12 +39,15 @@ export function withNetworkTiming(events: readonly StoredEvent[]): StoredEvent[]
     if (serverStart === null || serverDuration === null || clientStart === null || clientDuration === null) return event;
     const request = serverStart - clientStart;
     const response = clientStart + clientDuration - (serverStart + serverDuration);
+    const skewed = request < 0n || response < 0n;
+    // With skew the legs mix two clocks and mean nothing: null, never shifted. The latency (two
+    // durations, each measured on one clock) stays meaningful.
     return {
       ...event,
       'network.latency_ms': toMs(clientDuration - serverDuration),
-      'network.request_ms': toMs(request),
-      'network.response_ms': toMs(response),
-      'network.clock_skew': request < 0n || response < 0n,
+      'network.request_ms': skewed ? null : toMs(request),
+      'network.response_ms': skewed ? null : toMs(response),
+      'network.clock_skew': skewed,
     };
   });
 }
