@@ -6,7 +6,7 @@ import path from 'node:path';
 import { packageRoot } from '../../src/api/web-ui-static.js';
 
 describe('npm run bench', () => {
-  it('runs its smoke mode end to end and verifies every acknowledged span is stored', async () => {
+  it('runs its smoke mode end to end and verifies every acknowledged span is stored', { timeout: 600_000 }, async () => {
     const script = path.join(packageRoot(), 'dist', 'bench', 'run-bench.js');
     assert.ok(fs.existsSync(script), 'build first: npm run build');
     const child = spawn(process.execPath, [script, '--smoke'], { cwd: packageRoot() });
