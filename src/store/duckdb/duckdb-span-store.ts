@@ -84,6 +84,9 @@ const RESOLVE_SLICE_EVENTS = 4096;
 /** Name of the data file as attached: every connection USEs it, so SQL names stay unqualified. */
 const DATABASE_ALIAS = 'waggle';
 
+/** Query connections kept open between queries. */
+const MAX_IDLE_QUERY_CONNECTIONS = 4;
+
 const CORE_PHYSICAL_NAMES: ReadonlySet<string> = new Set(CORE_PHYSICAL_COLUMNS.map((c) => c.physical));
 
 /**
@@ -103,6 +106,7 @@ export class DuckDbSpanStore implements SpanStore {
   private alignedCommitsPaused = false;
   private closed = false;
   private readonly readers: DuckDBConnection[] = [];
+  private readonly idleQueryConnections: DuckDBConnection[] = [];
   private readerIndex = 0;
   private lastWrittenSavedAt = 0;
   private readonly routes: ColumnRoutes;
@@ -461,21 +465,25 @@ export class DuckDbSpanStore implements SpanStore {
 
   async runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
     const { values, types } = duckdbParameters(params);
-    const connection = await this.connect();
+    // Idle connections are reused: opening one (and its USE) costs more than a small query.
+    const connection = this.idleQueryConnections.pop() ?? (await this.connect());
     let timedOut = false;
+    let reusable = false;
     const timer = setTimeout(() => {
       timedOut = true;
       connection.interrupt();
     }, options.timeoutMs);
     try {
       const reader = await connection.runAndReadAll(sql, values, types);
+      reusable = true;
       return { columns: reader.columnNames(), rows: reader.getRowsJS() };
     } catch (error) {
       if (timedOut) throw new QueryTimeoutError(`the query took longer than ${options.timeoutMs} ms and was stopped`);
       throw error;
     } finally {
       clearTimeout(timer);
-      connection.closeSync();
+      if (reusable && !timedOut && !this.closed && this.idleQueryConnections.length < MAX_IDLE_QUERY_CONNECTIONS) this.idleQueryConnections.push(connection);
+      else connection.closeSync();
     }
   }
 
@@ -523,6 +531,7 @@ export class DuckDbSpanStore implements SpanStore {
     await this.catalog.persistLastWritten(this.writer);
     await this.writer.run('CHECKPOINT');
     for (const reader of this.readers) reader.closeSync();
+    for (const connection of this.idleQueryConnections.splice(0)) connection.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
   }
