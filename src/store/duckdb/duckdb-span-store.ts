@@ -512,8 +512,13 @@ export class DuckDbSpanStore implements SpanStore {
     }
     if (chosen.length === 0) return [];
     const datasetFilter = selector.kind === 'one' ? `dataset = ${sqlStringLiteral(selector.name)} AND ` : '';
-    const source = chosen.map((segment) => `SELECT ${binding.sql} AS v FROM ${segmentTableName(segment.id)} WHERE ${datasetFilter}${binding.sql} IS NOT NULL`).join(' UNION ALL ');
-    const sql = `SELECT v, count(*) AS n FROM (SELECT v FROM (${source}) USING SAMPLE 20000 ROWS) GROUP BY v ORDER BY n DESC, v LIMIT $1`;
+    // Whole vectors are sampled (system sampling) so the work stays near 100 000 rows however
+    // large the segments are; a reservoir sample would still read every row.
+    const percent = Math.min(100, Math.max(0.01, (100 * 100_000) / Math.max(1, rows)));
+    const source = chosen
+      .map((segment) => `SELECT ${binding.sql} AS v FROM ${segmentTableName(segment.id)} TABLESAMPLE ${percent.toFixed(4)}% (system) WHERE ${datasetFilter}${binding.sql} IS NOT NULL`)
+      .join(' UNION ALL ');
+    const sql = `SELECT v, count(*) AS n FROM (${source}) GROUP BY v ORDER BY n DESC, v LIMIT $1`;
     const sampled = await this.runSql(sql, [{ type: 'bigint', value: BigInt(limit) }], { timeoutMs: 2_000 });
     const values: Array<{ value: string | number | boolean; count: number }> = [];
     for (const [value, count] of sampled.rows) {
