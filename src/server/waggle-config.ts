@@ -37,7 +37,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'corsOrigins', env: 'WAGGLE_CORS_ORIGINS', flag: '--cors-origins', kind: 'list', defaultValue: '*', description: 'Comma-separated origins allowed to send OTLP from browsers (* for any).' },
   { key: 'walSync', env: 'WAGGLE_WAL_SYNC', flag: '--wal-sync', kind: 'boolean', defaultValue: 'true', description: 'fdatasync the write-ahead log before acknowledging (false: survive process crashes only).' },
   { key: 'queryTimeoutMs', env: 'WAGGLE_QUERY_TIMEOUT_MS', flag: '--query-timeout-ms', kind: 'integer', defaultValue: '30000', description: 'Per-query time limit.' },
-  { key: 'flushIntervalMs', env: 'WAGGLE_FLUSH_INTERVAL_MS', flag: '--flush-interval-ms', kind: 'integer', defaultValue: '500', description: 'How often acknowledged data is committed to the store (freshness).' },
+  { key: 'flushIntervalMs', env: 'WAGGLE_FLUSH_INTERVAL_MS', flag: '--flush-interval-ms', kind: 'integer', defaultValue: '500', description: 'Longest an acknowledged span waits before a commit makes it readable (freshness).' },
 ];
 
 function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[keyof WaggleConfig] {
