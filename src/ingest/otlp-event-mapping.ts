@@ -38,6 +38,26 @@ export interface OtlpSpanFields {
   attributes: AttributeList;
 }
 
+/** A blank span record for a decoder to reuse for every span it reads. */
+export function emptyOtlpSpanFields(): OtlpSpanFields {
+  return {
+    traceId: 0n,
+    traceIdBytes: 0,
+    spanId: 0n,
+    spanIdBytes: 0,
+    parentId: 0n,
+    parentIdBytes: 0,
+    traceState: '',
+    name: '',
+    kind: 0,
+    startNs: 0n,
+    endNs: 0n,
+    statusCode: 0,
+    statusMessage: '',
+    attributes: { keys: [], kinds: [], values: [] },
+  };
+}
+
 const DEFAULT_MAX_ANY_VALUE_DEPTH = 32;
 const MAX_ANY_VALUE_DEPTH_LIMIT = 1000;
 const UNKNOWN_SERVICE = 'unknown_service';

@@ -3,7 +3,7 @@ import { pushAttribute, type AttributeList } from '../core/attribute-value.js';
 import type { DecodedBatch, EventRecord } from '../core/event-record.js';
 import { otlpAnyValueJson } from './otlp-any-value-json.js';
 import { OtlpDecodeError } from './otlp-decode-error.js';
-import { OtlpBatchBuilder, type OtlpDecodeOptions, type OtlpSpanFields } from './otlp-event-mapping.js';
+import { OtlpBatchBuilder, type OtlpDecodeOptions, type OtlpSpanFields, emptyOtlpSpanFields } from './otlp-event-mapping.js';
 
 /**
  * Decodes an OTLP/JSON ExportTraceServiceRequest into EventRecords, with the same mapping (and
@@ -77,22 +77,7 @@ class JsonTraceReader {
   private valueInt: number | bigint = 0;
   private valueBool = false;
 
-  private readonly span: OtlpSpanFields = {
-    traceId: 0n,
-    traceIdBytes: 0,
-    spanId: 0n,
-    spanIdBytes: 0,
-    parentId: 0n,
-    parentIdBytes: 0,
-    traceState: '',
-    name: '',
-    kind: 0,
-    startNs: 0n,
-    endNs: 0n,
-    statusCode: 0,
-    statusMessage: '',
-    attributes: { keys: [], kinds: [], values: [] },
-  };
+  private readonly span: OtlpSpanFields = emptyOtlpSpanFields();
 
   constructor(builder: OtlpBatchBuilder) {
     this.builder = builder;

@@ -4,7 +4,7 @@ import type { DecodedBatch, EventRecord } from '../core/event-record.js';
 import { idFromBytes } from '../core/trace-id.js';
 import { otlpAnyValueJson } from './otlp-any-value-json.js';
 import { OtlpDecodeError } from './otlp-decode-error.js';
-import { OtlpBatchBuilder, type OtlpDecodeOptions, type OtlpSpanFields } from './otlp-event-mapping.js';
+import { OtlpBatchBuilder, type OtlpDecodeOptions, type OtlpSpanFields, emptyOtlpSpanFields } from './otlp-event-mapping.js';
 
 /**
  * Decodes an OTLP ExportTraceServiceRequest (protobuf) straight into EventRecords.
@@ -67,22 +67,7 @@ class ProtobufTraceReader {
   private bytesEnd = 0;
 
   /** Reused for every span: validation and mapping happen in the builder. */
-  private readonly span: OtlpSpanFields = {
-    traceId: 0n,
-    traceIdBytes: 0,
-    spanId: 0n,
-    spanIdBytes: 0,
-    parentId: 0n,
-    parentIdBytes: 0,
-    traceState: '',
-    name: '',
-    kind: 0,
-    startNs: 0n,
-    endNs: 0n,
-    statusCode: 0,
-    statusMessage: '',
-    attributes: { keys: [], kinds: [], values: [] },
-  };
+  private readonly span: OtlpSpanFields = emptyOtlpSpanFields();
 
   constructor(bytes: Uint8Array, builder: OtlpBatchBuilder) {
     this.buf = bytes;

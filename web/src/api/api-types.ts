@@ -32,16 +32,8 @@ export interface TraceResponse {
   readonly spans: ReadonlyArray<Readonly<Record<string, unknown>>>;
 }
 
-export type CompletionKind = 'keyword' | 'calculation' | 'column' | 'operator' | 'value';
-
-export interface Completion {
-  readonly label: string;
-  readonly kind: CompletionKind;
-  readonly detail?: string;
-  readonly insertText: string;
-  readonly replaceFrom: number;
-  readonly replaceTo: number;
-}
+// The autocomplete API answers with the engine's own completion type.
+export type { Completion, CompletionKind } from '../../../src/query/autocomplete/autocomplete-catalog.js';
 
 export interface StoredQuery extends Partial<QuerySpec> {
   readonly id: string;
