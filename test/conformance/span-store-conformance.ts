@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AttributeKind, AttributeList, AttributeScalar } from '../../src/core/attribute-value.js';
 import type { EventRecord } from '../../src/core/event-record.js';
 import type { SpanStore } from '../../src/store/span-store.js';
+import { attributeLayer, eventRecord } from '../support/event-record-fixture.js';
 
 /** Opens a store on a directory; reopening the same directory must find the same data. */
 export type StoreFactory = (dataDir: string) => Promise<SpanStore>;
@@ -10,28 +10,8 @@ export type StoreFactory = (dataDir: string) => Promise<SpanStore>;
 const BASE_NS = 1_763_770_000_000_000_000n;
 const MS = 1_000_000n;
 
-function attributes(entries: Array<[string, AttributeKind, AttributeScalar]>): AttributeList {
-  return { keys: entries.map((e) => e[0]), kinds: entries.map((e) => e[1]), values: entries.map((e) => e[2]) };
-}
-
 export function spanEvent(overrides: Partial<EventRecord> & { traceId: bigint; spanId: bigint }): EventRecord {
-  return {
-    dataset: 'api',
-    timestampNs: BASE_NS,
-    durationNs: 5n * MS,
-    parentId: null,
-    name: 'GET /',
-    serviceName: 'api',
-    kind: 'server',
-    statusCode: 'unset',
-    statusMessage: null,
-    libraryName: null,
-    libraryVersion: null,
-    annotationType: null,
-    sampleRate: 1,
-    attributes: [],
-    ...overrides,
-  };
+  return eventRecord({ dataset: 'api', timestampNs: BASE_NS, durationNs: 5n * MS, name: 'GET /', serviceName: 'api', ...overrides });
 }
 
 /**
@@ -51,7 +31,7 @@ export function runSpanStoreConformance(backend: string, factory: StoreFactory, 
     });
 
     it('returns every field of a committed span under its column name, attribute kinds intact', async () => {
-      const resource = attributes([['deployment.environment', 'string', 'prod']]);
+      const resource = attributeLayer([['deployment.environment', 'string', 'prod']]);
       store.enqueue(
         [
           spanEvent({
@@ -65,7 +45,7 @@ export function runSpanStoreConformance(backend: string, factory: StoreFactory, 
             kind: 'client',
             attributes: [
               resource,
-              attributes([
+              attributeLayer([
                 ['http.response.status_code', 'integer', 503],
                 ['ratio', 'float', 0.5],
                 ['cached', 'boolean', true],
@@ -130,12 +110,12 @@ export function runSpanStoreConformance(backend: string, factory: StoreFactory, 
     });
 
     it('keeps a column type fixed by its first value and stores conflicting values beside it', async () => {
-      store.enqueue([spanEvent({ traceId: 88n, spanId: 1n, attributes: [attributes([['retries', 'integer', 3]])] })], 6n);
+      store.enqueue([spanEvent({ traceId: 88n, spanId: 1n, attributes: [attributeLayer([['retries', 'integer', 3]])] })], 6n);
       await store.flush();
       store.enqueue(
         [
-          spanEvent({ traceId: 88n, spanId: 2n, timestampNs: BASE_NS + 1n, attributes: [attributes([['retries', 'string', 'many']])] }),
-          spanEvent({ traceId: 88n, spanId: 3n, timestampNs: BASE_NS + 2n, attributes: [attributes([['retries', 'float', 4]])] }),
+          spanEvent({ traceId: 88n, spanId: 2n, timestampNs: BASE_NS + 1n, attributes: [attributeLayer([['retries', 'string', 'many']])] }),
+          spanEvent({ traceId: 88n, spanId: 3n, timestampNs: BASE_NS + 2n, attributes: [attributeLayer([['retries', 'float', 4]])] }),
         ],
         7n,
       );
@@ -157,7 +137,7 @@ export function runSpanStoreConformance(backend: string, factory: StoreFactory, 
 
     it('lists datasets and their columns with types, core columns included', async () => {
       store.enqueue(
-        [spanEvent({ dataset: 'billing', serviceName: 'billing', traceId: 99n, spanId: 9n, timestampNs: BASE_NS + 100n, attributes: [attributes([['invoice.total', 'float', 12.5]])] })],
+        [spanEvent({ dataset: 'billing', serviceName: 'billing', traceId: 99n, spanId: 9n, timestampNs: BASE_NS + 100n, attributes: [attributeLayer([['invoice.total', 'float', 12.5]])] })],
         8n,
       );
       await store.flush();
@@ -193,7 +173,7 @@ export function runSpanStoreConformance(backend: string, factory: StoreFactory, 
       assert.equal(await store.committedWalPosition(), 8n);
       const events = await store.getTrace(77n);
       assert.deepEqual(events.map((e) => e['trace.span_id']), ['0000000000000001', '0000000000000002']);
-      store.enqueue([spanEvent({ traceId: 77n, spanId: 3n, parentId: 1n, timestampNs: BASE_NS + 2n * MS, attributes: [attributes([['late.key', 'boolean', false]])] })], 9n);
+      store.enqueue([spanEvent({ traceId: 77n, spanId: 3n, parentId: 1n, timestampNs: BASE_NS + 2n * MS, attributes: [attributeLayer([['late.key', 'boolean', false]])] })], 9n);
       await store.flush();
       const again = await store.getTrace(77n);
       assert.deepEqual(again.map((e) => e['late.key'] ?? null), [null, null, false]);

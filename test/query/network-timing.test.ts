@@ -10,6 +10,7 @@ import { prepareTextQuery } from '../../src/query/query-engine.js';
 import type { QueryResultData } from '../../src/query/compile/query-result-shaper.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../../src/store/duckdb/duckdb-span-store.js';
 import type { DatasetSelector } from '../../src/store/span-store.js';
+import { eventRecord } from '../support/event-record-fixture.js';
 
 const T0 = 1_700_000_000;
 const S = 1_000_000_000n;
@@ -17,7 +18,7 @@ const MS = 1_000_000n;
 const TRACE = 0xabcdef0123456789abcdef0123456789n;
 
 function span(spanId: bigint, parentId: bigint | null, kind: SpanKindName, service: string, startNs: bigint, durationNs: bigint, route?: string): EventRecord {
-  return {
+  return eventRecord({
     // One dataset per service, as OTLP spans are stored: the browser's spans are not in the api's dataset.
     dataset: service,
     timestampNs: startNs,
@@ -28,14 +29,8 @@ function span(spanId: bigint, parentId: bigint | null, kind: SpanKindName, servi
     name: `${kind} ${service}`,
     serviceName: service,
     kind,
-    statusCode: 'unset',
-    statusMessage: null,
-    libraryName: null,
-    libraryVersion: null,
-    annotationType: null,
-    sampleRate: 1,
     attributes: route === undefined ? [] : [{ keys: ['http.route'], kinds: ['string'], values: [route] }],
-  };
+  });
 }
 
 const BASE = BigInt(T0) * S;

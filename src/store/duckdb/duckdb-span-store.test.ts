@@ -9,33 +9,22 @@ import type { AttributeKind, AttributeList, AttributeScalar } from '../../core/a
 import type { EventRecord } from '../../core/event-record.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
 import { SPLIT_COMMIT_REQUEST_EVENTS, splitCommitRequest } from './duckdb-split-commit-requests.js';
+import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
 
 const BASE_NS = 1_763_770_000_000_000_000n;
 
-function layer(entries: Array<[string, AttributeKind, AttributeScalar]>): AttributeList {
-  return { keys: entries.map((e) => e[0]), kinds: entries.map((e) => e[1]), values: entries.map((e) => e[2]) };
-}
+
 
 function event(n: number, attributes: AttributeList[], overrides: Partial<EventRecord> = {}): EventRecord {
-  return {
+  return eventRecord({
     dataset: 'strings',
     timestampNs: BASE_NS + BigInt(n) * 1_000n,
-    durationNs: 1_000_000n,
     traceId: 0x7ace0000000000000000000000000000n + BigInt(n),
     spanId: BigInt(n + 1),
-    parentId: null,
-    name: 'op',
     serviceName: 'strings',
-    kind: 'server',
-    statusCode: 'unset',
-    statusMessage: null,
-    libraryName: null,
-    libraryVersion: null,
-    annotationType: null,
-    sampleRate: 1,
     attributes,
     ...overrides,
-  };
+  });
 }
 
 function tempDir(): string {
@@ -52,7 +41,7 @@ describe('DuckDbSpanStore appends', () => {
   before(async () => {
     dir = tempDir();
     store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir });
-    const resource = layer([
+    const resource = attributeLayer([
       ['shared.long', 'string', LONG_SHARED],
       ['overridden', 'string', 'from the resource, long enough not to be inline'],
     ]);
@@ -69,7 +58,7 @@ describe('DuckDbSpanStore appends', () => {
       ];
       if (n % 5 === 0) own.push(['overridden', 'string', n % 10 === 0 ? 'span' : LONG_SHARED]);
       if (n % 7 === 0) own.push(['sparse', 'string', `sparse ${n}`]);
-      events.push(event(n, [resource, layer(own)], { statusMessage: n % 4 === 0 ? null : `status message ${n % 3}` }));
+      events.push(event(n, [resource, attributeLayer(own)], { statusMessage: n % 4 === 0 ? null : `status message ${n % 3}` }));
     }
     store.enqueue(events, 1n);
     await store.flush();

@@ -1,4 +1,5 @@
 import type { EventRecord } from '../../core/event-record.js';
+import { eventRecord } from '../../../test/support/event-record-fixture.js';
 
 /** Events per request in the split-commit test: two requests straddle one 2048-row row group. */
 export const SPLIT_COMMIT_REQUEST_EVENTS = 1500;
@@ -9,24 +10,17 @@ export function splitCommitRequest(index: number): EventRecord[] {
   const events: EventRecord[] = [];
   for (let i = 0; i < SPLIT_COMMIT_REQUEST_EVENTS; i++) {
     const n = index * SPLIT_COMMIT_REQUEST_EVENTS + i;
-    events.push({
-      dataset: 'split',
-      timestampNs: 1_763_770_000_000_000_000n + BigInt(n) * 1_000n,
-      durationNs: 1_000n,
-      traceId: 0x5eed0000000000000000000000000000n + BigInt(n),
-      spanId: BigInt(n + 1),
-      parentId: null,
-      name: 'op',
-      serviceName: 'split',
-      kind: 'server',
-      statusCode: 'unset',
-      statusMessage: null,
-      libraryName: null,
-      libraryVersion: null,
-      annotationType: null,
-      sampleRate: 1,
-      attributes: [resource, { keys: ['n'], kinds: ['integer'], values: [n] }],
-    });
+    events.push(
+      eventRecord({
+        dataset: 'split',
+        timestampNs: 1_763_770_000_000_000_000n + BigInt(n) * 1_000n,
+        durationNs: 1_000n,
+        traceId: 0x5eed0000000000000000000000000000n + BigInt(n),
+        spanId: BigInt(n + 1),
+        serviceName: 'split',
+        attributes: [resource, { keys: ['n'], kinds: ['integer'], values: [n] }],
+      }),
+    );
   }
   return events;
 }
