@@ -4,6 +4,7 @@ import type { DecodedBatch, EventRecord } from '../core/event-record.js';
 import { otlpAnyValueJson } from './otlp-any-value-json.js';
 import { OtlpDecodeError } from './otlp-decode-error.js';
 import { OtlpBatchBuilder, type OtlpDecodeOptions, type OtlpSpanFields, emptyOtlpSpanFields } from './otlp-event-mapping.js';
+import { VALUE_BOOL, VALUE_BYTES, VALUE_DOUBLE, VALUE_INT, VALUE_NONE, VALUE_STRING, VALUE_TEXT } from './otlp-any-value-kind.js';
 
 /**
  * Decodes an OTLP/JSON ExportTraceServiceRequest into EventRecords, with the same mapping (and
@@ -54,16 +55,6 @@ const UINT64_LIMIT = 1n << 64n;
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 
-// Scratch slot kinds, as in the protobuf decoder.
-const VALUE_NONE = 0;
-const VALUE_STRING = 1;
-const VALUE_BOOL = 2;
-const VALUE_INT = 3;
-const VALUE_DOUBLE = 4;
-/** Arrays and key-value lists: already their JSON text. */
-const VALUE_TEXT = 5;
-/** Bytes as base64: stored as is at the top level, quoted when nested. */
-const VALUE_BYTES = 6;
 
 class JsonTraceReader {
   private readonly builder: OtlpBatchBuilder;

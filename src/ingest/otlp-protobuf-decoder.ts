@@ -5,6 +5,7 @@ import { idFromBytes } from '../core/trace-id.js';
 import { otlpAnyValueJson } from './otlp-any-value-json.js';
 import { OtlpDecodeError } from './otlp-decode-error.js';
 import { OtlpBatchBuilder, type OtlpDecodeOptions, type OtlpSpanFields, emptyOtlpSpanFields } from './otlp-event-mapping.js';
+import { VALUE_BOOL, VALUE_BYTES, VALUE_DOUBLE, VALUE_INT, VALUE_NONE, VALUE_STRING, VALUE_TEXT } from './otlp-any-value-kind.js';
 
 /**
  * Decodes an OTLP ExportTraceServiceRequest (protobuf) straight into EventRecords.
@@ -29,16 +30,6 @@ const WIRE_FIXED32 = 5;
 
 const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'start group', 'end group', 'fixed32'];
 
-// Value kinds of the AnyValue scratch slot (the oneof member last seen).
-const VALUE_NONE = 0;
-const VALUE_STRING = 1;
-const VALUE_BOOL = 2;
-const VALUE_INT = 3;
-const VALUE_DOUBLE = 4;
-/** Arrays and key-value lists, already rendered as their JSON text. */
-const VALUE_TEXT = 5;
-/** Bytes, kept as a range of the input until rendered as base64. */
-const VALUE_BYTES = 6;
 
 const TWO_POW_32 = 4294967296;
 
