@@ -59,61 +59,75 @@ export class BigIntColumnBuffer extends ColumnBuffer {
   }
 }
 
-export class UBigIntColumnBuffer extends ColumnBuffer {
-  private readonly data = new BigUint64Array(CHUNK_ROWS);
+/**
+ * A column whose rows are fixed-width values in one typed array: copying it into DuckDB is a
+ * single call of `rows * bytesPerRow` bytes.
+ */
+abstract class FixedWidthColumnBuffer extends ColumnBuffer {
+  protected abstract readonly data: BigUint64Array<ArrayBuffer> | Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
+  constructor(private readonly bytesPerRow: number) {
+    super();
+  }
+  protected copyData(vector: Vector, rows: number): void {
+    bindings.copy_data_to_vector(vector, 0, this.data.buffer, 0, rows * this.bytesPerRow);
+  }
+}
+
+export class UBigIntColumnBuffer extends FixedWidthColumnBuffer {
+  protected readonly data = new BigUint64Array(CHUNK_ROWS);
+  constructor() {
+    super(8);
+  }
   set(row: number, value: bigint): void {
     this.data[row] = value;
     this.setValid(row);
   }
-  protected copyData(vector: Vector, rows: number): void {
-    bindings.copy_data_to_vector(vector, 0, this.data.buffer, 0, rows * 8);
-  }
 }
 
 /** UHUGEINT: 16 bytes per row, lower 64 bits first. */
-export class UHugeIntColumnBuffer extends ColumnBuffer {
-  private readonly data = new BigUint64Array(CHUNK_ROWS * 2);
+export class UHugeIntColumnBuffer extends FixedWidthColumnBuffer {
+  protected readonly data = new BigUint64Array(CHUNK_ROWS * 2);
+  constructor() {
+    super(16);
+  }
   set(row: number, value: bigint): void {
     // A BigUint64Array stores a BigInt modulo 2^64: the low half needs no mask.
     this.data[row * 2] = value;
     this.data[row * 2 + 1] = value >> 64n;
     this.setValid(row);
   }
-  protected copyData(vector: Vector, rows: number): void {
-    bindings.copy_data_to_vector(vector, 0, this.data.buffer, 0, rows * 16);
-  }
 }
 
-export class DoubleColumnBuffer extends ColumnBuffer {
-  private readonly data = new Float64Array(CHUNK_ROWS);
+export class DoubleColumnBuffer extends FixedWidthColumnBuffer {
+  protected readonly data = new Float64Array(CHUNK_ROWS);
+  constructor() {
+    super(8);
+  }
   set(row: number, value: number): void {
     this.data[row] = value;
     this.setValid(row);
   }
-  protected copyData(vector: Vector, rows: number): void {
-    bindings.copy_data_to_vector(vector, 0, this.data.buffer, 0, rows * 8);
-  }
 }
 
-export class UIntegerColumnBuffer extends ColumnBuffer {
-  private readonly data = new Uint32Array(CHUNK_ROWS);
+export class UIntegerColumnBuffer extends FixedWidthColumnBuffer {
+  protected readonly data = new Uint32Array(CHUNK_ROWS);
+  constructor() {
+    super(4);
+  }
   set(row: number, value: number): void {
     this.data[row] = value;
     this.setValid(row);
   }
-  protected copyData(vector: Vector, rows: number): void {
-    bindings.copy_data_to_vector(vector, 0, this.data.buffer, 0, rows * 4);
-  }
 }
 
-export class BooleanColumnBuffer extends ColumnBuffer {
-  private readonly data = new Uint8Array(CHUNK_ROWS);
+export class BooleanColumnBuffer extends FixedWidthColumnBuffer {
+  protected readonly data = new Uint8Array(CHUNK_ROWS);
+  constructor() {
+    super(1);
+  }
   set(row: number, value: boolean): void {
     this.data[row] = value ? 1 : 0;
     this.setValid(row);
-  }
-  protected copyData(vector: Vector, rows: number): void {
-    bindings.copy_data_to_vector(vector, 0, this.data.buffer, 0, rows);
   }
 }
 
