@@ -3,14 +3,6 @@
 const HEX_RE_32 = /^[0-9a-fA-F]{32}$/;
 const HEX_RE_16 = /^[0-9a-fA-F]{16}$/;
 
-export function isTraceIdHex(text: string): boolean {
-  return HEX_RE_32.test(text);
-}
-
-export function isSpanIdHex(text: string): boolean {
-  return HEX_RE_16.test(text);
-}
-
 /** Parses a 32-hex-digit trace id (any case); null when malformed or all zero. */
 export function parseTraceIdHex(text: string): bigint | null {
   if (!HEX_RE_32.test(text)) return null;

@@ -7,10 +7,6 @@ export function nowNs(): bigint {
   return BigInt(Date.now()) * NS_PER_MS;
 }
 
-export function secondsToNs(seconds: number): bigint {
-  return BigInt(Math.trunc(seconds)) * NS_PER_S;
-}
-
 /** RFC 3339 with all nine fractional digits, in UTC: 2026-11-22T00:38:50.123456789Z */
 export function formatRfc3339Nanos(ns: bigint): string {
   let secs = ns / NS_PER_S;
@@ -33,9 +29,4 @@ export function parseRfc3339Nanos(text: string): bigint | null {
   if (Number.isNaN(base)) return null;
   const fraction = (match[2] ?? '').padEnd(9, '0');
   return BigInt(base) * NS_PER_MS + BigInt(fraction);
-}
-
-/** Duration in float milliseconds, for display and the duration_ms column. */
-export function nsToMs(ns: bigint): number {
-  return Number(ns) / 1e6;
 }
