@@ -86,6 +86,8 @@ const DATABASE_ALIAS = 'waggle';
 
 /** Query connections kept open between queries. */
 const MAX_IDLE_QUERY_CONNECTIONS = 4;
+/** A trace lookup reads one trace: anything slower than this is a fault, not a big answer. */
+const TRACE_LOOKUP_TIMEOUT_MS = 30_000;
 
 const CORE_PHYSICAL_NAMES: ReadonlySet<string> = new Set(CORE_PHYSICAL_COLUMNS.map((c) => c.physical));
 
@@ -105,9 +107,7 @@ export class DuckDbSpanStore implements SpanStore {
   /** After a failed background commit, wait for an explicit flush before trying again. */
   private alignedCommitsPaused = false;
   private closed = false;
-  private readonly readers: DuckDBConnection[] = [];
   private readonly idleQueryConnections: DuckDBConnection[] = [];
-  private readerIndex = 0;
   private lastWrittenSavedAt = 0;
   private readonly routes: ColumnRoutes;
 
@@ -143,7 +143,6 @@ export class DuckDbSpanStore implements SpanStore {
     await writer.run('SET enable_external_access = false');
     await writer.run('SET lock_configuration = true');
     const store = new DuckDbSpanStore(instance, writer, catalog, segments, options, committed);
-    for (let i = 0; i < Math.max(1, options.threads); i++) store.readers.push(await store.connect());
     return store;
   }
 
@@ -326,14 +325,11 @@ export class DuckDbSpanStore implements SpanStore {
     return last && !last.sealed ? last : newSegment((last?.id ?? 0) + 1);
   }
 
-  private reader(): DuckDBConnection {
-    const reader = this.readers[this.readerIndex % this.readers.length]!;
-    this.readerIndex += 1;
-    return reader;
+  async getTrace(traceId: bigint): Promise<StoredEvent[]> {
+    return this.withQueryConnection(TRACE_LOOKUP_TIMEOUT_MS, (reader) => this.readTrace(reader, traceId));
   }
 
-  async getTrace(traceId: bigint): Promise<StoredEvent[]> {
-    const reader = this.reader();
+  private async readTrace(reader: DuckDBConnection, traceId: bigint): Promise<StoredEvent[]> {
     const index = await reader.runAndReadAll(
       'SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM waggle_trace_index WHERE trace_id = $1::UHUGEINT GROUP BY segment_id ORDER BY segment_id',
       [traceId.toString()],
@@ -465,20 +461,30 @@ export class DuckDbSpanStore implements SpanStore {
 
   async runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
     const { values, types } = duckdbParameters(params);
-    // Idle connections are reused: opening one (and its USE) costs more than a small query.
+    return this.withQueryConnection(options.timeoutMs, async (connection) => {
+      const reader = await connection.runAndReadAll(sql, values, types);
+      return { columns: reader.columnNames(), rows: reader.getRowsJS() };
+    });
+  }
+
+  /**
+   * Runs reads on a connection of the pool, interrupting them after `timeoutMs`. Idle connections
+   * are reused: opening one (and its USE) costs more than a small query.
+   */
+  private async withQueryConnection<T>(timeoutMs: number, read: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const connection = this.idleQueryConnections.pop() ?? (await this.connect());
     let timedOut = false;
     let reusable = false;
     const timer = setTimeout(() => {
       timedOut = true;
       connection.interrupt();
-    }, options.timeoutMs);
+    }, timeoutMs);
     try {
-      const reader = await connection.runAndReadAll(sql, values, types);
+      const result = await read(connection);
       reusable = true;
-      return { columns: reader.columnNames(), rows: reader.getRowsJS() };
+      return result;
     } catch (error) {
-      if (timedOut) throw new QueryTimeoutError(`the query took longer than ${options.timeoutMs} ms and was stopped`);
+      if (timedOut) throw new QueryTimeoutError(`the query took longer than ${timeoutMs} ms and was stopped`);
       throw error;
     } finally {
       clearTimeout(timer);
@@ -535,7 +541,6 @@ export class DuckDbSpanStore implements SpanStore {
     await this.flushChain;
     await this.catalog.persistLastWritten(this.writer);
     await this.writer.run('CHECKPOINT');
-    for (const reader of this.readers) reader.closeSync();
     for (const connection of this.idleQueryConnections.splice(0)) connection.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
