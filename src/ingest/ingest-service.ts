@@ -10,8 +10,6 @@ export interface IngestLimits {
   maxPendingEvents: number;
   /** Longest time an acknowledged event waits in the queue before a commit is forced (freshness). */
   flushIntervalMs: number;
-  /** Commit early once this many events are queued. */
-  flushThresholdEvents: number;
   /**
    * The store commits on its own whenever this many events are queued (DuckDB: a row group), and
    * such a commit takes the oldest events first; while that many are queued the freshness timer
@@ -115,7 +113,6 @@ export class IngestService {
     this.store.enqueue(decoded.batch.events, position);
     this.enqueuedTotal += decoded.batch.events.length;
     this.enqueueTimes.push({ total: this.enqueuedTotal, atMs: performance.now() });
-    if (this.store.pendingEvents() >= this.limits.flushThresholdEvents) this.flushSoon();
     await durable;
     return decoded;
   }

@@ -91,7 +91,6 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     // machine: keeps acknowledged spans close to the freshness promise, and the heap bounded.
     maxPendingEvents: 4 * storeOptions.rowGroupSize,
     flushIntervalMs: config.flushIntervalMs,
-    flushThresholdEvents: 100_000,
     storeBatchEvents: storeOptions.rowGroupSize,
   }, log);
   if (replay.length > 0) {
