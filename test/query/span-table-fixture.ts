@@ -11,7 +11,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { NETWORK_TIMING_BINDINGS } from '../../src/query/network-timing-bindings.js';
+import { CORE_BINDINGS, CORE_ROLES } from '../../src/store/duckdb/duckdb-physical-layout.js';
 import type { ColumnBinding, ColumnType, QuerySchema } from '../../src/query/query-schema.js';
 import type { CompiledQuery } from '../../src/query/compile/compiled-query.js';
 import { duckdbParameters } from '../../src/query/compile/duckdb-parameters.js';
@@ -48,36 +48,16 @@ const binding = (name: string, type: ColumnType, sql: string, physicalColumns: s
 
 /** The logical columns the store exposes over the physical layout (issue 3's bindings). */
 export function spanTableSchema(): QuerySchema {
+  // The store's own core bindings and roles, so engine tests run on exactly what the server queries.
   const list: ColumnBinding[] = [
-    { ...binding('duration_ms', 'float', '(duration_ns / 1e6)', ['duration_ns']), scaledInteger: { sql: 'duration_ns', divisor: 1e6 } },
-    binding('trace.trace_id', 'string', "lpad(lower(hex(trace_id)), 32, '0')", ['trace_id']),
-    binding('trace.span_id', 'string', "lpad(lower(hex(span_id)), 16, '0')", ['span_id']),
-    binding('trace.parent_id', 'string', "lpad(lower(hex(parent_id)), 16, '0')", ['parent_id']),
-    binding('name', 'string', 'name', ['name']),
-    binding('service.name', 'string', 'service_name', ['service_name']),
-    binding('span.kind', 'string', 'span_kind', ['span_kind']),
-    binding('status_code', 'string', 'status_code', ['status_code']),
-    binding('status_message', 'string', 'status_message', ['status_message']),
-    binding('library.name', 'string', 'library_name', ['library_name']),
-    binding('library.version', 'string', 'library_version', ['library_version']),
-    binding('meta.annotation_type', 'string', 'annotation_type', ['annotation_type']),
-    binding('error', 'boolean', "(status_code = 'error')", ['status_code']),
-    ...NETWORK_TIMING_BINDINGS,
+    ...CORE_BINDINGS,
     ...ATTRIBUTES.map((a) => binding(a.name, a.type, a.physical, [a.physical])),
   ];
   const byName = new Map(list.map((b) => [b.name, b]));
   return {
     column: (name) => byName.get(name),
     columns: () => list,
-    roles: {
-      timestampNs: binding('timestamp', 'integer', 'ts_ns', ['ts_ns']),
-      durationNs: binding('duration_ns', 'integer', 'duration_ns', ['duration_ns']),
-      traceId: binding('trace_id', 'integer', 'trace_id', ['trace_id']),
-      spanId: binding('span_id', 'integer', 'span_id', ['span_id']),
-      parentId: binding('parent_id', 'integer', 'parent_id', ['parent_id']),
-      sampleRate: binding('sample_rate', 'integer', 'sample_rate', ['sample_rate']),
-      spanKind: binding('span_kind', 'string', 'span_kind', ['span_kind']),
-    },
+    roles: CORE_ROLES,
   };
 }
 
