@@ -1,0 +1,19 @@
+import { HTTP_LIMITS } from './http-limits.js';
+import { INGEST_LIMITS } from './ingest-limits.js';
+import type { LimitDefinition } from './limit-definition.js';
+import { QUERY_LIMITS } from './query-limits.js';
+import { SAVED_LIMITS } from './saved-limits.js';
+import { WAL_LIMITS } from './wal-limits.js';
+
+/**
+ * Every bound Waggle enforces, in one table an operator can read (the README's "Limits" section
+ * lists the same, and a test keeps the two equal). Each area keeps its own file so that the code
+ * enforcing a bound imports it from next door.
+ */
+export const LIMITS_TABLE: Readonly<Record<string, Readonly<Record<string, LimitDefinition>>>> = {
+  http: HTTP_LIMITS,
+  ingest: INGEST_LIMITS,
+  wal: WAL_LIMITS,
+  query: QUERY_LIMITS,
+  saved: SAVED_LIMITS,
+};
