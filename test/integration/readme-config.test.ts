@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../src/api/web-ui-static.js';
+import { LIMITS_TABLE } from '../../src/core/limits/limits-table.js';
 import { SETTINGS } from '../../src/server/waggle-config.js';
 
 describe('README', () => {
@@ -18,6 +19,19 @@ describe('README', () => {
     for (const setting of SETTINGS) {
       const row = `| \`${setting.env}\` | \`${setting.flag}\` | \`${setting.defaultValue}\` | ${setting.description} |`;
       assert.ok(readme.includes(row), `README lacks the row: ${row}`);
+    }
+  });
+});
+
+describe('README limits', () => {
+  const readme = fs.readFileSync(path.join(packageRoot(), 'README.md'), 'utf8');
+
+  it('lists every bound of the limits table with its value and reason', () => {
+    for (const [area, limits] of Object.entries(LIMITS_TABLE)) {
+      for (const [name, limit] of Object.entries(limits)) {
+        const row = `| \`${area}.${name}\` | ${limit.value} ${limit.unit} | ${limit.reason} |`;
+        assert.ok(readme.includes(row), `README lacks the row: ${row}`);
+      }
     }
   });
 });
