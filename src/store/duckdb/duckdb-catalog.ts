@@ -38,6 +38,8 @@ export class DuckDbCatalog {
   /** The last name resolved, and its key: events come in runs of one dataset. */
   private lastName: string | null = null;
   private lastKey = '';
+  /** Names (as sent) already resolved -> key, so that a slug is computed once per name, not per event. */
+  private readonly keyByName = new Map<string, string>();
   private nextColumnId = 1;
   private unsavedColumns: CatalogColumn[] = [];
   private unsavedDatasets = new Set<string>();
@@ -107,7 +109,13 @@ export class DuckDbCatalog {
    */
   datasetKeyFor(name: string, nowNs: bigint): string {
     if (name === this.lastName) return this.lastKey;
-    const key = this.keyBySlug.get(name) ?? this.keyBySlug.get(datasetSlug(name)) ?? this.createDataset(name, nowNs).key;
+    let key = this.keyByName.get(name);
+    if (key === undefined) {
+      key = this.keyBySlug.get(name) ?? this.keyBySlug.get(datasetSlug(name)) ?? this.createDataset(name, nowNs).key;
+      // Bounded: a flood of distinct names (each a dataset) must not grow a second copy without end.
+      if (this.keyByName.size >= MAX_CACHED_NAMES) this.keyByName.clear();
+      this.keyByName.set(name, key);
+    }
     this.lastName = name;
     this.lastKey = key;
     return key;
@@ -237,6 +245,9 @@ export class DuckDbCatalog {
 }
 
 const ROWS_PER_STATEMENT = 500;
+
+/** Distinct dataset names remembered by datasetKeyFor; past this the memo starts over. */
+const MAX_CACHED_NAMES = 10_000;
 
 /** `($1, $2), ($3, $4)` for rows of equal width. */
 function placeholders(rows: readonly (readonly DuckDBValue[])[]): string {
