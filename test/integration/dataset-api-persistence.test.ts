@@ -36,7 +36,7 @@ describe('datasets, columns and markers made through the API', () => {
     try {
       const dataset = (await call(waggle, 'GET', '/1/datasets/billing-jobs')).body as Json;
       assert.deepEqual([dataset['name'], dataset['description'], dataset['last_written_at'], dataset['created_at']], ['Billing Jobs', 'nightly', null, (created.body as Json)['created_at']]);
-      assert.deepEqual((await call(waggle, 'GET', '/1/columns/billing-jobs?key_name=job.id')).body, column.body);
+      assert.deepEqual((await call(waggle, 'GET', '/1/columns/billing-jobs')).body, [column.body]);
       assert.deepEqual((await call(waggle, 'GET', '/1/markers/billing-jobs')).body, [marker.body]);
 
       const response = await fetch(`${waggle.baseUrl}/1/events/billing%20jobs`, { method: 'POST', body: JSON.stringify({ 'job.id': 'j1' }) });

@@ -457,6 +457,8 @@ export class DuckDbSpanStore implements SpanStore {
     let lastNs: bigint | null = null;
     for (const name of names) {
       const entry = this.catalog.dataset(name)!;
+      // A dataset created through the API and not yet written has no columns, core ones included.
+      if (entry.lastWrittenNs === 0n) continue;
       if (createdNs === null || entry.createdNs < createdNs) createdNs = entry.createdNs;
       if (lastNs === null || entry.lastWrittenNs > lastNs) lastNs = entry.lastWrittenNs;
     }
