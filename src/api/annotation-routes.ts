@@ -1,5 +1,6 @@
 import { BadRequestError, NotFoundError } from '../core/errors.js';
 import { JsonCollectionStore } from '../store/saved/json-collection-store.js';
+import { sameDataset } from './dataset-selector.js';
 import { readJsonBody, sendJson } from './http-io.js';
 import type { HttpRouter } from './http-router.js';
 import type { StoredQuery } from './query-routes.js';
@@ -44,12 +45,12 @@ function present(annotation: QueryAnnotation): Omit<QueryAnnotation, 'dataset'> 
 export function addAnnotationRoutes(router: HttpRouter, annotations: JsonCollectionStore<QueryAnnotation>, queries: JsonCollectionStore<StoredQuery>): void {
   const find = (dataset: string, id: string): QueryAnnotation => {
     const annotation = annotations.get(id);
-    if (!annotation || annotation.dataset !== dataset) throw new NotFoundError(`no query annotation ${id} in dataset ${dataset}`);
+    if (!annotation || !sameDataset(annotation.dataset, dataset)) throw new NotFoundError(`no query annotation ${id} in dataset ${dataset}`);
     return annotation;
   };
   const checkQuery = (dataset: string, queryId: string): void => {
     const query = queries.get(queryId);
-    if (!query || query.dataset !== dataset) throw new BadRequestError(`query_id: no query ${queryId} in dataset ${dataset}; create it with POST /1/queries/${dataset}`);
+    if (!query || !sameDataset(query.dataset, dataset)) throw new BadRequestError(`query_id: no query ${queryId} in dataset ${dataset}; create it with POST /1/queries/${dataset}`);
   };
 
   router.add('POST', '/1/query_annotations/:dataset', async ({ req, res, params }) => {
@@ -65,7 +66,7 @@ export function addAnnotationRoutes(router: HttpRouter, annotations: JsonCollect
   });
 
   router.add('GET', '/1/query_annotations/:dataset', async ({ res, params }) => {
-    const list = annotations.list((a) => a.dataset === params['dataset']).sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+    const list = annotations.list((a) => sameDataset(a.dataset, params['dataset']!)).sort((a, b) => b.updated_at.localeCompare(a.updated_at));
     sendJson(res, 200, list.map(present));
   });
 

@@ -1,32 +1,99 @@
-import { NotFoundError } from '../core/errors.js';
-import type { SpanStore } from '../store/span-store.js';
-import { resolveDataset } from './dataset-selector.js';
+import { datasetNameProblem } from '../core/dataset-name.js';
+import { BadRequestError, NotFoundError } from '../core/errors.js';
+import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
+import type { JsonCollectionStore } from '../store/saved/json-collection-store.js';
+import type { DatasetInfo, SpanStore } from '../store/span-store.js';
 import { sendJson } from './http-io.js';
 import type { HttpRouter } from './http-router.js';
+import { optionalBoolean, optionalInteger, optionalText, readObjectBody } from './json-body-fields.js';
 
-/** GET /1/datasets, /1/datasets/:slug, /1/columns/:dataset (?key_name=). */
-export function addCatalogRoutes(router: HttpRouter, store: SpanStore): void {
+/**
+ * A dataset's settings, kept beside the store's catalog (keyed by slug). Stored, not enforced:
+ * Waggle does not unpack nested JSON (expand_json_depth) and deletes no datasets yet.
+ */
+export interface DatasetSettings {
+  /** The dataset's slug. */
+  id: string;
+  description: string;
+  expand_json_depth: number;
+  delete_protected: boolean;
+}
+
+/** Honeycomb's bounds on expand_json_depth. */
+const MAX_EXPAND_JSON_DEPTH = 10;
+
+/** A dataset shaped as Honeycomb's Dataset object. */
+export interface DatasetResponse {
+  name: string;
+  description: string;
+  settings: { delete_protected: boolean };
+  expand_json_depth: number;
+  slug: string;
+  regular_columns_count: number | null;
+  last_written_at: string | null;
+  created_at: string;
+}
+
+/** Honeycomb gives seconds (`2022-07-21T18:39:23Z`); the store keeps nanoseconds. */
+function toSeconds(rfc3339: string): string {
+  return rfc3339.replace(/\.\d+Z$/, 'Z');
+}
+
+function present(info: DatasetInfo, settings: DatasetSettings | undefined): DatasetResponse {
+  return {
+    name: info.name,
+    description: settings?.description ?? '',
+    settings: { delete_protected: settings?.delete_protected ?? false },
+    expand_json_depth: settings?.expand_json_depth ?? 0,
+    slug: info.slug,
+    regular_columns_count: info.regular_columns_count,
+    last_written_at: info.last_written_at === null ? null : toSeconds(info.last_written_at),
+    created_at: toSeconds(info.created_at),
+  };
+}
+
+/** Honeycomb's Datasets API: GET and POST /1/datasets, GET and PUT /1/datasets/:slug. */
+export function addCatalogRoutes(router: HttpRouter, store: SpanStore, settings: JsonCollectionStore<DatasetSettings>): void {
+  const describe = (info: DatasetInfo): DatasetResponse => present(info, settings.get(info.slug));
+  const maxDescription = SAVED_LIMITS.descriptionChars.value;
+
   router.add('GET', '/1/datasets', async ({ res }) => {
-    sendJson(res, 200, await store.listDatasets());
+    sendJson(res, 200, (await store.listDatasets()).map(describe));
+  });
+
+  // Idempotent, as Honeycomb's: 201 with a new dataset, 200 with the one that has the name's slug.
+  router.add('POST', '/1/datasets', async ({ req, res }) => {
+    const body = await readObjectBody(req);
+    const name = body['name'];
+    if (typeof name !== 'string') throw new BadRequestError('name: required, a string');
+    const problem = datasetNameProblem(name);
+    if (problem !== null) throw new BadRequestError(`name: ${problem}`);
+    const description = optionalText(body, 'description', maxDescription);
+    const depth = optionalInteger(body, 'expand_json_depth', 0, MAX_EXPAND_JSON_DEPTH);
+    const { info, created } = await store.createDataset(name);
+    if (created && (description !== undefined || depth !== undefined)) {
+      await settings.put({ id: info.slug, description: description ?? '', expand_json_depth: depth ?? 0, delete_protected: false });
+    }
+    sendJson(res, created ? 201 : 200, describe(info));
   });
 
   router.add('GET', '/1/datasets/:slug', async ({ res, params }) => {
-    const slug = (params['slug'] ?? '').toLowerCase();
-    const dataset = (await store.listDatasets()).find((d) => d.slug === slug);
-    if (!dataset) throw new NotFoundError(`dataset '${params['slug']}' not found`);
-    sendJson(res, 200, dataset);
+    const found = store.findDataset(params['slug']!);
+    if (!found) throw new NotFoundError(`dataset '${params['slug']}' not found`);
+    sendJson(res, 200, describe(found.info));
   });
 
-  router.add('GET', '/1/columns/:dataset', async ({ res, params, url }) => {
-    const selector = await resolveDataset(store, params['dataset']!);
-    const columns = await store.listColumns(selector);
-    const keyName = url.searchParams.get('key_name');
-    if (keyName === null) {
-      sendJson(res, 200, columns);
-      return;
-    }
-    const column = columns.find((c) => c.key_name === keyName);
-    if (!column) throw new NotFoundError(`no column '${keyName}' in dataset ${params['dataset']}`);
-    sendJson(res, 200, column);
+  // A PUT replaces every setting: an omitted field goes back to its default, as Honeycomb documents.
+  router.add('PUT', '/1/datasets/:slug', async ({ req, res, params }) => {
+    const found = store.findDataset(params['slug']!);
+    if (!found) throw new NotFoundError(`dataset '${params['slug']}' not found`);
+    const body = await readObjectBody(req);
+    const description = optionalText(body, 'description', maxDescription) ?? '';
+    const depth = optionalInteger(body, 'expand_json_depth', 0, MAX_EXPAND_JSON_DEPTH) ?? 0;
+    const nested = body['settings'];
+    if (nested !== undefined && nested !== null && (typeof nested !== 'object' || Array.isArray(nested))) throw new BadRequestError('settings: must be an object');
+    const deleteProtected = nested ? optionalBoolean(nested as Record<string, unknown>, 'delete_protected') : undefined;
+    await settings.put({ id: found.info.slug, description, expand_json_depth: depth, delete_protected: deleteProtected ?? false });
+    sendJson(res, 200, describe(found.info));
   });
 }

@@ -7,7 +7,8 @@ import type { QueryRunner } from '../query/query-runner.js';
 import type { QuerySpec } from '../query/query-spec.js';
 import type { JsonCollectionStore } from '../store/saved/json-collection-store.js';
 import type { SpanStore } from '../store/span-store.js';
-import { resolveDataset } from './dataset-selector.js';
+import { checkSpecColumnsInDataset } from './dataset-column-check.js';
+import { resolveDataset, sameDataset } from './dataset-selector.js';
 import { readJsonBody, sendJson } from './http-io.js';
 import type { HttpRouter } from './http-router.js';
 
@@ -19,6 +20,8 @@ export interface StoredQuery {
   dataset: string;
   spec: QuerySpec;
   created_at: string;
+  /** The spec as POST /1/queries received it: Honeycomb echoes what was sent, not the defaults. */
+  sent?: Record<string, unknown>;
 }
 
 export interface QueryResultObject {
@@ -61,11 +64,26 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     if (results.size > CACHED_RESULTS) results.delete(results.keys().next().value as string);
   };
 
-  const storeQuery = async (dataset: string, spec: QuerySpec): Promise<StoredQuery> => {
+  const storeQuery = async (dataset: string, spec: QuerySpec, sent?: Record<string, unknown>): Promise<StoredQuery> => {
     const id = queryId(dataset, spec);
     const existing = deps.queries.get(id);
     if (existing) return existing;
-    return deps.queries.put({ id, dataset, spec, created_at: new Date().toISOString() });
+    const stored: StoredQuery = { id, dataset, spec, created_at: new Date().toISOString() };
+    if (sent !== undefined) stored.sent = sent;
+    return deps.queries.put(stored);
+  };
+
+  /** The query as Honeycomb echoes it: its id and the spec as it was sent. */
+  const echo = (stored: StoredQuery): Record<string, unknown> => {
+    const sent: Record<string, unknown> = { ...(stored.sent ?? stored.spec) };
+    delete sent['id'];
+    return { id: stored.id, ...sent };
+  };
+
+  /** Columns are per dataset (as /1/columns lists them); `__all__` sees every dataset's. */
+  const checkColumns = async (dataset: string, spec: QuerySpec): Promise<void> => {
+    const selector = await resolveDataset(deps.store, dataset);
+    if (selector.kind === 'one') checkSpecColumnsInDataset(spec, await deps.store.querySchema(selector), dataset);
   };
 
   const execute = async (req: IncomingMessage, stored: StoredQuery, disableSeries: boolean): Promise<QueryResultObject> => {
@@ -87,15 +105,17 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const dataset = params['dataset']!;
     await resolveDataset(deps.store, dataset);
     const schema = await deps.store.querySchema({ kind: 'all' });
-    const spec = prepareQuerySpec(await readJsonBody(req, MAX_JSON_BYTES), schema);
-    const stored = await storeQuery(dataset, spec);
-    sendJson(res, 200, { id: stored.id, ...stored.spec });
+    const body = objectBody(await readJsonBody(req, MAX_JSON_BYTES));
+    const spec = prepareQuerySpec(body, schema);
+    await checkColumns(dataset, spec);
+    const stored = await storeQuery(dataset, spec, body);
+    sendJson(res, 200, echo(stored));
   });
 
   router.add('GET', '/1/queries/:dataset/:id', async ({ res, params }) => {
     const stored = deps.queries.get(params['id']!);
-    if (!stored || stored.dataset !== params['dataset']) throw new NotFoundError(`no query ${params['id']} in dataset ${params['dataset']}`);
-    sendJson(res, 200, { id: stored.id, ...stored.spec });
+    if (!stored || !sameDataset(stored.dataset, params['dataset']!)) throw new NotFoundError(`no query ${params['id']} in dataset ${params['dataset']}`);
+    sendJson(res, 200, echo(stored));
   });
 
   router.add('POST', '/1/query_results/:dataset', async ({ req, res, params }) => {
@@ -105,15 +125,18 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const disableSeries = body['disable_series'] === true;
     if (body['disable_series'] !== undefined && typeof body['disable_series'] !== 'boolean') throw new BadRequestError('disable_series: must be true or false');
     const stored = deps.queries.get(queryIdValue);
-    if (!stored || stored.dataset !== params['dataset']) throw new NotFoundError(`no query ${queryIdValue} in dataset ${params['dataset']}`);
+    if (!stored || !sameDataset(stored.dataset, params['dataset']!)) throw new NotFoundError(`no query ${queryIdValue} in dataset ${params['dataset']}`);
     let toRun = stored;
-    if (body['limit'] !== undefined) {
+    // Honeycomb documents `limit` here as applying only with disable_series (up to 10 000 groups);
+    // with series on it is ignored, not refused.
+    if (disableSeries && body['limit'] !== undefined) {
       const limit = body['limit'];
       const schema = await deps.store.querySchema({ kind: 'all' });
       const spec = prepareQuerySpec({ ...stored.spec, limit }, schema, { disableSeries });
       toRun = { ...stored, spec };
     }
-    sendJson(res, 200, await execute(req, toRun, disableSeries));
+    // 201: a query result is created (Honeycomb's status), even though Waggle's is complete at once.
+    sendJson(res, 201, await execute(req, toRun, disableSeries));
   });
 
   router.add('GET', '/1/query_results/:dataset/:id', async ({ res, params }) => {
@@ -131,6 +154,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     await resolveDataset(deps.store, dataset);
     const schema = await deps.store.querySchema({ kind: 'all' });
     const spec = prepareTextQuery(text, schema, { disableSeries });
+    await checkColumns(dataset, spec);
     const stored = await storeQuery(dataset, spec);
     sendJson(res, 200, await execute(req, stored, disableSeries));
   });

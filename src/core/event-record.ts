@@ -11,7 +11,7 @@ export type AnnotationType = 'span_event' | 'link';
  * Nanosecond quantities are bigint, never a JS number.
  */
 export interface EventRecord {
-  /** Lowercased dataset name: the span's service.name, or an override header. */
+  /** The dataset name as sent (service.name, x-honeycomb-dataset or the URL), validated; the store replaces it with the dataset's storage key when it queues the event. */
   dataset: string;
   timestampNs: bigint;
   /** null for events that have no duration (Honeycomb events without duration_ms). */

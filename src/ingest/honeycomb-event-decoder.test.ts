@@ -43,7 +43,7 @@ describe('decodeHoneycombEvent', () => {
     assert.deepEqual(
       { ...record, attributes: undefined },
       {
-        dataset: 'my-dataset',
+        dataset: 'My-Dataset',
         timestampNs: RECEIVED,
         durationNs: 12_345_679n,
         traceId: 0x0af7651916cd43dd8448eb211c80319cn,
@@ -202,9 +202,11 @@ describe('decodeHoneycombEvent', () => {
     assert.equal(Object.getPrototypeOf(record), Object.prototype);
   });
 
-  it('lowercases the dataset and refuses an empty one', () => {
-    assert.equal(decodeHoneycombEvent({}, { dataset: 'ABC', receivedAtNs: RECEIVED }).dataset, 'abc');
-    assert.throws(() => decodeHoneycombEvent({}, { dataset: ' ', receivedAtNs: RECEIVED }), BadRequestError);
+  it('keeps the case of the dataset and refuses a name that cannot name one', () => {
+    assert.equal(decodeHoneycombEvent({}, { dataset: 'My Dataset', receivedAtNs: RECEIVED }).dataset, 'My Dataset');
+    assert.throws(() => decodeHoneycombEvent({}, { dataset: ' ', receivedAtNs: RECEIVED }), { name: 'BadRequestError', message: 'dataset name must not be empty' });
+    assert.throws(() => decodeHoneycombEvent({}, { dataset: 'a\u0000', receivedAtNs: RECEIVED }), { name: 'BadRequestError', message: 'dataset name must not contain control characters (found U+0000)' });
+    assert.throws(() => decodeHoneycombEvent({}, { dataset: '__all__', receivedAtNs: RECEIVED }), { name: 'BadRequestError', message: "'__all__' is reserved: it means every dataset" });
   });
 
   it('refuses a body that is not an object', () => {
@@ -282,7 +284,7 @@ describe('decodeHoneycombBatch', () => {
       { status: 202 },
     ]);
     assert.equal(result.events.length, 2);
-    assert.equal(result.events[0]!.dataset, 'shop');
+    assert.equal(result.events[0]!.dataset, 'Shop');
     assert.equal(result.events[0]!.timestampNs, 1_699_999_200_000_000_000n);
     assert.equal(result.events[0]!.sampleRate, 5);
     assert.deepEqual(attrs(result.events[0]!), [['a', 'integer', 1]]);

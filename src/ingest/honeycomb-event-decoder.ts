@@ -11,6 +11,7 @@
  * - An event breaking a documented Honeycomb limit (2000 fields, 64 KB per string) is refused as a
  *   whole, with an English message, never truncated.
  */
+import { datasetNameProblem } from '../core/dataset-name.js';
 import { BadRequestError } from '../core/errors.js';
 import { emptyAttributeList, pushAttribute, type AttributeList } from '../core/attribute-value.js';
 import type { AnnotationType, EventRecord, SpanKindName, StatusCodeName } from '../core/event-record.js';
@@ -282,10 +283,12 @@ function assign<T>(parsed: T | null, set: (value: T) => void): boolean {
   return true;
 }
 
+/** The dataset of the URL, trimmed, case kept (the store makes `My Dataset` and `my-dataset` one); 400 when invalid. */
 function normalizeDataset(dataset: string): string {
   const trimmed = dataset.trim();
-  if (trimmed === '') throw new BadRequestError('dataset name must not be empty');
-  return trimmed.toLowerCase();
+  const problem = datasetNameProblem(trimmed);
+  if (problem !== null) throw new BadRequestError(problem);
+  return trimmed;
 }
 
 /**

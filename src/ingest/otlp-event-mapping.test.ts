@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hexId, layer } from '../../test/fixtures/otlp/expected-records-fixture.js';
-import { OtlpBatchBuilder, type OtlpSpanFields } from './otlp-event-mapping.js';
+import { datasetForService, OtlpBatchBuilder, type OtlpSpanFields } from './otlp-event-mapping.js';
 
 function spanFields(fields: Partial<OtlpSpanFields> = {}): OtlpSpanFields {
   return {
@@ -32,7 +32,7 @@ describe('OtlpBatchBuilder', () => {
     builder.beginScope('', '', layer());
     const record = builder.addSpan(spanFields());
     assert.equal(record?.serviceName, 'Second');
-    assert.equal(record?.dataset, 'second');
+    assert.equal(record?.dataset, 'Second');
     assert.deepEqual(record?.attributes[0], layer(['a', 'string', '1'], ['b', 'integer', 2]));
   });
 
@@ -104,5 +104,15 @@ describe('OtlpBatchBuilder', () => {
       ],
     );
     assert.deepEqual(events[2]!.attributes[2], layer(['l', 'float', 1.5], ['trace.link.trace_id', 'string', 'ab'], ['trace.link.span_id', 'string', 'cd']));
+  });
+});
+
+describe('datasetForService', () => {
+  it('keeps the case and spaces of a service.name and trims it', () => {
+    assert.equal(datasetForService('  My Service '), 'My Service');
+  });
+
+  it('sends spans of a service.name that cannot name a dataset to unknown_service', () => {
+    for (const bad of ['__all__', 'a\u0000b', 'a/b', 'x'.repeat(256), '   ']) assert.equal(datasetForService(bad), 'unknown_service');
   });
 });

@@ -1,9 +1,21 @@
 import { pushAttribute, type AttributeList } from '../core/attribute-value.js';
+import { datasetNameProblem, FALLBACK_DATASET } from '../core/dataset-name.js';
 import type { DecodedBatch, EventRecord, SpanKindName, StatusCodeName } from '../core/event-record.js';
+
+/**
+ * The dataset of a resource's spans: its service.name, trimmed, with case and spaces kept. A
+ * service.name that cannot name a dataset (control characters, '/', longer than the limit,
+ * `__all__`) sends its spans to `unknown_service` instead of rejecting them: the spans are good,
+ * only their service's name is unusable as a dataset (it is kept in the service.name column).
+ */
+export function datasetForService(serviceName: string): string {
+  const trimmed = serviceName.trim();
+  return datasetNameProblem(trimmed) === null ? trimmed : FALLBACK_DATASET;
+}
 
 /** Options shared by the OTLP decoders. */
 export interface OtlpDecodeOptions {
-  /** The x-honeycomb-dataset header: every event goes to this dataset instead of its service.name. */
+  /** The x-honeycomb-dataset header, validated: every event goes to this dataset instead of its service.name. */
   datasetOverride?: string | null;
   /**
    * AnyValues nested deeper than this (arrays and key-value lists) make the request invalid.
@@ -119,7 +131,7 @@ export class OtlpBatchBuilder {
     }
     this.resourceLayer = layer;
     this.serviceName = serviceName;
-    this.dataset = (this.datasetOverride ?? serviceName).toLowerCase();
+    this.dataset = this.datasetOverride ?? datasetForService(serviceName);
   }
 
   /** Starts the spans of one instrumentation scope of the current resource. */

@@ -132,7 +132,7 @@ describe('decodeOtlpTraceJson on the variants OTLP/JSON allows', () => {
       events: [
         record({
           ...BASE,
-          dataset: 'svc',
+          dataset: 'Svc',
           serviceName: 'Svc',
           parentId: hexId(PARENT),
           statusCode: 'error',
@@ -154,6 +154,7 @@ describe('decodeOtlpTraceJson on the variants OTLP/JSON allows', () => {
         }),
         record({
           ...BASE,
+          dataset: 'Svc',
           serviceName: 'Svc',
           annotationType: 'span_event',
           timestampNs: 1_700_000_000_000_001_000n,
@@ -167,6 +168,7 @@ describe('decodeOtlpTraceJson on the variants OTLP/JSON allows', () => {
         }),
         record({
           ...BASE,
+          dataset: 'Svc',
           serviceName: 'Svc',
           annotationType: 'link',
           durationNs: 0n,
@@ -283,7 +285,7 @@ describe('decodeOtlpTraceJson on the variants OTLP/JSON allows', () => {
     assert.equal(withoutName!.serviceName, 'unknown_service');
     assert.equal(withoutName!.dataset, 'unknown_service');
     const [overridden] = decodeOtlpTraceJson(request([span()]), { datasetOverride: 'Team-A' }).events;
-    assert.equal(overridden!.dataset, 'team-a');
+    assert.equal(overridden!.dataset, 'Team-A');
     assert.equal(overridden!.serviceName, 'svc');
   });
 

@@ -84,9 +84,9 @@ describe('decodeOtlpTraceProtobuf on bytes from the OpenTelemetry serializer', (
     }
   });
 
-  it('sends every event to the override dataset, lowercased, when one is given', async () => {
+  it('sends every event to the override dataset, its case kept, when one is given', async () => {
     const { events } = decodeOtlpTraceProtobuf(await sampleProtobuf(), { datasetOverride: 'Shop-Prod' });
-    assert.deepEqual(new Set(events.map((event) => event.dataset)), new Set(['shop-prod']));
+    assert.deepEqual(new Set(events.map((event) => event.dataset)), new Set(['Shop-Prod']));
     assert.deepEqual(new Set(events.map((event) => event.serviceName)), new Set(['Checkout', 'unknown_service']));
   });
 
@@ -225,7 +225,7 @@ describe('decodeOtlpTraceProtobuf on hand-made messages', () => {
     const span = spanBody({});
     const named = decodeOneSpan(span, [stringAttribute('host.name', 'h'), stringAttribute('service.name', 'API')]);
     assert.equal(named.events[0]!.serviceName, 'API');
-    assert.equal(named.events[0]!.dataset, 'api');
+    assert.equal(named.events[0]!.dataset, 'API');
     assert.deepEqual(named.events[0]!.attributes[0], layer(['host.name', 'string', 'h']));
 
     const numeric = decodeOneSpan(span, [attribute('service.name', varintField(3, 5))]);

@@ -1,3 +1,4 @@
+import { datasetNameProblem } from '../core/dataset-name.js';
 import type { DecodedBatch } from '../core/event-record.js';
 import { BadRequestError } from '../core/errors.js';
 import { inflateBody, parseContentEncoding } from './body-decompression.js';
@@ -25,9 +26,13 @@ function inflated(body: Buffer, meta: Record<string, string>, maxBytes: number):
   return inflateBody(body, parseContentEncoding(meta['contentEncoding']), maxBytes);
 }
 
+/** The x-honeycomb-dataset header (receivers pass it trimmed, absent when blank); 400 when it cannot name a dataset. */
 function datasetOverride(meta: Record<string, string>): string | null {
   const value = meta['dataset'];
-  return value === undefined || value === '' ? null : value;
+  if (value === undefined || value === '') return null;
+  const problem = datasetNameProblem(value);
+  if (problem !== null) throw new BadRequestError(`x-honeycomb-dataset: ${problem}`);
+  return value;
 }
 
 function receivedAt(meta: Record<string, string>): bigint {

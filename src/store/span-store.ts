@@ -17,11 +17,17 @@ export interface TraceSummary {
   error: boolean;
 }
 
+/** A dataset as the store knows it; the API adds the settings it keeps beside (description, ...). */
 export interface DatasetInfo {
+  /** As first sent, case and spaces kept. */
   name: string;
+  /** Honeycomb's URL form of the name (`My Dataset` → `my-dataset`), unique. */
   slug: string;
   created_at: string;
-  last_written_at: string;
+  /** null until an event is written (a dataset created through the API). */
+  last_written_at: string | null;
+  /** Attribute columns written to the dataset (null before any), as Honeycomb's regular_columns_count. */
+  regular_columns_count: number | null;
 }
 
 export interface ColumnInfo {
@@ -58,7 +64,10 @@ export interface SqlRows {
   rows: unknown[][];
 }
 
-/** Selects which datasets a read covers: one dataset, or every dataset (`__all__`). */
+/**
+ * Selects which datasets a read covers: one dataset, or every dataset (`__all__`). `name` is the
+ * dataset's storage key: take it from findDataset, which accepts a name or a slug.
+ */
 export type DatasetSelector = { kind: 'one'; name: string } | { kind: 'all' };
 
 export interface SpanStore {
@@ -88,6 +97,15 @@ export interface SpanStore {
   listTraces(options: { serviceName?: string; limit: number; window?: TimeWindow }): Promise<TraceSummary[]>;
 
   listDatasets(): Promise<DatasetInfo[]>;
+
+  /** The dataset a name or a slug denotes, in any case (`My Dataset`, `my dataset`, `my-dataset`). */
+  findDataset(nameOrSlug: string): { selector: DatasetSelector & { kind: 'one' }; info: DatasetInfo } | undefined;
+
+  /**
+   * Creates an empty dataset (durably) unless one with the name's slug exists; either way answers
+   * it, with `created` telling which. The name must be valid (src/core/dataset-name.ts).
+   */
+  createDataset(name: string): Promise<{ info: DatasetInfo; created: boolean }>;
 
   listColumns(dataset: DatasetSelector): Promise<ColumnInfo[]>;
 

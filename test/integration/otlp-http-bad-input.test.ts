@@ -86,7 +86,7 @@ describe('OTLP/HTTP with bad input', () => {
     assert.equal(trace.spans[0]?.['trace.span_id'], 'abcdef0123456789');
     assert.equal(trace.spans[0]?.['service.name'], 'Edge');
     const datasets = await waggle.store.listDatasets();
-    assert.ok(datasets.some((d) => d.name === 'shop'));
+    assert.ok(datasets.some((d) => d.name === 'Shop' && d.slug === 'shop'));
   });
 
   it('answers undecodable protobuf with 400 and a protobuf Status', async () => {

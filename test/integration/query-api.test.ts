@@ -96,7 +96,7 @@ describe('query API over real ingested spans', () => {
     assert.deepEqual((fetched as { breakdowns: string[] }).breakdowns, ['service.name']);
 
     const started = await post(waggle, '/1/query_results/__all__', { query_id: created.body['id'], disable_series: true });
-    assert.equal(started.status, 200);
+    assert.equal(started.status, 201);
     const polled = (await (await fetch(`${waggle.baseUrl}/1/query_results/__all__/${started.body['id']}`)).json()) as {
       complete: boolean;
       data: { results: Array<{ data: Record<string, unknown> }>; series: unknown[] };

@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { datasetSlug } from '../../core/dataset-name.js';
 import type { ColumnType } from '../../query/query-schema.js';
 
 export interface CatalogColumn {
@@ -9,7 +10,12 @@ export interface CatalogColumn {
 }
 
 interface DatasetEntry {
+  /** The name as first sent (case and spaces kept). */
+  readonly name: string;
+  /** Honeycomb's URL form of the name; unique among datasets. */
+  readonly slug: string;
   createdNs: bigint;
+  /** 0 until an event is written (a dataset created through the API). */
   lastWrittenNs: bigint;
   /** column id -> [createdNs, lastWrittenNs] */
   columns: Map<number, { createdNs: bigint; lastWrittenNs: bigint }>;
@@ -25,7 +31,15 @@ const COLUMN_TYPES: ReadonlySet<string> = new Set(['string', 'integer', 'float',
 export class DuckDbCatalog {
   private readonly byKey = new Map<string, CatalogColumn>();
   private readonly byId = new Map<number, CatalogColumn>();
+  /** Keyed by storage key: the slug for datasets created since names keep their case, a lowercased name before. */
   private readonly datasets = new Map<string, DatasetEntry>();
+  /** slug -> storage key. */
+  private readonly keyBySlug = new Map<string, string>();
+  /** The last name resolved, and its key: events come in runs of one dataset. */
+  private lastName: string | null = null;
+  private lastKey = '';
+  /** Names (as sent) already resolved -> key, so that a slug is computed once per name, not per event. */
+  private readonly keyByName = new Map<string, string>();
   private nextColumnId = 1;
   private unsavedColumns: CatalogColumn[] = [];
   private unsavedDatasets = new Set<string>();
@@ -42,10 +56,11 @@ export class DuckDbCatalog {
       catalog.byId.set(id, column);
       catalog.nextColumnId = Math.max(catalog.nextColumnId, id + 1);
     }
-    const datasets = await connection.runAndReadAll('SELECT name, created_ns, last_written_ns FROM waggle_datasets');
-    for (const [name, createdNs, lastWrittenNs] of datasets.getRows()) {
-      if (typeof name !== 'string' || typeof createdNs !== 'bigint' || typeof lastWrittenNs !== 'bigint') continue;
-      catalog.datasets.set(name, { createdNs, lastWrittenNs, columns: new Map() });
+    // Oldest first, so that when two old keys share a slug the older keeps it.
+    const datasets = await connection.runAndReadAll('SELECT name, created_ns, last_written_ns, display_name FROM waggle_datasets ORDER BY created_ns, name');
+    for (const [key, createdNs, lastWrittenNs, displayName] of datasets.getRows()) {
+      if (typeof key !== 'string' || typeof createdNs !== 'bigint' || typeof lastWrittenNs !== 'bigint') continue;
+      catalog.addDataset(key, typeof displayName === 'string' ? displayName : key, createdNs, lastWrittenNs);
     }
     const datasetColumns = await connection.runAndReadAll('SELECT dataset, column_id, created_ns, last_written_ns FROM waggle_dataset_columns');
     for (const [dataset, columnId, createdNs, lastWrittenNs] of datasetColumns.getRows()) {
@@ -78,13 +93,52 @@ export class DuckDbCatalog {
     return column;
   }
 
+  private addDataset(key: string, name: string, createdNs: bigint, lastWrittenNs: bigint): DatasetEntry {
+    let slug = datasetSlug(name);
+    // Only old data dirs can hold two keys with one slug (`a b` and `a-b`); the younger gets a suffix.
+    for (let n = 2; this.keyBySlug.has(slug); n++) slug = `${datasetSlug(name)}-${n}`;
+    const entry: DatasetEntry = { name, slug, createdNs, lastWrittenNs, columns: new Map() };
+    this.datasets.set(key, entry);
+    this.keyBySlug.set(slug, key);
+    return entry;
+  }
+
+  /**
+   * The storage key of the dataset a name (or slug) sent with events denotes, creating the dataset
+   * (unsaved; the next commit persists it) when none has that slug. Names are validated before.
+   */
+  datasetKeyFor(name: string, nowNs: bigint): string {
+    if (name === this.lastName) return this.lastKey;
+    let key = this.keyByName.get(name);
+    if (key === undefined) {
+      key = this.keyBySlug.get(name) ?? this.keyBySlug.get(datasetSlug(name)) ?? this.createDataset(name, nowNs).key;
+      // Bounded: a flood of distinct names (each a dataset) must not grow a second copy without end.
+      if (this.keyByName.size >= MAX_CACHED_NAMES) this.keyByName.clear();
+      this.keyByName.set(name, key);
+    }
+    this.lastName = name;
+    this.lastKey = key;
+    return key;
+  }
+
+  /** Creates a dataset (unsaved) and returns its key; the caller checked that its slug is free. */
+  createDataset(name: string, nowNs: bigint): { key: string; created: boolean } {
+    const existing = this.findDataset(name);
+    if (existing !== undefined) return { key: existing, created: false };
+    const key = datasetSlug(name);
+    this.addDataset(key, name.trim(), nowNs, 0n);
+    this.unsavedDatasets.add(key);
+    return { key, created: true };
+  }
+
+  /** The storage key of the dataset with this slug, or whose name has the slug of this name. */
+  findDataset(nameOrSlug: string): string | undefined {
+    return this.keyBySlug.get(nameOrSlug) ?? this.keyBySlug.get(datasetSlug(nameOrSlug));
+  }
+
   /** Records that a dataset received events with these columns at `nowNs`. */
   touchDataset(dataset: string, columnIds: Iterable<number>, nowNs: bigint): void {
-    let entry = this.datasets.get(dataset);
-    if (!entry) {
-      entry = { createdNs: nowNs, lastWrittenNs: nowNs, columns: new Map() };
-      this.datasets.set(dataset, entry);
-    }
+    const entry = this.datasets.get(dataset) ?? this.addDataset(dataset, dataset, nowNs, nowNs);
     entry.lastWrittenNs = nowNs;
     this.unsavedDatasets.add(dataset);
     for (const columnId of columnIds) {
@@ -102,8 +156,9 @@ export class DuckDbCatalog {
     return [...this.datasets.keys()].sort();
   }
 
-  dataset(name: string): { createdNs: bigint; lastWrittenNs: bigint } | undefined {
-    return this.datasets.get(name);
+  dataset(key: string): { name: string; slug: string; createdNs: bigint; lastWrittenNs: bigint; columnCount: number } | undefined {
+    const entry = this.datasets.get(key);
+    return entry && { name: entry.name, slug: entry.slug, createdNs: entry.createdNs, lastWrittenNs: entry.lastWrittenNs, columnCount: entry.columns.size };
   }
 
   /** Columns of one dataset (or of all) with their per-dataset timestamps. */
@@ -139,11 +194,16 @@ export class DuckDbCatalog {
       this.unsavedColumns.map((column) => [column.id, column.keyName, column.type, column.createdNs]),
     );
     const datasets: DuckDBValue[][] = [];
-    for (const name of this.unsavedDatasets) {
-      const entry = this.datasets.get(name);
-      if (entry) datasets.push([name, entry.createdNs, entry.lastWrittenNs]);
+    for (const key of this.unsavedDatasets) {
+      const entry = this.datasets.get(key);
+      if (entry) datasets.push([key, entry.createdNs, entry.lastWrittenNs, entry.name]);
     }
-    await insertRows(connection, 'INSERT INTO waggle_datasets VALUES', 'ON CONFLICT (name) DO UPDATE SET last_written_ns = excluded.last_written_ns', datasets);
+    await insertRows(
+      connection,
+      'INSERT INTO waggle_datasets (name, created_ns, last_written_ns, display_name) VALUES',
+      'ON CONFLICT (name) DO UPDATE SET last_written_ns = excluded.last_written_ns',
+      datasets,
+    );
     const datasetColumns: DuckDBValue[][] = [];
     for (const { dataset, columnId } of this.unsavedDatasetColumns) {
       const times = this.datasets.get(dataset)?.columns.get(columnId);
@@ -185,6 +245,9 @@ export class DuckDbCatalog {
 }
 
 const ROWS_PER_STATEMENT = 500;
+
+/** Distinct dataset names remembered by datasetKeyFor; past this the memo starts over. */
+const MAX_CACHED_NAMES = 10_000;
 
 /** `($1, $2), ($3, $4)` for rows of equal width. */
 function placeholders(rows: readonly (readonly DuckDBValue[])[]): string {

@@ -90,6 +90,10 @@ export const INTERNAL_DDL: readonly string[] = [
   // partial_total) are committed, so replay skips them. Added after the first release.
   `ALTER TABLE waggle_state ADD COLUMN IF NOT EXISTS partial_events BIGINT DEFAULT 0`,
   `ALTER TABLE waggle_state ADD COLUMN IF NOT EXISTS partial_total BIGINT DEFAULT 0`,
+  // A dataset's name as first sent (case and spaces kept); `name` is its storage key, the value of
+  // every segment's dataset column. Data dirs from before have NULL here: their key, a lowercased
+  // name, is then the name too. Added after the first release.
+  `ALTER TABLE waggle_datasets ADD COLUMN IF NOT EXISTS display_name VARCHAR`,
 ];
 
 export function segmentTableName(segmentId: number): string {

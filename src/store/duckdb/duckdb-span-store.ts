@@ -154,6 +154,11 @@ export class DuckDbSpanStore implements SpanStore {
 
   enqueue(events: readonly EventRecord[], walPosition: bigint): void {
     if (this.closed) throw new UnavailableError('the store is closed');
+    // Events carry the dataset name as sent; from here on they carry the dataset's storage key, so
+    // `My Dataset`, `my dataset` and `my-dataset` land in one dataset (also for old data dirs,
+    // whose keys are lowercased names). Validated names only reach here (ingest checks them).
+    const now = nowNs();
+    for (const event of events) event.dataset = this.catalog.datasetKeyFor(event.dataset, now);
     // Replay of the request a row-group commit split: its first events are stored already.
     const { partialEvents, partialTotal } = this.committed;
     const committed = walPosition === this.committed.walPosition + 1n && partialEvents > 0 && events.length === partialTotal ? partialEvents : 0;
@@ -396,15 +401,49 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   async listDatasets(): Promise<DatasetInfo[]> {
-    return this.catalog.datasetNames().map((name) => {
-      const entry = this.catalog.dataset(name)!;
-      return {
-        name,
-        slug: name,
-        created_at: formatRfc3339Nanos(entry.createdNs),
-        last_written_at: formatRfc3339Nanos(entry.lastWrittenNs),
-      };
-    });
+    return this.catalog
+      .datasetNames()
+      .map((key) => this.datasetInfo(key)!)
+      .sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+  }
+
+  private datasetInfo(key: string): DatasetInfo | undefined {
+    const entry = this.catalog.dataset(key);
+    if (!entry) return undefined;
+    return {
+      name: entry.name,
+      slug: entry.slug,
+      created_at: formatRfc3339Nanos(entry.createdNs),
+      last_written_at: entry.lastWrittenNs === 0n ? null : formatRfc3339Nanos(entry.lastWrittenNs),
+      regular_columns_count: entry.columnCount === 0 ? null : entry.columnCount,
+    };
+  }
+
+  findDataset(nameOrSlug: string): { selector: DatasetSelector & { kind: 'one' }; info: DatasetInfo } | undefined {
+    const key = this.catalog.findDataset(nameOrSlug);
+    const info = key === undefined ? undefined : this.datasetInfo(key);
+    return key === undefined || info === undefined ? undefined : { selector: { kind: 'one', name: key }, info };
+  }
+
+  async createDataset(name: string): Promise<{ info: DatasetInfo; created: boolean }> {
+    if (this.closed) throw new UnavailableError('the store is closed');
+    const { key, created } = this.catalog.createDataset(name, nowNs());
+    if (created) {
+      // Written by the writer connection between commits (the flush chain runs one thing at a time);
+      // a commit that persisted it first makes this a no-op.
+      const entry = this.catalog.dataset(key)!;
+      const run = this.flushChain.then(() =>
+        this.writer.run('INSERT INTO waggle_datasets (name, created_ns, last_written_ns, display_name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+          key,
+          entry.createdNs,
+          entry.lastWrittenNs,
+          entry.name,
+        ]),
+      );
+      this.flushChain = run.then(() => undefined).catch(() => undefined);
+      await run;
+    }
+    return { info: this.datasetInfo(key)!, created };
   }
 
   private datasetNames(selector: DatasetSelector): string[] {
@@ -418,6 +457,8 @@ export class DuckDbSpanStore implements SpanStore {
     let lastNs: bigint | null = null;
     for (const name of names) {
       const entry = this.catalog.dataset(name)!;
+      // A dataset created through the API and not yet written has no columns, core ones included.
+      if (entry.lastWrittenNs === 0n) continue;
       if (createdNs === null || entry.createdNs < createdNs) createdNs = entry.createdNs;
       if (lastNs === null || entry.lastWrittenNs > lastNs) lastNs = entry.lastWrittenNs;
     }
