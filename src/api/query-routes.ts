@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { BadRequestError, NotFoundError } from '../core/errors.js';
 import type { QueryResultData } from '../query/compile/query-result-shaper.js';
 import { prepareQuerySpec, prepareTextQuery, queryUiPath, querySpecToText } from '../query/query-engine.js';
@@ -35,16 +34,13 @@ export interface QueryRouteDependencies {
   runner: QueryRunner;
   queries: JsonCollectionStore<StoredQuery>;
   queryTimeoutMs: number;
+  /** Links are built from configuration, never from the request's Host (which a client chooses). */
+  publicUrl: () => string;
 }
 
 /** Same spec, same dataset → same id, as with Honeycomb's query ids. */
 function queryId(dataset: string, spec: QuerySpec): string {
   return crypto.createHash('sha256').update(`${dataset}\n${JSON.stringify(spec)}`).digest('base64url').slice(0, 12);
-}
-
-function origin(req: IncomingMessage): string {
-  const host = req.headers.host ?? 'localhost';
-  return `http://${host}`;
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
@@ -68,7 +64,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     return deps.queries.put({ id, dataset, spec, created_at: new Date().toISOString() });
   };
 
-  const execute = async (req: IncomingMessage, stored: StoredQuery, disableSeries: boolean): Promise<QueryResultObject> => {
+  const execute = async (stored: StoredQuery, disableSeries: boolean): Promise<QueryResultObject> => {
     const selector = await resolveDataset(deps.store, stored.dataset);
     const data = await deps.runner.run(selector, stored.spec, { disableSeries, timeoutMs: deps.queryTimeoutMs });
     const result: QueryResultObject = {
@@ -77,7 +73,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
       query: { id: stored.id, ...stored.spec },
       query_text: querySpecToText(stored.spec),
       data,
-      links: { query_url: origin(req) + queryUiPath(stored.dataset, stored.spec) },
+      links: { query_url: deps.publicUrl() + queryUiPath(stored.dataset, stored.spec) },
     };
     remember(result);
     return result;
@@ -113,7 +109,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
       const spec = prepareQuerySpec({ ...stored.spec, limit }, schema, { disableSeries });
       toRun = { ...stored, spec };
     }
-    sendJson(res, 200, await execute(req, toRun, disableSeries));
+    sendJson(res, 200, await execute(toRun, disableSeries));
   });
 
   router.add('GET', '/1/query_results/:dataset/:id', async ({ res, params }) => {
@@ -132,6 +128,6 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const schema = await deps.store.querySchema({ kind: 'all' });
     const spec = prepareTextQuery(text, schema, { disableSeries });
     const stored = await storeQuery(dataset, spec);
-    sendJson(res, 200, await execute(req, stored, disableSeries));
+    sendJson(res, 200, await execute(stored, disableSeries));
   });
 }
