@@ -25,7 +25,7 @@ function clientWentAway(req: IncomingMessage, res: ServerResponse): boolean {
 export function requestBoundary(handle: RequestHandler, log: (message: string) => void): RequestListener {
   return (req, res) => {
     res.once('close', () => {
-      if (!res.writableFinished) log(`client closed the connection before the response to ${describeRequest(req)}`);
+      if (!res.headersSent) log(`client closed the connection before the response to ${describeRequest(req)}`);
     });
     let pending: Promise<void>;
     try {

@@ -11,10 +11,11 @@ export interface RawHttpResponse {
  * reads one HTTP response: up to its Content-Length, or until the server closes. Rejects when the
  * connection closes without a response or nothing complete arrives within `timeoutMs`.
  */
-export function rawHttpExchange(port: number, request: string | Buffer, timeoutMs = 5_000): Promise<RawHttpResponse> {
+export function rawHttpExchange(port: number, request: string | Buffer, timeoutMs = 5_000, options: { halfClose?: boolean } = {}): Promise<RawHttpResponse> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     let received = Buffer.alloc(0);
+    const isHead = (typeof request === 'string' ? request.slice(0, 5) : request.subarray(0, 5).toString('latin1')) === 'HEAD ';
     let settled = false;
     const finish = (outcome: RawHttpResponse | Error): void => {
       if (settled) return;
@@ -39,7 +40,8 @@ export function rawHttpExchange(port: number, request: string | Buffer, timeoutM
         if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
       }
       const body = received.subarray(headerEnd + 4);
-      const length = headers['content-length'] === undefined ? null : Number(headers['content-length']);
+      // A response to HEAD announces a length but carries no body.
+      const length = isHead ? 0 : headers['content-length'] === undefined ? null : Number(headers['content-length']);
       if (length !== null && body.length >= length) finish({ status, headers, body: body.subarray(0, length).toString('utf8') });
       else if (closed) finish({ status, headers, body: body.toString('utf8') });
     };
@@ -51,5 +53,7 @@ export function rawHttpExchange(port: number, request: string | Buffer, timeoutM
     socket.on('close', () => tryParse(true));
     socket.on('error', () => tryParse(true));
     socket.write(request);
+    // Half-closing tells the server no more bytes will come, so a short body cannot keep it waiting.
+    if (options.halfClose === true) socket.end();
   });
 }
