@@ -206,6 +206,25 @@ describe('fuzzing the query path against the real engine', () => {
     assert.ok(ran.count > 0, 'no generated spec reached the engine');
   });
 
+  it('runs every window the validator accepts from time fields and granularity alone', async (t) => {
+    ran.count = 0;
+    const edge = fc.oneof(fc.constantFrom(...EDGE_INTEGERS), edgeNumber);
+    const window = fc.oneof(
+      fc.record({ time_range: edge }),
+      fc.record({ start_time: edge, end_time: edge }),
+      fc.record({ start_time: edge, time_range: edge }),
+      fc.record({ end_time: edge, time_range: edge }),
+      fc.record({ time_range: edge, granularity: edge }),
+      fc.record({ time_range: edge, start_time: edge, end_time: edge, granularity: edge }, { requiredKeys: [] }),
+    );
+    await fc.assert(
+      fc.asyncProperty(window, fc.boolean(), async (raw, disableSeries) => runsOrRefuses(() => prepareQuerySpec(raw, schema, { disableSeries }), disableSeries, raw)),
+      fuzzParameters(300),
+    );
+    t.diagnostic(`${ran.count} accepted windows ran`);
+    assert.ok(ran.count > 0, 'no generated window reached the engine');
+  });
+
   it('parses text queries to a spec or a syntax error, and runs what parses', async (t) => {
     ran.count = 0;
     await fc.assert(
