@@ -97,7 +97,7 @@ describe('fuzzing raw HTTP requests against a real server', () => {
           if (response !== null) assertWellFormed(response, sent);
           await assertUp(port);
         }),
-        fuzzParameters(300),
+        fuzzParameters(1000),
       );
     });
   }

@@ -112,8 +112,8 @@ describe('fuzzing the ingest decoders', () => {
   });
 
   it('OTLP protobuf: random bytes and mutated valid requests decode or are refused with a WaggleError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodesOrRefuses('otlp-protobuf', bytes, { contentEncoding: 'identity' })), fuzzParameters(2000));
-    fc.assert(fc.property(mutated(protobufSeed), (bytes) => decodesOrRefuses('otlp-protobuf', bytes, { contentEncoding: 'identity' })), fuzzParameters(2000));
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodesOrRefuses('otlp-protobuf', bytes, { contentEncoding: 'identity' })), fuzzParameters(4000));
+    fc.assert(fc.property(mutated(protobufSeed), (bytes) => decodesOrRefuses('otlp-protobuf', bytes, { contentEncoding: 'identity' })), fuzzParameters(4000));
   });
 
   it('OTLP protobuf and JSON: compressed garbage is refused with a WaggleError', () => {
@@ -123,15 +123,15 @@ describe('fuzzing the ingest decoders', () => {
         decodesOrRefuses('otlp-protobuf', body, { contentEncoding: encoding });
         decodesOrRefuses('otlp-json', body, { contentEncoding: encoding });
       }),
-      fuzzParameters(500),
+      fuzzParameters(1000),
     );
   });
 
   it('OTLP JSON: mutated valid requests and odd documents decode or are refused with a WaggleError', () => {
-    fc.assert(fc.property(mutated(jsonSeed), (bytes) => decodesOrRefuses('otlp-json', bytes, { contentEncoding: 'identity' })), fuzzParameters(1000));
+    fc.assert(fc.property(mutated(jsonSeed), (bytes) => decodesOrRefuses('otlp-json', bytes, { contentEncoding: 'identity' })), fuzzParameters(2000));
     fc.assert(
       fc.property(otlpJsonShape, (doc) => decodesOrRefuses('otlp-json', Buffer.from(JSON.stringify(doc)), { contentEncoding: 'identity' })),
-      fuzzParameters(1000),
+      fuzzParameters(2000),
     );
   });
 
@@ -145,7 +145,7 @@ describe('fuzzing the ingest decoders', () => {
         decodesOrRefuses('honeycomb-batch', compressed(encode(batch)), m);
         decodesOrRefuses('honeycomb-batch', compressed(encode(event)), m);
       }),
-      fuzzParameters(1000),
+      fuzzParameters(2000),
     );
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 256 }), honeycombMeta, (bytes, meta) => {
@@ -153,7 +153,7 @@ describe('fuzzing the ingest decoders', () => {
         decodesOrRefuses('honeycomb-event', bytes, meta);
         decodesOrRefuses('honeycomb-batch', bytes, meta);
       }),
-      fuzzParameters(1000),
+      fuzzParameters(2000),
     );
   });
 

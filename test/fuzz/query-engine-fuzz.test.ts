@@ -200,7 +200,7 @@ describe('fuzzing the query path against the real engine', () => {
     ran.count = 0;
     await fc.assert(
       fc.asyncProperty(rawSpec, fc.boolean(), async (raw, disableSeries) => runsOrRefuses(() => prepareQuerySpec(raw, schema, { disableSeries }), disableSeries, raw)),
-      fuzzParameters(400),
+      fuzzParameters(1000),
     );
     t.diagnostic(`${ran.count} accepted specs ran`);
     assert.ok(ran.count > 0, 'no generated spec reached the engine');
@@ -219,7 +219,7 @@ describe('fuzzing the query path against the real engine', () => {
     );
     await fc.assert(
       fc.asyncProperty(window, fc.boolean(), async (raw, disableSeries) => runsOrRefuses(() => prepareQuerySpec(raw, schema, { disableSeries }), disableSeries, raw)),
-      fuzzParameters(300),
+      fuzzParameters(600),
     );
     t.diagnostic(`${ran.count} accepted windows ran`);
     assert.ok(ran.count > 0, 'no generated window reached the engine');
@@ -229,7 +229,7 @@ describe('fuzzing the query path against the real engine', () => {
     ran.count = 0;
     await fc.assert(
       fc.asyncProperty(textQuery, async (text) => runsOrRefuses(() => parseTextQuery(text, { schema }), false, text)),
-      fuzzParameters(500),
+      fuzzParameters(1000),
     );
     t.diagnostic(`${ran.count} parsed queries ran`);
     assert.ok(ran.count > 0, 'no generated text query reached the engine');
