@@ -12,6 +12,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   unavailable: 503,
   query_timeout: 504,
   internal: 500,
+  forbidden: 403,
 };
 
 export interface HttpError {

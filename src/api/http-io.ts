@@ -30,6 +30,10 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     req.on('error', (error) => {
       if (!failed) reject(error);
     });
+    // A client that goes away without an error event must not leave the caller waiting forever.
+    req.on('close', () => {
+      if (!failed && !req.complete) reject(new BadRequestError('the client closed the connection before the body was complete'));
+    });
   });
 }
 

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { BadRequestError, NotFoundError } from '../core/errors.js';
 import type { QueryResultData } from '../query/compile/query-result-shaper.js';
 import { prepareQuerySpec, prepareTextQuery, queryUiPath, querySpecToText } from '../query/query-engine.js';
@@ -38,16 +37,13 @@ export interface QueryRouteDependencies {
   runner: QueryRunner;
   queries: JsonCollectionStore<StoredQuery>;
   queryTimeoutMs: number;
+  /** Links are built from configuration, never from the request's Host (which a client chooses). */
+  publicUrl: () => string;
 }
 
 /** Same spec, same dataset → same id, as with Honeycomb's query ids. */
 function queryId(dataset: string, spec: QuerySpec): string {
   return crypto.createHash('sha256').update(`${dataset}\n${JSON.stringify(spec)}`).digest('base64url').slice(0, 12);
-}
-
-function origin(req: IncomingMessage): string {
-  const host = req.headers.host ?? 'localhost';
-  return `http://${host}`;
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
@@ -86,7 +82,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     if (selector.kind === 'one') checkSpecColumnsInDataset(spec, await deps.store.querySchema(selector), dataset);
   };
 
-  const execute = async (req: IncomingMessage, stored: StoredQuery, disableSeries: boolean): Promise<QueryResultObject> => {
+  const execute = async (stored: StoredQuery, disableSeries: boolean): Promise<QueryResultObject> => {
     const selector = await resolveDataset(deps.store, stored.dataset);
     const data = await deps.runner.run(selector, stored.spec, { disableSeries, timeoutMs: deps.queryTimeoutMs });
     const result: QueryResultObject = {
@@ -95,7 +91,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
       query: { id: stored.id, ...stored.spec },
       query_text: querySpecToText(stored.spec),
       data,
-      links: { query_url: origin(req) + queryUiPath(stored.dataset, stored.spec) },
+      links: { query_url: deps.publicUrl() + queryUiPath(stored.dataset, stored.spec) },
     };
     remember(result);
     return result;
@@ -136,7 +132,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
       toRun = { ...stored, spec };
     }
     // 201: a query result is created (Honeycomb's status), even though Waggle's is complete at once.
-    sendJson(res, 201, await execute(req, toRun, disableSeries));
+    sendJson(res, 201, await execute(toRun, disableSeries));
   });
 
   router.add('GET', '/1/query_results/:dataset/:id', async ({ res, params }) => {
@@ -156,6 +152,6 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const spec = prepareTextQuery(text, schema, { disableSeries });
     await checkColumns(dataset, spec);
     const stored = await storeQuery(dataset, spec);
-    sendJson(res, 200, await execute(req, stored, disableSeries));
+    sendJson(res, 200, await execute(stored, disableSeries));
   });
 }

@@ -34,9 +34,16 @@ export function packageRoot(): string {
  */
 export function serveWebUi(req: IncomingMessage, res: ServerResponse, url: URL, root: string): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  const decoded = decodeURIComponent(url.pathname);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(url.pathname);
+  } catch {
+    return false;
+  }
+  if (decoded.includes('\0')) return false;
   const target = path.normalize(path.join(root, decoded));
-  if (!target.startsWith(root)) return false;
+  // root + separator: a sibling such as web/dist-old must not pass as inside web/dist.
+  if (target !== root && !target.startsWith(root + path.sep)) return false;
   let file = target;
   if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) {
     if (path.extname(decoded) !== '') return false;

@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'conflict'
   | 'unavailable'
   | 'query_timeout'
-  | 'internal';
+  | 'internal'
+  | 'forbidden';
 
 export class WaggleError extends Error {
   readonly code: ErrorCode;
@@ -71,5 +72,13 @@ export class QueryTimeoutError extends WaggleError {
   constructor(message: string) {
     super('query_timeout', message);
     this.name = 'QueryTimeoutError';
+  }
+}
+
+/** A request this server refuses to serve to its sender (a foreign Host, a cross-site write). */
+export class ForbiddenError extends WaggleError {
+  constructor(message: string) {
+    super('forbidden', message);
+    this.name = 'ForbiddenError';
   }
 }

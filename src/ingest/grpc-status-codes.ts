@@ -11,4 +11,5 @@ export const GRPC_CODE_BY_ERROR: Record<ErrorCode, number> = {
   unavailable: 14, // UNAVAILABLE (retryable)
   query_timeout: 4, // DEADLINE_EXCEEDED
   internal: 13, // INTERNAL
+  forbidden: 7, // PERMISSION_DENIED
 };

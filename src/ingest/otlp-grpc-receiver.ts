@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { WaggleError } from '../core/errors.js';
+import { HTTP_LIMITS } from '../core/limits/http-limits.js';
 import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
 import type { IngestService } from './ingest-service.js';
 import { encodeExportResponseProtobuf } from './otlp-response-encoder.js';
@@ -7,6 +8,19 @@ import { encodeExportResponseProtobuf } from './otlp-response-encoder.js';
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
 const identity = (value: Buffer): Buffer => value;
+
+/** How long the receiver keeps connections that do nothing; tests shorten these. */
+export interface GrpcConnectionOptions {
+  readonly keepaliveTimeMs: number;
+  readonly keepaliveTimeoutMs: number;
+  readonly maxConnectionIdleMs: number;
+}
+
+export const DEFAULT_GRPC_CONNECTION_OPTIONS: GrpcConnectionOptions = {
+  keepaliveTimeMs: HTTP_LIMITS.grpcKeepaliveTimeMs.value,
+  keepaliveTimeoutMs: HTTP_LIMITS.grpcKeepaliveTimeoutMs.value,
+  maxConnectionIdleMs: HTTP_LIMITS.grpcMaxConnectionIdleMs.value,
+};
 
 /** The TraceService with pass-through (de)serialisers: our own decoder reads the bytes. */
 const TRACE_SERVICE: grpc.ServiceDefinition = {
@@ -35,10 +49,16 @@ export async function startOtlpGrpcReceiver(
   port: number,
   ingest: IngestService,
   maxMessageBytes: number,
+  connection: GrpcConnectionOptions = DEFAULT_GRPC_CONNECTION_OPTIONS,
 ): Promise<{ port: number; stop: () => Promise<void> }> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': maxMessageBytes,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
+    // Without these a peer that vanished (half-open TCP) or stays connected doing nothing holds its
+    // connection forever: PINGs find the first, the idle limit closes the second.
+    'grpc.keepalive_time_ms': connection.keepaliveTimeMs,
+    'grpc.keepalive_timeout_ms': connection.keepaliveTimeoutMs,
+    'grpc.max_connection_idle_ms': connection.maxConnectionIdleMs,
   });
   server.addService(TRACE_SERVICE, {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {

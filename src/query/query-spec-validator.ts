@@ -1,4 +1,5 @@
 import { InvalidQueryError } from '../core/errors.js';
+import { QUERY_LIMITS } from '../core/limits/query-limits.js';
 import { CALCULATION_OP_TRAITS } from './calculation-op-traits.js';
 import { calculationLabel } from './calculation-label.js';
 import { FILTER_OP_TRAITS } from './filter-op-traits.js';
@@ -174,18 +175,33 @@ interface TimeWindow {
   end_time?: number;
 }
 
+const MAX_TIME_RANGE = QUERY_LIMITS.maxTimeRangeSeconds.value;
+const MAX_TIMESTAMP = QUERY_LIMITS.maxTimestampSeconds.value;
+
+/** A Unix time in seconds the engine can turn into nanoseconds. */
+function timestamp(value: unknown, field: string): number {
+  const n = integer(value, field, 0);
+  if (n > MAX_TIMESTAMP) fail(field, `must be at most ${MAX_TIMESTAMP} (2262-01-01T00:00:00Z), got ${n}`);
+  return n;
+}
+
 function timeWindow(raw: Json): TimeWindow {
   const hasRange = present(raw['time_range']);
   const range = hasRange ? integer(raw['time_range'], 'time_range', 1) : DEFAULT_TIME_RANGE_SECONDS;
-  const start = present(raw['start_time']) ? integer(raw['start_time'], 'start_time', 0) : undefined;
-  const end = present(raw['end_time']) ? integer(raw['end_time'], 'end_time', 0) : undefined;
+  const start = present(raw['start_time']) ? timestamp(raw['start_time'], 'start_time') : undefined;
+  const end = present(raw['end_time']) ? timestamp(raw['end_time'], 'end_time') : undefined;
   if (start !== undefined && end !== undefined) {
     if (end <= start) fail('end_time', 'must be after start_time');
     // A normalized spec carries all three; accept that as long as they agree.
     if (hasRange && range !== end - start) fail('time_range', 'cannot be combined with both start_time and end_time');
+    if (end - start > MAX_TIME_RANGE) fail('end_time', `must be at most ${MAX_TIME_RANGE} seconds (100 years) after start_time, got ${end - start}`);
     return { time_range: end - start, start_time: start, end_time: end };
   }
-  if (start !== undefined) return { time_range: range, start_time: start, end_time: start + range };
+  if (range > MAX_TIME_RANGE) fail('time_range', `must be at most ${MAX_TIME_RANGE} seconds (100 years), got ${range}`);
+  if (start !== undefined) {
+    if (start + range > MAX_TIMESTAMP) fail('time_range', `start_time + time_range must be at most ${MAX_TIMESTAMP} (2262-01-01T00:00:00Z), got ${start + range}`);
+    return { time_range: range, start_time: start, end_time: start + range };
+  }
   if (end !== undefined) {
     if (end - range < 0) fail('time_range', 'reaches before 1970');
     return { time_range: range, start_time: end - range, end_time: end };

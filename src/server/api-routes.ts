@@ -16,6 +16,8 @@ import type { WaggleConfig } from './waggle-config.js';
 export interface ApiDependencies {
   store: SpanStore;
   config: WaggleConfig;
+  /** Where people open Waggle (WAGGLE_PUBLIC_URL or http://localhost:<port>), for links. */
+  publicUrl: () => string;
 }
 
 /** The Honeycomb-compatible query API, saved queries, boards and the UI's helper endpoints. */
@@ -31,7 +33,7 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): void {
   addCatalogRoutes(router, deps.store, datasetSettings);
   addColumnRoutes(router, deps.store, columnSettings);
   addMarkerRoutes(router, deps.store, markers);
-  addQueryRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store), queries, queryTimeoutMs: deps.config.queryTimeoutMs });
+  addQueryRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store), queries, queryTimeoutMs: deps.config.queryTimeoutMs, publicUrl: deps.publicUrl });
   addAnnotationRoutes(router, annotations, queries);
   addBoardRoutes(router, boards, annotations);
   addAutocompleteRoutes(router, deps.store);

@@ -12,9 +12,12 @@ export interface WaggleConfig {
   walSync: boolean;
   queryTimeoutMs: number;
   flushIntervalMs: number;
+  allowedHosts: string[];
+  /** Empty: http://localhost:<port>. */
+  publicUrl: string;
 }
 
-type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list';
+type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list' | 'url';
 
 interface SettingDef {
   key: keyof WaggleConfig;
@@ -38,6 +41,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'walSync', env: 'WAGGLE_WAL_SYNC', flag: '--wal-sync', kind: 'boolean', defaultValue: 'true', description: 'fdatasync the write-ahead log before acknowledging (false: survive process crashes only).' },
   { key: 'queryTimeoutMs', env: 'WAGGLE_QUERY_TIMEOUT_MS', flag: '--query-timeout-ms', kind: 'integer', defaultValue: '30000', description: 'Per-query time limit.' },
   { key: 'flushIntervalMs', env: 'WAGGLE_FLUSH_INTERVAL_MS', flag: '--flush-interval-ms', kind: 'integer', defaultValue: '500', description: 'Longest an acknowledged span waits before a commit makes it readable (freshness).' },
+  { key: 'allowedHosts', env: 'WAGGLE_ALLOWED_HOSTS', flag: '--allowed-hosts', kind: 'list', defaultValue: '', description: 'Comma-separated extra Host names the UI and API answer to (`*.example.com` for subdomains, * for any); localhost, *.localhost, IP addresses, a named WAGGLE_HOST and the WAGGLE_PUBLIC_URL host always are.' },
+  { key: 'publicUrl', env: 'WAGGLE_PUBLIC_URL', flag: '--public-url', kind: 'url', defaultValue: '', description: 'URL people open Waggle at, used in links (`links.query_url`); empty means http://localhost:<WAGGLE_PORT>.' },
 ];
 
 function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[keyof WaggleConfig] {
@@ -62,6 +67,14 @@ function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[
       throw new BadRequestError(`${source} must be true or false, got '${raw}'`);
     case 'list':
       return text.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'url': {
+      if (text === '') return '';
+      const url = URL.canParse(text) ? new URL(text) : null;
+      if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '') {
+        throw new BadRequestError(`${source} must be an http(s) URL such as https://waggle.example.com, got '${raw}'`);
+      }
+      return url.href.replace(/\/+$/, '');
+    }
   }
 }
 

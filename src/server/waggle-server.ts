@@ -1,12 +1,16 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { WaggleError } from '../core/errors.js';
+import { HTTP_LIMITS } from '../core/limits/http-limits.js';
 import { authenticateRequest } from '../api/auth-middleware.js';
 import { applyIngestCors } from '../api/cors-policy.js';
-import { toHttpError } from '../api/error-status.js';
+import { checkRequestHost, checkStateChangingRequest, type BrowserGuardPolicy } from '../api/browser-request-guard.js';
+import { HostAllowList } from '../api/host-allow-list.js';
+import { answerClientError } from '../api/http-client-error.js';
 import { sendJson } from '../api/http-io.js';
 import { HttpRouter } from '../api/http-router.js';
+import { requestBoundary } from '../api/request-boundary.js';
+import { parseRequestTarget } from '../api/request-target.js';
 import { addTraceRoutes } from '../api/trace-routes.js';
 import { packageRoot, serveWebUi } from '../api/web-ui-static.js';
 import { addHoneycombEventRoutes } from '../ingest/honeycomb-http-receiver.js';
@@ -62,7 +66,18 @@ function listen(server: http.Server, host: string, port: number, what: string): 
 }
 
 function createHttpServer(handler: http.RequestListener): http.Server {
-  const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, handler);
+  const server = http.createServer(
+    {
+      requestTimeout: HTTP_LIMITS.requestTimeoutMs.value,
+      headersTimeout: HTTP_LIMITS.headersTimeoutMs.value,
+      keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs.value,
+      maxHeaderSize: HTTP_LIMITS.maxHeaderBytes.value,
+      // Checked by the handler instead, so that the 400 has a JSON body like every other error.
+      requireHostHeader: false,
+    },
+    handler,
+  );
+  server.on('clientError', answerClientError);
   return server;
 }
 
@@ -105,11 +120,13 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   otlpRoutes.add('POST', '/v1/traces', traceHandler);
   addHoneycombEventRoutes(otlpRoutes, ingest);
 
+  let httpPort = config.port;
+  const publicUrl = (): string => (config.publicUrl !== '' ? config.publicUrl : `http://localhost:${httpPort}`);
   const mainRoutes = new HttpRouter();
   mainRoutes.add('POST', '/v1/traces', traceHandler);
   addHoneycombEventRoutes(mainRoutes, ingest);
   addTraceRoutes(mainRoutes, store);
-  addApiRoutes(mainRoutes, { store, config });
+  addApiRoutes(mainRoutes, { store, config, publicUrl });
   let ready = false;
   const health = async ({ res }: { res: http.ServerResponse }): Promise<void> => {
     sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' });
@@ -118,34 +135,42 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   otlpRoutes.add('GET', '/healthz', health);
 
   const uiRoot = path.join(packageRoot(), 'web', 'dist');
-  const handlerFor = (router: HttpRouter, servesUi: boolean): http.RequestListener => (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://waggle.local');
-    const isIngest = url.pathname === '/v1/traces' || url.pathname.startsWith('/1/events/') || url.pathname.startsWith('/1/batch/');
-    if (isIngest && applyIngestCors(req, res, config.corsOrigins)) return;
-    if (url.pathname.startsWith('/1/') || url.pathname.startsWith('/api/')) authenticateRequest(req);
-    const match = router.match(req.method ?? 'GET', url.pathname);
-    if (match && 'handler' in match) {
-      match.handler({ req, res, params: match.params, url }).catch((error: unknown) => {
-        const httpError = toHttpError(error);
-        if (!(error instanceof WaggleError)) log(`error on ${req.method} ${url.pathname}: ${(error as Error).stack ?? String(error)}`);
-        if (!res.headersSent) sendJson(res, httpError.status, { error: httpError.message, ...httpError.details }, httpError.status === 503 ? { 'retry-after': '1' } : {});
-        else res.end();
-      });
-      return;
-    }
-    if (match && 'allowed' in match) {
-      sendJson(res, 405, { error: `method ${req.method} not allowed on ${url.pathname}; use ${match.allowed.join(', ')}` }, { allow: match.allowed.join(', ') });
-      return;
-    }
-    if (servesUi && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/1/') && serveWebUi(req, res, url, uiRoot)) return;
-    sendJson(res, 404, { error: `no such endpoint: ${req.method} ${url.pathname}` });
+  const guard: BrowserGuardPolicy = {
+    allowedHosts: new HostAllowList(config.allowedHosts, config.host, config.publicUrl),
+    get publicOrigin() {
+      return new URL(publicUrl()).origin;
+    },
   };
+  const handlerFor = (router: HttpRouter, servesUi: boolean): http.RequestListener =>
+    requestBoundary(async (req, res) => {
+      const url = parseRequestTarget(req.url);
+      const isIngest = url.pathname === '/v1/traces' || url.pathname.startsWith('/1/events/') || url.pathname.startsWith('/1/batch/');
+      if (isIngest && applyIngestCors(req, res, config.corsOrigins)) return;
+      const isApi = !isIngest && (url.pathname.startsWith('/1/') || url.pathname.startsWith('/api/'));
+      // Collectors in containers reach ingest as `waggle:4318`, and health checks use any name.
+      if (servesUi && !isIngest && url.pathname !== '/healthz') checkRequestHost(req, guard);
+      if (isApi) {
+        checkStateChangingRequest(req, url.pathname, guard);
+        authenticateRequest(req);
+      }
+      const match = router.match(req.method ?? 'GET', url.pathname);
+      if (match && 'handler' in match) {
+        await match.handler({ req, res, params: match.params, url });
+        return;
+      }
+      if (match && 'allowed' in match) {
+        sendJson(res, 405, { error: `method ${req.method} not allowed on ${url.pathname}; use ${match.allowed.join(', ')}` }, { allow: match.allowed.join(', ') });
+        return;
+      }
+      if (servesUi && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/1/') && serveWebUi(req, res, url, uiRoot)) return;
+      sendJson(res, 404, { error: `no such endpoint: ${req.method} ${url.pathname}` });
+    }, log);
 
   const mainServer = createHttpServer(handlerFor(mainRoutes, true));
   const otlpServer = createHttpServer(handlerFor(otlpRoutes, false));
   let grpc: { port: number; stop: () => Promise<void> } | null = null;
   try {
-    const httpPort = await listen(mainServer, config.host, config.port, 'main (WAGGLE_PORT)');
+    httpPort = await listen(mainServer, config.host, config.port, 'main (WAGGLE_PORT)');
     const otlpHttpPort = await listen(otlpServer, config.host, config.otlpHttpPort, 'OTLP/HTTP (WAGGLE_OTLP_HTTP_PORT)');
     try {
       grpc = await startOtlpGrpcReceiver(config.host, config.otlpGrpcPort, ingest, config.maxBodyBytes);

@@ -1,4 +1,40 @@
 import type { LimitDefinition } from './limit-definition.js';
 
 /** Bounds on HTTP requests and the API (request lines, headers, JSON bodies). */
-export const HTTP_LIMITS = {} as const satisfies Record<string, LimitDefinition>;
+export const HTTP_LIMITS = {
+  maxHeaderBytes: {
+    value: 16 * 1024,
+    unit: 'bytes',
+    reason: 'Request line plus headers of one HTTP request (Node.js default); beyond it the request is answered 431 with a JSON body and the connection closed.',
+  },
+  headersTimeoutMs: {
+    value: 10_000,
+    unit: 'ms',
+    reason: 'Time a client has to send the request line and headers; slower clients (slowloris) get 408 and the connection is closed.',
+  },
+  requestTimeoutMs: {
+    value: 60_000,
+    unit: 'ms',
+    reason: 'Time a client has to send a whole request, body included; beyond it the request gets 408 and the connection is closed.',
+  },
+  keepAliveTimeoutMs: {
+    value: 5_000,
+    unit: 'ms',
+    reason: 'Idle time after which a kept-alive HTTP connection is closed, so idle sockets do not pile up.',
+  },
+  grpcKeepaliveTimeMs: {
+    value: 60_000,
+    unit: 'ms',
+    reason: 'Interval of the HTTP/2 PING the OTLP/gRPC receiver sends to each connection, to find peers that vanished without closing (half-open connections).',
+  },
+  grpcKeepaliveTimeoutMs: {
+    value: 20_000,
+    unit: 'ms',
+    reason: 'Time a gRPC peer has to answer a keepalive PING before its connection is closed.',
+  },
+  grpcMaxConnectionIdleMs: {
+    value: 300_000,
+    unit: 'ms',
+    reason: 'A gRPC connection with no call in flight for this long is closed (GOAWAY); exporters reconnect on their next export.',
+  },
+} as const satisfies Record<string, LimitDefinition>;
