@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { WaggleError } from '../core/errors.js';
+import { WAL_LIMITS } from '../core/limits/wal-limits.js';
 import { authenticateRequest } from '../api/auth-middleware.js';
 import { applyIngestCors } from '../api/cors-policy.js';
 import { toHttpError } from '../api/error-status.js';
@@ -84,7 +85,8 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   const storeOptions = { ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit };
   const store = await DuckDbSpanStore.open(storeOptions);
   const committed = await store.committedWalPosition();
-  const { wal, replay } = WriteAheadLog.open(path.join(config.dataDir, 'wal'), committed, { sync: config.walSync, maxFileBytes: 64 * 1024 * 1024 });
+  const { wal, replay, recovery } = WriteAheadLog.open(path.join(config.dataDir, 'wal'), committed, { sync: config.walSync, maxFileBytes: WAL_LIMITS.walFileBytes.value });
+  if (recovery.skippedBytes > 0) log(`write-ahead log: skipped ${recovery.skippedBytes} damaged bytes and kept every intact record after them`);
   const ingest = new IngestService(wal, store, {
     maxBodyBytes: config.maxBodyBytes,
     // Back-pressure (503 + Retry-After) beyond 4 queued row groups, about 2-3 s of commits on this
@@ -92,7 +94,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     maxPendingEvents: 4 * storeOptions.rowGroupSize,
     flushIntervalMs: config.flushIntervalMs,
     storeBatchEvents: storeOptions.rowGroupSize,
-  }, log);
+  }, log, config.dataDir);
   if (replay.length > 0) {
     const replayed = await ingest.replay(replay);
     log(`replayed ${replay.length} acknowledged requests (${replayed} events) from the write-ahead log`);
@@ -111,11 +113,18 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   addTraceRoutes(mainRoutes, store);
   addApiRoutes(mainRoutes, { store, config });
   let ready = false;
+  // Readiness: started, and writes succeed (not while the disk is full). /healthz says the same
+  // for now; it is meant to become liveness only.
   const health = async ({ res }: { res: http.ServerResponse }): Promise<void> => {
-    sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' });
+    const writes = ingest.readiness();
+    if (!ready) sendJson(res, 503, { status: 'starting' });
+    else if (!writes.ready) sendJson(res, 503, { status: 'not_ready', reason: writes.reason });
+    else sendJson(res, 200, { status: 'ok' });
   };
-  mainRoutes.add('GET', '/healthz', health);
-  otlpRoutes.add('GET', '/healthz', health);
+  for (const router of [mainRoutes, otlpRoutes]) {
+    router.add('GET', '/healthz', health);
+    router.add('GET', '/readyz', health);
+  }
 
   const uiRoot = path.join(packageRoot(), 'web', 'dist');
   const handlerFor = (router: HttpRouter, servesUi: boolean): http.RequestListener => (req, res) => {
