@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -27,6 +28,18 @@ function otlpRequest(): string {
 
 async function send(waggle: WaggleProcess): Promise<Response> {
   return fetch(`http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpRequest() });
+}
+
+/** One OTLP/gRPC Export of an empty request: its status code and details. */
+function grpcExport(port: number): Promise<{ code: number; details: string }> {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const identity = (bytes: Buffer): Buffer => bytes;
+  return new Promise((resolve) => {
+    client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', identity, identity, Buffer.alloc(0), (error) => {
+      client.close();
+      resolve({ code: error?.code ?? grpc.status.OK, details: error?.details ?? '' });
+    });
+  });
 }
 
 async function countSpans(waggle: WaggleProcess): Promise<number> {
@@ -103,6 +116,13 @@ describe('a full disk', () => {
       const refused = await send(running);
       assert.equal(refused.status, 503);
       await refused.arrayBuffer();
+      const honeycomb = await fetch(`http://127.0.0.1:${running.ports.http}/1/batch/disk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ data: { name: 'x' } }]) });
+      assert.equal(honeycomb.status, 503);
+      assert.equal(honeycomb.headers.get('retry-after'), '1');
+      assert.match(((await honeycomb.json()) as { error: string }).error, /disk is full at /);
+      const grpcStatus = await grpcExport(running.ports.otlpGrpc);
+      assert.equal(grpcStatus.code, grpc.status.UNAVAILABLE);
+      assert.match(grpcStatus.details, /disk is full at /);
 
       fs.rmSync(filler);
       await until('readiness after space came back', async () => {

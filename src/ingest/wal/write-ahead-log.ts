@@ -134,7 +134,7 @@ export class WriteAheadLog {
       writeFully(this.fd, record, this.currentBytes);
     } catch (error) {
       this.cutBackTo(this.currentBytes);
-      this.unrepairedOr(new WalWriteError(this.dir, 'append', error));
+      this.unrepairedOr(new WalWriteError(this.dir, 'append to', error));
     }
     this.currentBytes += record.length;
     this.lastPosition = position;
@@ -158,7 +158,7 @@ export class WriteAheadLog {
       fs.ftruncateSync(this.fd, offset);
       this.unrepaired = null;
     } catch (error) {
-      this.unrepaired = new WalWriteError(this.dir, 'undo a failed write', error);
+      this.unrepaired = new WalWriteError(this.dir, 'cut a failed write out of', error);
     }
   }
 
@@ -281,7 +281,7 @@ export class WriteAheadLog {
     while (this.syncing || this.waiters.length > 0) await new Promise((r) => setTimeout(r, 2));
     this.closed = true;
     this.closeRetired();
-    if (this.options.sync) fs.fdatasyncSync(this.fd);
+    fs.fdatasyncSync(this.fd);
     fs.closeSync(this.fd);
     await this.fsyncThread?.stop();
   }
@@ -311,7 +311,7 @@ function openForAppend(dir: string, name: string): { fd: number; salt: Buffer; s
     return { fd, salt: fileSalt(header)!, size: FILE_HEADER_BYTES };
   } catch (error) {
     fs.closeSync(fd);
-    throw new WalWriteError(dir, 'start a file', error);
+    throw new WalWriteError(dir, 'start a new file of', error);
   }
 }
 
