@@ -20,11 +20,15 @@ export class FsyncThread {
 
   constructor() {
     this.worker = new Worker(new URL('./wal-sync-thread.js', import.meta.url));
-    // Idle, the thread must not keep the process alive; busy, it must (an answer is owed).
-    this.worker.unref();
     this.worker.on('message', (answer: SyncAnswer) => this.settle(answer));
     this.worker.on('error', (error: Error) => this.failAll(error));
     this.worker.on('exit', () => this.failAll(new Error('the WAL sync thread exited')));
+    // Idle, the thread must not keep the process alive; busy, it must (an answer is owed). An
+    // unref() before the thread is online does not hold, hence once more when it is.
+    this.worker.unref();
+    this.worker.once('online', () => {
+      if (this.pending.length === 0) this.worker.unref();
+    });
   }
 
   /** Resolves once everything written to `fd` before the call is on disk. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -204,6 +204,14 @@ describe('WriteAheadLog sync thread', () => {
     await poolDone;
     assert.deepEqual(order, ['acknowledged', 'pool work done']);
     await wal.close();
+  });
+
+  it('does not keep the process alive when idle (a test that fails before close() must not hang)', () => {
+    const moduleUrl = new URL('./write-ahead-log.js', import.meta.url).href;
+    const script = `const { WriteAheadLog } = await import(${JSON.stringify(moduleUrl)}); WriteAheadLog.open(${JSON.stringify(tempDir())}, 0n, { sync: true, maxFileBytes: 1024 });`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    assert.equal(run.signal, null, 'the process had to be killed');
+    assert.equal(run.status, 0, run.stderr.toString());
   });
 });
 
