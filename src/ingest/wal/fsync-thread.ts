@@ -23,8 +23,8 @@ export class FsyncThread {
     this.worker.on('message', (answer: SyncAnswer) => this.settle(answer));
     this.worker.on('error', (error: Error) => this.failAll(error));
     this.worker.on('exit', () => this.failAll(new Error('the WAL sync thread exited')));
-    // Idle, the thread must not keep the process alive; busy, it must (an answer is owed). An
-    // unref() before the thread is online does not hold, hence once more when it is.
+    // Idle, the thread must not keep the process alive; busy, it must (an answer is owed). Again
+    // once online: an idle test process hung once at exit, and unref() again costs nothing.
     this.worker.unref();
     this.worker.once('online', () => {
       if (this.pending.length === 0) this.worker.unref();
