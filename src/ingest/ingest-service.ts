@@ -3,7 +3,7 @@ import { WAL_LIMITS } from '../core/limits/wal-limits.js';
 import type { SpanStore } from '../store/span-store.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from './payload-decoders.js';
 import type { PayloadFormat, WalEntry, WriteAheadLog } from './wal/write-ahead-log.js';
-import { WalWriteError } from './wal/wal-write-error.js';
+import { isDiskFullError, WalWriteError } from './wal/wal-write-error.js';
 import { diskIsFull, probeWritable, WriteReadiness, type Readiness } from './write-readiness.js';
 
 export interface IngestLimits {
@@ -110,11 +110,11 @@ export class IngestService {
   }
 
   async ingest(request: IngestRequest): Promise<DecodedPayload> {
+    this.refuseWhileWritesFail();
     if (this.store.pendingEvents() >= this.limits.maxPendingEvents) {
       this.flushSoon();
       throw new UnavailableError('Waggle is busy writing earlier data; retry shortly');
     }
-    this.refuseWhileWritesFail();
     const decoded = PAYLOAD_DECODERS[request.format](request.body, request.meta, this.limits.maxBodyBytes);
     if (decoded.batch.events.length === 0) return decoded;
     await this.appendAndEnqueue(request, decoded);
@@ -179,8 +179,7 @@ export class IngestService {
       this.wal.repairFailedWrite();
       await probeWritable(this.wal.directory(), WAL_LIMITS.diskProbeBytes.value);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? (error instanceof WalWriteError ? error.errno : 'EIO');
-      if (code === 'ENOSPC' || code === 'EDQUOT' || (error instanceof WalWriteError && error.diskFull)) this.writeReadiness.markNotReady(`the disk is full at ${this.wal.directory()}`);
+      if (isDiskFullError(error)) this.writeReadiness.markNotReady(`the disk is full at ${this.wal.directory()}`);
       return false;
     }
     await this.flushNow();

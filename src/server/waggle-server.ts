@@ -14,6 +14,7 @@ import { addHoneycombEventRoutes } from '../ingest/honeycomb-http-receiver.js';
 import { IngestService } from '../ingest/ingest-service.js';
 import { startOtlpGrpcReceiver } from '../ingest/otlp-grpc-receiver.js';
 import { handleOtlpHttpTraces } from '../ingest/otlp-http-receiver.js';
+import { WalWriteError } from '../ingest/wal/wal-write-error.js';
 import { WriteAheadLog } from '../ingest/wal/write-ahead-log.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../store/duckdb/duckdb-span-store.js';
 import type { SpanStore } from '../store/span-store.js';
@@ -43,6 +44,15 @@ function checkDataDir(dir: string): void {
     fs.rmSync(probe);
   } catch (error) {
     throw new StartupError(`data directory '${dir}' is not writable (WAGGLE_DATA_DIR / --data-dir): ${(error as Error).message}`);
+  }
+}
+
+function openWriteAheadLog(dir: string, committed: bigint, sync: boolean): ReturnType<typeof WriteAheadLog.open> {
+  try {
+    return WriteAheadLog.open(dir, committed, { sync, maxFileBytes: WAL_LIMITS.walFileBytes.value });
+  } catch (error) {
+    if (error instanceof WalWriteError) throw new StartupError(`${error.message}${error.diskFull ? ' (the disk is full)' : ''}`);
+    throw error;
   }
 }
 
@@ -85,7 +95,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   const storeOptions = { ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit };
   const store = await DuckDbSpanStore.open(storeOptions);
   const committed = await store.committedWalPosition();
-  const { wal, replay, recovery } = WriteAheadLog.open(path.join(config.dataDir, 'wal'), committed, { sync: config.walSync, maxFileBytes: WAL_LIMITS.walFileBytes.value });
+  const { wal, replay, recovery } = openWriteAheadLog(path.join(config.dataDir, 'wal'), committed, config.walSync);
   if (recovery.skippedBytes > 0) log(`write-ahead log: skipped ${recovery.skippedBytes} damaged bytes and kept every intact record after them`);
   const ingest = new IngestService(wal, store, {
     maxBodyBytes: config.maxBodyBytes,

@@ -24,3 +24,10 @@ export class WalWriteError extends Error {
     return DISK_FULL_CODES.has(this.errno);
   }
 }
+
+/** Whether a thrown value is a file-system failure for want of space (by errno code). */
+export function isDiskFullError(error: unknown): boolean {
+  if (error instanceof WalWriteError) return error.diskFull;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && DISK_FULL_CODES.has(code);
+}
