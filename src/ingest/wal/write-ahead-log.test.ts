@@ -54,6 +54,21 @@ describe('WriteAheadLog', () => {
     await third.wal.close();
   });
 
+  it('without sync (WAGGLE_WAL_SYNC=false) acknowledges at once and still replays every entry', async () => {
+    const dir = tempDir();
+    const { wal } = WriteAheadLog.open(dir, 0n, { sync: false, maxFileBytes: 1024 });
+    for (let i = 1; i <= 4; i++) await wal.append('otlp-json', {}, Buffer.alloc(600, i)).durable;
+    await wal.close();
+    const reopened = WriteAheadLog.open(dir, 0n, { sync: false, maxFileBytes: 1024 });
+    assert.deepEqual(reopened.replay.map((e) => [e.position, e.payload.length]), [
+      [1n, 600],
+      [2n, 600],
+      [3n, 600],
+      [4n, 600],
+    ]);
+    await reopened.wal.close();
+  });
+
   it('rotates files and deletes those whose entries are all committed', async () => {
     const dir = tempDir();
     const { wal } = WriteAheadLog.open(dir, 0n, options);
