@@ -1,7 +1,10 @@
 import { UnavailableError } from '../core/errors.js';
+import { WAL_LIMITS } from '../core/limits/wal-limits.js';
 import type { SpanStore } from '../store/span-store.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from './payload-decoders.js';
 import type { PayloadFormat, WalEntry, WriteAheadLog } from './wal/write-ahead-log.js';
+import { isDiskFullError, WalWriteError } from './wal/wal-write-error.js';
+import { diskIsFull, probeWritable, WriteReadiness, type Readiness } from './write-readiness.js';
 
 export interface IngestLimits {
   /** Largest body accepted, after decompression. */
@@ -41,12 +44,16 @@ export class IngestService {
   /** Per request still possibly queued: enqueuedTotal after it, and when it was enqueued. */
   private readonly enqueueTimes: Array<{ total: number; atMs: number }> = [];
   private enqueueTimesHead = 0;
+  private readonly writeReadiness = new WriteReadiness();
+  private probeTimer: NodeJS.Timeout | null = null;
 
+  /** `storeDir`: where the store writes, to tell a commit that failed for want of disk. */
   constructor(
     private readonly wal: WriteAheadLog,
     private readonly store: SpanStore,
     private readonly limits: IngestLimits,
     private readonly log: (message: string) => void,
+    private readonly storeDir: string | null = null,
   ) {}
 
   /** Replays WAL entries that were acknowledged but not committed before the last stop. */
@@ -103,18 +110,85 @@ export class IngestService {
   }
 
   async ingest(request: IngestRequest): Promise<DecodedPayload> {
+    this.refuseWhileWritesFail();
     if (this.store.pendingEvents() >= this.limits.maxPendingEvents) {
       this.flushSoon();
       throw new UnavailableError('Waggle is busy writing earlier data; retry shortly');
     }
     const decoded = PAYLOAD_DECODERS[request.format](request.body, request.meta, this.limits.maxBodyBytes);
     if (decoded.batch.events.length === 0) return decoded;
-    const { position, durable } = this.wal.append(request.format, request.meta, request.body);
+    await this.appendAndEnqueue(request, decoded);
+    return decoded;
+  }
+
+  /** Whether writes succeed (the disk has room); why not when they do not. */
+  readiness(): Readiness {
+    return this.writeReadiness.current();
+  }
+
+  private refuseWhileWritesFail(): void {
+    const state = this.writeReadiness.current();
+    if (!state.ready) throw new UnavailableError(`Waggle cannot store data now: ${state.reason}; retry later`);
+  }
+
+  /**
+   * Appends the body to the WAL and, once it is durable, queues its events for commit. Queued
+   * only then: a request whose write or sync failed was cut out of the WAL again and must not be
+   * stored either (the client was told to retry). Syncs settle in WAL order, so the queue stays in
+   * WAL order.
+   */
+  private async appendAndEnqueue(request: IngestRequest, decoded: DecodedPayload): Promise<void> {
+    let position: bigint;
+    try {
+      const appended = this.wal.append(request.format, request.meta, request.body);
+      position = appended.position;
+      await appended.durable;
+    } catch (error) {
+      if (!(error instanceof WalWriteError)) throw error;
+      const reason = error.diskFull ? `the disk is full at ${error.dir}` : `writing the write-ahead log at ${error.dir} fails (${error.errno})`;
+      this.writesFail(reason);
+      throw new UnavailableError(`Waggle cannot store data now: ${reason}; retry later`);
+    }
     this.store.enqueue(decoded.batch.events, position);
     this.enqueuedTotal += decoded.batch.events.length;
     this.enqueueTimes.push({ total: this.enqueuedTotal, atMs: performance.now() });
-    await durable;
-    return decoded;
+  }
+
+  /** Marks writes as failing and probes until they succeed again. */
+  private writesFail(reason: string): void {
+    if (this.writeReadiness.markNotReady(reason)) this.log(`not ready: ${reason}; refusing ingest (503) until writes succeed again`);
+    if (this.probeTimer !== null) return;
+    const probe = (): void => {
+      this.probeTimer = setTimeout(() => {
+        void this.probeWrites().then((recovered) => {
+          if (recovered) this.probeTimer = null;
+          else if (this.probeTimer !== null) probe();
+        });
+      }, WAL_LIMITS.diskProbeIntervalMs.value);
+      this.probeTimer.unref();
+    };
+    probe();
+  }
+
+  /**
+   * One probe while writes fail: a test write in the WAL's directory, then a commit of whatever
+   * is queued (which trims the WAL). Both succeed: ready again.
+   */
+  private async probeWrites(): Promise<boolean> {
+    try {
+      this.wal.repairFailedWrite();
+      await probeWritable(this.wal.directory(), WAL_LIMITS.diskProbeBytes.value);
+    } catch (error) {
+      if (isDiskFullError(error)) this.writeReadiness.markNotReady(`the disk is full at ${this.wal.directory()}`);
+      return false;
+    }
+    await this.flushNow();
+    if (this.lastFlushError !== null) {
+      if (this.storeDir !== null && !diskIsFull(this.storeDir)) this.writeReadiness.markNotReady(`commits to the store fail: ${(this.lastFlushError as Error).message}`);
+      return false;
+    }
+    if (this.writeReadiness.markReady()) this.log('writes succeed again; ingest resumed');
+    return true;
   }
 
   /** Starts a commit unless one is running. */
@@ -135,12 +209,20 @@ export class IngestService {
       // The data stays queued and in the WAL; the next tick retries.
       if (this.lastFlushError === null) this.log(`commit failed, will retry: ${(error as Error).message}`);
       this.lastFlushError = error;
+      this.commitFailed();
     }
+  }
+
+  /** A commit failed: when the store's disk is (nearly) full, stop taking writes until it is not. */
+  private commitFailed(): void {
+    if (this.storeDir !== null && diskIsFull(this.storeDir)) this.writesFail(`the disk is full at ${this.storeDir}`);
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
     if (this.flushing) await this.flushing;
     await this.flushNow();
     await this.wal.close();

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { HTTP_LIMITS } from '../core/limits/http-limits.js';
+import { WaggleError } from '../core/errors.js';
+import { WAL_LIMITS } from '../core/limits/wal-limits.js';
 import { authenticateRequest } from '../api/auth-middleware.js';
 import { applyIngestCors } from '../api/cors-policy.js';
 import { checkRequestHost, checkStateChangingRequest, type BrowserGuardPolicy } from '../api/browser-request-guard.js';
@@ -17,6 +19,7 @@ import { addHoneycombEventRoutes } from '../ingest/honeycomb-http-receiver.js';
 import { IngestService } from '../ingest/ingest-service.js';
 import { startOtlpGrpcReceiver } from '../ingest/otlp-grpc-receiver.js';
 import { handleOtlpHttpTraces } from '../ingest/otlp-http-receiver.js';
+import { WalWriteError } from '../ingest/wal/wal-write-error.js';
 import { WriteAheadLog } from '../ingest/wal/write-ahead-log.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../store/duckdb/duckdb-span-store.js';
 import type { SpanStore } from '../store/span-store.js';
@@ -46,6 +49,15 @@ function checkDataDir(dir: string): void {
     fs.rmSync(probe);
   } catch (error) {
     throw new StartupError(`data directory '${dir}' is not writable (WAGGLE_DATA_DIR / --data-dir): ${(error as Error).message}`);
+  }
+}
+
+function openWriteAheadLog(dir: string, committed: bigint, sync: boolean): ReturnType<typeof WriteAheadLog.open> {
+  try {
+    return WriteAheadLog.open(dir, committed, { sync, maxFileBytes: WAL_LIMITS.walFileBytes.value });
+  } catch (error) {
+    if (error instanceof WalWriteError) throw new StartupError(`${error.message}${error.diskFull ? ' (the disk is full)' : ''}`);
+    throw error;
   }
 }
 
@@ -99,7 +111,8 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   const storeOptions = { ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit };
   const store = await DuckDbSpanStore.open(storeOptions);
   const committed = await store.committedWalPosition();
-  const { wal, replay } = WriteAheadLog.open(path.join(config.dataDir, 'wal'), committed, { sync: config.walSync, maxFileBytes: 64 * 1024 * 1024 });
+  const { wal, replay, recovery } = openWriteAheadLog(path.join(config.dataDir, 'wal'), committed, config.walSync);
+  if (recovery.skippedBytes > 0) log(`write-ahead log: skipped ${recovery.skippedBytes} damaged bytes and kept every intact record after them`);
   const ingest = new IngestService(wal, store, {
     maxBodyBytes: config.maxBodyBytes,
     // Back-pressure (503 + Retry-After) beyond 4 queued row groups, about 2-3 s of commits on this
@@ -107,7 +120,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     maxPendingEvents: 4 * storeOptions.rowGroupSize,
     flushIntervalMs: config.flushIntervalMs,
     storeBatchEvents: storeOptions.rowGroupSize,
-  }, log);
+  }, log, config.dataDir);
   if (replay.length > 0) {
     const replayed = await ingest.replay(replay);
     log(`replayed ${replay.length} acknowledged requests (${replayed} events) from the write-ahead log`);
@@ -128,11 +141,18 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   addTraceRoutes(mainRoutes, store);
   addApiRoutes(mainRoutes, { store, config, publicUrl });
   let ready = false;
+  // Readiness: started, and writes succeed (not while the disk is full). /healthz says the same
+  // for now; it is meant to become liveness only.
   const health = async ({ res }: { res: http.ServerResponse }): Promise<void> => {
-    sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' });
+    const writes = ingest.readiness();
+    if (!ready) sendJson(res, 503, { status: 'starting' });
+    else if (!writes.ready) sendJson(res, 503, { status: 'not_ready', reason: writes.reason });
+    else sendJson(res, 200, { status: 'ok' });
   };
-  mainRoutes.add('GET', '/healthz', health);
-  otlpRoutes.add('GET', '/healthz', health);
+  for (const router of [mainRoutes, otlpRoutes]) {
+    router.add('GET', '/healthz', health);
+    router.add('GET', '/readyz', health);
+  }
 
   const uiRoot = path.join(packageRoot(), 'web', 'dist');
   const guard: BrowserGuardPolicy = {
@@ -148,7 +168,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
       if (isIngest && applyIngestCors(req, res, config.corsOrigins)) return;
       const isApi = !isIngest && (url.pathname.startsWith('/1/') || url.pathname.startsWith('/api/'));
       // Collectors in containers reach ingest as `waggle:4318`, and health checks use any name.
-      if (servesUi && !isIngest && url.pathname !== '/healthz') checkRequestHost(req, guard);
+      if (servesUi && !isIngest && url.pathname !== '/healthz' && url.pathname !== '/readyz') checkRequestHost(req, guard);
       if (isApi) {
         checkStateChangingRequest(req, url.pathname, guard);
         authenticateRequest(req);

@@ -1,8 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import { encodeWalRecord, fileSalt } from './wal-record-codec.js';
+import { WalWriteError } from './wal-write-error.js';
 import { WriteAheadLog } from './write-ahead-log.js';
 
 const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-wal-'));
@@ -49,6 +54,21 @@ describe('WriteAheadLog', () => {
     await third.wal.close();
   });
 
+  it('without sync (WAGGLE_WAL_SYNC=false) acknowledges at once and still replays every entry', async () => {
+    const dir = tempDir();
+    const { wal } = WriteAheadLog.open(dir, 0n, { sync: false, maxFileBytes: 1024 });
+    for (let i = 1; i <= 4; i++) await wal.append('otlp-json', {}, Buffer.alloc(600, i)).durable;
+    await wal.close();
+    const reopened = WriteAheadLog.open(dir, 0n, { sync: false, maxFileBytes: 1024 });
+    assert.deepEqual(reopened.replay.map((e) => [e.position, e.payload.length]), [
+      [1n, 600],
+      [2n, 600],
+      [3n, 600],
+      [4n, 600],
+    ]);
+    await reopened.wal.close();
+  });
+
   it('rotates files and deletes those whose entries are all committed', async () => {
     const dir = tempDir();
     const { wal } = WriteAheadLog.open(dir, 0n, options);
@@ -71,5 +91,186 @@ describe('WriteAheadLog', () => {
     await Promise.all(appends.map((a) => a.durable));
     assert.deepEqual(appends.map((a) => a.position), Array.from({ length: 200 }, (_, i) => BigInt(i + 1)));
     await wal.close();
+  });
+});
+
+/** The bytes of a record in the format written before per-record magic and header checksums. */
+function version1Record(position: bigint, payload: string): Buffer {
+  const meta = Buffer.from('{}', 'utf8');
+  const body = Buffer.from(payload, 'utf8');
+  const record = Buffer.alloc(8 + 13 + meta.length + body.length);
+  record.writeUInt32LE(13 + meta.length + body.length, 0);
+  record.writeBigUInt64LE(position, 8);
+  record.writeUInt8(2, 16); // otlp-json
+  record.writeUInt32LE(meta.length, 17);
+  meta.copy(record, 21);
+  body.copy(record, 21 + meta.length);
+  record.writeUInt32LE(zlib.crc32(record.subarray(8)), 4);
+  return record;
+}
+
+/** Writes entries 1..n through the WAL and returns the path of its one file and each record's offset. */
+async function writeEntries(dir: string, n: number): Promise<{ file: string; offsets: number[] }> {
+  const { wal } = WriteAheadLog.open(dir, 0n, { sync: true, maxFileBytes: 1 << 30 });
+  const offsets: number[] = [];
+  for (let i = 1; i <= n; i++) {
+    const [name] = fs.readdirSync(dir);
+    offsets.push(fs.statSync(path.join(dir, name!)).size);
+    await wal.append('otlp-json', { n: String(i) }, Buffer.from(`body-${i}`)).durable;
+  }
+  await wal.close();
+  const [name] = fs.readdirSync(dir);
+  return { file: path.join(dir, name!), offsets };
+}
+
+describe('WriteAheadLog recovery', () => {
+  it('replays every intact record after a torn one in the middle of a file, each once', async () => {
+    const dir = tempDir();
+    const { file } = await writeEntries(dir, 3);
+    const bytes = fs.readFileSync(file);
+    const salt = fileSalt(bytes)!;
+    const record = (position: bigint): Buffer => encodeWalRecord(salt, position, 'otlp-json', {}, Buffer.from(`body-${position}`));
+    // A write of record 4 cut short by a full disk, then 4 written again and 5 and 6 after it.
+    const torn = record(4n).subarray(0, 30);
+    fs.appendFileSync(file, Buffer.concat([torn, record(4n), record(5n), record(6n)]));
+    const { wal, replay, recovery } = WriteAheadLog.open(dir, 0n, options);
+    assert.deepEqual(replay.map((e) => [e.position, e.payload.toString()]), [
+      [1n, 'body-1'],
+      [2n, 'body-2'],
+      [3n, 'body-3'],
+      [4n, 'body-4'],
+      [5n, 'body-5'],
+      [6n, 'body-6'],
+    ]);
+    assert.deepEqual(recovery, { skippedBytes: 30, truncatedBytes: 0 });
+    assert.equal(wal.append('otlp-json', {}, Buffer.from('next')).position, 7n);
+    await wal.close();
+  });
+
+  it('skips a record whose length field is corrupted and keeps the records after it', async () => {
+    for (const badLength of [0x7fffffff, 3, 40]) {
+      const dir = tempDir();
+      const { file, offsets } = await writeEntries(dir, 3);
+      const bytes = fs.readFileSync(file);
+      bytes.writeUInt32LE(badLength, offsets[1]! + 4);
+      fs.writeFileSync(file, bytes);
+      const { wal, replay } = WriteAheadLog.open(dir, 0n, options);
+      assert.deepEqual(replay.map((e) => [e.position, e.payload.toString()]), [
+        [1n, 'body-1'],
+        [3n, 'body-3'],
+      ], `length ${badLength}`);
+      await wal.close();
+    }
+  });
+
+  it('does not take a record smuggled inside a request body for a real one when resynchronising', async () => {
+    const dir = tempDir();
+    const { file } = await writeEntries(dir, 1);
+    const salt = fileSalt(fs.readFileSync(file))!;
+    // A client cannot know the file's salt: its forged record is checksummed with another one.
+    const forged = encodeWalRecord(Buffer.alloc(8, 7), 2n, 'otlp-json', {}, Buffer.from('forged'));
+    const carrier = encodeWalRecord(salt, 2n, 'otlp-json', {}, forged);
+    // The carrier's header is damaged, so recovery scans through its body.
+    carrier.writeUInt32LE(carrier.readUInt32LE(4) + 1, 4);
+    fs.appendFileSync(file, Buffer.concat([carrier, encodeWalRecord(salt, 2n, 'otlp-json', {}, Buffer.from('body-2'))]));
+    const { wal, replay } = WriteAheadLog.open(dir, 0n, options);
+    assert.deepEqual(replay.map((e) => [e.position, e.payload.toString()]), [
+      [1n, 'body-1'],
+      [2n, 'body-2'],
+    ]);
+    await wal.close();
+  });
+
+  it('replays a log written in the old record format and continues in the new one', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'wal-00000000000000000001.log'), Buffer.concat([version1Record(1n, 'old-1'), version1Record(2n, 'old-2'), version1Record(3n, 'old-3')]));
+    const upgraded = WriteAheadLog.open(dir, 1n, options);
+    assert.deepEqual(upgraded.replay.map((e) => [e.position, e.format, e.payload.toString()]), [
+      [2n, 'otlp-json', 'old-2'],
+      [3n, 'otlp-json', 'old-3'],
+    ]);
+    const { position, durable } = upgraded.wal.append('otlp-json', {}, Buffer.from('new-4'));
+    await durable;
+    assert.equal(position, 4n);
+    await upgraded.wal.close();
+    const newFile = fs.readFileSync(path.join(dir, 'wal-00000000000000000004.log'));
+    assert.equal(newFile.subarray(0, 8).toString('ascii'), 'WGLWAL02');
+    const reopened = WriteAheadLog.open(dir, 0n, options);
+    assert.deepEqual(reopened.replay.map((e) => e.payload.toString()), ['old-1', 'old-2', 'old-3', 'new-4']);
+    reopened.wal.truncateThrough(3n);
+    assert.deepEqual(fs.readdirSync(dir), ['wal-00000000000000000004.log', 'wal-00000000000000000005.log']);
+    await reopened.wal.close();
+  });
+});
+
+describe('WriteAheadLog sync thread', () => {
+  it('acknowledges while every thread of libuv\'s pool is busy with other work', async () => {
+    const dir = tempDir();
+    const { wal } = WriteAheadLog.open(dir, 0n, { sync: true, maxFileBytes: 1 << 30 });
+    const poolSize = Number(process.env['UV_THREADPOOL_SIZE'] ?? 4);
+    const order: string[] = [];
+    // Work that holds each pool thread for a second or so (as DuckDB's queries do).
+    const busy = Array.from({ length: poolSize }, () =>
+      new Promise<void>((resolve) => crypto.pbkdf2('x', 'y', 400_000, 64, 'sha512', () => resolve())),
+    );
+    const poolDone = Promise.all(busy).then(() => order.push('pool work done'));
+    await wal.append('otlp-json', {}, Buffer.from('during queries')).durable;
+    order.push('acknowledged');
+    await poolDone;
+    assert.deepEqual(order, ['acknowledged', 'pool work done']);
+    await wal.close();
+  });
+
+  it('does not keep the process alive when idle (a test that fails before close() must not hang)', () => {
+    const moduleUrl = new URL('./write-ahead-log.js', import.meta.url).href;
+    const script = `const { WriteAheadLog } = await import(${JSON.stringify(moduleUrl)}); WriteAheadLog.open(${JSON.stringify(tempDir())}, 0n, { sync: true, maxFileBytes: 1024 });`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    assert.equal(run.signal, null, 'the process had to be killed');
+    assert.equal(run.status, 0, run.stderr.toString());
+  });
+});
+
+describe('WriteAheadLog on a full disk', () => {
+  it('cuts a write that fails for want of space back out of the file and reuses its position', async (t) => {
+    const mountPoint = tempDir();
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    } catch (error) {
+      t.skip(`cannot mount a tmpfs (needs root): ${(error as Error).message.split('\n')[0]}`);
+      return;
+    }
+    try {
+      const dir = path.join(mountPoint, 'wal');
+      const { wal } = WriteAheadLog.open(dir, 0n, { sync: true, maxFileBytes: 1 << 30 });
+      const filler = path.join(mountPoint, 'filler');
+      fs.writeFileSync(filler, Buffer.alloc(256 * 1024));
+      let failure: unknown = null;
+      let acknowledged = 0n;
+      for (let i = 0; i < 100 && failure === null; i++) {
+        try {
+          const { position, durable } = wal.append('otlp-protobuf', {}, Buffer.alloc(100_000, i));
+          await durable;
+          acknowledged = position;
+        } catch (error) {
+          failure = error;
+        }
+      }
+      assert.ok(failure instanceof WalWriteError, `expected a WalWriteError, got ${String(failure)}`);
+      assert.equal(failure.errno, 'ENOSPC');
+      assert.equal(failure.diskFull, true);
+      assert.ok(acknowledged >= 3n);
+      fs.rmSync(filler);
+      const { position, durable } = wal.append('otlp-json', {}, Buffer.from('after space came back'));
+      await durable;
+      assert.equal(position, acknowledged + 1n);
+      await wal.close();
+      const { wal: reopened, replay, recovery } = WriteAheadLog.open(dir, 0n, options);
+      assert.deepEqual(recovery, { skippedBytes: 0, truncatedBytes: 0 });
+      assert.deepEqual(replay.map((e) => e.position), Array.from({ length: Number(acknowledged) + 1 }, (_, i) => BigInt(i + 1)));
+      assert.equal(replay[replay.length - 1]!.payload.toString(), 'after space came back');
+      await reopened.close();
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
   });
 });

@@ -1,25 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
+import { FsyncThread } from './fsync-thread.js';
+import { decodeWalFile, encodeWalRecord, fileSalt, FILE_HEADER_BYTES, newFileHeader, type PayloadFormat, type WalEntry } from './wal-record-codec.js';
+import { WalWriteError } from './wal-write-error.js';
 
-/** What kind of request body a WAL entry holds; replay decodes it with the matching decoder. */
-export type PayloadFormat = 'otlp-protobuf' | 'otlp-json' | 'honeycomb-event' | 'honeycomb-batch';
-
-const FORMAT_CODES: Record<PayloadFormat, number> = {
-  'otlp-protobuf': 1,
-  'otlp-json': 2,
-  'honeycomb-event': 3,
-  'honeycomb-batch': 4,
-};
-const FORMAT_BY_CODE = new Map<number, PayloadFormat>(Object.entries(FORMAT_CODES).map(([name, code]) => [code, name as PayloadFormat]));
-
-export interface WalEntry {
-  position: bigint;
-  format: PayloadFormat;
-  /** Small JSON object with what the decoder needs besides the body (encoding, headers). */
-  meta: Record<string, string>;
-  payload: Buffer;
-}
+export type { PayloadFormat, WalEntry } from './wal-record-codec.js';
 
 export interface WalOptions {
   /** fdatasync before acknowledging (group commit). Off only for benchmarks of the rest. */
@@ -40,24 +25,43 @@ interface SyncWaiter {
   reject: (error: unknown) => void;
 }
 
-// Record layout: u32 length of the rest | u32 crc32 of the rest | u64 position | u8 format | u32 meta length | meta | payload
-const HEADER_BYTES = 8;
-const FIXED_BYTES = 8 + 1 + 4;
+/** What recovery found when the log was opened. */
+export interface WalRecoveryReport {
+  /** Bytes of damage skipped between intact records (a torn write followed by good records). */
+  skippedBytes: number;
+  /** Bytes of torn tail cut off the end of files. */
+  truncatedBytes: number;
+}
 
 /**
  * The write-ahead log: every accepted request body is appended here and synced before the
  * client is acknowledged, so an acknowledged request survives a crash of the process the next
- * instant. Appends are synchronous writes (ordered, cheap: page cache); syncs are grouped, one
- * fdatasync covering every append made before it started.
+ * instant. Appends are synchronous positional writes (ordered, cheap: page cache); syncs are
+ * grouped, one fdatasync — on a thread of its own — covering every append made before it started.
+ *
+ * A write or sync that fails (ENOSPC) is undone: the file is cut back to the end of the last record
+ * that is known good and the position is given back, so the failed requests are neither
+ * acknowledged nor left as garbage in front of later records. The caller must queue a request's
+ * events for commit only once its `durable` resolved, so that an undone request is never stored.
  */
 export class WriteAheadLog {
   private fd: number;
+  private salt: Buffer;
   private currentFile: WalFile;
-  private currentBytes = 0;
+  /** End of the last record written whole to the current file. */
+  private currentBytes: number;
+  /** End and last position of what the last successful sync of the current file covered. */
+  private syncedBytes: number;
+  private syncedPosition: bigint;
   private readonly files: WalFile[];
   private lastPosition: bigint;
   private syncing = false;
   private waiters: SyncWaiter[] = [];
+  /** A failed write could not be cut back: nothing is appended until it is. */
+  private unrepaired: WalWriteError | null = null;
+  /** Descriptors of rotated files, closed once the sync running on them is done. */
+  private retiring: number[] = [];
+  private readonly fsyncThread: FsyncThread | null;
   private closed = false;
 
   private constructor(
@@ -68,53 +72,74 @@ export class WriteAheadLog {
   ) {
     this.files = files;
     this.lastPosition = lastPosition;
+    this.syncedPosition = lastPosition;
     const first = lastPosition + 1n;
     const name = walFileName(first);
     const reused = files.find((f) => f.name === name);
+    const opened = openForAppend(dir, name);
+    this.fd = opened.fd;
+    this.salt = opened.salt;
+    this.currentBytes = opened.size;
+    this.syncedBytes = opened.size;
     this.currentFile = reused ?? { name, firstPosition: first, lastPosition };
-    this.fd = fs.openSync(path.join(dir, name), 'a');
-    this.currentBytes = fs.fstatSync(this.fd).size;
     if (!reused) this.files.push(this.currentFile);
+    this.fsyncThread = options.sync ? new FsyncThread() : null;
   }
 
   /**
    * Opens the log in `dir`, returning it with the entries after `committedPosition` to replay.
-   * A torn record at the end of a file (a write cut short by a crash) ends that file's entries:
-   * it was never acknowledged.
+   * Damage inside a file (a write cut short, followed by good records) is skipped and every intact
+   * record after it kept; a torn tail (after the last intact record) was never acknowledged and is
+   * cut off so later appends stay readable.
    */
-  static open(dir: string, committedPosition: bigint, options: WalOptions): { wal: WriteAheadLog; replay: WalEntry[] } {
+  static open(dir: string, committedPosition: bigint, options: WalOptions): { wal: WriteAheadLog; replay: WalEntry[]; recovery: WalRecoveryReport } {
     fs.mkdirSync(dir, { recursive: true });
     const names = fs.readdirSync(dir).filter((n) => /^wal-\d{20}\.log$/.test(n)).sort();
     const files: WalFile[] = [];
-    const replay: WalEntry[] = [];
+    const byPosition = new Map<bigint, WalEntry>();
+    const recovery: WalRecoveryReport = { skippedBytes: 0, truncatedBytes: 0 };
     let last = committedPosition;
     for (const name of names) {
-      const { entries, validBytes, totalBytes } = readWalFile(path.join(dir, name));
-      // A torn tail was never acknowledged: cut it off so later appends stay readable.
-      if (validBytes < totalBytes) fs.truncateSync(path.join(dir, name), validBytes);
+      const file = path.join(dir, name);
+      const { entries, validBytes, totalBytes, skippedBytes } = decodeWalFile(fs.readFileSync(file));
+      if (validBytes < totalBytes) {
+        fs.truncateSync(file, validBytes);
+        recovery.truncatedBytes += totalBytes - validBytes;
+      }
+      recovery.skippedBytes += skippedBytes;
       const firstPosition = BigInt(name.slice(4, 24));
       const lastInFile = entries.length > 0 ? entries[entries.length - 1]!.position : firstPosition - 1n;
       files.push({ name, firstPosition, lastPosition: lastInFile });
       for (const entry of entries) {
         if (entry.position > last) last = entry.position;
-        if (entry.position > committedPosition) replay.push(entry);
+        // Files are read oldest first; a later copy of a position is the one rewritten after a rollback.
+        if (entry.position > committedPosition) byPosition.set(entry.position, entry);
       }
     }
-    replay.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
-    return { wal: new WriteAheadLog(dir, options, files, last), replay };
+    const replay = [...byPosition.values()].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    return { wal: new WriteAheadLog(dir, options, files, last), replay, recovery };
   }
 
-  /** Appends one entry; resolves once it is durable. The position is known at once. */
+  /**
+   * Appends one entry; resolves once it is durable. The position is known at once. Throws (and
+   * `durable` rejects) with a WalWriteError when the disk refuses it; then nothing of it remains.
+   */
   append(format: PayloadFormat, meta: Record<string, string>, payload: Uint8Array): { position: bigint; durable: Promise<void> } {
     if (this.closed) throw new Error('write-ahead log is closed');
+    this.repairFailedWrite();
     if (this.currentBytes >= this.options.maxFileBytes) this.rotate();
     const position = this.lastPosition + 1n;
-    const record = encodeRecord(position, format, meta, payload);
-    fs.writeSync(this.fd, record);
+    const record = encodeWalRecord(this.salt, position, format, meta, payload);
+    try {
+      writeFully(this.fd, record, this.currentBytes);
+    } catch (error) {
+      this.cutBackTo(this.currentBytes);
+      this.unrepairedOr(new WalWriteError(this.dir, 'append to', error));
+    }
     this.currentBytes += record.length;
     this.lastPosition = position;
     this.currentFile.lastPosition = position;
-    if (!this.options.sync) return { position, durable: Promise.resolve() };
+    if (this.fsyncThread === null) return { position, durable: Promise.resolve() };
     const durable = new Promise<void>((resolve, reject) => {
       this.waiters.push({ position, resolve, reject });
     });
@@ -122,31 +147,108 @@ export class WriteAheadLog {
     return { position, durable };
   }
 
+  /** Throws the write failure (or the failure to undo it, which is worse). */
+  private unrepairedOr(error: WalWriteError): never {
+    throw this.unrepaired ?? error;
+  }
+
+  /** Cuts the current file back to `offset`; when even that fails, refuses appends until it works. */
+  private cutBackTo(offset: number): void {
+    try {
+      fs.ftruncateSync(this.fd, offset);
+      this.unrepaired = null;
+    } catch (error) {
+      this.unrepaired = new WalWriteError(this.dir, 'cut a failed write out of', error);
+    }
+  }
+
+  /** Retries cutting back a failed write that could not be undone; throws while it still fails. */
+  repairFailedWrite(): void {
+    if (this.unrepaired === null) return;
+    this.cutBackTo(this.currentBytes);
+    if (this.unrepaired !== null) throw this.unrepaired;
+  }
+
   private startSync(): void {
-    if (this.syncing || this.waiters.length === 0) return;
+    if (this.syncing || this.waiters.length === 0 || this.fsyncThread === null) return;
     this.syncing = true;
     const target = this.lastPosition;
-    fs.fdatasync(this.fd, (error) => {
-      this.syncing = false;
-      const done = this.waiters.filter((w) => w.position <= target);
-      this.waiters = this.waiters.filter((w) => w.position > target);
-      for (const waiter of done) {
-        if (error) waiter.reject(error);
-        else waiter.resolve();
-      }
-      this.startSync();
-    });
+    const targetBytes = this.currentBytes;
+    const file = this.currentFile;
+    this.fsyncThread.fdatasync(this.fd).then(
+      () => {
+        this.syncing = false;
+        this.closeRetired();
+        // A rotation since then synced and settled this file's waiters itself.
+        if (file === this.currentFile) {
+          this.syncedBytes = targetBytes;
+          this.syncedPosition = target;
+          this.settleWaiters(target, null);
+        }
+        this.startSync();
+      },
+      (error: unknown) => {
+        this.syncing = false;
+        this.closeRetired();
+        if (file === this.currentFile) this.undoUnsynced(new WalWriteError(this.dir, 'sync', error));
+        this.startSync();
+      },
+    );
+  }
+
+  private settleWaiters(through: bigint, error: WalWriteError | null): void {
+    const done = this.waiters.filter((w) => w.position <= through);
+    this.waiters = this.waiters.filter((w) => w.position > through);
+    for (const waiter of done) {
+      if (error) waiter.reject(error);
+      else waiter.resolve();
+    }
+  }
+
+  /**
+   * A sync failed: what it covered may or may not be on disk, and after a failed fdatasync the
+   * kernel may have dropped the dirty pages. Every record since the last good sync is cut off and
+   * every request waiting is failed (none was acknowledged; their positions are given back).
+   */
+  private undoUnsynced(error: WalWriteError): void {
+    this.cutBackTo(this.syncedBytes);
+    this.currentBytes = this.syncedBytes;
+    this.lastPosition = this.syncedPosition;
+    this.currentFile.lastPosition = this.syncedPosition;
+    this.settleWaiters(BigInt('0xffffffffffffffff'), this.unrepaired ?? error);
+  }
+
+  private closeRetired(): void {
+    for (const fd of this.retiring.splice(0)) fs.closeSync(fd);
   }
 
   private rotate(): void {
-    // The old file must be on disk before its descriptor goes: waiters may still count on it.
-    fs.fdatasyncSync(this.fd);
-    fs.closeSync(this.fd);
     const first = this.lastPosition + 1n;
-    this.currentFile = { name: walFileName(first), firstPosition: first, lastPosition: this.lastPosition };
+    const name = walFileName(first);
+    const opened = openForAppend(this.dir, name);
+    // The old file must be on disk before its descriptor goes: its waiters count on it.
+    if (this.fsyncThread !== null && this.syncedBytes < this.currentBytes) {
+      try {
+        fs.fdatasyncSync(this.fd);
+      } catch (error) {
+        fs.closeSync(opened.fd);
+        fs.rmSync(path.join(this.dir, name), { force: true });
+        const failure = new WalWriteError(this.dir, 'sync', error);
+        this.undoUnsynced(failure);
+        throw failure;
+      }
+      this.settleWaiters(this.lastPosition, null);
+    }
+    if (this.syncing) this.retiring.push(this.fd);
+    else fs.closeSync(this.fd);
+    this.fd = opened.fd;
+    this.salt = opened.salt;
+    this.currentBytes = opened.size;
+    this.syncedBytes = opened.size;
+    this.syncedPosition = this.lastPosition;
+    this.currentFile = { name, firstPosition: first, lastPosition: this.lastPosition };
     this.files.push(this.currentFile);
-    this.fd = fs.openSync(path.join(this.dir, this.currentFile.name), 'a');
-    this.currentBytes = 0;
+    syncDirectory(this.dir);
   }
 
   /** Deletes files whose every entry is at or below the committed position (never the current file). */
@@ -158,7 +260,8 @@ export class WriteAheadLog {
       this.files.splice(i, 1);
     }
     // Start afresh when everything in the current file is committed, so the log stays short.
-    if (this.currentBytes > 0 && this.currentFile.lastPosition <= committedPosition && this.waiters.length === 0 && !this.syncing) {
+    const hasRecords = this.currentBytes > FILE_HEADER_BYTES;
+    if (hasRecords && this.currentFile.lastPosition <= committedPosition && this.waiters.length === 0 && this.unrepaired === null) {
       this.rotate();
       this.truncateThrough(committedPosition);
     }
@@ -168,12 +271,19 @@ export class WriteAheadLog {
     return this.files.length;
   }
 
+  /** The directory the log lives in (for messages about its disk). */
+  directory(): string {
+    return this.dir;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     while (this.syncing || this.waiters.length > 0) await new Promise((r) => setTimeout(r, 2));
     this.closed = true;
+    this.closeRetired();
     fs.fdatasyncSync(this.fd);
     fs.closeSync(this.fd);
+    await this.fsyncThread?.stop();
   }
 }
 
@@ -181,44 +291,44 @@ function walFileName(firstPosition: bigint): string {
   return `wal-${firstPosition.toString().padStart(20, '0')}.log`;
 }
 
-function encodeRecord(position: bigint, format: PayloadFormat, meta: Record<string, string>, payload: Uint8Array): Buffer {
-  const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
-  const restLength = FIXED_BYTES + metaBytes.length + payload.length;
-  const record = Buffer.allocUnsafe(HEADER_BYTES + restLength);
-  record.writeUInt32LE(restLength, 0);
-  record.writeBigUInt64LE(position, 8);
-  record.writeUInt8(FORMAT_CODES[format], 16);
-  record.writeUInt32LE(metaBytes.length, 17);
-  metaBytes.copy(record, 21);
-  record.set(payload, 21 + metaBytes.length);
-  record.writeUInt32LE(zlib.crc32(record.subarray(HEADER_BYTES)), 4);
-  return record;
+/**
+ * Opens a WAL file for positional appends, giving it a header when it has none. A file of the
+ * old format is never appended to: it is reused only when empty (recovery cut it back to nothing).
+ */
+function openForAppend(dir: string, name: string): { fd: number; salt: Buffer; size: number } {
+  const fd = fs.openSync(path.join(dir, name), fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size >= FILE_HEADER_BYTES) {
+      const header = Buffer.alloc(FILE_HEADER_BYTES);
+      fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0);
+      const salt = fileSalt(header);
+      if (salt !== null) return { fd, salt, size };
+    }
+    if (size > 0) fs.ftruncateSync(fd, 0);
+    const header = newFileHeader();
+    writeFully(fd, header, 0);
+    return { fd, salt: fileSalt(header)!, size: FILE_HEADER_BYTES };
+  } catch (error) {
+    fs.closeSync(fd);
+    throw new WalWriteError(dir, 'start a new file of', error);
+  }
 }
 
-function readWalFile(file: string): { entries: WalEntry[]; validBytes: number; totalBytes: number } {
-  const bytes = fs.readFileSync(file);
-  const entries: WalEntry[] = [];
-  let offset = 0;
-  while (offset + HEADER_BYTES <= bytes.length) {
-    const restLength = bytes.readUInt32LE(offset);
-    const crc = bytes.readUInt32LE(offset + 4);
-    const start = offset + HEADER_BYTES;
-    const end = start + restLength;
-    if (restLength < FIXED_BYTES || end > bytes.length) break;
-    const rest = bytes.subarray(start, end);
-    if (zlib.crc32(rest) !== crc) break;
-    const position = rest.readBigUInt64LE(0);
-    const format = FORMAT_BY_CODE.get(rest.readUInt8(8));
-    const metaLength = rest.readUInt32LE(9);
-    if (format === undefined || FIXED_BYTES + metaLength > restLength) break;
-    let meta: Record<string, string>;
-    try {
-      meta = JSON.parse(rest.subarray(FIXED_BYTES, FIXED_BYTES + metaLength).toString('utf8')) as Record<string, string>;
-    } catch {
-      break;
-    }
-    entries.push({ position, format, meta, payload: Buffer.from(rest.subarray(FIXED_BYTES + metaLength)) });
-    offset = end;
+function writeFully(fd: number, bytes: Buffer, offset: number): void {
+  let written = 0;
+  while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, offset + written);
+}
+
+/** Makes a new file's directory entry durable, so a synced file cannot vanish in a power loss. */
+function syncDirectory(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Not every file system lets a directory be synced; the data itself is synced regardless.
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
   }
-  return { entries, validBytes: offset, totalBytes: bytes.length };
 }
