@@ -90,6 +90,9 @@ export const INTERNAL_DDL: readonly string[] = [
   // partial_total) are committed, so replay skips them. Added after the first release.
   `ALTER TABLE waggle_state ADD COLUMN IF NOT EXISTS partial_events BIGINT DEFAULT 0`,
   `ALTER TABLE waggle_state ADD COLUMN IF NOT EXISTS partial_total BIGINT DEFAULT 0`,
+  // Requests set aside because their content could not be committed (the file under quarantine/
+  // holds their events); recorded in the transaction that moves wal_position past them.
+  `CREATE TABLE IF NOT EXISTS waggle_quarantine (wal_position BIGINT PRIMARY KEY, quarantined_ns BIGINT NOT NULL, events BIGINT NOT NULL, file VARCHAR NOT NULL, error VARCHAR NOT NULL)`,
 ];
 
 export function segmentTableName(segmentId: number): string {
