@@ -434,6 +434,8 @@ export class DuckDbSpanStore implements SpanStore {
     const columnIds = resolver.columnIds();
 
     let segment = this.openSegment();
+    // openSegment starts a segment of its own when the last one is sealed (or there is none).
+    const opensFresh = segment !== this.segments[this.segments.length - 1];
     const missing = columnIds.filter((id) => !segment.positions.has(id));
     const wouldBeTooWide = segment.attributeColumns.length + missing.length > this.options.segmentMaxColumns;
     const wouldBeTooLong = segment.rowCount > 0 && segment.rowCount + events.length > this.options.segmentMaxRows;
@@ -441,7 +443,7 @@ export class DuckDbSpanStore implements SpanStore {
     // Work on a copy so that a failed commit leaves the in-memory state as it was on disk.
     const previous = startsNewSegment ? segment : null;
     segment = startsNewSegment ? newSegment(segment.id + 1) : cloneSegment(segment);
-    const createsTable = startsNewSegment || this.segments.length === 0;
+    const createsTable = startsNewSegment || opensFresh;
     const added = columnIds.filter((id) => !segment.positions.has(id));
 
     await this.writer.run('BEGIN TRANSACTION');
@@ -510,7 +512,7 @@ export class DuckDbSpanStore implements SpanStore {
     this.catalog.markPersisted();
     if (previous) previous.sealed = true;
     if (segment.attributeColumns.length > this.options.segmentMaxColumns) segment.sealed = true;
-    if (createsTable || startsNewSegment) this.segments.push(segment);
+    if (createsTable) this.segments.push(segment);
     else this.segments[this.segments.length - 1] = segment;
     this.pending = this.pending.slice(consumedBatches);
     if (splitAt >= 0) this.pending[0]!.committed = splitAt;
