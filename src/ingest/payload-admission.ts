@@ -46,7 +46,7 @@ export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, sto
 
   const rejectedSpans = batch.rejectedSpans + refusedUnits;
   const total = batch.acceptedSpans + batch.rejectedSpans;
-  const ours = `${refusedUnits} ${refusedUnits === 1 ? 'span' : 'spans'} refused: ${reason}`;
+  const ours = `${refusedUnits} ${refusedUnits === 1 ? 'span has' : 'spans have'} too many columns: ${reason}`;
   const rejectionMessage =
     batch.rejectionMessage === '' ? `rejected ${rejectedSpans} of ${total} ${total === 1 ? 'span' : 'spans'}: ${ours}` : `${batch.rejectionMessage}; ${ours}`;
   return { ...decoded, batch: { ...batch, events, acceptedSpans: batch.acceptedSpans - refusedUnits, rejectedSpans, rejectionMessage } };

@@ -107,11 +107,11 @@ export class DuckDbColumnAdmission {
     if (adding > 0) {
       const { columnsPerDataset, columnsTotal } = this.limits;
       if (set.size + adding > columnsPerDataset) {
-        return `event has too many columns: it would bring dataset '${dataset.slice(0, 100)}' to ${set.size + adding} distinct columns; at most ${columnsPerDataset} are accepted per dataset`;
+        return `dataset '${dataset.slice(0, 100)}' would have ${set.size + adding} distinct columns; at most ${columnsPerDataset} are accepted per dataset`;
       }
       const total = this.catalog.columnCount() + (created?.size ?? 0);
       if (created !== null && total > columnsTotal) {
-        return `event has too many columns: it would bring the store to ${total} distinct columns; at most ${columnsTotal} are accepted over all datasets`;
+        return `the store would have ${total} distinct columns; at most ${columnsTotal} are accepted over all datasets`;
       }
       for (const id of newIds ?? []) set.add(id);
       // Created now, in admission (= WAL) order, so each key's type is fixed by its first admitted value, as a commit would.
