@@ -300,14 +300,15 @@ function attributeSizeProblem(layer: AttributeList, where: string): string | nul
   const maxKey = INGEST_LIMITS.keyBytes.value;
   const maxValue = INGEST_LIMITS.valueBytes.value;
   const { keys, values } = layer;
+  const article = where === '' ? 'an' : 'a';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const keyBytes = utf8BytesBeyond(key, maxKey);
-    if (keyBytes !== null) return `has a ${where}attribute key of ${keyBytes} bytes; at most ${maxKey} are accepted`;
+    if (keyBytes !== null) return `has ${article} ${where}attribute key of ${keyBytes} bytes; at most ${maxKey} are accepted`;
     const value = values[i];
     if (typeof value === 'string') {
       const valueBytes = utf8BytesBeyond(value, maxValue);
-      if (valueBytes !== null) return `has a ${where}attribute '${shorten(key)}' of ${valueBytes} bytes; at most ${maxValue} are accepted`;
+      if (valueBytes !== null) return `has ${article} ${where}attribute '${shorten(key)}' of ${valueBytes} bytes; at most ${maxValue} are accepted`;
     }
   }
   return null;
