@@ -3,16 +3,16 @@
  * RSS (VmHWM) while new attribute keys keep arriving. Short and loopback only:
  *   node dist/bench/wide/wide-keys-bench.js [scenario]
  * Scenarios: narrow (baseline, 15 fixed keys), widening (15 000 new keys over 100 requests),
- * single (one span with 20 000 keys, then narrow traffic), five (5 requests of 5 000 new keys).
+ * single (one span with 20 000 keys, then narrow traffic), five (5 requests of 5 000 new keys),
+ * datasets (30 000 new keys over 200 requests spread over 4 datasets: the store-wide column limit).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnWaggle } from '../../test/support/waggle-process.js';
-import { encodeWideRequest, type WideSpan } from '../../test/support/otlp-wide-request.js';
+import { decodePartialSuccess, encodeWideRequest, type WideSpan } from '../../test/support/otlp-wide-request.js';
 
 const SPANS_PER_REQUEST = 500;
-const REQUESTS = 100;
 
 function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -40,14 +40,14 @@ function narrowAttributes(i: number): Array<[string, number | string]> {
 }
 
 /** A request of narrow spans; `newKeys` fresh integer keys spread over its spans. */
-function request(newKeys: number, keyBase: number): Buffer {
+function request(newKeys: number, keyBase: number, dataset = 'wide'): Buffer {
   const spans: WideSpan[] = [];
   for (let s = 0; s < SPANS_PER_REQUEST; s++) {
     const attributes = narrowAttributes(s);
     for (let k = s; k < newKeys; k += SPANS_PER_REQUEST) attributes.push([`wide.key_${keyBase + k}`, k]);
     spans.push(span(attributes));
   }
-  return encodeWideRequest('wide', spans);
+  return encodeWideRequest(dataset, spans);
 }
 
 async function post(url: string, body: Buffer): Promise<{ status: number; bytes: Uint8Array }> {
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     const note = (status: number): void => void statuses.set(status, (statuses.get(status) ?? 0) + 1);
     const started = performance.now();
     let spans = 0;
+    let rejectedSpans = 0;
     if (scenario === 'single') {
       const attributes: Array<[string, number]> = Array.from({ length: 20_000 }, (_, k) => [`single.key_${k}`, k]);
       const body = encodeWideRequest('wide', [span(attributes)]);
@@ -80,16 +81,21 @@ async function main(): Promise<void> {
         note((await post(url, encodeWideRequest('wide', [span(attributes)]))).status);
       }
     }
-    const newKeysPerRequest = scenario === 'widening' ? 150 : 0;
-    const bodies = Array.from({ length: REQUESTS }, (_, r) => request(newKeysPerRequest, r * newKeysPerRequest));
+    const newKeysPerRequest = scenario === 'widening' || scenario === 'datasets' ? 150 : 0;
+    const requests = scenario === 'datasets' ? 200 : 100;
+    const datasetOf = (r: number): string => (scenario === 'datasets' ? `wide${r % 4}` : 'wide');
+    const bodies = Array.from({ length: requests }, (_, r) => request(newKeysPerRequest, r * newKeysPerRequest, datasetOf(r)));
     const loopStart = performance.now();
     let next = 0;
     await Promise.all(
       Array.from({ length: 4 }, async () => {
         while (next < bodies.length) {
           const body = bodies[next++]!;
-          note((await post(url, body)).status);
-          spans += SPANS_PER_REQUEST;
+          const answer = await post(url, body);
+          note(answer.status);
+          const partial = decodePartialSuccess(answer.bytes);
+          rejectedSpans += partial?.rejectedSpans ?? 0;
+          spans += SPANS_PER_REQUEST - (partial?.rejectedSpans ?? 0);
         }
       }),
     );
@@ -102,12 +108,13 @@ async function main(): Promise<void> {
       if (!readable) await new Promise((r) => setTimeout(r, 100));
     }
     const readableSeconds = (performance.now() - loopStart) / 1000;
-    const columns = (await (await fetch(`${api}/1/columns/wide`)).json()) as unknown[];
+    const columns = (await (await fetch(`${api}/1/columns/__all__`)).json()) as unknown[];
     const health = await fetch(`${api}/healthz`);
     console.log(
       JSON.stringify({
         scenario,
         statuses: Object.fromEntries(statuses),
+        rejectedSpans,
         spans,
         ackedSpansPerSecond: Math.round(spans / ackSeconds),
         readableSpansPerSecond: Math.round(spans / readableSeconds),

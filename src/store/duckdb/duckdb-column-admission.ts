@@ -17,6 +17,32 @@ export const DEFAULT_COLUMN_ADMISSION_LIMITS: ColumnAdmissionLimits = {
   columnsTotal: INGEST_LIMITS.columnsTotal.value,
 };
 
+/** Column ids of one dataset, as a bitmap: looked up once per attribute on the ingest path. */
+class ColumnIdSet {
+  private bits = new Uint8Array(1024);
+  size = 0;
+
+  constructor(ids: Iterable<number>) {
+    for (const id of ids) this.add(id);
+  }
+
+  has(id: number): boolean {
+    return id < this.bits.length && this.bits[id] === 1;
+  }
+
+  add(id: number): void {
+    if (id >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.bits.length * 2));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    if (this.bits[id] === 0) {
+      this.bits[id] = 1;
+      this.size += 1;
+    }
+  }
+}
+
 /**
  * Decides, before a request is acknowledged, whether its events fit the column limits, and
  * remembers the columns of what it admitted. The admitted set of a dataset starts as the
@@ -33,7 +59,7 @@ export const DEFAULT_COLUMN_ADMISSION_LIMITS: ColumnAdmissionLimits = {
  * in the catalog (see the quarantine) so that replay never sees fewer columns than live ingest did.
  */
 export class DuckDbColumnAdmission {
-  private readonly admitted = new Map<string, Set<number>>();
+  private readonly admitted = new Map<string, ColumnIdSet>();
 
   constructor(
     private readonly catalog: DuckDbCatalog,
@@ -41,10 +67,10 @@ export class DuckDbColumnAdmission {
     private readonly limits: ColumnAdmissionLimits,
   ) {}
 
-  private datasetSet(dataset: string): Set<number> {
+  private datasetSet(dataset: string): ColumnIdSet {
     let set = this.admitted.get(dataset);
     if (!set) {
-      set = new Set(this.catalog.datasetColumnIds(dataset));
+      set = new ColumnIdSet(this.catalog.datasetColumnIds(dataset));
       this.admitted.set(dataset, set);
     }
     return set;
