@@ -118,6 +118,18 @@ describe('wide and widening data through the real server', () => {
     assert.deepEqual([stored?.['name'], stored?.['attr.name'], stored?.['attr.attr.name']], ['v7', 'v8', 'v9']);
   });
 
+});
+
+describe('Honeycomb events over the limits', () => {
+  // A server of its own: the store-wide column limit must not be reached by the other tests' columns.
+  let waggle: Waggle;
+  before(async () => {
+    waggle = await startTestWaggle();
+  });
+  after(async () => {
+    await waggle.stop();
+  });
+
   it('answers a Honeycomb batch item over 2000 fields, and one past the dataset column limit, with 400 and the reason', async () => {
     const url = `http://127.0.0.1:${waggle.ports.otlpHttp}/1/batch/hny`;
     const fields = (from: number, count: number): Record<string, number> => Object.fromEntries(keys('hny.f', from, count));
