@@ -3,7 +3,8 @@
  * RSS (VmHWM) while new attribute keys keep arriving. Short and loopback only:
  *   node dist/bench/wide/wide-keys-bench.js [scenario]
  * Scenarios: narrow (baseline, 15 fixed keys), widening (15 000 new keys over 100 requests),
- * single (one span with 20 000 keys, then narrow traffic), five (5 requests of 5 000 new keys),
+ * single (one span with 20 000 keys, then narrow traffic), five (5 requests of one span with 5 000
+ * new keys), five-spread (5 requests of 5 spans x 1 000 new keys),
  * datasets (30 000 new keys over 200 requests spread over 4 datasets: the store-wide column limit).
  */
 import fs from 'node:fs';
@@ -79,6 +80,12 @@ async function main(): Promise<void> {
       for (let r = 0; r < 5; r++) {
         const attributes: Array<[string, number]> = Array.from({ length: 5000 }, (_, k) => [`five.key_${r * 5000 + k}`, k]);
         note((await post(url, encodeWideRequest('wide', [span(attributes)]))).status);
+      }
+    } else if (scenario === 'five-spread') {
+      // The same 25 000 keys as 5 spans of 1 000 per request: within the per-span limit.
+      for (let r = 0; r < 5; r++) {
+        const spans = Array.from({ length: 5 }, (_, s) => span(Array.from({ length: 1000 }, (_, k) => [`five.key_${r * 5000 + s * 1000 + k}`, k] as [string, number])));
+        note((await post(url, encodeWideRequest('wide5', spans))).status);
       }
     }
     const newKeysPerRequest = scenario === 'widening' || scenario === 'datasets' ? 150 : 0;

@@ -47,7 +47,9 @@ export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, sto
   const rejectedSpans = batch.rejectedSpans + refusedUnits;
   const total = batch.acceptedSpans + batch.rejectedSpans;
   const ours = `${refusedUnits} ${refusedUnits === 1 ? 'span has' : 'spans have'} too many columns: ${reason}`;
-  const rejectionMessage =
-    batch.rejectionMessage === '' ? `rejected ${rejectedSpans} of ${total} ${total === 1 ? 'span' : 'spans'}: ${ours}` : `${batch.rejectionMessage}; ${ours}`;
+  // The decoder's message reads "rejected N of T spans: <first reason>": keep its reason, recount.
+  const decoderReason = batch.rejectionMessage.slice(batch.rejectionMessage.indexOf(': ') + 2);
+  const reasons = batch.rejectionMessage === '' ? ours : `${decoderReason}; ${ours}`;
+  const rejectionMessage = `rejected ${rejectedSpans} of ${total} ${total === 1 ? 'span' : 'spans'}: ${reasons}`;
   return { ...decoded, batch: { ...batch, events, acceptedSpans: batch.acceptedSpans - refusedUnits, rejectedSpans, rejectionMessage } };
 }
