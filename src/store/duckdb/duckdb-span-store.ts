@@ -520,7 +520,8 @@ export class DuckDbSpanStore implements SpanStore {
     this.committed = next;
     if (Date.now() - this.lastWrittenSavedAt > 30_000) {
       this.lastWrittenSavedAt = Date.now();
-      await this.catalog.persistLastWritten(this.writer);
+      // After the commit: a failure here is no failed commit (the data is stored); the next try repeats it.
+      await this.catalog.persistLastWritten(this.writer).catch(() => undefined);
     }
   }
 
