@@ -13,14 +13,17 @@
  */
 import { datasetNameProblem } from '../core/dataset-name.js';
 import { BadRequestError } from '../core/errors.js';
+import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
 import { emptyAttributeList, pushAttribute, type AttributeList } from '../core/attribute-value.js';
 import type { AnnotationType, EventRecord, SpanKindName, StatusCodeName } from '../core/event-record.js';
 import { parseSpanIdHex, parseTraceIdHex } from '../core/trace-id.js';
 import { resolveHoneycombEventTime } from './honeycomb-event-time.js';
 
-export const HONEYCOMB_MAX_FIELDS = 2000;
-/** 64 KB, counted in UTF-8 bytes, for keys and for string values (JSON text of objects included). */
-export const HONEYCOMB_MAX_STRING_BYTES = 64 * 1024;
+export const HONEYCOMB_MAX_FIELDS = INGEST_LIMITS.attributesPerEvent.value;
+/** 64 KB, counted in UTF-8 bytes, for string values (JSON text of objects included). */
+export const HONEYCOMB_MAX_STRING_BYTES = INGEST_LIMITS.valueBytes.value;
+/** Field names are columns held in memory for the store's life: much shorter (UTF-8 bytes). */
+const MAX_KEY_BYTES = INGEST_LIMITS.keyBytes.value;
 
 export interface HoneycombEventMeta {
   dataset: string;
@@ -75,17 +78,15 @@ function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
-function utf8Length(text: string): number {
+function utf8Length(text: string, max: number): number {
   // Each UTF-16 unit is at most 3 UTF-8 bytes: short strings need no exact count.
-  return text.length * 3 <= HONEYCOMB_MAX_STRING_BYTES ? text.length : Buffer.byteLength(text, 'utf8');
+  return text.length * 3 <= max ? text.length : Buffer.byteLength(text, 'utf8');
 }
 
-function checkStringSize(what: string, key: string, text: string): void {
-  const bytes = utf8Length(text);
-  if (bytes > HONEYCOMB_MAX_STRING_BYTES) {
-    throw new BadRequestError(
-      `${what} of field "${key.slice(0, 100)}" is ${bytes} bytes; at most ${HONEYCOMB_MAX_STRING_BYTES} bytes are accepted`,
-    );
+function checkStringSize(what: string, key: string, text: string, max = HONEYCOMB_MAX_STRING_BYTES): void {
+  const bytes = utf8Length(text, max);
+  if (bytes > max) {
+    throw new BadRequestError(`${what} of field "${key.slice(0, 100)}" is ${bytes} bytes; at most ${max} bytes are accepted`);
   }
 }
 
@@ -224,7 +225,7 @@ function decodeItem(item: ItemInput, dataset: string, receivedAtNs: bigint): Eve
   const hasServiceDotName = nonEmptyString(Object.getOwnPropertyDescriptor(data, 'service.name')?.value) !== null;
   let errorFlag = false;
   for (const [key, value] of entries) {
-    checkStringSize('name', key, key);
+    checkStringSize('name', key, key, MAX_KEY_BYTES);
     if (typeof value === 'string') checkStringSize('value', key, value);
     if (liftCoreField(record, key, value, hasServiceDotName)) continue;
     if (key === 'error' && typeof value === 'boolean') {

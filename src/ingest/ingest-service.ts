@@ -1,6 +1,7 @@
 import { UnavailableError } from '../core/errors.js';
 import { WAL_LIMITS } from '../core/limits/wal-limits.js';
 import type { SpanStore } from '../store/span-store.js';
+import { admitPayload } from './payload-admission.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from './payload-decoders.js';
 import type { PayloadFormat, WalEntry, WriteAheadLog } from './wal/write-ahead-log.js';
 import { isDiskFullError, WalWriteError } from './wal/wal-write-error.js';
@@ -62,7 +63,7 @@ export class IngestService {
     for (const entry of entries) {
       let decoded: DecodedPayload;
       try {
-        decoded = PAYLOAD_DECODERS[entry.format](entry.payload, entry.meta, Number.MAX_SAFE_INTEGER);
+        decoded = admitPayload(PAYLOAD_DECODERS[entry.format](entry.payload, entry.meta, Number.MAX_SAFE_INTEGER), entry.format, this.store);
       } catch (error) {
         this.log(`skipping WAL entry ${entry.position}: ${(error as Error).message}`);
         continue;
@@ -115,7 +116,7 @@ export class IngestService {
       this.flushSoon();
       throw new UnavailableError('Waggle is busy writing earlier data; retry shortly');
     }
-    const decoded = PAYLOAD_DECODERS[request.format](request.body, request.meta, this.limits.maxBodyBytes);
+    const decoded = admitPayload(PAYLOAD_DECODERS[request.format](request.body, request.meta, this.limits.maxBodyBytes), request.format, this.store);
     if (decoded.batch.events.length === 0) return decoded;
     await this.appendAndEnqueue(request, decoded);
     return decoded;

@@ -105,6 +105,39 @@ describe('OtlpBatchBuilder', () => {
     );
     assert.deepEqual(events[2]!.attributes[2], layer(['l', 'float', 1.5], ['trace.link.trace_id', 'string', 'ab'], ['trace.link.span_id', 'string', 'cd']));
   });
+
+  it('rejects a span whose resource, scope and own attributes together pass 2000, naming the limit', () => {
+    const builder = new OtlpBatchBuilder({});
+    const many = (prefix: string, n: number) => layer(...Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'integer', i] as [string, 'integer', number]));
+    builder.beginResource(many('r', 1000));
+    builder.beginScope('', '', many('s', 500));
+    assert.notEqual(builder.addSpan(spanFields({ attributes: many('a', 500) })), null);
+    assert.equal(builder.addSpan(spanFields({ name: 'wide', attributes: many('a', 501) })), null);
+    const batch = builder.finish();
+    assert.deepEqual([batch.acceptedSpans, batch.rejectedSpans, batch.events.length], [1, 1, 1]);
+    assert.equal(batch.rejectionMessage, "rejected 1 of 2 spans: span 'wide' has 2001 attributes (resource, scope and its own); at most 2000 are accepted per span, span event or link");
+  });
+
+  it('withdraws a span, and the span events already added, when one of its links breaks a limit', () => {
+    const builder = new OtlpBatchBuilder({});
+    builder.beginResource(layer());
+    builder.beginScope('', '', layer());
+    const span = builder.addSpan(spanFields({ name: 'parent' }))!;
+    builder.addSpanEvent(span, 11n, 'ok event', layer(['k', 'string', 'v']));
+    builder.addLink(span, 'ab'.repeat(16), 'cd'.repeat(8), layer([`big`, 'string', 'x'.repeat(64 * 1024 + 1)]));
+    builder.addSpanEvent(span, 12n, 'after', layer());
+    const batch = builder.finish();
+    assert.deepEqual([batch.acceptedSpans, batch.rejectedSpans, batch.events.length], [0, 1, 0]);
+    assert.equal(batch.rejectionMessage, "rejected 1 of 1 span: span 'parent' has a link that has an attribute 'big' of 65537 bytes; at most 65536 are accepted");
+  });
+
+  it('rejects a span with an attribute key over 1024 bytes', () => {
+    const builder = new OtlpBatchBuilder({});
+    builder.beginResource(layer());
+    builder.beginScope('', '', layer());
+    assert.equal(builder.addSpan(spanFields({ attributes: layer(['k'.repeat(1025), 'integer', 1]) })), null);
+    assert.equal(builder.finish().rejectionMessage, "rejected 1 of 1 span: span 'span' has an attribute key of 1025 bytes; at most 1024 are accepted");
+  });
 });
 
 describe('datasetForService', () => {

@@ -1,6 +1,7 @@
 import { pushAttribute, type AttributeList } from '../core/attribute-value.js';
 import { datasetNameProblem, FALLBACK_DATASET } from '../core/dataset-name.js';
 import type { DecodedBatch, EventRecord, SpanKindName, StatusCodeName } from '../core/event-record.js';
+import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
 
 /**
  * The dataset of a resource's spans: its service.name, trimmed, with case and spaces kept. A
@@ -96,7 +97,15 @@ export class OtlpBatchBuilder {
   private rejectedSpans = 0;
   private firstRejection = '';
 
+  /** Where the events of the last accepted span begin in `events`, while its children may follow. */
+  private currentSpan: EventRecord | null = null;
+  private currentSpanIndex = 0;
+  private currentSpanName = '';
+
   private resourceLayer: AttributeList = { keys: [], kinds: [], values: [] };
+  /** Why the current resource's (scope's) attributes break a limit, or null. */
+  private resourceProblem: string | null = null;
+  private scopeProblem: string | null = null;
   private serviceName = UNKNOWN_SERVICE;
   private dataset = UNKNOWN_SERVICE;
   private scopeLayer: AttributeList = { keys: [], kinds: [], values: [] };
@@ -130,6 +139,7 @@ export class OtlpBatchBuilder {
       }
     }
     this.resourceLayer = layer;
+    this.resourceProblem = attributeSizeProblem(layer, 'resource ');
     this.serviceName = serviceName;
     this.dataset = this.datasetOverride ?? datasetForService(serviceName);
   }
@@ -139,6 +149,7 @@ export class OtlpBatchBuilder {
     this.libraryName = name === '' ? null : name;
     this.libraryVersion = version === '' ? null : version;
     this.scopeLayer = attributes;
+    this.scopeProblem = attributeSizeProblem(attributes, 'scope ');
   }
 
   /**
@@ -146,15 +157,15 @@ export class OtlpBatchBuilder {
    * (the caller then drops its span events and links).
    */
   addSpan(span: OtlpSpanFields): EventRecord | null {
-    const reason = rejectionReason(span);
+    this.currentSpan = null;
+    const attributes = span.attributes;
+    if (span.traceState !== '') pushAttribute(attributes, 'trace.trace_state', 'string', span.traceState);
+    const reason = rejectionReason(span) ?? this.limitProblem(attributes);
     if (reason !== null) {
-      if (this.rejectedSpans === 0) this.firstRejection = `span '${shorten(span.name)}' ${reason}`;
-      this.rejectedSpans++;
+      this.reject(span.name, reason);
       return null;
     }
     this.acceptedSpans++;
-    const attributes = span.attributes;
-    if (span.traceState !== '') pushAttribute(attributes, 'trace.trace_state', 'string', span.traceState);
     const duration = span.endNs - span.startNs;
     const record = makeRecord(
       this.dataset,
@@ -173,12 +184,49 @@ export class OtlpBatchBuilder {
       null,
       [this.resourceLayer, this.scopeLayer, attributes],
     );
+    this.currentSpan = record;
+    this.currentSpanIndex = this.events.length;
+    this.currentSpanName = span.name;
     this.events.push(record);
     return record;
   }
 
+  private reject(spanName: string, reason: string): void {
+    if (this.rejectedSpans === 0) this.firstRejection = `span '${shorten(spanName)}' ${reason}`;
+    this.rejectedSpans++;
+  }
+
+  /**
+   * Whether an event with these own attributes (after the resource's and scope's) breaks an
+   * ingest limit: the reason, or null. Counted per event because each event is stored as one row.
+   */
+  private limitProblem(own: AttributeList): string | null {
+    const problem = this.resourceProblem ?? this.scopeProblem ?? attributeSizeProblem(own, '');
+    if (problem !== null) return problem;
+    const count = this.resourceLayer.keys.length + this.scopeLayer.keys.length + own.keys.length;
+    const max = INGEST_LIMITS.attributesPerEvent.value;
+    return count > max ? `has ${count} attributes (resource, scope and its own); at most ${max} are accepted per span, span event or link` : null;
+  }
+
+  /**
+   * A span event or link of the current span that breaks a limit takes its span with it: the
+   * span and the children already added are withdrawn and the span counts as rejected, so a
+   * span is stored whole or not at all. Returns whether the child may be added.
+   */
+  private admitChild(span: EventRecord, attributes: AttributeList, what: string): boolean {
+    if (span !== this.currentSpan) return false;
+    const problem = this.limitProblem(attributes);
+    if (problem === null) return true;
+    this.events.length = this.currentSpanIndex;
+    this.currentSpan = null;
+    this.acceptedSpans--;
+    this.reject(this.currentSpanName, `has a ${what} that ${problem}`);
+    return false;
+  }
+
   /** One span event (a log line in the span, e.g. a recorded exception) of an accepted span. */
   addSpanEvent(span: EventRecord, timeNs: bigint, name: string, attributes: AttributeList): void {
+    if (!this.admitChild(span, attributes, 'span event')) return;
     this.events.push(
       makeRecord(
         this.dataset,
@@ -204,6 +252,7 @@ export class OtlpBatchBuilder {
   addLink(span: EventRecord, linkedTraceIdHex: string, linkedSpanIdHex: string, attributes: AttributeList): void {
     pushAttribute(attributes, 'trace.link.trace_id', 'string', linkedTraceIdHex);
     pushAttribute(attributes, 'trace.link.span_id', 'string', linkedSpanIdHex);
+    if (!this.admitChild(span, attributes, 'link')) return;
     this.events.push(
       makeRecord(
         this.dataset,
@@ -247,6 +296,32 @@ function rejectionReason(span: OtlpSpanFields): string | null {
   if (span.spanId === 0n) return 'has an all-zero span id';
   if (span.parentIdBytes !== 0 && span.parentIdBytes !== 8) {
     return describeBadLength('parent span id', span.parentIdBytes, 'none or 8 bytes');
+  }
+  return null;
+}
+
+/** UTF-8 length, exact only when it might matter: a UTF-16 unit is at most 3 UTF-8 bytes. */
+function utf8BytesBeyond(text: string, max: number): number | null {
+  if (text.length * 3 <= max) return null;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > max ? bytes : null;
+}
+
+/** The first key or string value of a layer over its size limit, described, or null. */
+function attributeSizeProblem(layer: AttributeList, where: string): string | null {
+  const maxKey = INGEST_LIMITS.keyBytes.value;
+  const maxValue = INGEST_LIMITS.valueBytes.value;
+  const { keys, values } = layer;
+  const article = where === '' ? 'an' : 'a';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const keyBytes = utf8BytesBeyond(key, maxKey);
+    if (keyBytes !== null) return `has ${article} ${where}attribute key of ${keyBytes} bytes; at most ${maxKey} are accepted`;
+    const value = values[i];
+    if (typeof value === 'string') {
+      const valueBytes = utf8BytesBeyond(value, maxValue);
+      if (valueBytes !== null) return `has ${article} ${where}attribute '${shorten(key)}' of ${valueBytes} bytes; at most ${maxValue} are accepted`;
+    }
   }
   return null;
 }

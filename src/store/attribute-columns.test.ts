@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveAttributeColumn } from './attribute-columns.js';
+import { attributeColumnName, resolveAttributeColumn } from './attribute-columns.js';
 import type { ColumnType } from '../query/query-schema.js';
 
 const types = (entries: Record<string, ColumnType>) => (key: string): ColumnType | undefined => entries[key];
@@ -35,5 +35,12 @@ describe('resolveAttributeColumn', () => {
   it('moves attributes named like core columns to attr.<key>', () => {
     assert.deepEqual(resolveAttributeColumn('error', 'boolean', true, types({})), { keyName: 'attr.error', type: 'boolean', value: true });
     assert.deepEqual(resolveAttributeColumn('name', 'string', 'n', types({})), { keyName: 'attr.name', type: 'string', value: 'n' });
+  });
+  it('moves attributes that already start with attr. one level further, so no two keys share a column', () => {
+    assert.deepEqual(resolveAttributeColumn('attr.name', 'string', 'v9', types({ 'attr.name': 'string' })), { keyName: 'attr.attr.name', type: 'string', value: 'v9' });
+    const keys = ['name', 'attr.name', 'attr.attr.name', 'attr.', 'attr', 'attribute', 'error', 'attr.error', 'x'];
+    const columns = keys.map(attributeColumnName);
+    assert.deepEqual(columns, ['attr.name', 'attr.attr.name', 'attr.attr.attr.name', 'attr.attr.', 'attr', 'attribute', 'attr.error', 'attr.attr.error', 'x']);
+    assert.equal(new Set(columns).size, keys.length);
   });
 });

@@ -4,7 +4,7 @@ import type { ColumnType } from '../query/query-schema.js';
 /**
  * Column names that belong to the core of every event. An attribute that uses one of these keys
  * (a span attribute called `name` or `error`, say) is stored as `attr.<key>` so that it neither
- * shadows nor is shadowed by the core column.
+ * shadows nor is shadowed by the core column (see attributeColumnName).
  */
 export const CORE_COLUMN_NAMES: ReadonlySet<string> = new Set([
   'timestamp',
@@ -31,6 +31,18 @@ export interface ColumnTarget {
   value: AttributeScalar;
 }
 
+const ATTR_PREFIX = 'attr.';
+
+/**
+ * The column name of an attribute key: the key itself, or `attr.<key>` when the key is a core
+ * column name or already starts with `attr.`. Prefixing both makes the rule injective: `name`
+ * goes to `attr.name`, a real `attr.name` attribute to `attr.attr.name`, and no two keys of an
+ * event ever share a column (README, data model).
+ */
+export function attributeColumnName(key: string): string {
+  return CORE_COLUMN_NAMES.has(key) || key.startsWith(ATTR_PREFIX) ? ATTR_PREFIX + key : key;
+}
+
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function toSafeNumber(value: AttributeScalar): number | null {
@@ -52,7 +64,7 @@ export function resolveAttributeColumn(
   value: AttributeScalar,
   existingType: (keyName: string) => ColumnType | undefined,
 ): ColumnTarget {
-  const keyName = CORE_COLUMN_NAMES.has(key) ? `attr.${key}` : key;
+  const keyName = attributeColumnName(key);
   const existing = existingType(keyName);
   if (existing === undefined || existing === kind) return { keyName, type: kind, value };
   const converted = convertLossless(kind, value, existing);

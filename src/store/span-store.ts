@@ -65,6 +65,32 @@ export interface SqlRows {
 }
 
 /**
+ * How events are grouped when admitted: `span` keeps a span with the span events and links that
+ * follow it (OTLP: a span is stored whole or not at all); `event` judges each event alone.
+ */
+export type AdmissionUnit = 'span' | 'event';
+
+/** The store's answer to admit(): which events it refuses, and why. */
+export interface ColumnAdmission {
+  /** Per event, 1 when refused; null when every event is admitted (the common case). */
+  readonly refused: Uint8Array | null;
+  /** English reason of the first refusal, naming the limit; empty when none. */
+  readonly reason: string;
+}
+
+/** Whether the store keeps committing, for readiness checks and operators. */
+export interface StoreHealth {
+  /** False while commits keep failing (the data stays queued and in the WAL). */
+  readonly committing: boolean;
+  /** The last commit failure, while commits fail; null once a commit succeeds. */
+  readonly lastCommitError: string | null;
+  /** Commit attempts failed in a row. */
+  readonly consecutiveCommitFailures: number;
+  /** Requests set aside since the store opened because their content could not be committed. */
+  readonly quarantinedRequests: number;
+}
+
+/**
  * Selects which datasets a read covers: one dataset, or every dataset (`__all__`). `name` is the
  * dataset's storage key: take it from findDataset, which accepts a name or a slug.
  */
@@ -80,6 +106,17 @@ export interface SpanStore {
    * WAL order. Never rejects on account of the data: bad values are stored as documented.
    */
   enqueue(events: readonly EventRecord[], walPosition: bigint): void;
+
+  /**
+   * Decides, before a request is acknowledged (before its WAL append), which of its events the
+   * store will take, and counts the admitted ones as queued: an event that would add columns
+   * beyond the store's limits (columns per dataset, columns in all) is refused. Call once per
+   * request, in WAL order, both live and on replay: replay then gives the same answers.
+   */
+  admit(events: readonly EventRecord[], unit: AdmissionUnit): ColumnAdmission;
+
+  /** Whether commits succeed, and how many requests were set aside (quarantined). */
+  health(): StoreHealth;
 
   /** Number of events queued and not yet committed (for back-pressure). */
   pendingEvents(): number;

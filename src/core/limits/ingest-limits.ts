@@ -7,4 +7,34 @@ export const INGEST_LIMITS = {
     unit: 'characters',
     reason: "Honeycomb's own bound on dataset names; a longer name in a URL or x-honeycomb-dataset is refused with 400 (a longer service.name sends its spans to unknown_service).",
   },
+  attributesPerEvent: {
+    value: 2000,
+    unit: 'attributes',
+    reason:
+      "Honeycomb's limit of fields per event. Each attribute of an event may be a column of its own, and a commit's memory grows with its columns: an OTLP span over it (resource, scope and span attributes together, span events and links each on their own) is rejected as a partial success, a Honeycomb event with 400.",
+  },
+  columnsPerDataset: {
+    value: 10_000,
+    unit: 'columns',
+    reason:
+      "Honeycomb's default limit of columns per dataset. Counted before a request is acknowledged (columns already stored plus those of queued requests): an event that would add columns beyond it is rejected (OTLP partial success, Honeycomb 400 \"Event has too many columns.\"); events using only existing columns are still accepted.",
+  },
+  columnsTotal: {
+    value: 15_000,
+    unit: 'columns',
+    reason:
+      "Distinct columns in the whole store, all datasets together (new datasets are free to create). DuckDB's commits and checkpoints pin memory per column of every table: measured with the default 512 MB memory limit, a server at 10 000 columns peaked at 742 MB RSS and at 20 000 at 1 065 MB (narrow data: 291 MB), most of it DuckDB's own per-column memory outside its buffer pool, and 10 000 columns in 1 000-column segments exhausted the limit at a checkpoint. Enforced like columnsPerDataset.",
+  },
+  keyBytes: {
+    value: 1024,
+    unit: 'bytes (UTF-8)',
+    reason:
+      'Longest attribute key. Keys become column names held in memory for the life of the store; a longer key makes its span (OTLP, partial success) or event (Honeycomb, 400) rejected.',
+  },
+  valueBytes: {
+    value: 64 * 1024,
+    unit: 'bytes (UTF-8)',
+    reason:
+      "Honeycomb's limit per string: largest string attribute value (arrays, key-value lists and bytes count as their stored JSON or base64 text). Beyond it the span is rejected (partial success) or the Honeycomb event refused (400).",
+  },
 } as const satisfies Record<string, LimitDefinition>;

@@ -152,6 +152,16 @@ export class DuckDbCatalog {
     }
   }
 
+  /** Ids of the columns a dataset has received (committed or set aside), for the column limits. */
+  datasetColumnIds(name: string): number[] {
+    return [...(this.datasets.get(name)?.columns.keys() ?? [])];
+  }
+
+  /** Number of columns in the catalog, every dataset together. */
+  columnCount(): number {
+    return this.byId.size;
+  }
+
   datasetNames(): string[] {
     return [...this.datasets.keys()].sort();
   }

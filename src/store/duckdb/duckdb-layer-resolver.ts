@@ -1,6 +1,6 @@
 import type { AttributeKind, AttributeList, AttributeScalar } from '../../core/attribute-value.js';
 import type { EventRecord } from '../../core/event-record.js';
-import { CORE_COLUMN_NAMES, resolveAttributeColumn } from '../attribute-columns.js';
+import { attributeColumnName, resolveAttributeColumn } from '../attribute-columns.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 
 /** One attribute layer with each key resolved to a catalog column id. */
@@ -24,6 +24,19 @@ export class ColumnRoutes {
 
   constructor(private readonly catalog: DuckDbCatalog) {}
 
+  /** The column a value of the key's own kind goes to when already known, else -1 (creates nothing). */
+  peek(key: string, kind: AttributeKind): number {
+    return this.direct.get(key)?.[KIND_INDEX[kind]] ?? -1;
+  }
+
+  /** The column an attribute goes to when the catalog has it, else -1 (creates nothing). */
+  find(key: string, kind: AttributeKind, value: AttributeScalar): number {
+    const direct = this.peek(key, kind);
+    if (direct >= 0) return direct;
+    const target = resolveAttributeColumn(key, kind, value, (name) => this.catalog.typeOf(name));
+    return this.catalog.columnByKey(target.keyName)?.id ?? -1;
+  }
+
   /** The column id for one attribute; `converted` receives the value to store when it differs. */
   route(key: string, kind: AttributeKind, value: AttributeScalar, nowNs: bigint, converted: { value: AttributeScalar | undefined }): number {
     let routes = this.direct.get(key);
@@ -34,7 +47,7 @@ export class ColumnRoutes {
     }
     const target = resolveAttributeColumn(key, kind, value, (name) => this.catalog.typeOf(name));
     const column = this.catalog.ensureColumn(target.keyName, target.type, nowNs);
-    const directName = CORE_COLUMN_NAMES.has(key) ? `attr.${key}` : key;
+    const directName = attributeColumnName(key);
     if (target.keyName === directName && target.type === kind) {
       if (routes === undefined) {
         routes = new Int32Array(4).fill(-1);
@@ -52,6 +65,10 @@ export class ColumnRoutes {
 class DatasetColumns {
   private seen = new Uint8Array(256);
   readonly ids: number[] = [];
+
+  has(id: number): boolean {
+    return id < this.seen.length && this.seen[id] === 1;
+  }
 
   add(ids: Int32Array): void {
     for (let i = 0; i < ids.length; i++) {
@@ -91,8 +108,13 @@ export class LayerResolver {
     private readonly nowNs: bigint,
   ) {}
 
-  /** Resolves events[start, end); call for consecutive ranges of the batch, in order. */
-  resolveRange(events: readonly EventRecord[], start: number, end: number): void {
+  /**
+   * Resolves events[start, end); call for consecutive ranges of the batch, in order. Stops before
+   * the first event that would bring the batch's distinct columns beyond maxColumns (the first
+   * event of a batch is always taken) and returns where it stopped: a commit's memory grows with
+   * its columns, so wide data is committed in narrower pieces.
+   */
+  resolveRange(events: readonly EventRecord[], start: number, end: number, maxColumns = Number.POSITIVE_INFINITY): number {
     const previous = this.previous;
     const previousResolved = this.previousResolved;
     let dataset = this.dataset;
@@ -107,6 +129,11 @@ export class LayerResolver {
         previous.length = 0;
       }
       const layers = event.attributes;
+      if (maxColumns !== Number.POSITIVE_INFINITY && this.layers.length > 0 && this.wouldExceed(layers, maxColumns)) {
+        this.dataset = dataset;
+        this.datasetColumns = datasetColumns;
+        return e;
+      }
       for (let li = 0; li < layers.length; li++) {
         const layer = layers[li]!;
         let resolved: ResolvedLayer;
@@ -124,6 +151,24 @@ export class LayerResolver {
     }
     this.dataset = dataset;
     this.datasetColumns = datasetColumns;
+    return end;
+  }
+
+  /** Whether an event's layers would bring the batch beyond maxColumns distinct columns. */
+  private wouldExceed(layers: readonly AttributeList[], maxColumns: number): boolean {
+    let fresh: Set<number | string> | null = null;
+    for (let li = 0; li < layers.length; li++) {
+      const layer = layers[li]!;
+      if (this.previous[li] === layer) continue;
+      const { keys, kinds, values } = layer;
+      for (let i = 0; i < keys.length; i++) {
+        const id = this.routes.find(keys[i]!, kinds[i]!, values[i]!);
+        // A column not in the catalog yet (not admitted through the store) is new: count it once per key.
+        if (id < 0) (fresh ??= new Set()).add(`${keys[i]!}\u0000${kinds[i]!}`);
+        else if (!this.all.has(id)) (fresh ??= new Set()).add(id);
+      }
+    }
+    return fresh !== null && this.all.ids.length + fresh.size > maxColumns;
   }
 
   private resolve(layer: AttributeList): ResolvedLayer {

@@ -94,6 +94,9 @@ export const INTERNAL_DDL: readonly string[] = [
   // every segment's dataset column. Data dirs from before have NULL here: their key, a lowercased
   // name, is then the name too. Added after the first release.
   `ALTER TABLE waggle_datasets ADD COLUMN IF NOT EXISTS display_name VARCHAR`,
+  // Requests set aside because their content could not be committed (the file under quarantine/
+  // holds their events); recorded in the transaction that moves wal_position past them.
+  `CREATE TABLE IF NOT EXISTS waggle_quarantine (wal_position BIGINT PRIMARY KEY, quarantined_ns BIGINT NOT NULL, events BIGINT NOT NULL, file VARCHAR NOT NULL, error VARCHAR NOT NULL)`,
 ];
 
 export function segmentTableName(segmentId: number): string {

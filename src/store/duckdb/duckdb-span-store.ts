@@ -9,6 +9,8 @@ import type { ColumnBinding, QuerySchema } from '../../query/query-schema.js';
 import type { QueryParameter } from '../../query/compile/compiled-query.js';
 import { duckdbParameters } from '../../query/compile/duckdb-parameters.js';
 import type {
+  AdmissionUnit,
+  ColumnAdmission,
   ColumnInfo,
   DatasetInfo,
   DatasetSelector,
@@ -17,11 +19,14 @@ import type {
   SqlValue,
   StoreCapabilities,
   StoredEvent,
+  StoreHealth,
   TimeWindow,
   TraceSummary,
 } from '../span-store.js';
 import { sqlStringLiteral } from '../sql-literal.js';
+import { writeQuarantineFile } from '../quarantine-file-writer.js';
 import { DuckDbCatalog } from './duckdb-catalog.js';
+import { DEFAULT_COLUMN_ADMISSION_LIMITS, DuckDbColumnAdmission, type ColumnAdmissionLimits } from './duckdb-column-admission.js';
 import { formatStoredEvent } from './duckdb-event-formatter.js';
 import {
   ATTRIBUTE_SQL_TYPE,
@@ -51,6 +56,10 @@ export interface DuckDbStoreOptions {
    * the file instead of through its own WAL and a later checkpoint (about 3x less CPU per row).
    */
   rowGroupSize: number;
+  /** Distinct columns admitted per dataset and in all (INGEST_LIMITS unless a test narrows them). */
+  columnLimits?: ColumnAdmissionLimits;
+  /** Where the store reports what an operator should know (set-aside requests); stderr when absent. */
+  log?: (message: string) => void;
 }
 
 export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> = {
@@ -77,6 +86,9 @@ interface CommittedState {
 }
 
 const MAX_ROW_GROUPS_PER_COMMIT = 4;
+
+/** Folder of the data directory where requests that cannot be committed are set aside. */
+const QUARANTINE_DIR = 'quarantine';
 
 /** Events resolved between yields to the event loop. */
 const RESOLVE_SLICE_EVENTS = 4096;
@@ -110,6 +122,13 @@ export class DuckDbSpanStore implements SpanStore {
   private readonly idleQueryConnections: DuckDBConnection[] = [];
   private lastWrittenSavedAt = 0;
   private readonly routes: ColumnRoutes;
+  private readonly admission: DuckDbColumnAdmission;
+  /** Pending batches the last commit attempt covered (to retry them one by one after a failure). */
+  private lastAttemptBatches = 0;
+  private lastCommitError: string | null = null;
+  private consecutiveCommitFailures = 0;
+  private quarantinedRequests = 0;
+  private readonly log: (message: string) => void;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -120,6 +139,8 @@ export class DuckDbSpanStore implements SpanStore {
     private committed: CommittedState,
   ) {
     this.routes = new ColumnRoutes(catalog);
+    this.admission = new DuckDbColumnAdmission(catalog, this.routes, options.columnLimits ?? DEFAULT_COLUMN_ADMISSION_LIMITS);
+    this.log = options.log ?? ((message) => process.stderr.write(`waggle: ${message}\n`));
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbSpanStore> {
@@ -172,6 +193,20 @@ export class DuckDbSpanStore implements SpanStore {
     return this.pendingCount;
   }
 
+  admit(events: readonly EventRecord[], unit: AdmissionUnit): ColumnAdmission {
+    if (this.closed) throw new UnavailableError('the store is closed');
+    return this.admission.admit(events, unit, nowNs());
+  }
+
+  health(): StoreHealth {
+    return {
+      committing: this.consecutiveCommitFailures === 0,
+      lastCommitError: this.lastCommitError,
+      consecutiveCommitFailures: this.consecutiveCommitFailures,
+      quarantinedRequests: this.quarantinedRequests,
+    };
+  }
+
   flush(): Promise<void> {
     this.alignedCommitsPaused = false;
     const run = this.flushChain.then(() => this.commitPending(Infinity));
@@ -206,20 +241,189 @@ export class DuckDbSpanStore implements SpanStore {
     return this.committed.walPosition;
   }
 
-  /** Commits the oldest `limit` queued events (all when Infinity) in one transaction. */
+  /**
+   * Commits the oldest `limit` queued events (all when Infinity), in transactions of bounded
+   * width. When a commit fails, the requests it covered are committed one by one: one whose lone
+   * commit fails while the store still takes a small write is set aside (quarantined) and the
+   * rest goes on; when the small write fails too, the store itself is failing and this throws,
+   * leaving everything queued (and in the WAL) for a later retry.
+   */
   private async commitPending(limit: number): Promise<void> {
+    let done = 0;
+    while (this.pendingCount > 0 && done < limit) {
+      const before = this.pendingCount;
+      try {
+        await this.commitOnce(limit - done, Number.POSITIVE_INFINITY);
+      } catch (error) {
+        this.noteCommitFailure(error);
+        await this.commitOneByOne(this.lastAttemptBatches, error);
+      }
+      this.noteCommitSuccess();
+      done += before - this.pendingCount;
+    }
+  }
+
+  private noteCommitFailure(error: unknown): void {
+    this.consecutiveCommitFailures += 1;
+    this.lastCommitError = error instanceof Error ? error.message : String(error);
+  }
+
+  private noteCommitSuccess(): void {
+    this.consecutiveCommitFailures = 0;
+    this.lastCommitError = null;
+  }
+
+  /** Commits the first `batches` queued requests each on its own, setting aside any that is poison. */
+  private async commitOneByOne(batches: number, firstError: unknown): Promise<void> {
+    for (let b = 0; b < Math.max(1, batches) && this.pending.length > 0; b++) {
+      const head = this.pending[0]!;
+      let failure: unknown = null;
+      // A request wider than one commit allows takes several (column-bounded) commits.
+      while (failure === null && this.pending[0] === head) {
+        try {
+          await this.commitOnce(Number.POSITIVE_INFINITY, 1);
+        } catch (error) {
+          failure = error;
+        }
+      }
+      if (failure === null) continue;
+      this.noteCommitFailure(failure);
+      // Classified by behaviour: the store must still take a small write; then the same lone
+      // commit is tried once more (a concurrent query may have held the memory), and only a
+      // second failure makes the request poison.
+      if (!(await this.writerTakesWrites())) throw failure;
+      try {
+        while (this.pending[0] === head) await this.commitOnce(Number.POSITIVE_INFINITY, 1);
+        continue;
+      } catch (error) {
+        failure = error;
+      }
+      if (!(await this.writerTakesWrites())) throw failure ?? firstError;
+      await this.quarantineHead(failure);
+    }
+  }
+
+  /**
+   * Whether the writer can still commit a minimal write: rewriting the WAL-position row goes
+   * through DuckDB's own log, so a full disk or a broken file fails it, while content that is too
+   * wide or too big for memory does not.
+   */
+  private async writerTakesWrites(): Promise<boolean> {
+    try {
+      await this.writer.run('BEGIN TRANSACTION');
+      await this.writer.run('UPDATE waggle_state SET wal_position = wal_position WHERE id = 1');
+      await this.writer.run('COMMIT');
+      return true;
+    } catch {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      return false;
+    }
+  }
+
+  /**
+   * Sets the oldest queued request aside: its unstored events go to a file under quarantine/
+   * (fsynced first), then one transaction records it and moves the WAL position past it, so a
+   * restart never replays it. Its columns stay counted for the dataset (the column limits must
+   * see on replay what they saw live).
+   */
+  private async quarantineHead(error: unknown): Promise<void> {
+    const head = this.pending[0]!;
+    const events = head.events.slice(head.committed);
+    const message = error instanceof Error ? error.message : String(error);
+    const now = nowNs();
+    const file = writeQuarantineFile(path.join(this.options.dataDir, QUARANTINE_DIR), {
+      walPosition: head.walPosition,
+      events,
+      alreadyStored: head.committed,
+      error: message,
+      quarantinedAtNs: now,
+    });
+    const record = async (withColumns: boolean): Promise<void> => {
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        if (withColumns) {
+          const columns = new Map<string, Set<number>>();
+          for (const event of events) {
+            let ids = columns.get(event.dataset);
+            if (!ids) columns.set(event.dataset, (ids = new Set()));
+            for (const layer of event.attributes) {
+              for (let i = 0; i < layer.keys.length; i++) {
+                const id = this.routes.find(layer.keys[i]!, layer.kinds[i]!, layer.values[i]!);
+                if (id >= 0) ids.add(id);
+              }
+            }
+          }
+          for (const [dataset, ids] of columns) this.catalog.touchDataset(dataset, ids, now);
+          await this.catalog.persist(this.writer);
+        }
+        await this.writer.run('INSERT INTO waggle_quarantine VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
+          head.walPosition,
+          now,
+          events.length,
+          `${QUARANTINE_DIR}/${file}`,
+          message.slice(0, 2000),
+        ]);
+        await this.writer.run('UPDATE waggle_state SET wal_position = $1, partial_events = 0, partial_total = 0 WHERE id = 1', [head.walPosition]);
+        await this.writer.run('COMMIT');
+      } catch (failure) {
+        await this.writer.run('ROLLBACK').catch(() => undefined);
+        throw failure;
+      }
+    };
+    try {
+      await record(true);
+    } catch {
+      // The columns are a courtesy to replay; the set-aside itself must not depend on them.
+      await record(false);
+    }
+    this.catalog.markPersisted();
+    this.pending.shift();
+    this.pendingCount -= events.length;
+    this.committed = { walPosition: head.walPosition, partialEvents: 0, partialTotal: 0 };
+    this.quarantinedRequests += 1;
+    this.log(
+      `set aside WAL entry ${head.walPosition} (${events.length} events) in ${QUARANTINE_DIR}/${file}: its commit failed while the store kept taking other writes (${message})`,
+    );
+  }
+
+  /**
+   * One transaction with the oldest queued events: at most `limit` events, from at most
+   * `maxBatches` requests, and no more distinct attribute columns than a segment may hold
+   * (its first event always goes, however wide).
+   */
+  private async commitOnce(limit: number, maxBatches: number): Promise<void> {
+    this.lastAttemptBatches = 0;
     if (this.pendingCount === 0) return;
     // Taken from a snapshot: enqueue() keeps pushing to this.pending while the commit awaits DuckDB.
-    const events: EventRecord[] = [];
+    const candidates: EventRecord[] = [];
+    let batchCount = 0;
+    for (const batch of this.pending) {
+      if (candidates.length >= limit || batchCount >= maxBatches) break;
+      const take = Math.min(limit - candidates.length, batch.events.length - batch.committed);
+      for (let i = batch.committed; i < batch.committed + take; i++) candidates.push(batch.events[i]!);
+      batchCount += 1;
+    }
+    if (candidates.length === 0) return;
+    const now = nowNs();
+    const resolver = new LayerResolver(this.routes, now);
+    // In slices, yielding between them: a row-group commit must not stall requests for long.
+    let taken = 0;
+    for (let start = 0; start < candidates.length; start += RESOLVE_SLICE_EVENTS) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const end = Math.min(candidates.length, start + RESOLVE_SLICE_EVENTS);
+      taken = resolver.resolveRange(candidates, start, end, this.options.segmentMaxColumns);
+      if (taken < end) break;
+    }
+    const events = taken === candidates.length ? candidates : candidates.slice(0, taken);
     const next: CommittedState = { ...this.committed };
     let consumedBatches = 0;
     let splitAt = -1;
-    for (const batch of this.pending.slice()) {
-      const room = limit - events.length;
-      if (room <= 0) break;
+    let counted = 0;
+    for (const batch of this.pending) {
+      if (counted >= events.length) break;
       const available = batch.events.length - batch.committed;
-      const take = Math.min(room, available);
-      for (let i = batch.committed; i < batch.committed + take; i++) events.push(batch.events[i]!);
+      const take = Math.min(events.length - counted, available);
+      counted += take;
       if (take === available) {
         consumedBatches += 1;
         next.walPosition = batch.walPosition;
@@ -231,17 +435,12 @@ export class DuckDbSpanStore implements SpanStore {
         next.partialTotal = batch.events.length;
       }
     }
-    if (events.length === 0) return;
-    const now = nowNs();
-    const resolver = new LayerResolver(this.routes, now);
-    // In slices, yielding between them: a row-group commit must not stall requests for long.
-    for (let start = 0; start < events.length; start += RESOLVE_SLICE_EVENTS) {
-      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      resolver.resolveRange(events, start, Math.min(events.length, start + RESOLVE_SLICE_EVENTS));
-    }
+    this.lastAttemptBatches = consumedBatches + (splitAt >= 0 ? 1 : 0);
     const columnIds = resolver.columnIds();
 
     let segment = this.openSegment();
+    // openSegment starts a segment of its own when the last one is sealed (or there is none).
+    const opensFresh = segment !== this.segments[this.segments.length - 1];
     const missing = columnIds.filter((id) => !segment.positions.has(id));
     const wouldBeTooWide = segment.attributeColumns.length + missing.length > this.options.segmentMaxColumns;
     const wouldBeTooLong = segment.rowCount > 0 && segment.rowCount + events.length > this.options.segmentMaxRows;
@@ -249,7 +448,7 @@ export class DuckDbSpanStore implements SpanStore {
     // Work on a copy so that a failed commit leaves the in-memory state as it was on disk.
     const previous = startsNewSegment ? segment : null;
     segment = startsNewSegment ? newSegment(segment.id + 1) : cloneSegment(segment);
-    const createsTable = startsNewSegment || this.segments.length === 0;
+    const createsTable = startsNewSegment || opensFresh;
     const added = columnIds.filter((id) => !segment.positions.has(id));
 
     await this.writer.run('BEGIN TRANSACTION');
@@ -295,10 +494,14 @@ export class DuckDbSpanStore implements SpanStore {
       }
       for (const event of events) if (event.sampleRate > segment.maxSampleRate) segment.maxSampleRate = event.sampleRate;
       segment.rowCount += events.length;
-      await this.writer.run('UPDATE waggle_segments SET row_count = $1, min_ts_ns = $2, max_ts_ns = $3 WHERE id = $4', [
+      // A segment made wider than the bound by one wide event is closed at once: later row groups
+      // must not carry (and allocate for) hundreds of mostly empty columns.
+      const sealsNow = segment.attributeColumns.length > this.options.segmentMaxColumns;
+      await this.writer.run('UPDATE waggle_segments SET row_count = $1, min_ts_ns = $2, max_ts_ns = $3, sealed = $4 WHERE id = $5', [
         segment.rowCount,
         segment.minTsNs,
         segment.maxTsNs,
+        sealsNow,
         segment.id,
       ]);
       await this.writer.run('UPDATE waggle_state SET wal_position = $1, partial_events = $2, partial_total = $3 WHERE id = 1', [
@@ -313,7 +516,8 @@ export class DuckDbSpanStore implements SpanStore {
     }
     this.catalog.markPersisted();
     if (previous) previous.sealed = true;
-    if (createsTable || startsNewSegment) this.segments.push(segment);
+    if (segment.attributeColumns.length > this.options.segmentMaxColumns) segment.sealed = true;
+    if (createsTable) this.segments.push(segment);
     else this.segments[this.segments.length - 1] = segment;
     this.pending = this.pending.slice(consumedBatches);
     if (splitAt >= 0) this.pending[0]!.committed = splitAt;
@@ -321,7 +525,8 @@ export class DuckDbSpanStore implements SpanStore {
     this.committed = next;
     if (Date.now() - this.lastWrittenSavedAt > 30_000) {
       this.lastWrittenSavedAt = Date.now();
-      await this.catalog.persistLastWritten(this.writer);
+      // After the commit: a failure here is no failed commit (the data is stored); the next try repeats it.
+      await this.catalog.persistLastWritten(this.writer).catch(() => undefined);
     }
   }
 

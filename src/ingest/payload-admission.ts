@@ -1,0 +1,55 @@
+import type { EventRecord } from '../core/event-record.js';
+import { BadRequestError } from '../core/errors.js';
+import type { SpanStore } from '../store/span-store.js';
+import type { DecodedPayload } from './payload-decoders.js';
+import type { PayloadFormat } from './wal/write-ahead-log.js';
+
+/** Honeycomb's own answer to an event over its column limit, followed by our explanation. */
+const HONEYCOMB_TOO_MANY_COLUMNS = 'Event has too many columns.';
+
+/**
+ * Asks the store which decoded events it takes (its column limits) and answers the rest the way
+ * each protocol expects, before anything is acknowledged: OTLP spans join the partial success
+ * (rejected_spans, with the reason in error_message), a Honeycomb batch item gets
+ * `{"status": 400, "error": "Event has too many columns. ..."}`, a single Honeycomb event a 400.
+ * Runs live and on replay, in WAL order, so both decide alike (see SpanStore.admit).
+ */
+export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, store: SpanStore): DecodedPayload {
+  const { batch } = decoded;
+  if (batch.events.length === 0) return decoded;
+  const otlp = format === 'otlp-protobuf' || format === 'otlp-json';
+  const { refused, reason } = store.admit(batch.events, otlp ? 'span' : 'event');
+  if (refused === null) return decoded;
+  if (format === 'honeycomb-event') throw new BadRequestError(`${HONEYCOMB_TOO_MANY_COLUMNS} ${reason}`);
+
+  const events: EventRecord[] = [];
+  let refusedUnits = 0;
+  for (let i = 0; i < batch.events.length; i++) {
+    const event = batch.events[i]!;
+    if (refused[i] === 0) events.push(event);
+    else if (!otlp || event.annotationType === null) refusedUnits++;
+  }
+
+  if (!otlp) {
+    // Statuses of items the decoder accepted (202) follow the events in order.
+    let next = 0;
+    const itemStatuses = (decoded.itemStatuses ?? []).map((status) => {
+      if (status.status !== 202) return status;
+      const index = next++;
+      return refused[index] === 1 ? { status: 400, error: `${HONEYCOMB_TOO_MANY_COLUMNS} ${reason}` } : status;
+    });
+    return {
+      batch: { ...batch, events, acceptedSpans: batch.acceptedSpans - refusedUnits, rejectedSpans: batch.rejectedSpans + refusedUnits },
+      itemStatuses,
+    };
+  }
+
+  const rejectedSpans = batch.rejectedSpans + refusedUnits;
+  const total = batch.acceptedSpans + batch.rejectedSpans;
+  const ours = `${refusedUnits} ${refusedUnits === 1 ? 'span has' : 'spans have'} too many columns: ${reason}`;
+  // The decoder's message reads "rejected N of T spans: <first reason>": keep its reason, recount.
+  const decoderReason = batch.rejectionMessage.slice(batch.rejectionMessage.indexOf(': ') + 2);
+  const reasons = batch.rejectionMessage === '' ? ours : `${decoderReason}; ${ours}`;
+  const rejectionMessage = `rejected ${rejectedSpans} of ${total} ${total === 1 ? 'span' : 'spans'}: ${reasons}`;
+  return { ...decoded, batch: { ...batch, events, acceptedSpans: batch.acceptedSpans - refusedUnits, rejectedSpans, rejectionMessage } };
+}

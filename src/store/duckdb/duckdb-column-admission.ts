@@ -1,0 +1,156 @@
+import type { AttributeList } from '../../core/attribute-value.js';
+import { datasetSlug } from '../../core/dataset-name.js';
+import type { EventRecord } from '../../core/event-record.js';
+import { INGEST_LIMITS } from '../../core/limits/ingest-limits.js';
+import type { ColumnType } from '../../query/query-schema.js';
+import { resolveAttributeColumn } from '../attribute-columns.js';
+import type { ColumnAdmission, AdmissionUnit } from '../span-store.js';
+import type { DuckDbCatalog } from './duckdb-catalog.js';
+import type { ColumnRoutes } from './duckdb-layer-resolver.js';
+
+export interface ColumnAdmissionLimits {
+  columnsPerDataset: number;
+  columnsTotal: number;
+}
+
+export const DEFAULT_COLUMN_ADMISSION_LIMITS: ColumnAdmissionLimits = {
+  columnsPerDataset: INGEST_LIMITS.columnsPerDataset.value,
+  columnsTotal: INGEST_LIMITS.columnsTotal.value,
+};
+
+/** Column ids of one dataset, as a bitmap: looked up once per attribute on the ingest path. */
+class ColumnIdSet {
+  private bits = new Uint8Array(1024);
+  size = 0;
+
+  constructor(ids: Iterable<number>) {
+    for (const id of ids) this.add(id);
+  }
+
+  has(id: number): boolean {
+    return id < this.bits.length && this.bits[id] === 1;
+  }
+
+  add(id: number): void {
+    if (id >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.bits.length * 2));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    if (this.bits[id] === 0) {
+      this.bits[id] = 1;
+      this.size += 1;
+    }
+  }
+}
+
+/**
+ * Decides, before a request is acknowledged, whether its events fit the column limits, and
+ * remembers the columns of what it admitted. The admitted set of a dataset starts as the
+ * catalog's (every column committed or set aside) and grows with each admitted event, so it
+ * counts the columns of queued, not yet committed events too. It never shrinks.
+ *
+ * Replay gives the same answers as live ingest. Rule: an event is admitted when all its columns
+ * are already admitted, or when adding them keeps the dataset and the store within their limits.
+ * On replay the admitted set before an entry is the live one plus, at most, columns that live
+ * ingest admitted later (the committed prefix of a request a row-group commit split). Adding
+ * columns that were all eventually admitted cannot turn a live refusal into an admission (the
+ * refused event would still overflow) nor an admission into a refusal (everything it needs fits
+ * in the final admitted set, which is within the limit). Set-aside requests keep their columns
+ * in the catalog (see the quarantine) so that replay never sees fewer columns than live ingest did.
+ */
+export class DuckDbColumnAdmission {
+  private readonly admitted = new Map<string, ColumnIdSet>();
+
+  constructor(
+    private readonly catalog: DuckDbCatalog,
+    private readonly routes: ColumnRoutes,
+    private readonly limits: ColumnAdmissionLimits,
+  ) {}
+
+  /**
+   * Events carry the dataset name as sent (`My Dataset`, `my-dataset`, ...); the admitted set is
+   * the dataset's, under its storage key, as the store will resolve it at enqueue. Looked up
+   * without creating the dataset: a refused request must not leave one behind.
+   */
+  private datasetSet(dataset: string): ColumnIdSet {
+    const key = this.catalog.findDataset(dataset) ?? datasetSlug(dataset);
+    let set = this.admitted.get(key);
+    if (!set) {
+      set = new ColumnIdSet(this.catalog.datasetColumnIds(key));
+      this.admitted.set(key, set);
+    }
+    return set;
+  }
+
+  admit(events: readonly EventRecord[], unit: AdmissionUnit, nowNs: bigint): ColumnAdmission {
+    let refused: Uint8Array | null = null;
+    let reason = '';
+    // Layers wholly admitted in this call, per dataset: resource and scope layers repeat.
+    let knownLayers = new Set<AttributeList>();
+    let knownDataset: string | null = null;
+    let start = 0;
+    while (start < events.length) {
+      let end = start + 1;
+      // A span's span events and links follow it and share its fate.
+      if (unit === 'span') while (end < events.length && events[end]!.annotationType !== null) end++;
+      const dataset = events[start]!.dataset;
+      if (dataset !== knownDataset) {
+        knownLayers = new Set();
+        knownDataset = dataset;
+      }
+      const problem = this.admitUnit(events, start, end, dataset, knownLayers, nowNs);
+      if (problem !== null) {
+        refused ??= new Uint8Array(events.length);
+        refused.fill(1, start, end);
+        if (reason === '') reason = problem;
+      }
+      start = end;
+    }
+    return { refused, reason };
+  }
+
+  private admitUnit(events: readonly EventRecord[], start: number, end: number, dataset: string, knownLayers: Set<AttributeList>, nowNs: bigint): string | null {
+    const set = this.datasetSet(dataset);
+    let newIds: Set<number> | null = null;
+    let created: Map<string, ColumnType> | null = null;
+    const layersSeen: AttributeList[] = [];
+    for (let e = start; e < end; e++) {
+      for (const layer of events[e]!.attributes) {
+        if (knownLayers.has(layer)) continue;
+        layersSeen.push(layer);
+        const { keys, kinds, values } = layer;
+        for (let i = 0; i < keys.length; i++) {
+          const direct = this.routes.peek(keys[i]!, kinds[i]!);
+          if (direct >= 0) {
+            if (!set.has(direct)) (newIds ??= new Set()).add(direct);
+            continue;
+          }
+          const target = resolveAttributeColumn(keys[i]!, kinds[i]!, values[i]!, (name) => this.catalog.typeOf(name) ?? created?.get(name));
+          const column = this.catalog.columnByKey(target.keyName);
+          if (column) {
+            if (!set.has(column.id)) (newIds ??= new Set()).add(column.id);
+          } else if (!created?.has(target.keyName)) {
+            (created ??= new Map()).set(target.keyName, target.type);
+          }
+        }
+      }
+    }
+    const adding = (newIds?.size ?? 0) + (created?.size ?? 0);
+    if (adding > 0) {
+      const { columnsPerDataset, columnsTotal } = this.limits;
+      if (set.size + adding > columnsPerDataset) {
+        return `dataset '${dataset.slice(0, 100)}' would have ${set.size + adding} distinct columns; at most ${columnsPerDataset} are accepted per dataset`;
+      }
+      const total = this.catalog.columnCount() + (created?.size ?? 0);
+      if (created !== null && total > columnsTotal) {
+        return `the store would have ${total} distinct columns; at most ${columnsTotal} are accepted over all datasets`;
+      }
+      for (const id of newIds ?? []) set.add(id);
+      // Created now, in admission (= WAL) order, so each key's type is fixed by its first admitted value, as a commit would.
+      for (const [keyName, type] of created ?? []) set.add(this.catalog.ensureColumn(keyName, type, nowNs).id);
+    }
+    for (const layer of layersSeen) knownLayers.add(layer);
+    return null;
+  }
+}
