@@ -23,7 +23,7 @@ export const HONEYCOMB_MAX_STRING_BYTES = 64 * 1024;
 
 export interface HoneycombEventMeta {
   dataset: string;
-  /** X-Honeycomb-Event-Time: RFC 3339 or Unix seconds. */
+  /** X-Honeycomb-Event-Time: RFC 3339 or a Unix time in seconds or milliseconds (honeycomb-event-time.ts). */
   eventTime?: string;
   /** X-Honeycomb-Samplerate. */
   sampleRate?: string;

@@ -3,6 +3,7 @@ import { WaggleError } from '../core/errors.js';
 import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
 import type { IngestService } from './ingest-service.js';
 import { encodeExportResponseProtobuf } from './otlp-response-encoder.js';
+import { decodeUtf8HeaderValue } from './utf8-header-decoder.js';
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
@@ -23,7 +24,7 @@ const TRACE_SERVICE: grpc.ServiceDefinition = {
 
 function metadataValue(metadata: grpc.Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
-  return typeof value === 'string' ? value : undefined;
+  return typeof value === 'string' ? decodeUtf8HeaderValue(value) : undefined;
 }
 
 /**

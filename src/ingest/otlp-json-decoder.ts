@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { pushAttribute, type AttributeList } from '../core/attribute-value.js';
 import type { DecodedBatch, EventRecord } from '../core/event-record.js';
+import { parseJsonKeepingIntegers } from './exact-integer-json-parser.js';
 import { otlpAnyValueJson } from './otlp-any-value-json.js';
 import { OtlpDecodeError } from './otlp-decode-error.js';
 import { OtlpBatchBuilder, type OtlpDecodeOptions, type OtlpSpanFields, emptyOtlpSpanFields } from './otlp-event-mapping.js';
@@ -14,14 +15,15 @@ import { VALUE_BOOL, VALUE_BYTES, VALUE_DOUBLE, VALUE_INT, VALUE_NONE, VALUE_STR
  * their names, 64-bit integers as strings or numbers, bytes values as base64 (standard or
  * URL-safe), null as "not set"; unknown fields are ignored. A value of the wrong shape throws
  * OtlpDecodeError naming its JSON path.
- * 64-bit integers sent as JSON numbers beyond 2^53 arrive already rounded by JSON itself;
- * senders who need them exact use strings, as proto3 JSON recommends.
+ * 64-bit integers are exact whether sent as strings or as JSON numbers: a number beyond 2^53 is
+ * read from its digits (parseJsonKeepingIntegers), never through a double.
  */
 export function decodeOtlpTraceJson(text: string, options: OtlpDecodeOptions): DecodedBatch {
   let root: unknown;
   try {
-    root = JSON.parse(text);
+    root = parseJsonKeepingIntegers(text);
   } catch (error) {
+    if (error instanceof RangeError) throw new OtlpDecodeError('the body is nested too deeply to be read', { jsonPath: '$' });
     const reason = error instanceof Error ? error.message : String(error);
     throw new OtlpDecodeError(`the body is not valid JSON (${reason})`, { jsonPath: '$' });
   }
@@ -398,6 +400,7 @@ class JsonTraceReader {
     let result: bigint | null = null;
     if (typeof value === 'string' && UINT_RE.test(value)) result = BigInt(value);
     else if (typeof value === 'number' && Number.isInteger(value) && value >= 0) result = BigInt(value);
+    else if (typeof value === 'bigint' && value >= 0n) result = value;
     if (result === null || result >= UINT64_LIMIT) {
       throw this.fail(`${field} must be an unsigned 64-bit integer (a string or a number), got ${describe(value)}`);
     }
@@ -409,6 +412,7 @@ class JsonTraceReader {
     let result: bigint | null = null;
     if (typeof value === 'string' && INT_RE.test(value)) result = BigInt(value);
     else if (typeof value === 'number' && Number.isInteger(value)) result = BigInt(value);
+    else if (typeof value === 'bigint') result = value;
     if (result === null || result < INT64_MIN || result > INT64_MAX) {
       throw this.fail(`${field} must be a signed 64-bit integer (a string or a number), got ${describe(value)}`);
     }
@@ -418,6 +422,8 @@ class JsonTraceReader {
 
   private double(value: unknown, field: string): number {
     if (typeof value === 'number') return value;
+    // A double written as a long integer literal: the nearest double, as JSON.parse would give.
+    if (typeof value === 'bigint') return Number(value);
     if (typeof value === 'string') {
       const word = DOUBLE_WORDS[value];
       if (word !== undefined) return word;
@@ -438,6 +444,7 @@ class JsonTraceReader {
   private enumNumber(value: unknown, field: string, names: Readonly<Record<string, number>>): number {
     if (value === undefined || value === null) return 0;
     if (typeof value === 'number' && Number.isInteger(value)) return value;
+    if (typeof value === 'bigint') return Number(value);
     if (typeof value === 'string') {
       // Unknown names are treated like unknown numbers: the default value, not an error.
       if (Object.hasOwn(names, value)) return names[value]!;
