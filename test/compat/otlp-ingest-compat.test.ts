@@ -2,7 +2,7 @@
  * Drop-in compatibility of OTLP ingest: what OTLP senders nobody here wrote actually send, each row
  * against the real server, read back through the trace API and the query API with exact values.
  * Rows: int64 fields written as JSON numbers; nanosecond times over every transport; every
- * Content-Encoding (gzip, deflate, zstd) and a zstd bomb; NaN and infinities; a UTF-8 dataset
+ * Content-Encoding (gzip, deflate, zstd) and a zstd bomb; gRPC's deflate and gzip; NaN and infinities; a UTF-8 dataset
  * header over HTTP and gRPC.
  */
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import http2 from 'node:http2';
 import { deflateSync, gzipSync } from 'node:zlib';
+import * as grpc from '@grpc/grpc-js';
 import { ROOT_CONTEXT, type HrTime } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -133,6 +134,29 @@ describe('OTLP ingest compatibility', () => {
       const jsonResponse = await post(json, { 'content-type': 'application/json', 'content-encoding': encoding });
       assert.equal(jsonResponse.status, 200, jsonResponse.text);
       assert.deepEqual((await spansOf(jsonTrace)).map((s) => s['timestamp']), ['2023-11-14T22:13:20.000000007Z']);
+    });
+  }
+
+  for (const [name, algorithm] of [['deflate', 1], ['gzip', 2]] as const) {
+    it(`accepts ${name} message compression over gRPC`, async () => {
+      const traceId = newTraceId();
+      const client = new grpc.Client(`127.0.0.1:${waggle.ports.otlpGrpc}`, grpc.credentials.createInsecure(), {
+        'grpc.default_compression_algorithm': algorithm,
+      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          client.makeUnaryRequest(
+            '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+            (message: Uint8Array) => Buffer.from(message),
+            (response: Buffer) => response,
+            protobufRequest(traceId, [1_700_000_000, 11], [1_700_000_000, 12]),
+            (error) => (error ? reject(error) : resolve()),
+          );
+        });
+      } finally {
+        client.close();
+      }
+      assert.deepEqual((await spansOf(traceId)).map((s) => s['timestamp']), ['2023-11-14T22:13:20.000000011Z']);
     });
   }
 
