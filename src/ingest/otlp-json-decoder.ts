@@ -417,7 +417,6 @@ class JsonTraceReader {
     let result: bigint | null = null;
     if (typeof value === 'string' && UINT_RE.test(value)) result = BigInt(value);
     else if (typeof value === 'number' && Number.isInteger(value) && value >= 0) result = BigInt(value);
-    else if (typeof value === 'bigint' && value >= 0n) result = value;
     if (result === null || result >= UINT64_LIMIT) {
       throw this.fail(`${field} must be an unsigned 64-bit integer (a string or a number), got ${describe(value)}`);
     }
@@ -429,7 +428,6 @@ class JsonTraceReader {
     let result: bigint | null = null;
     if (typeof value === 'string' && INT_RE.test(value)) result = BigInt(value);
     else if (typeof value === 'number' && Number.isInteger(value)) result = BigInt(value);
-    else if (typeof value === 'bigint') result = value;
     if (result === null || result < INT64_MIN || result > INT64_MAX) {
       throw this.fail(`${field} must be a signed 64-bit integer (a string or a number), got ${describe(value)}`);
     }
@@ -439,8 +437,6 @@ class JsonTraceReader {
 
   private double(value: unknown, field: string): number {
     if (typeof value === 'number') return value;
-    // A double written as a long integer literal: the nearest double, as JSON.parse would give.
-    if (typeof value === 'bigint') return Number(value);
     if (typeof value === 'string') {
       const word = DOUBLE_WORDS[value];
       if (word !== undefined) return word;
@@ -461,7 +457,6 @@ class JsonTraceReader {
   private enumNumber(value: unknown, field: string, names: Readonly<Record<string, number>>): number {
     if (value === undefined || value === null) return 0;
     if (typeof value === 'number' && Number.isInteger(value)) return value;
-    if (typeof value === 'bigint') return Number(value);
     if (typeof value === 'string') {
       // Unknown names are treated like unknown numbers: the default value, not an error.
       if (Object.hasOwn(names, value)) return names[value]!;
