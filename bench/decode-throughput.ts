@@ -4,6 +4,10 @@
  * a typical Node resource, one span event on every tenth span.
  *
  *   node --import tsx bench/decode-throughput.ts [seconds-per-decoder] [protobuf|json]
+ *
+ * `json` is the OpenTelemetry JS serializer's output, which writes 64-bit times as strings;
+ * `json-int64-numbers` is the same body with every int64 written as a JSON number, as the OTLP
+ * specification allows and some senders do, which Waggle must read exactly (a slower parse).
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -122,6 +126,10 @@ const jsonBodies = batches.map((spans) => {
 if (only !== 'json') {
   measure('protobuf', (i) => decodeOtlpTraceProtobuf(protobufBodies[i]!, {}).acceptedSpans, protobufBodies[0]!.length);
 }
+// The quoted 64-bit times become bare JSON numbers (the serializer already writes intValue bare).
+const jsonNumberBodies = jsonBodies.map((body) => body.replace(/"((?:start|end)?[tT]imeUnixNano)":"(\d+)"/g, '"$1":$2'));
+
 if (only !== 'protobuf') {
   measure('json', (i) => decodeOtlpTraceJson(jsonBodies[i]!, {}).acceptedSpans, jsonBodies[0]!.length);
+  measure('json-int64-numbers', (i) => decodeOtlpTraceJson(jsonNumberBodies[i]!, {}).acceptedSpans, jsonNumberBodies[0]!.length);
 }

@@ -6,15 +6,16 @@
  * - Content type: msgpack (`application/msgpack`, `application/x-msgpack`) is decoded as msgpack;
  *   everything else, including no content type or curl's default form type, as JSON, because
  *   Honeycomb's own examples post JSON with whatever type the tool picks.
- * - Content encoding: none/identity and gzip. zstd is answered with 415 when this Node has no zstd
- *   (Node 20 has none; zlib.zstdDecompressSync appears in Node 22.15 and is used when present).
- *   Any other encoding: 415.
+ * - Content encoding: none/identity, gzip, deflate and zstd (also spelled `zst`, as in Honeycomb's
+ *   API reference), through the same inflateBody as OTLP/HTTP. Any other encoding: 415.
+ * - JSON integers beyond ±2^53 are kept exact (as bigints, like msgpack's int64).
  * - The size limit applies before and after decompression; inflating stops at the limit, so a gzip
  *   bomb costs at most `maxBytes` of memory. Over the limit → 413.
  */
-import * as zlib from 'node:zlib';
 import { decode as decodeMsgpack } from '@msgpack/msgpack';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors.js';
+import { BadRequestError, PayloadTooLargeError } from '../core/errors.js';
+import { inflateBody, parseContentEncoding } from './body-decompression.js';
+import { parseJsonKeepingIntegers } from './exact-integer-json-parser.js';
 
 /** Honeycomb's documented limits per request. */
 export const HONEYCOMB_MAX_EVENT_BODY_BYTES = 1024 * 1024;
@@ -25,13 +26,6 @@ export interface HoneycombBodyOptions {
   maxBytes?: number;
 }
 
-type ZstdDecompress = (buffer: Uint8Array, options: { maxOutputLength: number }) => Buffer;
-
-function zstdDecompressor(): ZstdDecompress | undefined {
-  const candidate: unknown = (zlib as Record<string, unknown>)['zstdDecompressSync'];
-  return typeof candidate === 'function' ? (candidate as ZstdDecompress) : undefined;
-}
-
 function isMsgpack(contentType: string | undefined): boolean {
   const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   return mediaType === 'application/msgpack' || mediaType === 'application/x-msgpack';
@@ -39,32 +33,6 @@ function isMsgpack(contentType: string | undefined): boolean {
 
 function tooLarge(maxBytes: number): PayloadTooLargeError {
   return new PayloadTooLargeError(`request body is larger than ${maxBytes} bytes (after decompression)`);
-}
-
-function isBufferTooLarge(error: unknown): boolean {
-  return error instanceof RangeError && (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-}
-
-function decompress(bytes: Uint8Array, contentEncoding: string | undefined, maxBytes: number): Uint8Array {
-  const encoding = (contentEncoding ?? '').trim().toLowerCase();
-  if (encoding === '' || encoding === 'identity') return bytes;
-  try {
-    if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.gunzipSync(bytes, { maxOutputLength: maxBytes });
-    if (encoding === 'zstd') {
-      const zstd = zstdDecompressor();
-      if (zstd === undefined) {
-        throw new UnsupportedMediaTypeError(
-          `Content-Encoding zstd is not supported by this server (Node ${process.versions.node} has no zstd); send gzip or an uncompressed body`,
-        );
-      }
-      return zstd(bytes, { maxOutputLength: maxBytes });
-    }
-  } catch (error) {
-    if (isBufferTooLarge(error)) throw tooLarge(maxBytes);
-    if (error instanceof UnsupportedMediaTypeError) throw error;
-    throw new BadRequestError(`request body is not valid ${encoding} data`);
-  }
-  throw new UnsupportedMediaTypeError(`Content-Encoding ${encoding} is not supported; send gzip or an uncompressed body`);
 }
 
 /**
@@ -79,7 +47,7 @@ export function decodeHoneycombBody(
 ): unknown {
   const maxBytes = options.maxBytes ?? HONEYCOMB_MAX_BATCH_BODY_BYTES;
   if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
-  const plain = decompress(bytes, contentEncoding, maxBytes);
+  const plain = inflateBody(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), parseContentEncoding(contentEncoding), maxBytes);
   if (plain.byteLength === 0) throw new BadRequestError('request body is empty');
   if (isMsgpack(contentType)) {
     try {
@@ -96,8 +64,9 @@ export function decodeHoneycombBody(
     throw new BadRequestError('request body is not valid UTF-8');
   }
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonKeepingIntegers(text);
   } catch (error) {
+    if (error instanceof RangeError) throw new BadRequestError('request body is nested too deeply to be read');
     throw new BadRequestError(`request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

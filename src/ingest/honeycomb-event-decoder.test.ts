@@ -222,11 +222,45 @@ describe('decodeHoneycombEvent', () => {
     assert.equal(single({}, { eventTime: '1699999200.5' }).timestampNs, 1_699_999_200_500_000_000n);
   });
 
-  it('uses the receive time for a missing, malformed or far-future event time', () => {
+  it('uses the receive time for a missing or far-future event time', () => {
     assert.equal(single({}).timestampNs, RECEIVED);
-    assert.equal(single({}, { eventTime: 'yesterday' }).timestampNs, RECEIVED);
+    assert.equal(single({}, { eventTime: '' }).timestampNs, RECEIVED);
     assert.equal(single({}, { eventTime: String(1_700_000_000 + 3601) }).timestampNs, RECEIVED);
     assert.equal(single({}, { eventTime: String(1_700_000_000 + 3599) }).timestampNs, RECEIVED + 3_599_000_000_000n);
+  });
+
+  it('refuses an event time that is not a time instead of replacing it', () => {
+    assert.throws(() => single({}, { eventTime: 'yesterday' }), {
+      name: 'BadRequestError',
+      message: 'time "yesterday" is not a time: send RFC 3339 text or a Unix time in seconds or milliseconds (a number or a string)',
+    });
+    assert.throws(() => single({}, { eventTime: '2023-02-30T00:00:00Z' }), BadRequestError);
+    assert.throws(() => single({}, { eventTime: '-5' }), { message: 'time "-5" is before 1970; times before the Unix epoch are not accepted' });
+  });
+
+  it('reads Unix milliseconds, told from seconds by magnitude, with fractions, as text or numbers', () => {
+    const batch = decodeHoneycombBatch(
+      [
+        { data: {}, time: 1_452_759_330_927 },
+        { data: {}, time: '1452759330927' },
+        { data: {}, time: 1_452_759_330_927.5 },
+        { data: {}, time: '1452759330.927' },
+        { data: {}, time: '2016-01-14T08:15:30.927123456789-00:00' },
+        { data: {}, time: '2016-01-14 09:15:30.9+01:00' },
+      ],
+      { dataset: 'ds', receivedAtNs: RECEIVED },
+    );
+    assert.deepEqual(
+      batch.events.map((e) => e.timestampNs),
+      [
+        1_452_759_330_927_000_000n,
+        1_452_759_330_927_000_000n,
+        1_452_759_330_927_500_000n,
+        1_452_759_330_927_000_000n,
+        1_452_759_330_927_123_456n,
+        1_452_759_330_900_000_000n,
+      ],
+    );
   });
 
   it('reads the sample rate header as a positive integer, defaulting to 1', () => {

@@ -27,7 +27,7 @@ const MAX_KEY_BYTES = INGEST_LIMITS.keyBytes.value;
 
 export interface HoneycombEventMeta {
   dataset: string;
-  /** X-Honeycomb-Event-Time: RFC 3339 or Unix seconds. */
+  /** X-Honeycomb-Event-Time: RFC 3339 or a Unix time in seconds or milliseconds (honeycomb-event-time.ts). */
   eventTime?: string;
   /** X-Honeycomb-Samplerate. */
   sampleRate?: string;
@@ -105,7 +105,9 @@ function nonEmptyString(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
-function parseDurationNs(value: unknown): bigint | null {
+function parseDurationNs(raw: unknown): bigint | null {
+  // An integer beyond 2^53 arrives as a bigint (exact JSON, msgpack int64).
+  const value = typeof raw === 'bigint' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
   return BigInt(Math.round(value * 1e6));
 }
@@ -131,7 +133,7 @@ function parseAnnotationType(value: unknown): AnnotationType | null {
  * truncated (Honeycomb's clients only send integers).
  */
 function parseSampleRate(raw: unknown): number {
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  const value = (typeof raw === 'string' && raw.trim() !== '') || typeof raw === 'bigint' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) return 1;
   return Math.min(Math.trunc(value), Number.MAX_SAFE_INTEGER);
 }

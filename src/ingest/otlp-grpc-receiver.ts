@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { WaggleError } from '../core/errors.js';
+import { BadRequestError, WaggleError } from '../core/errors.js';
 import { HTTP_LIMITS } from '../core/limits/http-limits.js';
 import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
 import type { IngestService } from './ingest-service.js';
@@ -35,9 +35,23 @@ const TRACE_SERVICE: grpc.ServiceDefinition = {
   },
 };
 
-function metadataValue(metadata: grpc.Metadata, key: string): string | undefined {
-  const value = metadata.get(key)[0];
-  return typeof value === 'string' ? value : undefined;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The dataset override from metadata. gRPC allows only printable ASCII in text metadata (grpc-js
+ * drops any other value, with an error in its log), so a name beyond ASCII comes as UTF-8 bytes in
+ * the binary key `x-honeycomb-dataset-bin`; the text key wins when both are sent.
+ */
+function datasetFromMetadata(metadata: grpc.Metadata): string | undefined {
+  const text = metadata.get('x-honeycomb-dataset')[0];
+  if (typeof text === 'string') return text;
+  const bytes = metadata.get('x-honeycomb-dataset-bin')[0];
+  if (!Buffer.isBuffer(bytes)) return undefined;
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new BadRequestError('x-honeycomb-dataset-bin metadata is not valid UTF-8');
+  }
 }
 
 /**
@@ -63,10 +77,12 @@ export async function startOtlpGrpcReceiver(
   server.addService(TRACE_SERVICE, {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
       const meta: Record<string, string> = { contentEncoding: 'identity' };
-      const dataset = metadataValue(call.metadata, 'x-honeycomb-dataset');
-      if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
-      ingest
-        .ingest({ format: 'otlp-protobuf', body: call.request, meta })
+      Promise.resolve()
+        .then(() => {
+          const dataset = datasetFromMetadata(call.metadata);
+          if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
+          return ingest.ingest({ format: 'otlp-protobuf', body: call.request, meta });
+        })
         .then(({ batch }) => {
           const partial = batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;
           callback(null, Buffer.from(encodeExportResponseProtobuf(partial)));

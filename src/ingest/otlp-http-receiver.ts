@@ -5,6 +5,7 @@ import { readBody, sendBytes } from '../api/http-io.js';
 import { parseContentEncoding } from './body-decompression.js';
 import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
 import type { IngestService } from './ingest-service.js';
+import { decodeUtf8HeaderValue } from './utf8-header-decoder.js';
 import {
   encodeExportResponseJson,
   encodeExportResponseProtobuf,
@@ -45,7 +46,8 @@ export async function handleOtlpHttpTraces(req: IncomingMessage, res: ServerResp
     const contentEncoding = parseContentEncoding(header(req, 'content-encoding'));
     const body = await readBody(req, maxBodyBytes);
     const meta: Record<string, string> = { contentEncoding };
-    const dataset = header(req, 'x-honeycomb-dataset');
+    const rawDataset = header(req, 'x-honeycomb-dataset');
+    const dataset = rawDataset === undefined ? undefined : decodeUtf8HeaderValue(rawDataset);
     if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
     const { batch } = await ingest.ingest({ format: encoding === 'protobuf' ? 'otlp-protobuf' : 'otlp-json', body, meta });
     const partial: PartialSuccess | null =

@@ -190,6 +190,20 @@ describe('decodeOtlpTraceJson on the variants OTLP/JSON allows', () => {
     });
   });
 
+  it('reads every int64 field written as a JSON number beyond 2^53 exactly, in either spelling', () => {
+    const text =
+      `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${TRACE}","spanId":"${SPAN}","startTimeUnixNano":1700000000123456789,` +
+      `"end_time_unix_nano" :\n 1700000000223456789 ,"events":[{"time_unix_nano":1700000000123456999,"name":"e"}],"attributes":[` +
+      `{"key":"a","value":{"intValue":9007199254740993}},{"key":"b","value":{"int_value":-9223372036854775808}},` +
+      `{"key":"c","value":{"doubleValue":12345678901234567890}},{"key":"s","value":{"stringValue":"\\"intValue\\":12345678901234567890"}}]}]}]}]}`;
+    const batch = decodeOtlpTraceJson(text, {});
+    const [spanRecord, event] = batch.events;
+    assert.equal(spanRecord!.timestampNs, 1_700_000_000_123_456_789n);
+    assert.equal(spanRecord!.durationNs, 100_000_000n);
+    assert.equal(event!.timestampNs, 1_700_000_000_123_456_999n);
+    assert.deepEqual(spanRecord!.attributes.at(-1)!.values, [9007199254740993n, -9223372036854775808n, 12345678901234567890, '"intValue":12345678901234567890']);
+  });
+
   it('reads the snake_case field names of the proto as well', () => {
     const text = JSON.stringify({
       resource_spans: [

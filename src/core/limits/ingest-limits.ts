@@ -37,4 +37,16 @@ export const INGEST_LIMITS = {
     reason:
       "Honeycomb's limit per string: largest string attribute value (arrays, key-value lists and bytes count as their stored JSON or base64 text). Beyond it the span is rejected (partial success) or the Honeycomb event refused (400).",
   },
+  zstdMinWindowBytes: {
+    value: 8 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      'A zstd frame may declare a window up to the larger of this and the body limit (zstd encoders use 8 MiB windows even for small bodies); the decoder allocates the window whole, so a larger one is refused with 413 before any allocation.',
+  },
+  zstdWindowBudgetFrames: {
+    value: 4,
+    unit: 'frames',
+    reason:
+      'The windows of all zstd frames in one body add up to at most this many largest windows, so a body of many tiny frames each declaring a big window cannot make the decoder allocate without bound (413).',
+  },
 } as const satisfies Record<string, LimitDefinition>;

@@ -22,11 +22,16 @@ export interface QueryResultData {
 
 const NS_PER_S = 1_000_000_000n;
 
-/** JSON-safe scalars: int64 beyond 2^53 become decimal strings rather than lose digits. */
+/**
+ * JSON-safe scalars: int64 beyond 2^53 become decimal strings rather than lose digits; NaN and the
+ * infinities, which JSON.stringify would turn into null (a missing value), become the strings
+ * "NaN", "Infinity", "-Infinity", as OTLP/JSON writes them.
+ */
 function scalar(value: unknown): string | number | boolean | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
   return String(value);
 }
 

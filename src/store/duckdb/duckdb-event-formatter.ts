@@ -56,7 +56,10 @@ function setString(event: StoredEvent, name: string, value: DuckDBValue): void {
 
 function attributeValue(value: DuckDBValue): string | number | boolean | null {
   if (value === null) return null;
-  if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return value;
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  // JSON has no NaN or infinities (JSON.stringify writes null, i.e. "missing"): they are written
+  // as the strings "NaN", "Infinity", "-Infinity", as OTLP/JSON itself writes them.
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (typeof value === 'bigint') {
     // Integers beyond 2^53 stay exact as decimal text rather than losing digits.
     const asNumber = Number(value);
