@@ -48,19 +48,8 @@ const oddValue = fc.oneof(
   fc.constantFrom('', '__proto__', 'constructor', '0', '-1', '1e400', 'NaN', '18446744073709551616', 'ffffffffffffffffffffffffffffffff', 'zz', '\u0000', '💥'),
   fc.constantFrom(0, -1, 1e308, -1e308, 2 ** 53 + 2, 5e-324, Number.MAX_SAFE_INTEGER),
 );
-/**
- * KNOWN DEFECT, left to the owner of the Honeycomb decoder (parseDurationNs): a `duration_ms`
- * whose nanoseconds exceed int64 is either a RangeError (500) or, worse, acknowledged and then
- * fails every commit. The main properties keep duration_ms in range so they can guard the rest;
- * the `todo` test below states the expected outcome.
- */
-function withoutHugeDuration(value: Record<string, unknown>): Record<string, unknown> {
-  const duration = value['duration_ms'];
-  if (typeof duration === 'number' && Math.abs(duration) > 9e12) return { ...value, duration_ms: 1 };
-  return value;
-}
 
-const oddObject = fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'timestamp', 'duration_ms', 'trace.trace_id', 'name', '')), oddValue, { maxKeys: 8 }).map(withoutHugeDuration);
+const oddObject = fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'timestamp', 'duration_ms', 'trace.trace_id', 'name', '')), oddValue, { maxKeys: 8 });
 
 const otlpJsonShape = fc.record({
   resourceSpans: fc.array(
@@ -157,7 +146,7 @@ describe('fuzzing the ingest decoders', () => {
     );
   });
 
-  it('refuses a Honeycomb duration_ms whose nanoseconds do not fit in int64 (found by this fuzz)', { todo: 'known defect in parseDurationNs (honeycomb-event-decoder.ts), owned by the ingest helper' }, () => {
+  it('refuses a Honeycomb duration_ms whose nanoseconds do not fit in int64 (found by this fuzz)', () => {
     for (const duration of [1e308, 1e300, -1e300]) {
       assert.throws(
         () => PAYLOAD_DECODERS['honeycomb-event'](Buffer.from(JSON.stringify({ duration_ms: duration })), { dataset: 'fuzz', receivedAtNs: '1700000000000000000' }, MAX_BYTES),

@@ -110,10 +110,7 @@ const rawSpec = fc
       if (r.breakdowns.length > 0) return [{ column: r.breakdowns[i % r.breakdowns.length]!, order }];
       return [];
     });
-    // KNOWN DEFECT (see the todo test below): two range havings without breakdowns make DuckDB
-    // fail with an INTERNAL error; kept out of the main property so that it guards the rest.
-    const havingPicks = r.breakdowns.length === 0 ? r.havingPicks.slice(0, 1) : r.havingPicks;
-    const havings = havingPicks.flatMap(([i, op, value]) => {
+    const havings = r.havingPicks.flatMap(([i, op, value]) => {
       const c = scalarCalcs[i % Math.max(1, scalarCalcs.length)];
       return c === undefined ? [] : [{ calculate_op: c.op, ...(c.column === undefined ? {} : { column: c.column }), op, value }];
     });
@@ -237,7 +234,6 @@ describe('fuzzing the query path against the real engine', () => {
 
   it(
     'runs HAVING COUNT > a, COUNT < b without breakdowns (found by this fuzz)',
-    { todo: 'known defect: DuckDB INTERNAL error "Failed to cast expression to type" in TopNWindowElimination on the ranked __top CTE; the compiler (src/query/compile) needs a workaround' },
     async () => {
       const spec = prepareQuerySpec({ calculations: [{ op: 'COUNT' }], havings: [{ calculate_op: 'COUNT', op: '>', value: 0 }, { calculate_op: 'COUNT', op: '<', value: 100 }] }, schema);
       const data = await runner.run({ kind: 'all' }, spec, { disableSeries: true, timeoutMs: 20_000 });

@@ -73,7 +73,7 @@ describe('query times the engine cannot represent are refused with 400, and the 
       { end_time: MAX_RANGE, time_range: MAX_RANGE },
     ]) {
       const result = await runSpec(spec);
-      assert.equal(result.status, 200, `${JSON.stringify(spec)}: ${JSON.stringify(result.body)}`);
+      assert.equal(result.status, 201, `${JSON.stringify(spec)}: ${JSON.stringify(result.body)}`);
       assert.deepEqual((result.body['data'] as { results: unknown[] }).results, [{ data: { COUNT: 0 } }]);
     }
     const text = await post('/api/query', { q: 'VISUALIZE COUNT LAST 5214w GRANULARITY 37d' });
