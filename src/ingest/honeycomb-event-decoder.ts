@@ -105,10 +105,16 @@ function nonEmptyString(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
+/** Largest duration_ms whose nanoseconds fit the store's signed 64-bit integer (about 292 years). */
+const MAX_DURATION_MS = 9_223_372_036_854;
+
 function parseDurationNs(raw: unknown): bigint | null {
   // An integer beyond 2^53 arrives as a bigint (exact JSON, msgpack int64).
   const value = typeof raw === 'bigint' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  // Refused rather than stored: acknowledged, it could never be committed (found by fuzzing).
+  if (Math.abs(value) > MAX_DURATION_MS) throw new BadRequestError(`duration_ms ${value} is out of range: at most ${MAX_DURATION_MS} ms are accepted`);
+  if (value < 0) return null;
   return BigInt(Math.round(value * 1e6));
 }
 

@@ -177,9 +177,13 @@ function resultsCtes(plan: Plan): string[] {
   });
   const where = havings.length === 0 ? '' : ` WHERE ${havings.join(' AND ')}`;
   const limit = ctx.params.add({ type: 'bigint', value: BigInt(ctx.query.spec.limit) });
-  ctes.push(
-    `__top AS (SELECT * FROM (SELECT __results.*, row_number() OVER (ORDER BY ${rankOrder(plan)}) AS __rank FROM __results${where}) AS __t WHERE __rank <= ${limit})`,
-  );
+  // Without groups there is one row at most: nothing to rank. (Ranking it anyway, with two range
+  // havings, made DuckDB's top-N window optimizer fail with an INTERNAL error; found by fuzzing.)
+  const ranked =
+    plan.groups.length === 0
+      ? `SELECT __results.*, CAST(1 AS BIGINT) AS __rank FROM __results${where}`
+      : `SELECT __results.*, row_number() OVER (ORDER BY ${rankOrder(plan)}) AS __rank FROM __results${where}`;
+  ctes.push(`__top AS (SELECT * FROM (${ranked}) AS __t WHERE __rank <= ${limit})`);
   if (plan.topCellsOnly) {
     const keys = [...columns('__base', plan.groups), '__base.__b'];
     const select = [...plan.groups.map((g) => `__base.${g} AS ${g}`), '__base.__b AS __b', ...aggregates(plan)];
