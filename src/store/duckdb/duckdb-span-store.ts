@@ -5,6 +5,8 @@ import type { EventRecord } from '../../core/event-record.js';
 import { QueryTimeoutError, UnavailableError } from '../../core/errors.js';
 import { formatTraceId } from '../../core/trace-id.js';
 import { formatRfc3339Nanos, nowNs } from '../../core/unix-nanos.js';
+import { QUERY_LIMITS } from '../../core/limits/query-limits.js';
+import { QueryAdmission } from '../../query/query-admission.js';
 import type { ColumnBinding, QuerySchema } from '../../query/query-schema.js';
 import type { QueryParameter } from '../../query/compile/compiled-query.js';
 import { duckdbParameters } from '../../query/compile/duckdb-parameters.js';
@@ -108,6 +110,8 @@ export class DuckDbSpanStore implements SpanStore {
   private alignedCommitsPaused = false;
   private closed = false;
   private readonly idleQueryConnections: DuckDBConnection[] = [];
+  /** Every read passes here first: heavy queries queue behind each other, not in front of ingest. */
+  private readonly admission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value });
   private lastWrittenSavedAt = 0;
   private readonly routes: ColumnRoutes;
 
@@ -468,17 +472,23 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   /**
-   * Runs reads on a connection of the pool, interrupting them after `timeoutMs`. Idle connections
-   * are reused: opening one (and its USE) costs more than a small query.
+   * Runs reads on a connection of the pool once admitted (QUERY_LIMITS), interrupting them after
+   * `timeoutMs` counted from the call, queueing included. Idle connections are reused: opening
+   * one (and its USE) costs more than a small query.
    */
   private async withQueryConnection<T>(timeoutMs: number, read: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.admission.admit(timeoutMs, (remainingMs) => this.readOnPooledConnection(timeoutMs, remainingMs, read));
+  }
+
+  /** `remainingMs` is what the admission queue left of the read's `timeoutMs`. */
+  private async readOnPooledConnection<T>(timeoutMs: number, remainingMs: number, read: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const connection = this.idleQueryConnections.pop() ?? (await this.connect());
     let timedOut = false;
     let reusable = false;
     const timer = setTimeout(() => {
       timedOut = true;
       connection.interrupt();
-    }, timeoutMs);
+    }, remainingMs);
     try {
       const result = await read(connection);
       reusable = true;
