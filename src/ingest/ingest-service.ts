@@ -1,5 +1,6 @@
 import { UnavailableError } from '../core/errors.js';
 import type { SpanStore } from '../store/span-store.js';
+import { decodePayload } from './payload-decode-scheduler.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from './payload-decoders.js';
 import type { PayloadFormat, WalEntry, WriteAheadLog } from './wal/write-ahead-log.js';
 
@@ -107,7 +108,8 @@ export class IngestService {
       this.flushSoon();
       throw new UnavailableError('Waggle is busy writing earlier data; retry shortly');
     }
-    const decoded = PAYLOAD_DECODERS[request.format](request.body, request.meta, this.limits.maxBodyBytes);
+    // Large bodies decode in a worker thread: the event loop keeps answering meanwhile.
+    const decoded = await decodePayload(request.format, request.body, request.meta, this.limits.maxBodyBytes);
     if (decoded.batch.events.length === 0) return decoded;
     const { position, durable } = this.wal.append(request.format, request.meta, request.body);
     this.store.enqueue(decoded.batch.events, position);
