@@ -1,4 +1,5 @@
 import { BadRequestError, NotFoundError } from '../core/errors.js';
+import type { ExpiringCollectionStore } from '../store/saved/expiring-collection-store.js';
 import { JsonCollectionStore } from '../store/saved/json-collection-store.js';
 import { readJsonBody, sendJson } from './http-io.js';
 import type { HttpRouter } from './http-router.js';
@@ -41,7 +42,7 @@ function present(annotation: QueryAnnotation): Omit<QueryAnnotation, 'dataset'> 
 }
 
 /** /1/query_annotations/:dataset — create, list, get, update, delete. */
-export function addAnnotationRoutes(router: HttpRouter, annotations: JsonCollectionStore<QueryAnnotation>, queries: JsonCollectionStore<StoredQuery>): void {
+export function addAnnotationRoutes(router: HttpRouter, annotations: JsonCollectionStore<QueryAnnotation>, queries: Pick<ExpiringCollectionStore<StoredQuery>, 'get'>): void {
   const find = (dataset: string, id: string): QueryAnnotation => {
     const annotation = annotations.get(id);
     if (!annotation || annotation.dataset !== dataset) throw new NotFoundError(`no query annotation ${id} in dataset ${dataset}`);

@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { BadRequestError, NotFoundError } from '../core/errors.js';
+import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../core/errors.js';
+import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
 import type { QueryResultData } from '../query/compile/query-result-shaper.js';
 import { prepareQuerySpec, prepareTextQuery, queryUiPath, querySpecToText } from '../query/query-engine.js';
 import type { QueryRunner } from '../query/query-runner.js';
 import type { QuerySpec } from '../query/query-spec.js';
-import type { JsonCollectionStore } from '../store/saved/json-collection-store.js';
+import type { ExpiringCollectionStore } from '../store/saved/expiring-collection-store.js';
 import type { SpanStore } from '../store/span-store.js';
 import { resolveDataset } from './dataset-selector.js';
 import { readJsonBody, sendJson } from './http-io.js';
@@ -33,7 +34,8 @@ export interface QueryResultObject {
 export interface QueryRouteDependencies {
   store: SpanStore;
   runner: QueryRunner;
-  queries: JsonCollectionStore<StoredQuery>;
+  /** Stored specs expire and are capped (SAVED_LIMITS); a write failure never fails a query. */
+  queries: ExpiringCollectionStore<StoredQuery>;
   queryTimeoutMs: number;
 }
 
@@ -61,11 +63,16 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     if (results.size > CACHED_RESULTS) results.delete(results.keys().next().value as string);
   };
 
-  const storeQuery = async (dataset: string, spec: QuerySpec): Promise<StoredQuery> => {
-    const id = queryId(dataset, spec);
-    const existing = deps.queries.get(id);
-    if (existing) return existing;
-    return deps.queries.put({ id, dataset, spec, created_at: new Date().toISOString() });
+  /**
+   * Keeps the spec so that its id resolves later (GET /1/queries, query results, saved queries).
+   * Kept in memory at once and written to disk shortly after, off the request: a failed write
+   * (full disk) is logged, the query still answers, and the id may be unknown after a restart.
+   */
+  const storeQuery = (dataset: string, spec: QuerySpec): StoredQuery => {
+    const specBytes = Buffer.byteLength(JSON.stringify(spec));
+    const limit = SAVED_LIMITS.storedQuerySpecBytes.value;
+    if (specBytes > limit) throw new PayloadTooLargeError(`the query spec is ${specBytes} bytes as JSON, larger than the limit of ${limit} bytes (saved.storedQuerySpecBytes)`);
+    return deps.queries.put({ id: queryId(dataset, spec), dataset, spec, created_at: new Date().toISOString() });
   };
 
   const execute = async (req: IncomingMessage, stored: StoredQuery, disableSeries: boolean): Promise<QueryResultObject> => {
@@ -88,7 +95,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     await resolveDataset(deps.store, dataset);
     const schema = await deps.store.querySchema({ kind: 'all' });
     const spec = prepareQuerySpec(await readJsonBody(req, MAX_JSON_BYTES), schema);
-    const stored = await storeQuery(dataset, spec);
+    const stored = storeQuery(dataset, spec);
     sendJson(res, 200, { id: stored.id, ...stored.spec });
   });
 
@@ -131,7 +138,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     await resolveDataset(deps.store, dataset);
     const schema = await deps.store.querySchema({ kind: 'all' });
     const spec = prepareTextQuery(text, schema, { disableSeries });
-    const stored = await storeQuery(dataset, spec);
+    const stored = storeQuery(dataset, spec);
     sendJson(res, 200, await execute(req, stored, disableSeries));
   });
 }

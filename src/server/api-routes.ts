@@ -6,6 +6,8 @@ import { addCatalogRoutes } from '../api/catalog-routes.js';
 import type { HttpRouter } from '../api/http-router.js';
 import { addQueryRoutes, type StoredQuery } from '../api/query-routes.js';
 import { QueryRunner } from '../query/query-runner.js';
+import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
+import { ExpiringCollectionStore } from '../store/saved/expiring-collection-store.js';
 import { JsonCollectionStore } from '../store/saved/json-collection-store.js';
 import type { SpanStore } from '../store/span-store.js';
 import type { WaggleConfig } from './waggle-config.js';
@@ -18,8 +20,17 @@ export interface ApiDependencies {
 /** The Honeycomb-compatible query API, saved queries, boards and the UI's helper endpoints. */
 export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): void {
   const savedDir = path.join(deps.config.dataDir, 'saved');
-  const queries = JsonCollectionStore.open<StoredQuery>(savedDir, 'queries');
   const annotations = JsonCollectionStore.open<QueryAnnotation>(savedDir, 'query-annotations');
+  const queries = ExpiringCollectionStore.open<StoredQuery>(savedDir, 'queries', {
+    retentionMs: SAVED_LIMITS.storedQueryRetentionDays.value * 86_400_000,
+    maxCount: SAVED_LIMITS.storedQueries.value,
+    maxBytes: SAVED_LIMITS.storedQueryBytes.value,
+    // A saved query (annotation) keeps its spec for as long as it exists.
+    pinnedIds: () => new Set(annotations.list().map((annotation) => annotation.query_id)),
+    writeDelayMs: 1_000,
+    clock: Date.now,
+    log: (message) => process.stderr.write(`waggle: ${message}\n`),
+  });
   const boards = JsonCollectionStore.open<Board>(savedDir, 'boards');
   addCatalogRoutes(router, deps.store);
   addQueryRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store), queries, queryTimeoutMs: deps.config.queryTimeoutMs });
