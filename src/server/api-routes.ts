@@ -17,8 +17,13 @@ export interface ApiDependencies {
   config: WaggleConfig;
 }
 
+/** What a stopping server waits for: stored query specs still to be written. */
+export interface ApiRoutesHandle {
+  flush(): Promise<void>;
+}
+
 /** The Honeycomb-compatible query API, saved queries, boards and the UI's helper endpoints. */
-export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): void {
+export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRoutesHandle {
   const savedDir = path.join(deps.config.dataDir, 'saved');
   const annotations = JsonCollectionStore.open<QueryAnnotation>(savedDir, 'query-annotations');
   const queries = ExpiringCollectionStore.open<StoredQuery>(savedDir, 'queries', {
@@ -37,4 +42,5 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): void {
   addAnnotationRoutes(router, annotations, queries);
   addBoardRoutes(router, boards, annotations);
   addAutocompleteRoutes(router, deps.store);
+  return { flush: () => queries.flush() };
 }

@@ -109,7 +109,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   mainRoutes.add('POST', '/v1/traces', traceHandler);
   addHoneycombEventRoutes(mainRoutes, ingest);
   addTraceRoutes(mainRoutes, store);
-  addApiRoutes(mainRoutes, { store, config });
+  const api = addApiRoutes(mainRoutes, { store, config });
   let ready = false;
   const health = async ({ res }: { res: http.ServerResponse }): Promise<void> => {
     sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' });
@@ -164,6 +164,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
         stopping ??= (async () => {
           ready = false;
           await Promise.all([closeHttpServer(mainServer), closeHttpServer(otlpServer), grpcServer.stop()]);
+          await api.flush();
           await ingest.stop();
           await store.close();
         })();
