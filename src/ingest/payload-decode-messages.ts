@@ -12,6 +12,18 @@ export interface DecodeJobMessage {
 }
 
 /**
+ * Main thread → decode worker: the `events` message of job `id` is handled, send the next. One
+ * message in flight per job: were they all sent at once, the main thread would deserialise them
+ * in one go (Node drains a port's queue in one callback), seconds for a 64 MB body.
+ */
+export interface DecodeMoreMessage {
+  readonly kind: 'more';
+  readonly id: number;
+}
+
+export type DecodeRequestMessage = ({ readonly kind: 'job' } & DecodeJobMessage) | DecodeMoreMessage;
+
+/**
  * Decode worker → main thread. A job answers with any number of `events` messages (each small, so
  * the main thread deserialises it in a few ms between other work) and then one `done` or `failed`.
  */
@@ -28,5 +40,5 @@ export type DecodeReplyMessage =
   /** code is null for a fault that is not a WaggleError (the main thread answers 500). */
   | { readonly id: number; readonly kind: 'failed'; readonly code: ErrorCode | null; readonly message: string };
 
-/** Events per `events` message: small enough that deserialising one never holds the event loop long. */
-export const EVENTS_PER_MESSAGE = 2048;
+/** Events per `events` message: deserialising one takes the main thread ~10-20 ms (~17 µs per event). */
+export const EVENTS_PER_MESSAGE = 1024;

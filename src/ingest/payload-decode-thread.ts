@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EventRecord } from '../core/event-record.js';
 import { WaggleError } from '../core/errors.js';
-import type { DecodeJobMessage, DecodeReplyMessage } from './payload-decode-messages.js';
+import type { DecodeReplyMessage, DecodeRequestMessage } from './payload-decode-messages.js';
 import type { DecodedPayload } from './payload-decoders.js';
 import type { PayloadFormat } from './wal/write-ahead-log.js';
 
@@ -31,7 +31,7 @@ export class PayloadDecodeThread {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     const ownsWholeBuffer = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
-    const job: DecodeJobMessage = { id, format, body, meta, maxBytes };
+    const job: DecodeRequestMessage = { kind: 'job', id, format, body, meta, maxBytes };
     return new Promise<DecodedPayload>((resolve, reject) => {
       // A job in flight keeps the process alive; an idle worker does not.
       if (this.pending.size === 0) worker.ref();
@@ -69,9 +69,13 @@ export class PayloadDecodeThread {
     if (!job) return;
     if (message.kind !== 'events' && this.pending.size === 1) this.worker?.unref();
     switch (message.kind) {
-      case 'events':
+      case 'events': {
         for (const event of message.events) job.events.push(event);
+        // Ask for the next message only after pending I/O had its turn (health checks, acks).
+        const worker = this.worker;
+        setImmediate(() => worker?.postMessage({ kind: 'more', id: message.id } satisfies DecodeRequestMessage));
         return;
+      }
       case 'done': {
         this.pending.delete(message.id);
         const payload: DecodedPayload = {
