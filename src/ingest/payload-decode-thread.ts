@@ -5,6 +5,9 @@ import type { DecodeReplyMessage, DecodeRequestMessage } from './payload-decode-
 import type { DecodedPayload } from './payload-decoders.js';
 import type { PayloadFormat } from './wal/write-ahead-log.js';
 
+/** How long an idle worker is kept (starting one costs ~50 ms; a large body comes with several). */
+const IDLE_WORKER_MS = 30_000;
+
 interface PendingJob {
   readonly events: EventRecord[];
   readonly resolve: (payload: DecodedPayload) => void;
@@ -15,13 +18,14 @@ interface PendingJob {
  * One worker thread that decodes large bodies so the event loop stays free (health checks,
  * acknowledgements, queries). Jobs run one after another in the worker: one core decodes, the
  * other stays with the main thread. The worker starts on first use, keeps the process alive only
- * while a job is in flight, and is replaced if it dies; a job in flight then fails as an internal
- * error.
+ * while a job is in flight, stops after 30 s idle, and is replaced if it dies; a job in flight then
+ * fails as an internal error.
  */
 export class PayloadDecodeThread {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, PendingJob>();
+  private idleTimer: NodeJS.Timeout | null = null;
 
   /**
    * Decodes `body` off the main thread. The body is copied to the worker, unless `transfer` says
@@ -35,6 +39,8 @@ export class PayloadDecodeThread {
     return new Promise<DecodedPayload>((resolve, reject) => {
       // A job in flight keeps the process alive; an idle worker does not.
       if (this.pending.size === 0) worker.ref();
+      if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+      this.idleTimer = null;
       this.pending.set(id, { events: [], resolve, reject });
       worker.postMessage(job, transfer && ownsWholeBuffer ? [body.buffer as ArrayBuffer] : []);
     });
@@ -64,10 +70,21 @@ export class PayloadDecodeThread {
     return worker;
   }
 
+  /** An idle worker is let go after a while: its heap, grown by a large body, goes with it. */
+  private becameIdle(): void {
+    const worker = this.worker;
+    worker?.unref();
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.worker === worker && this.pending.size === 0) void this.close();
+    }, IDLE_WORKER_MS);
+    this.idleTimer.unref();
+  }
+
   private onReply(message: DecodeReplyMessage): void {
     const job = this.pending.get(message.id);
     if (!job) return;
-    if (message.kind !== 'events' && this.pending.size === 1) this.worker?.unref();
+    if (message.kind !== 'events' && this.pending.size === 1) this.becameIdle();
     switch (message.kind) {
       case 'events': {
         for (const event of message.events) job.events.push(event);
