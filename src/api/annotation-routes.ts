@@ -1,4 +1,5 @@
 import { BadRequestError, NotFoundError } from '../core/errors.js';
+import type { ExpiringCollectionStore } from '../store/saved/expiring-collection-store.js';
 import { JsonCollectionStore } from '../store/saved/json-collection-store.js';
 import { sameDataset } from './dataset-selector.js';
 import { readJsonBody, sendJson } from './http-io.js';
@@ -42,7 +43,7 @@ function present(annotation: QueryAnnotation): Omit<QueryAnnotation, 'dataset'> 
 }
 
 /** /1/query_annotations/:dataset — create, list, get, update, delete. */
-export function addAnnotationRoutes(router: HttpRouter, annotations: JsonCollectionStore<QueryAnnotation>, queries: JsonCollectionStore<StoredQuery>): void {
+export function addAnnotationRoutes(router: HttpRouter, annotations: JsonCollectionStore<QueryAnnotation>, queries: Pick<ExpiringCollectionStore<StoredQuery>, 'get' | 'flush'>): void {
   const find = (dataset: string, id: string): QueryAnnotation => {
     const annotation = annotations.get(id);
     if (!annotation || !sameDataset(annotation.dataset, dataset)) throw new NotFoundError(`no query annotation ${id} in dataset ${dataset}`);
@@ -60,6 +61,8 @@ export function addAnnotationRoutes(router: HttpRouter, annotations: JsonCollect
     const description = text(body, 'description', false, 1023) ?? '';
     const queryId = text(body, 'query_id', true, 64)!;
     checkQuery(dataset, queryId);
+    // A saved query lasts forever: its stored spec (written lazily otherwise) is on disk first.
+    await queries.flush();
     const now = new Date().toISOString();
     const annotation = await annotations.put({ id: JsonCollectionStore.newId(), dataset, name, description, query_id: queryId, created_at: now, updated_at: now });
     sendJson(res, 201, present(annotation));
@@ -80,6 +83,7 @@ export function addAnnotationRoutes(router: HttpRouter, annotations: JsonCollect
     const body = await objectBody(req);
     const queryId = text(body, 'query_id', false, 64) ?? existing.query_id;
     checkQuery(dataset, queryId);
+    await queries.flush();
     const updated = await annotations.put({
       ...existing,
       name: text(body, 'name', false, 320) ?? existing.name,

@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
-import { BadRequestError, NotFoundError } from '../core/errors.js';
+import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../core/errors.js';
+import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
 import type { QueryResultData } from '../query/compile/query-result-shaper.js';
 import { prepareQuerySpec, prepareTextQuery, queryUiPath, querySpecToText } from '../query/query-engine.js';
 import type { QueryRunner } from '../query/query-runner.js';
 import type { QuerySpec } from '../query/query-spec.js';
-import type { JsonCollectionStore } from '../store/saved/json-collection-store.js';
+import type { ExpiringCollectionStore } from '../store/saved/expiring-collection-store.js';
 import type { SpanStore } from '../store/span-store.js';
 import { checkSpecColumnsInDataset } from './dataset-column-check.js';
 import { resolveDataset, sameDataset } from './dataset-selector.js';
@@ -35,7 +36,8 @@ export interface QueryResultObject {
 export interface QueryRouteDependencies {
   store: SpanStore;
   runner: QueryRunner;
-  queries: JsonCollectionStore<StoredQuery>;
+  /** Stored specs expire and are capped (SAVED_LIMITS); a write failure never fails a query. */
+  queries: ExpiringCollectionStore<StoredQuery>;
   queryTimeoutMs: number;
   /** Links are built from configuration, never from the request's Host (which a client chooses). */
   publicUrl: () => string;
@@ -60,12 +62,21 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     if (results.size > CACHED_RESULTS) results.delete(results.keys().next().value as string);
   };
 
-  const storeQuery = async (dataset: string, spec: QuerySpec, sent?: Record<string, unknown>): Promise<StoredQuery> => {
+  /**
+   * Keeps the spec so that its id resolves later (GET /1/queries, query results, saved queries).
+   * Kept in memory at once and written to disk shortly after, off the request: a failed write
+   * (full disk) is logged, the query still answers, and the id may be unknown after a restart.
+   * The first spec sent under an id is the one echoed (Honeycomb echoes what was sent).
+   */
+  const storeQuery = (dataset: string, spec: QuerySpec, sent?: Record<string, unknown>): StoredQuery => {
     const id = queryId(dataset, spec);
     const existing = deps.queries.get(id);
     if (existing) return existing;
     const stored: StoredQuery = { id, dataset, spec, created_at: new Date().toISOString() };
     if (sent !== undefined) stored.sent = sent;
+    const specBytes = Buffer.byteLength(JSON.stringify(stored));
+    const limit = SAVED_LIMITS.storedQuerySpecBytes.value;
+    if (specBytes > limit) throw new PayloadTooLargeError(`the query spec is ${specBytes} bytes as JSON, larger than the limit of ${limit} bytes (saved.storedQuerySpecBytes)`);
     return deps.queries.put(stored);
   };
 
@@ -104,7 +115,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const body = objectBody(await readJsonBody(req, MAX_JSON_BYTES));
     const spec = prepareQuerySpec(body, schema);
     await checkColumns(dataset, spec);
-    const stored = await storeQuery(dataset, spec, body);
+    const stored = storeQuery(dataset, spec, body);
     sendJson(res, 200, echo(stored));
   });
 
@@ -151,7 +162,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const schema = await deps.store.querySchema({ kind: 'all' });
     const spec = prepareTextQuery(text, schema, { disableSeries });
     await checkColumns(dataset, spec);
-    const stored = await storeQuery(dataset, spec);
+    const stored = storeQuery(dataset, spec);
     sendJson(res, 200, await execute(stored, disableSeries));
   });
 }

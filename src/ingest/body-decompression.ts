@@ -32,10 +32,7 @@ export function inflateBody(body: Buffer, encoding: ContentEncoding, maxBytes: n
     const options = { maxOutputLength: maxBytes };
     return encoding === 'gzip' ? zlib.gunzipSync(body, options) : zlib.inflateSync(body, options);
   } catch (error) {
-    if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw tooLargeAfterDecompression(maxBytes);
-    }
-    throw new BadRequestError(`request body is not valid ${encoding} data: ${(error as Error).message}`);
+    throw inflateError(error, encoding, maxBytes);
   }
 }
 
@@ -140,4 +137,27 @@ function checkZstdFrames(body: Uint8Array, maxBytes: number): void {
 
 function readUint32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+/**
+ * inflateBody without blocking the event loop: zlib works on libuv's pool. Same limit, same
+ * answers (413 beyond `maxBytes`, 400 for corrupt data).
+ */
+export async function inflateBodyAsync(body: Buffer, encoding: ContentEncoding, maxBytes: number): Promise<Buffer> {
+  // zstd is JavaScript (fzstd), so it has no pool to run on: callers decode zstd bodies off the
+  // main thread instead (payload-decode-scheduler.ts).
+  if (encoding === 'identity' || encoding === 'zstd') return inflateBody(body, encoding, maxBytes);
+  const options = { maxOutputLength: maxBytes };
+  return new Promise<Buffer>((resolve, reject) => {
+    const done = (error: Error | null, result: Buffer): void => (error ? reject(inflateError(error, encoding, maxBytes)) : resolve(result));
+    if (encoding === 'gzip') zlib.gunzip(body, options, done);
+    else zlib.inflate(body, options, done);
+  });
+}
+
+function inflateError(error: unknown, encoding: ContentEncoding, maxBytes: number): Error {
+  if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+    return tooLargeAfterDecompression(maxBytes);
+  }
+  return new BadRequestError(`request body is not valid ${encoding} data: ${(error as Error).message}`);
 }

@@ -2,6 +2,7 @@ import { UnavailableError } from '../core/errors.js';
 import { WAL_LIMITS } from '../core/limits/wal-limits.js';
 import type { SpanStore } from '../store/span-store.js';
 import { admitPayload } from './payload-admission.js';
+import { decodePayload } from './payload-decode-scheduler.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from './payload-decoders.js';
 import type { PayloadFormat, WalEntry, WriteAheadLog } from './wal/write-ahead-log.js';
 import { isDiskFullError, WalWriteError } from './wal/wal-write-error.js';
@@ -116,7 +117,9 @@ export class IngestService {
       this.flushSoon();
       throw new UnavailableError('Waggle is busy writing earlier data; retry shortly');
     }
-    const decoded = admitPayload(PAYLOAD_DECODERS[request.format](request.body, request.meta, this.limits.maxBodyBytes), request.format, this.store);
+    // Large bodies decode in a worker thread: the event loop keeps answering meanwhile. Admission
+    // runs right before the WAL append (no await between), so it sees requests in WAL order.
+    const decoded = admitPayload(await decodePayload(request.format, request.body, request.meta, this.limits.maxBodyBytes), request.format, this.store);
     if (decoded.batch.events.length === 0) return decoded;
     await this.appendAndEnqueue(request, decoded);
     return decoded;

@@ -9,6 +9,8 @@ import { addMarkerRoutes, type StoredMarker } from '../api/marker-routes.js';
 import type { HttpRouter } from '../api/http-router.js';
 import { addQueryRoutes, type StoredQuery } from '../api/query-routes.js';
 import { QueryRunner } from '../query/query-runner.js';
+import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
+import { ExpiringCollectionStore } from '../store/saved/expiring-collection-store.js';
 import { JsonCollectionStore } from '../store/saved/json-collection-store.js';
 import type { SpanStore } from '../store/span-store.js';
 import type { WaggleConfig } from './waggle-config.js';
@@ -20,11 +22,25 @@ export interface ApiDependencies {
   publicUrl: () => string;
 }
 
+/** What a stopping server waits for: stored query specs still to be written. */
+export interface ApiRoutesHandle {
+  flush(): Promise<void>;
+}
+
 /** The Honeycomb-compatible query API, saved queries, boards and the UI's helper endpoints. */
-export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): void {
+export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRoutesHandle {
   const savedDir = path.join(deps.config.dataDir, 'saved');
-  const queries = JsonCollectionStore.open<StoredQuery>(savedDir, 'queries');
   const annotations = JsonCollectionStore.open<QueryAnnotation>(savedDir, 'query-annotations');
+  const queries = ExpiringCollectionStore.open<StoredQuery>(savedDir, 'queries', {
+    retentionMs: SAVED_LIMITS.storedQueryRetentionDays.value * 86_400_000,
+    maxCount: SAVED_LIMITS.storedQueries.value,
+    maxBytes: SAVED_LIMITS.storedQueryBytes.value,
+    // A saved query (annotation) keeps its spec for as long as it exists.
+    pinnedIds: () => new Set(annotations.list().map((annotation) => annotation.query_id)),
+    writeDelayMs: 1_000,
+    clock: Date.now,
+    log: (message) => process.stderr.write(`waggle: ${message}\n`),
+  });
   const boards = JsonCollectionStore.open<Board>(savedDir, 'boards');
   const datasetSettings = JsonCollectionStore.open<DatasetSettings>(savedDir, 'dataset-settings');
   const columnSettings = JsonCollectionStore.open<ColumnSettings>(savedDir, 'column-settings');
@@ -37,4 +53,5 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): void {
   addAnnotationRoutes(router, annotations, queries);
   addBoardRoutes(router, boards, annotations);
   addAutocompleteRoutes(router, deps.store);
+  return { flush: () => queries.flush() };
 }

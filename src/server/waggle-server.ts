@@ -139,7 +139,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   mainRoutes.add('POST', '/v1/traces', traceHandler);
   addHoneycombEventRoutes(mainRoutes, ingest);
   addTraceRoutes(mainRoutes, store);
-  addApiRoutes(mainRoutes, { store, config, publicUrl });
+  const api = addApiRoutes(mainRoutes, { store, config, publicUrl });
   let ready = false;
   // Readiness: started, and writes succeed (not while the disk is full). /healthz says the same
   // for now; it is meant to become liveness only.
@@ -209,6 +209,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
         stopping ??= (async () => {
           ready = false;
           await Promise.all([closeHttpServer(mainServer), closeHttpServer(otlpServer), grpcServer.stop()]);
+          await api.flush();
           await ingest.stop();
           await store.close();
         })();

@@ -12,4 +12,16 @@ export const QUERY_LIMITS = {
     unit: 'seconds',
     reason: 'Latest start_time / end_time of a query (2262-01-01T00:00:00Z, Unix seconds): nanosecond timestamps end in April 2262; beyond it 400.',
   },
+  concurrentQueries: {
+    value: 2,
+    unit: 'queries',
+    reason:
+      'Reads (query results, trace lookups, autocomplete, trace lists) running at once on the store. Each DuckDB read holds one of libuv\'s 4 pool threads for its whole run, and ingest needs that pool (commits, file I/O): beyond this, reads wait in the queue, so heavy queries slow each other and not ingest.',
+  },
+  queuedQueries: {
+    value: 16,
+    unit: 'queries',
+    reason:
+      'Reads waiting for a slot. Time spent waiting counts against the query timeout; beyond this many waiting, a read is refused with 503 and Retry-After (the server as a whole is busy, not the caller over a quota).',
+  },
 } as const satisfies Record<string, LimitDefinition>;

@@ -5,6 +5,8 @@ import type { EventRecord } from '../../core/event-record.js';
 import { QueryTimeoutError, UnavailableError } from '../../core/errors.js';
 import { formatTraceId } from '../../core/trace-id.js';
 import { formatRfc3339Nanos, nowNs } from '../../core/unix-nanos.js';
+import { QUERY_LIMITS } from '../../core/limits/query-limits.js';
+import { QueryAdmission } from '../../query/query-admission.js';
 import type { ColumnBinding, QuerySchema } from '../../query/query-schema.js';
 import type { QueryParameter } from '../../query/compile/compiled-query.js';
 import { duckdbParameters } from '../../query/compile/duckdb-parameters.js';
@@ -120,9 +122,11 @@ export class DuckDbSpanStore implements SpanStore {
   private alignedCommitsPaused = false;
   private closed = false;
   private readonly idleQueryConnections: DuckDBConnection[] = [];
+  /** Every read passes here first: heavy queries queue behind each other, not in front of ingest. */
+  private readonly queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value });
   private lastWrittenSavedAt = 0;
   private readonly routes: ColumnRoutes;
-  private readonly admission: DuckDbColumnAdmission;
+  private readonly columnAdmission: DuckDbColumnAdmission;
   /** Pending batches the last commit attempt covered (to retry them one by one after a failure). */
   private lastAttemptBatches = 0;
   private lastCommitError: string | null = null;
@@ -139,7 +143,7 @@ export class DuckDbSpanStore implements SpanStore {
     private committed: CommittedState,
   ) {
     this.routes = new ColumnRoutes(catalog);
-    this.admission = new DuckDbColumnAdmission(catalog, this.routes, options.columnLimits ?? DEFAULT_COLUMN_ADMISSION_LIMITS);
+    this.columnAdmission = new DuckDbColumnAdmission(catalog, this.routes, options.columnLimits ?? DEFAULT_COLUMN_ADMISSION_LIMITS);
     this.log = options.log ?? ((message) => process.stderr.write(`waggle: ${message}\n`));
   }
 
@@ -195,7 +199,7 @@ export class DuckDbSpanStore implements SpanStore {
 
   admit(events: readonly EventRecord[], unit: AdmissionUnit): ColumnAdmission {
     if (this.closed) throw new UnavailableError('the store is closed');
-    return this.admission.admit(events, unit, nowNs());
+    return this.columnAdmission.admit(events, unit, nowNs());
   }
 
   health(): StoreHealth {
@@ -714,17 +718,23 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   /**
-   * Runs reads on a connection of the pool, interrupting them after `timeoutMs`. Idle connections
-   * are reused: opening one (and its USE) costs more than a small query.
+   * Runs reads on a connection of the pool once admitted (QUERY_LIMITS), interrupting them after
+   * `timeoutMs` counted from the call, queueing included. Idle connections are reused: opening
+   * one (and its USE) costs more than a small query.
    */
   private async withQueryConnection<T>(timeoutMs: number, read: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.queryAdmission.admit(timeoutMs, (remainingMs) => this.readOnPooledConnection(timeoutMs, remainingMs, read));
+  }
+
+  /** `remainingMs` is what the admission queue left of the read's `timeoutMs`. */
+  private async readOnPooledConnection<T>(timeoutMs: number, remainingMs: number, read: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const connection = this.idleQueryConnections.pop() ?? (await this.connect());
     let timedOut = false;
     let reusable = false;
     const timer = setTimeout(() => {
       timedOut = true;
       connection.interrupt();
-    }, timeoutMs);
+    }, remainingMs);
     try {
       const result = await read(connection);
       reusable = true;

@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileDurably } from './durable-file-writer.js';
 
 /**
  * A small durable collection of JSON documents (saved queries, query annotations, boards): held in
- * memory and written to one file per collection with write-to-temp, fsync, rename, so a crash
- * leaves either the old or the new file, never a torn one. Meant for thousands of documents, not
- * millions.
+ * memory and written to one file per collection (durable-file-writer: temp, fsync, rename, with
+ * async I/O off the event loop). A change resolves once it is on disk; when the write fails (a full
+ * disk: UnavailableError, 503) the change is undone in memory too, so what is served stays what
+ * is stored. Kept forever; meant for thousands of documents, not millions.
  */
 export class JsonCollectionStore<T extends { id: string }> {
   private readonly documents = new Map<string, T>();
@@ -37,30 +39,36 @@ export class JsonCollectionStore<T extends { id: string }> {
   }
 
   async put(document: T): Promise<T> {
+    const previous = this.documents.get(document.id);
     this.documents.set(document.id, document);
-    await this.persist();
+    try {
+      await this.persist();
+    } catch (error) {
+      if (this.documents.get(document.id) === document) {
+        if (previous === undefined) this.documents.delete(document.id);
+        else this.documents.set(document.id, previous);
+      }
+      throw error;
+    }
     return document;
   }
 
   async delete(id: string): Promise<boolean> {
-    const existed = this.documents.delete(id);
-    if (existed) await this.persist();
-    return existed;
+    const previous = this.documents.get(id);
+    if (previous === undefined) return false;
+    this.documents.delete(id);
+    try {
+      await this.persist();
+    } catch (error) {
+      if (!this.documents.has(id)) this.documents.set(id, previous);
+      throw error;
+    }
+    return true;
   }
 
   private persist(): Promise<void> {
     const snapshot = JSON.stringify([...this.documents.values()]);
-    const run = this.writing.then(() => {
-      const temp = `${this.file}.tmp`;
-      const fd = fs.openSync(temp, 'w');
-      try {
-        fs.writeSync(fd, snapshot);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(temp, this.file);
-    });
+    const run = this.writing.then(() => writeFileDurably(this.file, snapshot));
     this.writing = run.catch(() => undefined);
     return run;
   }

@@ -1,0 +1,113 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { PayloadDecodeThread } from '../../src/ingest/payload-decode-thread.js';
+import { PAYLOAD_DECODERS, type DecodedPayload } from '../../src/ingest/payload-decoders.js';
+import type { PayloadFormat } from '../../src/ingest/wal/write-ahead-log.js';
+import { requestWithSpans, spanBody, stringAttribute } from '../fixtures/otlp/protobuf-bytes-fixture.js';
+import { largeOtlpJsonBody } from '../support/large-otlp-body.js';
+import { spawnWaggle, waitForExit, type WaggleProcess } from '../support/waggle-process.js';
+
+function mainThreadDecode(format: PayloadFormat, body: Buffer, meta: Record<string, string>, maxBytes: number): DecodedPayload | { failed: { code: string; message: string } } {
+  try {
+    return PAYLOAD_DECODERS[format](body, meta, maxBytes);
+  } catch (error) {
+    return { failed: { code: (error as { code: string }).code, message: (error as Error).message } };
+  }
+}
+
+async function workerDecode(thread: PayloadDecodeThread, format: PayloadFormat, body: Buffer, meta: Record<string, string>, maxBytes: number): Promise<DecodedPayload | { failed: { code: string; message: string } }> {
+  try {
+    return await thread.decode(format, body, meta, maxBytes);
+  } catch (error) {
+    return { failed: { code: (error as { code: string }).code, message: (error as Error).message } };
+  }
+}
+
+describe('decoding in the worker thread', () => {
+  const thread = new PayloadDecodeThread();
+  after(async () => {
+    await thread.close();
+  });
+
+  const cases: Array<{ name: string; format: PayloadFormat; body: Buffer; meta: Record<string, string> }> = [
+    { name: 'a 3 MB OTLP/JSON request (many messages of events)', format: 'otlp-json', body: Buffer.from(largeOtlpJsonBody(3_000_000)), meta: { contentEncoding: 'identity' } },
+    { name: 'a gzipped OTLP/JSON request with a dataset override', format: 'otlp-json', body: zlib.gzipSync(largeOtlpJsonBody(1_500_000)), meta: { contentEncoding: 'gzip', dataset: 'Override' } },
+    {
+      name: 'an OTLP protobuf request of 5000 spans',
+      format: 'otlp-protobuf',
+      body: Buffer.from(requestWithSpans(Array.from({ length: 5000 }, (_, i) => spanBody({ spanIdHex: (i + 1).toString(16).padStart(16, '0'), name: `op-${i % 9}`, extra: [] })), [stringAttribute('service.name', 'proto-svc')])),
+      meta: { contentEncoding: 'identity' },
+    },
+    {
+      name: 'a Honeycomb batch with good and bad items',
+      format: 'honeycomb-batch',
+      body: Buffer.from(JSON.stringify([{ data: { a: 1, b: 'x', big: 2 ** 60 } }, 'not an event', { time: '2026-01-01T00:00:00Z', samplerate: 4, data: { nested: { c: [1, 2] } } }])),
+      meta: { dataset: 'hny', receivedAtNs: '1700000000000000000' },
+    },
+    { name: 'a corrupt OTLP/JSON request', format: 'otlp-json', body: Buffer.from('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz"}]}]}]}'), meta: { contentEncoding: 'identity' } },
+    { name: 'a gzip bomb beyond the limit', format: 'otlp-json', body: zlib.gzipSync(Buffer.alloc(4_000_000, 32)), meta: { contentEncoding: 'gzip' } },
+  ];
+  for (const c of cases) {
+    it(`gives exactly the main thread's answer for ${c.name}`, async () => {
+      const expected = mainThreadDecode(c.format, c.body, c.meta, 2_000_000_000);
+      const actual = await workerDecode(thread, c.format, c.body, c.meta, c.name.includes('bomb') ? 1_000_000 : 2_000_000_000);
+      const expectedLimited = c.name.includes('bomb') ? mainThreadDecode(c.format, c.body, c.meta, 1_000_000) : expected;
+      assert.deepStrictEqual(actual, expectedLimited);
+    });
+  }
+});
+
+/** Posts a body; `uploaded` resolves once the whole body is handed to the socket. */
+function postBody(port: number, body: Buffer): { uploaded: Promise<void>; response: Promise<{ status: number; text: string }> } {
+  let uploaded!: () => void;
+  const uploadedPromise = new Promise<void>((resolve) => (uploaded = resolve));
+  const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/traces', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('finish', () => uploaded());
+    req.on('error', reject);
+    req.end(body);
+  });
+  return { uploaded: uploadedPromise, response };
+}
+
+describe('a 64 MB request body', () => {
+  let waggle: WaggleProcess;
+  before(async () => {
+    waggle = await spawnWaggle(['--data-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-bigbody-'))]);
+  });
+  after(async () => {
+    waggle.child.kill('SIGTERM');
+    await waitForExit(waggle.child);
+  });
+
+  it('leaves /healthz answering while it is decoded', async () => {
+    const body = Buffer.from(largeOtlpJsonBody(63 * 1024 * 1024));
+    let bigDone = false;
+    const big = postBody(waggle.ports.otlpHttp, body);
+    const response = big.response.finally(() => {
+      bigDone = true;
+    });
+    await big.uploaded;
+    // From the end of the upload to the response the server reads, decodes (seconds for 64 MB),
+    // logs and acknowledges. Health checks go one after another meanwhile: a decode on the main
+    // thread lets at most the one already waiting through before the answer.
+    let answeredBeforeResponse = 0;
+    while (!bigDone) {
+      const health = await fetch(`http://127.0.0.1:${waggle.ports.http}/healthz`);
+      assert.deepEqual(await health.json(), { status: 'ok' });
+      if (!bigDone) answeredBeforeResponse += 1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual(await response, { status: 200, text: '{}' });
+    assert.ok(answeredBeforeResponse >= 5, `only ${answeredBeforeResponse} health checks were answered while the 64 MB body was decoded`);
+  });
+});
