@@ -22,6 +22,12 @@ export const DEFAULT_GRPC_CONNECTION_OPTIONS: GrpcConnectionOptions = {
   maxConnectionIdleMs: HTTP_LIMITS.grpcMaxConnectionIdleMs.value,
 };
 
+/**
+ * Admits a call by its metadata (`x-honeycomb-team` or `authorization: Bearer`) or throws a
+ * WaggleError (unauthenticated → UNAUTHENTICATED, forbidden → PERMISSION_DENIED).
+ */
+export type GrpcAuthCheck = (header: (key: string) => string | undefined) => Promise<void>;
+
 /** The TraceService with pass-through (de)serialisers: our own decoder reads the bytes. */
 const TRACE_SERVICE: grpc.ServiceDefinition = {
   Export: {
@@ -50,6 +56,7 @@ export async function startOtlpGrpcReceiver(
   ingest: IngestService,
   maxMessageBytes: number,
   connection: GrpcConnectionOptions = DEFAULT_GRPC_CONNECTION_OPTIONS,
+  authorize: GrpcAuthCheck = async () => undefined,
 ): Promise<{ port: number; stop: () => Promise<void> }> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': maxMessageBytes,
@@ -65,8 +72,8 @@ export async function startOtlpGrpcReceiver(
       const meta: Record<string, string> = { contentEncoding: 'identity' };
       const dataset = metadataValue(call.metadata, 'x-honeycomb-dataset');
       if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
-      ingest
-        .ingest({ format: 'otlp-protobuf', body: call.request, meta })
+      authorize((key) => metadataValue(call.metadata, key))
+        .then(() => ingest.ingest({ format: 'otlp-protobuf', body: call.request, meta }))
         .then(({ batch }) => {
           const partial = batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;
           callback(null, Buffer.from(encodeExportResponseProtobuf(partial)));

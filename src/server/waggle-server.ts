@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { HTTP_LIMITS } from '../core/limits/http-limits.js';
-import { authenticateRequest } from '../api/auth-middleware.js';
+import { answerOtlpAuthError, authenticateRequest, keyFromHeaders, type HttpAuth } from '../api/auth-middleware.js';
+import { ApiKeyStore } from '../auth/api-key-store.js';
+import { startupRefusal } from '../auth/auth-mode.js';
+import { requirePermission, RequestAuthorizer } from '../auth/request-authorizer.js';
+import { requirementFor, UNLISTED_ROUTE_NEEDS, type RouteRequirement } from '../auth/route-permissions.js';
+import { SessionTable } from '../auth/session-table.js';
 import { applyIngestCors } from '../api/cors-policy.js';
 import { checkRequestHost, checkStateChangingRequest, type BrowserGuardPolicy } from '../api/browser-request-guard.js';
 import { HostAllowList } from '../api/host-allow-list.js';
@@ -96,6 +101,11 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     process.stderr.write(`waggle: ${message}\n`);
   };
   checkDataDir(config.dataDir);
+  const keys = ApiKeyStore.open(config.dataDir);
+  const refusal = startupRefusal(config.authMode, config.host, keys.count(), config.dataDir);
+  if (refusal !== null) throw new StartupError(refusal);
+  if (config.authMode === 'off') log('warning: WAGGLE_AUTH=off: no API key is checked; anyone who reaches Waggle can read and write everything');
+  const authorizer = new RequestAuthorizer(keys, new SessionTable(), config.authMode, config.host);
   const storeOptions = { ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit };
   const store = await DuckDbSpanStore.open(storeOptions);
   const committed = await store.committedWalPosition();
@@ -126,7 +136,8 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   mainRoutes.add('POST', '/v1/traces', traceHandler);
   addHoneycombEventRoutes(mainRoutes, ingest);
   addTraceRoutes(mainRoutes, store);
-  addApiRoutes(mainRoutes, { store, config, publicUrl });
+  addApiRoutes(mainRoutes, { store, config, publicUrl, auth: { authorizer, secureCookies: () => publicUrl().startsWith('https:') } });
+  const httpAuth: HttpAuth = { authorizer, datasetExists: (name) => store.findDataset(name) !== undefined };
   let ready = false;
   const health = async ({ res }: { res: http.ServerResponse }): Promise<void> => {
     sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' });
@@ -149,11 +160,22 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
       const isApi = !isIngest && (url.pathname.startsWith('/1/') || url.pathname.startsWith('/api/'));
       // Collectors in containers reach ingest as `waggle:4318`, and health checks use any name.
       if (servesUi && !isIngest && url.pathname !== '/healthz') checkRequestHost(req, guard);
-      if (isApi) {
-        checkStateChangingRequest(req, url.pathname, guard);
-        authenticateRequest(req);
-      }
+      if (isApi) checkStateChangingRequest(req, url.pathname, guard);
       const match = router.match(req.method ?? 'GET', url.pathname);
+      if (isIngest || isApi) {
+        // A route the router serves needs what the table says (fail closed when it forgot one);
+        // an unknown path needs a key before it learns that it is unknown.
+        const needs: RouteRequirement = match && 'handler' in match ? (requirementFor(req.method ?? 'GET', url.pathname) ?? UNLISTED_ROUTE_NEEDS) : 'any_key';
+        try {
+          await authenticateRequest(req, url.pathname, needs, httpAuth);
+        } catch (error) {
+          if (url.pathname === '/v1/traces') {
+            answerOtlpAuthError(req, res, error);
+            return;
+          }
+          throw error;
+        }
+      }
       if (match && 'handler' in match) {
         await match.handler({ req, res, params: match.params, url });
         return;
@@ -173,7 +195,13 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     httpPort = await listen(mainServer, config.host, config.port, 'main (WAGGLE_PORT)');
     const otlpHttpPort = await listen(otlpServer, config.host, config.otlpHttpPort, 'OTLP/HTTP (WAGGLE_OTLP_HTTP_PORT)');
     try {
-      grpc = await startOtlpGrpcReceiver(config.host, config.otlpGrpcPort, ingest, config.maxBodyBytes);
+      grpc = await startOtlpGrpcReceiver(config.host, config.otlpGrpcPort, ingest, config.maxBodyBytes, undefined, async (header) => {
+        const principal = await authorizer.authorize({ key: keyFromHeaders(header('x-honeycomb-team'), header('authorization')), sessionId: undefined }, 'send_events');
+        const dataset = header('x-honeycomb-dataset')?.trim();
+        if (principal !== null && dataset !== undefined && dataset !== '' && store.findDataset(dataset) === undefined) {
+          requirePermission(principal, 'create_datasets', `, which sending to the new dataset '${dataset.slice(0, 100)}' needs`);
+        }
+      });
     } catch (error) {
       throw new StartupError(`cannot listen on OTLP/gRPC (WAGGLE_OTLP_GRPC_PORT) port ${config.otlpGrpcPort} on ${config.host}: ${(error as Error).message}`);
     }
@@ -191,6 +219,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
           await Promise.all([closeHttpServer(mainServer), closeHttpServer(otlpServer), grpcServer.stop()]);
           await ingest.stop();
           await store.close();
+          keys.flush();
         })();
         return stopping;
       },
