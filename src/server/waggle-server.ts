@@ -33,6 +33,8 @@ export interface RunningWaggle {
   readonly ports: { http: number; otlpHttp: number; otlpGrpc: number };
   readonly store: SpanStore;
   readonly ingest: IngestService;
+  /** Every HTTP route served (main and OTLP ports), e.g. to check each has a permission. */
+  readonly routes: readonly { method: string; pattern: string }[];
   /** Stops accepting, finishes in-flight requests, commits, checkpoints. */
   stop(): Promise<void>;
 }
@@ -213,6 +215,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
       ports: { http: httpPort, otlpHttp: otlpHttpPort, otlpGrpc: grpcServer.port },
       store,
       ingest,
+      routes: [...mainRoutes.routes(), ...otlpRoutes.routes()],
       stop: () => {
         stopping ??= (async () => {
           ready = false;
