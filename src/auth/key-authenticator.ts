@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { UnavailableError } from '../core/errors.js';
 import { AUTH_LIMITS } from '../core/limits/auth-limits.js';
 import { parseKey } from './api-key-secret.js';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
@@ -17,7 +18,25 @@ export class KeyAuthenticator {
   /** fingerprint → true, insertion-ordered for eviction */
   private readonly failed = new Map<string, true>();
 
+  /** The verification running now; the next waits for it (one scrypt at a time). */
+  private line: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+
   constructor(private readonly store: ApiKeyStore) {}
+
+  private async verifyInLine(secret: string, record: ApiKeyRecord): Promise<boolean> {
+    if (this.waiting >= AUTH_LIMITS.maxQueuedVerifications.value) {
+      throw new UnavailableError('too many API keys are being verified at once; retry shortly');
+    }
+    this.waiting++;
+    const turn = this.line.then(() => verifySecret(secret, record.secret_hash));
+    this.line = turn.catch(() => undefined);
+    try {
+      return await turn;
+    } finally {
+      this.waiting--;
+    }
+  }
 
   async authenticate(keyText: string): Promise<ApiKeyRecord | null> {
     const parsed = parseKey(keyText);
@@ -30,7 +49,7 @@ export class KeyAuthenticator {
     const fingerprint = crypto.createHmac('sha256', this.cacheKey).update(keyText).digest('base64');
     if (this.verified.get(parsed.id) === fingerprint) return this.used(record);
     if (this.failed.has(fingerprint)) return null;
-    if (await verifySecret(parsed.secret, record.secret_hash)) {
+    if (await this.verifyInLine(parsed.secret, record)) {
       this.verified.set(parsed.id, fingerprint);
       return this.used(record);
     }

@@ -82,3 +82,18 @@ describe('API key store', () => {
     await assert.rejects(store.create('a\nb', ['send_events']), { code: 'bad_request', message: 'a key name must not contain control characters' });
   });
 });
+
+describe('key verification under a flood of wrong secrets', () => {
+  it('verifies one at a time and answers 503 beyond 32 waiting, then still knows the right key', async () => {
+    const store = ApiKeyStore.open(tempDir());
+    const { key, summary } = await store.create('a', ['send_events']);
+    const auth = new KeyAuthenticator(store);
+    const guesses = Array.from({ length: 40 }, (_, i) => auth.authenticate(`wgk_${summary.id}_${String(i).padStart(43, 'x')}`).then(
+      (result) => (result === null ? 'refused' : 'accepted'),
+      (error: { code?: string }) => error.code ?? 'other',
+    ));
+    const outcomes = await Promise.all(guesses);
+    assert.deepEqual([outcomes.filter((o) => o === 'refused').length, outcomes.filter((o) => o === 'unavailable').length], [32, 8]);
+    assert.equal((await auth.authenticate(key))?.id, summary.id);
+  });
+});

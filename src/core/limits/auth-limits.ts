@@ -32,6 +32,11 @@ export const AUTH_LIMITS = {
     unit: 'secrets',
     reason: 'Wrong secrets for known key ids remembered (by keyed hash) so that repeating one costs no scrypt; the oldest is forgotten beyond it.',
   },
+  maxQueuedVerifications: {
+    value: 32,
+    unit: 'verifications',
+    reason: 'Keys not yet proven (one scrypt each, 32 MiB, on the thread pool the WAL also uses) wait in one line, one at a time; beyond this many waiting a request is answered 503: guessing secrets cannot starve ingest.',
+  },
   keyFileReloadMs: {
     value: 1000,
     unit: 'ms',
