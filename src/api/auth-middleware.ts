@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WaggleError } from '../core/errors.js';
+import { UnauthenticatedError, WaggleError } from '../core/errors.js';
 import type { Credentials, Principal, RequestAuthorizer } from '../auth/request-authorizer.js';
 import { requirePermission } from '../auth/request-authorizer.js';
 import type { RouteRequirement } from '../auth/route-permissions.js';
@@ -73,8 +73,18 @@ function namedDataset(req: IncomingMessage, pathname: string): string | undefine
  * Throws 401/403 errors; on success remembers the principal for the handler. Events that would
  * create a dataset also need create_datasets.
  */
-export async function authenticateRequest(req: IncomingMessage, pathname: string, needs: RouteRequirement, auth: HttpAuth): Promise<void> {
-  const principal = await auth.authorizer.authorize(credentialsOf(req), needs);
+export async function authenticateRequest(req: IncomingMessage, res: ServerResponse, pathname: string, needs: RouteRequirement, auth: HttpAuth): Promise<void> {
+  const credentials = credentialsOf(req);
+  // The UI never sends events: a session (a cookie the browser attaches to any port of the same
+  // site, e.g. from another local app) must not let a page write spans.
+  const used = needs === 'send_events' ? { key: credentials.key, sessionId: undefined } : credentials;
+  let principal: Principal | null;
+  try {
+    principal = await auth.authorizer.authorize(used, needs);
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) res.setHeader('www-authenticate', 'Bearer realm="Waggle"');
+    throw error;
+  }
   principals.set(req, principal);
   if (needs === 'send_events' && principal !== null && !principal.permissions.has('create_datasets')) {
     const dataset = namedDataset(req, pathname);

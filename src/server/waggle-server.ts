@@ -169,7 +169,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
         // an unknown path needs a key before it learns that it is unknown.
         const needs: RouteRequirement = match && 'handler' in match ? (requirementFor(req.method ?? 'GET', url.pathname) ?? UNLISTED_ROUTE_NEEDS) : 'any_key';
         try {
-          await authenticateRequest(req, url.pathname, needs, httpAuth);
+          await authenticateRequest(req, res, url.pathname, needs, httpAuth);
         } catch (error) {
           if (url.pathname === '/v1/traces') {
             answerOtlpAuthError(req, res, error);

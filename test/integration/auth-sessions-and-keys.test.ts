@@ -60,6 +60,19 @@ describe('GET /1/auth, sessions and the keys API', () => {
     assert.deepEqual(await after.json(), { error: 'your session has ended: sign in again (this request needs an API key with the permission run_queries)', permission: 'run_queries' });
   });
 
+  it('does not let a session send events (a same-site page could attach the cookie), and says how to authenticate', async () => {
+    const signIn = await fetch(`${waggle.baseUrl}/api/session`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ key: keys.all }) });
+    const session = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    assert.equal((await fetch(`${waggle.baseUrl}/1/datasets`, { headers: { cookie: session } })).status, 200);
+    const sent = await fetch(`${waggle.baseUrl}/1/events/svc`, { method: 'POST', headers: { ...JSON_HEADERS, cookie: session }, body: '{"a":1}' });
+    assert.equal(sent.status, 401);
+    assert.equal(sent.headers.get('www-authenticate'), 'Bearer realm="Waggle"');
+    assert.deepEqual(await sent.json(), {
+      error: 'this request needs an API key with the permission send_events: send it as X-Honeycomb-Team: <key> or Authorization: Bearer <key> (create one with: waggle keys create --name <name>)',
+      permission: 'send_events',
+    });
+  });
+
   it('refuses to sign in with an unknown key (401) or a key without run_queries (403)', async () => {
     const wrong = await fetch(`${waggle.baseUrl}/api/session`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ key: 'nope' }) });
     assert.equal(wrong.status, 401);
