@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UnauthenticatedError, WaggleError } from '../core/errors.js';
 import type { Credentials, Principal, RequestAuthorizer } from '../auth/request-authorizer.js';
-import { requirePermission } from '../auth/request-authorizer.js';
+import { requireDatasetCreation } from '../auth/request-authorizer.js';
 import type { RouteRequirement } from '../auth/route-permissions.js';
 import { GRPC_CODE_BY_ERROR } from '../ingest/grpc-status-codes.js';
 import { encodeStatusJson, encodeStatusProtobuf } from '../ingest/otlp-response-encoder.js';
@@ -86,12 +86,7 @@ export async function authenticateRequest(req: IncomingMessage, res: ServerRespo
     throw error;
   }
   principals.set(req, principal);
-  if (needs === 'send_events' && principal !== null && !principal.permissions.has('create_datasets')) {
-    const dataset = namedDataset(req, pathname);
-    if (dataset !== undefined && !auth.datasetExists(dataset)) {
-      requirePermission(principal, 'create_datasets', `, which sending to the new dataset '${dataset.slice(0, 100)}' needs`);
-    }
-  }
+  if (needs === 'send_events') requireDatasetCreation(principal, namedDataset(req, pathname), (name) => auth.datasetExists(name));
 }
 
 /** An auth refusal on OTLP/HTTP: a google.rpc.Status in the request's encoding, as the receiver answers. */

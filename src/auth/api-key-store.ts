@@ -37,12 +37,12 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-function writeFileAtomic(file: string, text: string): void {
+function writeFileAtomic(file: string, text: string, sync = true): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
     fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
+    if (sync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -175,7 +175,8 @@ export class ApiKeyStore {
     this.lastUsedWrittenAt = Date.now();
     try {
       fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      writeFileAtomic(this.lastUsedFile, JSON.stringify(Object.fromEntries(this.lastUsed)));
+      // No fsync: this runs on a request's path, and a last-used time lost in a crash harms nothing.
+      writeFileAtomic(this.lastUsedFile, JSON.stringify(Object.fromEntries(this.lastUsed)), false);
     } catch {
       // Informative only: a full disk must not fail the request that used the key.
     }

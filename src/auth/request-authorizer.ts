@@ -89,6 +89,15 @@ export class RequestAuthorizer {
   }
 }
 
+/**
+ * Ingest's extra rule: events for a dataset that does not exist yet also need create_datasets.
+ * `dataset` is the name the request gives (URL or x-honeycomb-dataset), when it gives one.
+ */
+export function requireDatasetCreation(principal: Principal | null, dataset: string | undefined, datasetExists: (name: string) => boolean): void {
+  if (principal === null || dataset === undefined || dataset === '' || principal.permissions.has('create_datasets')) return;
+  if (!datasetExists(dataset)) requirePermission(principal, 'create_datasets', `, which sending to the new dataset '${dataset.slice(0, 100)}' needs`);
+}
+
 /** Throws 403 naming the permission unless the principal has it. */
 export function requirePermission(principal: Principal, permission: Permission, why = ''): void {
   if (principal.permissions.has(permission)) return;

@@ -5,7 +5,7 @@ import { HTTP_LIMITS } from '../core/limits/http-limits.js';
 import { answerOtlpAuthError, authenticateRequest, keyFromHeaders, type HttpAuth } from '../api/auth-middleware.js';
 import { ApiKeyStore } from '../auth/api-key-store.js';
 import { startupRefusal } from '../auth/auth-mode.js';
-import { requirePermission, RequestAuthorizer } from '../auth/request-authorizer.js';
+import { requireDatasetCreation, RequestAuthorizer } from '../auth/request-authorizer.js';
 import { requirementFor, UNLISTED_ROUTE_NEEDS, type RouteRequirement } from '../auth/route-permissions.js';
 import { SessionTable } from '../auth/session-table.js';
 import { applyIngestCors } from '../api/cors-policy.js';
@@ -199,10 +199,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     try {
       grpc = await startOtlpGrpcReceiver(config.host, config.otlpGrpcPort, ingest, config.maxBodyBytes, undefined, async (header) => {
         const principal = await authorizer.authorize({ key: keyFromHeaders(header('x-honeycomb-team'), header('authorization')), sessionId: undefined }, 'send_events');
-        const dataset = header('x-honeycomb-dataset')?.trim();
-        if (principal !== null && dataset !== undefined && dataset !== '' && store.findDataset(dataset) === undefined) {
-          requirePermission(principal, 'create_datasets', `, which sending to the new dataset '${dataset.slice(0, 100)}' needs`);
-        }
+        requireDatasetCreation(principal, header('x-honeycomb-dataset')?.trim(), (name) => store.findDataset(name) !== undefined);
       });
     } catch (error) {
       throw new StartupError(`cannot listen on OTLP/gRPC (WAGGLE_OTLP_GRPC_PORT) port ${config.otlpGrpcPort} on ${config.host}: ${(error as Error).message}`);
