@@ -86,6 +86,19 @@ describe('web UI sign-in', { skip: hasChromium ? false : 'Chromium is not instal
     await page.getByRole('heading', { name: 'Sign in to Waggle' }).waitFor();
   });
 
+  it('returns to the sign-in page when the session\'s key is revoked while signed in', async () => {
+    const admin = { authorization: `Bearer ${keys.all}`, 'content-type': 'application/json' };
+    const made = await fetch(`${waggle.baseUrl}/api/keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'temporary', permissions: ['run_queries'] }) });
+    const temporary = (await made.json()) as { id: string; secret: string };
+    await page.goto(`${waggle.baseUrl}/`);
+    await page.getByLabel('API key').fill(temporary.secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Signed in as').waitFor();
+    assert.equal((await fetch(`${waggle.baseUrl}/api/keys/${temporary.id}`, { method: 'DELETE', headers: admin })).status, 200);
+    await page.getByRole('link', { name: 'Saved queries' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Waggle' }).waitFor();
+  });
+
   it('lets a manage_keys key create a key (secret shown once) and revoke it', async () => {
     await page.goto(`${waggle.baseUrl}/`);
     await page.getByLabel('API key').fill(keys.all);
