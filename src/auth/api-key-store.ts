@@ -31,6 +31,8 @@ interface KeyFile {
 }
 
 const LOCK_STALE_MS = 10_000;
+/** How soon after the last look an unknown key id makes the server look at the key file again. */
+const MISS_RELOAD_MS = 50;
 const LOCK_WAIT_MS = 5_000;
 
 function sleepSync(ms: number): void {
@@ -72,9 +74,10 @@ export class ApiKeyStore {
     this.lastUsedFile = path.join(this.dir, 'keys-last-used.json');
   }
 
+  /** Throws when the key file exists but cannot be read: better not to start than to start open. */
   static open(dataDir: string): ApiKeyStore {
     const store = new ApiKeyStore(dataDir);
-    store.refresh(true);
+    store.load();
     try {
       const raw = JSON.parse(fs.readFileSync(store.lastUsedFile, 'utf8')) as unknown;
       if (typeof raw === 'object' && raw !== null) {
@@ -86,11 +89,7 @@ export class ApiKeyStore {
     return store;
   }
 
-  /** Re-reads the key file when it changed; at most once per keyFileReloadMs unless forced. */
-  refresh(force = false): void {
-    const now = Date.now();
-    if (!force && now - this.checkedAt < AUTH_LIMITS.keyFileReloadMs.value) return;
-    this.checkedAt = now;
+  private load(): void {
     let identity: string;
     try {
       const stat = fs.statSync(this.file);
@@ -103,18 +102,38 @@ export class ApiKeyStore {
     this.fileIdentity = identity;
   }
 
+  /**
+   * Re-reads the key file when it changed; at most once per `minIntervalMs` unless forced. A file
+   * that became unreadable (someone editing it by hand) keeps the keys last read: a running
+   * server neither opens up nor locks everyone out over it.
+   */
+  refresh(force = false, minIntervalMs: number = AUTH_LIMITS.keyFileReloadMs.value): void {
+    const now = Date.now();
+    if (!force && now - this.checkedAt < minIntervalMs) return;
+    this.checkedAt = now;
+    try {
+      this.load();
+    } catch {
+      // Kept as they were; the next change to the file is read again.
+    }
+  }
+
   count(): number {
     this.refresh();
     return this.records.size;
   }
 
+  /** A miss looks at the file sooner (a key the CLI just created works at once), still bounded. */
   find(id: string): ApiKeyRecord | undefined {
     this.refresh();
+    const record = this.records.get(id);
+    if (record !== undefined) return record;
+    this.refresh(false, MISS_RELOAD_MS);
     return this.records.get(id);
   }
 
   list(): ApiKeySummary[] {
-    this.refresh(true);
+    this.load();
     return [...this.records.values()].map((k) => this.summary(k));
   }
 
@@ -206,7 +225,7 @@ export class ApiKeyStore {
     } finally {
       fs.rmSync(lock, { force: true });
     }
-    this.refresh(true);
+    this.load();
   }
 
   private acquire(lock: string): void {

@@ -103,7 +103,12 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     process.stderr.write(`waggle: ${message}\n`);
   };
   checkDataDir(config.dataDir);
-  const keys = ApiKeyStore.open(config.dataDir);
+  let keys: ApiKeyStore;
+  try {
+    keys = ApiKeyStore.open(config.dataDir);
+  } catch (error) {
+    throw new StartupError(`cannot read the API keys in ${path.join(config.dataDir, 'auth', 'keys.json')}: ${(error as Error).message}`);
+  }
   const refusal = startupRefusal(config.authMode, config.host, keys.count(), config.dataDir);
   if (refusal !== null) throw new StartupError(refusal);
   if (config.authMode === 'off') log('warning: WAGGLE_AUTH=off: no API key is checked; anyone who reaches Waggle can read and write everything');

@@ -66,13 +66,25 @@ describe('API key store', () => {
     assert.equal(server.count(), 0);
     const cli = ApiKeyStore.open(dir);
     const { key, summary } = await cli.create('from the cli', ['send_events']);
-    server.refresh(true);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(server.find(summary.id)?.name, 'from the cli', 'an unknown id makes the server look again at once');
     assert.equal(server.count(), 1);
     const auth = new KeyAuthenticator(server);
     assert.equal((await auth.authenticate(key))?.name, 'from the cli');
     cli.revoke(summary.id);
     server.refresh(true);
     assert.equal(await auth.authenticate(key), null);
+  });
+
+  it('refuses to open an unreadable key file, and keeps the last keys when it becomes unreadable later', async () => {
+    const dir = tempDir();
+    const store = ApiKeyStore.open(dir);
+    const { summary } = await store.create('a', ['send_events']);
+    const file = path.join(dir, 'auth', 'keys.json');
+    fs.writeFileSync(file, '{"version": 1, "keys": [');
+    store.refresh(true);
+    assert.equal(store.find(summary.id)?.name, 'a');
+    assert.throws(() => ApiKeyStore.open(dir), SyntaxError);
   });
 
   it('refuses an empty, overlong or control-character name', async () => {

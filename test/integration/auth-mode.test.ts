@@ -88,6 +88,15 @@ describe('WAGGLE_AUTH', () => {
     }
   });
 
+  it('refuses to start when the key file cannot be read, rather than start open', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'auth'));
+    fs.writeFileSync(path.join(dir, 'auth', 'keys.json'), 'not json');
+    const result = await runWaggle(['serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--data-dir', dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^waggle serve: cannot read the API keys in ${path.join(dir, 'auth', 'keys.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: Unexpected token`));
+  });
+
   it('refuses an unknown mode with exit 2', async () => {
     const result = await runWaggle(['serve', '--auth', 'maybe']);
     assert.equal(result.code, 2);
