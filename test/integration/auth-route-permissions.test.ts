@@ -144,6 +144,16 @@ describe('route permissions', () => {
     assert.deepEqual(await call(waggle, 'GET', '/1/nothing-here', { 'x-honeycomb-team': keys.only.send_events }), { status: 404, body: { error: 'no such endpoint: GET /1/nothing-here' } });
   });
 
+  it('answers the ingest CORS preflight without a key, allowing both ways of sending one', async () => {
+    const response = await fetch(`http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-honeycomb-team, authorization, content-type' },
+    });
+    assert.equal(response.status, 204);
+    const allowed = (response.headers.get('access-control-allow-headers') ?? '').split(', ');
+    assert.ok(allowed.includes('x-honeycomb-team') && allowed.includes('authorization'), allowed.join(', '));
+  });
+
   it('serves the UI files and /healthz without a key', async () => {
     assert.equal((await fetch(`${waggle.baseUrl}/healthz`)).status, 200);
     assert.equal((await fetch(`http://127.0.0.1:${waggle.ports.otlpHttp}/healthz`)).status, 200);
