@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startWaggleServer, type RunningWaggle } from '../src/server/waggle-server.js';
 import type { WaggleConfig } from '../src/server/waggle-config.js';
 import type { DemoConfig } from './demo-config.js';
+import { createDemoKeys, type DemoKeys } from './demo-keys.js';
 import { isServiceReadyMessage } from './services/service-runtime.js';
 
 export interface DemoSystemOptions {
@@ -22,6 +23,8 @@ export interface RunningDemo {
   readonly waggle: RunningWaggle;
   /** Where a browser on this machine reaches each part. */
   readonly urls: { demo: string; api: string; waggle: string; otlpHttp: string };
+  /** The API keys the demo created: services and browser send with theirs; `admin` signs in to the UI. */
+  readonly keys: DemoKeys;
   /** Stops the traffic, then the services (each flushes its spans), then Waggle. */
   stop(): Promise<void>;
 }
@@ -113,6 +116,8 @@ function stopService(service: StartedService): Promise<void> {
 export async function startDemo(options: DemoSystemOptions): Promise<RunningDemo> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { demo } = options;
+  // Keys first: with one in the data directory, Waggle (WAGGLE_AUTH=auto) checks them from the start.
+  const keys = await createDemoKeys(options.waggle.dataDir);
   const waggle = await startWaggleServer(options.waggle);
   const started: StartedService[] = [];
   const stopAll = async (): Promise<void> => {
@@ -126,6 +131,7 @@ export async function startDemo(options: DemoSystemOptions): Promise<RunningDemo
     const otlpHttp = urlOf(waggle.config.host, waggle.ports.otlpHttp);
     const common = {
       DEMO_OTLP_ENDPOINT: otlpHttp,
+      DEMO_WAGGLE_KEY: keys.services,
       DEMO_SERVICE_HOST: demo.host,
       // Export every second (the SDK's default is 5 s) so a click shows up in Waggle at once.
       OTEL_BSP_SCHEDULE_DELAY: '1000',
@@ -145,6 +151,7 @@ export async function startDemo(options: DemoSystemOptions): Promise<RunningDemo
       DEMO_API_PORT: String(api.port),
       DEMO_OTLP_HTTP_PORT: String(waggle.ports.otlpHttp),
       DEMO_WAGGLE_PORT: String(waggle.ports.http),
+      DEMO_BROWSER_KEY: keys.browser,
     });
     if (demo.traffic) {
       await launch('traffic', 0, { DEMO_API_URL: apiUrl, DEMO_TRAFFIC_INTERVAL_MS: String(demo.trafficIntervalMs) });
@@ -152,6 +159,7 @@ export async function startDemo(options: DemoSystemOptions): Promise<RunningDemo
     let stopping: Promise<void> | undefined;
     return {
       waggle,
+      keys,
       urls: {
         demo: urlOf(demo.host, frontend.port ?? 0),
         api: apiUrl,

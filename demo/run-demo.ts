@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       `  Waggle:                                 ${friendly(demo.urls.waggle)}`,
       `  Demo API:                               ${friendly(demo.urls.api)}`,
       `  OTLP/HTTP receiver:                     ${friendly(demo.urls.otlpHttp)}`,
+      demo.waggle.config.authMode === 'off' ? '' : `  Sign in to Waggle with the demo's admin key (new each run): ${demo.keys.admin}`,
       demoConfig.traffic ? '  A traffic generator keeps synthetic requests flowing (WAGGLE_DEMO_TRAFFIC=false turns it off).' : '',
       'Press Ctrl-C to stop.',
       '',

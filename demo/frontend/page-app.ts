@@ -30,6 +30,7 @@ const tracing = startWaggleBrowserTracing({
   serviceName: 'demo-browser',
   serviceVersion: '1.0.0',
   collectorUrl: urlOnPort(config.otlpHttpPort),
+  ...(config.ingestKey ? { headers: { 'x-honeycomb-team': config.ingestKey } } : {}),
   propagateTo: [apiUrl],
 });
 const tracer = trace.getTracer('demo-shop-page');

@@ -5,6 +5,8 @@ export interface PageConfig {
   apiPort: number;
   otlpHttpPort: number;
   wagglePort: number;
+  /** An ingest-only key (send_events): public, since anyone can read the page. Empty: none. */
+  ingestKey?: string;
   users: ReadonlyArray<Pick<DemoUser, 'id' | 'name' | 'token'>>;
 }
 

@@ -10,6 +10,7 @@ export async function startFrontendService(): Promise<DemoService> {
     apiPort: Number(requireEnv('DEMO_API_PORT')),
     otlpHttpPort: Number(requireEnv('DEMO_OTLP_HTTP_PORT')),
     wagglePort: Number(requireEnv('DEMO_WAGGLE_PORT')),
+    ingestKey: process.env['DEMO_BROWSER_KEY'] ?? '',
     users: DEMO_USERS.map(({ id, name, token }) => ({ id, name, token })),
   });
   const script = await buildPageBundle();

@@ -28,7 +28,10 @@ if (entry === undefined) {
 }
 
 const endpoint = process.env['DEMO_OTLP_ENDPOINT'];
+const key = process.env['DEMO_WAGGLE_KEY'];
 const tracing = startWaggleTracing({
+  // Honeycomb's header: the same set-up works against Honeycomb with a Honeycomb key.
+  ...(key !== undefined ? { headers: { 'x-honeycomb-team': key } } : {}),
   serviceName: entry.serviceName,
   serviceVersion: '1.0.0',
   ...(endpoint !== undefined ? { endpoint } : {}),

@@ -4,6 +4,8 @@ const ALLOWED_HEADERS = [
   'content-type',
   'content-encoding',
   'x-honeycomb-team',
+  // The other way to send a key (Authorization: Bearer <key>).
+  'authorization',
   'x-honeycomb-dataset',
   'x-honeycomb-event-time',
   'x-honeycomb-samplerate',

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../core/errors.js';
-import { InvalidQueryError, WaggleError } from '../core/errors.js';
+import { InvalidQueryError, PermissionDeniedError, UnauthenticatedError, WaggleError } from '../core/errors.js';
 
 /** The one place where error codes become HTTP statuses. */
 export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -13,6 +13,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   query_timeout: 504,
   internal: 500,
   forbidden: 403,
+  unauthenticated: 401,
 };
 
 export interface HttpError {
@@ -26,6 +27,7 @@ export interface HttpError {
 function errorDetails(error: WaggleError): Record<string, string | number> {
   const details: Record<string, string | number> = {};
   if (error instanceof InvalidQueryError && error.field !== undefined) details['field'] = error.field;
+  if ((error instanceof UnauthenticatedError || error instanceof PermissionDeniedError) && error.permission !== undefined) details['permission'] = error.permission;
   const position = (error as { position?: unknown }).position;
   if (typeof position === 'number') details['position'] = position;
   return details;

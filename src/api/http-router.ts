@@ -19,18 +19,23 @@ interface Route {
 
 /** A small path router: `/1/queries/:dataset/:id`; a parameter matches one non-empty segment. */
 export class HttpRouter {
-  private readonly routes: Route[] = [];
+  private readonly routes_: Route[] = [];
 
   add(method: HttpMethod, pattern: string, handler: RouteHandler): this {
-    this.routes.push({ method, segments: pattern.split('/').filter(Boolean), handler });
+    this.routes_.push({ method, segments: pattern.split('/').filter(Boolean), handler });
     return this;
+  }
+
+  /** Every route as registered (method and pattern), e.g. to check each has a permission. */
+  routes(): { method: HttpMethod; pattern: string }[] {
+    return this.routes_.map((r) => ({ method: r.method, pattern: `/${r.segments.join('/')}` }));
   }
 
   /** Finds the handler for a request; `allowed` lists the methods a known path accepts. */
   match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } | { allowed: HttpMethod[] } | null {
     const parts = pathname.split('/').filter(Boolean);
     const allowed: HttpMethod[] = [];
-    for (const route of this.routes) {
+    for (const route of this.routes_) {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
       if (route.method === method) return { handler: route.handler, params };

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../api/web-ui-static.js';
+import { runKeys } from './keys-command.js';
 import { runQuery } from './query-command.js';
 import { runServe } from './serve-command.js';
 
@@ -11,6 +12,7 @@ Self-hosted distributed tracing: OpenTelemetry spans stored as wide events, quer
 Commands:
   serve          Run the server (OTLP receivers, store, API, web UI). See: waggle serve --help
   query          Run a text query against a running server. See: waggle query --help
+  keys           Create, list and revoke API keys. See: waggle keys --help
 
 Options:
   --help         Show this help.
@@ -35,6 +37,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   if (command === 'serve') return runServe(rest);
   if (command === 'query') return runQuery(rest);
+  if (command === 'keys') return runKeys(rest);
   process.stderr.write(`waggle: unknown command '${command}'\n\n${MAIN_HELP}`);
   return 2;
 }

@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'unavailable'
   | 'query_timeout'
   | 'internal'
-  | 'forbidden';
+  | 'forbidden'
+  | 'unauthenticated';
 
 export class WaggleError extends Error {
   readonly code: ErrorCode;
@@ -80,5 +81,28 @@ export class ForbiddenError extends WaggleError {
   constructor(message: string) {
     super('forbidden', message);
     this.name = 'ForbiddenError';
+  }
+}
+
+/**
+ * A request that needs a key came without one, or with a key Waggle does not know (401, gRPC
+ * UNAUTHENTICATED). `permission` names what the route needs, so the answer says which key to use.
+ */
+export class UnauthenticatedError extends WaggleError {
+  readonly permission: string | undefined;
+  constructor(message: string, permission?: string) {
+    super('unauthenticated', message);
+    this.permission = permission;
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** A known key that lacks the permission a request needs (403, gRPC PERMISSION_DENIED). */
+export class PermissionDeniedError extends ForbiddenError {
+  readonly permission: string;
+  constructor(message: string, permission: string) {
+    super(message);
+    this.permission = permission;
+    this.name = 'PermissionDeniedError';
   }
 }

@@ -12,4 +12,5 @@ export const GRPC_CODE_BY_ERROR: Record<ErrorCode, number> = {
   query_timeout: 4, // DEADLINE_EXCEEDED
   internal: 13, // INTERNAL
   forbidden: 7, // PERMISSION_DENIED
+  unauthenticated: 16, // UNAUTHENTICATED
 };

@@ -22,6 +22,12 @@ export const DEFAULT_GRPC_CONNECTION_OPTIONS: GrpcConnectionOptions = {
   maxConnectionIdleMs: HTTP_LIMITS.grpcMaxConnectionIdleMs.value,
 };
 
+/**
+ * Admits a call by its metadata (`x-honeycomb-team` or `authorization: Bearer`) or throws a
+ * WaggleError (unauthenticated → UNAUTHENTICATED, forbidden → PERMISSION_DENIED).
+ */
+export type GrpcAuthCheck = (header: (key: string) => string | undefined) => Promise<void>;
+
 /** The TraceService with pass-through (de)serialisers: our own decoder reads the bytes. */
 const TRACE_SERVICE: grpc.ServiceDefinition = {
   Export: {
@@ -42,6 +48,11 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * drops any other value, with an error in its log), so a name beyond ASCII comes as UTF-8 bytes in
  * the binary key `x-honeycomb-dataset-bin`; the text key wins when both are sent.
  */
+function metadataValue(metadata: grpc.Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' ? value : undefined;
+}
+
 function datasetFromMetadata(metadata: grpc.Metadata): string | undefined {
   const text = metadata.get('x-honeycomb-dataset')[0];
   if (typeof text === 'string') return text;
@@ -64,6 +75,7 @@ export async function startOtlpGrpcReceiver(
   ingest: IngestService,
   maxMessageBytes: number,
   connection: GrpcConnectionOptions = DEFAULT_GRPC_CONNECTION_OPTIONS,
+  authorize: GrpcAuthCheck = async () => undefined,
 ): Promise<{ port: number; stop: () => Promise<void> }> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': maxMessageBytes,
@@ -81,8 +93,10 @@ export async function startOtlpGrpcReceiver(
         .then(() => {
           const dataset = datasetFromMetadata(call.metadata);
           if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
-          return ingest.ingest({ format: 'otlp-protobuf', body: call.request, meta });
+          // The dataset as decoded (also from x-honeycomb-dataset-bin), for the create_datasets check.
+          return authorize((key) => (key === 'x-honeycomb-dataset' ? meta['dataset'] : metadataValue(call.metadata, key)));
         })
+        .then(() => ingest.ingest({ format: 'otlp-protobuf', body: call.request, meta }))
         .then(({ batch }) => {
           const partial = batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;
           callback(null, Buffer.from(encodeExportResponseProtobuf(partial)));

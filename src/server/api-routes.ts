@@ -2,7 +2,7 @@ import path from 'node:path';
 import { addAnnotationRoutes, type QueryAnnotation } from '../api/annotation-routes.js';
 import { addAutocompleteRoutes } from '../api/autocomplete-routes.js';
 import { addBoardRoutes, type Board } from '../api/board-routes.js';
-import { addAuthRoutes } from '../api/auth-routes.js';
+import { addAuthRoutes, type AuthRouteOptions } from '../api/auth-routes.js';
 import { addCatalogRoutes, type DatasetSettings } from '../api/catalog-routes.js';
 import { addColumnRoutes, type ColumnSettings } from '../api/column-routes.js';
 import { addMarkerRoutes, type StoredMarker } from '../api/marker-routes.js';
@@ -20,6 +20,7 @@ export interface ApiDependencies {
   config: WaggleConfig;
   /** Where people open Waggle (WAGGLE_PUBLIC_URL or http://localhost:<port>), for links. */
   publicUrl: () => string;
+  auth: AuthRouteOptions;
 }
 
 /** What a stopping server waits for: stored query specs still to be written. */
@@ -45,7 +46,7 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
   const datasetSettings = JsonCollectionStore.open<DatasetSettings>(savedDir, 'dataset-settings');
   const columnSettings = JsonCollectionStore.open<ColumnSettings>(savedDir, 'column-settings');
   const markers = JsonCollectionStore.open<StoredMarker>(savedDir, 'markers');
-  addAuthRoutes(router);
+  addAuthRoutes(router, deps.auth);
   addCatalogRoutes(router, deps.store, datasetSettings);
   addColumnRoutes(router, deps.store, columnSettings);
   addMarkerRoutes(router, deps.store, markers);

@@ -1,3 +1,4 @@
+import { AUTH_MODES, type AuthMode } from '../auth/auth-mode.js';
 import { BadRequestError } from '../core/errors.js';
 
 export interface WaggleConfig {
@@ -15,6 +16,7 @@ export interface WaggleConfig {
   allowedHosts: string[];
   /** Empty: http://localhost:<port>. */
   publicUrl: string;
+  authMode: AuthMode;
 }
 
 type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list' | 'url';
@@ -26,6 +28,8 @@ interface SettingDef {
   kind: ValueKind;
   defaultValue: string;
   description: string;
+  /** For a `string` setting that takes one of a few words. */
+  choices?: readonly string[];
 }
 
 /** Every setting once: its env var, flag, default and meaning (README's table is made from this). */
@@ -43,6 +47,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'flushIntervalMs', env: 'WAGGLE_FLUSH_INTERVAL_MS', flag: '--flush-interval-ms', kind: 'integer', defaultValue: '500', description: 'Longest an acknowledged span waits before a commit makes it readable (freshness).' },
   { key: 'allowedHosts', env: 'WAGGLE_ALLOWED_HOSTS', flag: '--allowed-hosts', kind: 'list', defaultValue: '', description: 'Comma-separated extra Host names the UI and API answer to (`*.example.com` for subdomains, * for any); localhost, *.localhost, IP addresses, a named WAGGLE_HOST and the WAGGLE_PUBLIC_URL host always are.' },
   { key: 'publicUrl', env: 'WAGGLE_PUBLIC_URL', flag: '--public-url', kind: 'url', defaultValue: '', description: 'URL people open Waggle at, used in links (`links.query_url`); empty means http://localhost:<WAGGLE_PORT>.' },
+  { key: 'authMode', env: 'WAGGLE_AUTH', flag: '--auth', kind: 'string', choices: AUTH_MODES, defaultValue: 'auto', description: 'API keys: `auto` (required as soon as one key exists; with no key Waggle refuses to listen on a non-loopback address), `on`, or `off` (nothing checked, logged as a warning). See Security.' },
 ];
 
 function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[keyof WaggleConfig] {
@@ -50,7 +55,9 @@ function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[
   switch (def.kind) {
     case 'string':
       if (text === '') throw new BadRequestError(`${source} must not be empty`);
-      return text;
+      if (def.choices === undefined) return text;
+      if (!def.choices.includes(text.toLowerCase())) throw new BadRequestError(`${source} must be one of ${def.choices.join(', ')}, got '${raw}'`);
+      return text.toLowerCase();
     case 'port': {
       const n = Number(text);
       if (!/^\d+$/.test(text) || n > 65535) throw new BadRequestError(`${source} must be a port number 0-65535, got '${raw}'`);

@@ -4,7 +4,12 @@ import path from 'node:path';
 import { HTTP_LIMITS } from '../core/limits/http-limits.js';
 import { WaggleError } from '../core/errors.js';
 import { WAL_LIMITS } from '../core/limits/wal-limits.js';
-import { authenticateRequest } from '../api/auth-middleware.js';
+import { answerOtlpAuthError, authenticateRequest, keyFromHeaders, type HttpAuth } from '../api/auth-middleware.js';
+import { ApiKeyStore } from '../auth/api-key-store.js';
+import { startupRefusal } from '../auth/auth-mode.js';
+import { requireDatasetCreation, RequestAuthorizer } from '../auth/request-authorizer.js';
+import { requirementFor, UNLISTED_ROUTE_NEEDS, type RouteRequirement } from '../auth/route-permissions.js';
+import { SessionTable } from '../auth/session-table.js';
 import { applyIngestCors } from '../api/cors-policy.js';
 import { checkRequestHost, checkStateChangingRequest, type BrowserGuardPolicy } from '../api/browser-request-guard.js';
 import { HostAllowList } from '../api/host-allow-list.js';
@@ -31,6 +36,8 @@ export interface RunningWaggle {
   readonly ports: { http: number; otlpHttp: number; otlpGrpc: number };
   readonly store: SpanStore;
   readonly ingest: IngestService;
+  /** Every HTTP route served (main and OTLP ports), e.g. to check each has a permission. */
+  readonly routes: readonly { method: string; pattern: string }[];
   /** Stops accepting, finishes in-flight requests, commits, checkpoints. */
   stop(): Promise<void>;
 }
@@ -108,6 +115,16 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     process.stderr.write(`waggle: ${message}\n`);
   };
   checkDataDir(config.dataDir);
+  let keys: ApiKeyStore;
+  try {
+    keys = ApiKeyStore.open(config.dataDir);
+  } catch (error) {
+    throw new StartupError(`cannot read the API keys in ${path.join(config.dataDir, 'auth', 'keys.json')}: ${(error as Error).message}`);
+  }
+  const refusal = startupRefusal(config.authMode, config.host, keys.count(), config.dataDir);
+  if (refusal !== null) throw new StartupError(refusal);
+  if (config.authMode === 'off') log('warning: WAGGLE_AUTH=off: no API key is checked; anyone who reaches Waggle can read and write everything');
+  const authorizer = new RequestAuthorizer(keys, new SessionTable(), config.authMode, config.host);
   const storeOptions = { ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit };
   const store = await DuckDbSpanStore.open(storeOptions);
   const committed = await store.committedWalPosition();
@@ -139,7 +156,8 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   mainRoutes.add('POST', '/v1/traces', traceHandler);
   addHoneycombEventRoutes(mainRoutes, ingest);
   addTraceRoutes(mainRoutes, store);
-  const api = addApiRoutes(mainRoutes, { store, config, publicUrl });
+  const api = addApiRoutes(mainRoutes, { store, config, publicUrl, auth: { authorizer, secureCookies: () => publicUrl().startsWith('https:') } });
+  const httpAuth: HttpAuth = { authorizer, datasetExists: (name) => store.findDataset(name) !== undefined };
   let ready = false;
   // Readiness: started, and writes succeed (not while the disk is full). /healthz says the same
   // for now; it is meant to become liveness only.
@@ -169,11 +187,22 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
       const isApi = !isIngest && (url.pathname.startsWith('/1/') || url.pathname.startsWith('/api/'));
       // Collectors in containers reach ingest as `waggle:4318`, and health checks use any name.
       if (servesUi && !isIngest && url.pathname !== '/healthz' && url.pathname !== '/readyz') checkRequestHost(req, guard);
-      if (isApi) {
-        checkStateChangingRequest(req, url.pathname, guard);
-        authenticateRequest(req);
-      }
+      if (isApi) checkStateChangingRequest(req, url.pathname, guard);
       const match = router.match(req.method ?? 'GET', url.pathname);
+      if (isIngest || isApi) {
+        // A route the router serves needs what the table says (fail closed when it forgot one);
+        // an unknown path needs a key before it learns that it is unknown.
+        const needs: RouteRequirement = match && 'handler' in match ? (requirementFor(req.method ?? 'GET', url.pathname) ?? UNLISTED_ROUTE_NEEDS) : 'any_key';
+        try {
+          await authenticateRequest(req, res, url.pathname, needs, httpAuth);
+        } catch (error) {
+          if (url.pathname === '/v1/traces') {
+            answerOtlpAuthError(req, res, error);
+            return;
+          }
+          throw error;
+        }
+      }
       if (match && 'handler' in match) {
         await match.handler({ req, res, params: match.params, url });
         return;
@@ -193,7 +222,10 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     httpPort = await listen(mainServer, config.host, config.port, 'main (WAGGLE_PORT)');
     const otlpHttpPort = await listen(otlpServer, config.host, config.otlpHttpPort, 'OTLP/HTTP (WAGGLE_OTLP_HTTP_PORT)');
     try {
-      grpc = await startOtlpGrpcReceiver(config.host, config.otlpGrpcPort, ingest, config.maxBodyBytes);
+      grpc = await startOtlpGrpcReceiver(config.host, config.otlpGrpcPort, ingest, config.maxBodyBytes, undefined, async (header) => {
+        const principal = await authorizer.authorize({ key: keyFromHeaders(header('x-honeycomb-team'), header('authorization')), sessionId: undefined }, 'send_events');
+        requireDatasetCreation(principal, header('x-honeycomb-dataset')?.trim(), (name) => store.findDataset(name) !== undefined);
+      });
     } catch (error) {
       throw new StartupError(`cannot listen on OTLP/gRPC (WAGGLE_OTLP_GRPC_PORT) port ${config.otlpGrpcPort} on ${config.host}: ${(error as Error).message}`);
     }
@@ -205,6 +237,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
       ports: { http: httpPort, otlpHttp: otlpHttpPort, otlpGrpc: grpcServer.port },
       store,
       ingest,
+      routes: [...mainRoutes.routes(), ...otlpRoutes.routes()],
       stop: () => {
         stopping ??= (async () => {
           ready = false;
@@ -212,6 +245,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
           await api.flush();
           await ingest.stop();
           await store.close();
+          keys.flush();
         })();
         return stopping;
       },

@@ -289,12 +289,14 @@ describe('Honeycomb API compatibility', () => {
   });
 
   describe('Auth', () => {
-    it('GET /1/auth describes a configuration key with every permission, team and environment', async () => {
+    it('GET /1/auth with auth off describes a configuration key with every permission, team and environment', async () => {
       assert.deepEqual(await call(waggle, 'GET', '/1/auth'), {
         status: 200,
         body: {
           id: 'waggle-no-key',
           type: 'configuration',
+          name: 'auth off (WAGGLE_AUTH)',
+          permissions: ['send_events', 'create_datasets', 'run_queries', 'manage_queries_and_columns', 'manage_boards', 'manage_markers', 'manage_triggers', 'manage_slos', 'manage_recipients', 'manage_keys'],
           api_key_access: {
             events: true,
             markers: true,

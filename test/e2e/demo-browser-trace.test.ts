@@ -52,7 +52,7 @@ async function completedActions(page: Page, count: number): Promise<{ traceId: s
 }
 
 async function fetchTrace(traceId: string): Promise<WideSpan[]> {
-  const response = await fetch(`${demo!.urls.waggle}/api/traces/${traceId}`);
+  const response = await fetch(`${demo!.urls.waggle}/api/traces/${traceId}`, { headers: { 'x-honeycomb-team': demo!.keys.admin } });
   if (response.status === 404) return [];
   assert.equal(response.status, 200);
   return ((await response.json()) as { spans: WideSpan[] }).spans;
@@ -90,8 +90,10 @@ it('joins a click in the browser and the backend services into one trace, with u
   page.on('pageerror', (error) => pageErrors.push(error.message));
   // What the browser exported, for the failure message: span names per OTLP request, and the answer.
   const exports: string[] = [];
+  const exportKeys = new Set<string>();
   page.on('requestfinished', (request) => {
     if (!request.url().endsWith('/v1/traces') || request.method() !== 'POST') return;
+    exportKeys.add(request.headers()['x-honeycomb-team'] ?? 'none');
     const names = [...(request.postData() ?? '').matchAll(/"spanId":"([0-9a-f]+)"[^{}]*?"name":"([^"]*)"/g)].map((m) => `${m[2]}(${m[1]})`);
     void request.response().then((response) => exports.push(`${response?.status() ?? 'no answer'}: ${names.join(', ')}`));
   });
@@ -120,11 +122,16 @@ it('joins a click in the browser and the backend services into one trace, with u
     const spans = await waitForTrace(traceId, (all) => Object.values(wanted).every((test) => all.some(test)));
     const missing = Object.keys(wanted).filter((name) => !spans.some(wanted[name]!));
     if (missing.length > 0) {
-      const browserTraces = await (await fetch(`${demo!.urls.waggle}/api/traces?limit=20&service.name=demo-browser`)).text();
+      const browserTraces = await (await fetch(`${demo!.urls.waggle}/api/traces?limit=20&service.name=demo-browser`, { headers: { 'x-honeycomb-team': demo!.keys.admin } })).text();
       assert.fail(
         `trace ${traceId} lacks ${missing.join(', ')} after 60 s; it has:\n${describeSpans(spans)}\n--- browser exports:\n${exports.join('\n')}\n--- browser traces: ${browserTraces}\n--- demo output:\n${output.join('\n')}`,
       );
     }
+    // The page sends with an ingest-only key: what a page holds, its visitors can read.
+    assert.equal(exportKeys.size, 1);
+    const pageKey = [...exportKeys][0]!;
+    const access = (await (await fetch(`${demo!.urls.waggle}/1/auth`, { headers: { 'x-honeycomb-team': pageKey } })).json()) as { permissions: string[]; type: string };
+    assert.deepEqual([access.type, access.permissions], ['ingest', ['send_events']]);
     const click = spans.find(wanted['browser click span']!)!;
     const fetchSpan = spans.find(wanted['browser fetch span']!)!;
     const server = spans.find(wanted['demo-api server span']!)!;

@@ -1,4 +1,9 @@
-import { useEffect, type ReactNode } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { getSession, signOut, SIGNED_OUT_EVENT } from './api/api-client.js';
+import type { SessionInfo } from './api/api-types.js';
+import { ErrorMessage, Loading } from './components/status-views.js';
+import { KeysPage } from './features/auth/keys-page.js';
+import { SignInPage } from './features/auth/sign-in-page.js';
 import { Link, useLocation } from './routing/router.js';
 import { HomePage } from './features/home/home-page.js';
 import { QueryPage } from './features/query/query-page.js';
@@ -21,6 +26,7 @@ function Page({ path, search }: { path: string; search: URLSearchParams }): Reac
   if (path.startsWith('/trace/')) return <TracePage traceId={decodeURIComponent(path.slice('/trace/'.length))} focusSpan={search.get('span')} />;
   if (path === '/saved') return <SavedPage />;
   if (path === '/boards') return <BoardsPage />;
+  if (path === '/keys') return <KeysPage />;
   if (path.startsWith('/boards/')) return <BoardPage boardId={decodeURIComponent(path.slice('/boards/'.length))} />;
   return (
     <div className="page">
@@ -32,12 +38,39 @@ function Page({ path, search }: { path: string; search: URLSearchParams }): Reac
   );
 }
 
+type SessionState = { status: 'loading' } | { status: 'error'; error: Error } | { status: 'ready'; session: SessionInfo };
+
+/** Whether this browser must sign in first: auth is on and the server knows no session for it. */
+function useSession(): { state: SessionState; set: (s: SessionInfo) => void; reload: () => void } {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+  const reload = useCallback(() => {
+    getSession().then(
+      (session) => setState({ status: 'ready', session }),
+      (error: unknown) => setState({ status: 'error', error: error instanceof Error ? error : new Error(String(error)) }),
+    );
+  }, []);
+  useEffect(() => {
+    reload();
+    const signedOut = (): void => setState({ status: 'ready', session: { auth: 'on', key: null } });
+    window.addEventListener(SIGNED_OUT_EVENT, signedOut);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
+  }, [reload]);
+  return { state, set: (session) => setState({ status: 'ready', session }), reload };
+}
+
 export function App(): ReactNode {
   const { path, search } = useLocation();
+  const session = useSession();
   // A block body: newer browsers return a Promise from scrollTo, and an effect must return nothing.
   useEffect(() => {
     window.scrollTo(0, 0);
   }, [path]);
+  const ready = session.state.status === 'ready' ? session.state.session : null;
+  const mustSignIn = ready !== null && ready.auth === 'on' && ready.key === null;
+  const canManageKeys = ready !== null && ready.auth === 'on' && ready.key?.permissions.includes('manage_keys') === true;
+  const leave = (): void => {
+    signOut().then(session.set, () => session.set({ auth: 'on', key: null }));
+  };
   return (
     <div className="app">
       <header className="topbar">
@@ -52,10 +85,24 @@ export function App(): ReactNode {
           <NavLink href="/query" label="Query" active={path === '/query'} />
           <NavLink href="/saved" label="Saved queries" active={path === '/saved'} />
           <NavLink href="/boards" label="Boards" active={path.startsWith('/boards')} />
+          {canManageKeys && <NavLink href="/keys" label="API keys" active={path === '/keys'} />}
         </nav>
+        {ready?.auth === 'on' && ready.key !== null && (
+          <div className="topbar-session">
+            <span>
+              Signed in as <strong>{ready.key.name}</strong>
+            </span>
+            <button type="button" className="small" onClick={leave}>
+              Sign out
+            </button>
+          </div>
+        )}
       </header>
       <main>
-        <Page path={path} search={search} />
+        {session.state.status === 'loading' && <Loading what="Waggle" />}
+        {session.state.status === 'error' && <ErrorMessage error={session.state.error} retry={session.reload} />}
+        {mustSignIn && <SignInPage onSignedIn={session.set} />}
+        {ready !== null && !mustSignIn && <Page key={ready.key?.id ?? 'open'} path={path} search={search} />}
       </main>
     </div>
   );

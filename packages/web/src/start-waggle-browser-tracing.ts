@@ -27,6 +27,11 @@ export interface WaggleBrowserTracingOptions {
    * and `baggage`; same-origin calls always do. Those servers must allow both headers in CORS.
    */
   propagateTo: Array<string | RegExp>;
+  /**
+   * Headers on every export, e.g. `{ 'x-honeycomb-team': '<ingest key>' }` when Waggle checks keys.
+   * Use a key with only `send_events`: whatever the page holds, its visitors can read.
+   */
+  headers?: Record<string, string>;
   resourceAttributes?: Attributes;
   /** Where the session id survives reloads; default `sessionStorage` when present. */
   sessionStore?: SessionStore;
@@ -81,7 +86,7 @@ let current: WaggleBrowserTracing | undefined;
 export function startWaggleBrowserTracing(options: WaggleBrowserTracingOptions): WaggleBrowserTracing {
   const session = new BrowserSession(options.sessionStore ?? defaultStore());
   const url = tracesUrl(options.collectorUrl);
-  const exporter = options.traceExporter ?? new OTLPTraceExporter({ url });
+  const exporter = options.traceExporter ?? new OTLPTraceExporter({ url, ...(options.headers !== undefined ? { headers: options.headers } : {}) });
   const exporting = new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.exportDelayMillis ?? 1000 });
   const extraProcessors = options.spanProcessors ?? [];
   const resourceAttributes: Attributes = { ...options.resourceAttributes, [ATTR_SERVICE_NAME]: options.serviceName };

@@ -1,3 +1,4 @@
+import { AUTH_LIMITS } from './auth-limits.js';
 import { HTTP_LIMITS } from './http-limits.js';
 import { INGEST_LIMITS } from './ingest-limits.js';
 import type { LimitDefinition } from './limit-definition.js';
@@ -16,4 +17,5 @@ export const LIMITS_TABLE: Readonly<Record<string, Readonly<Record<string, Limit
   wal: WAL_LIMITS,
   query: QUERY_LIMITS,
   saved: SAVED_LIMITS,
+  auth: AUTH_LIMITS,
 };

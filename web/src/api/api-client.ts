@@ -1,7 +1,10 @@
 /** The browser's only door to the server: same-origin JSON requests with one error shape. */
 import type { QuerySpec } from '../../../src/query/query-spec.js';
 import type { QueryResult } from '../models/query-result-types.js';
-import type { Board, Column, Completion, Dataset, QueryAnnotation, SavedQuery, StoredQuery, TraceResponse, TraceSummary } from './api-types.js';
+import type { ApiKeySummary, Board, Column, Completion, Dataset, QueryAnnotation, SavedQuery, SessionInfo, StoredQuery, TraceResponse, TraceSummary } from './api-types.js';
+
+/** Fired when the server answers 401 outside sign-in: the session ended, the app shows sign-in. */
+export const SIGNED_OUT_EVENT = 'waggle:signed-out';
 
 export const ALL_DATASETS = '__all__';
 
@@ -37,6 +40,7 @@ async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: strin
   } catch {
     json = null;
   }
+  if (response.status === 401 && path !== '/api/session') window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
   if (!response.ok) {
     const record = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
     const message = typeof record['error'] === 'string' ? record['error'] : `${response.status} ${response.statusText}`;
@@ -155,4 +159,30 @@ export async function updateBoard(board: Board): Promise<Board> {
 
 export async function deleteBoard(id: string): Promise<void> {
   await request<unknown>('DELETE', `/1/boards/${seg(id)}`);
+}
+
+/** The session cookie is HttpOnly: script never sees it, only whether the server knows it. */
+export async function getSession(signal?: AbortSignal): Promise<SessionInfo> {
+  return request<SessionInfo>('GET', '/api/session', undefined, signal);
+}
+
+export async function signIn(key: string): Promise<SessionInfo> {
+  return request<SessionInfo>('POST', '/api/session', { key });
+}
+
+export async function signOut(): Promise<SessionInfo> {
+  return request<SessionInfo>('DELETE', '/api/session');
+}
+
+export async function listKeys(signal?: AbortSignal): Promise<ApiKeySummary[]> {
+  return request<ApiKeySummary[]>('GET', '/api/keys', undefined, signal);
+}
+
+/** The answer holds the new key's secret: shown once, never stored by the UI. */
+export async function createKey(name: string, permissions: string[]): Promise<ApiKeySummary & { secret: string }> {
+  return request<ApiKeySummary & { secret: string }>('POST', '/api/keys', { name, permissions });
+}
+
+export async function revokeKey(id: string): Promise<ApiKeySummary> {
+  return request<ApiKeySummary>('DELETE', `/api/keys/${seg(id)}`);
 }

@@ -64,3 +64,18 @@ export interface Board {
   readonly description?: string;
   readonly panels: readonly BoardPanel[];
 }
+
+/** A key as the server lists it: never its secret. */
+export interface ApiKeySummary {
+  id: string;
+  name: string;
+  permissions: string[];
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** GET /api/session: whether keys are checked, and the key this browser's session holds. */
+export interface SessionInfo {
+  auth: 'on' | 'off';
+  key: ApiKeySummary | null;
+}
