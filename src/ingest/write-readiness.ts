@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { WAL_LIMITS } from '../core/limits/wal-limits.js';
+import { freeDiskBytes } from '../store/free-disk-space.js';
 
 /** Whether Waggle can take writes now, and if not, why (for /healthz and /readyz). */
 export type Readiness = { ready: true } | { ready: false; reason: string };
@@ -31,12 +32,8 @@ export class WriteReadiness {
 
 /** Whether the file system holding `dir` has less room than a commit needs (see WAL_LIMITS). */
 export function diskIsFull(dir: string): boolean {
-  try {
-    const stats = fs.statfsSync(dir);
-    return stats.bavail * stats.bsize < WAL_LIMITS.diskFullFreeBytes.value;
-  } catch {
-    return false;
-  }
+  const free = freeDiskBytes(dir);
+  return free !== null && free < WAL_LIMITS.diskFullFreeBytes.value;
 }
 
 /** Writes and syncs `bytes` bytes in `dir` and removes them: can the disk take writes again? */

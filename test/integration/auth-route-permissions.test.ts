@@ -23,6 +23,7 @@ function concrete(pattern: string): string {
 /** What each route answers a key that may call it, for the request the test sends (`{}` as body). */
 const ALLOWED_STATUS: Record<string, number> = {
   'GET /healthz': 200,
+  'GET /readyz': 200,
   'POST /v1/traces': 200,
   'POST /1/events/:dataset': 200,
   'POST /1/batch/:dataset': 200,

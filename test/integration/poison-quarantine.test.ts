@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { spawnWaggle, type WaggleProcess } from '../support/waggle-process.js';
 import { encodeWideRequest, type WideSpan } from '../support/otlp-wide-request.js';
 
@@ -90,6 +91,35 @@ describe('a request whose commit fails because of its content', () => {
     } finally {
       await kill(second);
       fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  // On a nearly full disk a small test write succeeds where a commit of real data fails, so the
+  // same poison would look like content: with less than quarantineMinFreeBytes free (a 64 MB
+  // tmpfs), nothing is set aside; it stays queued and in the WAL.
+  it('is never set aside while the data directory has little free space', async (t) => {
+    const mountPoint = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-poison-small-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mountPoint]);
+    } catch (error) {
+      fs.rmSync(mountPoint, { recursive: true, force: true });
+      t.skip(`cannot mount a tmpfs here (needs root): ${(error as Error).message}`);
+      return;
+    }
+    const dataDir = path.join(mountPoint, 'data');
+    const waggle = await spawnWaggle(['--data-dir', dataDir, '--memory-limit', '32MB', '--flush-interval-ms', '100']);
+    try {
+      const poison = span(5, 'poison', Array.from({ length: 1999 }, (_, k) => [`poison.key_${k}`, k] as const));
+      assert.equal(await post(waggle, [poison]), 200);
+      await waitFor('the failing commit to be logged', () => waggle.output().includes('commit failed'));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.doesNotMatch(waggle.output(), /set aside/);
+      assert.equal(fs.existsSync(path.join(dataDir, 'quarantine')) && fs.readdirSync(path.join(dataDir, 'quarantine')).length > 0, false);
+      assert.equal(await traceStatus(waggle, poison.traceIdHex), 404);
+    } finally {
+      await kill(waggle);
+      execFileSync('umount', [mountPoint]);
+      fs.rmSync(mountPoint, { recursive: true, force: true });
     }
   });
 });

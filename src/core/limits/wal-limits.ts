@@ -23,4 +23,10 @@ export const WAL_LIMITS = {
     unit: 'bytes',
     reason: 'A failed commit counts as "disk full" (503, not ready) when less than this is free in the data directory; DuckDB writes whole 256 KiB blocks and a checkpoint needs several.',
   },
+  quarantineMinFreeBytes: {
+    value: 256 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      'A request whose commit fails is set aside (quarantine/) only while at least this much is free in the data directory: on a nearly full disk a small test write can still succeed where a commit of real data cannot, and an acknowledged request must never be set aside for want of space (it stays queued and in the WAL instead).',
+  },
 } as const satisfies Record<string, LimitDefinition>;
