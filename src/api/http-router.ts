@@ -13,6 +13,8 @@ export type RouteHandler = (context: RouteContext) => Promise<void>;
 
 interface Route {
   method: HttpMethod;
+  /** As added (`/1/queries/:dataset/:id`): what metrics label a request with, never its raw path. */
+  pattern: string;
   segments: string[];
   handler: RouteHandler;
 }
@@ -22,21 +24,26 @@ export class HttpRouter {
   private readonly routes: Route[] = [];
 
   add(method: HttpMethod, pattern: string, handler: RouteHandler): this {
-    this.routes.push({ method, segments: pattern.split('/').filter(Boolean), handler });
+    this.routes.push({ method, pattern, segments: pattern.split('/').filter(Boolean), handler });
     return this;
   }
 
-  /** Finds the handler for a request; `allowed` lists the methods a known path accepts. */
-  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } | { allowed: HttpMethod[] } | null {
+  /**
+   * Finds the handler for a request; `allowed` lists the methods a known path accepts. `pattern`
+   * is the matched route's pattern (of the first route the path matches, for `allowed`).
+   */
+  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string>; pattern: string } | { allowed: HttpMethod[]; pattern: string } | null {
     const parts = pathname.split('/').filter(Boolean);
     const allowed: HttpMethod[] = [];
+    let pattern = '';
     for (const route of this.routes) {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
-      if (route.method === method) return { handler: route.handler, params };
+      if (route.method === method) return { handler: route.handler, params, pattern: route.pattern };
       allowed.push(route.method);
+      if (pattern === '') pattern = route.pattern;
     }
-    return allowed.length > 0 ? { allowed } : null;
+    return allowed.length > 0 ? { allowed, pattern } : null;
   }
 }
 

@@ -7,6 +7,7 @@ import { addCatalogRoutes, type DatasetSettings } from '../api/catalog-routes.js
 import { addColumnRoutes, type ColumnSettings } from '../api/column-routes.js';
 import { addMarkerRoutes, type StoredMarker } from '../api/marker-routes.js';
 import type { HttpRouter } from '../api/http-router.js';
+import type { QueryMetrics } from '../observability/query-metrics.js';
 import { addQueryRoutes, type StoredQuery } from '../api/query-routes.js';
 import { QueryRunner } from '../query/query-runner.js';
 import { JsonCollectionStore } from '../store/saved/json-collection-store.js';
@@ -18,6 +19,8 @@ export interface ApiDependencies {
   config: WaggleConfig;
   /** Where people open Waggle (WAGGLE_PUBLIC_URL or http://localhost:<port>), for links. */
   publicUrl: () => string;
+  /** Where queries run are counted and timed (absent: not measured). */
+  queryMetrics?: QueryMetrics;
 }
 
 /** The Honeycomb-compatible query API, saved queries, boards and the UI's helper endpoints. */
@@ -33,7 +36,7 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): void {
   addCatalogRoutes(router, deps.store, datasetSettings);
   addColumnRoutes(router, deps.store, columnSettings);
   addMarkerRoutes(router, deps.store, markers);
-  addQueryRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store), queries, queryTimeoutMs: deps.config.queryTimeoutMs, publicUrl: deps.publicUrl });
+  addQueryRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store, deps.queryMetrics ?? null), queries, queryTimeoutMs: deps.config.queryTimeoutMs, publicUrl: deps.publicUrl });
   addAnnotationRoutes(router, annotations, queries);
   addBoardRoutes(router, boards, annotations);
   addAutocompleteRoutes(router, deps.store);
