@@ -182,8 +182,9 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
   }
   mainRoutes.add('GET', '/metrics', async ({ res }) => {
     const { contentType, body } = await metrics.render();
-    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
-    res.end(body);
+    const bytes = Buffer.from(body);
+    res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.length, 'cache-control': 'no-store' });
+    res.end(bytes);
   });
 
   const uiRoot = path.join(packageRoot(), 'web', 'dist');
