@@ -24,7 +24,9 @@ export async function runServe(args: readonly string[]): Promise<number> {
     config = resolveConfig(process.env, args);
   } catch (error) {
     if (error instanceof WaggleError) {
-      process.stderr.write(`waggle serve: ${error.message}\n`);
+      // The configuration did not parse, so its log format is unknown: the environment's, when it says json.
+      if ((process.env['WAGGLE_LOG_FORMAT'] ?? '').trim().toLowerCase() === 'json') createLogger('json').error(error.message, { startup: true });
+      else process.stderr.write(`waggle serve: ${error.message}\n`);
       return 2;
     }
     throw error;

@@ -64,6 +64,10 @@ describe('WAGGLE_LOG_FORMAT=json', () => {
     assert.equal(line?.['startup'], true);
     assert.match(String(line?.['msg']), /^data directory '.*a-file\/data' is not writable \(WAGGLE_DATA_DIR \/ --data-dir\)/);
 
+    const badFlag = await runWaggle(['serve', '--port', 'eighty'], { WAGGLE_LOG_FORMAT: 'json' });
+    assert.equal(badFlag.code, 2);
+    assert.deepEqual(jsonLines(badFlag.stderr).map(({ time: _time, ...rest }) => rest), [{ level: 'error', msg: "--port must be a port number 0-65535, got 'eighty'", startup: true }]);
+
     const unknown = await runWaggle(['serve', '--log-format', 'xml']);
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stderr, "waggle serve: --log-format must be text or json, got 'xml'\n");
