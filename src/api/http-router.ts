@@ -13,35 +13,42 @@ export type RouteHandler = (context: RouteContext) => Promise<void>;
 
 interface Route {
   method: HttpMethod;
+  /** As added (`/1/queries/:dataset/:id`): what metrics label a request with, never its raw path. */
+  pattern: string;
   segments: string[];
   handler: RouteHandler;
 }
 
 /** A small path router: `/1/queries/:dataset/:id`; a parameter matches one non-empty segment. */
 export class HttpRouter {
-  private readonly routes_: Route[] = [];
+  private readonly routeList: Route[] = [];
 
   add(method: HttpMethod, pattern: string, handler: RouteHandler): this {
-    this.routes_.push({ method, segments: pattern.split('/').filter(Boolean), handler });
+    this.routeList.push({ method, pattern, segments: pattern.split('/').filter(Boolean), handler });
     return this;
   }
 
   /** Every route as registered (method and pattern), e.g. to check each has a permission. */
   routes(): { method: HttpMethod; pattern: string }[] {
-    return this.routes_.map((r) => ({ method: r.method, pattern: `/${r.segments.join('/')}` }));
+    return this.routeList.map((r) => ({ method: r.method, pattern: r.pattern }));
   }
 
-  /** Finds the handler for a request; `allowed` lists the methods a known path accepts. */
-  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } | { allowed: HttpMethod[] } | null {
+  /**
+   * Finds the handler for a request; `allowed` lists the methods a known path accepts. `pattern`
+   * is the matched route's pattern (of the first route the path matches, for `allowed`).
+   */
+  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string>; pattern: string } | { allowed: HttpMethod[]; pattern: string } | null {
     const parts = pathname.split('/').filter(Boolean);
     const allowed: HttpMethod[] = [];
-    for (const route of this.routes_) {
+    let pattern = '';
+    for (const route of this.routeList) {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
-      if (route.method === method) return { handler: route.handler, params };
+      if (route.method === method) return { handler: route.handler, params, pattern: route.pattern };
       allowed.push(route.method);
+      if (pattern === '') pattern = route.pattern;
     }
-    return allowed.length > 0 ? { allowed } : null;
+    return allowed.length > 0 ? { allowed, pattern } : null;
   }
 }
 

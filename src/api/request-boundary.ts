@@ -1,9 +1,21 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { WaggleError } from '../core/errors.js';
+import type { Logger } from '../observability/waggle-logger.js';
 import { toHttpError } from './error-status.js';
 import { sendJson } from './http-io.js';
 
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+/** What the handler learns about its request that the boundary reports: the matched route pattern. */
+export interface RequestScope {
+  route: string;
+}
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse, scope: RequestScope) => Promise<void>;
+
+/** Told once per request when its exchange ends (answered, or the client went away). */
+export type RequestTimer = (method: string, route: string, status: number, seconds: number) => void;
+
+/** Status recorded for a request whose client closed the connection before any answer (nginx's convention). */
+export const CLIENT_CLOSED_STATUS = 499;
 
 /** The request line as logged: method and path, cut short (no query: it may hold query text). */
 function describeRequest(req: IncomingMessage): string {
@@ -22,14 +34,18 @@ function clientWentAway(req: IncomingMessage, res: ServerResponse): boolean {
  * once or later, becomes a JSON answer for that request alone (`{"error": ...}`, 5xx included),
  * and a client that goes away mid-request costs one log line without a stack.
  */
-export function requestBoundary(handle: RequestHandler, log: (message: string) => void): RequestListener {
+export function requestBoundary(handle: RequestHandler, logger: Logger, timer: RequestTimer | null = null, unmatchedRoute = 'unmatched'): RequestListener {
+  const log = (message: string): void => logger.error(message);
   return (req, res) => {
+    const startedAt = performance.now();
+    const scope: RequestScope = { route: unmatchedRoute };
     res.once('close', () => {
-      if (!res.headersSent) log(`client closed the connection before the response to ${describeRequest(req)}`);
+      if (!res.headersSent) logger.warn(`client closed the connection before the response to ${describeRequest(req)}`);
+      timer?.(req.method ?? 'GET', scope.route, res.headersSent ? res.statusCode : CLIENT_CLOSED_STATUS, (performance.now() - startedAt) / 1000);
     });
     let pending: Promise<void>;
     try {
-      pending = handle(req, res);
+      pending = handle(req, res, scope);
     } catch (error) {
       pending = Promise.reject(error);
     }

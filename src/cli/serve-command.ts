@@ -1,6 +1,7 @@
 import { WaggleError } from '../core/errors.js';
 import { resolveConfig, settingsHelp } from '../server/waggle-config.js';
-import { StartupError, startWaggleServer } from '../server/waggle-server.js';
+import { createLogger } from '../observability/waggle-logger.js';
+import { StartupError, startWaggleServer, type RunningWaggle } from '../server/waggle-server.js';
 
 export const SERVE_HELP = `Usage: waggle serve [options]
 
@@ -23,37 +24,50 @@ export async function runServe(args: readonly string[]): Promise<number> {
     config = resolveConfig(process.env, args);
   } catch (error) {
     if (error instanceof WaggleError) {
-      process.stderr.write(`waggle serve: ${error.message}\n`);
+      // The configuration did not parse, so its log format is unknown: the environment's, when it says json.
+      if ((process.env['WAGGLE_LOG_FORMAT'] ?? '').trim().toLowerCase() === 'json') createLogger('json').error(error.message, { startup: true });
+      else process.stderr.write(`waggle serve: ${error.message}\n`);
       return 2;
     }
     throw error;
   }
-  let running;
+  const logger = createLogger(config.logFormat);
+  const banner = (ports: RunningWaggle['ports']): void => {
+    if (config.logFormat === 'json') {
+      logger.info('listening', { dataDir: config.dataDir, http: `http://${config.host}:${ports.http}/`, otlpHttp: `http://${config.host}:${ports.otlpHttp}/v1/traces`, otlpGrpc: `${config.host}:${ports.otlpGrpc}` });
+      return;
+    }
+    process.stdout.write(
+      `Waggle is running with its data in ${config.dataDir}\n` +
+        `  web UI and API   http://${config.host}:${ports.http}/\n` +
+        `  OTLP/HTTP        http://${config.host}:${ports.otlpHttp}/v1/traces\n` +
+        `  OTLP/gRPC        ${config.host}:${ports.otlpGrpc}\n`,
+    );
+  };
+  let running: RunningWaggle;
   try {
-    running = await startWaggleServer(config);
+    running = await startWaggleServer(config, { logger, onListening: banner });
   } catch (error) {
     if (error instanceof StartupError) {
-      process.stderr.write(`waggle serve: ${error.message}\n`);
+      // In text, the form people and scripts know (`waggle serve: ...`); in JSON, a log line like any other.
+      if (config.logFormat === 'json') logger.error(error.message, { startup: true });
+      else process.stderr.write(`waggle serve: ${error.message}\n`);
       return 1;
     }
     throw error;
   }
-  const { ports, config: used } = running;
-  process.stdout.write(
-    `Waggle is running with its data in ${used.dataDir}\n` +
-      `  web UI and API   http://${used.host}:${ports.http}/\n` +
-      `  OTLP/HTTP        http://${used.host}:${ports.otlpHttp}/v1/traces\n` +
-      `  OTLP/gRPC        ${used.host}:${ports.otlpGrpc}\n`,
-  );
+  // Printed once the WAL replay is done: ingest is taken from here on.
+  if (config.logFormat === 'json') logger.info('ready');
+  else process.stdout.write('Waggle is ready\n');
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
-      process.stdout.write(`waggle: ${signal} received, finishing in-flight requests and committing...\n`);
+      logger.info(`${signal} received, finishing in-flight requests and committing...`, { signal });
       resolve();
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
   await running.stop();
-  process.stdout.write('waggle: stopped cleanly\n');
+  logger.info('stopped cleanly');
   return 0;
 }

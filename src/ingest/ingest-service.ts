@@ -1,6 +1,9 @@
-import { UnavailableError } from '../core/errors.js';
 import { WAL_LIMITS } from '../core/limits/wal-limits.js';
+import type { StoreMetrics } from '../observability/store-metrics.js';
+import type { IngestMetrics } from '../observability/ingest-metrics.js';
+import type { Logger } from '../observability/waggle-logger.js';
 import type { SpanStore } from '../store/span-store.js';
+import { IngestBusyError, IngestNotReadyError } from './ingest-refusals.js';
 import { admitPayload } from './payload-admission.js';
 import { decodePayload } from './payload-decode-scheduler.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from './payload-decoders.js';
@@ -48,32 +51,58 @@ export class IngestService {
   private enqueueTimesHead = 0;
   private readonly writeReadiness = new WriteReadiness();
   private probeTimer: NodeJS.Timeout | null = null;
+  /** While the WAL is replayed at start: requests replayed and to replay. */
+  private replayProgress: { done: number; total: number } | null = null;
 
-  /** `storeDir`: where the store writes, to tell a commit that failed for want of disk. */
+  /**
+   * `storeDir`: where the store writes, to tell a commit that failed for want of disk. `metrics`:
+   * what receivers record requests in, and where commits are timed (null: not measured).
+   */
   constructor(
     private readonly wal: WriteAheadLog,
     private readonly store: SpanStore,
     private readonly limits: IngestLimits,
-    private readonly log: (message: string) => void,
+    private readonly logger: Logger,
     private readonly storeDir: string | null = null,
+    readonly metrics: { readonly ingest: IngestMetrics; readonly store: StoreMetrics } | null = null,
   ) {}
 
-  /** Replays WAL entries that were acknowledged but not committed before the last stop. */
+  /**
+   * Replays WAL entries that were acknowledged but not committed before the last stop. Ingest is
+   * refused (503, retryable) until it is done, since new requests must queue behind the replayed
+   * ones in WAL order; it yields to the event loop as it goes, so that the listeners (started
+   * before it) answer /readyz and queries meanwhile, and commits whenever the queue is as full as
+   * live ingest lets it grow.
+   */
   async replay(entries: readonly WalEntry[]): Promise<number> {
-    let events = 0;
-    for (const entry of entries) {
-      let decoded: DecodedPayload;
-      try {
-        decoded = admitPayload(PAYLOAD_DECODERS[entry.format](entry.payload, entry.meta, Number.MAX_SAFE_INTEGER), entry.format, this.store);
-      } catch (error) {
-        this.log(`skipping WAL entry ${entry.position}: ${(error as Error).message}`);
-        continue;
+    this.replayProgress = { done: 0, total: entries.length };
+    try {
+      let events = 0;
+      let sliceStartedAt = performance.now();
+      for (const entry of entries) {
+        let decoded: DecodedPayload | null = null;
+        try {
+          decoded = admitPayload(PAYLOAD_DECODERS[entry.format](entry.payload, entry.meta, Number.MAX_SAFE_INTEGER), entry.format, this.store);
+        } catch (error) {
+          this.logger.warn(`skipping WAL entry ${entry.position}: ${(error as Error).message}`, { walPosition: entry.position });
+        }
+        if (decoded !== null) {
+          this.store.enqueue(decoded.batch.events, entry.position);
+          events += decoded.batch.events.length;
+        }
+        this.replayProgress.done += 1;
+        if (this.store.pendingEvents() >= this.limits.maxPendingEvents) await this.flushNow();
+        // A slice of about 20 ms at a time: short enough for probes, long enough to cost little.
+        if (performance.now() - sliceStartedAt > 20) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceStartedAt = performance.now();
+        }
       }
-      this.store.enqueue(decoded.batch.events, entry.position);
-      events += decoded.batch.events.length;
+      await this.flushNow();
+      return events;
+    } finally {
+      this.replayProgress = null;
     }
-    await this.flushNow();
-    return events;
   }
 
   start(): void {
@@ -115,7 +144,7 @@ export class IngestService {
     this.refuseWhileWritesFail();
     if (this.store.pendingEvents() >= this.limits.maxPendingEvents) {
       this.flushSoon();
-      throw new UnavailableError('Waggle is busy writing earlier data; retry shortly');
+      throw new IngestBusyError('Waggle is busy writing earlier data; retry shortly');
     }
     // Large bodies decode in a worker thread: the event loop keeps answering meanwhile. Admission
     // runs right before the WAL append (no await between), so it sees requests in WAL order.
@@ -125,14 +154,18 @@ export class IngestService {
     return decoded;
   }
 
-  /** Whether writes succeed (the disk has room); why not when they do not. */
+  /** Whether ingest can take writes now: not while replaying the WAL, nor while writes fail (full disk). */
   readiness(): Readiness {
+    const replay = this.replayProgress;
+    if (replay !== null) return { ready: false, reason: `replaying the write-ahead log (${replay.done} of ${replay.total} requests)` };
     return this.writeReadiness.current();
   }
 
   private refuseWhileWritesFail(): void {
+    const replay = this.replayProgress;
+    if (replay !== null) throw new IngestNotReadyError(`Waggle is replaying its write-ahead log (${replay.done} of ${replay.total} requests); retry shortly`);
     const state = this.writeReadiness.current();
-    if (!state.ready) throw new UnavailableError(`Waggle cannot store data now: ${state.reason}; retry later`);
+    if (!state.ready) throw new IngestNotReadyError(`Waggle cannot store data now: ${state.reason}; retry later`);
   }
 
   /**
@@ -151,7 +184,7 @@ export class IngestService {
       if (!(error instanceof WalWriteError)) throw error;
       const reason = error.diskFull ? `the disk is full at ${error.dir}` : `writing the write-ahead log at ${error.dir} fails (${error.errno})`;
       this.writesFail(reason);
-      throw new UnavailableError(`Waggle cannot store data now: ${reason}; retry later`);
+      throw new IngestNotReadyError(`Waggle cannot store data now: ${reason}; retry later`);
     }
     this.store.enqueue(decoded.batch.events, position);
     this.enqueuedTotal += decoded.batch.events.length;
@@ -160,7 +193,7 @@ export class IngestService {
 
   /** Marks writes as failing and probes until they succeed again. */
   private writesFail(reason: string): void {
-    if (this.writeReadiness.markNotReady(reason)) this.log(`not ready: ${reason}; refusing ingest (503) until writes succeed again`);
+    if (this.writeReadiness.markNotReady(reason)) this.logger.error(`not ready: ${reason}; refusing ingest (503) until writes succeed again`);
     if (this.probeTimer !== null) return;
     const probe = (): void => {
       this.probeTimer = setTimeout(() => {
@@ -191,7 +224,7 @@ export class IngestService {
       if (this.storeDir !== null && !diskIsFull(this.storeDir)) this.writeReadiness.markNotReady(`commits to the store fail: ${(this.lastFlushError as Error).message}`);
       return false;
     }
-    if (this.writeReadiness.markReady()) this.log('writes succeed again; ingest resumed');
+    if (this.writeReadiness.markReady()) this.logger.info('writes succeed again; ingest resumed');
     return true;
   }
 
@@ -205,13 +238,18 @@ export class IngestService {
 
   /** Commits everything queued now and trims the WAL. */
   async flushNow(): Promise<void> {
+    const queued = this.store.pendingEvents();
+    const startedAt = performance.now();
     try {
       await this.store.flush();
+      // Measured here, where ingest sees commits: flush() also waits for a commit already running.
+      if (queued > 0) this.metrics?.store.recordCommit((performance.now() - startedAt) / 1000, queued);
       this.wal.truncateThrough(await this.store.committedWalPosition());
       this.lastFlushError = null;
     } catch (error) {
+      this.metrics?.store.recordCommitFailure();
       // The data stays queued and in the WAL; the next tick retries.
-      if (this.lastFlushError === null) this.log(`commit failed, will retry: ${(error as Error).message}`);
+      if (this.lastFlushError === null) this.logger.error(`commit failed, will retry: ${(error as Error).message}`);
       this.lastFlushError = error;
       this.commitFailed();
     }

@@ -3,6 +3,7 @@ import { BadRequestError, WaggleError } from '../core/errors.js';
 import { HTTP_LIMITS } from '../core/limits/http-limits.js';
 import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
 import type { IngestService } from './ingest-service.js';
+import { ingestAnswer } from './ingest-answer.js';
 import { encodeExportResponseProtobuf } from './otlp-response-encoder.js';
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -89,6 +90,7 @@ export async function startOtlpGrpcReceiver(
   server.addService(TRACE_SERVICE, {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
       const meta: Record<string, string> = { contentEncoding: 'identity' };
+      const startedAt = performance.now();
       Promise.resolve()
         .then(() => {
           const dataset = datasetFromMetadata(call.metadata);
@@ -97,11 +99,14 @@ export async function startOtlpGrpcReceiver(
           return authorize((key) => (key === 'x-honeycomb-dataset' ? meta['dataset'] : metadataValue(call.metadata, key)));
         })
         .then(() => ingest.ingest({ format: 'otlp-protobuf', body: call.request, meta }))
-        .then(({ batch }) => {
+        .then((decoded) => {
+          const { batch } = decoded;
           const partial = batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;
           callback(null, Buffer.from(encodeExportResponseProtobuf(partial)));
+          ingest.metrics?.ingest.answered('otlp_grpc', ingestAnswer(call.request.length, decoded), startedAt);
         })
         .catch((error: unknown) => {
+          ingest.metrics?.ingest.refused('otlp_grpc', error, startedAt);
           const code = error instanceof WaggleError ? GRPC_CODE_BY_ERROR[error.code] : grpc.status.INTERNAL;
           const message = error instanceof WaggleError ? error.message : 'internal error';
           callback({ code, details: message, name: 'Error', message });

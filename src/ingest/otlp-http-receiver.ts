@@ -5,6 +5,7 @@ import { readBody, sendBytes } from '../api/http-io.js';
 import { parseContentEncoding } from './body-decompression.js';
 import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
 import type { IngestService } from './ingest-service.js';
+import { ingestAnswer } from './ingest-answer.js';
 import { decodeUtf8HeaderValue } from './utf8-header-decoder.js';
 import {
   encodeExportResponseJson,
@@ -41,6 +42,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
  */
 export async function handleOtlpHttpTraces(req: IncomingMessage, res: ServerResponse, ingest: IngestService, maxBodyBytes: number): Promise<void> {
   let encoding: OtlpEncoding = 'json';
+  const startedAt = performance.now();
   try {
     encoding = requestEncoding(req);
     const contentEncoding = parseContentEncoding(header(req, 'content-encoding'));
@@ -49,12 +51,15 @@ export async function handleOtlpHttpTraces(req: IncomingMessage, res: ServerResp
     const rawDataset = header(req, 'x-honeycomb-dataset');
     const dataset = rawDataset === undefined ? undefined : decodeUtf8HeaderValue(rawDataset);
     if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
-    const { batch } = await ingest.ingest({ format: encoding === 'protobuf' ? 'otlp-protobuf' : 'otlp-json', body, meta });
+    const decoded = await ingest.ingest({ format: encoding === 'protobuf' ? 'otlp-protobuf' : 'otlp-json', body, meta });
+    const { batch } = decoded;
     const partial: PartialSuccess | null =
       batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;
     const responseBody = encoding === 'protobuf' ? encodeExportResponseProtobuf(partial) : Buffer.from(encodeExportResponseJson(partial));
     sendBytes(res, 200, CONTENT_TYPES[encoding], responseBody);
+    ingest.metrics?.ingest.answered('otlp_http', ingestAnswer(body.length, decoded), startedAt);
   } catch (error) {
+    ingest.metrics?.ingest.refused('otlp_http', error, startedAt);
     const httpError = toHttpError(error);
     const code = error instanceof WaggleError ? GRPC_CODE_BY_ERROR[error.code] : 13;
     const body = encoding === 'protobuf' ? encodeStatusProtobuf(code, httpError.message) : Buffer.from(encodeStatusJson(code, httpError.message));

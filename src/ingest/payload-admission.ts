@@ -41,6 +41,7 @@ export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, sto
     return {
       batch: { ...batch, events, acceptedSpans: batch.acceptedSpans - refusedUnits, rejectedSpans: batch.rejectedSpans + refusedUnits },
       itemStatuses,
+      refusedForColumns: refusedUnits,
     };
   }
 
@@ -51,5 +52,5 @@ export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, sto
   const decoderReason = batch.rejectionMessage.slice(batch.rejectionMessage.indexOf(': ') + 2);
   const reasons = batch.rejectionMessage === '' ? ours : `${decoderReason}; ${ours}`;
   const rejectionMessage = `rejected ${rejectedSpans} of ${total} ${total === 1 ? 'span' : 'spans'}: ${reasons}`;
-  return { ...decoded, batch: { ...batch, events, acceptedSpans: batch.acceptedSpans - refusedUnits, rejectedSpans, rejectionMessage } };
+  return { ...decoded, batch: { ...batch, events, acceptedSpans: batch.acceptedSpans - refusedUnits, rejectedSpans, rejectionMessage }, refusedForColumns: refusedUnits };
 }

@@ -17,6 +17,8 @@ export interface DecodedPayload {
   batch: DecodedBatch;
   /** Per-item statuses, for the Honeycomb batch endpoint. */
   itemStatuses?: Array<{ status: number; error?: string }>;
+  /** Of batch.rejectedSpans, how many column admission refused (the rest the decoder found invalid). */
+  refusedForColumns?: number;
 }
 
 /** Body as received (maybe compressed, per meta.contentEncoding); at most maxBytes once inflated. */

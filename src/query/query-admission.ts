@@ -7,6 +7,13 @@ export interface QueryAdmissionLimits {
   readonly queued: number;
 }
 
+/** Told when a read queues, leaves the queue (admitted or timed out) and is refused (metrics). */
+export interface QueryAdmissionObserver {
+  queued(): void;
+  dequeued(waitSeconds: number): void;
+  rejected(): void;
+}
+
 interface Waiter {
   admit: () => void;
   timer: NodeJS.Timeout;
@@ -22,7 +29,10 @@ export class QueryAdmission {
   private running = 0;
   private readonly waiting: Waiter[] = [];
 
-  constructor(private readonly limits: QueryAdmissionLimits) {
+  constructor(
+    private readonly limits: QueryAdmissionLimits,
+    private readonly observer: QueryAdmissionObserver | null = null,
+  ) {
     if (limits.concurrent < 1) throw new RangeError('query admission needs at least one slot');
   }
 
@@ -48,22 +58,27 @@ export class QueryAdmission {
       return Promise.resolve();
     }
     if (this.waiting.length >= this.limits.queued) {
+      this.observer?.rejected();
       return Promise.reject(
         new UnavailableError(
           `too many queries: ${this.limits.concurrent} running and ${this.limits.queued} waiting (the limit); retry shortly`,
         ),
       );
     }
+    const queuedAt = performance.now();
+    this.observer?.queued();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         // release() hands its slot straight to this waiter: running stays counted.
         admit: () => {
           clearTimeout(waiter.timer);
+          this.observer?.dequeued((performance.now() - queuedAt) / 1000);
           resolve();
         },
         timer: setTimeout(() => {
           const index = this.waiting.indexOf(waiter);
           if (index >= 0) this.waiting.splice(index, 1);
+          this.observer?.dequeued((performance.now() - queuedAt) / 1000);
           reject(new QueryTimeoutError(`the query waited ${timeoutMs} ms for one of ${this.limits.concurrent} query slots and was not run`));
         }, timeoutMs),
       };

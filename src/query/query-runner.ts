@@ -1,4 +1,6 @@
+import { QueryTimeoutError } from '../core/errors.js';
 import { nowNs } from '../core/unix-nanos.js';
+import type { QueryMetrics } from '../observability/query-metrics.js';
 import type { DatasetSelector, SpanStore } from '../store/span-store.js';
 import { resolveQueryWindow } from './compile/query-window.js';
 import type { CompiledQuery } from './compile/compiled-query.js';
@@ -19,7 +21,10 @@ export interface QueryRunOptions {
  * covering it, compiles for the store's dialect, executes with bound parameters, shapes the rows.
  */
 export class QueryRunner {
-  constructor(private readonly store: SpanStore) {}
+  constructor(
+    private readonly store: SpanStore,
+    private readonly metrics: QueryMetrics | null = null,
+  ) {}
 
   /**
    * The statement run() executes, compiled exactly as run() does it (same ranges, margins and
@@ -41,8 +46,16 @@ export class QueryRunner {
   }
 
   async run(selector: DatasetSelector, spec: QuerySpec, options: QueryRunOptions): Promise<QueryResultData> {
-    const compiled = await this.compile(selector, spec, options);
-    const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
-    return shapeCompiledResult(compiled, rows.rows);
+    const startedAt = performance.now();
+    try {
+      const compiled = await this.compile(selector, spec, options);
+      const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
+      const result = shapeCompiledResult(compiled, rows.rows);
+      this.metrics?.recordQueryFinished('ok', (performance.now() - startedAt) / 1000);
+      return result;
+    } catch (error) {
+      this.metrics?.recordQueryFinished(error instanceof QueryTimeoutError ? 'timed_out' : 'error', (performance.now() - startedAt) / 1000);
+      throw error;
+    }
   }
 }

@@ -7,6 +7,7 @@ import { addCatalogRoutes, type DatasetSettings } from '../api/catalog-routes.js
 import { addColumnRoutes, type ColumnSettings } from '../api/column-routes.js';
 import { addMarkerRoutes, type StoredMarker } from '../api/marker-routes.js';
 import type { HttpRouter } from '../api/http-router.js';
+import type { QueryMetrics } from '../observability/query-metrics.js';
 import { addQueryRoutes, type StoredQuery } from '../api/query-routes.js';
 import { QueryRunner } from '../query/query-runner.js';
 import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
@@ -21,6 +22,8 @@ export interface ApiDependencies {
   /** Where people open Waggle (WAGGLE_PUBLIC_URL or http://localhost:<port>), for links. */
   publicUrl: () => string;
   auth: AuthRouteOptions;
+  /** Where queries run are counted and timed (absent: not measured). */
+  queryMetrics?: QueryMetrics;
 }
 
 /** What a stopping server waits for: stored query specs still to be written. */
@@ -50,7 +53,7 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
   addCatalogRoutes(router, deps.store, datasetSettings);
   addColumnRoutes(router, deps.store, columnSettings);
   addMarkerRoutes(router, deps.store, markers);
-  addQueryRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store), queries, queryTimeoutMs: deps.config.queryTimeoutMs, publicUrl: deps.publicUrl });
+  addQueryRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store, deps.queryMetrics ?? null), queries, queryTimeoutMs: deps.config.queryTimeoutMs, publicUrl: deps.publicUrl });
   addAnnotationRoutes(router, annotations, queries);
   addBoardRoutes(router, boards, annotations);
   addAutocompleteRoutes(router, deps.store);

@@ -1,5 +1,6 @@
 import { AUTH_MODES, type AuthMode } from '../auth/auth-mode.js';
 import { BadRequestError } from '../core/errors.js';
+import { LOG_FORMATS, type LogFormat } from '../observability/waggle-logger.js';
 
 export interface WaggleConfig {
   host: string;
@@ -17,9 +18,10 @@ export interface WaggleConfig {
   /** Empty: http://localhost:<port>. */
   publicUrl: string;
   authMode: AuthMode;
+  logFormat: LogFormat;
 }
 
-type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list' | 'url';
+type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list' | 'url' | 'logFormat';
 
 interface SettingDef {
   key: keyof WaggleConfig;
@@ -48,6 +50,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'allowedHosts', env: 'WAGGLE_ALLOWED_HOSTS', flag: '--allowed-hosts', kind: 'list', defaultValue: '', description: 'Comma-separated extra Host names the UI and API answer to (`*.example.com` for subdomains, * for any); localhost, *.localhost, IP addresses, a named WAGGLE_HOST and the WAGGLE_PUBLIC_URL host always are.' },
   { key: 'publicUrl', env: 'WAGGLE_PUBLIC_URL', flag: '--public-url', kind: 'url', defaultValue: '', description: 'URL people open Waggle at, used in links (`links.query_url`); empty means http://localhost:<WAGGLE_PORT>.' },
   { key: 'authMode', env: 'WAGGLE_AUTH', flag: '--auth', kind: 'string', choices: AUTH_MODES, defaultValue: 'auto', description: 'API keys: `auto` (required as soon as one key exists; with no key Waggle refuses to listen on a non-loopback address), `on`, or `off` (nothing checked, logged as a warning). See Security.' },
+  { key: 'logFormat', env: 'WAGGLE_LOG_FORMAT', flag: '--log-format', kind: 'logFormat', defaultValue: 'text', description: 'Log lines on stderr: `text` (`waggle: ...`) or `json` (one object a line: time, level, msg and fields).' },
 ];
 
 function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[keyof WaggleConfig] {
@@ -81,6 +84,11 @@ function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[
         throw new BadRequestError(`${source} must be an http(s) URL such as https://waggle.example.com, got '${raw}'`);
       }
       return url.href.replace(/\/+$/, '');
+    }
+    case 'logFormat': {
+      const format = LOG_FORMATS.find((f) => f === text.toLowerCase());
+      if (format === undefined) throw new BadRequestError(`${source} must be ${LOG_FORMATS.join(' or ')}, got '${raw}'`);
+      return format;
     }
   }
 }

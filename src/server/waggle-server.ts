@@ -27,7 +27,13 @@ import { handleOtlpHttpTraces } from '../ingest/otlp-http-receiver.js';
 import { WalWriteError } from '../ingest/wal/wal-write-error.js';
 import { WriteAheadLog } from '../ingest/wal/write-ahead-log.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../store/duckdb/duckdb-span-store.js';
+import type { QueryAdmissionObserver } from '../query/query-admission.js';
 import type { SpanStore } from '../store/span-store.js';
+import type { Readiness } from '../ingest/write-readiness.js';
+import { UNMATCHED_ROUTE } from '../observability/http-metrics.js';
+import { WaggleMetrics } from '../observability/waggle-metrics.js';
+import { waggleReadiness } from '../observability/waggle-readiness.js';
+import { createLogger, type Logger } from '../observability/waggle-logger.js';
 import { addApiRoutes } from './api-routes.js';
 import { resolveConfig, type WaggleConfig } from './waggle-config.js';
 
@@ -38,6 +44,7 @@ export interface RunningWaggle {
   readonly ingest: IngestService;
   /** Every HTTP route served (main and OTLP ports), e.g. to check each has a permission. */
   readonly routes: readonly { method: string; pattern: string }[];
+  readonly metrics: WaggleMetrics;
   /** Stops accepting, finishes in-flight requests, commits, checkpoints. */
   stop(): Promise<void>;
 }
@@ -108,12 +115,29 @@ async function closeHttpServer(server: http.Server): Promise<void> {
   });
 }
 
-/** Starts Waggle: store, WAL (replaying what was not yet committed), receivers, API and UI. */
-export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): Promise<RunningWaggle> {
+/** Counts a refused key (missing, unknown, or lacking a permission) by its error code. */
+function recordAuthFailure(metrics: WaggleMetrics, error: unknown): void {
+  if (error instanceof WaggleError && (error.code === 'unauthenticated' || error.code === 'forbidden')) metrics.auth.recordAuthFailure(error.code);
+}
+
+/** What a caller can learn while Waggle starts, and how it logs. */
+export interface StartHooks {
+  /**
+   * Called once every listener is up, before the WAL replay ends: /healthz, /readyz, /metrics
+   * and queries answer from then on (ingest answers 503 until the replay is done).
+   */
+  onListening?: (ports: RunningWaggle['ports']) => void;
+  /** Where log lines go; by default stderr in config.logFormat. */
+  logger?: Logger;
+}
+
+/**
+ * Starts Waggle: store, WAL, listeners, then the replay of what was acknowledged but not yet
+ * committed; resolves once the replay is done (ready, unless the disk is full).
+ */
+export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, hooks: StartHooks = {}): Promise<RunningWaggle> {
   const config: WaggleConfig = { ...resolveConfig({}, []), ...overrides };
-  const log = (message: string): void => {
-    process.stderr.write(`waggle: ${message}\n`);
-  };
+  const logger = hooks.logger ?? createLogger(config.logFormat);
   checkDataDir(config.dataDir);
   let keys: ApiKeyStore;
   try {
@@ -123,54 +147,77 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
   }
   const refusal = startupRefusal(config.authMode, config.host, keys.count(), config.dataDir);
   if (refusal !== null) throw new StartupError(refusal);
-  if (config.authMode === 'off') log('warning: WAGGLE_AUTH=off: no API key is checked; anyone who reaches Waggle can read and write everything');
+  if (config.authMode === 'off') logger.warn('WAGGLE_AUTH=off: no API key is checked; anyone who reaches Waggle can read and write everything');
   const authorizer = new RequestAuthorizer(keys, new SessionTable(), config.authMode, config.host);
-  const storeOptions = { ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit };
+  // The metrics need the store, the store's query slots report to the metrics: bound once both exist.
+  let metricsRef: WaggleMetrics | null = null;
+  const queryAdmissionObserver: QueryAdmissionObserver = {
+    queued: () => metricsRef?.queries.recordQueryQueued(),
+    dequeued: (waitSeconds) => metricsRef?.queries.recordQueryDequeued(waitSeconds),
+    rejected: () => metricsRef?.queries.recordQueryRejected(),
+  };
+  const storeOptions = { ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit, log: (message: string) => logger.warn(message), queryAdmissionObserver };
   const store = await DuckDbSpanStore.open(storeOptions);
   const committed = await store.committedWalPosition();
-  const { wal, replay, recovery } = openWriteAheadLog(path.join(config.dataDir, 'wal'), committed, config.walSync);
-  if (recovery.skippedBytes > 0) log(`write-ahead log: skipped ${recovery.skippedBytes} damaged bytes and kept every intact record after them`);
-  const ingest = new IngestService(wal, store, {
+  const walDir = path.join(config.dataDir, 'wal');
+  const { wal, replay, recovery } = openWriteAheadLog(walDir, committed, config.walSync);
+  if (recovery.skippedBytes > 0) logger.warn(`write-ahead log: skipped ${recovery.skippedBytes} damaged bytes and kept every intact record after them`, { skippedBytes: recovery.skippedBytes });
+  let listening = false;
+  let ingest: IngestService | null = null;
+  const readiness = (): Readiness => waggleReadiness(listening, ingest?.readiness() ?? { ready: false, reason: 'starting' }, store.health());
+  const metrics = new WaggleMetrics({ store, dataDir: config.dataDir, walDir, ready: () => readiness().ready });
+  metricsRef = metrics;
+  const ingestService = new IngestService(wal, store, {
     maxBodyBytes: config.maxBodyBytes,
     // Back-pressure (503 + Retry-After) beyond 4 queued row groups, about 2-3 s of commits on this
     // machine: keeps acknowledged spans close to the freshness promise, and the heap bounded.
     maxPendingEvents: 4 * storeOptions.rowGroupSize,
     flushIntervalMs: config.flushIntervalMs,
     storeBatchEvents: storeOptions.rowGroupSize,
-  }, log, config.dataDir);
-  if (replay.length > 0) {
-    const replayed = await ingest.replay(replay);
-    log(`replayed ${replay.length} acknowledged requests (${replayed} events) from the write-ahead log`);
-  }
-  ingest.start();
+  }, logger, config.dataDir, { ingest: metrics.ingest, store: metrics.store });
+  ingest = ingestService;
+  // Started before the listeners, so that no request can be queued ahead of the replayed ones:
+  // ingest refuses (503) from this call until the replay is done.
+  if (replay.length > 0) logger.info(`replaying ${replay.length} acknowledged requests from the write-ahead log; ingest answers 503 until done`, { requests: replay.length });
+  const replayStartedAt = performance.now();
+  const replaying = replay.length > 0 ? ingestService.replay(replay) : Promise.resolve(0);
 
   const otlpRoutes = new HttpRouter();
   const traceHandler = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
-    handleOtlpHttpTraces(req, res, ingest, config.maxBodyBytes);
+    handleOtlpHttpTraces(req, res, ingestService, config.maxBodyBytes);
   otlpRoutes.add('POST', '/v1/traces', traceHandler);
-  addHoneycombEventRoutes(otlpRoutes, ingest);
+  addHoneycombEventRoutes(otlpRoutes, ingestService);
 
   let httpPort = config.port;
   const publicUrl = (): string => (config.publicUrl !== '' ? config.publicUrl : `http://localhost:${httpPort}`);
   const mainRoutes = new HttpRouter();
   mainRoutes.add('POST', '/v1/traces', traceHandler);
-  addHoneycombEventRoutes(mainRoutes, ingest);
+  addHoneycombEventRoutes(mainRoutes, ingestService);
   addTraceRoutes(mainRoutes, store);
-  const api = addApiRoutes(mainRoutes, { store, config, publicUrl, auth: { authorizer, secureCookies: () => publicUrl().startsWith('https:') } });
+  const api = addApiRoutes(mainRoutes, { store, config, publicUrl, queryMetrics: metrics.queries, auth: { authorizer, secureCookies: () => publicUrl().startsWith('https:') } });
   const httpAuth: HttpAuth = { authorizer, datasetExists: (name) => store.findDataset(name) !== undefined };
-  let ready = false;
-  // Readiness: started, and writes succeed (not while the disk is full). /healthz says the same
-  // for now; it is meant to become liveness only.
-  const health = async ({ res }: { res: http.ServerResponse }): Promise<void> => {
-    const writes = ingest.readiness();
-    if (!ready) sendJson(res, 503, { status: 'starting' });
-    else if (!writes.ready) sendJson(res, 503, { status: 'not_ready', reason: writes.reason });
-    else sendJson(res, 200, { status: 'ok' });
+  // Liveness: 200 whenever the process answers, saying whether it is ready and why not.
+  const healthz = async ({ res }: { res: http.ServerResponse }): Promise<void> => {
+    const state = readiness();
+    sendJson(res, 200, state.ready ? { status: 'ok', ready: true } : { status: 'ok', ready: false, reason: state.reason });
+  };
+  // Readiness: can ingest and query now (not while starting, replaying the WAL, with a full disk,
+  // or while commits keep failing); 503 with the reason otherwise.
+  const readyz = async ({ res }: { res: http.ServerResponse }): Promise<void> => {
+    const state = readiness();
+    if (state.ready) sendJson(res, 200, { status: 'ok' });
+    else sendJson(res, 503, { status: 'not_ready', reason: state.reason });
   };
   for (const router of [mainRoutes, otlpRoutes]) {
-    router.add('GET', '/healthz', health);
-    router.add('GET', '/readyz', health);
+    router.add('GET', '/healthz', healthz);
+    router.add('GET', '/readyz', readyz);
   }
+  mainRoutes.add('GET', '/metrics', async ({ res }) => {
+    const { contentType, body } = await metrics.render();
+    const bytes = Buffer.from(body);
+    res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.length, 'cache-control': 'no-store' });
+    res.end(bytes);
+  });
 
   const uiRoot = path.join(packageRoot(), 'web', 'dist');
   const guard: BrowserGuardPolicy = {
@@ -179,16 +226,19 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
       return new URL(publicUrl()).origin;
     },
   };
+  // Prometheus scrapes by IP or service name, health checks use any name: no Host check for these.
+  const anyHostPaths = new Set(['/healthz', '/readyz', '/metrics']);
   const handlerFor = (router: HttpRouter, servesUi: boolean): http.RequestListener =>
-    requestBoundary(async (req, res) => {
+    requestBoundary(async (req, res, scope) => {
       const url = parseRequestTarget(req.url);
       const isIngest = url.pathname === '/v1/traces' || url.pathname.startsWith('/1/events/') || url.pathname.startsWith('/1/batch/');
       if (isIngest && applyIngestCors(req, res, config.corsOrigins)) return;
       const isApi = !isIngest && (url.pathname.startsWith('/1/') || url.pathname.startsWith('/api/'));
       // Collectors in containers reach ingest as `waggle:4318`, and health checks use any name.
-      if (servesUi && !isIngest && url.pathname !== '/healthz' && url.pathname !== '/readyz') checkRequestHost(req, guard);
+      if (servesUi && !isIngest && !anyHostPaths.has(url.pathname)) checkRequestHost(req, guard);
       if (isApi) checkStateChangingRequest(req, url.pathname, guard);
       const match = router.match(req.method ?? 'GET', url.pathname);
+      if (match) scope.route = match.pattern;
       if (isIngest || isApi) {
         // A route the router serves needs what the table says (fail closed when it forgot one);
         // an unknown path needs a key before it learns that it is unknown.
@@ -196,6 +246,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
         try {
           await authenticateRequest(req, res, url.pathname, needs, httpAuth);
         } catch (error) {
+          recordAuthFailure(metrics, error);
           if (url.pathname === '/v1/traces') {
             answerOtlpAuthError(req, res, error);
             return;
@@ -213,7 +264,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
       }
       if (servesUi && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/1/') && serveWebUi(req, res, url, uiRoot)) return;
       sendJson(res, 404, { error: `no such endpoint: ${req.method} ${url.pathname}` });
-    }, log);
+    }, logger, (method, route, status, seconds) => metrics.http.observe(servesUi ? 'main' : 'otlp_http', method, route, status, seconds), UNMATCHED_ROUTE);
 
   const mainServer = createHttpServer(handlerFor(mainRoutes, true));
   const otlpServer = createHttpServer(handlerFor(otlpRoutes, false));
@@ -222,28 +273,45 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     httpPort = await listen(mainServer, config.host, config.port, 'main (WAGGLE_PORT)');
     const otlpHttpPort = await listen(otlpServer, config.host, config.otlpHttpPort, 'OTLP/HTTP (WAGGLE_OTLP_HTTP_PORT)');
     try {
-      grpc = await startOtlpGrpcReceiver(config.host, config.otlpGrpcPort, ingest, config.maxBodyBytes, undefined, async (header) => {
-        const principal = await authorizer.authorize({ key: keyFromHeaders(header('x-honeycomb-team'), header('authorization')), sessionId: undefined }, 'send_events');
-        requireDatasetCreation(principal, header('x-honeycomb-dataset')?.trim(), (name) => store.findDataset(name) !== undefined);
+      grpc = await startOtlpGrpcReceiver(config.host, config.otlpGrpcPort, ingestService, config.maxBodyBytes, undefined, async (header) => {
+        try {
+          const principal = await authorizer.authorize({ key: keyFromHeaders(header('x-honeycomb-team'), header('authorization')), sessionId: undefined }, 'send_events');
+          requireDatasetCreation(principal, header('x-honeycomb-dataset')?.trim(), (name) => store.findDataset(name) !== undefined);
+        } catch (error) {
+          recordAuthFailure(metrics, error);
+          throw error;
+        }
       });
     } catch (error) {
       throw new StartupError(`cannot listen on OTLP/gRPC (WAGGLE_OTLP_GRPC_PORT) port ${config.otlpGrpcPort} on ${config.host}: ${(error as Error).message}`);
     }
-    ready = true;
+    listening = true;
+    const ports = { http: httpPort, otlpHttp: otlpHttpPort, otlpGrpc: grpc.port };
+    hooks.onListening?.(ports);
+    const replayedEvents = await replaying;
+    if (replay.length > 0) {
+      logger.info(`replayed ${replay.length} acknowledged requests (${replayedEvents} events) from the write-ahead log`, {
+        requests: replay.length,
+        events: replayedEvents,
+        seconds: Number(((performance.now() - replayStartedAt) / 1000).toFixed(3)),
+      });
+    }
+    ingestService.start();
     let stopping: Promise<void> | null = null;
     const grpcServer = grpc;
     return {
       config,
-      ports: { http: httpPort, otlpHttp: otlpHttpPort, otlpGrpc: grpcServer.port },
+      ports,
       store,
-      ingest,
+      ingest: ingestService,
       routes: [...mainRoutes.routes(), ...otlpRoutes.routes()],
+      metrics,
       stop: () => {
         stopping ??= (async () => {
-          ready = false;
+          listening = false;
           await Promise.all([closeHttpServer(mainServer), closeHttpServer(otlpServer), grpcServer.stop()]);
           await api.flush();
-          await ingest.stop();
+          await ingestService.stop();
           await store.close();
           keys.flush();
         })();
@@ -254,7 +322,8 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     mainServer.close();
     otlpServer.close();
     if (grpc) await grpc.stop();
-    await ingest.stop().catch(() => undefined);
+    await replaying.catch(() => undefined);
+    await ingestService.stop().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }

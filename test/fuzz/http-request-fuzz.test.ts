@@ -60,7 +60,7 @@ describe('fuzzing raw HTTP requests against a real server', () => {
 
   async function assertUp(port: number): Promise<void> {
     const health = await rawHttpExchange(port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    assert.deepEqual([health.status, health.headers['content-type'], health.body], [200, 'application/json; charset=utf-8', '{"status":"ok"}']);
+    assert.deepEqual([health.status, health.headers['content-type'], health.body], [200, 'application/json; charset=utf-8', '{"status":"ok","ready":true}']);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { QUERY_LIMITS } from '../../src/core/limits/query-limits.js';
+import { readPrometheusText, sampleValue } from '../support/prometheus-text-reader.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
@@ -37,6 +38,12 @@ describe('query admission', () => {
     // With the queue drained, queries run again.
     const again = await fetch(`${waggle.baseUrl}/api/traces/0123456789abcdef0123456789abcdef`);
     assert.equal(again.status, 404);
+    // /metrics saw the same: every queued read left the queue, the two overflows were refused.
+    const samples = readPrometheusText(await (await fetch(`${waggle.baseUrl}/metrics`)).text());
+    assert.equal(sampleValue(samples, 'waggle_queries_queued_total'), QUEUE);
+    assert.equal(sampleValue(samples, 'waggle_queries_waiting'), 0);
+    assert.equal(sampleValue(samples, 'waggle_queries_rejected_total'), 2);
+    assert.equal(sampleValue(samples, 'waggle_query_queue_wait_seconds_count'), QUEUE);
   });
 
   it('counts the time spent queued against the query timeout', async () => {

@@ -112,7 +112,7 @@ describe('the API refuses what other web sites make a browser send', () => {
       assert.deepEqual(events, { status: 200, body: {} });
     }
     const health = await send(waggle.ports.http, 'GET', '/healthz', { host: 'waggle:8080' });
-    assert.deepEqual(health, { status: 200, body: { status: 'ok' } });
+    assert.deepEqual(health, { status: 200, body: { status: 'ok', ready: true } });
   });
 
   it('keeps ingest open to browser exporters on any origin (WAGGLE_CORS_ORIGINS=*)', async () => {

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readPrometheusText, sampleValue } from '../support/prometheus-text-reader.js';
 import { spawnWaggle, waitForExit, type WaggleProcess } from '../support/waggle-process.js';
 
 const SPANS_PER_REQUEST = 100;
@@ -107,13 +108,18 @@ describe('a full disk', () => {
       assert.equal(refusal.headers.get('retry-after'), '1');
       assert.match(((await refusal.json()) as { message: string }).message, /disk is full at /);
 
-      for (const route of ['/healthz', '/readyz']) {
-        const health = await fetch(`http://127.0.0.1:${running.ports.http}${route}`);
-        assert.equal(health.status, 503, route);
-        const body = (await health.json()) as { status: string; reason: string };
-        assert.equal(body.status, 'not_ready');
-        assert.match(body.reason, new RegExp(`^the disk is full at ${mountPoint}/data`));
-      }
+      // Alive (200) but not ready, saying why; /readyz answers 503 with the same reason.
+      const healthz = await fetch(`http://127.0.0.1:${running.ports.http}/healthz`);
+      assert.equal(healthz.status, 200);
+      const alive = (await healthz.json()) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(alive), ['status', 'ready', 'reason']);
+      assert.equal(alive['status'], 'ok');
+      assert.equal(alive['ready'], false);
+      assert.match(String(alive['reason']), new RegExp(`^the disk is full at ${mountPoint}/data`));
+      const readyz = await fetch(`http://127.0.0.1:${running.ports.http}/readyz`);
+      assert.equal(readyz.status, 503);
+      const notReady = (await readyz.json()) as Record<string, unknown>;
+      assert.deepEqual(notReady, { status: 'not_ready', reason: alive['reason'] });
       const refused = await send(running);
       assert.equal(refused.status, 503);
       await refused.arrayBuffer();
@@ -125,12 +131,21 @@ describe('a full disk', () => {
       assert.equal(grpcStatus.code, grpc.status.UNAVAILABLE);
       assert.match(grpcStatus.details, /disk is full at /);
 
+      // Every refusal above is counted as not_ready, on its transport.
+      const metrics = readPrometheusText(await (await fetch(`http://127.0.0.1:${running.ports.http}/metrics`)).text());
+      assert.equal(sampleValue(metrics, 'waggle_ready'), 0);
+      assert.equal(sampleValue(metrics, 'waggle_ingest_requests_refused_total', { transport: 'otlp_http', reason: 'not_ready' }), 2);
+      assert.equal(sampleValue(metrics, 'waggle_ingest_requests_refused_total', { transport: 'honeycomb', reason: 'not_ready' }), 1);
+      assert.equal(sampleValue(metrics, 'waggle_ingest_requests_refused_total', { transport: 'otlp_grpc', reason: 'not_ready' }), 1);
+      assert.equal(sampleValue(metrics, 'waggle_ingest_spans_accepted_total', { transport: 'otlp_http' }), acknowledged);
+
       fs.rmSync(filler);
       await until('readiness after space came back', async () => {
         const health = await fetch(`http://127.0.0.1:${running.ports.http}/readyz`);
         const body = (await health.json()) as { status: string };
         return health.status === 200 && body.status === 'ok' ? true : null;
       });
+      assert.deepEqual(await (await fetch(`http://127.0.0.1:${running.ports.http}/healthz`)).json(), { status: 'ok', ready: true });
       t.diagnostic(`ready again ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
       for (let i = 0; i < 20; i++) {
         const response = await send(running);

@@ -24,7 +24,7 @@ describe('the request boundary', () => {
     assert.equal(waggle.child.exitCode, null, `waggle exited: ${waggle.output()}`);
     for (const port of [waggle.ports.http, waggle.ports.otlpHttp]) {
       const health = await rawHttpExchange(port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-      assert.deepEqual([health.status, health.body], [200, '{"status":"ok"}']);
+      assert.deepEqual([health.status, health.body], [200, '{"status":"ok","ready":true}']);
     }
   }
 
@@ -55,7 +55,7 @@ describe('the request boundary', () => {
 
   it('routes a well-formed absolute-form target by its path', async () => {
     const response = await rawHttpExchange(waggle.ports.http, `GET http://127.0.0.1:${waggle.ports.http}/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-    assert.deepEqual([response.status, response.body], [200, '{"status":"ok"}']);
+    assert.deepEqual([response.status, response.body], [200, '{"status":"ok","ready":true}']);
   });
 
   it('answers a target that is neither a path nor a URL with 400 JSON', async () => {

@@ -10,8 +10,24 @@ export interface WaggleProcess {
   output: () => string;
 }
 
-/** Runs `waggle serve` as a real child process and waits for its "running" banner. */
-export function spawnWaggle(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<WaggleProcess> {
+/** The ports of a "listening" line of JSON logs, or null. */
+function jsonListeningPorts(text: string): WaggleProcess['ports'] | null {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const record = JSON.parse(line) as Record<string, unknown>;
+    if (record['msg'] !== 'listening') continue;
+    const port = (key: string): number => Number(/:(\d+)/.exec(String(record[key]).replace(/^http:\/\//, ''))?.[1]);
+    return { http: port('http'), otlpHttp: port('otlpHttp'), otlpGrpc: port('otlpGrpc') };
+  }
+  return null;
+}
+
+/**
+ * Runs `waggle serve` as a real child process and waits for its banner: by default until it is
+ * ready (the WAL replayed), or only until it listens (`until: 'listening'`). Text or JSON logs.
+ */
+export function spawnWaggle(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { until?: 'listening' | 'ready' } = {}): Promise<WaggleProcess> {
+  const until = options.until ?? 'ready';
   const child = spawn(process.execPath, [WAGGLE_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...args], {
     env: { ...process.env, ...env },
   });
@@ -19,18 +35,27 @@ export function spawnWaggle(args: readonly string[], env: NodeJS.ProcessEnv = {}
   let stderr = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`waggle did not start: ${stdout}${stderr}`)), 30_000);
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
+    let settled = false;
+    const check = (): void => {
+      if (settled) return;
       const http = /web UI and API\s+http:\/\/[^:]+:(\d+)\//.exec(stdout);
       const otlpHttp = /OTLP\/HTTP\s+http:\/\/[^:]+:(\d+)\//.exec(stdout);
       const otlpGrpc = /OTLP\/gRPC\s+[^:]+:(\d+)/.exec(stdout);
-      if (http && otlpHttp && otlpGrpc) {
+      const ports = http && otlpHttp && otlpGrpc ? { http: Number(http[1]), otlpHttp: Number(otlpHttp[1]), otlpGrpc: Number(otlpGrpc[1]) } : jsonListeningPorts(stderr.slice(0, stderr.lastIndexOf('\n') + 1));
+      const ready = /^Waggle is ready$/m.test(stdout) || /"msg":"ready"/.test(stderr);
+      if (ports && (until === 'listening' || ready)) {
+        settled = true;
         clearTimeout(timer);
-        resolve({ child, ports: { http: Number(http[1]), otlpHttp: Number(otlpHttp[1]), otlpGrpc: Number(otlpGrpc[1]) }, output: () => stdout + stderr });
+        resolve({ child, ports, output: () => stdout + stderr });
       }
+    };
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      check();
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      check();
     });
     child.on('exit', (code) => {
       clearTimeout(timer);

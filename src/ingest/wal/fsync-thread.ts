@@ -57,6 +57,9 @@ export class FsyncThread {
   async stop(): Promise<void> {
     if (this.terminated) return;
     this.terminated = true;
+    // Held while it ends: an unref'd worker is not waited for, so when nothing else kept the
+    // process alive (a start-up that failed on a busy port) it exited 0 mid-stop, without a word.
+    this.worker.ref();
     await this.worker.terminate();
   }
 }

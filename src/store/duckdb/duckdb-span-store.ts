@@ -7,7 +7,7 @@ import { formatTraceId } from '../../core/trace-id.js';
 import { formatRfc3339Nanos, nowNs } from '../../core/unix-nanos.js';
 import { QUERY_LIMITS } from '../../core/limits/query-limits.js';
 import { WAL_LIMITS } from '../../core/limits/wal-limits.js';
-import { QueryAdmission } from '../../query/query-admission.js';
+import { QueryAdmission, type QueryAdmissionObserver } from '../../query/query-admission.js';
 import type { ColumnBinding, QuerySchema } from '../../query/query-schema.js';
 import type { QueryParameter } from '../../query/compile/compiled-query.js';
 import { duckdbParameters } from '../../query/compile/duckdb-parameters.js';
@@ -64,6 +64,8 @@ export interface DuckDbStoreOptions {
   columnLimits?: ColumnAdmissionLimits;
   /** Where the store reports what an operator should know (set-aside requests); stderr when absent. */
   log?: (message: string) => void;
+  /** Told when reads queue for, or are refused, a query slot (metrics). */
+  queryAdmissionObserver?: QueryAdmissionObserver;
 }
 
 export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> = {
@@ -125,7 +127,7 @@ export class DuckDbSpanStore implements SpanStore {
   private closed = false;
   private readonly idleQueryConnections: DuckDBConnection[] = [];
   /** Every read passes here first: heavy queries queue behind each other, not in front of ingest. */
-  private readonly queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value });
+  private readonly queryAdmission: QueryAdmission;
   private lastWrittenSavedAt = 0;
   private readonly routes: ColumnRoutes;
   private readonly columnAdmission: DuckDbColumnAdmission;
@@ -145,6 +147,7 @@ export class DuckDbSpanStore implements SpanStore {
     private committed: CommittedState,
   ) {
     this.routes = new ColumnRoutes(catalog);
+    this.queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value }, options.queryAdmissionObserver ?? null);
     this.columnAdmission = new DuckDbColumnAdmission(catalog, this.routes, options.columnLimits ?? DEFAULT_COLUMN_ADMISSION_LIMITS);
     this.log = options.log ?? ((message) => process.stderr.write(`waggle: ${message}\n`));
   }

@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { SpanStore } from '../store/span-store.js';
+import { directorySize } from './directory-size.js';
+
+/** What the store side shows at scrape time; read by collect callbacks, never pushed. */
+export interface StoreMetricsSources {
+  readonly store: SpanStore;
+  readonly dataDir: string;
+  readonly walDir: string;
+}
+
+/**
+ * Commits, queue depth, disk use and retention. Commit figures are those of commits the ingest
+ * service asks for (SpanStore.flush: the freshness timer, disk probes, replay, stop); the row-group
+ * commits the store starts by itself under load are not seen from here (the lead wires them in
+ * the store's writer). Gauges read the store's own state on each scrape.
+ */
+export class StoreMetrics {
+  private readonly commitDuration: Histogram;
+  private readonly commitEvents: Histogram;
+  private readonly commitFailures: Counter;
+  private readonly retentionEvents: Counter;
+  private readonly retentionSegments: Counter;
+  /** TODO(lead): the store's lifecycle should provide bytes per dataset; until then this is empty. */
+  private datasetBytes: () => ReadonlyMap<string, number> = () => new Map();
+
+  constructor(registry: Registry, sources: StoreMetricsSources) {
+    const registers = [registry];
+    const { store, dataDir, walDir } = sources;
+    this.commitDuration = new Histogram({
+      name: 'waggle_store_commit_duration_seconds',
+      help: 'Commits the ingest service asked the store for (freshness timer, probes, replay, stop): time of SpanStore.flush, which waits for a commit already running too.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.commitEvents = new Histogram({
+      name: 'waggle_store_commit_events',
+      help: 'Events queued when such a commit started (its batch size, at least).',
+      buckets: [1, 10, 100, 1000, 4096, 16384, 32768, 65536, 131072],
+      registers,
+    });
+    this.commitFailures = new Counter({ name: 'waggle_store_commit_failures_total', help: 'Commits asked for by the ingest service that failed (the data stays queued and in the WAL; retried).', registers });
+    new Gauge({
+      name: 'waggle_store_queued_events',
+      help: 'Events acknowledged and queued, not yet committed (queue depth; ingest answers 503 beyond 4 row groups).',
+      registers,
+      collect() {
+        this.set(store.pendingEvents());
+      },
+    });
+    new Gauge({
+      name: 'waggle_store_consecutive_commit_failures',
+      help: 'Commit attempts failed in a row, by the store\'s count (0 while commits succeed).',
+      registers,
+      collect() {
+        this.set(store.health().consecutiveCommitFailures);
+      },
+    });
+    new Counter({
+      name: 'waggle_store_quarantined_requests_total',
+      help: 'Requests set aside in WAGGLE_DATA_DIR/quarantine since the process started because their content could not be committed.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(store.health().quarantinedRequests);
+      },
+    });
+    new Gauge({
+      name: 'waggle_wal_bytes',
+      help: 'Bytes of the write-ahead log files on disk (acknowledged requests not yet trimmed after their commit).',
+      registers,
+      collect() {
+        this.set(directorySize(walDir) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'waggle_data_dir_bytes',
+      help: 'Bytes of every file under WAGGLE_DATA_DIR (DuckDB file, WAL, saved queries, quarantine).',
+      registers,
+      collect() {
+        this.set(directorySize(dataDir) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'waggle_data_dir_free_bytes',
+      help: 'Bytes free for Waggle on the file system holding WAGGLE_DATA_DIR (ingest stops, 503, when it runs out).',
+      registers,
+      collect() {
+        try {
+          const stats = fs.statfsSync(dataDir);
+          this.set(stats.bavail * stats.bsize);
+        } catch {
+          this.reset();
+        }
+      },
+    });
+    const datasetBytes = (): ReadonlyMap<string, number> => this.datasetBytes();
+    new Gauge({
+      name: 'waggle_dataset_disk_bytes',
+      help: 'Bytes on disk per dataset, as the store estimates them (absent until the store can tell).',
+      labelNames: ['dataset'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [dataset, bytes] of datasetBytes()) this.set({ dataset }, bytes);
+      },
+    });
+    this.retentionEvents = new Counter({ name: 'waggle_retention_deleted_events_total', help: 'Events deleted by retention (older than the retention period, or beyond the disk budget).', registers });
+    this.retentionSegments = new Counter({ name: 'waggle_retention_deleted_segments_total', help: 'Segments dropped whole by retention.', registers });
+  }
+
+  /** One commit the ingest service asked for: how long SpanStore.flush took, and what was queued. */
+  recordCommit(seconds: number, queuedEvents: number): void {
+    this.commitDuration.observe(seconds);
+    this.commitEvents.observe(queuedEvents);
+  }
+
+  recordCommitFailure(): void {
+    this.commitFailures.inc();
+  }
+
+  /** For the store's lifecycle: what one retention pass deleted. */
+  recordRetentionDeletion(deleted: { events: number; segments: number }): void {
+    if (deleted.events > 0) this.retentionEvents.inc(deleted.events);
+    if (deleted.segments > 0) this.retentionSegments.inc(deleted.segments);
+  }
+
+  /** For the store's lifecycle: bytes per dataset (storage key → bytes), read at every scrape; keep it cheap. */
+  setDatasetDiskBytesSource(source: () => ReadonlyMap<string, number>): void {
+    this.datasetBytes = source;
+  }
+}
