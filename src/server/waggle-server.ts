@@ -147,7 +147,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
   }
   const refusal = startupRefusal(config.authMode, config.host, keys.count(), config.dataDir);
   if (refusal !== null) throw new StartupError(refusal);
-  if (config.authMode === 'off') logger.warn('WAGGLE_AUTH=off: no API key is checked; anyone who reaches Waggle can read and write everything');
+  if (config.authMode === 'off') logger.warn('warning: WAGGLE_AUTH=off: no API key is checked; anyone who reaches Waggle can read and write everything');
   const authorizer = new RequestAuthorizer(keys, new SessionTable(), config.authMode, config.host);
   // The metrics need the store, the store's query slots report to the metrics: bound once both exist.
   let metricsRef: WaggleMetrics | null = null;

@@ -103,7 +103,7 @@ describe('a 64 MB request body', () => {
     let answeredBeforeResponse = 0;
     while (!bigDone) {
       const health = await fetch(`http://127.0.0.1:${waggle.ports.http}/healthz`);
-      assert.deepEqual(await health.json(), { status: 'ok' });
+      assert.deepEqual(await health.json(), { status: 'ok', ready: true });
       if (!bigDone) answeredBeforeResponse += 1;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -24,6 +24,7 @@ function concrete(pattern: string): string {
 const ALLOWED_STATUS: Record<string, number> = {
   'GET /healthz': 200,
   'GET /readyz': 200,
+  'GET /metrics': 200,
   'POST /v1/traces': 200,
   'POST /1/events/:dataset': 200,
   'POST /1/batch/:dataset': 200,
