@@ -1,4 +1,5 @@
 import { BadRequestError } from '../core/errors.js';
+import { parseRetention } from '../core/retention-duration.js';
 
 export interface WaggleConfig {
   host: string;
@@ -15,9 +16,13 @@ export interface WaggleConfig {
   allowedHosts: string[];
   /** Empty: http://localhost:<port>. */
   publicUrl: string;
+  /** How long events are kept (nanoseconds), unless a dataset sets its own. */
+  retentionNs: bigint;
+  /** Most bytes the database may use; null: no budget. */
+  maxDiskBytes: number | null;
 }
 
-type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list' | 'url';
+type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list' | 'url' | 'duration' | 'optional-integer';
 
 interface SettingDef {
   key: keyof WaggleConfig;
@@ -43,6 +48,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'flushIntervalMs', env: 'WAGGLE_FLUSH_INTERVAL_MS', flag: '--flush-interval-ms', kind: 'integer', defaultValue: '500', description: 'Longest an acknowledged span waits before a commit makes it readable (freshness).' },
   { key: 'allowedHosts', env: 'WAGGLE_ALLOWED_HOSTS', flag: '--allowed-hosts', kind: 'list', defaultValue: '', description: 'Comma-separated extra Host names the UI and API answer to (`*.example.com` for subdomains, * for any); localhost, *.localhost, IP addresses, a named WAGGLE_HOST and the WAGGLE_PUBLIC_URL host always are.' },
   { key: 'publicUrl', env: 'WAGGLE_PUBLIC_URL', flag: '--public-url', kind: 'url', defaultValue: '', description: 'URL people open Waggle at, used in links (`links.query_url`); empty means http://localhost:<WAGGLE_PORT>.' },
+  { key: 'retentionNs', env: 'WAGGLE_RETENTION', flag: '--retention', kind: 'duration', defaultValue: '60d', description: 'How long events are kept (`60d`, `12h`, `30m`); a dataset may set its own. Older events are never returned, are deleted within a minute, and are refused at ingest.' },
+  { key: 'maxDiskBytes', env: 'WAGGLE_MAX_DISK_BYTES', flag: '--max-disk-bytes', kind: 'optional-integer', defaultValue: '', description: 'Most bytes the database may use; beyond it the oldest data is deleted first (logged and counted). Empty: no budget.' },
 ];
 
 function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[keyof WaggleConfig] {
@@ -74,6 +81,17 @@ function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[
         throw new BadRequestError(`${source} must be an http(s) URL such as https://waggle.example.com, got '${raw}'`);
       }
       return url.href.replace(/\/+$/, '');
+    }
+    case 'duration': {
+      const ns = parseRetention(text);
+      if (ns === null) throw new BadRequestError(`${source} must be a duration such as 60d, 12h, 30m or 90s (at most 36500d), got '${raw}'`);
+      return ns;
+    }
+    case 'optional-integer': {
+      if (text === '') return null;
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n <= 0 || !Number.isSafeInteger(n)) throw new BadRequestError(`${source} must be a positive integer (bytes) or empty, got '${raw}'`);
+      return n;
     }
   }
 }

@@ -108,7 +108,14 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}): 
     process.stderr.write(`waggle: ${message}\n`);
   };
   checkDataDir(config.dataDir);
-  const storeOptions = { ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit };
+  const storeOptions = {
+    ...DEFAULT_DUCKDB_STORE_OPTIONS,
+    dataDir: config.dataDir,
+    memoryLimit: config.memoryLimit,
+    retentionNs: config.retentionNs,
+    maxDiskBytes: config.maxDiskBytes,
+    log,
+  };
   const store = await DuckDbSpanStore.open(storeOptions);
   const committed = await store.committedWalPosition();
   const { wal, replay, recovery } = openWriteAheadLog(path.join(config.dataDir, 'wal'), committed, config.walSync);

@@ -20,6 +20,7 @@ import type {
   StoreCapabilities,
   StoredEvent,
   StoreHealth,
+  StoreLifecycleStats,
   TimeWindow,
   TraceSummary,
 } from '../span-store.js';
@@ -40,6 +41,10 @@ import {
 import { ColumnRoutes, LayerResolver } from './duckdb-layer-resolver.js';
 import { appendEventRows } from './duckdb-row-appender.js';
 import { addSegmentColumn, newSegment, segmentOverlaps, type SegmentState } from './duckdb-segment.js';
+import { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
+import { formatRetention } from '../../core/retention-duration.js';
+import { DuckDbStoreLifecycle, dropUnregisteredTables } from './duckdb-store-lifecycle.js';
+import { datasetSlug } from '../../core/dataset-name.js';
 
 export interface DuckDbStoreOptions {
   dataDir: string;
@@ -60,12 +65,24 @@ export interface DuckDbStoreOptions {
   columnLimits?: ColumnAdmissionLimits;
   /** Where the store reports what an operator should know (set-aside requests); stderr when absent. */
   log?: (message: string) => void;
+  /** How long events are kept unless a dataset overrides it; null keeps them forever. */
+  retentionNs?: bigint | null;
+  /** Most bytes the database may use; beyond it the oldest segments are deleted. null: no budget. */
+  maxDiskBytes?: number | null;
+  /** The time retention is measured against (nanoseconds); the system clock when absent. Tests move it. */
+  clock?: () => bigint;
+  /** Between background lifecycle passes (retention, disk budget, compaction); 0 runs none (tests call runLifecycle). */
+  lifecycleIntervalMs?: number;
+  /** A segment open this long (by the clock) is sealed at its next commit, so time segments stay droppable. */
+  segmentMaxAgeNs?: bigint;
+  /** How long a retired segment's table outlives it. */
+  retiredTableGraceMs?: number;
 }
 
 export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> = {
   memoryLimit: '512MB',
   threads: 2,
-  segmentMaxRows: 4_000_000,
+  segmentMaxRows: 1_000_000,
   segmentMaxColumns: 400,
   rowGroupSize: 32_768,
 };
@@ -95,6 +112,13 @@ const RESOLVE_SLICE_EVENTS = 4096;
 
 /** Name of the data file as attached: every connection USEs it, so SQL names stay unqualified. */
 const DATABASE_ALIAS = 'waggle';
+
+/** Lifecycle defaults: a pass every 15 s keeps deletion within a minute of expiry. */
+const DEFAULT_LIFECYCLE_INTERVAL_MS = 15_000;
+const DEFAULT_SEGMENT_MAX_AGE_NS = 3_600_000_000_000n;
+const DEFAULT_RETIRED_TABLE_GRACE_MS = 10_000;
+/** Refused: 1 = too many columns (column admission), 2 = older than the dataset's retention. */
+const REFUSED_EXPIRED = 2;
 
 /** Query connections kept open between queries. */
 const MAX_IDLE_QUERY_CONNECTIONS = 4;
@@ -129,6 +153,13 @@ export class DuckDbSpanStore implements SpanStore {
   private consecutiveCommitFailures = 0;
   private quarantinedRequests = 0;
   private readonly log: (message: string) => void;
+  private readonly retention: DuckDbRetentionPolicy;
+  private readonly lifecycle: DuckDbStoreLifecycle;
+  private lifecycleTimer: NodeJS.Timeout | null = null;
+  private lifecycleRun: Promise<void> = Promise.resolve();
+  private nextSegmentId: number;
+  /** Events refused at admission because they were older than their dataset's retention. */
+  private expiredRefused = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -137,10 +168,105 @@ export class DuckDbSpanStore implements SpanStore {
     private readonly segments: SegmentState[],
     private readonly options: DuckDbStoreOptions,
     private committed: CommittedState,
+    retention: DuckDbRetentionPolicy,
+    nextSegmentId: number,
   ) {
     this.routes = new ColumnRoutes(catalog);
     this.admission = new DuckDbColumnAdmission(catalog, this.routes, options.columnLimits ?? DEFAULT_COLUMN_ADMISSION_LIMITS);
     this.log = options.log ?? ((message) => process.stderr.write(`waggle: ${message}\n`));
+    this.retention = retention;
+    this.nextSegmentId = nextSegmentId;
+    const store = this;
+    this.lifecycle = new DuckDbStoreLifecycle(
+      {
+        segments,
+        catalog,
+        retention,
+        onWriter: (work) => store.onWriter(work),
+        connect: () => store.connect(),
+        allocateSegmentId: () => store.nextSegmentId++,
+        log: (message) => store.log(message),
+      },
+      {
+        maxDiskBytes: options.maxDiskBytes ?? null,
+        segmentMaxRows: options.segmentMaxRows,
+        segmentMaxColumns: options.segmentMaxColumns,
+        retiredTableGraceMs: options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS,
+      },
+    );
+    const interval = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
+    if (interval > 0) {
+      this.lifecycleTimer = setInterval(() => {
+        void this.runLifecycle().catch((error: unknown) => this.log(`storage lifecycle pass failed (retried at the next): ${error instanceof Error ? error.message : String(error)}`));
+      }, interval);
+      this.lifecycleTimer.unref();
+    }
+  }
+
+  /** Runs `work` on the writer connection between commits. */
+  private onWriter<T>(work: (writer: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new UnavailableError('the store is closed'));
+    const run = this.flushChain.then(() => work(this.writer));
+    this.flushChain = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /**
+   * One lifecycle pass (retention, disk budget, dropping retired tables, one compaction), never two
+   * at once. The background timer calls it; tests call it after moving the clock.
+   */
+  runLifecycle(): Promise<void> {
+    const run = this.lifecycleRun.then(() => (this.closed ? undefined : this.lifecycle.runOnce()));
+    this.lifecycleRun = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Compacts every group there is to compact (tests and benchmarks). */
+  async compactAll(): Promise<number> {
+    let count = 0;
+    for (;;) {
+      const run = this.lifecycleRun.then(() => this.lifecycle.compactOneGroup());
+      this.lifecycleRun = run.then(() => undefined, () => undefined);
+      if (!(await run)) return count;
+      count += 1;
+    }
+  }
+
+  /** Seals the open segment (tests and benchmarks: makes everything written so far compactable). */
+  async sealOpenSegment(): Promise<void> {
+    await this.onWriter(async (writer) => {
+      const open = this.segments.find((s) => !s.sealed);
+      if (!open || open.rowCount === 0) return;
+      await writer.run('UPDATE waggle_segments SET sealed = true WHERE id = $1', [open.id]);
+      open.sealed = true;
+    });
+  }
+
+  lifecycleStats(): StoreLifecycleStats {
+    const stats = this.lifecycle.lifecycleStats();
+    return { ...stats, expiredEventsRefused: this.expiredRefused };
+  }
+
+  datasetRetention(datasetKey: string): { retentionNs: bigint | null; overrideNs: bigint | null } {
+    return { retentionNs: this.retention.retentionOf(datasetKey), overrideNs: this.retention.override(datasetKey) ?? null };
+  }
+
+  async setDatasetRetention(datasetKey: string, retentionNs: bigint | null): Promise<void> {
+    await this.onWriter(async (writer) => {
+      // The dataset row first: a dataset created through the API may not be committed yet.
+      const entry = this.catalog.dataset(datasetKey);
+      if (entry) {
+        await writer.run('INSERT INTO waggle_datasets (name, created_ns, last_written_ns, display_name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+          datasetKey,
+          entry.createdNs,
+          entry.lastWrittenNs,
+          entry.name,
+        ]);
+      }
+      if (retentionNs === null) await writer.run('DELETE FROM waggle_dataset_retention WHERE dataset = $1', [datasetKey]);
+      else await writer.run('INSERT OR REPLACE INTO waggle_dataset_retention VALUES ($1, $2)', [datasetKey, retentionNs]);
+      this.retention.setOverride(datasetKey, retentionNs);
+    });
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbSpanStore> {
@@ -158,12 +284,20 @@ export class DuckDbSpanStore implements SpanStore {
     await writer.run(`USE ${DATABASE_ALIAS}`);
     for (const ddl of INTERNAL_DDL) await writer.run(ddl);
     const catalog = await DuckDbCatalog.load(writer);
-    const segments = await loadSegments(writer, catalog);
+    await dropUnregisteredTables(writer);
+    const clock = options.clock ?? nowNs;
+    const segments = await loadSegments(writer, catalog, clock());
     const committed = await loadCommittedState(writer);
+    const retention = new DuckDbRetentionPolicy(options.retentionNs ?? null, clock);
+    for (const [dataset, ns] of (await writer.runAndReadAll('SELECT dataset, retention_ns FROM waggle_dataset_retention')).getRows()) {
+      if (typeof dataset === 'string' && typeof ns === 'bigint') retention.setOverride(dataset, ns);
+    }
+    const maxId = await writer.runAndReadAll('SELECT coalesce(max(id), 0) FROM waggle_segments');
+    const nextSegmentId = Number(maxId.getRows()[0]?.[0] ?? 0) + 1;
     // From here on no query can read or write files or URLs, and nobody can switch that back.
     await writer.run('SET enable_external_access = false');
     await writer.run('SET lock_configuration = true');
-    const store = new DuckDbSpanStore(instance, writer, catalog, segments, options, committed);
+    const store = new DuckDbSpanStore(instance, writer, catalog, segments, options, committed, retention, nextSegmentId);
     return store;
   }
 
@@ -195,7 +329,48 @@ export class DuckDbSpanStore implements SpanStore {
 
   admit(events: readonly EventRecord[], unit: AdmissionUnit): ColumnAdmission {
     if (this.closed) throw new UnavailableError('the store is closed');
-    return this.admission.admit(events, unit, nowNs());
+    const expired = this.refuseExpired(events, unit);
+    if (expired === null) return this.admission.admit(events, unit, nowNs());
+    // Column admission judges only what retention lets through, so expired events add no columns.
+    const kept = events.filter((_, i) => expired.refused[i] === 0);
+    const columns = this.admission.admit(kept, unit, nowNs());
+    const refused = expired.refused;
+    if (columns.refused !== null) {
+      let k = 0;
+      for (let i = 0; i < events.length; i++) if (refused[i] === 0 && columns.refused[k++] === 1) refused[i] = 1;
+    }
+    return { refused, reason: columns.reason, expiredReason: expired.reason };
+  }
+
+  /** Marks events older than their dataset's retention (a span with its span events and links). */
+  private refuseExpired(events: readonly EventRecord[], unit: AdmissionUnit): { refused: Uint8Array; reason: string } | null {
+    let refused: Uint8Array | null = null;
+    let reason = '';
+    const now = this.retention.now();
+    let lastDataset: string | null = null;
+    let cutoff: bigint | null = null;
+    for (let start = 0; start < events.length; ) {
+      let end = start + 1;
+      if (unit === 'span') while (end < events.length && events[end]!.annotationType !== null) end++;
+      const event = events[start]!;
+      if (event.dataset !== lastDataset) {
+        lastDataset = event.dataset;
+        const key = this.catalog.findDataset(event.dataset) ?? datasetSlug(event.dataset);
+        cutoff = this.retention.cutoffNs(key, now);
+      }
+      if (cutoff !== null && event.timestampNs < cutoff) {
+        refused ??= new Uint8Array(events.length);
+        refused.fill(REFUSED_EXPIRED, start, end);
+        const units = unit === 'span' ? 1 : end - start;
+        this.expiredRefused += units;
+        if (reason === '') {
+          const retention = this.retention.retentionOf(this.catalog.findDataset(event.dataset) ?? datasetSlug(event.dataset));
+          reason = `older than dataset '${event.dataset.slice(0, 100)}' keeps events (retention ${formatRetention(retention ?? 0n)}): timestamp ${formatRfc3339Nanos(event.timestampNs)} is before ${formatRfc3339Nanos(cutoff)}`;
+        }
+      }
+      start = end;
+    }
+    return refused === null ? null : { refused, reason };
   }
 
   health(): StoreHealth {
@@ -438,16 +613,20 @@ export class DuckDbSpanStore implements SpanStore {
     this.lastAttemptBatches = consumedBatches + (splitAt >= 0 ? 1 : 0);
     const columnIds = resolver.columnIds();
 
-    let segment = this.openSegment();
-    // openSegment starts a segment of its own when the last one is sealed (or there is none).
-    const opensFresh = segment !== this.segments[this.segments.length - 1];
+    const clockNow = this.retention.now();
+    let segment = this.openSegment(clockNow);
+    // openSegment starts a segment of its own when every one is sealed (or there is none).
+    const opensFresh = !this.segments.includes(segment);
     const missing = columnIds.filter((id) => !segment.positions.has(id));
     const wouldBeTooWide = segment.attributeColumns.length + missing.length > this.options.segmentMaxColumns;
     const wouldBeTooLong = segment.rowCount > 0 && segment.rowCount + events.length > this.options.segmentMaxRows;
-    const startsNewSegment = segment.rowCount > 0 && (wouldBeTooWide || wouldBeTooLong);
+    // Sealed by age too, so a segment spans a bounded stretch of time and retention can drop it whole.
+    const wouldBeTooOld = segment.rowCount > 0 && clockNow - segment.openedNs > (this.options.segmentMaxAgeNs ?? DEFAULT_SEGMENT_MAX_AGE_NS);
+    const startsNewSegment = segment.rowCount > 0 && (wouldBeTooWide || wouldBeTooLong || wouldBeTooOld);
     // Work on a copy so that a failed commit leaves the in-memory state as it was on disk.
     const previous = startsNewSegment ? segment : null;
-    segment = startsNewSegment ? newSegment(segment.id + 1) : cloneSegment(segment);
+    // Ids are taken from the counter at once: compaction takes ids meanwhile (a failed commit leaves a gap).
+    segment = startsNewSegment ? newSegment(this.nextSegmentId++, clockNow) : cloneSegment(segment);
     const createsTable = startsNewSegment || opensFresh;
     const added = columnIds.filter((id) => !segment.positions.has(id));
 
@@ -460,7 +639,7 @@ export class DuckDbSpanStore implements SpanStore {
       if (createsTable) {
         const columns = [...CORE_PHYSICAL_COLUMNS.map((c) => `${c.physical} ${c.sqlType}`), ...attributeDefs].join(', ');
         await this.writer.run(`CREATE TABLE ${segmentTableName(segment.id)} (${columns})`);
-        await this.writer.run('INSERT INTO waggle_segments VALUES ($1, 0, NULL, NULL, false)', [segment.id]);
+        await this.writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed) VALUES ($1, 0, NULL, NULL, false)', [segment.id]);
       } else if (attributeDefs.length > 0) {
         await this.writer.run(attributeDefs.map((def) => `ALTER TABLE ${segmentTableName(segment.id)} ADD COLUMN ${def};`).join('\n'));
       }
@@ -493,6 +672,7 @@ export class DuckDbSpanStore implements SpanStore {
         if (segment.maxTsNs === null || end > segment.maxTsNs) segment.maxTsNs = end;
       }
       for (const event of events) if (event.sampleRate > segment.maxSampleRate) segment.maxSampleRate = event.sampleRate;
+      for (const event of events) segment.datasets.add(event.dataset);
       segment.rowCount += events.length;
       // A segment made wider than the bound by one wide event is closed at once: later row groups
       // must not carry (and allocate for) hundreds of mostly empty columns.
@@ -517,8 +697,10 @@ export class DuckDbSpanStore implements SpanStore {
     this.catalog.markPersisted();
     if (previous) previous.sealed = true;
     if (segment.attributeColumns.length > this.options.segmentMaxColumns) segment.sealed = true;
-    if (createsTable) this.segments.push(segment);
-    else this.segments[this.segments.length - 1] = segment;
+    if (createsTable) {
+      this.segments.push(segment);
+      if (segment.id >= this.nextSegmentId) this.nextSegmentId = segment.id + 1;
+    } else this.segments[this.segments.findIndex((s) => s.id === segment.id)] = segment;
     this.pending = this.pending.slice(consumedBatches);
     if (splitAt >= 0) this.pending[0]!.committed = splitAt;
     this.pendingCount -= events.length;
@@ -530,9 +712,8 @@ export class DuckDbSpanStore implements SpanStore {
     }
   }
 
-  private openSegment(): SegmentState {
-    const last = this.segments[this.segments.length - 1];
-    return last && !last.sealed ? last : newSegment((last?.id ?? 0) + 1);
+  private openSegment(clockNow: bigint): SegmentState {
+    return this.segments.find((s) => !s.sealed) ?? newSegment(this.nextSegmentId++, clockNow);
   }
 
   async getTrace(traceId: bigint): Promise<StoredEvent[]> {
@@ -546,10 +727,12 @@ export class DuckDbSpanStore implements SpanStore {
     );
     const events: StoredEvent[] = [];
     const order: bigint[] = [];
+    // Expired events are never returned, even before their segment is dropped.
+    const visible = this.retention.visibleCondition(this.catalog.datasetNames());
     for (const [segmentId, minTs, maxTs] of index.getRows()) {
       if (typeof segmentId !== 'number' || typeof minTs !== 'bigint' || typeof maxTs !== 'bigint') continue;
       const result = await reader.runAndReadAll(
-        `SELECT * FROM ${segmentTableName(segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3::UHUGEINT`,
+        `SELECT * FROM ${segmentTableName(segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3::UHUGEINT${visible === '' ? '' : ` AND ${visible}`}`,
         [minTs, maxTs, traceId.toString()],
       );
       const names = result.columnNames();
@@ -688,8 +871,9 @@ export class DuckDbSpanStore implements SpanStore {
 
   relation(selector: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow): string {
     const wanted = [...new Set(physicalColumns)];
+    const visible = this.retention.visibleCondition(this.datasetNames(selector));
     const datasetFilter =
-      selector.kind === 'one' ? ` AND dataset = ${sqlStringLiteral(selector.name)}` : '';
+      (selector.kind === 'one' ? ` AND dataset = ${sqlStringLiteral(selector.name)}` : '') + (visible === '' ? '' : ` AND ${visible}`);
     const branches: string[] = [];
     for (const segment of this.segments) {
       if (!segmentOverlaps(segment, window.startNs, window.endNs)) continue;
@@ -763,7 +947,8 @@ export class DuckDbSpanStore implements SpanStore {
       rows += segment.rowCount;
     }
     if (chosen.length === 0) return [];
-    const datasetFilter = selector.kind === 'one' ? `dataset = ${sqlStringLiteral(selector.name)} AND ` : '';
+    const visible = this.retention.visibleCondition(this.datasetNames(selector));
+    const datasetFilter = (selector.kind === 'one' ? `dataset = ${sqlStringLiteral(selector.name)} AND ` : '') + (visible === '' ? '' : `${visible} AND `);
     // Whole vectors are sampled (system sampling) so the work stays near 100 000 rows however
     // large the segments are; a reservoir sample would still read every row.
     const percent = Math.min(100, Math.max(0.01, (100 * 100_000) / Math.max(1, rows)));
@@ -782,6 +967,8 @@ export class DuckDbSpanStore implements SpanStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.lifecycleTimer !== null) clearInterval(this.lifecycleTimer);
+    await this.lifecycleRun;
     await this.flush();
     this.closed = true;
     await this.flushChain;
@@ -799,6 +986,7 @@ function cloneSegment(segment: SegmentState): SegmentState {
     attributeColumns: [...segment.attributeColumns],
     positions: new Map(segment.positions),
     types: [...segment.types],
+    datasets: new Set(segment.datasets),
   };
 }
 
@@ -838,12 +1026,15 @@ async function loadCommittedState(connection: DuckDBConnection): Promise<Committ
   };
 }
 
-async function loadSegments(connection: DuckDBConnection, catalog: DuckDbCatalog): Promise<SegmentState[]> {
-  const result = await connection.runAndReadAll('SELECT id, row_count, min_ts_ns, max_ts_ns, sealed FROM waggle_segments ORDER BY id');
+async function loadSegments(connection: DuckDBConnection, catalog: DuckDbCatalog, openedNs: bigint): Promise<SegmentState[]> {
+  const result = await connection.runAndReadAll('SELECT id, row_count, min_ts_ns, max_ts_ns, sealed, compacted FROM waggle_segments ORDER BY id');
   const segments: SegmentState[] = [];
-  for (const [id, rowCount, minTs, maxTs, sealed] of result.getRows()) {
+  for (const [id, rowCount, minTs, maxTs, sealed, compacted] of result.getRows()) {
     if (typeof id !== 'number') continue;
-    const segment = newSegment(id);
+    const segment = newSegment(id, openedNs);
+    segment.compacted = compacted === true;
+    const datasets = await connection.runAndReadAll(`SELECT DISTINCT dataset FROM ${segmentTableName(id)}`);
+    for (const [dataset] of datasets.getRows()) if (typeof dataset === 'string') segment.datasets.add(dataset);
     segment.rowCount = Number(rowCount ?? 0);
     segment.minTsNs = typeof minTs === 'bigint' ? minTs : null;
     segment.maxTsNs = typeof maxTs === 'bigint' ? maxTs : null;
