@@ -48,7 +48,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'flushIntervalMs', env: 'WAGGLE_FLUSH_INTERVAL_MS', flag: '--flush-interval-ms', kind: 'integer', defaultValue: '500', description: 'Longest an acknowledged span waits before a commit makes it readable (freshness).' },
   { key: 'allowedHosts', env: 'WAGGLE_ALLOWED_HOSTS', flag: '--allowed-hosts', kind: 'list', defaultValue: '', description: 'Comma-separated extra Host names the UI and API answer to (`*.example.com` for subdomains, * for any); localhost, *.localhost, IP addresses, a named WAGGLE_HOST and the WAGGLE_PUBLIC_URL host always are.' },
   { key: 'publicUrl', env: 'WAGGLE_PUBLIC_URL', flag: '--public-url', kind: 'url', defaultValue: '', description: 'URL people open Waggle at, used in links (`links.query_url`); empty means http://localhost:<WAGGLE_PORT>.' },
-  { key: 'retentionNs', env: 'WAGGLE_RETENTION', flag: '--retention', kind: 'duration', defaultValue: '60d', description: 'How long events are kept (`60d`, `12h`, `30m`); a dataset may set its own. Older events are never returned, are deleted within a minute, and are refused at ingest.' },
+  { key: 'retentionNs', env: 'WAGGLE_RETENTION', flag: '--retention', kind: 'duration', defaultValue: '60d', description: 'How long events are kept (`60d`, `12h`, `30m`); a dataset may set its own. Older events are never returned and are refused at ingest; a segment is deleted within a minute of its newest event expiring.' },
   { key: 'maxDiskBytes', env: 'WAGGLE_MAX_DISK_BYTES', flag: '--max-disk-bytes', kind: 'optional-integer', defaultValue: '', description: 'Most bytes the database may use; beyond it the oldest data is deleted first (logged and counted). Empty: no budget.' },
 ];
 
