@@ -311,7 +311,7 @@ function compareBig(a: bigint, b: bigint): number {
 export async function dropUnregisteredTables(writer: DuckDBConnection): Promise<void> {
   const result = await writer.runAndReadAll(
     `SELECT table_name FROM duckdb_tables() WHERE database_name = 'waggle' AND (
-       (regexp_matches(table_name, '^seg_[0-9]+$') AND CAST(substr(table_name, 5) AS INTEGER) NOT IN (SELECT id FROM waggle_segments))
+       (regexp_matches(table_name, '^seg_[0-9]+$') AND TRY_CAST(substr(table_name, 5) AS INTEGER) NOT IN (SELECT id FROM waggle_segments))
        OR regexp_matches(table_name, '^waggle_compaction_[0-9]+$'))`,
   );
   for (const [name] of result.getRows()) if (typeof name === 'string') await writer.run(`DROP TABLE IF EXISTS ${name}`);
