@@ -77,6 +77,8 @@ export interface DuckDbStoreOptions {
   segmentMaxAgeNs?: bigint;
   /** How long a retired segment's table outlives it. */
   retiredTableGraceMs?: number;
+  /** The open segment is sealed after this long without a commit (then compacted). */
+  idleSealMs?: number;
 }
 
 export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> = {
@@ -117,6 +119,7 @@ const DATABASE_ALIAS = 'waggle';
 const DEFAULT_LIFECYCLE_INTERVAL_MS = 15_000;
 const DEFAULT_SEGMENT_MAX_AGE_NS = 3_600_000_000_000n;
 const DEFAULT_RETIRED_TABLE_GRACE_MS = 10_000;
+const DEFAULT_IDLE_SEAL_MS = 30_000;
 /** Refused: 1 = too many columns (column admission), 2 = older than the dataset's retention. */
 const REFUSED_EXPIRED = 2;
 
@@ -160,6 +163,8 @@ export class DuckDbSpanStore implements SpanStore {
   private nextSegmentId: number;
   /** Events refused at admission because they were older than their dataset's retention. */
   private expiredRefused = 0;
+  /** Wall-clock time of the last commit, to seal an idle open segment. */
+  private lastCommitMs = Date.now();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -192,6 +197,7 @@ export class DuckDbSpanStore implements SpanStore {
         segmentMaxRows: options.segmentMaxRows,
         segmentMaxColumns: options.segmentMaxColumns,
         retiredTableGraceMs: options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS,
+        idleSealMs: options.idleSealMs ?? DEFAULT_IDLE_SEAL_MS,
       },
     );
     const interval = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
@@ -216,7 +222,7 @@ export class DuckDbSpanStore implements SpanStore {
    * at once. The background timer calls it; tests call it after moving the clock.
    */
   runLifecycle(): Promise<void> {
-    const run = this.lifecycleRun.then(() => (this.closed ? undefined : this.lifecycle.runOnce()));
+    const run = this.lifecycleRun.then(() => (this.closed ? undefined : this.lifecycle.runOnce(this.lastCommitMs)));
     this.lifecycleRun = run.catch(() => undefined);
     return run;
   }
@@ -705,6 +711,7 @@ export class DuckDbSpanStore implements SpanStore {
     if (splitAt >= 0) this.pending[0]!.committed = splitAt;
     this.pendingCount -= events.length;
     this.committed = next;
+    this.lastCommitMs = Date.now();
     if (Date.now() - this.lastWrittenSavedAt > 30_000) {
       this.lastWrittenSavedAt = Date.now();
       // After the commit: a failure here is no failed commit (the data is stored); the next try repeats it.

@@ -28,6 +28,8 @@ export interface LifecycleOptions {
   segmentMaxColumns: number;
   /** How long a retired segment's table outlives it (queries planned before still read it). */
   retiredTableGraceMs: number;
+  /** The open segment is sealed (and so compacted) after this long without a commit. */
+  idleSealMs: number;
 }
 
 type DeletionCause = 'retention' | 'diskBudget';
@@ -61,8 +63,9 @@ export class DuckDbStoreLifecycle {
     return structuredClone(this.stats);
   }
 
-  /** One pass: drop expired segments, keep under the disk budget, drop retired tables, compact one group. */
-  async runOnce(): Promise<void> {
+  /** One pass: seal an idle open segment, drop expired segments, keep under the disk budget, drop retired tables, compact one group. */
+  async runOnce(lastCommitMs: number): Promise<void> {
+    await this.sealIdleSegment(lastCommitMs);
     await this.dropExpired();
     await this.enforceDiskBudget();
     await this.dropRetiredTables();
@@ -179,25 +182,44 @@ export class DuckDbStoreLifecycle {
   }
 
   /**
-   * The next group to compact: consecutive sealed segments not yet compacted, as many as fit in
-   * one segment (rows and columns); a full segment alone is rewritten in order.
+   * The next group to compact: consecutive sealed segments that are not compacted yet or are
+   * narrow (under a quarter of a full one), as many as fit in one segment (rows and columns).
+   * A segment not compacted yet may form a group alone (it is rewritten in order); a compacted
+   * one only together with others.
    */
   private nextGroup(): SegmentState[] {
-    const group: SegmentState[] = [];
-    const columns = new Set<number>();
+    const narrow = this.options.segmentMaxRows / 4;
+    const isCandidate = (s: SegmentState): boolean => s.sealed && s.rowCount > 0 && (!s.compacted || s.rowCount < narrow);
+    let group: SegmentState[] = [];
+    let columns = new Set<number>();
     let rows = 0;
+    const worthIt = (): boolean => group.length > 1 || (group.length === 1 && !group[0]!.compacted);
     for (const segment of this.host.segments) {
-      if (!segment.sealed || segment.compacted || segment.rowCount === 0) {
-        if (group.length > 0) break;
+      const added = segment.attributeColumns.filter((id) => !columns.has(id)).length;
+      const fits = rows + segment.rowCount <= this.options.segmentMaxRows && columns.size + added <= this.options.segmentMaxColumns;
+      if (isCandidate(segment) && (group.length === 0 || fits)) {
+        group.push(segment);
+        rows += segment.rowCount;
+        for (const id of segment.attributeColumns) columns.add(id);
         continue;
       }
-      const added = segment.attributeColumns.filter((id) => !columns.has(id)).length;
-      if (group.length > 0 && (rows + segment.rowCount > this.options.segmentMaxRows || columns.size + added > this.options.segmentMaxColumns)) break;
-      group.push(segment);
-      rows += segment.rowCount;
-      for (const id of segment.attributeColumns) columns.add(id);
+      if (worthIt()) return group;
+      group = isCandidate(segment) ? [segment] : [];
+      columns = new Set(group.flatMap((s) => s.attributeColumns));
+      rows = group.reduce((n, s) => n + s.rowCount, 0);
     }
-    return group;
+    return worthIt() ? group : [];
+  }
+
+  /** Seals the open segment once nothing was committed to it for `idleSealMs`, so quiet periods get compacted too. */
+  async sealIdleSegment(lastCommitMs: number): Promise<void> {
+    if (Date.now() - lastCommitMs < this.options.idleSealMs) return;
+    await this.host.onWriter(async (writer) => {
+      const open = this.host.segments.find((s) => !s.sealed);
+      if (!open || open.rowCount === 0) return;
+      await writer.run('UPDATE waggle_segments SET sealed = true WHERE id = $1', [open.id]);
+      open.sealed = true;
+    });
   }
 
   /** Compacts one group, if any; answers whether it did. */
