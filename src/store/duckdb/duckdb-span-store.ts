@@ -198,6 +198,7 @@ export class DuckDbSpanStore implements SpanStore {
         segmentMaxColumns: options.segmentMaxColumns,
         retiredTableGraceMs: options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS,
         idleSealMs: options.idleSealMs ?? DEFAULT_IDLE_SEAL_MS,
+        maxGroupSpanNs: 2n * (options.segmentMaxAgeNs ?? DEFAULT_SEGMENT_MAX_AGE_NS),
       },
     );
     const interval = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
@@ -627,7 +628,7 @@ export class DuckDbSpanStore implements SpanStore {
     const wouldBeTooWide = segment.attributeColumns.length + missing.length > this.options.segmentMaxColumns;
     const wouldBeTooLong = segment.rowCount > 0 && segment.rowCount + events.length > this.options.segmentMaxRows;
     // Sealed by age too, so a segment spans a bounded stretch of time and retention can drop it whole.
-    const wouldBeTooOld = segment.rowCount > 0 && clockNow - segment.openedNs > (this.options.segmentMaxAgeNs ?? DEFAULT_SEGMENT_MAX_AGE_NS);
+    const wouldBeTooOld = segment.rowCount > 0 && clockNow - segment.openedNs >= (this.options.segmentMaxAgeNs ?? DEFAULT_SEGMENT_MAX_AGE_NS);
     const startsNewSegment = segment.rowCount > 0 && (wouldBeTooWide || wouldBeTooLong || wouldBeTooOld);
     // Work on a copy so that a failed commit leaves the in-memory state as it was on disk.
     const previous = startsNewSegment ? segment : null;

@@ -30,6 +30,8 @@ export interface LifecycleOptions {
   retiredTableGraceMs: number;
   /** The open segment is sealed (and so compacted) after this long without a commit. */
   idleSealMs: number;
+  /** Most event time one compacted segment may span, so retention still drops whole segments. */
+  maxGroupSpanNs: bigint;
 }
 
 type DeletionCause = 'retention' | 'diskBudget';
@@ -196,7 +198,13 @@ export class DuckDbStoreLifecycle {
     const worthIt = (): boolean => group.length > 1 || (group.length === 1 && !group[0]!.compacted);
     for (const segment of this.host.segments) {
       const added = segment.attributeColumns.filter((id) => !columns.has(id)).length;
-      const fits = rows + segment.rowCount <= this.options.segmentMaxRows && columns.size + added <= this.options.segmentMaxColumns;
+      // Merged segments must stay droppable by time: a group spans at most maxGroupSpanNs of events.
+      const minTs = group.reduce((m, s) => (s.minTsNs !== null && s.minTsNs < m ? s.minTsNs : m), segment.minTsNs ?? 0n);
+      const maxTs = group.reduce((m, s) => (s.maxTsNs !== null && s.maxTsNs > m ? s.maxTsNs : m), segment.maxTsNs ?? 0n);
+      const fits =
+        rows + segment.rowCount <= this.options.segmentMaxRows &&
+        columns.size + added <= this.options.segmentMaxColumns &&
+        maxTs - minTs <= this.options.maxGroupSpanNs;
       if (isCandidate(segment) && (group.length === 0 || fits)) {
         group.push(segment);
         rows += segment.rowCount;
