@@ -133,6 +133,7 @@ const baselineWriter = writerStall;
 const baselineReader = readerStall;
 writerStall = 0;
 readerStall = 0;
+const turnBefore = store.lifecycleStats().longestWriterTurnMs ?? 0;
 const deleteStart = performance.now();
 await store.runLifecycle();
 const deleteMs = performance.now() - deleteStart;
@@ -160,6 +161,7 @@ console.log(
         longestCommitMs: { during: round(writerStall), before: round(baselineWriter) },
         longestTraceLookupMs: { during: round(readerStall), before: round(baselineReader) },
         commitsDuring: writes,
+        longestWriterTurnMs: { allPasses: stats.longestWriterTurnMs, beforeThisPass: turnBefore },
       },
       loadAverage: os.loadavg().map((n) => round(n, 2)),
     },

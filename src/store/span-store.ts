@@ -101,6 +101,8 @@ export interface StoreLifecycleStats {
   bytesOnDisk: number;
   /** Events (OTLP: spans) refused at ingest for being older than their dataset's retention. */
   expiredEventsRefused?: number;
+  /** The longest the lifecycle held the write path in one turn (commits wait behind it), in ms. */
+  longestWriterTurnMs?: number;
 }
 
 /** Whether the store keeps committing, for readiness checks and operators. */

@@ -153,6 +153,8 @@ export class DuckDbSpanStore implements SpanStore {
   private nextSegmentId: number;
   /** Events refused at admission because they were older than their dataset's retention. */
   private expiredRefused = 0;
+  /** The longest the lifecycle held the writer connection (commits wait behind it), in ms. */
+  private longestLifecycleWriterTurnMs = 0;
   /** Wall-clock time of the last commit, to seal an idle open segment. */
   private lastCommitMs = Date.now();
 
@@ -178,7 +180,16 @@ export class DuckDbSpanStore implements SpanStore {
         segments,
         catalog,
         retention,
-        onWriter: (work) => store.onWriter(work),
+        // Timed: the longest turn the lifecycle takes is the longest a commit waits for it.
+        onWriter: (work) =>
+          store.onWriter(async (writer) => {
+            const started = performance.now();
+            try {
+              return await work(writer);
+            } finally {
+              store.longestLifecycleWriterTurnMs = Math.max(store.longestLifecycleWriterTurnMs, performance.now() - started);
+            }
+          }),
         connect: () => store.connect(),
         allocateSegmentId: () => store.nextSegmentId++,
         log: (message) => store.log(message),
@@ -242,7 +253,7 @@ export class DuckDbSpanStore implements SpanStore {
 
   lifecycleStats(): StoreLifecycleStats {
     const stats = this.lifecycle.lifecycleStats();
-    return { ...stats, expiredEventsRefused: this.expiredRefused };
+    return { ...stats, expiredEventsRefused: this.expiredRefused, longestWriterTurnMs: Math.round(this.longestLifecycleWriterTurnMs * 10) / 10 };
   }
 
   datasetRetention(datasetKey: string): { retentionNs: bigint | null; overrideNs: bigint | null } {

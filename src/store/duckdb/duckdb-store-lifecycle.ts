@@ -161,26 +161,43 @@ export class DuckDbStoreLifecycle {
     });
   }
 
-  /** Drops the tables of segments retired longer ago than the grace period. */
+  /**
+   * Drops the tables of segments retired longer ago than the grace period, one per turn of the
+   * writer so that commits wait behind one DROP at most. No explicit checkpoint: DuckDB's own
+   * (by WAL size) makes the freed blocks reusable, and a forced one would hold commits up for
+   * hundreds of milliseconds.
+   */
   async dropRetiredTables(force = false): Promise<void> {
-    await this.host.onWriter(async (writer) => {
-      const horizon = force ? Number.MAX_SAFE_INTEGER : Date.now() - this.options.retiredTableGraceMs;
+    const horizon = force ? Number.MAX_SAFE_INTEGER : Date.now() - this.options.retiredTableGraceMs;
+    const ids = await this.host.onWriter(async (writer) => {
       const due = await writer.runAndReadAll('SELECT id FROM waggle_retired_segments WHERE retired_ns <= $1 ORDER BY id', [BigInt(horizon)]);
-      const ids = due.getRows().map(([id]) => Number(id));
-      if (ids.length === 0) return;
-      await writer.run('BEGIN TRANSACTION');
-      try {
-        for (const id of ids) await writer.run(`DROP TABLE IF EXISTS ${segmentTableName(id)}`);
-        await writer.run(`DELETE FROM waggle_retired_segments WHERE id IN (${ids.join(', ')})`);
-        await writer.run('COMMIT');
-      } catch (error) {
-        await writer.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-      this.retiredBytes = 0;
-      // Freed blocks become reusable at a checkpoint; one that other transactions block waits for the next pass.
-      await writer.run('CHECKPOINT').catch(() => undefined);
+      return due.getRows().map(([id]) => Number(id));
     });
+    for (const id of ids) {
+      await this.host.onWriter(async (writer) => {
+        await writer.run('BEGIN TRANSACTION');
+        try {
+          await writer.run(`DROP TABLE IF EXISTS ${segmentTableName(id)}`);
+          await writer.run('DELETE FROM waggle_retired_segments WHERE id = $1', [id]);
+          await writer.run('COMMIT');
+        } catch (error) {
+          await writer.run('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      });
+    }
+    if (ids.length === 0) return;
+    // The freed blocks return at a checkpoint: tried on a connection of its own, never on the
+    // writer's turn; when transactions are active it fails and the next pass tries again.
+    const connection = await this.host.connect();
+    try {
+      await connection.run('CHECKPOINT');
+      this.retiredBytes = 0;
+    } catch {
+      // Retried at the next pass; until then the budget keeps counting the dropped bytes as freed.
+    } finally {
+      connection.closeSync();
+    }
   }
 
   /**
