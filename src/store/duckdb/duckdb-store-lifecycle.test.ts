@@ -165,4 +165,37 @@ describe('compaction', () => {
     assert.equal(await scalar(store, `SELECT count(*) FROM (SELECT trace_id < lag(trace_id) OVER () AS back FROM seg_${compacted}) WHERE back`), 0);
     await store.close();
   });
+
+  it('merges narrow compacted segments again, but never across more than two hours of event time', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const store = await openStore(tempDir(), clock);
+    const segments = async (): Promise<number> => scalar(store, 'SELECT count(*) FROM waggle_segments WHERE compacted');
+    // A narrow compacted segment takes in the next sealed one.
+    await writeBatch(store, clock, 1, LIFECYCLE_BASE_NS);
+    await store.sealOpenSegment();
+    assert.equal(await store.compactAll(), 1);
+    await writeBatch(store, clock, 2, LIFECYCLE_BASE_NS + 60_000_000_000n);
+    await store.sealOpenSegment();
+    assert.equal(await store.compactAll(), 1);
+    assert.equal(await segments(), 1);
+    // A third, three hours later, stays apart: retention must still be able to drop the first whole.
+    await writeBatch(store, clock, 3, LIFECYCLE_BASE_NS + 3n * HOUR_NS);
+    await store.sealOpenSegment();
+    assert.equal(await store.compactAll(), 1);
+    assert.equal(await segments(), 2);
+    assert.equal(store.lifecycleStats().compactions, 3);
+    assert.equal(store.lifecycleStats().compactedSegments, 4);
+    assert.equal(await countEvents(store), 3 * TRACES_PER_BATCH * SPANS_PER_TRACE);
+    await store.close();
+  });
+
+  it('seals an open segment after it stays idle, so quiet data is compacted too', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const store = await openStore(tempDir(), clock, { idleSealMs: 1 });
+    await writeBatch(store, clock, 1, LIFECYCLE_BASE_NS);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.runLifecycle();
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_segments WHERE sealed AND compacted'), 1);
+    await store.close();
+  });
 });
