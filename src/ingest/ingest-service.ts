@@ -1,3 +1,4 @@
+import { nowNs } from '../core/unix-nanos.js';
 import { UnavailableError } from '../core/errors.js';
 import { WAL_LIMITS } from '../core/limits/wal-limits.js';
 import type { SpanStore } from '../store/span-store.js';
@@ -63,7 +64,8 @@ export class IngestService {
     for (const entry of entries) {
       let decoded: DecodedPayload;
       try {
-        decoded = admitPayload(PAYLOAD_DECODERS[entry.format](entry.payload, entry.meta, Number.MAX_SAFE_INTEGER), entry.format, this.store);
+        // Judged as of the time it was received, so replay refuses exactly what live ingest did.
+        decoded = admitPayload(PAYLOAD_DECODERS[entry.format](entry.payload, entry.meta, Number.MAX_SAFE_INTEGER), entry.format, this.store, receivedAtNs(entry.meta));
       } catch (error) {
         this.log(`skipping WAL entry ${entry.position}: ${(error as Error).message}`);
         continue;
@@ -116,7 +118,14 @@ export class IngestService {
       this.flushSoon();
       throw new UnavailableError('Waggle is busy writing earlier data; retry shortly');
     }
-    const decoded = admitPayload(PAYLOAD_DECODERS[request.format](request.body, request.meta, this.limits.maxBodyBytes), request.format, this.store);
+    // The receive time goes into the WAL with the request: retention judges it as of then, live and on replay.
+    request.meta['receivedAtNs'] ??= nowNs().toString();
+    const decoded = admitPayload(
+      PAYLOAD_DECODERS[request.format](request.body, request.meta, this.limits.maxBodyBytes),
+      request.format,
+      this.store,
+      receivedAtNs(request.meta),
+    );
     if (decoded.batch.events.length === 0) return decoded;
     await this.appendAndEnqueue(request, decoded);
     return decoded;
@@ -228,4 +237,10 @@ export class IngestService {
     await this.flushNow();
     await this.wal.close();
   }
+}
+
+/** The receive time a request's meta records (absent in WAL entries written before it was recorded). */
+function receivedAtNs(meta: Record<string, string>): bigint | undefined {
+  const value = meta['receivedAtNs'];
+  return value !== undefined && /^\d{1,19}$/.test(value) ? BigInt(value) : undefined;
 }

@@ -18,11 +18,11 @@ const REFUSED_EXPIRED = 2;
  * `{"status": 400, "error": "Event has too many columns. ..."}`, a single Honeycomb event a 400.
  * Runs live and on replay, in WAL order, so both decide alike (see SpanStore.admit).
  */
-export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, store: SpanStore): DecodedPayload {
+export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, store: SpanStore, receivedAtNs?: bigint): DecodedPayload {
   const { batch } = decoded;
   if (batch.events.length === 0) return decoded;
   const otlp = format === 'otlp-protobuf' || format === 'otlp-json';
-  const { refused, reason, expiredReason = '' } = store.admit(batch.events, otlp ? 'span' : 'event');
+  const { refused, reason, expiredReason = '' } = store.admit(batch.events, otlp ? 'span' : 'event', receivedAtNs);
   if (refused === null) return decoded;
   // Honeycomb's answer for an event by its cause: 1 too many columns, 2 older than the retention.
   const honeycombError = (code: number): string => (code === REFUSED_EXPIRED ? `${HONEYCOMB_TOO_OLD} ${expiredReason}` : `${HONEYCOMB_TOO_MANY_COLUMNS} ${reason}`);

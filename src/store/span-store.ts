@@ -138,9 +138,11 @@ export interface SpanStore {
    * Decides, before a request is acknowledged (before its WAL append), which of its events the
    * store will take, and counts the admitted ones as queued: an event that would add columns
    * beyond the store's limits (columns per dataset, columns in all) is refused. Call once per
-   * request, in WAL order, both live and on replay: replay then gives the same answers.
+   * request, in WAL order, both live and on replay: replay then gives the same answers. An event
+   * older than its dataset's retention as of `receivedAtNs` (the store's clock when absent) is
+   * refused too: pass the request's receive time, recorded in the WAL, so replay decides alike.
    */
-  admit(events: readonly EventRecord[], unit: AdmissionUnit): ColumnAdmission;
+  admit(events: readonly EventRecord[], unit: AdmissionUnit, receivedAtNs?: bigint): ColumnAdmission;
 
   /** Whether commits succeed, and how many requests were set aside (quarantined). */
   health(): StoreHealth;

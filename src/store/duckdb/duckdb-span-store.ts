@@ -336,9 +336,9 @@ export class DuckDbSpanStore implements SpanStore {
     return this.pendingCount;
   }
 
-  admit(events: readonly EventRecord[], unit: AdmissionUnit): ColumnAdmission {
+  admit(events: readonly EventRecord[], unit: AdmissionUnit, receivedAtNs?: bigint): ColumnAdmission {
     if (this.closed) throw new UnavailableError('the store is closed');
-    const expired = this.refuseExpired(events, unit);
+    const expired = this.refuseExpired(events, unit, receivedAtNs ?? this.retention.now());
     if (expired === null) return this.admission.admit(events, unit, nowNs());
     // Column admission judges only what retention lets through, so expired events add no columns.
     const kept = events.filter((_, i) => expired.refused[i] === 0);
@@ -352,10 +352,9 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   /** Marks events older than their dataset's retention (a span with its span events and links). */
-  private refuseExpired(events: readonly EventRecord[], unit: AdmissionUnit): { refused: Uint8Array; reason: string } | null {
+  private refuseExpired(events: readonly EventRecord[], unit: AdmissionUnit, now: bigint): { refused: Uint8Array; reason: string } | null {
     let refused: Uint8Array | null = null;
     let reason = '';
-    const now = this.retention.now();
     let lastDataset: string | null = null;
     let cutoff: bigint | null = null;
     for (let start = 0; start < events.length; ) {

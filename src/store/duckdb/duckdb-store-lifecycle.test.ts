@@ -92,6 +92,14 @@ describe('retention on a controlled clock', () => {
     assert.equal(store.lifecycleStats().expiredEventsRefused, 1);
   });
 
+  it('judges retention as of the receive time it is given, so replay refuses exactly what live ingest did', () => {
+    const received = clock.now - 10n * HOUR_NS;
+    // 40 h old now, 30 h old when received: admitted as of then, refused as of now.
+    const event = eventRecord({ dataset: 'life', timestampNs: clock.now - 40n * HOUR_NS });
+    assert.equal(store.admit([event], 'span', received).refused, null);
+    assert.deepEqual([...(store.admit([event], 'span').refused ?? [])], [2]);
+  });
+
   it('lets a dataset keep its events shorter than the store-wide retention', async () => {
     const key = store.findDataset('life')!.selector.name;
     await store.setDatasetRetention(key, 12n * HOUR_NS);
