@@ -161,7 +161,7 @@ console.log(
         longestCommitMs: { during: round(writerStall), before: round(baselineWriter) },
         longestTraceLookupMs: { during: round(readerStall), before: round(baselineReader) },
         commitsDuring: writes,
-        longestWriterTurnMs: { allPasses: stats.longestWriterTurnMs, beforeThisPass: turnBefore },
+        longestWriterTurnMs: { thisPass: stats.lastPassLongestWriterTurnMs, allPassesBefore: turnBefore },
       },
       loadAverage: os.loadavg().map((n) => round(n, 2)),
     },

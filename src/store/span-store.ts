@@ -103,6 +103,8 @@ export interface StoreLifecycleStats {
   expiredEventsRefused?: number;
   /** The longest the lifecycle held the write path in one turn (commits wait behind it), in ms. */
   longestWriterTurnMs?: number;
+  /** The same over the latest lifecycle pass (retention, budget, drops, one compaction), in ms. */
+  lastPassLongestWriterTurnMs?: number;
 }
 
 /** Whether the store keeps committing, for readiness checks and operators. */

@@ -155,6 +155,8 @@ export class DuckDbSpanStore implements SpanStore {
   private expiredRefused = 0;
   /** The longest the lifecycle held the writer connection (commits wait behind it), in ms. */
   private longestLifecycleWriterTurnMs = 0;
+  /** The same, over the latest lifecycle pass only. */
+  private lastPassLongestWriterTurnMs = 0;
   /** Wall-clock time of the last commit, to seal an idle open segment. */
   private lastCommitMs = Date.now();
 
@@ -187,7 +189,9 @@ export class DuckDbSpanStore implements SpanStore {
             try {
               return await work(writer);
             } finally {
-              store.longestLifecycleWriterTurnMs = Math.max(store.longestLifecycleWriterTurnMs, performance.now() - started);
+              const turn = performance.now() - started;
+              store.longestLifecycleWriterTurnMs = Math.max(store.longestLifecycleWriterTurnMs, turn);
+              store.lastPassLongestWriterTurnMs = Math.max(store.lastPassLongestWriterTurnMs, turn);
             }
           }),
         connect: () => store.connect(),
@@ -225,7 +229,11 @@ export class DuckDbSpanStore implements SpanStore {
    * at once. The background timer calls it; tests call it after moving the clock.
    */
   runLifecycle(): Promise<void> {
-    const run = this.lifecycleRun.then(() => (this.closed ? undefined : this.lifecycle.runOnce(this.lastCommitMs)));
+    const run = this.lifecycleRun.then(() => {
+      if (this.closed) return undefined;
+      this.lastPassLongestWriterTurnMs = 0;
+      return this.lifecycle.runOnce(this.lastCommitMs);
+    });
     this.lifecycleRun = run.catch(() => undefined);
     return run;
   }
@@ -253,7 +261,9 @@ export class DuckDbSpanStore implements SpanStore {
 
   lifecycleStats(): StoreLifecycleStats {
     const stats = this.lifecycle.lifecycleStats();
-    return { ...stats, expiredEventsRefused: this.expiredRefused, longestWriterTurnMs: Math.round(this.longestLifecycleWriterTurnMs * 10) / 10 };
+    return { ...stats, expiredEventsRefused: this.expiredRefused, longestWriterTurnMs: Math.round(this.longestLifecycleWriterTurnMs * 10) / 10,
+      lastPassLongestWriterTurnMs: Math.round(this.lastPassLongestWriterTurnMs * 10) / 10,
+    };
   }
 
   datasetRetention(datasetKey: string): { retentionNs: bigint | null; overrideNs: bigint | null } {
