@@ -816,6 +816,8 @@ export class DuckDbSpanStore implements SpanStore {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.lifecycleTimer !== null) clearInterval(this.lifecycleTimer);
+    // A compaction can take seconds: interrupted, it leaves only unregistered tables, dropped at the next start.
+    this.lifecycle.stop();
     await this.lifecycleRun;
     await this.flush();
     this.closed = true;

@@ -202,6 +202,25 @@ describe('compaction', () => {
     await store.close();
   });
 
+  it('closes while compacting without losing or leaving anything', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const dir = tempDir();
+    let store = await openStore(dir, clock);
+    for (let batch = 1; batch <= 4; batch++) {
+      await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch) * 10_000_000_000n);
+      await store.sealOpenSegment();
+    }
+    const compacting = store.compactAll().catch(() => -1);
+    await store.close();
+    await compacting;
+    store = await openStore(dir, clock);
+    assert.equal(await countEvents(store), 4 * TRACES_PER_BATCH * SPANS_PER_TRACE);
+    const registered = await scalar(store, 'SELECT count(*) FROM waggle_segments');
+    assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'seg\\_%' ESCAPE '\\' OR table_name LIKE 'waggle\\_compaction%' ESCAPE '\\'`), registered);
+    for (let batch = 1; batch <= 4; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 5))).length, SPANS_PER_TRACE);
+    await store.close();
+  });
+
   it('seals an open segment after it stays idle, so quiet data is compacted too', async () => {
     const clock = { now: LIFECYCLE_BASE_NS };
     const store = await openStore(tempDir(), clock, { idleSealMs: 1 });

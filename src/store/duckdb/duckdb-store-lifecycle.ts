@@ -55,11 +55,23 @@ export class DuckDbStoreLifecycle {
   };
   /** Estimated bytes of retired segments whose tables are not yet dropped. */
   private retiredBytes = 0;
+  /** The connection a compaction is building on, to interrupt it at shutdown. */
+  private building: DuckDBConnection | null = null;
+  private stopped = false;
 
   constructor(
     private readonly host: LifecycleHost,
     private readonly options: LifecycleOptions,
   ) {}
+
+  /**
+   * Stops a compaction in progress (at store close): its half-built tables are unregistered, so
+   * dropping them now or at the next start loses nothing.
+   */
+  stop(): void {
+    this.stopped = true;
+    this.building?.interrupt();
+  }
 
   lifecycleStats(): StoreLifecycleStats {
     return structuredClone(this.stats);
@@ -261,7 +273,9 @@ export class DuckDbStoreLifecycle {
     const indexTable = compactionIndexTableName(target.id);
     const datasets = [...new Set(group.flatMap((s) => [...s.datasets]))];
     const visible = this.host.retention.visibleCondition(datasets);
+    if (this.stopped) return false;
     const connection = await this.host.connect();
+    this.building = connection;
     try {
       const coreDefs = CORE_PHYSICAL_COLUMNS.map((c) => `${c.physical} ${c.sqlType}`);
       const attributeDefs = target.attributeColumns.map((id, i) => `${attributePhysicalName(id)} ${ATTRIBUTE_SQL_TYPE[target.types[i]!]}`);
@@ -297,6 +311,7 @@ export class DuckDbStoreLifecycle {
       await connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       throw error;
     } finally {
+      this.building = null;
       connection.closeSync();
     }
     const sourceRows = group.reduce((n, s) => n + s.rowCount, 0);
