@@ -142,7 +142,7 @@ describe('the disk budget', () => {
 });
 
 describe('compaction', () => {
-  it('merges narrow sealed segments into one in trace order, keeping every trace exact', async () => {
+  it('merges narrow sealed segments into one in time order, keeping every trace exact', async () => {
     const clock = { now: LIFECYCLE_BASE_NS };
     const dir = tempDir();
     let store = await openStore(dir, clock);
@@ -173,9 +173,9 @@ describe('compaction', () => {
       }
     }
     assert.equal(await scalar(store, 'SELECT count(*) - count(DISTINCT trace_id) FROM waggle_trace_index'), 0);
-    // The compacted rows are in trace order.
+    // The compacted rows are in time order.
     const compacted = await scalar(store, 'SELECT id FROM waggle_segments WHERE compacted');
-    assert.equal(await scalar(store, `SELECT count(*) FROM (SELECT trace_id < lag(trace_id) OVER () AS back FROM seg_${compacted}) WHERE back`), 0);
+    assert.equal(await scalar(store, `SELECT count(*) FROM (SELECT ts_ns < lag(ts_ns) OVER () AS back FROM seg_${compacted}) WHERE back`), 0);
     await store.close();
   });
 

@@ -40,7 +40,7 @@ type DeletionCause = 'retention' | 'diskBudget';
  * Retention, the disk budget and compaction of a DuckDB store. Deleting drops whole segments:
  * one short transaction on the writer takes them out of the registry and the trace index, and
  * their tables are dropped a little later. Compaction rewrites sealed segments (narrow ones merged)
- * with rows ordered by trace id and time: the new table and its trace-index rows are built on a
+ * with rows in time order: the new table and its trace-index rows are built on a
  * connection of their own, then one transaction on the writer registers them and retires the old
  * segments, so the trace index is exact before and after, and a crash in between leaves only
  * unregistered tables, which the next start drops.
@@ -290,9 +290,11 @@ export class DuckDbStoreLifecycle {
         ].join(', ');
         return `SELECT ${projection} FROM ${segmentTableName(segment.id)}${visible === '' ? '' : ` WHERE ${visible}`}`;
       });
-      // Trace order: a trace's spans sit together (its lookup reads one row group, and the ids
-      // compress as runs); segments already follow arrival time, so time ranges still prune whole segments.
-      await connection.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM (${sources.join(' UNION ALL ')}) ORDER BY trace_id, ts_ns`);
+      // Time order: a time range reads the row groups of its stretch only (zone maps on ts_ns), and
+      // a trace lookup too, since the index gives each trace's time range in the segment. Measured
+      // against trace-id order at 300k spans: 103.1 (time) vs 101.4 (trace id) bytes per span and the same lookup
+      // times (noise on a busy machine), so the order that also serves time ranges won.
+      await connection.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM (${sources.join(' UNION ALL ')}) ORDER BY ts_ns, trace_id`);
       await connection.run(
         `CREATE TABLE ${indexTable} AS SELECT trace_id, CAST(${target.id} AS INTEGER) AS segment_id, min(ts_ns) AS min_ts_ns, max(ts_ns + coalesce(duration_ns, 0)) AS max_ts_ns FROM ${table} WHERE trace_id IS NOT NULL GROUP BY trace_id ORDER BY trace_id`,
       );
