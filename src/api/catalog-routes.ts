@@ -3,6 +3,7 @@ import { BadRequestError, NotFoundError } from '../core/errors.js';
 import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
 import type { JsonCollectionStore } from '../store/saved/json-collection-store.js';
 import type { DatasetInfo, SpanStore } from '../store/span-store.js';
+import { formatRetention, parseRetention } from '../core/retention-duration.js';
 import { sendJson } from './http-io.js';
 import type { HttpRouter } from './http-router.js';
 import { optionalBoolean, optionalInteger, optionalText, readObjectBody } from './json-body-fields.js';
@@ -32,6 +33,10 @@ export interface DatasetResponse {
   regular_columns_count: number | null;
   last_written_at: string | null;
   created_at: string;
+  /** Waggle's: the dataset's own retention (`30d`), null when it follows WAGGLE_RETENTION. */
+  retention: string | null;
+  /** Waggle's: how long the dataset keeps events, its own retention or the store-wide one (null: forever). */
+  effective_retention: string | null;
 }
 
 /** Honeycomb gives seconds (`2022-07-21T18:39:23Z`); the store keeps nanoseconds. */
@@ -39,7 +44,7 @@ function toSeconds(rfc3339: string): string {
   return rfc3339.replace(/\.\d+Z$/, 'Z');
 }
 
-function present(info: DatasetInfo, settings: DatasetSettings | undefined): DatasetResponse {
+function present(info: DatasetInfo, settings: DatasetSettings | undefined, retention: { retentionNs: bigint | null; overrideNs: bigint | null }): DatasetResponse {
   return {
     name: info.name,
     description: settings?.description ?? '',
@@ -49,12 +54,26 @@ function present(info: DatasetInfo, settings: DatasetSettings | undefined): Data
     regular_columns_count: info.regular_columns_count,
     last_written_at: info.last_written_at === null ? null : toSeconds(info.last_written_at),
     created_at: toSeconds(info.created_at),
+    retention: retention.overrideNs === null ? null : formatRetention(retention.overrideNs),
+    effective_retention: retention.retentionNs === null ? null : formatRetention(retention.retentionNs),
   };
+}
+
+/** The `retention` field: absent (undefined), null (follow WAGGLE_RETENTION) or a duration such as `30d`. */
+function optionalRetention(body: Record<string, unknown>): bigint | null | undefined {
+  const value = body['retention'];
+  if (value === undefined || value === null) return value;
+  const ns = typeof value === 'string' ? parseRetention(value) : null;
+  if (ns === null) throw new BadRequestError('retention: must be null or a duration such as 60d, 12h, 30m or 90s (at most 36500d)');
+  return ns;
 }
 
 /** Honeycomb's Datasets API: GET and POST /1/datasets, GET and PUT /1/datasets/:slug. */
 export function addCatalogRoutes(router: HttpRouter, store: SpanStore, settings: JsonCollectionStore<DatasetSettings>): void {
-  const describe = (info: DatasetInfo): DatasetResponse => present(info, settings.get(info.slug));
+  const describe = (info: DatasetInfo): DatasetResponse => {
+    const key = store.findDataset(info.slug)?.selector.name ?? info.slug;
+    return present(info, settings.get(info.slug), store.datasetRetention(key));
+  };
   const maxDescription = SAVED_LIMITS.descriptionChars.value;
 
   router.add('GET', '/1/datasets', async ({ res }) => {
@@ -70,7 +89,9 @@ export function addCatalogRoutes(router: HttpRouter, store: SpanStore, settings:
     if (problem !== null) throw new BadRequestError(`name: ${problem}`);
     const description = optionalText(body, 'description', maxDescription);
     const depth = optionalInteger(body, 'expand_json_depth', 0, MAX_EXPAND_JSON_DEPTH);
+    const retention = optionalRetention(body);
     const { info, created } = await store.createDataset(name);
+    if (created && retention !== undefined) await store.setDatasetRetention(store.findDataset(info.slug)!.selector.name, retention);
     if (created && (description !== undefined || depth !== undefined)) {
       await settings.put({ id: info.slug, description: description ?? '', expand_json_depth: depth ?? 0, delete_protected: false });
     }
@@ -93,6 +114,8 @@ export function addCatalogRoutes(router: HttpRouter, store: SpanStore, settings:
     const nested = body['settings'];
     if (nested !== undefined && nested !== null && (typeof nested !== 'object' || Array.isArray(nested))) throw new BadRequestError('settings: must be an object');
     const deleteProtected = nested ? optionalBoolean(nested as Record<string, unknown>, 'delete_protected') : undefined;
+    const retention = optionalRetention(body) ?? null;
+    await store.setDatasetRetention(found.selector.name, retention);
     await settings.put({ id: found.info.slug, description, expand_json_depth: depth, delete_protected: deleteProtected ?? false });
     sendJson(res, 200, describe(found.info));
   });

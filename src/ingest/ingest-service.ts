@@ -1,3 +1,4 @@
+import { nowNs } from '../core/unix-nanos.js';
 import { WAL_LIMITS } from '../core/limits/wal-limits.js';
 import type { StoreMetrics } from '../observability/store-metrics.js';
 import type { IngestMetrics } from '../observability/ingest-metrics.js';
@@ -82,7 +83,8 @@ export class IngestService {
       for (const entry of entries) {
         let decoded: DecodedPayload | null = null;
         try {
-          decoded = admitPayload(PAYLOAD_DECODERS[entry.format](entry.payload, entry.meta, Number.MAX_SAFE_INTEGER), entry.format, this.store);
+          // Judged as of the time it was received, so replay refuses exactly what live ingest did.
+          decoded = admitPayload(PAYLOAD_DECODERS[entry.format](entry.payload, entry.meta, Number.MAX_SAFE_INTEGER), entry.format, this.store, receivedAtNs(entry.meta));
         } catch (error) {
           this.logger.warn(`skipping WAL entry ${entry.position}: ${(error as Error).message}`, { walPosition: entry.position });
         }
@@ -146,9 +148,16 @@ export class IngestService {
       this.flushSoon();
       throw new IngestBusyError('Waggle is busy writing earlier data; retry shortly');
     }
+    // The receive time goes into the WAL with the request: retention judges it as of then, live and on replay.
+    request.meta['receivedAtNs'] ??= nowNs().toString();
     // Large bodies decode in a worker thread: the event loop keeps answering meanwhile. Admission
     // runs right before the WAL append (no await between), so it sees requests in WAL order.
-    const decoded = admitPayload(await decodePayload(request.format, request.body, request.meta, this.limits.maxBodyBytes), request.format, this.store);
+    const decoded = admitPayload(
+      await decodePayload(request.format, request.body, request.meta, this.limits.maxBodyBytes),
+      request.format,
+      this.store,
+      receivedAtNs(request.meta),
+    );
     if (decoded.batch.events.length === 0) return decoded;
     await this.appendAndEnqueue(request, decoded);
     return decoded;
@@ -269,4 +278,10 @@ export class IngestService {
     await this.flushNow();
     await this.wal.close();
   }
+}
+
+/** The receive time a request's meta records (absent in WAL entries written before it was recorded). */
+function receivedAtNs(meta: Record<string, string>): bigint | undefined {
+  const value = meta['receivedAtNs'];
+  return value !== undefined && /^\d{1,19}$/.test(value) ? BigInt(value) : undefined;
 }

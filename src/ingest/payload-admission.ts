@@ -6,6 +6,10 @@ import type { PayloadFormat } from './wal/write-ahead-log.js';
 
 /** Honeycomb's own answer to an event over its column limit, followed by our explanation. */
 const HONEYCOMB_TOO_MANY_COLUMNS = 'Event has too many columns.';
+/** Our answer to an event older than its dataset's retention (not stored, as Honeycomb drops it). */
+const HONEYCOMB_TOO_OLD = 'Event is too old.';
+/** SpanStore.admit's code for an event older than its dataset's retention. */
+const REFUSED_EXPIRED = 2;
 
 /**
  * Asks the store which decoded events it takes (its column limits) and answers the rest the way
@@ -14,20 +18,28 @@ const HONEYCOMB_TOO_MANY_COLUMNS = 'Event has too many columns.';
  * `{"status": 400, "error": "Event has too many columns. ..."}`, a single Honeycomb event a 400.
  * Runs live and on replay, in WAL order, so both decide alike (see SpanStore.admit).
  */
-export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, store: SpanStore): DecodedPayload {
+export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, store: SpanStore, receivedAtNs?: bigint): DecodedPayload {
   const { batch } = decoded;
   if (batch.events.length === 0) return decoded;
   const otlp = format === 'otlp-protobuf' || format === 'otlp-json';
-  const { refused, reason } = store.admit(batch.events, otlp ? 'span' : 'event');
+  const { refused, reason, expiredReason = '' } = store.admit(batch.events, otlp ? 'span' : 'event', receivedAtNs);
   if (refused === null) return decoded;
-  if (format === 'honeycomb-event') throw new BadRequestError(`${HONEYCOMB_TOO_MANY_COLUMNS} ${reason}`);
+  // Honeycomb's answer for an event by its cause: 1 too many columns, 2 older than the retention.
+  const honeycombError = (code: number): string => (code === REFUSED_EXPIRED ? `${HONEYCOMB_TOO_OLD} ${expiredReason}` : `${HONEYCOMB_TOO_MANY_COLUMNS} ${reason}`);
+  if (format === 'honeycomb-event') throw new BadRequestError(honeycombError(refused[0] ?? 1));
 
   const events: EventRecord[] = [];
   let refusedUnits = 0;
+  let columnUnits = 0;
+  let expiredUnits = 0;
   for (let i = 0; i < batch.events.length; i++) {
     const event = batch.events[i]!;
     if (refused[i] === 0) events.push(event);
-    else if (!otlp || event.annotationType === null) refusedUnits++;
+    else if (!otlp || event.annotationType === null) {
+      refusedUnits++;
+      if (refused[i] === REFUSED_EXPIRED) expiredUnits++;
+      else columnUnits++;
+    }
   }
 
   if (!otlp) {
@@ -36,7 +48,8 @@ export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, sto
     const itemStatuses = (decoded.itemStatuses ?? []).map((status) => {
       if (status.status !== 202) return status;
       const index = next++;
-      return refused[index] === 1 ? { status: 400, error: `${HONEYCOMB_TOO_MANY_COLUMNS} ${reason}` } : status;
+      const code = refused[index] ?? 0;
+      return code !== 0 ? { status: 400, error: honeycombError(code) } : status;
     });
     return {
       batch: { ...batch, events, acceptedSpans: batch.acceptedSpans - refusedUnits, rejectedSpans: batch.rejectedSpans + refusedUnits },
@@ -47,7 +60,10 @@ export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, sto
 
   const rejectedSpans = batch.rejectedSpans + refusedUnits;
   const total = batch.acceptedSpans + batch.rejectedSpans;
-  const ours = `${refusedUnits} ${refusedUnits === 1 ? 'span has' : 'spans have'} too many columns: ${reason}`;
+  const ours = [
+    ...(columnUnits > 0 ? [`${columnUnits} ${columnUnits === 1 ? 'span has' : 'spans have'} too many columns: ${reason}`] : []),
+    ...(expiredUnits > 0 ? [`${expiredUnits} ${expiredUnits === 1 ? 'span is' : 'spans are'} ${expiredReason}`] : []),
+  ].join('; ');
   // The decoder's message reads "rejected N of T spans: <first reason>": keep its reason, recount.
   const decoderReason = batch.rejectionMessage.slice(batch.rejectionMessage.indexOf(': ') + 2);
   const reasons = batch.rejectionMessage === '' ? ours : `${decoderReason}; ${ours}`;

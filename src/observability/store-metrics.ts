@@ -20,10 +20,7 @@ export class StoreMetrics {
   private readonly commitDuration: Histogram;
   private readonly commitEvents: Histogram;
   private readonly commitFailures: Counter;
-  private readonly retentionEvents: Counter;
-  private readonly retentionSegments: Counter;
   /** TODO(lead): the store's lifecycle should provide bytes per dataset; until then this is empty. */
-  private datasetBytes: () => ReadonlyMap<string, number> = () => new Map();
 
   constructor(registry: Registry, sources: StoreMetricsSources) {
     const registers = [registry];
@@ -95,19 +92,60 @@ export class StoreMetrics {
         }
       },
     });
-    const datasetBytes = (): ReadonlyMap<string, number> => this.datasetBytes();
-    new Gauge({
-      name: 'waggle_dataset_disk_bytes',
-      help: 'Bytes on disk per dataset, as the store estimates them (absent until the store can tell).',
-      labelNames: ['dataset'],
+    // Cumulative figures the store's lifecycle keeps since it opened, read at scrape time.
+    new Counter({
+      name: 'waggle_lifecycle_deleted_events_total',
+      help: 'Events deleted since the process started, by cause: retention (older than their dataset keeps) or disk_budget (beyond WAGGLE_MAX_DISK_BYTES, oldest first).',
+      labelNames: ['cause'],
+      registers,
+      collect() {
+        const stats = store.lifecycleStats();
+        this.reset();
+        this.inc({ cause: 'retention' }, stats.retention.events);
+        this.inc({ cause: 'disk_budget' }, stats.diskBudget.events);
+      },
+    });
+    new Counter({
+      name: 'waggle_lifecycle_deleted_segments_total',
+      help: 'Segments dropped whole since the process started, by cause (retention, disk_budget).',
+      labelNames: ['cause'],
+      registers,
+      collect() {
+        const stats = store.lifecycleStats();
+        this.reset();
+        this.inc({ cause: 'retention' }, stats.retention.segments);
+        this.inc({ cause: 'disk_budget' }, stats.diskBudget.segments);
+      },
+    });
+    new Counter({
+      name: 'waggle_lifecycle_deleted_bytes_total',
+      help: 'Bytes of segments dropped since the process started, by cause (retention, disk_budget).',
+      labelNames: ['cause'],
+      registers,
+      collect() {
+        const stats = store.lifecycleStats();
+        this.reset();
+        this.inc({ cause: 'retention' }, stats.retention.bytes);
+        this.inc({ cause: 'disk_budget' }, stats.diskBudget.bytes);
+      },
+    });
+    new Counter({
+      name: 'waggle_compactions_total',
+      help: 'Background compactions (narrow segments merged and rewritten in time order) since the process started.',
       registers,
       collect() {
         this.reset();
-        for (const [dataset, bytes] of datasetBytes()) this.set({ dataset }, bytes);
+        this.inc(store.lifecycleStats().compactions);
       },
     });
-    this.retentionEvents = new Counter({ name: 'waggle_retention_deleted_events_total', help: 'Events deleted by retention (older than the retention period, or beyond the disk budget).', registers });
-    this.retentionSegments = new Counter({ name: 'waggle_retention_deleted_segments_total', help: 'Segments dropped whole by retention.', registers });
+    new Gauge({
+      name: 'waggle_store_bytes',
+      help: 'Bytes the database used at the last lifecycle pass (all datasets together: segments mix them).',
+      registers,
+      collect() {
+        this.set(store.lifecycleStats().bytesOnDisk);
+      },
+    });
   }
 
   /** One commit the ingest service asked for: how long SpanStore.flush took, and what was queued. */
@@ -118,16 +156,5 @@ export class StoreMetrics {
 
   recordCommitFailure(): void {
     this.commitFailures.inc();
-  }
-
-  /** For the store's lifecycle: what one retention pass deleted. */
-  recordRetentionDeletion(deleted: { events: number; segments: number }): void {
-    if (deleted.events > 0) this.retentionEvents.inc(deleted.events);
-    if (deleted.segments > 0) this.retentionSegments.inc(deleted.segments);
-  }
-
-  /** For the store's lifecycle: bytes per dataset (storage key → bytes), read at every scrape; keep it cheap. */
-  setDatasetDiskBytesSource(source: () => ReadonlyMap<string, number>): void {
-    this.datasetBytes = source;
   }
 }

@@ -1,6 +1,7 @@
 import { AUTH_MODES, type AuthMode } from '../auth/auth-mode.js';
 import { BadRequestError } from '../core/errors.js';
 import { LOG_FORMATS, type LogFormat } from '../observability/waggle-logger.js';
+import { parseRetention } from '../core/retention-duration.js';
 
 export interface WaggleConfig {
   host: string;
@@ -19,9 +20,13 @@ export interface WaggleConfig {
   publicUrl: string;
   authMode: AuthMode;
   logFormat: LogFormat;
+  /** How long events are kept (nanoseconds), unless a dataset sets its own. */
+  retentionNs: bigint;
+  /** Most bytes the database may use; null: no budget. */
+  maxDiskBytes: number | null;
 }
 
-type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list' | 'url' | 'logFormat';
+type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list' | 'url' | 'logFormat' | 'duration' | 'optional-integer';
 
 interface SettingDef {
   key: keyof WaggleConfig;
@@ -51,6 +56,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'publicUrl', env: 'WAGGLE_PUBLIC_URL', flag: '--public-url', kind: 'url', defaultValue: '', description: 'URL people open Waggle at, used in links (`links.query_url`); empty means http://localhost:<WAGGLE_PORT>.' },
   { key: 'authMode', env: 'WAGGLE_AUTH', flag: '--auth', kind: 'string', choices: AUTH_MODES, defaultValue: 'auto', description: 'API keys: `auto` (required as soon as one key exists; with no key Waggle refuses to listen on a non-loopback address), `on`, or `off` (nothing checked, logged as a warning). See Security.' },
   { key: 'logFormat', env: 'WAGGLE_LOG_FORMAT', flag: '--log-format', kind: 'logFormat', defaultValue: 'text', description: 'Log lines on stderr: `text` (`waggle: ...`) or `json` (one object a line: time, level, msg and fields).' },
+  { key: 'retentionNs', env: 'WAGGLE_RETENTION', flag: '--retention', kind: 'duration', defaultValue: '60d', description: 'How long events are kept (`60d`, `12h`, `30m`); a dataset may set its own. Older events are never returned and are refused at ingest; a segment is deleted within a minute of its newest event expiring.' },
+  { key: 'maxDiskBytes', env: 'WAGGLE_MAX_DISK_BYTES', flag: '--max-disk-bytes', kind: 'optional-integer', defaultValue: '', description: 'Most bytes the database may use; beyond it the oldest data is deleted first (logged and counted). Empty: no budget.' },
 ];
 
 function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[keyof WaggleConfig] {
@@ -89,6 +96,17 @@ function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[
       const format = LOG_FORMATS.find((f) => f === text.toLowerCase());
       if (format === undefined) throw new BadRequestError(`${source} must be ${LOG_FORMATS.join(' or ')}, got '${raw}'`);
       return format;
+    }
+    case 'duration': {
+      const ns = parseRetention(text);
+      if (ns === null) throw new BadRequestError(`${source} must be a duration such as 60d, 12h, 30m or 90s (at most 36500d), got '${raw}'`);
+      return ns;
+    }
+    case 'optional-integer': {
+      if (text === '') return null;
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n <= 0 || !Number.isSafeInteger(n)) throw new BadRequestError(`${source} must be a positive integer (bytes) or empty, got '${raw}'`);
+      return n;
     }
   }
 }

@@ -156,7 +156,15 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
     dequeued: (waitSeconds) => metricsRef?.queries.recordQueryDequeued(waitSeconds),
     rejected: () => metricsRef?.queries.recordQueryRejected(),
   };
-  const storeOptions = { ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: config.dataDir, memoryLimit: config.memoryLimit, log: (message: string) => logger.warn(message), queryAdmissionObserver };
+  const storeOptions = {
+    ...DEFAULT_DUCKDB_STORE_OPTIONS,
+    dataDir: config.dataDir,
+    memoryLimit: config.memoryLimit,
+    retentionNs: config.retentionNs,
+    maxDiskBytes: config.maxDiskBytes,
+    log: (message: string) => logger.warn(message),
+    queryAdmissionObserver,
+  };
   const store = await DuckDbSpanStore.open(storeOptions);
   const committed = await store.committedWalPosition();
   const walDir = path.join(config.dataDir, 'wal');

@@ -72,10 +72,39 @@ export type AdmissionUnit = 'span' | 'event';
 
 /** The store's answer to admit(): which events it refuses, and why. */
 export interface ColumnAdmission {
-  /** Per event, 1 when refused; null when every event is admitted (the common case). */
+  /**
+   * Per event, 0 when admitted, 1 when refused for its columns, 2 when refused because it is older
+   * than its dataset's retention; null when every event is admitted (the common case).
+   */
   readonly refused: Uint8Array | null;
-  /** English reason of the first refusal, naming the limit; empty when none. */
+  /** English reason of the first column refusal, naming the limit; empty when none. */
   readonly reason: string;
+  /** English reason of the first retention refusal; absent or empty when none. */
+  readonly expiredReason?: string;
+}
+
+/** Events, segments and (estimated) bytes deleted for one cause, since the store opened. */
+export interface DeletedFigures {
+  events: number;
+  segments: number;
+  bytes: number;
+}
+
+/** Cumulative figures of retention, the disk budget and compaction, since the store opened (for /metrics). */
+export interface StoreLifecycleStats {
+  retention: DeletedFigures;
+  diskBudget: DeletedFigures;
+  compactions: number;
+  /** Segments replaced by compactions. */
+  compactedSegments: number;
+  /** Bytes the database used at the last lifecycle pass (all datasets: segments mix them). */
+  bytesOnDisk: number;
+  /** Events (OTLP: spans) refused at ingest for being older than their dataset's retention. */
+  expiredEventsRefused?: number;
+  /** The longest the lifecycle held the write path in one turn (commits wait behind it), in ms. */
+  longestWriterTurnMs?: number;
+  /** The same over the latest lifecycle pass (retention, budget, drops, one compaction), in ms. */
+  lastPassLongestWriterTurnMs?: number;
 }
 
 /** Whether the store keeps committing, for readiness checks and operators. */
@@ -111,9 +140,11 @@ export interface SpanStore {
    * Decides, before a request is acknowledged (before its WAL append), which of its events the
    * store will take, and counts the admitted ones as queued: an event that would add columns
    * beyond the store's limits (columns per dataset, columns in all) is refused. Call once per
-   * request, in WAL order, both live and on replay: replay then gives the same answers.
+   * request, in WAL order, both live and on replay: replay then gives the same answers. An event
+   * older than its dataset's retention as of `receivedAtNs` (the store's clock when absent) is
+   * refused too: pass the request's receive time, recorded in the WAL, so replay decides alike.
    */
-  admit(events: readonly EventRecord[], unit: AdmissionUnit): ColumnAdmission;
+  admit(events: readonly EventRecord[], unit: AdmissionUnit, receivedAtNs?: bigint): ColumnAdmission;
 
   /** Whether commits succeed, and how many requests were set aside (quarantined). */
   health(): StoreHealth;
@@ -163,6 +194,15 @@ export interface SpanStore {
 
   /** Top values of a column, from a bounded sample, for autocomplete. */
   topValues(dataset: DatasetSelector, column: string, limit: number): Promise<Array<{ value: string | number | boolean; count: number }>>;
+
+  /** Cumulative retention, disk-budget and compaction figures. */
+  lifecycleStats(): StoreLifecycleStats;
+
+  /** A dataset's retention (its own, or the store-wide one; null: kept forever) and its own override. */
+  datasetRetention(datasetKey: string): { retentionNs: bigint | null; overrideNs: bigint | null };
+
+  /** Sets (durably) or clears (null) a dataset's own retention; `datasetKey` from findDataset. */
+  setDatasetRetention(datasetKey: string, retentionNs: bigint | null): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -41,7 +41,8 @@ function otlpBody(service: string): string {
 }
 
 /** Honeycomb's Dataset object has exactly these fields. */
-const DATASET_KEYS = ['created_at', 'description', 'expand_json_depth', 'last_written_at', 'name', 'regular_columns_count', 'settings', 'slug'];
+// Honeycomb's documented fields, plus Waggle's retention (`retention`, `effective_retention`).
+const DATASET_KEYS = ['created_at', 'description', 'effective_retention', 'expand_json_depth', 'last_written_at', 'name', 'regular_columns_count', 'retention', 'settings', 'slug'];
 const COLUMN_KEYS = ['created_at', 'description', 'hidden', 'id', 'key_name', 'last_written', 'type', 'updated_at'];
 
 describe('Honeycomb API compatibility', () => {
@@ -69,6 +70,8 @@ describe('Honeycomb API compatibility', () => {
         regular_columns_count: null,
         last_written_at: null,
         created_at: 'T',
+        retention: null,
+        effective_retention: '36500d',
       });
     });
 
@@ -125,6 +128,8 @@ describe('Honeycomb API compatibility', () => {
         created_at: 'T',
         last_written_at: null,
         regular_columns_count: null,
+        retention: null,
+        effective_retention: '36500d',
       });
       const reset = await call(waggle, 'PUT', '/1/datasets/my-dataset-', { settings: { delete_protected: true } });
       assert.deepEqual([(reset.body as Json)['description'], (reset.body as Json)['expand_json_depth'], (reset.body as Json)['settings']], ['', 0, { delete_protected: true }]);

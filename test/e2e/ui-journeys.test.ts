@@ -248,6 +248,28 @@ describe('the web UI', { skip: hasChromium ? false : `Chromium is not installed 
     await shot(page, 'board-starter');
   });
 
+  it('sets a dataset retention from the home page, refuses a malformed one, and goes back to the default', async () => {
+    await page.goto(url('/'));
+    const card = page.locator('.dataset-card', { has: page.getByRole('link', { name: 'db', exact: true }) });
+    await card.getByText('keeps events 36500d (server default)').waitFor();
+    await card.getByRole('button', { name: 'Change how long db keeps events' }).click();
+    const input = card.getByRole('textbox');
+    await input.fill('1 week');
+    await card.getByRole('button', { name: 'Save' }).click();
+    assert.equal(await card.getByRole('alert').textContent(), 'Write a number and a unit: 30d, 12h, 45m or 90s (empty: the server default).');
+    await input.fill('7d');
+    await shot(page, 'home-retention-form');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByText('keeps events 7d (own setting)').waitFor();
+    await shot(page, 'home-retention-set');
+    const stored = (await (await fetch(url('/1/datasets/db'))).json()) as { retention: string | null };
+    assert.equal(stored.retention, '7d');
+    await card.getByRole('button', { name: 'Change how long db keeps events' }).click();
+    await card.getByRole('textbox').fill('');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByText('keeps events 36500d (server default)').waitFor();
+  });
+
   it('raised no page errors or CSP violations', () => {
     assert.deepEqual(problems, []);
   });

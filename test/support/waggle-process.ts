@@ -29,7 +29,8 @@ function jsonListeningPorts(text: string): WaggleProcess['ports'] | null {
 export function spawnWaggle(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { until?: 'listening' | 'ready' } = {}): Promise<WaggleProcess> {
   const until = options.until ?? 'ready';
   const child = spawn(process.execPath, [WAGGLE_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...args], {
-    env: { ...process.env, ...env },
+    // Tests send fixed timestamps from past years: kept unless a test sets a retention.
+    env: { ...process.env, WAGGLE_RETENTION: '36500d', ...env },
   });
   let stdout = '';
   let stderr = '';

@@ -4,10 +4,16 @@ import path from 'node:path';
 import { startWaggleServer, type RunningWaggle } from '../../src/server/waggle-server.js';
 import type { WaggleConfig } from '../../src/server/waggle-config.js';
 
+/**
+ * Tests send fixed timestamps from past years: they keep everything (100 years) unless a test
+ * sets a retention of its own.
+ */
+export const TEST_RETENTION_NS = 36_500n * 86_400_000_000_000n;
+
 /** Starts a real Waggle on ephemeral ports with a fresh data directory. */
 export async function startTestWaggle(overrides: Partial<WaggleConfig> = {}): Promise<RunningWaggle & { dataDir: string; baseUrl: string }> {
   const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-test-'));
-  const running = await startWaggleServer({ host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, dataDir, flushIntervalMs: 100, ...overrides });
+  const running = await startWaggleServer({ host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, dataDir, flushIntervalMs: 100, retentionNs: TEST_RETENTION_NS, ...overrides });
   return Object.assign(running, { dataDir, baseUrl: `http://127.0.0.1:${running.ports.http}` });
 }
 

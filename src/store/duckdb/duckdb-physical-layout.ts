@@ -96,9 +96,21 @@ export const INTERNAL_DDL: readonly string[] = [
   `ALTER TABLE waggle_datasets ADD COLUMN IF NOT EXISTS display_name VARCHAR`,
   // Requests set aside because their content could not be committed (the file under quarantine/
   // holds their events); recorded in the transaction that moves wal_position past them.
+  // Segments rewritten by compaction (rows in time order). Added after the first release.
+  `ALTER TABLE waggle_segments ADD COLUMN IF NOT EXISTS compacted BOOLEAN DEFAULT false`,
+  // Segments taken out of the registry (expired, over the disk budget, or replaced by compaction)
+  // whose tables are dropped a little later, so a query planned just before still finds them.
+  `CREATE TABLE IF NOT EXISTS waggle_retired_segments (id INTEGER PRIMARY KEY, retired_ns BIGINT NOT NULL)`,
+  // Per-dataset retention overrides (the store-wide WAGGLE_RETENTION applies to the others).
+  `CREATE TABLE IF NOT EXISTS waggle_dataset_retention (dataset VARCHAR PRIMARY KEY, retention_ns BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS waggle_quarantine (wal_position BIGINT PRIMARY KEY, quarantined_ns BIGINT NOT NULL, events BIGINT NOT NULL, file VARCHAR NOT NULL, error VARCHAR NOT NULL)`,
 ];
 
 export function segmentTableName(segmentId: number): string {
   return `seg_${segmentId}`;
+}
+
+/** Trace-index rows of a compacted segment, built before the transaction that swaps them in. */
+export function compactionIndexTableName(segmentId: number): string {
+  return `waggle_compaction_${segmentId}`;
 }

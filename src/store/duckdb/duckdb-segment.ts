@@ -19,10 +19,29 @@ export interface SegmentState {
   readonly positions: Map<number, number>;
   /** column id -> type, for appending */
   readonly types: ColumnType[];
+  /** Storage keys of the datasets with rows here: a segment is dropped once all of them expired it. */
+  readonly datasets: Set<string>;
+  /** Rewritten by compaction (rows in time order); rewritten again only when narrow (merged). */
+  compacted: boolean;
+  /** Clock time the segment was opened (or the store was), to seal segments by age. */
+  openedNs: bigint;
 }
 
-export function newSegment(id: number): SegmentState {
-  return { id, rowCount: 0, minTsNs: null, maxTsNs: null, sealed: false, maxSampleRate: 1, attributeColumns: [], positions: new Map(), types: [] };
+export function newSegment(id: number, openedNs = 0n): SegmentState {
+  return {
+    id,
+    rowCount: 0,
+    minTsNs: null,
+    maxTsNs: null,
+    sealed: false,
+    maxSampleRate: 1,
+    attributeColumns: [],
+    positions: new Map(),
+    types: [],
+    datasets: new Set(),
+    compacted: false,
+    openedNs,
+  };
 }
 
 export function addSegmentColumn(segment: SegmentState, columnId: number, type: ColumnType): void {

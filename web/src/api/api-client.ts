@@ -57,6 +57,16 @@ export async function listDatasets(signal?: AbortSignal): Promise<Dataset[]> {
   return request<Dataset[]>('GET', '/1/datasets', undefined, signal);
 }
 
+/** Sets a dataset's retention (null: the server default). A PUT replaces every setting, so the others are sent as they are. */
+export async function updateDatasetRetention(dataset: Dataset, retention: string | null): Promise<Dataset> {
+  return request<Dataset>('PUT', `/1/datasets/${seg(dataset.slug)}`, {
+    description: dataset.description ?? '',
+    expand_json_depth: dataset.expand_json_depth ?? 0,
+    settings: dataset.settings ?? { delete_protected: false },
+    retention,
+  });
+}
+
 export async function listColumns(dataset: string, signal?: AbortSignal): Promise<Column[]> {
   return request<Column[]>('GET', `/1/columns/${seg(dataset)}`, undefined, signal);
 }

@@ -6,6 +6,13 @@ export interface Dataset {
   readonly slug: string;
   readonly created_at?: string;
   readonly last_written_at?: string | null;
+  readonly description?: string;
+  readonly expand_json_depth?: number;
+  readonly settings?: { readonly delete_protected: boolean };
+  /** The dataset's own retention (`30d`); null when it follows the server's WAGGLE_RETENTION. */
+  readonly retention?: string | null;
+  /** How long it keeps events; null: forever. */
+  readonly effective_retention?: string | null;
 }
 
 export interface Column {

@@ -8,6 +8,7 @@ import { buildCharts } from '../../models/result-series-model.js';
 import { Link, queryHref } from '../../routing/router.js';
 import { LineChart } from '../query/line-chart.js';
 import { SavedQueryList } from '../saved/saved-page.js';
+import { DatasetRetentionControl } from './dataset-retention-control.js';
 import { TraceList } from './trace-list.js';
 
 const VOLUME_QUERY = 'VISUALIZE COUNT LAST 24h';
@@ -29,6 +30,7 @@ function DatasetCard({ dataset }: { dataset: Dataset }): ReactNode {
         </Link>
         <span className="muted">{dataset.last_written_at ? `last event ${timeAgo(dataset.last_written_at)}` : ''}</span>
       </div>
+      <DatasetRetentionControl dataset={dataset} />
       {volume.status === 'loading' && <Loading what="volume" />}
       {volume.status === 'error' && <span className="muted">Volume unavailable: {volume.error.message}</span>}
       {volume.status === 'ready' && volume.value.chart?.kind === 'lines' && (

@@ -1,0 +1,54 @@
+import { sqlStringLiteral } from '../sql-literal.js';
+
+/**
+ * How long each dataset keeps its events: the store-wide retention unless a dataset overrides it.
+ * Every read asks it for the oldest timestamp still visible, so expired events are never returned
+ * even before their segment is dropped; admission asks it which arriving events are already too old.
+ */
+export class DuckDbRetentionPolicy {
+  private readonly overrides = new Map<string, bigint>();
+
+  constructor(
+    /** null keeps events forever. */
+    private readonly defaultNs: bigint | null,
+    private readonly clock: () => bigint,
+  ) {}
+
+  now(): bigint {
+    return this.clock();
+  }
+
+  /** The dataset's own retention, or undefined when it follows the store-wide one. */
+  override(datasetKey: string): bigint | undefined {
+    return this.overrides.get(datasetKey);
+  }
+
+  setOverride(datasetKey: string, retentionNs: bigint | null): void {
+    if (retentionNs === null) this.overrides.delete(datasetKey);
+    else this.overrides.set(datasetKey, retentionNs);
+  }
+
+  retentionOf(datasetKey: string): bigint | null {
+    return this.overrides.get(datasetKey) ?? this.defaultNs;
+  }
+
+  /** Events of the dataset with a timestamp below this are expired; null when none expire. */
+  cutoffNs(datasetKey: string, nowNs: bigint = this.clock()): bigint | null {
+    const retention = this.retentionOf(datasetKey);
+    return retention === null ? null : nowNs - retention;
+  }
+
+  /**
+   * A SQL condition on `ts_ns` (and `dataset`) keeping the unexpired events of the given datasets,
+   * or '' when nothing of them has expired. Constants only: the store writes it into its relations.
+   */
+  visibleCondition(datasetKeys: readonly string[], nowNs: bigint = this.clock()): string {
+    if (datasetKeys.length === 0) return '';
+    const cutoffs = datasetKeys.map((key) => this.cutoffNs(key, nowNs));
+    const first = cutoffs[0]!;
+    if (cutoffs.every((c) => c === first)) return first === null ? '' : `ts_ns >= ${first}`;
+    const arms = datasetKeys.map((key, i) => `WHEN ${sqlStringLiteral(key)} THEN ${cutoffs[i] ?? -(2n ** 63n)}`).join(' ');
+    const fallback = this.defaultNs === null ? -(2n ** 63n) : nowNs - this.defaultNs;
+    return `ts_ns >= (CASE dataset ${arms} ELSE ${fallback} END)`;
+  }
+}

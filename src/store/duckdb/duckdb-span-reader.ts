@@ -1,0 +1,290 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { QueryTimeoutError } from '../../core/errors.js';
+import { formatTraceId } from '../../core/trace-id.js';
+import { formatRfc3339Nanos } from '../../core/unix-nanos.js';
+import type { QueryAdmission } from '../../query/query-admission.js';
+import type { ColumnBinding, QuerySchema } from '../../query/query-schema.js';
+import type { QueryParameter } from '../../query/compile/compiled-query.js';
+import { duckdbParameters } from '../../query/compile/duckdb-parameters.js';
+import type { ColumnInfo, DatasetSelector, SqlRows, StoredEvent, TimeWindow, TraceSummary } from '../span-store.js';
+import { sqlStringLiteral } from '../sql-literal.js';
+import type { DuckDbCatalog } from './duckdb-catalog.js';
+import { formatStoredEvent } from './duckdb-event-formatter.js';
+import { ATTRIBUTE_SQL_TYPE, CORE_BINDINGS, CORE_PHYSICAL_COLUMNS, CORE_ROLES, attributePhysicalName, segmentTableName } from './duckdb-physical-layout.js';
+import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
+import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
+
+/** Query connections kept open between queries. */
+const MAX_IDLE_QUERY_CONNECTIONS = 4;
+/** A trace lookup reads one trace: anything slower than this is a fault, not a big answer. */
+const TRACE_LOOKUP_TIMEOUT_MS = 30_000;
+
+const CORE_PHYSICAL_NAMES: ReadonlySet<string> = new Set(CORE_PHYSICAL_COLUMNS.map((c) => c.physical));
+
+/**
+ * The read path of the DuckDB store: traces, trace lists, columns, schemas, the relations the
+ * query compiler reads, autocomplete, and the pool of read connections. It sees committed data
+ * only, and never an event older than its dataset's retention.
+ */
+export class DuckDbSpanReader {
+  private readonly idleQueryConnections: DuckDBConnection[] = [];
+
+  constructor(
+    private readonly connectTo: () => Promise<DuckDBConnection>,
+    private readonly catalog: DuckDbCatalog,
+    /** The store's live segment list (the writer and the lifecycle change it). */
+    private readonly segments: readonly SegmentState[],
+    private readonly retention: DuckDbRetentionPolicy,
+    private readonly isClosed: () => boolean,
+    /** Every read passes here first: heavy queries queue behind each other, not in front of ingest. */
+    private readonly queryAdmission: QueryAdmission,
+  ) {}
+
+  private get closed(): boolean {
+    return this.isClosed();
+  }
+
+  private connect(): Promise<DuckDBConnection> {
+    return this.connectTo();
+  }
+
+  /** Closes the pooled connections (at store close). */
+  closeIdleConnections(): void {
+    for (const connection of this.idleQueryConnections.splice(0)) connection.closeSync();
+  }
+
+  async getTrace(traceId: bigint): Promise<StoredEvent[]> {
+    return this.withQueryConnection(TRACE_LOOKUP_TIMEOUT_MS, (reader) => this.readTrace(reader, traceId));
+  }
+
+  private async readTrace(reader: DuckDBConnection, traceId: bigint): Promise<StoredEvent[]> {
+    const index = await reader.runAndReadAll(
+      'SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM waggle_trace_index WHERE trace_id = $1::UHUGEINT GROUP BY segment_id ORDER BY segment_id',
+      [traceId.toString()],
+    );
+    const events: StoredEvent[] = [];
+    const order: bigint[] = [];
+    // Expired events are never returned, even before their segment is dropped.
+    const visible = this.retention.visibleCondition(this.catalog.datasetNames());
+    for (const [segmentId, minTs, maxTs] of index.getRows()) {
+      if (typeof segmentId !== 'number' || typeof minTs !== 'bigint' || typeof maxTs !== 'bigint') continue;
+      const result = await reader.runAndReadAll(
+        `SELECT * FROM ${segmentTableName(segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3::UHUGEINT${visible === '' ? '' : ` AND ${visible}`}`,
+        [minTs, maxTs, traceId.toString()],
+      );
+      const names = result.columnNames();
+      const tsIndex = names.indexOf('ts_ns');
+      for (const row of result.getRows()) {
+        events.push(formatStoredEvent(names, row, this.catalog));
+        const ts = row[tsIndex];
+        order.push(typeof ts === 'bigint' ? ts : 0n);
+      }
+    }
+    const indices = events.map((_, i) => i).sort((a, b) => (order[a]! < order[b]! ? -1 : order[a]! > order[b]! ? 1 : 0));
+    return indices.map((i) => events[i]!);
+  }
+
+  async listTraces(options: { serviceName?: string; limit: number; window?: TimeWindow }): Promise<TraceSummary[]> {
+    const window = options.window ?? { startNs: 0n, endNs: 2n ** 62n };
+    const columns = ['dataset', 'ts_ns', 'duration_ns', 'trace_id', 'span_id', 'parent_id', 'name', 'service_name', 'status_code', 'annotation_type'];
+    const source = this.relation({ kind: 'all' }, columns, window);
+    const serviceFilter = options.serviceName === undefined ? '' : 'AND service_name = $2';
+    const params: QueryParameter[] = [{ type: 'bigint', value: BigInt(options.limit) }];
+    if (options.serviceName !== undefined) params.push({ type: 'varchar', value: options.serviceName });
+    const sql = `
+      WITH recent AS (
+        SELECT trace_id, max(ts_ns) AS last_ts FROM ${source} AS s
+        WHERE trace_id IS NOT NULL ${serviceFilter}
+        GROUP BY trace_id ORDER BY last_ts DESC, trace_id LIMIT $1
+      )
+      SELECT r.trace_id, r.last_ts,
+             arg_min(s.name, CASE WHEN s.parent_id IS NULL AND s.annotation_type IS NULL THEN 0 ELSE 1 END) AS root_name,
+             arg_min(s.service_name, CASE WHEN s.parent_id IS NULL AND s.annotation_type IS NULL THEN 0 ELSE 1 END) AS root_service,
+             bool_or(s.parent_id IS NULL AND s.annotation_type IS NULL) AS has_root,
+             min(s.ts_ns) FILTER (WHERE s.annotation_type IS NULL) AS start_ns,
+             max(s.ts_ns + coalesce(s.duration_ns, 0)) FILTER (WHERE s.annotation_type IS NULL) AS end_ns,
+             count(*) FILTER (WHERE s.annotation_type IS NULL) AS span_count,
+             bool_or(s.status_code = 'error') AS has_error
+      FROM recent r JOIN ${source} AS s ON s.trace_id = r.trace_id
+      GROUP BY r.trace_id, r.last_ts
+      ORDER BY r.last_ts DESC, r.trace_id`;
+    const rows = await this.runSql(sql, params, { timeoutMs: 10_000 });
+    return rows.rows.map((row) => {
+      const [traceId, , rootName, rootService, hasRoot, startNs, endNs, spanCount, hasError] = row;
+      const start = typeof startNs === 'bigint' ? startNs : 0n;
+      const end = typeof endNs === 'bigint' ? endNs : start;
+      return {
+        trace_id: typeof traceId === 'bigint' ? formatTraceId(traceId) : String(traceId),
+        root_name: hasRoot === true && typeof rootName === 'string' ? rootName : null,
+        root_service: hasRoot === true && typeof rootService === 'string' ? rootService : null,
+        start: formatRfc3339Nanos(start),
+        duration_ms: Number(end - start) / 1e6,
+        span_count: Number(spanCount ?? 0),
+        error: hasError === true,
+      };
+    });
+  }
+
+  datasetNames(selector: DatasetSelector): string[] {
+    if (selector.kind === 'all') return this.catalog.datasetNames();
+    return this.catalog.dataset(selector.name) ? [selector.name] : [];
+  }
+
+  async listColumns(selector: DatasetSelector): Promise<ColumnInfo[]> {
+    const names = this.datasetNames(selector);
+    let createdNs: bigint | null = null;
+    let lastNs: bigint | null = null;
+    for (const name of names) {
+      const entry = this.catalog.dataset(name)!;
+      // A dataset created through the API and not yet written has no columns, core ones included.
+      if (entry.lastWrittenNs === 0n) continue;
+      if (createdNs === null || entry.createdNs < createdNs) createdNs = entry.createdNs;
+      if (lastNs === null || entry.lastWrittenNs > lastNs) lastNs = entry.lastWrittenNs;
+    }
+    if (createdNs === null || lastNs === null) return [];
+    const core = CORE_BINDINGS.map((b) => columnInfo(b.name, b.name, b.type, createdNs!, lastNs!));
+    const attributes = this.catalog
+      .columnsOf(names)
+      .map(({ column, createdNs: c, lastWrittenNs: l }) => columnInfo(attributePhysicalName(column.id), column.keyName, column.type, c, l));
+    return [...core, ...attributes];
+  }
+
+  async querySchema(selector: DatasetSelector): Promise<QuerySchema> {
+    const bindings = new Map<string, ColumnBinding>();
+    for (const binding of CORE_BINDINGS) bindings.set(binding.name, binding);
+    for (const { column } of this.catalog.columnsOf(this.datasetNames(selector))) {
+      const physical = attributePhysicalName(column.id);
+      bindings.set(column.keyName, { name: column.keyName, type: column.type, sql: physical, physicalColumns: [physical] });
+    }
+    const list = [...bindings.values()];
+    return { column: (name) => bindings.get(name), columns: () => list, roles: CORE_ROLES };
+  }
+
+  relation(selector: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow): string {
+    const wanted = [...new Set(physicalColumns)];
+    const visible = this.retention.visibleCondition(this.datasetNames(selector));
+    const datasetFilter =
+      (selector.kind === 'one' ? ` AND dataset = ${sqlStringLiteral(selector.name)}` : '') + (visible === '' ? '' : ` AND ${visible}`);
+    const branches: string[] = [];
+    for (const segment of this.segments) {
+      if (!segmentOverlaps(segment, window.startNs, window.endNs)) continue;
+      const projection = wanted.map((name) => projectColumn(name, segment, this.catalog)).join(', ');
+      branches.push(
+        `SELECT ${projection} FROM ${segmentTableName(segment.id)} WHERE ts_ns >= ${window.startNs} AND ts_ns < ${window.endNs}${datasetFilter}`,
+      );
+    }
+    if (branches.length === 0) {
+      const projection = wanted.map((name) => projectColumn(name, null, this.catalog)).join(', ');
+      return `(SELECT ${projection} WHERE false)`;
+    }
+    return `(${branches.join(' UNION ALL ')})`;
+  }
+
+  async runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
+    const { values, types } = duckdbParameters(params);
+    return this.withQueryConnection(options.timeoutMs, async (connection) => {
+      const reader = await connection.runAndReadAll(sql, values, types);
+      return { columns: reader.columnNames(), rows: reader.getRowsJS() };
+    });
+  }
+
+  /**
+   * Runs reads on a connection of the pool once admitted (QUERY_LIMITS), interrupting them after
+   * `timeoutMs` counted from the call, queueing included. Idle connections are reused: opening
+   * one (and its USE) costs more than a small query.
+   */
+  async withQueryConnection<T>(timeoutMs: number, read: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.queryAdmission.admit(timeoutMs, (remainingMs) => this.readOnPooledConnection(timeoutMs, remainingMs, read));
+  }
+
+  /** `remainingMs` is what the admission queue left of the read's `timeoutMs`. */
+  private async readOnPooledConnection<T>(timeoutMs: number, remainingMs: number, read: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = this.idleQueryConnections.pop() ?? (await this.connect());
+    let timedOut = false;
+    let reusable = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      connection.interrupt();
+    }, remainingMs);
+    try {
+      const result = await read(connection);
+      reusable = true;
+      return result;
+    } catch (error) {
+      if (timedOut) throw new QueryTimeoutError(`the query took longer than ${timeoutMs} ms and was stopped`);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      if (reusable && !timedOut && !this.closed && this.idleQueryConnections.length < MAX_IDLE_QUERY_CONNECTIONS) this.idleQueryConnections.push(connection);
+      else connection.closeSync();
+    }
+  }
+
+  hasSampledEvents(window: TimeWindow): boolean {
+    return this.segments.some((s) => s.maxSampleRate > 1 && segmentOverlaps(s, window.startNs, window.endNs));
+  }
+
+  async topValues(
+    selector: DatasetSelector,
+    column: string,
+    limit: number,
+  ): Promise<Array<{ value: string | number | boolean; count: number }>> {
+    const schema = await this.querySchema(selector);
+    const binding = schema.column(column);
+    if (!binding) return [];
+    // The newest segments that hold the column (up to ~1M rows), sampled: bounded work however
+    // large the store grows.
+    const holds = (s: SegmentState): boolean => binding.physicalColumns.every((p) => CORE_PHYSICAL_NAMES.has(p) || s.positions.has(Number(p.slice(1))));
+    const chosen: SegmentState[] = [];
+    let rows = 0;
+    for (const segment of [...this.segments].reverse()) {
+      if (rows >= 1_000_000 || chosen.length >= 8) break;
+      if (!holds(segment)) continue;
+      chosen.push(segment);
+      rows += segment.rowCount;
+    }
+    if (chosen.length === 0) return [];
+    const visible = this.retention.visibleCondition(this.datasetNames(selector));
+    const datasetFilter = (selector.kind === 'one' ? `dataset = ${sqlStringLiteral(selector.name)} AND ` : '') + (visible === '' ? '' : `${visible} AND `);
+    // Whole vectors are sampled (system sampling) so the work stays near 100 000 rows however
+    // large the segments are; a reservoir sample would still read every row.
+    const percent = Math.min(100, Math.max(0.01, (100 * 100_000) / Math.max(1, rows)));
+    const source = chosen
+      .map((segment) => `SELECT ${binding.sql} AS v FROM ${segmentTableName(segment.id)} TABLESAMPLE ${percent.toFixed(4)}% (system) WHERE ${datasetFilter}${binding.sql} IS NOT NULL`)
+      .join(' UNION ALL ');
+    const sql = `SELECT v, count(*) AS n FROM (${source}) GROUP BY v ORDER BY n DESC, v LIMIT $1`;
+    const sampled = await this.runSql(sql, [{ type: 'bigint', value: BigInt(limit) }], { timeoutMs: 2_000 });
+    const values: Array<{ value: string | number | boolean; count: number }> = [];
+    for (const [value, count] of sampled.rows) {
+      if (typeof value === 'bigint') values.push({ value: Number(value), count: Number(count) });
+      else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') values.push({ value, count: Number(count) });
+    }
+    return values;
+  }
+}
+
+function projectColumn(name: string, segment: SegmentState | null, catalog: DuckDbCatalog): string {
+  if (CORE_PHYSICAL_NAMES.has(name)) {
+    if (segment) return name;
+    const def = CORE_PHYSICAL_COLUMNS.find((c) => c.physical === name)!;
+    return `CAST(NULL AS ${def.sqlType.replace(' NOT NULL', '')}) AS ${name}`;
+  }
+  const id = Number(name.slice(1));
+  const column = catalog.columnById(id);
+  if (!/^c\d+$/.test(name) || !column) throw new Error(`unknown physical column ${name}`);
+  if (segment && segment.positions.has(id)) return name;
+  return `CAST(NULL AS ${ATTRIBUTE_SQL_TYPE[column.type]}) AS ${name}`;
+}
+
+function columnInfo(id: string, keyName: string, type: ColumnInfo['type'], createdNs: bigint, lastNs: bigint): ColumnInfo {
+  return {
+    id,
+    key_name: keyName,
+    type,
+    description: '',
+    hidden: false,
+    created_at: formatRfc3339Nanos(createdNs),
+    updated_at: formatRfc3339Nanos(createdNs),
+    last_written: formatRfc3339Nanos(lastNs),
+  };
+}

@@ -1,0 +1,481 @@
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { EventRecord } from '../../core/event-record.js';
+import { UnavailableError } from '../../core/errors.js';
+import { WAL_LIMITS } from '../../core/limits/wal-limits.js';
+import { nowNs } from '../../core/unix-nanos.js';
+import type { StoreHealth } from '../span-store.js';
+import { freeDiskBytes } from '../free-disk-space.js';
+import { writeQuarantineFile } from '../quarantine-file-writer.js';
+import type { DuckDbCatalog } from './duckdb-catalog.js';
+import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, segmentTableName } from './duckdb-physical-layout.js';
+import { type ColumnRoutes, LayerResolver } from './duckdb-layer-resolver.js';
+import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
+import { appendEventRows } from './duckdb-row-appender.js';
+import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
+import type { DuckDbStoreOptions } from './duckdb-span-store.js';
+
+/** A request's events in the queue; `committed` of them were already committed (a split request). */
+interface PendingBatch {
+  readonly events: readonly EventRecord[];
+  readonly walPosition: bigint;
+  committed: number;
+}
+
+/** How far the store is committed: every WAL entry up to `walPosition`, plus a prefix of the next one. */
+export interface CommittedState {
+  walPosition: bigint;
+  /** Events of entry walPosition + 1 already committed, and how many events that entry has. */
+  partialEvents: number;
+  partialTotal: number;
+}
+
+const MAX_ROW_GROUPS_PER_COMMIT = 4;
+
+/** Folder of the data directory where requests that cannot be committed are set aside. */
+const QUARANTINE_DIR = 'quarantine';
+
+/** Events resolved between yields to the event loop. */
+const RESOLVE_SLICE_EVENTS = 4096;
+
+/** A segment open this long (by the store's clock) is sealed at its next commit. */
+export const DEFAULT_SEGMENT_MAX_AGE_NS = 3_600_000_000_000n;
+
+/**
+ * The write path of the DuckDB store: the queue of acknowledged events, row-group commits on the
+ * one writer connection (with the WAL position in the same transaction), the set-aside of
+ * requests that cannot be committed, and the writer's turn for everything else that writes
+ * (dataset rows, the lifecycle's transactions), one thing at a time.
+ */
+export class DuckDbSpanWriter {
+  private pending: PendingBatch[] = [];
+  private pendingCount = 0;
+  private flushChain: Promise<void> = Promise.resolve();
+  /** A row-group commit is queued on flushChain. */
+  private alignedCommitQueued = false;
+  /** After a failed background commit, wait for an explicit flush before trying again. */
+  private alignedCommitsPaused = false;
+  private closed = false;
+  private lastWrittenSavedAt = 0;
+  /** Pending batches the last commit attempt covered (to retry them one by one after a failure). */
+  private lastAttemptBatches = 0;
+  private lastCommitError: string | null = null;
+  private consecutiveCommitFailures = 0;
+  private quarantinedRequests = 0;
+  /** Wall-clock time of the last commit, to seal an idle open segment. */
+  lastCommitMs = Date.now();
+
+  constructor(
+    private readonly writer: DuckDBConnection,
+    private readonly catalog: DuckDbCatalog,
+    private readonly segments: SegmentState[],
+    private readonly options: DuckDbStoreOptions,
+    private committed: CommittedState,
+    private readonly retention: DuckDbRetentionPolicy,
+    private nextSegmentId: number,
+    private readonly routes: ColumnRoutes,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** The next unused segment id (compaction takes them too). */
+  allocateSegmentId(): number {
+    return this.nextSegmentId++;
+  }
+
+  /** Commits what is queued, then takes no more work; the connection is checkpointed and closed. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.flushChain;
+    await this.catalog.persistLastWritten(this.writer);
+    await this.writer.run('CHECKPOINT');
+    this.writer.closeSync();
+  }
+
+  /** Runs `work` on the writer connection between commits. */
+  onWriter<T>(work: (writer: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new UnavailableError('the store is closed'));
+    const run = this.flushChain.then(() => work(this.writer));
+    this.flushChain = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  enqueue(events: readonly EventRecord[], walPosition: bigint): void {
+    if (this.closed) throw new UnavailableError('the store is closed');
+    // Events carry the dataset name as sent; from here on they carry the dataset's storage key, so
+    // `My Dataset`, `my dataset` and `my-dataset` land in one dataset (also for old data dirs,
+    // whose keys are lowercased names). Validated names only reach here (ingest checks them).
+    const now = nowNs();
+    for (const event of events) event.dataset = this.catalog.datasetKeyFor(event.dataset, now);
+    // Replay of the request a row-group commit split: its first events are stored already.
+    const { partialEvents, partialTotal } = this.committed;
+    const committed = walPosition === this.committed.walPosition + 1n && partialEvents > 0 && events.length === partialTotal ? partialEvents : 0;
+    if (committed >= events.length) return;
+    this.pending.push({ events, walPosition, committed });
+    this.pendingCount += events.length - committed;
+    if (this.pendingCount >= this.options.rowGroupSize) this.queueAlignedCommit();
+  }
+
+  pendingEvents(): number {
+    return this.pendingCount;
+  }
+
+  health(): StoreHealth {
+    return {
+      committing: this.consecutiveCommitFailures === 0,
+      lastCommitError: this.lastCommitError,
+      consecutiveCommitFailures: this.consecutiveCommitFailures,
+      quarantinedRequests: this.quarantinedRequests,
+    };
+  }
+
+  flush(): Promise<void> {
+    this.alignedCommitsPaused = false;
+    const run = this.flushChain.then(() => this.commitPending(Infinity));
+    this.flushChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Commits whole row groups in the background as soon as there are enough queued events. */
+  private queueAlignedCommit(): void {
+    if (this.alignedCommitQueued || this.alignedCommitsPaused || this.closed) return;
+    this.alignedCommitQueued = true;
+    this.flushChain = this.flushChain.then(async () => {
+      this.alignedCommitQueued = false;
+      // At most a few row groups per transaction: bounded memory and time; the rest follows at once.
+      const groups = Math.min(MAX_ROW_GROUPS_PER_COMMIT, Math.floor(this.pendingCount / this.options.rowGroupSize));
+      const rows = groups * this.options.rowGroupSize;
+      if (rows === 0) return;
+      try {
+        await this.commitPending(rows);
+      } catch {
+        // The events stay queued (and in the WAL); the next flush retries and reports.
+        this.alignedCommitsPaused = true;
+        return;
+      }
+      if (this.pendingCount >= this.options.rowGroupSize) this.queueAlignedCommit();
+    });
+  }
+
+  async committedWalPosition(): Promise<bigint> {
+    // From memory, not from the writer connection: a commit in progress there would show its
+    // uncommitted position, and the WAL must never be trimmed past what is committed.
+    return this.committed.walPosition;
+  }
+
+  /**
+   * Commits the oldest `limit` queued events (all when Infinity), in transactions of bounded
+   * width. When a commit fails, the requests it covered are committed one by one: one whose lone
+   * commit fails while the store still takes a small write is set aside (quarantined) and the
+   * rest goes on; when the small write fails too, the store itself is failing and this throws,
+   * leaving everything queued (and in the WAL) for a later retry.
+   */
+  private async commitPending(limit: number): Promise<void> {
+    let done = 0;
+    while (this.pendingCount > 0 && done < limit) {
+      const before = this.pendingCount;
+      try {
+        await this.commitOnce(limit - done, Number.POSITIVE_INFINITY);
+      } catch (error) {
+        this.noteCommitFailure(error);
+        await this.commitOneByOne(this.lastAttemptBatches, error);
+      }
+      this.noteCommitSuccess();
+      done += before - this.pendingCount;
+    }
+  }
+
+  private noteCommitFailure(error: unknown): void {
+    this.consecutiveCommitFailures += 1;
+    this.lastCommitError = error instanceof Error ? error.message : String(error);
+  }
+
+  private noteCommitSuccess(): void {
+    this.consecutiveCommitFailures = 0;
+    this.lastCommitError = null;
+  }
+
+  /** Commits the first `batches` queued requests each on its own, setting aside any that is poison. */
+  private async commitOneByOne(batches: number, firstError: unknown): Promise<void> {
+    for (let b = 0; b < Math.max(1, batches) && this.pending.length > 0; b++) {
+      const head = this.pending[0]!;
+      let failure: unknown = null;
+      // A request wider than one commit allows takes several (column-bounded) commits.
+      while (failure === null && this.pending[0] === head) {
+        try {
+          await this.commitOnce(Number.POSITIVE_INFINITY, 1);
+        } catch (error) {
+          failure = error;
+        }
+      }
+      if (failure === null) continue;
+      this.noteCommitFailure(failure);
+      // Classified by behaviour: the store must still take a small write; then the same lone
+      // commit is tried once more (a concurrent query may have held the memory), and only a
+      // second failure makes the request poison.
+      if (!(await this.writerTakesWrites())) throw failure;
+      try {
+        while (this.pending[0] === head) await this.commitOnce(Number.POSITIVE_INFINITY, 1);
+        continue;
+      } catch (error) {
+        failure = error;
+      }
+      if (!(await this.writerTakesWrites())) throw failure ?? firstError;
+      await this.quarantineHead(failure);
+    }
+  }
+
+  /**
+   * Whether the writer can still commit a minimal write: rewriting the WAL-position row goes
+   * through DuckDB's own log, so a full disk or a broken file fails it, while content that is too
+   * wide or too big for memory does not.
+   */
+  private async writerTakesWrites(): Promise<boolean> {
+    // A nearly full disk still takes this small write where a commit of real data fails: never
+    // set an acknowledged request aside for want of space (found by the full-disk test).
+    const free = freeDiskBytes(this.options.dataDir);
+    if (free !== null && free < WAL_LIMITS.quarantineMinFreeBytes.value) return false;
+    try {
+      await this.writer.run('BEGIN TRANSACTION');
+      await this.writer.run('UPDATE waggle_state SET wal_position = wal_position WHERE id = 1');
+      await this.writer.run('COMMIT');
+      return true;
+    } catch {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      return false;
+    }
+  }
+
+  /**
+   * Sets the oldest queued request aside: its unstored events go to a file under quarantine/
+   * (fsynced first), then one transaction records it and moves the WAL position past it, so a
+   * restart never replays it. Its columns stay counted for the dataset (the column limits must
+   * see on replay what they saw live).
+   */
+  private async quarantineHead(error: unknown): Promise<void> {
+    const head = this.pending[0]!;
+    const events = head.events.slice(head.committed);
+    const message = error instanceof Error ? error.message : String(error);
+    const now = nowNs();
+    const file = writeQuarantineFile(path.join(this.options.dataDir, QUARANTINE_DIR), {
+      walPosition: head.walPosition,
+      events,
+      alreadyStored: head.committed,
+      error: message,
+      quarantinedAtNs: now,
+    });
+    const record = async (withColumns: boolean): Promise<void> => {
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        if (withColumns) {
+          const columns = new Map<string, Set<number>>();
+          for (const event of events) {
+            let ids = columns.get(event.dataset);
+            if (!ids) columns.set(event.dataset, (ids = new Set()));
+            for (const layer of event.attributes) {
+              for (let i = 0; i < layer.keys.length; i++) {
+                const id = this.routes.find(layer.keys[i]!, layer.kinds[i]!, layer.values[i]!);
+                if (id >= 0) ids.add(id);
+              }
+            }
+          }
+          for (const [dataset, ids] of columns) this.catalog.touchDataset(dataset, ids, now);
+          await this.catalog.persist(this.writer);
+        }
+        await this.writer.run('INSERT INTO waggle_quarantine VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
+          head.walPosition,
+          now,
+          events.length,
+          `${QUARANTINE_DIR}/${file}`,
+          message.slice(0, 2000),
+        ]);
+        await this.writer.run('UPDATE waggle_state SET wal_position = $1, partial_events = 0, partial_total = 0 WHERE id = 1', [head.walPosition]);
+        await this.writer.run('COMMIT');
+      } catch (failure) {
+        await this.writer.run('ROLLBACK').catch(() => undefined);
+        throw failure;
+      }
+    };
+    try {
+      await record(true);
+    } catch {
+      // The columns are a courtesy to replay; the set-aside itself must not depend on them.
+      await record(false);
+    }
+    this.catalog.markPersisted();
+    this.pending.shift();
+    this.pendingCount -= events.length;
+    this.committed = { walPosition: head.walPosition, partialEvents: 0, partialTotal: 0 };
+    this.quarantinedRequests += 1;
+    this.log(
+      `set aside WAL entry ${head.walPosition} (${events.length} events) in ${QUARANTINE_DIR}/${file}: its commit failed while the store kept taking other writes (${message})`,
+    );
+  }
+
+  /**
+   * One transaction with the oldest queued events: at most `limit` events, from at most
+   * `maxBatches` requests, and no more distinct attribute columns than a segment may hold
+   * (its first event always goes, however wide).
+   */
+  private async commitOnce(limit: number, maxBatches: number): Promise<void> {
+    this.lastAttemptBatches = 0;
+    if (this.pendingCount === 0) return;
+    // Taken from a snapshot: enqueue() keeps pushing to this.pending while the commit awaits DuckDB.
+    const candidates: EventRecord[] = [];
+    let batchCount = 0;
+    for (const batch of this.pending) {
+      if (candidates.length >= limit || batchCount >= maxBatches) break;
+      const take = Math.min(limit - candidates.length, batch.events.length - batch.committed);
+      for (let i = batch.committed; i < batch.committed + take; i++) candidates.push(batch.events[i]!);
+      batchCount += 1;
+    }
+    if (candidates.length === 0) return;
+    const now = nowNs();
+    const resolver = new LayerResolver(this.routes, now);
+    // In slices, yielding between them: a row-group commit must not stall requests for long.
+    let taken = 0;
+    for (let start = 0; start < candidates.length; start += RESOLVE_SLICE_EVENTS) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const end = Math.min(candidates.length, start + RESOLVE_SLICE_EVENTS);
+      taken = resolver.resolveRange(candidates, start, end, this.options.segmentMaxColumns);
+      if (taken < end) break;
+    }
+    const events = taken === candidates.length ? candidates : candidates.slice(0, taken);
+    const next: CommittedState = { ...this.committed };
+    let consumedBatches = 0;
+    let splitAt = -1;
+    let counted = 0;
+    for (const batch of this.pending) {
+      if (counted >= events.length) break;
+      const available = batch.events.length - batch.committed;
+      const take = Math.min(events.length - counted, available);
+      counted += take;
+      if (take === available) {
+        consumedBatches += 1;
+        next.walPosition = batch.walPosition;
+        next.partialEvents = 0;
+        next.partialTotal = 0;
+      } else {
+        splitAt = batch.committed + take;
+        next.partialEvents = splitAt;
+        next.partialTotal = batch.events.length;
+      }
+    }
+    this.lastAttemptBatches = consumedBatches + (splitAt >= 0 ? 1 : 0);
+    const columnIds = resolver.columnIds();
+
+    const clockNow = this.retention.now();
+    let segment = this.openSegment(clockNow);
+    // openSegment starts a segment of its own when every one is sealed (or there is none).
+    const opensFresh = !this.segments.includes(segment);
+    const missing = columnIds.filter((id) => !segment.positions.has(id));
+    const wouldBeTooWide = segment.attributeColumns.length + missing.length > this.options.segmentMaxColumns;
+    const wouldBeTooLong = segment.rowCount > 0 && segment.rowCount + events.length > this.options.segmentMaxRows;
+    // Sealed by age too, so a segment spans a bounded stretch of time and retention can drop it whole.
+    const wouldBeTooOld = segment.rowCount > 0 && clockNow - segment.openedNs >= (this.options.segmentMaxAgeNs ?? DEFAULT_SEGMENT_MAX_AGE_NS);
+    const startsNewSegment = segment.rowCount > 0 && (wouldBeTooWide || wouldBeTooLong || wouldBeTooOld);
+    // Work on a copy so that a failed commit leaves the in-memory state as it was on disk.
+    const previous = startsNewSegment ? segment : null;
+    // Ids are taken from the counter at once: compaction takes ids meanwhile (a failed commit leaves a gap).
+    segment = startsNewSegment ? newSegment(this.nextSegmentId++, clockNow) : cloneSegment(segment);
+    const createsTable = startsNewSegment || opensFresh;
+    const added = columnIds.filter((id) => !segment.positions.has(id));
+
+    await this.writer.run('BEGIN TRANSACTION');
+    try {
+      if (previous) await this.writer.run('UPDATE waggle_segments SET sealed = true WHERE id = $1', [previous.id]);
+      // Schema changes go as one script and one multi-row insert: a store's first commit adds
+      // dozens of columns, and a round trip per statement cost seconds under load.
+      const attributeDefs = added.map((id) => `${attributePhysicalName(id)} ${ATTRIBUTE_SQL_TYPE[this.catalog.columnById(id)!.type]}`);
+      if (createsTable) {
+        const columns = [...CORE_PHYSICAL_COLUMNS.map((c) => `${c.physical} ${c.sqlType}`), ...attributeDefs].join(', ');
+        await this.writer.run(`CREATE TABLE ${segmentTableName(segment.id)} (${columns})`);
+        await this.writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed) VALUES ($1, 0, NULL, NULL, false)', [segment.id]);
+      } else if (attributeDefs.length > 0) {
+        await this.writer.run(attributeDefs.map((def) => `ALTER TABLE ${segmentTableName(segment.id)} ADD COLUMN ${def};`).join('\n'));
+      }
+      if (added.length > 0) {
+        await this.writer.run(`INSERT INTO waggle_segment_columns VALUES ${added.map((id) => `(${segment.id}, ${id})`).join(', ')}`);
+      }
+      for (const id of added) addSegmentColumn(segment, id, this.catalog.columnById(id)!.type);
+      for (const [dataset, ids] of resolver.columnsByDataset()) this.catalog.touchDataset(dataset, ids, now);
+      await this.catalog.persist(this.writer);
+
+      const appender = await this.writer.createAppender(segmentTableName(segment.id));
+      const traces = await appendEventRows(appender, segment, events, resolver);
+      appender.flushSync();
+      appender.closeSync();
+
+      const traceAppender = await this.writer.createAppender('waggle_trace_index');
+      for (const [traceId, range] of traces) {
+        traceAppender.appendUHugeInt(traceId);
+        traceAppender.appendInteger(segment.id);
+        traceAppender.appendBigInt(range.minTsNs);
+        traceAppender.appendBigInt(range.maxTsNs);
+        traceAppender.endRow();
+      }
+      traceAppender.flushSync();
+      traceAppender.closeSync();
+
+      for (const event of events) {
+        if (segment.minTsNs === null || event.timestampNs < segment.minTsNs) segment.minTsNs = event.timestampNs;
+        const end = event.timestampNs + (event.durationNs ?? 0n);
+        if (segment.maxTsNs === null || end > segment.maxTsNs) segment.maxTsNs = end;
+      }
+      for (const event of events) if (event.sampleRate > segment.maxSampleRate) segment.maxSampleRate = event.sampleRate;
+      for (const event of events) segment.datasets.add(event.dataset);
+      segment.rowCount += events.length;
+      // A segment made wider than the bound by one wide event is closed at once: later row groups
+      // must not carry (and allocate for) hundreds of mostly empty columns.
+      const sealsNow = segment.attributeColumns.length > this.options.segmentMaxColumns;
+      await this.writer.run('UPDATE waggle_segments SET row_count = $1, min_ts_ns = $2, max_ts_ns = $3, sealed = $4 WHERE id = $5', [
+        segment.rowCount,
+        segment.minTsNs,
+        segment.maxTsNs,
+        sealsNow,
+        segment.id,
+      ]);
+      await this.writer.run('UPDATE waggle_state SET wal_position = $1, partial_events = $2, partial_total = $3 WHERE id = 1', [
+        next.walPosition,
+        next.partialEvents,
+        next.partialTotal,
+      ]);
+      await this.writer.run('COMMIT');
+    } catch (error) {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    this.catalog.markPersisted();
+    if (previous) previous.sealed = true;
+    if (segment.attributeColumns.length > this.options.segmentMaxColumns) segment.sealed = true;
+    if (createsTable) {
+      this.segments.push(segment);
+      if (segment.id >= this.nextSegmentId) this.nextSegmentId = segment.id + 1;
+    } else this.segments[this.segments.findIndex((s) => s.id === segment.id)] = segment;
+    this.pending = this.pending.slice(consumedBatches);
+    if (splitAt >= 0) this.pending[0]!.committed = splitAt;
+    this.pendingCount -= events.length;
+    this.committed = next;
+    this.lastCommitMs = Date.now();
+    if (Date.now() - this.lastWrittenSavedAt > 30_000) {
+      this.lastWrittenSavedAt = Date.now();
+      // After the commit: a failure here is no failed commit (the data is stored); the next try repeats it.
+      await this.catalog.persistLastWritten(this.writer).catch(() => undefined);
+    }
+  }
+
+  private openSegment(clockNow: bigint): SegmentState {
+    return this.segments.find((s) => !s.sealed) ?? newSegment(this.nextSegmentId++, clockNow);
+  }
+}
+
+function cloneSegment(segment: SegmentState): SegmentState {
+  return {
+    ...segment,
+    attributeColumns: [...segment.attributeColumns],
+    positions: new Map(segment.positions),
+    types: [...segment.types],
+    datasets: new Set(segment.datasets),
+  };
+}

@@ -1,0 +1,233 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore, type DuckDbStoreOptions } from './duckdb-span-store.js';
+import { DAY_NS, HOUR_NS, LIFECYCLE_BASE_NS, SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId, lifecycleBatch } from './duckdb-lifecycle-fixture.js';
+import { eventRecord } from '../../../test/support/event-record-fixture.js';
+
+const ALL_TIME = { startNs: 0n, endNs: 2n ** 62n };
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-lifecycle-'));
+}
+
+/** A store on a clock the test moves; no background passes (the test runs them). */
+async function openStore(dir: string, clock: { now: bigint }, options: Partial<DuckDbStoreOptions> = {}): Promise<DuckDbSpanStore> {
+  return DuckDbSpanStore.open({
+    ...DEFAULT_DUCKDB_STORE_OPTIONS,
+    dataDir: dir,
+    clock: () => clock.now,
+    lifecycleIntervalMs: 0,
+    retiredTableGraceMs: 0,
+    log: () => undefined,
+    ...options,
+  });
+}
+
+async function countEvents(store: DuckDbSpanStore): Promise<number> {
+  const rows = await store.runSql(`SELECT count(*) FROM ${store.relation({ kind: 'all' }, ['ts_ns'], ALL_TIME)}`, [], { timeoutMs: 10_000 });
+  return Number(rows.rows[0]?.[0]);
+}
+
+async function scalar(store: DuckDbSpanStore, sql: string): Promise<number> {
+  const rows = await store.runSql(sql, [], { timeoutMs: 10_000 });
+  return Number(rows.rows[0]?.[0]);
+}
+
+/** Writes batch `batch` at `timeNs` with the clock at `clockNs` (a new segment once the open one is an hour old). */
+async function writeBatch(store: DuckDbSpanStore, clock: { now: bigint }, batch: number, timeNs: bigint, dataset = 'life'): Promise<void> {
+  clock.now = timeNs;
+  store.enqueue(lifecycleBatch(batch, timeNs, dataset), BigInt(batch));
+  await store.flush();
+}
+
+describe('retention on a controlled clock', () => {
+  const clock = { now: LIFECYCLE_BASE_NS };
+  let store: DuckDbSpanStore;
+  before(async () => {
+    store = await openStore(tempDir(), clock, { retentionNs: 36n * HOUR_NS });
+    // One batch per day: each lands in a segment of its own (the open one is a day old by then).
+    for (let day = 0; day < 3; day++) await writeBatch(store, clock, day + 1, LIFECYCLE_BASE_NS + BigInt(day) * DAY_NS);
+    clock.now = LIFECYCLE_BASE_NS + 2n * DAY_NS + 2n * HOUR_NS;
+  });
+  after(() => store.close());
+
+  it('never returns events older than the retention, before their segment is deleted', async () => {
+    assert.equal(await countEvents(store), 2 * TRACES_PER_BATCH * SPANS_PER_TRACE);
+    assert.deepEqual(await store.getTrace(batchTraceId(1, 0)), []);
+    assert.equal((await store.getTrace(batchTraceId(2, 0))).length, SPANS_PER_TRACE);
+    const traces = await store.listTraces({ limit: 1000 });
+    const expected = [2, 3].flatMap((batch) => Array.from({ length: TRACES_PER_BATCH }, (_, t) => batchTraceId(batch, t).toString(16).padStart(32, '0')));
+    assert.deepEqual(traces.map((t) => t.trace_id).sort(), expected.sort());
+    // Autocomplete samples only what is visible: two days of three span names.
+    const values = await store.topValues({ kind: 'all' }, 'name', 10);
+    assert.deepEqual(values, [
+      { value: 'op-0', count: 2 * TRACES_PER_BATCH },
+      { value: 'op-1', count: 2 * TRACES_PER_BATCH },
+      { value: 'op-2', count: 2 * TRACES_PER_BATCH },
+    ]);
+    assert.equal(store.lifecycleStats().retention.segments, 0);
+  });
+
+  it('deletes the expired day as a whole segment, with the trace index rows, in one pass', async () => {
+    const segmentsBefore = await scalar(store, 'SELECT count(*) FROM waggle_segments');
+    assert.equal(segmentsBefore, 3);
+    await store.runLifecycle();
+    const stats = store.lifecycleStats();
+    assert.equal(stats.retention.segments, 1);
+    assert.equal(stats.retention.events, TRACES_PER_BATCH * SPANS_PER_TRACE);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_segments'), 2);
+    assert.equal(await scalar(store, `SELECT count(*) FROM waggle_trace_index WHERE trace_id = ${batchTraceId(1, 0)}::UHUGEINT`), 0);
+    assert.equal(await scalar(store, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'seg_1'"), 0);
+    assert.equal(await countEvents(store), 2 * TRACES_PER_BATCH * SPANS_PER_TRACE);
+  });
+
+  it('refuses arriving events older than the retention, span by span, and counts them', () => {
+    const old = eventRecord({ dataset: 'life', timestampNs: clock.now - 37n * HOUR_NS, name: 'too old' });
+    const oldEvent = eventRecord({ dataset: 'life', timestampNs: clock.now - 37n * HOUR_NS, annotationType: 'span_event' });
+    const fresh = eventRecord({ dataset: 'life', timestampNs: clock.now - HOUR_NS, name: 'fresh' });
+    const answer = store.admit([old, oldEvent, fresh], 'span');
+    assert.deepEqual([...(answer.refused ?? [])], [2, 2, 0]);
+    assert.equal(
+      answer.expiredReason,
+      "older than dataset 'life' keeps events (retention 36h): timestamp 2025-11-22T13:00:00.000000000Z is before 2025-11-22T14:00:00.000000000Z",
+    );
+    assert.equal(store.lifecycleStats().expiredEventsRefused, 1);
+  });
+
+  it('judges retention as of the receive time it is given, so replay refuses exactly what live ingest did', () => {
+    const received = clock.now - 10n * HOUR_NS;
+    // 40 h old now, 30 h old when received: admitted as of then, refused as of now.
+    const event = eventRecord({ dataset: 'life', timestampNs: clock.now - 40n * HOUR_NS });
+    assert.equal(store.admit([event], 'span', received).refused, null);
+    assert.deepEqual([...(store.admit([event], 'span').refused ?? [])], [2]);
+  });
+
+  it('lets a dataset keep its events shorter than the store-wide retention', async () => {
+    const key = store.findDataset('life')!.selector.name;
+    await store.setDatasetRetention(key, 12n * HOUR_NS);
+    assert.deepEqual(store.datasetRetention(key), { retentionNs: 12n * HOUR_NS, overrideNs: 12n * HOUR_NS });
+    // Day 1 (26 h old) is now hidden at once, and deleted by the next pass.
+    assert.equal(await countEvents(store), TRACES_PER_BATCH * SPANS_PER_TRACE);
+    await store.runLifecycle();
+    assert.equal(store.lifecycleStats().retention.segments, 2);
+    await store.setDatasetRetention(key, null);
+    assert.deepEqual(store.datasetRetention(key), { retentionNs: 36n * HOUR_NS, overrideNs: null });
+  });
+});
+
+describe('the disk budget', () => {
+  it('deletes the oldest segments first, keeps the newest, and says so in the log', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const lines: string[] = [];
+    const store = await openStore(tempDir(), clock, { maxDiskBytes: 1, log: (line) => lines.push(line) });
+    for (let batch = 1; batch <= 4; batch++) await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch) * 2n * HOUR_NS);
+    await store.runLifecycle();
+    const stats = store.lifecycleStats();
+    assert.equal(stats.diskBudget.segments, 3);
+    assert.equal(stats.diskBudget.events, 3 * TRACES_PER_BATCH * SPANS_PER_TRACE);
+    assert.equal(stats.retention.segments, 0);
+    assert.equal(await countEvents(store), TRACES_PER_BATCH * SPANS_PER_TRACE);
+    assert.equal((await store.getTrace(batchTraceId(4, 7))).length, SPANS_PER_TRACE);
+    assert.deepEqual(await store.getTrace(batchTraceId(3, 7)), []);
+    assert.equal(lines.filter((l) => l.startsWith('disk budget: ')).length, 1);
+    assert.match(lines.find((l) => l.startsWith('disk budget: '))!, /deleting the 3 oldest segments \(180 events/);
+    // Ingest goes on after the deletion.
+    await writeBatch(store, clock, 5, LIFECYCLE_BASE_NS + 10n * HOUR_NS);
+    assert.equal(await countEvents(store), 2 * TRACES_PER_BATCH * SPANS_PER_TRACE);
+    await store.close();
+  });
+});
+
+describe('compaction', () => {
+  it('merges narrow sealed segments into one in time order, keeping every trace exact', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const dir = tempDir();
+    let store = await openStore(dir, clock);
+    for (let batch = 1; batch <= 5; batch++) {
+      await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch) * 10_000_000_000n);
+      await store.sealOpenSegment();
+    }
+    // Ingest and reads go on while it compacts.
+    const ingest = (async () => {
+      for (let batch = 6; batch <= 8; batch++) await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch) * 10_000_000_000n);
+    })();
+    const reads = (async () => {
+      for (let i = 0; i < 20; i++) assert.equal((await store.getTrace(batchTraceId(1 + (i % 5), i))).length, SPANS_PER_TRACE);
+    })();
+    assert.equal(await store.compactAll(), 1);
+    await Promise.all([ingest, reads]);
+    const stats = store.lifecycleStats();
+    assert.equal(stats.compactions, 1);
+    assert.equal(stats.compactedSegments, 5);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_segments WHERE compacted'), 1);
+    await store.close();
+    store = await openStore(dir, clock);
+    assert.equal(await countEvents(store), 8 * TRACES_PER_BATCH * SPANS_PER_TRACE);
+    for (let batch = 1; batch <= 8; batch++) {
+      for (let t = 0; t < TRACES_PER_BATCH; t++) {
+        const spans = await store.getTrace(batchTraceId(batch, t));
+        assert.deepEqual(spans.map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
+      }
+    }
+    assert.equal(await scalar(store, 'SELECT count(*) - count(DISTINCT trace_id) FROM waggle_trace_index'), 0);
+    // The compacted rows are in time order.
+    const compacted = await scalar(store, 'SELECT id FROM waggle_segments WHERE compacted');
+    assert.equal(await scalar(store, `SELECT count(*) FROM (SELECT ts_ns < lag(ts_ns) OVER () AS back FROM seg_${compacted}) WHERE back`), 0);
+    await store.close();
+  });
+
+  it('merges narrow compacted segments again, but never across more than two hours of event time', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const store = await openStore(tempDir(), clock);
+    const segments = async (): Promise<number> => scalar(store, 'SELECT count(*) FROM waggle_segments WHERE compacted');
+    // A narrow compacted segment takes in the next sealed one.
+    await writeBatch(store, clock, 1, LIFECYCLE_BASE_NS);
+    await store.sealOpenSegment();
+    assert.equal(await store.compactAll(), 1);
+    await writeBatch(store, clock, 2, LIFECYCLE_BASE_NS + 60_000_000_000n);
+    await store.sealOpenSegment();
+    assert.equal(await store.compactAll(), 1);
+    assert.equal(await segments(), 1);
+    // A third, three hours later, stays apart: retention must still be able to drop the first whole.
+    await writeBatch(store, clock, 3, LIFECYCLE_BASE_NS + 3n * HOUR_NS);
+    await store.sealOpenSegment();
+    assert.equal(await store.compactAll(), 1);
+    assert.equal(await segments(), 2);
+    assert.equal(store.lifecycleStats().compactions, 3);
+    assert.equal(store.lifecycleStats().compactedSegments, 4);
+    assert.equal(await countEvents(store), 3 * TRACES_PER_BATCH * SPANS_PER_TRACE);
+    await store.close();
+  });
+
+  it('closes while compacting without losing or leaving anything', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const dir = tempDir();
+    let store = await openStore(dir, clock);
+    for (let batch = 1; batch <= 4; batch++) {
+      await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch) * 10_000_000_000n);
+      await store.sealOpenSegment();
+    }
+    const compacting = store.compactAll().catch(() => -1);
+    await store.close();
+    await compacting;
+    store = await openStore(dir, clock);
+    assert.equal(await countEvents(store), 4 * TRACES_PER_BATCH * SPANS_PER_TRACE);
+    const registered = await scalar(store, 'SELECT count(*) FROM waggle_segments');
+    assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'seg\\_%' ESCAPE '\\' OR table_name LIKE 'waggle\\_compaction%' ESCAPE '\\'`), registered);
+    for (let batch = 1; batch <= 4; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 5))).length, SPANS_PER_TRACE);
+    await store.close();
+  });
+
+  it('seals an open segment after it stays idle, so quiet data is compacted too', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const store = await openStore(tempDir(), clock, { idleSealMs: 1 });
+    await writeBatch(store, clock, 1, LIFECYCLE_BASE_NS);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.runLifecycle();
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_segments WHERE sealed AND compacted'), 1);
+    await store.close();
+  });
+});
