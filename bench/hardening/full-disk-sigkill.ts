@@ -103,7 +103,11 @@ async function main(): Promise<void> {
     const stored = await countSpans(waggle);
     process.stdout.write(`acknowledged ${acknowledged}, stored after SIGKILL and restart ${stored}: ${stored === acknowledged ? 'PASS' : stored > acknowledged ? 'MORE (unacknowledged requests stored too)' : 'LOST'}\n`);
     const quarantine = path.join(dataDir, 'quarantine');
-    process.stdout.write(`quarantine files: ${fs.existsSync(quarantine) ? fs.readdirSync(quarantine).length : 0}\n`);
+    for (const name of fs.existsSync(quarantine) ? fs.readdirSync(quarantine) : []) {
+      const text = fs.readFileSync(path.join(quarantine, name), 'utf8');
+      process.stdout.write(`quarantined ${name} (${text.length} bytes): ${text.slice(0, 300).replace(/"padding[^}]*}/g, '…')}\n`);
+    }
+    process.stdout.write(`server log: ${waggle.output().slice(-1500)}\n`);
   } finally {
     if (waggle !== null) {
       waggle.child.kill('SIGKILL');
