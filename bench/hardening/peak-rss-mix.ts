@@ -5,7 +5,9 @@
  * curl), and 6 heavy queries in a loop. Prints the server's VmHWM and its RSS over time.
  * Loopback only; stops by itself (~1-2 min).
  *
- *   npm run build:server && node dist/bench/hardening/peak-rss-mix.js [--spans N] [--seconds S]
+ *   npm run build:server && node dist/bench/hardening/peak-rss-mix.js [--spans N] [--seconds S] [--large N]
+ *
+ * WAGGLE_MEMORY_LIMIT in the environment reaches the server (DuckDB's memory limit).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,6 +26,8 @@ function option(name: string, fallback: string): string {
 
 const totalSpans = Number(option('--spans', '100000'));
 const measureSeconds = Number(option('--seconds', '30'));
+/** How many 64 MB bodies to send (0 to see what the rest of the mix costs). */
+const largeBodies = Number(option('--large', '2'));
 
 function procStatus(pid: number): { rssMb: number; hwmMb: number } {
   const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -60,7 +64,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(bodyFile, largeOtlpJsonBody(64 * 1024 * 1024 - 200_000));
     const large = async (): Promise<string> => {
       const outcomes: string[] = [];
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < largeBodies; i++) {
         const args = ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '120', '-H', 'content-type: application/json', '--data-binary', `@${bodyFile}`, otlp];
         outcomes.push(await new Promise<string>((resolve) => execFile('curl', args, (error, stdout) => resolve(error ? `curl failed: ${error.message}` : stdout))));
       }
