@@ -99,13 +99,15 @@ async function main(): Promise<void> {
       { start_time: startSeconds, end_time: endSeconds, granularity: 30, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }, { op: 'COUNT_DISTINCT', column: 'trace.trace_id' }] },
     ];
     const queryStatuses = new Map<number, number>();
+    const failures: string[] = [];
     const heavy = async (spec: Record<string, unknown>): Promise<void> => {
       const created = await fetch(`${api}/1/queries/__all__`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
       const id = ((await created.json()) as { id: string }).id;
       while (performance.now() < deadline) {
         const answer = await fetch(`${api}/1/query_results/__all__`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query_id: id }) });
-        await answer.arrayBuffer();
+        const text = await answer.text();
         queryStatuses.set(answer.status, (queryStatuses.get(answer.status) ?? 0) + 1);
+        if (answer.status >= 500 && answer.status !== 503) failures.push(`${answer.status} ${text.slice(0, 300)}`);
         if (answer.status !== 201) await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     };
@@ -114,6 +116,8 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const health = await fetch(`${api}/healthz`);
     process.stdout.write(`64 MB bodies: ${largeOutcome}; wide requests: ${JSON.stringify(Object.fromEntries(wideStatuses as Map<number, number>))}; queries: ${JSON.stringify(Object.fromEntries(queryStatuses))}; /healthz ${health.status}\n`);
+    for (const failure of failures.slice(0, 3)) process.stdout.write(`query failure: ${failure}\n`);
+    if (failures.length > 0) process.stdout.write(`server log tail: ${waggle.output().slice(-1500)}\n`);
     process.stdout.write(`RSS MB each second: ${timeline.join(' ')}\n`);
     process.stdout.write(`server peak RSS (VmHWM): ${procStatus(pid).hwmMb} MB\n`);
   } finally {
