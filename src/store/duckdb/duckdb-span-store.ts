@@ -27,6 +27,7 @@ import type {
 } from '../span-store.js';
 import { sqlStringLiteral } from '../sql-literal.js';
 import { writeQuarantineFile } from '../quarantine-file-writer.js';
+import { diskIsFull } from '../../ingest/write-readiness.js';
 import { DuckDbCatalog } from './duckdb-catalog.js';
 import { DEFAULT_COLUMN_ADMISSION_LIMITS, DuckDbColumnAdmission, type ColumnAdmissionLimits } from './duckdb-column-admission.js';
 import { formatStoredEvent } from './duckdb-event-formatter.js';
@@ -295,16 +296,25 @@ export class DuckDbSpanStore implements SpanStore {
       // Classified by behaviour: the store must still take a small write; then the same lone
       // commit is tried once more (a concurrent query may have held the memory), and only a
       // second failure makes the request poison.
-      if (!(await this.writerTakesWrites())) throw failure;
+      if (!(await this.storeTakesWrites())) throw failure;
       try {
         while (this.pending[0] === head) await this.commitOnce(Number.POSITIVE_INFINITY, 1);
         continue;
       } catch (error) {
         failure = error;
       }
-      if (!(await this.writerTakesWrites())) throw failure ?? firstError;
+      if (!(await this.storeTakesWrites())) throw failure ?? firstError;
       await this.quarantineHead(failure);
     }
+  }
+
+  /**
+   * Whether a failed commit may be the request's fault: the writer takes a minimal write and the
+   * disk is not (nearly) full. A full disk fails a big commit while a small write still fits; it
+   * is the store failing, not the request (set aside, it would be missing from the store).
+   */
+  private async storeTakesWrites(): Promise<boolean> {
+    return !diskIsFull(this.options.dataDir) && (await this.writerTakesWrites());
   }
 
   /**
