@@ -65,13 +65,20 @@ export function writeQuarantineFile(dir: string, request: QuarantinedRequest): s
     1,
   );
   const temporary = path.join(dir, `${name}.tmp`);
+  const bytes = Buffer.from(body);
   const fd = fs.openSync(temporary, 'w');
   try {
-    fs.writeSync(fd, body);
+    // writeSync may write less than asked without throwing (a disk filling up mid-write): keep
+    // writing until all is written or the disk refuses (ENOSPC), so that a set-aside request is
+    // never published, and the WAL trimmed past it, with a truncated copy.
+    for (let written = 0; written < bytes.length; ) written += fs.writeSync(fd, bytes, written, bytes.length - written);
     fs.fsyncSync(fd);
-  } finally {
+  } catch (error) {
     fs.closeSync(fd);
+    fs.rmSync(temporary, { force: true });
+    throw error;
   }
+  fs.closeSync(fd);
   fs.renameSync(temporary, path.join(dir, name));
   const dirFd = fs.openSync(dir, 'r');
   try {

@@ -118,6 +118,25 @@ describe('the stored query API', () => {
     assert.match(answer.error, new RegExp(`^the query spec is \\d+ bytes as JSON, larger than the limit of ${limit} bytes \\(saved\\.storedQuerySpecBytes\\)$`));
   });
 
+  it('takes a spec just under the limit as sent, and names the size the client sent when refusing one', async () => {
+    const limit = SAVED_LIMITS.storedQuerySpecBytes.value;
+    const specOf = (valueChars: number): Record<string, unknown> => ({ calculations: [{ op: 'COUNT' }], filters: [{ column: 'name', op: '=', value: 'y'.repeat(valueChars) }], time_range: 3600 });
+    const send = (spec: Record<string, unknown>): Promise<Response> => fetch(`${waggle.baseUrl}/1/queries/shop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+    const under = specOf(limit - 200);
+    assert.ok(Buffer.byteLength(JSON.stringify(under)) <= limit);
+    const accepted = await send(under);
+    assert.equal(accepted.status, 200, await accepted.clone().text());
+    const { id, ...echoed } = (await accepted.json()) as Record<string, unknown>;
+    assert.equal(typeof id, 'string');
+    assert.deepEqual(echoed, under);
+    const over = specOf(limit);
+    const refused = await send(over);
+    assert.equal(refused.status, 413);
+    assert.deepEqual(await refused.json(), {
+      error: `the query spec is ${Buffer.byteLength(JSON.stringify(over))} bytes as JSON, larger than the limit of ${limit} bytes (saved.storedQuerySpecBytes)`,
+    });
+  });
+
   describe('when the disk holding saved state is full', () => {
     let mounted = false;
     let savedDir = '';

@@ -26,7 +26,7 @@ export const SAVED_LIMITS = {
     value: 64 * 1024,
     unit: 'bytes',
     reason:
-      'Size of one query spec as stored (its JSON) by POST /1/queries or POST /api/query. Real specs are a few kB; beyond this the request is refused with 413 before anything is kept.',
+      'Size of one query spec as sent (its JSON) to POST /1/queries, or as parsed from POST /api/query. Real specs are a few kB; beyond this the request is refused with 413 before anything is kept.',
   },
   storedQueries: {
     value: 10_000,

@@ -1,0 +1,84 @@
+/**
+ * /healthz latency, sampled every 20 ms, while one large OTLP/JSON request (44.5 MB, then 64 MB,
+ * the default body limit) is sent and decoded (issue 9, item 9: target < 100 ms); also the
+ * request's own time and the server's peak RSS. Loopback only, a child `waggle serve`; ~1 min.
+ * The body is sent by curl, a process of its own, so that building and writing 64 MB does not
+ * delay this process's /healthz samples (it did: a sender in the same process added ~0.5 s).
+ *
+ *   npm run build:server && node dist/bench/hardening/health-during-large-bodies.js [--sizes 44500000,64000000]
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { summarizeLatencies } from '../report/latency-summary.js';
+import { largeOtlpJsonBody } from '../../test/support/large-otlp-body.js';
+import { spawnWaggle, waitForExit } from '../../test/support/waggle-process.js';
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(name);
+  return index >= 0 && process.argv[index + 1] !== undefined ? process.argv[index + 1]! : fallback;
+}
+
+function peakRssMb(pid: number): number {
+  const match = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Math.round(Number(match?.[1] ?? 0) / 1024);
+}
+
+const MAX_BODY = 64 * 1024 * 1024;
+const sizes = option('--sizes', '44500000,64000000')
+  .split(',')
+  .map(Number)
+  // Just under the 64 MiB limit, so the request is decoded rather than refused.
+  .map((size) => Math.min(size, MAX_BODY - 100_000));
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-large-body-'));
+  const waggle = await spawnWaggle(['--data-dir', dataDir]);
+  const api = `http://127.0.0.1:${waggle.ports.http}`;
+  try {
+    for (const size of sizes) {
+      const body = largeOtlpJsonBody(size);
+      // Warm: one /healthz before measuring, so the first sample is not a cold connection.
+      await (await fetch(`${api}/healthz`)).arrayBuffer();
+      const healthMs: number[] = [];
+      const statuses = new Map<number, number>();
+      let sending = true;
+      const sampler = (async () => {
+        while (sending) {
+          const started = performance.now();
+          const response = await fetch(`${api}/healthz`);
+          await response.arrayBuffer();
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          healthMs.push(performance.now() - started);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      const bodyFile = path.join(dataDir, 'body.json');
+      fs.writeFileSync(bodyFile, body);
+      const started = performance.now();
+      const curlArgs = ['-s', '-o', '-', '-w', '\n%{http_code}', '--max-time', '120', '-H', 'content-type: application/json', '--data-binary', `@${bodyFile}`, `http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`];
+      const output = await new Promise<string>((resolve, reject) => execFile('curl', curlArgs, (error, stdout) => (error ? reject(error) : resolve(stdout))));
+      const requestMs = performance.now() - started;
+      fs.rmSync(bodyFile);
+      const answer = output.slice(0, output.lastIndexOf('\n'));
+      const response = { status: Number(output.slice(output.lastIndexOf('\n') + 1)) };
+      // Keep sampling while the commit of what was just acknowledged runs.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      sending = false;
+      await sampler;
+      const s = summarizeLatencies(healthMs);
+      process.stdout.write(
+        `${(body.length / 1e6).toFixed(1)} MB OTLP/JSON: ${response.status} ${answer.slice(0, 100)} in ${requestMs.toFixed(0)} ms; ` +
+          `/healthz every 20 ms: n=${s?.runs} p50=${s?.median.toFixed(0)} ms p99=${s?.p99.toFixed(0)} ms max=${s?.max.toFixed(0)} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
+          `server peak RSS ${peakRssMb(waggle.child.pid!)} MB\n`,
+      );
+    }
+  } finally {
+    waggle.child.kill('SIGTERM');
+    await waitForExit(waggle.child);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,231 @@
+/**
+ * Issue 9's hostile requests, replayed against a real `waggle serve` child process (defaults, a
+ * temporary data dir, loopback only): one line per attack with what came back, and whether the
+ * process survived. Bounded: every exchange times out after a few seconds; ~30 s in all.
+ *
+ *   npm run build:server && node dist/bench/hardening/hostile-requests.js
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { rawHttpExchange, type RawHttpResponse } from '../../test/support/raw-http-exchange.js';
+import { spawnWaggle, waitForExit } from '../../test/support/waggle-process.js';
+
+interface Outcome {
+  readonly attack: string;
+  readonly observed: string;
+  readonly pass: boolean;
+}
+
+const outcomes: Outcome[] = [];
+function record(attack: string, observed: string, pass: boolean): void {
+  outcomes.push({ attack, observed, pass });
+  process.stdout.write(`${pass ? 'PASS' : 'MISS'}  ${attack}: ${observed}\n`);
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeRaw(response: RawHttpResponse): string {
+  return `${response.status} ${response.headers['content-type'] ?? '-'} ${response.body.slice(0, 120)}`;
+}
+
+async function raw(port: number, request: string): Promise<RawHttpResponse | Error> {
+  try {
+    return await rawHttpExchange(port, request, 5_000);
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+function otlpJsonSpan(name: string, attributes: Record<string, string>, traceId: string): string {
+  const now = Date.now();
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'hostile' } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId: crypto.randomBytes(8).toString('hex'),
+                name,
+                kind: 2,
+                startTimeUnixNano: `${now}000000`,
+                endTimeUnixNano: `${now + 3}000000`,
+                attributes: Object.entries(attributes).map(([key, value]) => ({ key, value: { stringValue: value } })),
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-hostile-'));
+  const waggle = await spawnWaggle(['--data-dir', dataDir]);
+  const api = `http://127.0.0.1:${waggle.ports.http}`;
+  const otlp = `http://127.0.0.1:${waggle.ports.otlpHttp}`;
+  const alive = async (): Promise<boolean> => waggle.child.exitCode === null && (await fetch(`${api}/healthz`).then((r) => r.status === 200).catch(() => false));
+  try {
+    // Item 2: requests that used to kill the process.
+    for (const [label, port] of [
+      ['main', waggle.ports.http],
+      ['otlp-http', waggle.ports.otlpHttp],
+    ] as const) {
+      for (const target of ['/%E0%A4%A', 'http://[::1']) {
+        const answer = await raw(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+        const ok = !(answer instanceof Error) && answer.status === 400 && isJson(answer.body) && (await alive());
+        record(`GET ${target} on ${label} port`, answer instanceof Error ? answer.message : describeRaw(answer), ok);
+      }
+    }
+    // Item 10: Node's own parser errors answer with JSON.
+    const badLine = await raw(waggle.ports.http, 'GARBAGE\r\n\r\n');
+    record('bad request line', badLine instanceof Error ? badLine.message : describeRaw(badLine), !(badLine instanceof Error) && badLine.status === 400 && isJson(badLine.body));
+    const bigHeaders = await raw(waggle.ports.http, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    record('20 kB header (431)', bigHeaders instanceof Error ? bigHeaders.message : describeRaw(bigHeaders), !(bigHeaders instanceof Error) && bigHeaders.status === 431 && isJson(bigHeaders.body));
+
+    // Item 5: cross-origin no-cors writes and a foreign Host.
+    const boardsBefore = await (await fetch(`${api}/1/boards`)).text();
+    for (const route of ['/1/boards', '/api/query', '/1/query_annotations/hostile']) {
+      const response = await fetch(`${api}${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin: 'http://evil.example' },
+        body: JSON.stringify({ name: 'pwned', q: 'VISUALIZE COUNT', query_id: 'x' }),
+      });
+      const text = await response.text();
+      record(`cross-origin no-cors POST ${route}`, `${response.status} ${text.slice(0, 120)}`, response.status === 403 && isJson(text));
+    }
+    const boardsAfter = await (await fetch(`${api}/1/boards`)).text();
+    record('no board created by the cross-origin writes', boardsBefore === boardsAfter ? 'unchanged' : boardsAfter.slice(0, 200), boardsBefore === boardsAfter);
+    const foreignHost = await raw(waggle.ports.http, 'GET /1/datasets HTTP/1.1\r\nHost: evil.example\r\n\r\n');
+    record('GET /1/datasets with Host: evil.example', foreignHost instanceof Error ? foreignHost.message : describeRaw(foreignHost), !(foreignHost instanceof Error) && foreignHost.status >= 400 && foreignHost.status < 500 && isJson(foreignHost.body));
+
+    // Item 7: a span name, a name attribute and an attr.name attribute keep all three values.
+    const traceId = crypto.randomBytes(16).toString('hex');
+    const clash = await fetch(`${otlp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpJsonSpan('v7', { name: 'v8', 'attr.name': 'v9' }, traceId) });
+    await clash.arrayBuffer();
+    let traceText = '';
+    for (let i = 0; i < 50; i++) {
+      const trace = await fetch(`${api}/api/traces/${traceId}`);
+      traceText = await trace.text();
+      if (trace.status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const kept = ['"v7"', '"v8"', '"v9"'].filter((v) => traceText.includes(v));
+    record('name / attr.name clash keeps v7, v8, v9', `ingest ${clash.status}; trace has ${kept.join(' ')}`, kept.length === 3);
+
+    // Item 8: 400 instead of 500.
+    const post = async (route: string, body: unknown): Promise<{ status: number; text: string }> => {
+      const response = await fetch(`${api}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, text: await response.text() };
+    };
+    const hugeRange = await post('/1/queries/hostile', { calculations: [{ op: 'COUNT' }], time_range: 1_000_000_000_000 });
+    record('POST /1/queries {time_range: 1e12}', `${hugeRange.status} ${hugeRange.text.slice(0, 120)}`, hugeRange.status === 400);
+    const lastWeeks = await post('/api/query', { dataset: 'hostile', q: 'VISUALIZE COUNT LAST 100000w' });
+    record('text query LAST 100000w', `${lastWeeks.status} ${lastWeeks.text.slice(0, 120)}`, lastWeeks.status === 400);
+    for (const dataset of ['%00', '__all__']) {
+      const sent = await fetch(`${api}/1/events/${dataset}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1 }) });
+      const sentText = await sent.text();
+      const spec = await post(`/1/queries/${dataset}`, { calculations: [{ op: 'COUNT' }], time_range: 3600 });
+      let run = '';
+      let runStatus = 0;
+      if (spec.status === 200) {
+        const id = (JSON.parse(spec.text) as { id: string }).id;
+        const result = await post(`/1/query_results/${dataset}`, { query_id: id, disable_series: true });
+        runStatus = result.status;
+        run = ` run ${result.status}`;
+      }
+      // Refused up front (4xx), or accepted and then queryable: never a 500.
+      const pass = sent.status < 500 && spec.status < 500 && runStatus < 500 && (sent.status >= 400 || spec.status === 200);
+      record(`POST /1/events/${dataset} then query`, `events ${sent.status} ${sentText.slice(0, 80)}; spec ${spec.status}${run}`, pass);
+    }
+
+    // Item 10: a UTF-8 x-honeycomb-dataset header.
+    const utf8Name = 'Données-τ';
+    const utf8 = await new Promise<number>((resolve, reject) => {
+      const body = Buffer.from(otlpJsonSpan('utf8', {}, crypto.randomBytes(16).toString('hex')));
+      const socket = net.connect(waggle.ports.otlpHttp, '127.0.0.1', () => {
+        socket.write(Buffer.concat([Buffer.from(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\nx-honeycomb-dataset: `), Buffer.from(utf8Name, 'utf8'), Buffer.from('\r\n\r\n'), body]));
+      });
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(received)?.[1] ?? 0)));
+      socket.on('error', reject);
+    });
+    const datasets = (await (await fetch(`${api}/1/datasets`)).json()) as Array<{ name: string }>;
+    record('UTF-8 x-honeycomb-dataset', `ingest ${utf8}; datasets ${datasets.map((d) => d.name).join(', ')}`, datasets.some((d) => d.name === utf8Name));
+
+    // Item 10: aborted uploads log one line each, no stack trace.
+    const before = waggle.output().length;
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(waggle.ports.otlpHttp, '127.0.0.1', () => {
+          socket.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n${'{'.repeat(1000)}`);
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 100);
+        });
+        socket.on('error', () => resolve());
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const logged = waggle.output().slice(before);
+    const lines = logged.split('\n').filter((line) => line.trim() !== '');
+    const stackLines = lines.filter((line) => /^\s+at /.test(line)).length;
+    record('5 aborted uploads', `${lines.length} log lines, ${stackLines} stack lines: ${JSON.stringify(lines[0]?.slice(0, 160) ?? '')}`, stackLines === 0 && lines.length <= 5 && (await alive()));
+
+    // Item 6: 60 specs of 1 MB to /1/queries (valid but for their size), then 60 of 60 KB (under
+    // the limit), /healthz sampled every 20 ms meanwhile.
+    await (await fetch(`${api}/1/events/hostile`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ s: 'x' }) })).arrayBuffer();
+    for (let i = 0; i < 100 && !(await (await fetch(`${api}/1/columns/hostile?key_name=s`)).text()).includes('"s"'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const valueBytes of [1_000_000, 60_000]) {
+      const healthMs: number[] = [];
+      let sending = true;
+      const sampler = (async () => {
+        while (sending) {
+          const started = performance.now();
+          await (await fetch(`${api}/healthz`)).arrayBuffer();
+          healthMs.push(performance.now() - started);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      const statuses = new Map<number, number>();
+      let firstError = '';
+      for (let i = 0; i < 60; i++) {
+        const spec = { calculations: [{ op: 'COUNT' }], time_range: 3600, filters: [{ column: 's', op: '=', value: `${i}-${'x'.repeat(valueBytes)}` }] };
+        const answer = await post('/1/queries/hostile', spec);
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        if (answer.status !== 200 && firstError === '') firstError = answer.text.slice(0, 140);
+      }
+      sending = false;
+      await sampler;
+      healthMs.sort((a, b) => a - b);
+      const max = healthMs[healthMs.length - 1] ?? NaN;
+      const expected = valueBytes > 64 * 1024 ? 413 : 200;
+      record(`60 specs of ${valueBytes / 1000} kB to /1/queries`, `statuses ${JSON.stringify(Object.fromEntries(statuses))} ${firstError}; /healthz n=${healthMs.length} max ${max.toFixed(0)} ms`, statuses.get(expected) === 60 && max < 100);
+    }
+
+    record('process still serving at the end', String(await alive()), await alive());
+  } finally {
+    waggle.child.kill('SIGTERM');
+    await waitForExit(waggle.child);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  const misses = outcomes.filter((o) => !o.pass).length;
+  process.stdout.write(`${outcomes.length - misses} pass, ${misses} miss\n`);
+}
+
+await main();
