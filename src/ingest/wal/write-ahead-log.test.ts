@@ -41,7 +41,7 @@ describe('WriteAheadLog', () => {
   it('replays a large entry whose checksum was computed ahead, in slices, from a shared body, byte for byte', async () => {
     const dir = tempDir();
     const { wal } = WriteAheadLog.open(dir, 0n, options);
-    // 9 MiB and a bit: three checksum slices; shared memory, as large HTTP bodies arrive.
+    // 9 MiB and a bit: several checksum slices; shared memory, as large HTTP bodies arrive.
     const payload = Buffer.from(new SharedArrayBuffer(9 * 1024 * 1024 + 7));
     for (let i = 0; i < payload.length; i += 4096) payload.writeUInt32LE(i * 2654435761 >>> 0, i);
     const meta = { receivedAtNs: '1763770000000000000', contentType: 'application/json' };
