@@ -4,8 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../store/duckdb/duckdb-span-store.js';
-import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
-import { admitPayload, admitPayloadInSlices } from './payload-admission.js';
+import { ADMISSION_SLICE_EVENTS, admitPayload, admitPayloadInSlices } from './payload-admission.js';
 import { PAYLOAD_DECODERS } from './payload-decoders.js';
 
 function jsonSpan(n: number, attributeKeys: string[], events: string[][] = []): Record<string, unknown> {
@@ -61,7 +60,7 @@ describe('admitPayload', () => {
       const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, columnLimits: { columnsPerDataset: 7, columnsTotal: 100 } });
       try {
         const decoded = PAYLOAD_DECODERS['otlp-json'](body(spans), {}, 1 << 30);
-        assert.ok(decoded.batch.events.length > 3 * INGEST_LIMITS.admissionSliceEvents.value);
+        assert.ok(decoded.batch.events.length > 3 * ADMISSION_SLICE_EVENTS);
         const admitted = sliced ? await admitPayloadInSlices(decoded, 'otlp-json', store) : admitPayload(decoded, 'otlp-json', store);
         answers.push({
           events: admitted.batch.events.map((e) => `${e.spanId}/${e.annotationType}`),

@@ -37,12 +37,6 @@ export const INGEST_LIMITS = {
     reason:
       "Honeycomb's limit per string: largest string attribute value (arrays, key-value lists and bytes count as their stored JSON or base64 text). Beyond it the span is rejected (partial success) or the Honeycomb event refused (400).",
   },
-  admissionSliceEvents: {
-    value: 4096,
-    unit: 'events',
-    reason:
-      'Events of one request whose columns and retention are judged before the event loop gets a turn: a 64 MB request holds ~90 000 events, whose admission in one go held health checks and other requests for ~0.3 s; a slice of 4 096 takes a few milliseconds.',
-  },
   zstdMinWindowBytes: {
     value: 8 * 1024 * 1024,
     unit: 'bytes',
