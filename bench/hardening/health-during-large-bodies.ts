@@ -41,7 +41,13 @@ async function main(): Promise<void> {
       const body = largeOtlpJsonBody(size);
       // Warm: one /healthz before measuring, so the first sample is not a cold connection.
       await (await fetch(`${api}/healthz`)).arrayBuffer();
+      // Written before sampling starts: a 64 MB synchronous write here would delay this process's samples.
+      const bodyFile = path.join(dataDir, 'body.json');
+      fs.writeFileSync(bodyFile, body);
       const healthMs: number[] = [];
+      /** Samples over 50 ms, with when they started relative to the request's start. */
+      const slow: string[] = [];
+      let requestStarted = performance.now();
       const statuses = new Map<number, number>();
       let sending = true;
       const sampler = (async () => {
@@ -51,12 +57,12 @@ async function main(): Promise<void> {
           await response.arrayBuffer();
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
           healthMs.push(performance.now() - started);
+          if (performance.now() - started > 50) slow.push(`${(performance.now() - started).toFixed(0)} ms at +${(started - requestStarted).toFixed(0)} ms`);
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       })();
-      const bodyFile = path.join(dataDir, 'body.json');
-      fs.writeFileSync(bodyFile, body);
       const started = performance.now();
+      requestStarted = started;
       const curlArgs = ['-s', '-o', '-', '-w', '\n%{http_code}', '--max-time', '120', '-H', 'content-type: application/json', '--data-binary', `@${bodyFile}`, `http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`];
       const output = await new Promise<string>((resolve, reject) => execFile('curl', curlArgs, (error, stdout) => (error ? reject(error) : resolve(stdout))));
       const requestMs = performance.now() - started;
@@ -71,7 +77,7 @@ async function main(): Promise<void> {
       process.stdout.write(
         `${(body.length / 1e6).toFixed(1)} MB OTLP/JSON: ${response.status} ${answer.slice(0, 100)} in ${requestMs.toFixed(0)} ms; ` +
           `/healthz every 20 ms: n=${s?.runs} p50=${s?.median.toFixed(0)} ms p99=${s?.p99.toFixed(0)} ms max=${s?.max.toFixed(0)} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
-          `server peak RSS ${peakRssMb(waggle.child.pid!)} MB\n`,
+          `server peak RSS ${peakRssMb(waggle.child.pid!)} MB; answered at +${requestMs.toFixed(0)} ms; samples over 50 ms: ${slow.join(', ') || 'none'}\n`,
       );
     }
   } finally {

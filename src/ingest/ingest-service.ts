@@ -5,12 +5,15 @@ import type { IngestMetrics } from '../observability/ingest-metrics.js';
 import type { Logger } from '../observability/waggle-logger.js';
 import type { SpanStore } from '../store/span-store.js';
 import { IngestBusyError, IngestNotReadyError } from './ingest-refusals.js';
-import { admitPayload } from './payload-admission.js';
+import { admitPayload, admitPayloadInSlices } from './payload-admission.js';
 import { decodePayload } from './payload-decode-scheduler.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from './payload-decoders.js';
 import type { PayloadFormat, WalEntry, WriteAheadLog } from './wal/write-ahead-log.js';
+import { walBodyCrc } from './wal/wal-record-codec.js';
 import { isDiskFullError, WalWriteError } from './wal/wal-write-error.js';
 import { diskIsFull, probeWritable, WriteReadiness, type Readiness } from './write-readiness.js';
+
+type WalAppend = ReturnType<WriteAheadLog['append']>;
 
 export interface IngestLimits {
   /** Largest body accepted, after decompression. */
@@ -52,6 +55,11 @@ export class IngestService {
   private enqueueTimesHead = 0;
   private readonly writeReadiness = new WriteReadiness();
   private probeTimer: NodeJS.Timeout | null = null;
+  /**
+   * The turns of live requests at admission and WAL append, one after another: admission yields
+   * between slices, and two requests must neither interleave there nor append out of admission order.
+   */
+  private admissionTurns: Promise<void> = Promise.resolve();
   /** While the WAL is replayed at start: requests replayed and to replay. */
   private replayProgress: { done: number; total: number } | null = null;
 
@@ -150,17 +158,30 @@ export class IngestService {
     }
     // The receive time goes into the WAL with the request: retention judges it as of then, live and on replay.
     request.meta['receivedAtNs'] ??= nowNs().toString();
-    // Large bodies decode in a worker thread: the event loop keeps answering meanwhile. Admission
-    // runs right before the WAL append (no await between), so it sees requests in WAL order.
-    const decoded = admitPayload(
-      await decodePayload(request.format, request.body, request.meta, this.limits.maxBodyBytes),
-      request.format,
-      this.store,
-      receivedAtNs(request.meta),
+    // Large bodies decode in a worker thread: the event loop keeps answering meanwhile.
+    const candidate = await decodePayload(request.format, request.body, request.meta, this.limits.maxBodyBytes);
+    // Admission (in slices) and the WAL append run in this request's turn, so admission sees
+    // requests in WAL order; the wait for durability runs outside it, so syncs still group.
+    const turn = this.admissionTurns.then(() => this.admitAndAppend(request, candidate));
+    this.admissionTurns = turn.then(
+      () => undefined,
+      () => undefined,
     );
-    if (decoded.batch.events.length === 0) return decoded;
-    await this.appendAndEnqueue(request, decoded);
+    const { decoded, appended } = await turn;
+    if (appended !== null) await this.enqueueWhenDurable(decoded, appended);
     return decoded;
+  }
+
+  private async admitAndAppend(request: IngestRequest, candidate: DecodedPayload): Promise<{ decoded: DecodedPayload; appended: WalAppend | null }> {
+    const decoded = await admitPayloadInSlices(candidate, request.format, this.store, receivedAtNs(request.meta));
+    if (decoded.batch.events.length === 0) return { decoded, appended: null };
+    // Checksummed ahead, in slices: in one go a 64 MB body's checksum held the event loop for ~90 ms.
+    const bodyCrc = await walBodyCrc(request.format, request.meta, request.body);
+    try {
+      return { decoded, appended: this.wal.append(request.format, request.meta, request.body, bodyCrc) };
+    } catch (error) {
+      throw this.walFailure(error);
+    }
   }
 
   /** Whether ingest can take writes now: not while replaying the WAL, nor while writes fail (full disk). */
@@ -178,26 +199,27 @@ export class IngestService {
   }
 
   /**
-   * Appends the body to the WAL and, once it is durable, queues its events for commit. Queued
-   * only then: a request whose write or sync failed was cut out of the WAL again and must not be
-   * stored either (the client was told to retry). Syncs settle in WAL order, so the queue stays in
-   * WAL order.
+   * Queues a request's events for commit once its WAL entry is durable. Queued only then: a
+   * request whose write or sync failed was cut out of the WAL again and must not be stored either
+   * (the client was told to retry). Syncs settle in WAL order, so the queue stays in WAL order.
    */
-  private async appendAndEnqueue(request: IngestRequest, decoded: DecodedPayload): Promise<void> {
-    let position: bigint;
+  private async enqueueWhenDurable(decoded: DecodedPayload, appended: WalAppend): Promise<void> {
     try {
-      const appended = this.wal.append(request.format, request.meta, request.body);
-      position = appended.position;
       await appended.durable;
     } catch (error) {
-      if (!(error instanceof WalWriteError)) throw error;
-      const reason = error.diskFull ? `the disk is full at ${error.dir}` : `writing the write-ahead log at ${error.dir} fails (${error.errno})`;
-      this.writesFail(reason);
-      throw new IngestNotReadyError(`Waggle cannot store data now: ${reason}; retry later`);
+      throw this.walFailure(error);
     }
-    this.store.enqueue(decoded.batch.events, position);
+    this.store.enqueue(decoded.batch.events, appended.position);
     this.enqueuedTotal += decoded.batch.events.length;
     this.enqueueTimes.push({ total: this.enqueuedTotal, atMs: performance.now() });
+  }
+
+  /** A failed WAL write or sync: writes fail until a probe succeeds; the client is told to retry. */
+  private walFailure(error: unknown): unknown {
+    if (!(error instanceof WalWriteError)) return error;
+    const reason = error.diskFull ? `the disk is full at ${error.dir}` : `writing the write-ahead log at ${error.dir} fails (${error.errno})`;
+    this.writesFail(reason);
+    return new IngestNotReadyError(`Waggle cannot store data now: ${reason}; retry later`);
   }
 
   /** Marks writes as failing and probes until they succeed again. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../store/duckdb/duckdb-span-store.js';
-import { admitPayload } from './payload-admission.js';
+import { ADMISSION_SLICE_EVENTS, admitPayload, admitPayloadInSlices } from './payload-admission.js';
 import { PAYLOAD_DECODERS } from './payload-decoders.js';
 
 function jsonSpan(n: number, attributeKeys: string[], events: string[][] = []): Record<string, unknown> {
@@ -47,5 +47,35 @@ describe('admitPayload', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('answers a request admitted in slices exactly as in one call, never parting a span from its span events', async () => {
+    // Spans of 1, 2 or 3 events (span events follow), so slice ends fall inside spans; a new key
+    // every 1 000 spans, so the column limit starts refusing spans in a later slice, while their
+    // span events (one old key) would each fit on their own.
+    const spans = Array.from({ length: 9000 }, (_, i) => jsonSpan(i + 1, [`k${Math.floor(i / 1000)}`], Array.from({ length: i % 3 }, () => ['e'])));
+    const answers = [];
+    for (const sliced of [false, true]) {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-admit-slices-'));
+      const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, columnLimits: { columnsPerDataset: 7, columnsTotal: 100 } });
+      try {
+        const decoded = PAYLOAD_DECODERS['otlp-json'](body(spans), {}, 1 << 30);
+        assert.ok(decoded.batch.events.length > 3 * ADMISSION_SLICE_EVENTS);
+        const admitted = sliced ? await admitPayloadInSlices(decoded, 'otlp-json', store) : admitPayload(decoded, 'otlp-json', store);
+        answers.push({
+          events: admitted.batch.events.map((e) => `${e.spanId}/${e.annotationType}`),
+          accepted: admitted.batch.acceptedSpans,
+          rejected: admitted.batch.rejectedSpans,
+          message: admitted.batch.rejectionMessage,
+        });
+      } finally {
+        await store.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+    const [whole, sliced] = answers;
+    assert.deepEqual([sliced!.accepted, sliced!.rejected], [6000, 3000]);
+    assert.equal(sliced!.message, "rejected 3000 of 9000 spans: 3000 spans have too many columns: dataset 'adm' would have 8 distinct columns; at most 7 are accepted per dataset");
+    assert.deepEqual(sliced, whole);
   });
 });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { encodeWalRecord, fileSalt } from './wal-record-codec.js';
+import { encodeWalRecord, fileSalt, walBodyCrc } from './wal-record-codec.js';
 import { WalWriteError } from './wal-write-error.js';
 import { WriteAheadLog } from './write-ahead-log.js';
 
@@ -36,6 +36,29 @@ describe('WriteAheadLog', () => {
     const { position } = second.wal.append('otlp-protobuf', {}, Buffer.from('next'));
     assert.equal(position, 6n);
     await second.wal.close();
+  });
+
+  it('replays a large entry whose checksum was computed ahead, in slices, from a shared body, byte for byte', async () => {
+    const dir = tempDir();
+    const { wal } = WriteAheadLog.open(dir, 0n, options);
+    // 9 MiB and a bit: several checksum slices; shared memory, as large HTTP bodies arrive.
+    const payload = Buffer.from(new SharedArrayBuffer(9 * 1024 * 1024 + 7));
+    for (let i = 0; i < payload.length; i += 4096) payload.writeUInt32LE(i * 2654435761 >>> 0, i);
+    const meta = { receivedAtNs: '1763770000000000000', contentType: 'application/json' };
+    await wal.append('otlp-json', meta, payload, await walBodyCrc('otlp-json', meta, payload)).durable;
+    await wal.append('otlp-json', {}, Buffer.from('after')).durable;
+    await wal.close();
+    const reopened = WriteAheadLog.open(dir, 0n, options);
+    assert.deepEqual(
+      reopened.replay.map((e) => [e.position, e.meta, e.payload.length]),
+      [
+        [1n, meta, payload.length],
+        [2n, {}, 5],
+      ],
+    );
+    assert.ok(reopened.replay[0]!.payload.equals(payload));
+    assert.deepEqual(reopened.recovery, { skippedBytes: 0, truncatedBytes: 0 });
+    await reopened.wal.close();
   });
 
   it('drops a torn record at the end of the log and keeps appending readable records after it', async () => {

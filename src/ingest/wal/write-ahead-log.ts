@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FsyncThread } from './fsync-thread.js';
-import { decodeWalFile, encodeWalRecord, fileSalt, FILE_HEADER_BYTES, newFileHeader, type PayloadFormat, type WalEntry } from './wal-record-codec.js';
+import { decodeWalFile, encodeWalRecordParts, fileSalt, FILE_HEADER_BYTES, newFileHeader, type PayloadFormat, type WalEntry } from './wal-record-codec.js';
 import { WalWriteError } from './wal-write-error.js';
 
 export type { PayloadFormat, WalEntry } from './wal-record-codec.js';
@@ -123,20 +123,26 @@ export class WriteAheadLog {
   /**
    * Appends one entry; resolves once it is durable. The position is known at once. Throws (and
    * `durable` rejects) with a WalWriteError when the disk refuses it; then nothing of it remains.
+   * `bodyCrc`: walBodyCrc of these format, meta and payload, computed ahead (in slices) for a
+   * large payload; computed here when absent.
    */
-  append(format: PayloadFormat, meta: Record<string, string>, payload: Uint8Array): { position: bigint; durable: Promise<void> } {
+  append(format: PayloadFormat, meta: Record<string, string>, payload: Uint8Array, bodyCrc?: number): { position: bigint; durable: Promise<void> } {
     if (this.closed) throw new Error('write-ahead log is closed');
     this.repairFailedWrite();
     if (this.currentBytes >= this.options.maxFileBytes) this.rotate();
     const position = this.lastPosition + 1n;
-    const record = encodeWalRecord(this.salt, position, format, meta, payload);
+    const parts = encodeWalRecordParts(this.salt, position, format, meta, payload, bodyCrc);
+    let recordBytes = 0;
     try {
-      writeFully(this.fd, record, this.currentBytes);
+      for (const part of parts) {
+        writeFully(this.fd, part, this.currentBytes + recordBytes);
+        recordBytes += part.length;
+      }
     } catch (error) {
       this.cutBackTo(this.currentBytes);
       this.unrepairedOr(new WalWriteError(this.dir, 'append to', error));
     }
-    this.currentBytes += record.length;
+    this.currentBytes += recordBytes;
     this.lastPosition = position;
     this.currentFile.lastPosition = position;
     if (this.fsyncThread === null) return { position, durable: Promise.resolve() };
@@ -315,7 +321,7 @@ function openForAppend(dir: string, name: string): { fd: number; salt: Buffer; s
   }
 }
 
-function writeFully(fd: number, bytes: Buffer, offset: number): void {
+function writeFully(fd: number, bytes: Uint8Array, offset: number): void {
   let written = 0;
   while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, offset + written);
 }
