@@ -1,4 +1,5 @@
 import { nowNs } from '../core/unix-nanos.js';
+import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
 import { WAL_LIMITS } from '../core/limits/wal-limits.js';
 import type { StoreMetrics } from '../observability/store-metrics.js';
 import type { IngestMetrics } from '../observability/ingest-metrics.js';
@@ -17,6 +18,11 @@ export interface IngestLimits {
   maxBodyBytes: number;
   /** Events queued for commit beyond which requests are refused as retryable (503). */
   maxPendingEvents: number;
+  /**
+   * Body bytes being decoded or queued for commit from which requests are refused as retryable
+   * (503): default INGEST_LIMITS.queuedBodyBytes.
+   */
+  maxQueuedBodyBytes?: number;
   /** Longest time an acknowledged event waits in the queue before a commit is forced (freshness). */
   flushIntervalMs: number;
   /**
@@ -47,9 +53,13 @@ export class IngestService {
   private lastFlushError: unknown = null;
   /** Events enqueued since the queue was last seen empty. */
   private enqueuedTotal = 0;
-  /** Per request still possibly queued: enqueuedTotal after it, and when it was enqueued. */
-  private readonly enqueueTimes: Array<{ total: number; atMs: number }> = [];
+  /** Per request still possibly queued: enqueuedTotal after it, when it was enqueued, its body bytes. */
+  private readonly enqueueTimes: Array<{ total: number; atMs: number; bytes: number }> = [];
   private enqueueTimesHead = 0;
+  /** Body bytes of the requests in enqueueTimes from enqueueTimesHead on (not yet wholly committed). */
+  private queuedBytes = 0;
+  /** Body bytes of the requests being decoded now. */
+  private decodingBytes = 0;
   private readonly writeReadiness = new WriteReadiness();
   private probeTimer: NodeJS.Timeout | null = null;
   /** While the WAL is replayed at start: requests replayed and to replay. */
@@ -120,19 +130,32 @@ export class IngestService {
   }
 
   /**
-   * How long the oldest event still queued in the store has waited, or null when none is. The
-   * store commits in queue order, so the oldest queued event is the (enqueued - pending)-th.
+   * Drops the requests whose events are all committed from enqueueTimes (and their bytes from
+   * queuedBytes); false when nothing is queued at all. The store commits in queue order, so the
+   * oldest queued event is the (enqueued - pending)-th.
    */
-  private oldestQueuedAgeMs(): number | null {
+  private forgetCommitted(): boolean {
     const pending = this.store.pendingEvents();
     if (pending === 0) {
       this.enqueuedTotal = 0;
       this.enqueueTimes.length = 0;
       this.enqueueTimesHead = 0;
-      return null;
+      this.queuedBytes = 0;
+      return false;
     }
     const committed = this.enqueuedTotal - pending;
-    while (this.enqueueTimesHead < this.enqueueTimes.length && this.enqueueTimes[this.enqueueTimesHead]!.total <= committed) this.enqueueTimesHead += 1;
+    while (this.enqueueTimesHead < this.enqueueTimes.length && this.enqueueTimes[this.enqueueTimesHead]!.total <= committed) {
+      this.queuedBytes -= this.enqueueTimes[this.enqueueTimesHead]!.bytes;
+      this.enqueueTimesHead += 1;
+    }
+    return true;
+  }
+
+  /**
+   * How long the oldest event still queued in the store has waited, or null when none is.
+   */
+  private oldestQueuedAgeMs(): number | null {
+    if (!this.forgetCommitted()) return null;
     if (this.enqueueTimesHead > 1024 && this.enqueueTimesHead * 2 > this.enqueueTimes.length) {
       this.enqueueTimes.splice(0, this.enqueueTimesHead);
       this.enqueueTimesHead = 0;
@@ -148,19 +171,37 @@ export class IngestService {
       this.flushSoon();
       throw new IngestBusyError('Waggle is busy writing earlier data; retry shortly');
     }
+    this.refuseWhileQueuedBytesFull();
     // The receive time goes into the WAL with the request: retention judges it as of then, live and on replay.
     request.meta['receivedAtNs'] ??= nowNs().toString();
     // Large bodies decode in a worker thread: the event loop keeps answering meanwhile. Admission
     // runs right before the WAL append (no await between), so it sees requests in WAL order.
-    const decoded = admitPayload(
-      await decodePayload(request.format, request.body, request.meta, this.limits.maxBodyBytes),
-      request.format,
-      this.store,
-      receivedAtNs(request.meta),
-    );
+    this.decodingBytes += request.body.length;
+    let raw: DecodedPayload;
+    try {
+      raw = await decodePayload(request.format, request.body, request.meta, this.limits.maxBodyBytes);
+    } finally {
+      this.decodingBytes -= request.body.length;
+    }
+    const bytes = Math.max(request.body.length, raw.decodedBytes ?? 0);
+    const decoded = admitPayload(raw, request.format, this.store, receivedAtNs(request.meta));
     if (decoded.batch.events.length === 0) return decoded;
-    await this.appendAndEnqueue(request, decoded);
+    await this.appendAndEnqueue(request, decoded, bytes);
     return decoded;
+  }
+
+  /**
+   * Back-pressure by size, as maxPendingEvents is by count: while the bodies being decoded or
+   * queued for commit reach the bound, requests are refused as retryable. Judged before a request
+   * is taken, not by whether it would overflow the bound: a large body would then starve behind a
+   * steady stream of small ones (measured: two 64 MB bodies refused for 10 s each). So what is held
+   * stays under the bound plus one body of the body limit.
+   */
+  private refuseWhileQueuedBytesFull(): void {
+    this.forgetCommitted();
+    if (this.queuedBytes + this.decodingBytes < (this.limits.maxQueuedBodyBytes ?? INGEST_LIMITS.queuedBodyBytes.value)) return;
+    this.flushSoon();
+    throw new IngestBusyError('Waggle is busy writing earlier data; retry shortly');
   }
 
   /** Whether ingest can take writes now: not while replaying the WAL, nor while writes fail (full disk). */
@@ -183,7 +224,7 @@ export class IngestService {
    * stored either (the client was told to retry). Syncs settle in WAL order, so the queue stays in
    * WAL order.
    */
-  private async appendAndEnqueue(request: IngestRequest, decoded: DecodedPayload): Promise<void> {
+  private async appendAndEnqueue(request: IngestRequest, decoded: DecodedPayload, bytes: number): Promise<void> {
     let position: bigint;
     try {
       const appended = this.wal.append(request.format, request.meta, request.body);
@@ -197,7 +238,8 @@ export class IngestService {
     }
     this.store.enqueue(decoded.batch.events, position);
     this.enqueuedTotal += decoded.batch.events.length;
-    this.enqueueTimes.push({ total: this.enqueuedTotal, atMs: performance.now() });
+    this.enqueueTimes.push({ total: this.enqueuedTotal, atMs: performance.now(), bytes });
+    this.queuedBytes += bytes;
   }
 
   /** Marks writes as failing and probes until they succeed again. */

@@ -49,6 +49,12 @@ export const INGEST_LIMITS = {
     reason:
       'The windows of all zstd frames in one body add up to at most this many largest windows, so a body of many tiny frames each declaring a big window cannot make the decoder allocate without bound (413).',
   },
+  queuedBodyBytes: {
+    value: 32 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      "Request bodies (as received, or as inflated when the server inflates them) being decoded or whose events wait for their commit, all together. Decoded events take several times their body (a 64 MB OTLP/JSON body: ~100 000 events), and the queue's event bound alone let two such bodies in at once (peak RSS 1.8 GB; issue 9: ≤ 1 GiB). While this much is held, requests answer 503 + Retry-After like the event bound; judged before a request is taken (not whether it would overflow, which would starve a large body behind small ones), so at most this plus one body of the body limit is held.",
+  },
   decodeWorkerRetireBytes: {
     value: 16 * 1024 * 1024,
     unit: 'bytes',
