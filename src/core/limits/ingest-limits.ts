@@ -23,7 +23,7 @@ export const INGEST_LIMITS = {
     value: 11_000,
     unit: 'columns',
     reason:
-      "Distinct columns in the whole store, all datasets together (new datasets are free to create). DuckDB's commits and checkpoints pin memory per column of every table: measured with the default 512 MB memory limit, a server at 10 000 columns peaked at 742 MB RSS and at 20 000 at 1 065 MB (narrow data: 291 MB), most of it DuckDB's own per-column memory outside its buffer pool, and 10 000 columns in 1 000-column segments exhausted the limit at a checkpoint. It was 15 000: 30 000 new keys over 4 datasets then peaked at 1 058 MB, at 10 000 at 930 MB (issue 9: peak RSS ≤ 1 GiB); a little over one dataset's bound, so that one dataset can still reach its own. Enforced like columnsPerDataset.",
+      "Distinct columns in the whole store, all datasets together (new datasets are free to create). DuckDB's commits and checkpoints pin memory per column of every table: measured with the default 512 MB memory limit, a server at 10 000 columns peaked at 742 MB RSS and at 20 000 at 1 065 MB (narrow data: 291 MB), most of it DuckDB's own per-column memory outside its buffer pool, and 10 000 columns in 1 000-column segments exhausted the limit at a checkpoint. It was 15 000: 30 000 new keys over 4 datasets then peaked at 1 058 MB, at 11 000 at 802-811 MB (issue 9: peak RSS ≤ 1 GiB); a little over one dataset's bound, so that one dataset can still reach its own. Enforced like columnsPerDataset.",
   },
   keyBytes: {
     value: 1024,
