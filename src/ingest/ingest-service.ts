@@ -1,4 +1,5 @@
 import { nowNs } from '../core/unix-nanos.js';
+import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
 import { WAL_LIMITS } from '../core/limits/wal-limits.js';
 import type { StoreMetrics } from '../observability/store-metrics.js';
 import type { IngestMetrics } from '../observability/ingest-metrics.js';
@@ -20,6 +21,11 @@ export interface IngestLimits {
   maxBodyBytes: number;
   /** Events queued for commit beyond which requests are refused as retryable (503). */
   maxPendingEvents: number;
+  /**
+   * Body bytes being decoded or queued for commit from which requests are refused as retryable
+   * (503): default INGEST_LIMITS.queuedBodyBytes.
+   */
+  maxQueuedBodyBytes?: number;
   /** Longest time an acknowledged event waits in the queue before a commit is forced (freshness). */
   flushIntervalMs: number;
   /**
@@ -50,9 +56,13 @@ export class IngestService {
   private lastFlushError: unknown = null;
   /** Events enqueued since the queue was last seen empty. */
   private enqueuedTotal = 0;
-  /** Per request still possibly queued: enqueuedTotal after it, and when it was enqueued. */
-  private readonly enqueueTimes: Array<{ total: number; atMs: number }> = [];
+  /** Per request still possibly queued: enqueuedTotal after it, when it was enqueued, its body bytes. */
+  private readonly enqueueTimes: Array<{ total: number; atMs: number; bytes: number }> = [];
   private enqueueTimesHead = 0;
+  /** Body bytes of the requests in enqueueTimes from enqueueTimesHead on (not yet wholly committed). */
+  private queuedBytes = 0;
+  /** Body bytes of the requests being decoded now. */
+  private decodingBytes = 0;
   private readonly writeReadiness = new WriteReadiness();
   private probeTimer: NodeJS.Timeout | null = null;
   /**
@@ -128,19 +138,32 @@ export class IngestService {
   }
 
   /**
-   * How long the oldest event still queued in the store has waited, or null when none is. The
-   * store commits in queue order, so the oldest queued event is the (enqueued - pending)-th.
+   * Drops the requests whose events are all committed from enqueueTimes (and their bytes from
+   * queuedBytes); false when nothing is queued at all. The store commits in queue order, so the
+   * oldest queued event is the (enqueued - pending)-th.
    */
-  private oldestQueuedAgeMs(): number | null {
+  private forgetCommitted(): boolean {
     const pending = this.store.pendingEvents();
     if (pending === 0) {
       this.enqueuedTotal = 0;
       this.enqueueTimes.length = 0;
       this.enqueueTimesHead = 0;
-      return null;
+      this.queuedBytes = 0;
+      return false;
     }
     const committed = this.enqueuedTotal - pending;
-    while (this.enqueueTimesHead < this.enqueueTimes.length && this.enqueueTimes[this.enqueueTimesHead]!.total <= committed) this.enqueueTimesHead += 1;
+    while (this.enqueueTimesHead < this.enqueueTimes.length && this.enqueueTimes[this.enqueueTimesHead]!.total <= committed) {
+      this.queuedBytes -= this.enqueueTimes[this.enqueueTimesHead]!.bytes;
+      this.enqueueTimesHead += 1;
+    }
+    return true;
+  }
+
+  /**
+   * How long the oldest event still queued in the store has waited, or null when none is.
+   */
+  private oldestQueuedAgeMs(): number | null {
+    if (!this.forgetCommitted()) return null;
     if (this.enqueueTimesHead > 1024 && this.enqueueTimesHead * 2 > this.enqueueTimes.length) {
       this.enqueueTimes.splice(0, this.enqueueTimesHead);
       this.enqueueTimesHead = 0;
@@ -156,10 +179,18 @@ export class IngestService {
       this.flushSoon();
       throw new IngestBusyError('Waggle is busy writing earlier data; retry shortly');
     }
+    this.refuseWhileQueuedBytesFull();
     // The receive time goes into the WAL with the request: retention judges it as of then, live and on replay.
     request.meta['receivedAtNs'] ??= nowNs().toString();
     // Large bodies decode in a worker thread: the event loop keeps answering meanwhile.
-    const candidate = await decodePayload(request.format, request.body, request.meta, this.limits.maxBodyBytes);
+    this.decodingBytes += request.body.length;
+    let candidate: DecodedPayload;
+    try {
+      candidate = await decodePayload(request.format, request.body, request.meta, this.limits.maxBodyBytes);
+    } finally {
+      this.decodingBytes -= request.body.length;
+    }
+    const bytes = Math.max(request.body.length, candidate.decodedBytes ?? 0);
     // Admission (in slices) and the WAL append run in this request's turn, so admission sees
     // requests in WAL order; the wait for durability runs outside it, so syncs still group.
     const turn = this.admissionTurns.then(() => this.admitAndAppend(request, candidate));
@@ -168,7 +199,7 @@ export class IngestService {
       () => undefined,
     );
     const { decoded, appended } = await turn;
-    if (appended !== null) await this.enqueueWhenDurable(decoded, appended);
+    if (appended !== null) await this.enqueueWhenDurable(decoded, appended, bytes);
     return decoded;
   }
 
@@ -182,6 +213,20 @@ export class IngestService {
     } catch (error) {
       throw this.walFailure(error);
     }
+  }
+
+  /**
+   * Back-pressure by size, as maxPendingEvents is by count: while the bodies being decoded or
+   * queued for commit reach the bound, requests are refused as retryable. Judged before a request
+   * is taken, not by whether it would overflow the bound: a large body would then starve behind a
+   * steady stream of small ones (measured: two 64 MB bodies refused for 10 s each). So what is held
+   * stays under the bound plus one body of the body limit.
+   */
+  private refuseWhileQueuedBytesFull(): void {
+    this.forgetCommitted();
+    if (this.queuedBytes + this.decodingBytes < (this.limits.maxQueuedBodyBytes ?? INGEST_LIMITS.queuedBodyBytes.value)) return;
+    this.flushSoon();
+    throw new IngestBusyError('Waggle is busy writing earlier data; retry shortly');
   }
 
   /** Whether ingest can take writes now: not while replaying the WAL, nor while writes fail (full disk). */
@@ -203,7 +248,7 @@ export class IngestService {
    * request whose write or sync failed was cut out of the WAL again and must not be stored either
    * (the client was told to retry). Syncs settle in WAL order, so the queue stays in WAL order.
    */
-  private async enqueueWhenDurable(decoded: DecodedPayload, appended: WalAppend): Promise<void> {
+  private async enqueueWhenDurable(decoded: DecodedPayload, appended: WalAppend, bytes: number): Promise<void> {
     try {
       await appended.durable;
     } catch (error) {
@@ -211,7 +256,8 @@ export class IngestService {
     }
     this.store.enqueue(decoded.batch.events, appended.position);
     this.enqueuedTotal += decoded.batch.events.length;
-    this.enqueueTimes.push({ total: this.enqueuedTotal, atMs: performance.now() });
+    this.enqueueTimes.push({ total: this.enqueuedTotal, atMs: performance.now(), bytes });
+    this.queuedBytes += bytes;
   }
 
   /** A failed WAL write or sync: writes fail until a probe succeeds; the client is told to retry. */

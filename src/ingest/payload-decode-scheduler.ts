@@ -41,6 +41,8 @@ export async function decodePayload(format: PayloadFormat, body: Buffer, meta: R
   const inflated = await inflateBodyAsync(body, encoding, maxBytes);
   const plainMeta = { ...meta, contentEncoding: 'identity' };
   // The inflated copy is ours alone (the WAL keeps the body as received): it can move to the worker.
-  if (inflated.length >= OFF_THREAD_DECODE_BYTES) return thread().decode(format, inflated, plainMeta, maxBytes, true);
-  return PAYLOAD_DECODERS[format](inflated, plainMeta, maxBytes);
+  const decodedBytes = inflated.length;
+  const decoded = inflated.length >= OFF_THREAD_DECODE_BYTES ? await thread().decode(format, inflated, plainMeta, maxBytes, true) : PAYLOAD_DECODERS[format](inflated, plainMeta, maxBytes);
+  decoded.decodedBytes = decodedBytes;
+  return decoded;
 }

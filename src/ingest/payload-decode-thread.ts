@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EventRecord } from '../core/event-record.js';
 import { WaggleError } from '../core/errors.js';
+import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
 import type { DecodeReplyMessage, DecodeRequestMessage } from './payload-decode-messages.js';
 import type { DecodedPayload } from './payload-decoders.js';
 import type { PayloadFormat } from './wal/write-ahead-log.js';
@@ -12,14 +13,19 @@ interface PendingJob {
   readonly events: EventRecord[];
   readonly resolve: (payload: DecodedPayload) => void;
   readonly reject: (error: unknown) => void;
+  /** The body's size: once a large one is decoded, the worker is retired. */
+  readonly bodyBytes: number;
+  /** The worker it runs in: when that one dies, only its own jobs fail (not a successor's). */
+  readonly worker: Worker;
 }
 
 /**
  * One worker thread that decodes large bodies so the event loop stays free (health checks,
  * acknowledgements, queries). Jobs run one after another in the worker: one core decodes, the
  * other stays with the main thread. The worker starts on first use, keeps the process alive only
- * while a job is in flight, stops after 30 s idle, and is replaced if it dies; a job in flight then
- * fails as an internal error.
+ * while a job is in flight, stops after 30 s idle, or as soon as it is idle after a large body (its grown
+ * heap would otherwise stay), and is replaced if it dies; a job in flight then fails as an
+ * internal error.
  */
 export class PayloadDecodeThread {
   private worker: Worker | null = null;
@@ -41,9 +47,14 @@ export class PayloadDecodeThread {
       if (this.pending.size === 0) worker.ref();
       if (this.idleTimer !== null) clearTimeout(this.idleTimer);
       this.idleTimer = null;
-      this.pending.set(id, { events: [], resolve, reject });
+      this.pending.set(id, { events: [], resolve, reject, bodyBytes: body.byteLength, worker });
       worker.postMessage(job, transfer && ownsWholeBuffer ? [body.buffer as ArrayBuffer] : []);
     });
+  }
+
+  /** Whether a worker thread is running now. */
+  running(): boolean {
+    return this.worker !== null;
   }
 
   /** Stops the worker; jobs in flight fail. */
@@ -58,8 +69,11 @@ export class PayloadDecodeThread {
     worker.on('message', (message: DecodeReplyMessage) => this.onReply(message));
     const fail = (reason: string): void => {
       if (this.worker === worker) this.worker = null;
-      for (const job of this.pending.values()) job.reject(new WaggleError('internal', `the decode worker stopped: ${reason}`));
-      this.pending.clear();
+      for (const [id, job] of this.pending) {
+        if (job.worker !== worker) continue;
+        this.pending.delete(id);
+        job.reject(new WaggleError('internal', `the decode worker stopped: ${reason}`));
+      }
     };
     worker.on('error', (error) => fail(error.message));
     worker.on('messageerror', (error) => fail(error.message));
@@ -71,9 +85,13 @@ export class PayloadDecodeThread {
   }
 
   /** An idle worker is let go after a while: its heap, grown by a large body, goes with it. */
-  private becameIdle(): void {
+  private becameIdle(retireNow: boolean): void {
     const worker = this.worker;
     worker?.unref();
+    if (retireNow) {
+      void this.close();
+      return;
+    }
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       if (this.worker === worker && this.pending.size === 0) void this.close();
@@ -84,7 +102,7 @@ export class PayloadDecodeThread {
   private onReply(message: DecodeReplyMessage): void {
     const job = this.pending.get(message.id);
     if (!job) return;
-    if (message.kind !== 'events' && this.pending.size === 1) this.becameIdle();
+    if (message.kind !== 'events' && this.pending.size === 1) this.becameIdle(job.bodyBytes >= INGEST_LIMITS.decodeWorkerRetireBytes.value);
     switch (message.kind) {
       case 'events': {
         for (const event of message.events) job.events.push(event);

@@ -19,6 +19,8 @@ export interface DecodedPayload {
   itemStatuses?: Array<{ status: number; error?: string }>;
   /** Of batch.rejectedSpans, how many column admission refused (the rest the decoder found invalid). */
   refusedForColumns?: number;
+  /** Size of the body once inflated, when the decode knew it (else the body as received is counted). */
+  decodedBytes?: number;
 }
 
 /** Body as received (maybe compressed, per meta.contentEncoding); at most maxBytes once inflated. */

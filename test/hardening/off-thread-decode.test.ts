@@ -5,6 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { INGEST_LIMITS } from '../../src/core/limits/ingest-limits.js';
 import { PayloadDecodeThread } from '../../src/ingest/payload-decode-thread.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from '../../src/ingest/payload-decoders.js';
 import type { PayloadFormat } from '../../src/ingest/wal/write-ahead-log.js';
@@ -78,6 +79,36 @@ function postBody(port: number, body: Buffer): { uploaded: Promise<void>; respon
   });
   return { uploaded: uploadedPromise, response };
 }
+
+describe('the decode worker after a body', () => {
+  const thread = new PayloadDecodeThread();
+  after(async () => {
+    await thread.close();
+  });
+
+  it('is stopped, its heap returned, once a body of the retire size is decoded', async () => {
+    const body = Buffer.from(largeOtlpJsonBody(INGEST_LIMITS.decodeWorkerRetireBytes.value + 100_000));
+    const decoded = await thread.decode('otlp-json', body, { contentEncoding: 'identity' }, 64 * 1024 * 1024);
+    assert.equal(decoded.batch.rejectedSpans, 0);
+    assert.equal(thread.running(), false);
+  });
+
+  it('is kept for the next body after a smaller one', async () => {
+    const body = Buffer.from(largeOtlpJsonBody(2_000_000));
+    await thread.decode('otlp-json', body, { contentEncoding: 'identity' }, 64 * 1024 * 1024);
+    assert.equal(thread.running(), true);
+  });
+
+  it('decodes a body queued right behind a large one in a new worker', async () => {
+    const large = Buffer.from(largeOtlpJsonBody(INGEST_LIMITS.decodeWorkerRetireBytes.value + 100_000));
+    const small = Buffer.from(largeOtlpJsonBody(2_000_000));
+    const expected = PAYLOAD_DECODERS['otlp-json'](small, { contentEncoding: 'identity' }, 64 * 1024 * 1024).batch.events.length;
+    const first = thread.decode('otlp-json', large, { contentEncoding: 'identity' }, 64 * 1024 * 1024);
+    const second = first.then(() => thread.decode('otlp-json', small, { contentEncoding: 'identity' }, 64 * 1024 * 1024));
+    await first;
+    assert.equal((await second).batch.events.length, expected);
+  });
+});
 
 describe('a 64 MB request body', () => {
   let waggle: WaggleProcess;

@@ -20,10 +20,10 @@ export const INGEST_LIMITS = {
       "Honeycomb's default limit of columns per dataset. Counted before a request is acknowledged (columns already stored plus those of queued requests): an event that would add columns beyond it is rejected (OTLP partial success, Honeycomb 400 \"Event has too many columns.\"); events using only existing columns are still accepted.",
   },
   columnsTotal: {
-    value: 15_000,
+    value: 11_000,
     unit: 'columns',
     reason:
-      "Distinct columns in the whole store, all datasets together (new datasets are free to create). DuckDB's commits and checkpoints pin memory per column of every table: measured with the default 512 MB memory limit, a server at 10 000 columns peaked at 742 MB RSS and at 20 000 at 1 065 MB (narrow data: 291 MB), most of it DuckDB's own per-column memory outside its buffer pool, and 10 000 columns in 1 000-column segments exhausted the limit at a checkpoint. Enforced like columnsPerDataset.",
+      "Distinct columns in the whole store, all datasets together (new datasets are free to create). DuckDB's commits and checkpoints pin memory per column of every table: measured with the default 512 MB memory limit, a server at 10 000 columns peaked at 742 MB RSS and at 20 000 at 1 065 MB (narrow data: 291 MB), most of it DuckDB's own per-column memory outside its buffer pool, and 10 000 columns in 1 000-column segments exhausted the limit at a checkpoint. It was 15 000: 30 000 new keys over 4 datasets then peaked at 1 058 MB, at 11 000 at 802-811 MB (issue 9: peak RSS ≤ 1 GiB); a little over one dataset's bound, so that one dataset can still reach its own. Enforced like columnsPerDataset.",
   },
   keyBytes: {
     value: 1024,
@@ -48,5 +48,17 @@ export const INGEST_LIMITS = {
     unit: 'frames',
     reason:
       'The windows of all zstd frames in one body add up to at most this many largest windows, so a body of many tiny frames each declaring a big window cannot make the decoder allocate without bound (413).',
+  },
+  queuedBodyBytes: {
+    value: 32 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      "Request bodies (as received, or as inflated when the server inflates them) being decoded or whose events wait for their commit, all together. Decoded events take several times their body (a 64 MB OTLP/JSON body: ~100 000 events), and the queue's event bound alone let two such bodies in at once (peak RSS 1.8 GB; issue 9: ≤ 1 GiB). While this much is held, requests answer 503 + Retry-After like the event bound; judged before a request is taken (not whether it would overflow, which would starve a large body behind small ones), so at most this plus one body of the body limit is held.",
+  },
+  decodeWorkerRetireBytes: {
+    value: 16 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      "After decoding a body (as decoded, i.e. inflated) at least this large, the decode worker thread is stopped and its heap returned to the system: an idle worker does not collect, and kept 336 MB after one 64 MB OTLP/JSON body, 642 MB after two, on top of everything else (issue 9: peak RSS ≤ 1 GiB). Starting a new one costs ~50 ms, little next to the second or more such a body takes to decode.",
   },
 } as const satisfies Record<string, LimitDefinition>;
