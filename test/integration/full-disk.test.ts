@@ -2,29 +2,18 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readPrometheusText, sampleValue } from '../support/prometheus-text-reader.js';
+import { paddedOtlpJsonRequest } from '../support/padded-otlp-request.js';
 import { spawnWaggle, waitForExit, type WaggleProcess } from '../support/waggle-process.js';
 
 const SPANS_PER_REQUEST = 100;
 
 /** One OTLP/JSON request of SPANS_PER_REQUEST spans, each padded so the disk fills in seconds. */
 function otlpRequest(): string {
-  const now = Date.now();
-  const traceId = crypto.randomBytes(16).toString('hex');
-  const spans = Array.from({ length: SPANS_PER_REQUEST }, (_, i) => ({
-    traceId,
-    spanId: crypto.randomBytes(8).toString('hex'),
-    name: `op-${i % 7}`,
-    kind: 2,
-    startTimeUnixNano: `${now}000000`,
-    endTimeUnixNano: `${now + 5}000000`,
-    attributes: [{ key: 'padding', value: { stringValue: crypto.randomBytes(300).toString('base64') } }],
-  }));
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'disk' } }] }, scopeSpans: [{ spans }] }] });
+  return paddedOtlpJsonRequest({ service: 'disk', spans: SPANS_PER_REQUEST, paddingBytes: 400, durationMs: 5 });
 }
 
 async function send(waggle: WaggleProcess): Promise<Response> {

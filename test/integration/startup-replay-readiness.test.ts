@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { paddedOtlpJsonRequest } from '../support/padded-otlp-request.js';
 import { spawnWaggle, waitForExit, type WaggleProcess } from '../support/waggle-process.js';
 
 const REQUESTS = 240;
@@ -11,21 +11,7 @@ const SPANS_PER_REQUEST = 100;
 
 /** OTLP/JSON of SPANS_PER_REQUEST spans, padded so that replaying them takes a while. */
 function otlpRequest(): string {
-  const now = Date.now();
-  const traceId = crypto.randomBytes(16).toString('hex');
-  const spans = Array.from({ length: SPANS_PER_REQUEST }, (_, i) => ({
-    traceId,
-    spanId: crypto.randomBytes(8).toString('hex'),
-    name: `op-${i % 5}`,
-    kind: 2,
-    startTimeUnixNano: `${now}000000`,
-    endTimeUnixNano: `${now + 2}000000`,
-    attributes: [
-      { key: 'padding', value: { stringValue: crypto.randomBytes(600).toString('base64') } },
-      { key: 'i', value: { intValue: String(i) } },
-    ],
-  }));
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'replay' } }] }, scopeSpans: [{ spans }] }] });
+  return paddedOtlpJsonRequest({ service: 'replay', spans: SPANS_PER_REQUEST, paddingBytes: 800, durationMs: 2 });
 }
 
 async function json(url: string, init?: RequestInit): Promise<{ status: number; retryAfter: string | null; body: Record<string, unknown> }> {
