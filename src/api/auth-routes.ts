@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { BadRequestError, PermissionDeniedError, UnauthenticatedError } from '../core/errors.js';
 import type { ApiKeyRecord, ApiKeySummary } from '../auth/api-key-store.js';
 import { checkPermissions, PERMISSIONS, type Permission } from '../auth/permissions.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { SpanStore } from '../store/span-store.js';
+import type { DeletedFigures, SpanStore } from '../store/span-store.js';
 import { directorySize } from './directory-size.js';
 
 /** What the store side shows at scrape time; read by collect callbacks, never pushed. */
@@ -92,43 +92,29 @@ export class StoreMetrics {
         }
       },
     });
-    // Cumulative figures the store's lifecycle keeps since it opened, read at scrape time.
-    new Counter({
-      name: 'waggle_lifecycle_deleted_events_total',
-      help: 'Events deleted since the process started, by cause: retention (older than their dataset keeps) or disk_budget (beyond WAGGLE_MAX_DISK_BYTES, oldest first).',
-      labelNames: ['cause'],
-      registers,
-      collect() {
-        const stats = store.lifecycleStats();
-        this.reset();
-        this.inc({ cause: 'retention' }, stats.retention.events);
-        this.inc({ cause: 'disk_budget' }, stats.diskBudget.events);
-      },
-    });
-    new Counter({
-      name: 'waggle_lifecycle_deleted_segments_total',
-      help: 'Segments dropped whole since the process started, by cause (retention, disk_budget).',
-      labelNames: ['cause'],
-      registers,
-      collect() {
-        const stats = store.lifecycleStats();
-        this.reset();
-        this.inc({ cause: 'retention' }, stats.retention.segments);
-        this.inc({ cause: 'disk_budget' }, stats.diskBudget.segments);
-      },
-    });
-    new Counter({
-      name: 'waggle_lifecycle_deleted_bytes_total',
-      help: 'Bytes of segments dropped since the process started, by cause (retention, disk_budget).',
-      labelNames: ['cause'],
-      registers,
-      collect() {
-        const stats = store.lifecycleStats();
-        this.reset();
-        this.inc({ cause: 'retention' }, stats.retention.bytes);
-        this.inc({ cause: 'disk_budget' }, stats.diskBudget.bytes);
-      },
-    });
+    // Cumulative figures the store's lifecycle keeps since it opened, read at scrape time, one
+    // counter per figure of DeletedFigures, labelled by what deleted.
+    const deletedByCause = (name: string, help: string, figure: keyof DeletedFigures): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['cause'],
+        registers,
+        collect() {
+          const stats = store.lifecycleStats();
+          this.reset();
+          this.inc({ cause: 'retention' }, stats.retention[figure]);
+          this.inc({ cause: 'disk_budget' }, stats.diskBudget[figure]);
+        },
+      });
+    };
+    deletedByCause(
+      'waggle_lifecycle_deleted_events_total',
+      'Events deleted since the process started, by cause: retention (older than their dataset keeps) or disk_budget (beyond WAGGLE_MAX_DISK_BYTES, oldest first).',
+      'events',
+    );
+    deletedByCause('waggle_lifecycle_deleted_segments_total', 'Segments dropped whole since the process started, by cause (retention, disk_budget).', 'segments');
+    deletedByCause('waggle_lifecycle_deleted_bytes_total', 'Bytes of segments dropped since the process started, by cause (retention, disk_budget).', 'bytes');
     new Counter({
       name: 'waggle_compactions_total',
       help: 'Background compactions (narrow segments merged and rewritten in time order) since the process started.',

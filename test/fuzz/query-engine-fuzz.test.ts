@@ -60,8 +60,6 @@ const anyColumn = (real: readonly string[]): fc.Arbitrary<string> =>
 const column = anyColumn(REAL_COLUMNS);
 const calcColumn = anyColumn(['duration_ms', 'http.status_code', 'ratio', 'big', 'user.id', 'name', 'flag', 'network.latency_ms']);
 const breakdownColumn = anyColumn(REAL_COLUMNS.filter((c) => !c.startsWith('any.') && !c.startsWith('none.')));
-/** Mostly one of the valid values (so that many specs get through), sometimes anything. */
-const mostly = <T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: oddValue });
 const validNumber = fc.oneof(fc.constantFrom(...EDGE_INTEGERS), fc.integer({ min: 1, max: 100_000 }));
 const filterValue = fc.oneof(edgeNumber, fc.constantFrom('', 'u1', 'op1', '\u0000', '%', '_', '200', 'true', '1e400', '9223372036854775808'), fc.boolean());
 

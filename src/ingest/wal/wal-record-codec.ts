@@ -93,9 +93,11 @@ const CRC_SLICE_BYTES = 1024 * 1024;
 /**
  * The checksum of a record's body (format, meta, payload), computed in slices with a turn of the
  * event loop between them, for encodeWalRecordParts: a 64 MB body's checksum in one go held the
- * event loop for 90-150 ms. `payload` must not change until the record is written.
+ * event loop for 90-150 ms. `payload` must not change until the record is written. Undefined for
+ * a payload of one slice or less: the append checksums it in place, cheaper than twice the setup.
  */
-export async function walBodyCrc(format: PayloadFormat, meta: Record<string, string>, payload: Uint8Array): Promise<number> {
+export async function walBodyCrc(format: PayloadFormat, meta: Record<string, string>, payload: Uint8Array): Promise<number | undefined> {
+  if (payload.length <= CRC_SLICE_BYTES) return undefined;
   let crc = zlib.crc32(bodyPrefix(format, walMetaBytes(meta)));
   for (let start = 0; start < payload.length; start += CRC_SLICE_BYTES) {
     if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
