@@ -81,7 +81,7 @@ export function TraceSearchResults({ traces, now }: { traces: readonly TraceSear
                 <Link href={traceHref(t.trace_id)} title={t.trace_id}>
                   {t.root_name ?? '(root span missing)'}
                 </Link>
-                <div className="mono muted trace-id-small">{t.trace_id.slice(0, 16)}…</div>
+                <div className="mono muted trace-id-small">{t.trace_id}</div>
               </td>
               <td>{t.root_service ?? '–'}</td>
               <td className="nowrap" title={localTime(t.start)}>
