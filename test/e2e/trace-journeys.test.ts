@@ -278,7 +278,8 @@ describe('trace investigation in the web UI', { skip: hasChromium ? false : `Chr
     const q = 'VISUALIZE MAX(duration_ms), COUNT WHERE trace.parent_id does-not-exist GROUP BY trace.trace_id, service.name, name ORDER BY MAX(duration_ms) DESC LIMIT 50 LAST 1h';
     await page.goto(url(`/query?${new URLSearchParams({ dataset: '__all__', q }).toString()}`));
     await page.locator('.results-table tbody tr').first().waitFor();
-    await page.locator('.results-table tbody tr').first().getByRole('link', { name: traceIdOf(6) }).click();
+    // The id itself is what a user clicks (it used to be a button adding a filter, beside a small ↗ link).
+    await page.locator('.results-table tbody tr').first().getByText(traceIdOf(6), { exact: true }).click();
     await page.waitForURL(new RegExp(`/trace/${traceIdOf(6)}$`));
     await page.locator('.wf-row').first().waitFor();
   });
