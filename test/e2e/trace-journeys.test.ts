@@ -231,7 +231,8 @@ describe('trace investigation in the web UI', { skip: hasChromium ? false : `Chr
     await box.fill('e'.repeat(32));
     await box.press('Enter');
     await page.waitForURL(/\/trace\/e{32}$/);
-    await page.getByText('No span of this trace has arrived (yet).', { exact: false }).waitFor();
+    await page.locator('.trace-not-found').waitFor();
+    assert.match(await page.locator('.trace-not-found').innerText(), new RegExp(`^No trace with id ${'e'.repeat(32)} has arrived \\(yet\\)\\.`));
   });
 
   it('lists in the Traces tab only the traces matching the query filters, with a scatter plot that opens a trace', async () => {

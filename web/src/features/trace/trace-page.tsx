@@ -142,7 +142,14 @@ export function TracePage({ traceId, focusSpan }: { traceId: string; focusSpan: 
       <div className="page">
         <h1>Trace {traceId}</h1>
         {notFound ? (
-          <ErrorMessage error="No span of this trace has arrived (yet). Spans become visible within a couple of seconds of being sent." retry={trace.reload} />
+          // Not a failure of Waggle's: say plainly that the trace is not there, and why that may be.
+          <div className="status status-empty trace-not-found" role="status">
+            No trace with id <span className="mono">{traceId}</span> has arrived (yet). Spans become visible within a couple of seconds of being sent; an
+            id copied from elsewhere may be mistyped, or older than the retention.{' '}
+            <button type="button" className="link-button" onClick={trace.reload}>
+              Try again
+            </button>
+          </div>
         ) : (
           <ErrorMessage error={trace.error} retry={trace.reload} />
         )}
