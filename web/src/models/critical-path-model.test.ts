@@ -102,3 +102,11 @@ test('sections grouped by span keep their order', () => {
   assert.deepEqual([...grouped.keys()], ['a', 'c', 'b']);
   assert.equal(grouped.get('a')!.length, 3);
 });
+
+test('a parent with 10 000 back-to-back children has each child on the path, latest first', () => {
+  const rows = [span('root', null, 0, 10_000)];
+  for (let i = 0; i < 10_000; i++) rows.push(span(`c${i}`, 'root', i, 1));
+  const path = criticalPath(buildWaterfall(rows));
+  assert.equal(path.length, 10_000);
+  assert.deepEqual([path[0]!.key, path.at(-1)!.key], ['c9999', 'c0']);
+});

@@ -63,6 +63,7 @@ export function criticalPath(model: WaterfallModel): CriticalSection[] {
 
   const sections: CriticalSection[] = [];
   const walked = new Set<string>();
+  const children = new ChildrenByEnd(model, clipped);
   let key: string | undefined = rootKey;
   // The point in time the walk comes back from (a child's start); null: the span's own end.
   let returningFrom: bigint | null = null;
@@ -70,7 +71,7 @@ export function criticalPath(model: WaterfallModel): CriticalSection[] {
     const bounds: Clipped = clipped.get(key)!;
     const sectionEnd: bigint = returningFrom ?? bounds.endNs;
     walked.add(key);
-    const child = lastFinishingChild(model, clipped, walked, key, returningFrom);
+    const child = children.lastFinishing(key, walked, returningFrom);
     if (child !== undefined) {
       const childEnd = clipped.get(child)!.endNs;
       if (childEnd !== sectionEnd) sections.push({ key, startNs: childEnd, endNs: sectionEnd });
@@ -86,27 +87,48 @@ export function criticalPath(model: WaterfallModel): CriticalSection[] {
 }
 
 /**
- * The child not yet walked that ended last, at or before `before` when given (ties: the later
- * start, then the key). Jaeger asks for strictly before, which skips a child that ended exactly
- * when its next sibling started (back-to-back calls); the walked set keeps zero-length spans from
- * being chosen twice instead.
+ * Each span's children sorted by (clipped) end, latest first (ties: the later start, then the
+ * key), with a cursor: the point the walk returns from only moves back in time for a given
+ * parent, so a child passed over once is never wanted again, and a parent with 10 000 sequential
+ * children costs a sort, not 10 000 scans.
  */
-function lastFinishingChild(model: WaterfallModel, clipped: ReadonlyMap<string, Clipped>, walked: ReadonlySet<string>, key: string, before: bigint | null): string | undefined {
-  let best: string | undefined;
-  let bestBounds: Clipped | undefined;
-  for (const childKey of model.spans.get(key)?.childKeys ?? []) {
-    const bounds = clipped.get(childKey);
-    if (!bounds || walked.has(childKey) || (before !== null && bounds.endNs > before)) continue;
-    if (
-      bestBounds === undefined ||
-      bounds.endNs > bestBounds.endNs ||
-      (bounds.endNs === bestBounds.endNs && (bounds.startNs > bestBounds.startNs || (bounds.startNs === bestBounds.startNs && childKey > best!)))
-    ) {
-      best = childKey;
-      bestBounds = bounds;
-    }
+class ChildrenByEnd {
+  private readonly sorted = new Map<string, string[]>();
+  private readonly cursor = new Map<string, number>();
+
+  constructor(
+    private readonly model: WaterfallModel,
+    private readonly clipped: ReadonlyMap<string, Clipped>,
+  ) {}
+
+  /**
+   * The child not yet walked that ended last, at or before `before` when given. Jaeger asks for
+   * strictly before, which skips a child that ended exactly when its next sibling started
+   * (back-to-back calls); the walked set keeps zero-length spans from being chosen twice instead.
+   */
+  lastFinishing(key: string, walked: ReadonlySet<string>, before: bigint | null): string | undefined {
+    const list = this.childrenOf(key);
+    let i = this.cursor.get(key) ?? 0;
+    while (i < list.length && (walked.has(list[i]!) || (before !== null && this.clipped.get(list[i]!)!.endNs > before))) i++;
+    this.cursor.set(key, i);
+    return list[i];
   }
-  return best;
+
+  private childrenOf(key: string): string[] {
+    let list = this.sorted.get(key);
+    if (list === undefined) {
+      list = (this.model.spans.get(key)?.childKeys ?? []).filter((c) => this.clipped.has(c));
+      list.sort((a, b) => {
+        const x = this.clipped.get(a)!;
+        const y = this.clipped.get(b)!;
+        if (x.endNs !== y.endNs) return x.endNs > y.endNs ? -1 : 1;
+        if (x.startNs !== y.startNs) return x.startNs > y.startNs ? -1 : 1;
+        return a > b ? -1 : a < b ? 1 : 0;
+      });
+      this.sorted.set(key, list);
+    }
+    return list;
+  }
 }
 
 /** The sections grouped by span key, for drawing on each bar. */

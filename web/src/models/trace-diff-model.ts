@@ -88,10 +88,13 @@ export function diffTraces(a: WaterfallModel, b: WaterfallModel, options: TraceD
   const pathsA = pathsOf(a);
   const pathsB = pathsOf(b);
   const children = new Map<string | null, string[]>();
+  const listed = new Set<string>();
   for (const paths of [pathsA, pathsB]) {
     for (const [path, info] of paths) {
+      if (listed.has(path)) continue;
+      listed.add(path);
       const list = children.get(info.parent) ?? [];
-      if (!list.includes(path)) list.push(path);
+      list.push(path);
       children.set(info.parent, list);
     }
   }
