@@ -219,6 +219,8 @@ describe('trace investigation in the web UI', { skip: hasChromium ? false : `Chr
 
   it('opens any trace from the header box, and says what is wrong with a bad or unknown id', async () => {
     await page.goto(url('/'));
+    await page.getByRole('heading', { name: 'Recent traces' }).waitFor();
+    await shots(page, 'home');
     const box = page.getByLabel('Trace id', { exact: true });
     await box.fill('not-a-trace');
     await box.press('Enter');
@@ -337,6 +339,9 @@ describe('trace investigation in the web UI', { skip: hasChromium ? false : `Chr
       await page.waitForURL(/\/boards\/.+/);
       await page.locator('.board-panel').nth(1).waitFor();
     }
+    await page.goto(url('/boards'));
+    await page.locator('.saved-list li').first().waitFor();
+    await shots(page, 'boards');
     const boards = (await (await fetch(url('/1/boards'))).json()) as Array<{ name: string }>;
     assert.equal(boards.filter((b) => b.name === 'Starter: latency and recent traces').length, 1);
     const saved = (await (await fetch(url('/1/query_annotations/__all__'))).json()) as Array<{ name: string }>;

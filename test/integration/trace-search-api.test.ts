@@ -129,6 +129,18 @@ describe('trace search API', () => {
     assert.equal((await search(waggle, 'nope', {})).status, 404);
   });
 
+  it('refuses a body over the spec size limit with 413, and more than 100 filters with 400', async () => {
+    const huge = await search(waggle, '__all__', { query: { filters: [{ column: 'user.id', op: '=', value: 'x'.repeat(70 * 1024) }] } });
+    assert.equal(huge.status, 413);
+    assert.equal(typeof huge.body.error, 'string');
+    const many = await search(waggle, '__all__', { query: { filters: Array.from({ length: 101 }, (_, i) => ({ column: 'user.id', op: '=', value: `u${i}` })) } });
+    assert.equal(many.status, 400);
+    // 100 filters are allowed, even though the search adds one of its own.
+    const hundred = await search(waggle, '__all__', { query: { filters: Array.from({ length: 100 }, (_, i) => ({ column: 'user.id', op: '!=', value: `u${i}` })), time_range: 3600 } });
+    assert.equal(hundred.status, 200);
+    assert.equal(hundred.body.traces!.length, 6);
+  });
+
   it('treats a hostile filter value as a value, not as SQL', async () => {
     const found = await search(waggle, '__all__', { query: { filters: [{ column: 'user.id', op: '=', value: "alice' OR '1'='1" }], time_range: 3600 } });
     assert.equal(found.status, 200);
