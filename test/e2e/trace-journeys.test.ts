@@ -245,12 +245,20 @@ describe('trace investigation in the web UI', { skip: hasChromium ? false : `Chr
     const ids = await page.locator('.trace-search-table tbody tr a').evaluateAll((as) => as.map((a) => a.getAttribute('title')));
     assert.deepEqual(ids, [traceIdOf(2), traceIdOf(4), traceIdOf(6)]);
     const first = await page.locator('.trace-search-table tbody tr').first().locator('td').allInnerTexts();
-    assert.deepEqual([first[1], first[3], first[4], first[5]], ['web', '102 ms', '4', 'error']);
-    assert.match(first[2]!, /^[23]m ago$/);
+    assert.deepEqual([first[2], first[4], first[5], first[6]], ['web', '102 ms', '4', 'error']);
+    assert.match(first[3]!, /^[23]m ago$/);
     assert.equal(await page.locator('.scatter-dot').count(), 3);
     await page.getByLabel('Sort traces').selectOption('longest');
     assert.equal(await page.locator('.trace-search-table tbody tr a').first().getAttribute('title'), traceIdOf(6));
     await shots(page, 'traces-tab');
+    // Tick two traces and compare them.
+    await page.getByLabel(`Pick trace ${traceIdOf(2)} to compare`).check();
+    await page.getByLabel(`Pick trace ${traceIdOf(4)} to compare`).check();
+    await page.getByRole('button', { name: 'Compare 2/2' }).click();
+    await page.waitForURL(new RegExp(`/trace-compare\\?a=${traceIdOf(2)}&b=${traceIdOf(4)}$`));
+    await page.locator('.diff-row').first().waitFor();
+    await page.goBack();
+    await page.getByRole('tab', { name: 'Traces' }).click();
     await page.locator('.scatter-dot').first().click();
     await page.waitForURL(/\/trace\/[0-9a-f]{32}$/);
   });

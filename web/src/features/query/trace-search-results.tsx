@@ -42,6 +42,9 @@ function TraceScatter({ traces }: { traces: readonly TraceSearchResult[] }): Rea
 export function TraceSearchResults({ traces, now }: { traces: readonly TraceSearchResult[]; now: number }): ReactNode {
   const [sort, setSort] = useState<TraceSort>('most-recent');
   const sorted = useMemo(() => sortTraces(traces, sort), [traces, sort]);
+  // Two traces ticked: compare them (Jaeger's "Compare traces" from its search results).
+  const [picked, setPicked] = useState<readonly string[]>([]);
+  const pick = (traceId: string, on: boolean): void => setPicked((current) => (on ? [...current.filter((id) => id !== traceId), traceId].slice(-2) : current.filter((id) => id !== traceId)));
   if (traces.length === 0) return <Empty>No trace has a span matching this query's filters in this time range.</Empty>;
   return (
     <div className="trace-search-results">
@@ -51,6 +54,15 @@ export function TraceSearchResults({ traces, now }: { traces: readonly TraceSear
           {traces.length} trace{traces.length === 1 ? '' : 's'}
         </span>
         <span className="spacer" />
+        <button
+          type="button"
+          className="small"
+          disabled={picked.length !== 2}
+          title="Tick two traces to compare them"
+          onClick={() => navigate(`/trace-compare?${new URLSearchParams({ a: picked[0]!, b: picked[1]! }).toString()}`)}
+        >
+          Compare {picked.length}/2
+        </button>
         <label>
           Sort{' '}
           <select value={sort} onChange={(e) => setSort(e.target.value as TraceSort)} aria-label="Sort traces">
@@ -65,6 +77,7 @@ export function TraceSearchResults({ traces, now }: { traces: readonly TraceSear
       <table className="list-table trace-search-table">
         <thead>
           <tr>
+            <th aria-label="Pick to compare" />
             <th>Root span</th>
             <th>Service</th>
             <th>Started</th>
@@ -77,6 +90,9 @@ export function TraceSearchResults({ traces, now }: { traces: readonly TraceSear
         <tbody>
           {sorted.map((t) => (
             <tr key={t.trace_id} className={t.error ? 'row-error' : undefined}>
+              <td className="pick-cell">
+                <input type="checkbox" aria-label={`Pick trace ${t.trace_id} to compare`} checked={picked.includes(t.trace_id)} onChange={(e) => pick(t.trace_id, e.target.checked)} />
+              </td>
               <td>
                 <Link href={traceHref(t.trace_id)} title={t.trace_id}>
                   {t.root_name ?? '(root span missing)'}
