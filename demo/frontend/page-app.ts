@@ -78,7 +78,8 @@ function showProducts(list: Product[]): void {
 
 function showTrace(traceId: string): void {
   const link = document.createElement('a');
-  link.href = `${waggleUrl}/api/traces/${traceId}`;
+  // The trace page of the UI, not the JSON API behind it.
+  link.href = `${waggleUrl}/trace/${encodeURIComponent(traceId)}`;
   link.target = '_blank';
   link.rel = 'noopener';
   link.textContent = `Last trace: ${traceId}`;

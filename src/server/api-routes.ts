@@ -8,6 +8,7 @@ import { addColumnRoutes, type ColumnSettings } from '../api/column-routes.js';
 import { addMarkerRoutes, type StoredMarker } from '../api/marker-routes.js';
 import type { HttpRouter } from '../api/http-router.js';
 import type { QueryMetrics } from '../observability/query-metrics.js';
+import { addTraceSearchRoutes } from '../api/trace-search-routes.js';
 import { addQueryRoutes, type StoredQuery } from '../api/query-routes.js';
 import { QueryRunner } from '../query/query-runner.js';
 import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
@@ -54,6 +55,7 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
   addColumnRoutes(router, deps.store, columnSettings);
   addMarkerRoutes(router, deps.store, markers);
   addQueryRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store, deps.queryMetrics ?? null), queries, queryTimeoutMs: deps.config.queryTimeoutMs, publicUrl: deps.publicUrl });
+  addTraceSearchRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store, deps.queryMetrics ?? null), queryTimeoutMs: deps.config.queryTimeoutMs });
   addAnnotationRoutes(router, annotations, queries);
   addBoardRoutes(router, boards, annotations);
   addAutocompleteRoutes(router, deps.store);

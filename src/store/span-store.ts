@@ -17,6 +17,13 @@ export interface TraceSummary {
   error: boolean;
 }
 
+export interface TraceListOptions {
+  serviceName?: string;
+  limit: number;
+  window?: TimeWindow;
+  traceIds?: readonly bigint[];
+}
+
 /** A dataset as the store knows it; the API adds the settings it keeps beside (description, ...). */
 export interface DatasetInfo {
   /** As first sent, case and spaces kept. */
@@ -161,8 +168,11 @@ export interface SpanStore {
   /** Every event (spans, span events, links) of one trace, in timestamp order. */
   getTrace(traceId: bigint): Promise<StoredEvent[]>;
 
-  /** The most recent traces, newest first. */
-  listTraces(options: { serviceName?: string; limit: number; window?: TimeWindow }): Promise<TraceSummary[]>;
+  /**
+   * The most recent traces, newest first. With `traceIds`, only those traces (at most `limit` of
+   * them): how trace search summarises the traces its query found.
+   */
+  listTraces(options: TraceListOptions): Promise<TraceSummary[]>;
 
   listDatasets(): Promise<DatasetInfo[]>;
 

@@ -167,6 +167,13 @@ export function runSpanStoreConformance(backend: string, factory: StoreFactory, 
       assert.deepEqual(billing.map((t) => t.trace_id), [formatId(99n)]);
     });
 
+    it('summarises only the traces asked for by id, whole, and none for an empty list', async () => {
+      const asked = await store.listTraces({ limit: 10, traceIds: [88n, 77n, 12345n] });
+      assert.deepEqual(asked.map((t) => t.trace_id), [formatId(77n), formatId(88n)]);
+      assert.equal(asked[0]!.span_count, 2);
+      assert.deepEqual(await store.listTraces({ limit: 10, traceIds: [] }), []);
+    });
+
     it('finds the same data after a reopen', async () => {
       await store.close();
       store = await factory(dir);

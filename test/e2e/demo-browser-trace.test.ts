@@ -109,6 +109,9 @@ it('joins a click in the browser and the backend services into one trace, with u
     const { traceId, action } = await completedActions(page, 3);
     assert.equal(action, 'checkout');
     assert.match(traceId, /^[0-9a-f]{32}$/);
+    // "Last trace" opens the trace page of the UI, not the JSON API.
+    const lastTraceHref = await page.getAttribute('#trace-link a', 'href');
+    assert.equal(new URL(lastTraceHref ?? '', demo!.urls.demo).pathname, `/trace/${traceId}`);
     const sessionId = await page.evaluate(() => sessionStorage.getItem('waggle.session.id'));
     assert.match(sessionId ?? '', /^[0-9a-f]{32}$/);
 

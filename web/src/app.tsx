@@ -11,6 +11,8 @@ import { TracePage } from './features/trace/trace-page.js';
 import { SavedPage } from './features/saved/saved-page.js';
 import { BoardsPage } from './features/boards/boards-page.js';
 import { BoardPage } from './features/boards/board-page.js';
+import { TraceIdBox } from './features/trace/trace-id-box.js';
+import { TraceComparePage } from './features/trace/trace-compare-page.js';
 
 function NavLink({ href, label, active }: { href: string; label: string; active: boolean }): ReactNode {
   return (
@@ -23,6 +25,7 @@ function NavLink({ href, label, active }: { href: string; label: string; active:
 function Page({ path, search }: { path: string; search: URLSearchParams }): ReactNode {
   if (path === '/' || path === '') return <HomePage />;
   if (path === '/query') return <QueryPage search={search} />;
+  if (path === '/trace-compare') return <TraceComparePage a={search.get('a') ?? ''} b={search.get('b') ?? ''} />;
   if (path.startsWith('/trace/')) return <TracePage traceId={decodeURIComponent(path.slice('/trace/'.length))} focusSpan={search.get('span')} />;
   if (path === '/saved') return <SavedPage />;
   if (path === '/boards') return <BoardsPage />;
@@ -87,6 +90,7 @@ export function App(): ReactNode {
           <NavLink href="/boards" label="Boards" active={path.startsWith('/boards')} />
           {canManageKeys && <NavLink href="/keys" label="API keys" active={path === '/keys'} />}
         </nav>
+        {ready !== null && !mustSignIn && <TraceIdBox />}
         {ready?.auth === 'on' && ready.key !== null && (
           <div className="topbar-session">
             <span>

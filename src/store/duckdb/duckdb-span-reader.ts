@@ -6,7 +6,7 @@ import type { QueryAdmission } from '../../query/query-admission.js';
 import type { ColumnBinding, QuerySchema } from '../../query/query-schema.js';
 import type { QueryParameter } from '../../query/compile/compiled-query.js';
 import { duckdbParameters } from '../../query/compile/duckdb-parameters.js';
-import type { ColumnInfo, DatasetSelector, SqlRows, StoredEvent, TimeWindow, TraceSummary } from '../span-store.js';
+import type { ColumnInfo, DatasetSelector, SqlRows, StoredEvent, TimeWindow, TraceListOptions, TraceSummary } from '../span-store.js';
 import { sqlStringLiteral } from '../sql-literal.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { formatStoredEvent } from './duckdb-event-formatter.js';
@@ -84,17 +84,29 @@ export class DuckDbSpanReader {
     return indices.map((i) => events[i]!);
   }
 
-  async listTraces(options: { serviceName?: string; limit: number; window?: TimeWindow }): Promise<TraceSummary[]> {
+  async listTraces(options: TraceListOptions): Promise<TraceSummary[]> {
     const window = options.window ?? { startNs: 0n, endNs: 2n ** 62n };
     const columns = ['dataset', 'ts_ns', 'duration_ns', 'trace_id', 'span_id', 'parent_id', 'name', 'service_name', 'status_code', 'annotation_type'];
     const source = this.relation({ kind: 'all' }, columns, window);
-    const serviceFilter = options.serviceName === undefined ? '' : 'AND service_name = $2';
     const params: QueryParameter[] = [{ type: 'bigint', value: BigInt(options.limit) }];
-    if (options.serviceName !== undefined) params.push({ type: 'varchar', value: options.serviceName });
+    let filters = '';
+    if (options.serviceName !== undefined) {
+      params.push({ type: 'varchar', value: options.serviceName });
+      filters += ` AND service_name = $${params.length}`;
+    }
+    if (options.traceIds !== undefined) {
+      if (options.traceIds.length === 0) return [];
+      // Each id a bound parameter (the caller bounds how many: the query's limit).
+      const placeholders = options.traceIds.map((id) => {
+        params.push({ type: 'varchar', value: id.toString() });
+        return `$${params.length}::UHUGEINT`;
+      });
+      filters += ` AND trace_id IN (${placeholders.join(', ')})`;
+    }
     const sql = `
       WITH recent AS (
         SELECT trace_id, max(ts_ns) AS last_ts FROM ${source} AS s
-        WHERE trace_id IS NOT NULL ${serviceFilter}
+        WHERE trace_id IS NOT NULL${filters}
         GROUP BY trace_id ORDER BY last_ts DESC, trace_id LIMIT $1
       )
       SELECT r.trace_id, r.last_ts,

@@ -21,6 +21,7 @@ import type {
   StoreHealth,
   StoreLifecycleStats,
   TimeWindow,
+  TraceListOptions,
   TraceSummary,
 } from '../span-store.js';
 import { sqlStringLiteral } from '../sql-literal.js';
@@ -356,7 +357,7 @@ export class DuckDbSpanStore implements SpanStore {
     return this.reader.getTrace(traceId);
   }
 
-  listTraces(options: { serviceName?: string; limit: number; window?: TimeWindow }): Promise<TraceSummary[]> {
+  listTraces(options: TraceListOptions): Promise<TraceSummary[]> {
     return this.reader.listTraces(options);
   }
 

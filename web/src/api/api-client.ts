@@ -1,7 +1,7 @@
 /** The browser's only door to the server: same-origin JSON requests with one error shape. */
 import type { QuerySpec } from '../../../src/query/query-spec.js';
 import type { QueryResult } from '../models/query-result-types.js';
-import type { ApiKeySummary, Board, Column, Completion, Dataset, QueryAnnotation, SavedQuery, SessionInfo, StoredQuery, TraceResponse, TraceSummary } from './api-types.js';
+import type { ApiKeySummary, Board, Column, Completion, Dataset, QueryAnnotation, SavedQuery, SessionInfo, StoredQuery, TraceResponse, TraceSearchResult, TraceSummary } from './api-types.js';
 
 /** Fired when the server answers 401 outside sign-in: the session ended, the app shows sign-in. */
 export const SIGNED_OUT_EVENT = 'waggle:signed-out';
@@ -112,6 +112,11 @@ export async function listTraces(options: { service?: string; limit?: number } =
   return (await request<{ traces: TraceSummary[] }>('GET', `/api/traces?${params.toString()}`, undefined, signal)).traces;
 }
 
+/** Traces with a span matching the spec's filters in its time range (its calculations and groups are ignored). */
+export async function searchTraces(dataset: string, spec: Partial<QuerySpec>, limit: number, signal?: AbortSignal): Promise<TraceSearchResult[]> {
+  return (await request<{ traces: TraceSearchResult[] }>('POST', `/api/trace-search/${seg(dataset)}`, { query: spec, limit }, signal)).traces;
+}
+
 export async function getTrace(traceId: string, signal?: AbortSignal): Promise<TraceResponse> {
   return request<TraceResponse>('GET', `/api/traces/${seg(traceId)}`, undefined, signal);
 }
@@ -145,6 +150,11 @@ export async function listAllSavedQueries(signal?: AbortSignal): Promise<SavedQu
 
 export async function createAnnotation(dataset: string, body: { name: string; description: string; query_id: string }): Promise<QueryAnnotation> {
   return request<QueryAnnotation>('POST', `/1/query_annotations/${seg(dataset)}`, body);
+}
+
+/** Renames a saved query, rewrites its description, or points it at another query. */
+export async function updateAnnotation(dataset: string, id: string, body: { name?: string; description?: string; query_id?: string }): Promise<QueryAnnotation> {
+  return request<QueryAnnotation>('PUT', `/1/query_annotations/${seg(dataset)}/${seg(id)}`, body);
 }
 
 export async function deleteAnnotation(dataset: string, id: string): Promise<void> {

@@ -34,6 +34,12 @@ export interface TraceSummary {
   readonly error: boolean;
 }
 
+/** A trace found by POST /api/trace-search: its summary and how many of its events matched. */
+export interface TraceSearchResult extends TraceSummary {
+  readonly matched_events: number;
+  readonly max_matched_duration_ms: number;
+}
+
 export interface TraceResponse {
   readonly trace_id: string;
   readonly spans: ReadonlyArray<Readonly<Record<string, unknown>>>;

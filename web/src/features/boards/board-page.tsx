@@ -60,22 +60,30 @@ export function BoardPage({ boardId }: { boardId: string }): ReactNode {
     const [board, saved] = await Promise.all([getBoard(boardId, signal), listAllSavedQueries(signal)]);
     return { board, saved };
   }, [boardId]);
-  const [board, setBoard] = useState<Board | null>(null);
+  // The board as edited here; null until an edit, so the loaded board shows until then. Never
+  // reset from `loaded` in an effect: that undid edits whenever the page re-rendered.
+  const [edited, setEdited] = useState<Board | null>(null);
   const [adding, setAdding] = useState('');
   const [error, setError] = useState<Error | null>(null);
-  useEffect(() => {
-    if (loaded.status === 'ready') setBoard(loaded.value.board);
-  }, [loaded]);
+  useEffect(() => setEdited(null), [boardId]);
 
   if (loaded.status === 'loading') return <div className="page"><Loading what="board" /></div>;
   if (loaded.status === 'error') return <div className="page"><ErrorMessage error={loaded.error} retry={loaded.reload} /></div>;
-  if (!board) return null;
+  const board = edited ?? loaded.value.board;
   const saved = loaded.value.saved;
   const byId = new Map(saved.map((s) => [s.id, s]));
 
+  // Shown at once; each edit builds on the last one shown, and the server's answer replaces it.
   const save = (next: Board): void => {
     setError(null);
-    updateBoard(next).then(setBoard, (e: unknown) => setError(e instanceof Error ? e : new Error(String(e))));
+    setEdited(next);
+    updateBoard(next).then(
+      (stored) => setEdited((current) => (current === next ? stored : current)),
+      (e: unknown) => {
+        setEdited(board);
+        setError(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
   };
 
   return (

@@ -1,10 +1,9 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { ALL_DATASETS, createBoard, listBoards } from '../../api/api-client.js';
+import { createBoard, listBoards } from '../../api/api-client.js';
 import { Empty, ErrorMessage, Loading } from '../../components/status-views.js';
 import { useAsync } from '../../components/use-async.js';
 import { Link, navigate } from '../../routing/router.js';
-import { saveTextQuery } from '../saved/saved-query-actions.js';
-import { STARTER_QUERIES } from '../saved/starter-queries.js';
+import { ensureStarterBoard } from './starter-board.js';
 
 export function BoardsPage(): ReactNode {
   const boards = useAsync((signal) => listBoards(signal), []);
@@ -24,19 +23,13 @@ export function BoardsPage(): ReactNode {
     createBoard({ name: name.trim(), description: '', panels: [] }).then((b) => navigate(`/boards/${encodeURIComponent(b.id)}`), fail);
   };
 
-  // One click: save both starter queries on every dataset and lay them out on a new board.
+  // One click: save both starter queries on every dataset and lay them out on a new board. A
+  // second click (or a second visit) opens the board made the first time and reuses its saved
+  // queries, instead of duplicating both.
   const createStarter = (): void => {
     setBusy('Creating the starter board…');
     setError(null);
-    Promise.all(STARTER_QUERIES.map((s) => saveTextQuery(ALL_DATASETS, s.name, s.description, s.text)))
-      .then((annotations) =>
-        createBoard({
-          name: 'Starter: latency and recent traces',
-          description: 'Latency by user id, and the most recent traces.',
-          panels: annotations.map((a) => ({ type: 'query' as const, query_panel: { query_annotation_id: a.id } })),
-        }),
-      )
-      .then((b) => navigate(`/boards/${encodeURIComponent(b.id)}`), fail);
+    ensureStarterBoard().then((b) => navigate(`/boards/${encodeURIComponent(b.id)}`), fail);
   };
 
   return (

@@ -33,7 +33,18 @@ function AddButton({ onClick, what }: { onClick: () => void; what: string }): Re
 }
 
 function ColumnInput({ value, onChange, listId, label }: { value: string; onChange: (v: string) => void; listId: string; label: string }): ReactNode {
-  return <input className="column-input" list={listId} value={value} placeholder="column" aria-label={label} onChange={(e) => onChange(e.target.value)} />;
+  // As wide as the name (the font is monospaced, so ch is exact), plus room for the datalist arrow: a fixed width cut long names off.
+  return (
+    <input
+      className="column-input"
+      list={listId}
+      value={value}
+      placeholder="column"
+      aria-label={label}
+      style={{ width: `calc(${Math.max(14, value.length + 1)}ch + 34px)` }}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  );
 }
 
 /** A filter value box whose suggestions are the column's most frequent values. */

@@ -61,7 +61,7 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
   const [skipped, setSkipped] = useState<readonly string[]>([]);
   const [run, setRun] = useState<RunState>({ status: 'idle' });
   const [rerun, setRerun] = useState(0);
-  const [tab, setTab] = useState<'results' | 'traces'>('results');
+  const [tab, setTab] = useState<'results' | 'traces'>(search.get('tab') === 'traces' ? 'traces' : 'results');
   const [saving, setSaving] = useState(false);
   const [history, setHistory] = useState(loadHistory);
   const [notice, setNotice] = useState<string | null>(null);

@@ -50,14 +50,21 @@ export function ResultsTable({ spec, rows, lineKeys, onFilterGroup }: ResultsTab
                 {columns.map((c) =>
                   c.role === 'breakdown' ? (
                     <td key={c.key}>
-                      {c.key === TRACE_ID_COLUMN && typeof row[c.key] === 'string' && (
-                        <Link href={traceHref(String(row[c.key]))} className="trace-link" aria-label={`Open trace ${String(row[c.key])}`}>
-                          ↗
-                        </Link>
+                      {c.key === TRACE_ID_COLUMN && typeof row[c.key] === 'string' ? (
+                        // A trace id is opened, not filtered on: that is what a user clicking it wants.
+                        <>
+                          <Link href={traceHref(String(row[c.key]))} className="trace-link mono" title="Open this trace">
+                            {formatCell(row[c.key])}
+                          </Link>
+                          <button type="button" className="cell-filter small-filter" title={`Filter to ${c.key} = ${formatCell(row[c.key])}`} aria-label={`Filter to trace ${String(row[c.key])}`} onClick={() => onFilterGroup(c.key, row[c.key] ?? null)}>
+                            =
+                          </button>
+                        </>
+                      ) : (
+                        <button type="button" className="cell-filter" title={`Filter to ${c.key} = ${formatCell(row[c.key])}`} onClick={() => onFilterGroup(c.key, row[c.key] ?? null)}>
+                          {formatCell(row[c.key])}
+                        </button>
                       )}
-                      <button type="button" className="cell-filter" title={`Filter to ${c.key} = ${formatCell(row[c.key])}`} onClick={() => onFilterGroup(c.key, row[c.key] ?? null)}>
-                        {formatCell(row[c.key])}
-                      </button>
                     </td>
                   ) : (
                     <td key={c.key} className="num">

@@ -1,7 +1,7 @@
 /** Opening and creating saved queries (query annotations). */
 import type { QuerySpec } from '../../../../src/query/query-spec.js';
 import { validateQuerySpec } from '../../../../src/query/query-spec-validator.js';
-import { createAnnotation, createQuery, getQuery } from '../../api/api-client.js';
+import { createAnnotation, createQuery, getQuery, updateAnnotation } from '../../api/api-client.js';
 import type { QueryAnnotation, SavedQuery } from '../../api/api-types.js';
 import { specText, syncFromText } from '../../models/query-text-sync-model.js';
 import { queryHref } from '../../routing/router.js';
@@ -25,4 +25,12 @@ export async function saveTextQuery(dataset: string, name: string, description: 
   if (!synced.ok) throw new Error(synced.message);
   const query = await createQuery(dataset, synced.spec);
   return createAnnotation(dataset, { name, description, query_id: query.id });
+}
+
+/** A saved query with a new name, description and query text (the text becomes a new stored query). */
+export async function editSavedQuery(saved: SavedQuery, edit: { name: string; description: string; text: string }): Promise<QueryAnnotation> {
+  const synced = syncFromText(edit.text);
+  if (!synced.ok) throw new Error(synced.message);
+  const query = await createQuery(saved.dataset, synced.spec);
+  return updateAnnotation(saved.dataset, saved.id, { name: edit.name, description: edit.description, query_id: query.id });
 }

@@ -3,9 +3,36 @@ import { FieldValue } from '../../components/field-value.js';
 import { paletteColor } from '../../components/palette.js';
 import { formatMillis } from '../../models/duration-format-model.js';
 import type { TraceRow, WaterfallModel, WaterfallRow, WaterfallSpan } from '../../models/waterfall-layout-model.js';
+import { canFilterOn, canGroupBy } from '../../models/span-drilldown-model.js';
 import { Link, traceHref } from '../../routing/router.js';
+import type { SpanActions } from './waterfall.js';
 
-function FieldTable({ fields, skip = [] }: { fields: TraceRow; skip?: readonly string[] }): ReactNode {
+function FieldActions({ column, value, actions }: { column: string; value: unknown; actions: SpanActions }): ReactNode {
+  const filterable = canFilterOn(column, value);
+  const groupable = canGroupBy(column);
+  if (!filterable && !groupable) return null;
+  return (
+    <span className="field-actions">
+      {filterable && (
+        <button type="button" className="field-action" title={`Query every dataset where ${column} = this value`} aria-label={`Filter by ${column}`} onClick={() => actions.filterBy(column, value)}>
+          filter
+        </button>
+      )}
+      {groupable && (
+        <button type="button" className="field-action" title={`Query every dataset grouped by ${column}`} aria-label={`Group by ${column}`} onClick={() => actions.groupBy(column)}>
+          group
+        </button>
+      )}
+      {filterable && (
+        <button type="button" className="field-action" title={`Traces with ${column} = this value`} aria-label={`Traces with this ${column}`} onClick={() => actions.tracesWith(column, value)}>
+          traces
+        </button>
+      )}
+    </span>
+  );
+}
+
+function FieldTable({ fields, skip = [], actions }: { fields: TraceRow; skip?: readonly string[]; actions?: SpanActions }): ReactNode {
   const keys = Object.keys(fields)
     .filter((k) => !skip.includes(k) && fields[k] !== null && fields[k] !== undefined)
     .sort();
@@ -17,6 +44,7 @@ function FieldTable({ fields, skip = [] }: { fields: TraceRow; skip?: readonly s
             <th scope="row">{k}</th>
             <td>
               <FieldValue value={fields[k]} />
+              {actions && <FieldActions column={k} value={fields[k]} actions={actions} />}
             </td>
           </tr>
         ))}
@@ -29,7 +57,7 @@ function isHexId(value: unknown, length: number): value is string {
   return typeof value === 'string' && value.length === length && /^[0-9a-f]+$/i.test(value);
 }
 
-export function SpanDetails({ span, row, model }: { span: WaterfallSpan; row: WaterfallRow | undefined; model: WaterfallModel }): ReactNode {
+export function SpanDetails({ span, row, model, actions }: { span: WaterfallSpan; row: WaterfallRow | undefined; model: WaterfallModel; actions?: SpanActions }): ReactNode {
   const offsetMs = Number(span.startNs - model.startNs) / 1e6;
   return (
     <div className="span-details">
@@ -58,7 +86,7 @@ export function SpanDetails({ span, row, model }: { span: WaterfallSpan; row: Wa
       )}
 
       <h3>Fields</h3>
-      <FieldTable fields={span.fields} />
+      <FieldTable fields={span.fields} {...(actions ? { actions } : {})} />
 
       <h3>Span events ({span.events.length})</h3>
       {span.events.length === 0 && <p className="muted">None.</p>}

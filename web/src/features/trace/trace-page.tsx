@@ -1,15 +1,63 @@
-import { useMemo, useState, type ReactNode } from 'react';
-import { ApiError, getTrace } from '../../api/api-client.js';
+import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { ALL_DATASETS, ApiError, getTrace } from '../../api/api-client.js';
+import type { TraceResponse } from '../../api/api-types.js';
 import { ErrorMessage, Loading } from '../../components/status-views.js';
 import { localTime } from '../../components/time-text.js';
 import { useAsync } from '../../components/use-async.js';
 import { paletteColor } from '../../components/palette.js';
 import { formatMillis } from '../../models/duration-format-model.js';
 import { buildWaterfall, type WaterfallModel } from '../../models/waterfall-layout-model.js';
-import { Link } from '../../routing/router.js';
-import { Waterfall } from './waterfall.js';
+import { spanDrilldownSpec, type SpanDrilldown } from '../../models/span-drilldown-model.js';
+import { specText } from '../../models/query-text-sync-model.js';
+import { parseTraceIdInput } from '../../models/trace-id-input-model.js';
+import { Link, navigate, queryHref } from '../../routing/router.js';
+import { Waterfall, type SpanActions } from './waterfall.js';
 
-function TraceSummary({ traceId, model }: { traceId: string; model: WaterfallModel }): ReactNode {
+/** Saves the trace as the API returned it (spans, span events and links), as `trace-<id>.json`. */
+function downloadTraceJson(trace: TraceResponse): void {
+  const blob = new Blob([`${JSON.stringify(trace, null, 2)}\n`], { type: 'application/json' });
+  const href = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = href;
+  link.download = `trace-${trace.trace_id}.json`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
+/** "Compare with another trace": opens /trace-compare with this trace as A. */
+function CompareForm({ traceId }: { traceId: string }): ReactNode {
+  const [other, setOther] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    const parsed = parseTraceIdInput(other);
+    if (!parsed.ok) {
+      setProblem(parsed.message);
+      return;
+    }
+    navigate(`/trace-compare?${new URLSearchParams({ a: traceId, b: parsed.traceId }).toString()}`);
+  };
+  return (
+    <form className="inline-form compare-form" onSubmit={submit}>
+      <label>
+        <span className="sr-only">Trace id to compare with</span>
+        <input className="mono" placeholder="Compare with trace id…" value={other} onChange={(e) => setOther(e.target.value)} aria-invalid={problem !== null} />
+      </label>
+      <button type="submit" className="small">
+        Compare
+      </button>
+      {problem && (
+        <span className="text-error" role="alert">
+          {problem}
+        </span>
+      )}
+    </form>
+  );
+}
+
+function TraceSummary({ traceId, model, trace }: { traceId: string; model: WaterfallModel; trace: TraceResponse }): ReactNode {
   const root = model.rootKeys.map((k) => model.spans.get(k)!).find((s) => !s.orphan);
   const durationMs = Number(model.endNs - model.startNs) / 1e6;
   return (
@@ -62,6 +110,12 @@ function TraceSummary({ traceId, model }: { traceId: string; model: WaterfallMod
           </li>
         ))}
       </ul>
+      <div className="trace-actions">
+        <button type="button" className="small" onClick={() => downloadTraceJson(trace)}>
+          Download JSON
+        </button>
+        <CompareForm traceId={traceId} />
+      </div>
       {!root && <p className="text-warn">The root span of this trace has not arrived; the spans below are shown under their missing parents.</p>}
     </section>
   );
@@ -71,6 +125,15 @@ export function TracePage({ traceId, focusSpan }: { traceId: string; focusSpan: 
   const trace = useAsync((signal) => getTrace(traceId, signal), [traceId]);
   const model = useMemo(() => (trace.status === 'ready' ? buildWaterfall(trace.value.spans) : null), [trace]);
   const [now] = useState(Date.now);
+  const actions = useMemo((): SpanActions | undefined => {
+    if (!model) return undefined;
+    const startSec = Number(model.startNs / 1_000_000_000n);
+    const open = (kind: SpanDrilldown, column: string, value: unknown): void => {
+      const spec = spanDrilldownSpec(kind, column, value, startSec, Math.floor(Date.now() / 1000));
+      if (spec) navigate(`${queryHref(ALL_DATASETS, specText(spec))}${kind === 'traces' ? '&tab=traces' : ''}`);
+    };
+    return { filterBy: (c, v) => open('filter', c, v), groupBy: (c) => open('group', c, null), tracesWith: (c, v) => open('traces', c, v) };
+  }, [model]);
 
   if (trace.status === 'loading') return <div className="page"><Loading what="trace" /></div>;
   if (trace.status === 'error') {
@@ -79,7 +142,14 @@ export function TracePage({ traceId, focusSpan }: { traceId: string; focusSpan: 
       <div className="page">
         <h1>Trace {traceId}</h1>
         {notFound ? (
-          <ErrorMessage error="No span of this trace has arrived (yet). Spans become visible within a couple of seconds of being sent." retry={trace.reload} />
+          // Not a failure of Waggle's: say plainly that the trace is not there, and why that may be.
+          <div className="status status-empty trace-not-found" role="status">
+            No trace with id <span className="mono">{traceId}</span> has arrived (yet). Spans become visible within a couple of seconds of being sent; an
+            id copied from elsewhere may be mistyped, or older than the retention.{' '}
+            <button type="button" className="link-button" onClick={trace.reload}>
+              Try again
+            </button>
+          </div>
         ) : (
           <ErrorMessage error={trace.error} retry={trace.reload} />
         )}
@@ -99,9 +169,9 @@ export function TracePage({ traceId, focusSpan }: { traceId: string; focusSpan: 
   }
   return (
     <div className="page trace-page" data-loaded-at={now}>
-      <TraceSummary traceId={traceId} model={model} />
+      <TraceSummary traceId={traceId} model={model} trace={trace.value} />
       {model.strayAnnotations > 0 && <p className="muted">{model.strayAnnotations} span events or links point at spans that are not in this trace.</p>}
-      <Waterfall model={model} focusSpan={focusSpan} />
+      <Waterfall model={model} focusSpan={focusSpan} {...(actions ? { actions } : {})} />
     </div>
   );
 }

@@ -6,13 +6,24 @@ import { useEffect, useMemo, useRef, useState, type CSSProperties, type Keyboard
 import { paletteColor } from '../../components/palette.js';
 import { formatMillis } from '../../models/duration-format-model.js';
 import { virtualWindow, scrollToReveal } from '../../models/virtual-window-model.js';
-import { allCollapsible, axisTicksMs, layoutRows, revealSpans, searchSpans, type WaterfallModel, type WaterfallRow } from '../../models/waterfall-layout-model.js';
+import { allCollapsible, axisTicksMs, layoutRows, revealSpans, searchSpans, type Bar, type WaterfallModel, type WaterfallRow } from '../../models/waterfall-layout-model.js';
+import { criticalPath } from '../../models/critical-path-model.js';
+import { criticalBars, durationLabelPlacement, eventMarkers } from '../../models/waterfall-overlay-model.js';
 import { SpanDetails } from './span-details.js';
 
 const ROW_HEIGHT = 26;
 const INDENT = 14;
 
-export function Waterfall({ model, focusSpan }: { model: WaterfallModel; focusSpan: string | null }): ReactNode {
+export interface SpanActions {
+  /** Adds `column = value` as a filter to a query over every dataset. */
+  readonly filterBy: (column: string, value: unknown) => void;
+  readonly groupBy: (column: string) => void;
+  readonly tracesWith: (column: string, value: unknown) => void;
+}
+
+export function Waterfall({ model, focusSpan, actions }: { model: WaterfallModel; focusSpan: string | null; actions?: SpanActions }): ReactNode {
+  const [showCritical, setShowCritical] = useState(true);
+  const critical = useMemo(() => criticalBars(model, criticalPath(model)), [model]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const [selected, setSelected] = useState<string | null>(() => (focusSpan && model.spans.has(focusSpan) ? focusSpan : model.rootKeys[0] ?? null));
   const [query, setQuery] = useState('');
@@ -117,6 +128,9 @@ export function Waterfall({ model, focusSpan }: { model: WaterfallModel; focusSp
             </span>
           )}
           <span className="spacer" />
+          <label className="critical-toggle" title="The chain of spans that determined the trace's duration (as Jaeger computes it)">
+            <input type="checkbox" checked={showCritical} onChange={(e) => setShowCritical(e.target.checked)} /> Critical path
+          </label>
           <button type="button" className="small" onClick={() => setCollapsed(new Set())}>
             Expand all
           </button>
@@ -153,6 +167,7 @@ export function Waterfall({ model, focusSpan }: { model: WaterfallModel; focusSp
                   model={model}
                   selected={row.key === selected}
                   match={matches.has(row.key)}
+                  critical={showCritical ? critical.get(row.key) : undefined}
                   onSelect={() => setSelected(row.key)}
                   onToggle={() => toggle(row.key)}
                 />
@@ -162,7 +177,7 @@ export function Waterfall({ model, focusSpan }: { model: WaterfallModel; focusSp
         </div>
       </div>
       <aside className="span-panel" aria-label="Span details">
-        {selectedSpan ? <SpanDetails span={selectedSpan} row={selectedRow} model={model} /> : <p className="muted">Select a span to see every field.</p>}
+        {selectedSpan ? <SpanDetails span={selectedSpan} row={selectedRow} model={model} {...(actions ? { actions } : {})} /> : <p className="muted">Select a span to see every field.</p>}
       </aside>
     </div>
   );
@@ -172,11 +187,28 @@ function cssId(key: string): string {
   return key.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-function WaterfallRowView({ row, model, selected, match, onSelect, onToggle }: { row: WaterfallRow; model: WaterfallModel; selected: boolean; match: boolean; onSelect: () => void; onToggle: () => void }): ReactNode {
+function WaterfallRowView({
+  row,
+  model,
+  selected,
+  match,
+  critical,
+  onSelect,
+  onToggle,
+}: {
+  row: WaterfallRow;
+  model: WaterfallModel;
+  selected: boolean;
+  match: boolean;
+  critical: readonly Bar[] | undefined;
+  onSelect: () => void;
+  onToggle: () => void;
+}): ReactNode {
   const span = model.spans.get(row.key)!;
   const color = paletteColor(model.services.indexOf(span.service));
   const durationMs = Number(span.durationNs) / 1e6;
-  const classes = ['wf-row', selected ? 'selected' : '', match ? 'match' : '', span.error ? 'error' : '', span.orphan ? 'orphan' : ''].filter(Boolean).join(' ');
+  const classes = ['wf-row', selected ? 'selected' : '', match ? 'match' : '', span.error ? 'error' : '', span.orphan ? 'orphan' : '', critical ? 'critical' : ''].filter(Boolean).join(' ');
+  const markers = eventMarkers(model, span);
   return (
     <div
       id={`span-row-${cssId(row.key)}`}
@@ -227,7 +259,13 @@ function WaterfallRowView({ row, model, selected, match, onSelect, onToggle }: {
           </>
         )}
         <span className="wf-bar" style={{ left: `${row.bar.offset * 100}%`, width: `max(2px, ${row.bar.width * 100}%)`, background: color }} />
-        <span className={durationPlacement(row) === 'inside' ? 'wf-duration inside' : 'wf-duration'} style={durationStyle(row)}>
+        {critical?.map((b, i) => (
+          <span key={i} className="wf-critical" title="On the critical path" style={{ left: `${b.offset * 100}%`, width: `max(2px, ${b.width * 100}%)` }} />
+        ))}
+        {markers.map((m, i) => (
+          <span key={`e${i}`} className={m.exception ? 'wf-event exception' : 'wf-event'} title={`Span event: ${m.name}`} style={{ left: `${m.offset * 100}%` }} />
+        ))}
+        <span className={durationLabelPlacement(row).side === 'inside' ? 'wf-duration inside' : 'wf-duration'} style={durationStyle(row)}>
           {formatMillis(durationMs)}
         </span>
       </div>
@@ -235,20 +273,15 @@ function WaterfallRowView({ row, model, selected, match, onSelect, onToggle }: {
   );
 }
 
-/** The duration label goes after the bar, before it, or inside it when neither side has room. */
-function durationPlacement(row: WaterfallRow): 'after' | 'before' | 'inside' {
-  if (row.bar.offset + row.bar.width <= 0.8) return 'after';
-  return row.bar.offset >= 0.2 ? 'before' : 'inside';
-}
-
 function durationStyle(row: WaterfallRow): CSSProperties {
-  switch (durationPlacement(row)) {
+  const placement = durationLabelPlacement(row);
+  switch (placement.side) {
     case 'after':
-      return { left: `${(row.bar.offset + row.bar.width) * 100 + 0.5}%` };
+      return { left: `calc(${placement.at * 100}% + 4px)` };
     case 'before':
-      return { right: `${(1 - row.bar.offset) * 100 + 0.5}%` };
+      return { right: `calc(${(1 - placement.at) * 100}% + 4px)` };
     case 'inside':
-      return { left: `${row.bar.offset * 100 + 0.5}%` };
+      return { left: `calc(${placement.at * 100}% + 3px)` };
   }
 }
 
