@@ -22,3 +22,9 @@ test('multi-line queries say line and column; errors without a position have no 
   assert.deepEqual(describeQueryError(text, "at 24: unexpected character '~'", 24), { message: "Unexpected character '~' (line 2, column 9)", range: { from: 24, to: 25 } });
   assert.deepEqual(describeQueryError(text, 'no column nope', null), { message: 'No column nope', range: null });
 });
+
+test('a server error about a spec field reads as plain words', () => {
+  const text = 'VISUALIZE P95(nope)';
+  assert.deepEqual(describeQueryError(text, 'at 14: calculations[0].column: no column nope', 14), { message: 'No column nope (at character 15)', range: { from: 14, to: 18 } });
+  assert.equal(describeQueryError('x', 'filters[1].value[2]: 7 is not a boolean', null).message, '7 is not a boolean');
+});

@@ -11,9 +11,13 @@ export interface QueryErrorView {
   readonly range: { readonly from: number; readonly to: number } | null;
 }
 
-/** `at 14: expected …` → `Expected …`: the offset is shown by the underline and the line/column. */
+/**
+ * `at 14: expected …` → `Expected …`, `at 14: calculations[0].column: no column nope` → `No
+ * column nope`: the underline and the line/column say where; spec field paths mean nothing to
+ * someone who wrote text.
+ */
 function plainWords(message: string): string {
-  const rest = message.replace(/^at \d+:\s*/, '');
+  const rest = message.replace(/^at \d+:\s*/, '').replace(/^[a-z_]+\[\d+\](?:\.[a-z_]+)*(?:\[\d+\])?:\s*/, '');
   return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
 
