@@ -76,7 +76,8 @@ export function LineChart({ label, times, lines, onPointClick, onZoom, markers =
       legend: { show: !compact, live: true },
       scales: {
         x: xRange ? { time: true, range: [xRange[0], xRange[1]] } : { time: true },
-        ...(yFromZero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1] } } : {}),
+        // A sparkline has no axis: a little room below 0 keeps its zero line from being clipped away.
+        ...(yFromZero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [compact ? -0.05 * Math.max(max, 1) : 0, max > 0 ? max * 1.1 : 1] } } : {}),
       },
       axes: compact
         ? [{ show: false }, { show: false }]
