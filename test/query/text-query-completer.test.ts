@@ -61,6 +61,13 @@ describe('text query autocomplete', () => {
     assert.deepEqual(first, { label: 'none.duration_ms', kind: 'column', detail: 'float', insertText: 'none.duration_ms', replaceFrom: 22, replaceTo: 27 });
   });
 
+  it('offers no relational prefix on a derived column (the query would refuse it)', () => {
+    const withDerived: AutocompleteCatalog = { columns: () => [{ name: 'duration_ms', type: 'float' }, { name: 'network.latency_ms', type: 'float', derived: true }], topValues: () => [] };
+    const at = (text: string): string[] => completeTextQuery(text, text.length, withDerived).map((c) => c.label);
+    assert.deepEqual(at('VISUALIZE COUNT GROUP BY root.'), ['root.duration_ms']);
+    assert.deepEqual(at('VISUALIZE COUNT GROUP BY '), ['duration_ms', 'network.latency_ms']);
+  });
+
   it('completes a dotted column name after its dot', () => {
     assert.deepEqual(labels('VISUALIZE COUNT GROUP BY user.'), ['user.id']);
     assert.deepEqual(labels('VISUALIZE COUNT WHERE root.service.name = '), ['api', 'frontend', 'a"b']);
