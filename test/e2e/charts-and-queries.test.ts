@@ -118,7 +118,11 @@ describe('charts and queries in the browser', { skip: hasChromium ? false : `Chr
     await over.waitFor();
     const marker = page.locator('.chart-marker').first();
     await marker.waitFor();
-    await marker.hover();
+    // The marker lets the mouse through to the chart (a drag may start on it): hover by position.
+    const markerBox = await marker.boundingBox();
+    assert.ok(markerBox);
+    await page.mouse.move(markerBox.x + 1, markerBox.y + markerBox.height / 2);
+    await marker.locator('.chart-marker-label').waitFor({ state: 'visible' });
     assert.equal(await marker.locator('.chart-marker-label').innerText(), 'deploy: deploy v42');
     await shot(page, 'marker-hover');
 
@@ -147,6 +151,31 @@ describe('charts and queries in the browser', { skip: hasChromium ? false : `Chr
     assert.equal(answer.data.results[0]?.data.COUNT, minutesBetween(from, to));
     await page.getByText('Custom…').waitFor({ state: 'attached' });
     await shot(page, 'zoomed');
+  });
+
+  it('opens a board panel zoomed on the query page when a range is dragged on it', async () => {
+    const post = async (path: string, body: unknown): Promise<{ id: string }> => {
+      const response = await fetch(url(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.ok(response.ok, `${path}: ${response.status}`);
+      return (await response.json()) as { id: string };
+    };
+    const query = await post('/1/queries/shop', { calculations: [{ op: 'COUNT' }], time_range: 3600 });
+    const saved = await post('/1/query_annotations/shop', { name: 'Shop volume', query_id: query.id });
+    const board = await post('/1/boards', { name: 'Zoom board', panels: [{ type: 'query', query_panel: { query_annotation_id: saved.id } }] });
+    await page.goto(url(`/boards/${board.id}`));
+    const over = page.locator('.board-panel .line-chart .u-over').first();
+    await over.waitFor();
+    const box = await over.boundingBox();
+    assert.ok(box);
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.5, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, y, { steps: 10 });
+    await shot(page, 'board-drag');
+    await page.mouse.up();
+    await page.waitForURL(/\/query\?.*FROM/);
+    assert.equal(new URL(page.url()).searchParams.get('dataset'), 'shop');
+    await page.locator('.line-chart .u-over').first().waitFor();
   });
 
   it('offers columns after P95( and after root. without Ctrl+Space', async () => {

@@ -45,6 +45,10 @@ export function LineChart({ label, times, lines, onPointClick, onZoom, markers =
   clickRef.current = onPointClick;
   const zoomRef = useRef(onZoom);
   zoomRef.current = onZoom;
+  const chartRef = useRef<uPlot | null>(null);
+  // Markers arrive after the chart (a request of their own): they are laid over it, never rebuild it
+  // (which would drop a drag in progress).
+  const markerRef = useRef<{ markers: readonly ChartMarker[]; nodes: HTMLElement[] }>({ markers: [], nodes: [] });
 
   useEffect(() => {
     const el = host.current;
@@ -52,18 +56,7 @@ export function LineChart({ label, times, lines, onPointClick, onZoom, markers =
     const data: uPlot.AlignedData = [Float64Array.from(times), ...lines.map((l) => l.values.map((v) => v ?? null))];
     const dense = times.length >= 60 || compact;
     const isolated = lines.map((l) => isolatedIndexes(l.values));
-    const markerEls: HTMLElement[] = [];
-    const placeMarkers = (u: uPlot): void => {
-      markerEls.forEach((node, i) => {
-        const marker = markers[i]!;
-        const left = u.valToPos(marker.startSec, 'x');
-        const right = marker.endSec === undefined ? left : u.valToPos(marker.endSec, 'x');
-        const visible = Number.isFinite(left) && left >= 0 && left <= u.over.clientWidth;
-        node.style.display = visible ? '' : 'none';
-        node.style.left = `${left}px`;
-        node.style.width = `${Math.max(2, right - left)}px`;
-      });
-    };
+    const placeMarkers = (u: uPlot): void => placeMarkerNodes(u, markerRef.current.markers, markerRef.current.nodes);
     const options: uPlot.Options = {
       width: Math.max(el.clientWidth, compact ? 120 : 300),
       height,
@@ -113,24 +106,16 @@ export function LineChart({ label, times, lines, onPointClick, onZoom, markers =
           },
         ],
         draw: [placeMarkers],
+        // uPlot only listens to events aimed at its overlay, so markers let the mouse through
+        // (a drag may start on one) and show their message when the cursor is over them.
+        setCursor: [(u: uPlot) => highlightMarkerNodes(u.cursor.left ?? -1, markerRef.current.nodes)],
       },
     };
     const chart = new uPlot(options, data, el);
     chart.root.setAttribute('aria-label', `${label} over time`);
 
-    for (const marker of markers) {
-      const node = document.createElement('div');
-      node.className = 'chart-marker';
-      node.setAttribute('role', 'note');
-      node.setAttribute('aria-label', `Marker: ${marker.message}`);
-      const text = document.createElement('span');
-      text.className = 'chart-marker-label';
-      // Marker text comes from API users: text content only, never HTML.
-      text.textContent = marker.type ? `${marker.type}: ${marker.message}` : marker.message;
-      node.appendChild(text);
-      chart.over.appendChild(node);
-      markerEls.push(node);
-    }
+    chartRef.current = chart;
+    markerRef.current.nodes = markerRef.current.markers.map((marker) => addMarkerNode(chart, marker));
     placeMarkers(chart);
 
     const onClick = (): void => {
@@ -158,10 +143,58 @@ export function LineChart({ label, times, lines, onPointClick, onZoom, markers =
       resize.disconnect();
       chart.over.removeEventListener('click', onClick);
       chart.destroy();
+      chartRef.current = null;
+      markerRef.current.nodes = [];
     };
     // Callbacks are read through refs; only their presence matters for the cursor and the drag.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [times, lines, height, label, compact, xRange?.[0], xRange?.[1], yFromZero, markers, onPointClick === undefined, onZoom === undefined]);
+  }, [times, lines, height, label, compact, xRange?.[0], xRange?.[1], yFromZero, onPointClick === undefined, onZoom === undefined]);
+
+  useEffect(() => {
+    markerRef.current.markers = markers;
+    const chart = chartRef.current;
+    if (!chart) return;
+    for (const node of markerRef.current.nodes) node.remove();
+    markerRef.current.nodes = markers.map((marker) => addMarkerNode(chart, marker));
+    placeMarkerNodes(chart, markers, markerRef.current.nodes);
+  }, [markers]);
 
   return <div className="line-chart" ref={host} />;
+}
+
+function addMarkerNode(chart: uPlot, marker: ChartMarker): HTMLElement {
+  const node = document.createElement('div');
+  node.className = 'chart-marker';
+  node.setAttribute('role', 'note');
+  node.setAttribute('aria-label', `Marker: ${marker.message}`);
+  const text = document.createElement('span');
+  text.className = 'chart-marker-label';
+  // Marker text comes from API users: text content only, never HTML.
+  text.textContent = marker.type ? `${marker.type}: ${marker.message}` : marker.message;
+  node.appendChild(text);
+  chart.over.appendChild(node);
+  return node;
+}
+
+/** Puts each marker node at its time on the x scale (again after every redraw or resize). */
+function placeMarkerNodes(chart: uPlot, markers: readonly ChartMarker[], nodes: readonly HTMLElement[]): void {
+  nodes.forEach((node, i) => {
+    const marker = markers[i];
+    if (!marker) return;
+    const left = chart.valToPos(marker.startSec, 'x');
+    const right = marker.endSec === undefined ? left : chart.valToPos(marker.endSec, 'x');
+    const visible = Number.isFinite(left) && left >= 0 && left <= chart.over.clientWidth;
+    node.style.display = visible ? '' : 'none';
+    node.style.left = `${left}px`;
+    node.style.width = `${Math.max(2, right - left)}px`;
+  });
+}
+
+/** Shows the message of the markers under the cursor (within a few pixels of their line). */
+function highlightMarkerNodes(cursorLeft: number, nodes: readonly HTMLElement[]): void {
+  for (const node of nodes) {
+    const left = parseFloat(node.style.left);
+    const width = parseFloat(node.style.width);
+    node.classList.toggle('hover', cursorLeft >= 0 && node.style.display !== 'none' && cursorLeft >= left - 4 && cursorLeft <= left + width + 4);
+  }
 }
