@@ -113,6 +113,11 @@ describe('raw events API', () => {
     assert.deepEqual(page.events.map((e) => e['db.statement']), ['SELECT "a",\nb']);
   });
 
+  it('reads root. and parent. columns of each event', async () => {
+    const page = JSON.parse((await rawEvents(waggle, { dataset: 'db', q: 'WHERE db.rows >= 4 LAST 1h', columns: 'db.rows,root.http.route,parent.user.id' })).text) as Page;
+    assert.deepEqual(page.events.map((e) => [e['db.rows'], e['root.http.route'], e['parent.user.id']]), [[4, '/r4', 'u-4'], [5, '/r5', 'u-5']]);
+  });
+
   it('by default shows the dataset\'s own columns, core columns first', async () => {
     const page = JSON.parse((await rawEvents(waggle, { dataset: 'db', q: 'LAST 1h', limit: '1' })).text) as Page;
     assert.deepEqual(page.columns.slice(0, 3), ['timestamp', 'duration_ms', 'trace.trace_id']);
@@ -145,6 +150,8 @@ describe('raw events API', () => {
       [{ dataset: 'shop', format: 'xml' }, /format: json or csv/],
       [{ dataset: 'shop', columns: Array.from({ length: 201 }, (_, i) => `c${i}`).join(',') }, /at most 200/],
       [{ dataset: 'shop', q: 'WHERE name = "x" OR', columns: 'name' }, /./],
+      [{ dataset: 'shop', columns: '__proto__' }, /__proto__/],
+      [{ dataset: 'shop', columns: 'any.name' }, /only allowed in filters/],
     ];
     for (const [params, message] of cases) {
       const answer = await rawEvents(waggle, params);
