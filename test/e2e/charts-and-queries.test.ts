@@ -232,6 +232,13 @@ describe('charts and queries in the browser', { skip: hasChromium ? false : `Chr
     await page.goto(url('/query'));
     await page.locator('.line-chart .u-over').first().waitFor();
     assert.equal(await page.locator('.dataset-picker select').inputValue(), 'shop');
+    // One remembered before it was deleted (or by an older Waggle) is forgotten once it fails.
+    await page.evaluate(() => window.localStorage.setItem('waggle.lastDataset', 'gone'));
+    await page.goto(url('/query'));
+    // … and the page goes on with all datasets.
+    await page.locator('.line-chart .u-over').first().waitFor();
+    assert.equal(await page.locator('.dataset-picker select').inputValue(), '__all__');
+    assert.equal(await page.evaluate(() => window.localStorage.getItem('waggle.lastDataset')), '__all__');
   });
 
   it('shows a relative range that is no preset as relative', async () => {

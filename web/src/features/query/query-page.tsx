@@ -49,6 +49,14 @@ function defaultBuilder(): BuilderState {
   return (syncFromText(DEFAULT_QUERY_TEXT) as { ok: true; builder: BuilderState }).builder;
 }
 
+function forgetDataset(): void {
+  try {
+    window.localStorage.removeItem(LAST_DATASET_KEY);
+  } catch {
+    // Nothing remembered, nothing to forget.
+  }
+}
+
 function lastDataset(): string {
   try {
     return window.localStorage.getItem(LAST_DATASET_KEY) ?? ALL_DATASETS;
@@ -123,6 +131,8 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
       (error: unknown) => {
         if (controller.signal.aborted) return;
         if (error instanceof ApiError && error.position !== null) setServerError({ message: error.message, position: error.position });
+        // A remembered dataset that no longer exists (deleted, or remembered by an older Waggle) is forgotten.
+        if (error instanceof ApiError && error.status === 404 && urlDataset === lastDataset()) forgetDataset();
         setRun({ status: 'error', error: error instanceof Error ? error : new Error(String(error)) });
       },
     );
