@@ -38,7 +38,8 @@ export function addAutocompleteRoutes(router: HttpRouter, store: SpanStore): voi
     if (!Number.isInteger(cursor) || cursor < 0 || cursor > q.length) throw new BadRequestError(`cursor: an offset from 0 to ${q.length}`);
     if (q.length > 10_000) throw new BadRequestError('q: at most 10000 characters');
     const selector = await resolveDataset(store, dataset).catch(() => ({ kind: 'all' }) as DatasetSelector);
-    const columns = (await store.listColumns(selector)).map((c) => ({ name: c.key_name, type: c.type }));
+    const derived = new Set((await store.querySchema(selector)).columns().filter((c) => c.derivation !== undefined).map((c) => c.name));
+    const columns = (await store.listColumns(selector)).map((c) => ({ name: c.key_name, type: c.type, derived: derived.has(c.key_name) }));
     const wanted = new Set<string>();
     const catalog: AutocompleteCatalog = {
       columns: () => columns,

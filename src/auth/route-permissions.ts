@@ -53,6 +53,7 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'GET', pattern: '/1/query_results/:dataset/:id', needs: 'run_queries' },
   { method: 'POST', pattern: '/api/query', needs: 'run_queries' },
   { method: 'GET', pattern: '/api/autocomplete', needs: 'run_queries' },
+  { method: 'GET', pattern: '/api/raw-events', needs: 'run_queries' },
   { method: 'GET', pattern: '/api/traces', needs: 'run_queries' },
   { method: 'GET', pattern: '/api/traces/:traceId', needs: 'run_queries' },
   { method: 'POST', pattern: '/api/trace-search/:dataset', needs: 'run_queries' },

@@ -5,6 +5,7 @@ import type { CompiledQuery } from './compile/compiled-query.js';
 import { duckdbDialect } from './compile/duckdb-dialect.js';
 import { compileQuery } from './compile/query-compiler.js';
 import { shapeQueryResult, type QueryResultData } from './compile/query-result-shaper.js';
+import { compileRawEvents, type CompiledRawEvents, type RawEventsPage } from './compile/raw-events-compiler.js';
 import { resolveQueryColumns } from './query-column-resolver.js';
 import type { QuerySchema } from './query-schema.js';
 import type { QuerySpec } from './query-spec.js';
@@ -42,6 +43,11 @@ export function querySpecToText(spec: QuerySpec, multiline = false): string {
 /** One DuckDB statement for the query; run it with duckdbParameters(compiled.parameters). */
 export function compileDuckDBQuery(spec: QuerySpec, schema: QuerySchema, options: CompileOptions): CompiledQuery {
   return compileQuery(spec, schema, duckdbDialect, options);
+}
+
+/** One DuckDB statement listing the events behind a spec, newest first (GET /api/raw-events). */
+export function compileDuckDBRawEvents(spec: QuerySpec, schema: QuerySchema, options: CompileOptions, page: RawEventsPage): CompiledRawEvents {
+  return compileRawEvents(spec, schema, duckdbDialect, options, page);
 }
 
 /** Rows of the compiled statement (getRowsJS order) → `{series, results}`. */

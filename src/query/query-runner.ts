@@ -5,7 +5,8 @@ import type { DatasetSelector, SpanStore } from '../store/span-store.js';
 import { resolveQueryWindow } from './compile/query-window.js';
 import type { CompiledQuery } from './compile/compiled-query.js';
 import type { QueryResultData } from './compile/query-result-shaper.js';
-import { compileDuckDBQuery, shapeCompiledResult } from './query-engine.js';
+import { shapeRawEvents, type RawEventRow, type RawEventsPage } from './compile/raw-events-compiler.js';
+import { compileDuckDBQuery, compileDuckDBRawEvents, shapeCompiledResult } from './query-engine.js';
 import type { QuerySpec } from './query-spec.js';
 
 /** Relational prefixes (root., parent., any., none.) and network.* look this far either side of the range for related spans. */
@@ -43,6 +44,30 @@ export class QueryRunner {
       weighted: this.store.hasSampledEvents(window),
       relatedMarginNs: RELATED_MARGIN_NS,
     });
+  }
+
+  /**
+   * The events behind a spec (its filters and time range), newest first: compiled through the same
+   * event scan as run(), over the same relations, admitted and timed like any query.
+   */
+  async runRawEvents(selector: DatasetSelector, spec: QuerySpec, page: RawEventsPage, options: Pick<QueryRunOptions, 'timeoutMs'>): Promise<RawEventRow[]> {
+    const startedAt = performance.now();
+    try {
+      const schema = await this.store.querySchema({ kind: 'all' });
+      const compiled = compileDuckDBRawEvents(spec, schema, {
+        nowNs: nowNs(),
+        relation: (physicalColumns, range) => this.store.relation(selector, physicalColumns, range),
+        relatedRelation: (physicalColumns, range) => this.store.relation({ kind: 'all' }, physicalColumns, range),
+        disableSeries: true,
+        relatedMarginNs: RELATED_MARGIN_NS,
+      }, page);
+      const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
+      this.metrics?.recordQueryFinished('ok', (performance.now() - startedAt) / 1000);
+      return shapeRawEvents(compiled, rows.rows);
+    } catch (error) {
+      this.metrics?.recordQueryFinished(error instanceof QueryTimeoutError ? 'timed_out' : 'error', (performance.now() - startedAt) / 1000);
+      throw error;
+    }
   }
 
   async run(selector: DatasetSelector, spec: QuerySpec, options: QueryRunOptions): Promise<QueryResultData> {

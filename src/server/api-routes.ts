@@ -10,6 +10,7 @@ import type { HttpRouter } from '../api/http-router.js';
 import type { QueryMetrics } from '../observability/query-metrics.js';
 import { addTraceSearchRoutes } from '../api/trace-search-routes.js';
 import { addQueryRoutes, type StoredQuery } from '../api/query-routes.js';
+import { addRawEventsRoutes } from '../api/raw-events-routes.js';
 import { QueryRunner } from '../query/query-runner.js';
 import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
 import { ExpiringCollectionStore } from '../store/saved/expiring-collection-store.js';
@@ -59,5 +60,6 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
   addAnnotationRoutes(router, annotations, queries);
   addBoardRoutes(router, boards, annotations);
   addAutocompleteRoutes(router, deps.store);
+  addRawEventsRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store, deps.queryMetrics ?? null), queryTimeoutMs: deps.config.queryTimeoutMs });
   return { flush: () => queries.flush() };
 }

@@ -9,11 +9,11 @@ type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const PATHS = [
   '/', '/healthz', '/v1/traces', '/1/events/fuzz', '/1/batch/fuzz', '/1/queries/__all__', '/1/query_results/__all__', '/1/boards', '/1/boards/x',
-  '/1/query_annotations/__all__', '/1/columns/fuzz', '/1/datasets', '/api/query', '/api/traces', '/api/traces/zz', '/api/autocomplete', '/query', '/assets/x.js',
+  '/1/query_annotations/__all__', '/1/columns/fuzz', '/1/datasets', '/api/query', '/api/traces', '/api/traces/zz', '/api/autocomplete', '/api/raw-events', '/query', '/assets/x.js',
 ];
 const PATH_NOISE = [
   '%E0%A4%A', '%', '%%', '%zz', '%00', '%2e%2e%2f', '..', '//', '\\', '?', '#', ';', '%C0%AF', '%FF%FE', '%F0%9F%92', 'é', '💥', '\u0000', '~',
-  'a'.repeat(3000), '?q=%E0%A4%A', '?limit=1e400', '?dataset=%00&q=LAST%20100000w&cursor=-1',
+  'a'.repeat(3000), '?q=%E0%A4%A', '?limit=1e400', '?dataset=%00&q=LAST%20100000w&cursor=-1', '?offset=99999999999999999999&columns=,,,%00&format=csv',
 ];
 const target = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...PATHS), fc.array(fc.constantFrom(...PATH_NOISE), { maxLength: 3 })).map(([p, noise]) => p + noise.join('')) },

@@ -50,6 +50,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /1/query_results/:dataset/:id': 404,
   'POST /api/query': 400,
   'GET /api/autocomplete': 200,
+  'GET /api/raw-events': 200,
   'GET /api/traces': 200,
   'GET /api/traces/:traceId': 404,
   'POST /api/trace-search/:dataset': 200,

@@ -73,6 +73,20 @@ describe('resolveQueryColumns', () => {
     }
   });
 
+  it('places an error about a calculation column or a filter value on that column or value', () => {
+    const positionOf = (text: string): number => {
+      try {
+        parseTextQuery(text, { schema });
+      } catch (error) {
+        assert.ok(error instanceof TextQuerySyntaxError);
+        return error.position;
+      }
+      return assert.fail('accepted');
+    };
+    assert.equal(positionOf('VISUALIZE COUNT, P95(nope)'), 21);
+    assert.equal(positionOf('VISUALIZE COUNT WHERE error = "maybe"'), 30);
+  });
+
   it('prefers a case-only difference in suggestions', () => {
     assert.equal(suggestColumnName('User.Id', ['user.id', 'Usr.Id']), 'user.id');
   });

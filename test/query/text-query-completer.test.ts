@@ -53,6 +53,26 @@ describe('text query autocomplete', () => {
     assert.deepEqual(labels('GROUP BY parent.us'), ['parent.user.id']);
   });
 
+  it('completes a bare relational prefix (root., parent., any.) right after its dot', () => {
+    assert.deepEqual(labels('VISUALIZE COUNT GROUP BY root.'), ['root.duration_ms', 'root.error', 'root.http.status_code', 'root.service.name', 'root.user.id', 'root.weird column']);
+    assert.deepEqual(labels('VISUALIZE COUNT WHERE parent.').slice(0, 2), ['parent.duration_ms', 'parent.error']);
+    assert.deepEqual(labels('VISUALIZE COUNT WHERE any.').slice(0, 2), ['any.duration_ms', 'any.error']);
+    const [first] = completeTextQuery('VISUALIZE COUNT WHERE none.', 27, catalog);
+    assert.deepEqual(first, { label: 'none.duration_ms', kind: 'column', detail: 'float', insertText: 'none.duration_ms', replaceFrom: 22, replaceTo: 27 });
+  });
+
+  it('offers no relational prefix on a derived column (the query would refuse it)', () => {
+    const withDerived: AutocompleteCatalog = { columns: () => [{ name: 'duration_ms', type: 'float' }, { name: 'network.latency_ms', type: 'float', derived: true }], topValues: () => [] };
+    const at = (text: string): string[] => completeTextQuery(text, text.length, withDerived).map((c) => c.label);
+    assert.deepEqual(at('VISUALIZE COUNT GROUP BY root.'), ['root.duration_ms']);
+    assert.deepEqual(at('VISUALIZE COUNT GROUP BY '), ['duration_ms', 'network.latency_ms']);
+  });
+
+  it('completes a dotted column name after its dot', () => {
+    assert.deepEqual(labels('VISUALIZE COUNT GROUP BY user.'), ['user.id']);
+    assert.deepEqual(labels('VISUALIZE COUNT WHERE root.service.name = '), ['api', 'frontend', 'a"b']);
+  });
+
   it('offers the operators valid for the column type', () => {
     assert.deepEqual(labels('WHERE error '), ['=', '!=', 'exists', 'does-not-exist', 'in', 'not-in']);
     assert.deepEqual(labels('WHERE http.status_code '), ['=', '!=', '>', '>=', '<', '<=', 'exists', 'does-not-exist', 'in', 'not-in']);

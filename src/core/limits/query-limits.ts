@@ -24,4 +24,22 @@ export const QUERY_LIMITS = {
     reason:
       'Reads waiting for a slot. Time spent waiting counts against the query timeout; beyond this many waiting, a read is refused with 503 and Retry-After (the server as a whole is busy, not the caller over a quota).',
   },
+  rawEventsRows: {
+    value: 10_000,
+    unit: 'rows',
+    reason:
+      'Events one GET /api/raw-events answer (a page of the Raw events tab, or a CSV/JSON export) holds, as Honeycomb bounds a query result without series: the answer is built in memory and wide events are large (a 10 000-row page of 200 columns is tens of MB). A larger limit is refused with 400; page with offset.',
+  },
+  rawEventsOffset: {
+    value: 100_000,
+    unit: 'rows',
+    reason:
+      'Deepest offset GET /api/raw-events pages to: the store sorts the newest offset + limit events to skip the first ones, so cost grows with the offset. Beyond it 400; narrow the time range or the filters instead.',
+  },
+  rawEventsColumns: {
+    value: 200,
+    unit: 'columns',
+    reason:
+      'Columns one GET /api/raw-events reads per event. Every column is a projection over every segment of the range (a UNION ALL branch each), so SQL and memory grow with the columns: the dataset\'s columns beyond this are left out of a default page (columns_truncated says so) and a longer explicit list is refused with 400.',
+  },
 } as const satisfies Record<string, LimitDefinition>;

@@ -6,7 +6,8 @@ import type { FilterScalar } from '../query-spec.js';
  * in-memory summary (column list, top values per column), never with a scan per keystroke.
  */
 export interface AutocompleteCatalog {
-  columns(): ReadonlyArray<{ readonly name: string; readonly type: ColumnType }>;
+  /** `derived`: computed from a span and its parent (network.*), so no relational prefix applies to it. */
+  columns(): ReadonlyArray<{ readonly name: string; readonly type: ColumnType; readonly derived?: boolean }>;
   /** The column's most frequent values, most frequent first; empty when unknown. */
   topValues(column: string): readonly FilterScalar[];
 }

@@ -37,7 +37,8 @@ function columnCandidates(catalog: AutocompleteCatalog, typed: string, filter: (
   const prefix = prefixes.find((p) => typed.toLowerCase().startsWith(p)) ?? '';
   return catalog
     .columns()
-    .filter((c) => filter(c.type))
+    // root.network.latency_ms and the like are refused by the resolver: not offered either.
+    .filter((c) => filter(c.type) && (prefix === '' || c.derived !== true))
     .map((c) => ({ label: prefix + c.name, kind: 'column' as const, detail: c.type, insertText: printColumn(prefix + c.name) }))
     .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
 }

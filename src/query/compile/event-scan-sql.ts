@@ -38,6 +38,8 @@ export interface EventScanOptions {
   readonly bucketIndex?: (tsNs: string) => string;
   /** `__base` will be read twice: have the engine recompute it (a rescan) rather than store it, unless it joins related spans. */
   readonly readTwice?: boolean;
+  /** `__base` carries `__ts`, the event's start (epoch ns), to list raw events newest first. */
+  readonly withTimestamp?: boolean;
 }
 
 /** Assigns one alias per distinct binding expression. */
@@ -203,7 +205,7 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
 
   const ts = `(${roles.timestampNs.sql})`;
   const evCols: string[] = [];
-  if (eventDuration) evCols.push(`${ts} AS __ts`);
+  if (eventDuration || options.withTimestamp === true) evCols.push(`${ts} AS __ts`);
   if (options.bucketIndex !== undefined) evCols.push(`${options.bucketIndex(ts)} AS __b`);
   if (weighted) evCols.push(`(${roles.sampleRate.sql}) AS __w`);
   if (eventDuration) evCols.push(`(${roles.durationNs.sql}) AS __dur`);
@@ -246,6 +248,7 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
   const baseCols: string[] = [];
   if (options.bucketIndex !== undefined) baseCols.push('__ev.__b AS __b');
   if (withDuration) baseCols.push('__ev.__ts AS __ts', '__ev.__dur AS __dur');
+  else if (options.withTimestamp === true) baseCols.push('__ev.__ts AS __ts');
   if (weighted) baseCols.push('__ev.__w AS __w');
   groupRefs.forEach((r, j) => baseCols.push(`${r} AS __g${j}`));
   valueRefs.forEach((r, m) => baseCols.push(`${r} AS __v${m}`));

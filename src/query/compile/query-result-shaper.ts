@@ -27,7 +27,7 @@ const NS_PER_S = 1_000_000_000n;
  * infinities, which JSON.stringify would turn into null (a missing value), become the strings
  * "NaN", "Infinity", "-Infinity", as OTLP/JSON writes them.
  */
-function scalar(value: unknown): string | number | boolean | null {
+export function scalar(value: unknown): string | number | boolean | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);

@@ -92,8 +92,12 @@ export function lexTextQuery(text: string, options: LexOptions = {}): Token[] {
       i += number.length;
       continue;
     }
-    const word = match(WORD_AT, text, i);
-    if (word !== undefined) {
+    const matched = match(WORD_AT, text, i);
+    if (matched !== undefined) {
+      // While typing, `root.` or `user.` is a column name being written, not a word and a stray
+      // dot: autocomplete must see it whole to offer what comes after the dot.
+      const trailing = text[i + matched.length];
+      const word = tolerant && (trailing === '.' || trailing === '-') ? matched + trailing : matched;
       tokens.push({ kind: 'word', value: word, start: i, end: i + word.length });
       i += word.length;
       continue;

@@ -75,12 +75,14 @@ function column(cur: TokenCursor): string {
   return cur.fail(['a column']);
 }
 
-function calculation(cur: TokenCursor): RawCalc {
+/** `columnAt` is told where the column starts, so an error about the column underlines the column. */
+function calculation(cur: TokenCursor, columnAt?: (start: number) => void): RawCalc {
   const op = calcOpOf(cur.peek());
   if (op === undefined) cur.fail(['a calculation such as COUNT or P99(duration_ms)']);
   cur.next();
   if (!cur.isSymbol('(')) return { op };
   cur.next();
+  columnAt?.(cur.peek().start);
   const col = column(cur);
   cur.expectSymbol(')');
   return { op, column: col };
@@ -141,7 +143,11 @@ function clause(cur: TokenCursor, which: Clause, draft: Draft): void {
   switch (which) {
     case 'VISUALIZE': {
       let i = 0;
-      spec['calculations'] = list(cur, () => (mark('calculations', i++), calculation(cur)));
+      spec['calculations'] = list(cur, () => {
+        const k = i++;
+        mark('calculations', k);
+        return calculation(cur, (start) => positions.set(`calculations[${k}].column`, start));
+      });
       return;
     }
     case 'WHERE': {
@@ -151,6 +157,7 @@ function clause(cur: TokenCursor, which: Clause, draft: Draft): void {
         mark('filters', filters.length);
         const col = column(cur);
         const op = filterOp(cur);
+        positions.set(`filters[${filters.length}].value`, cur.peek().start);
         const arity = FILTER_OP_TRAITS[op].arity;
         if (arity === 'none') filters.push({ column: col, op });
         else if (arity === 'scalar') filters.push({ column: col, op, value: scalar(cur) });
@@ -190,8 +197,9 @@ function clause(cur: TokenCursor, which: Clause, draft: Draft): void {
     case 'HAVING': {
       let i = 0;
       spec['havings'] = list(cur, () => {
-        mark('havings', i++);
-        const calc = calculation(cur);
+        const k = i++;
+        mark('havings', k);
+        const calc = calculation(cur, (start) => positions.set(`havings[${k}].column`, start));
         const t = cur.peek();
         if (t.kind !== 'symbol' || !(HAVING_OPS as readonly string[]).includes(t.value)) cur.fail(['a comparison: = != > >= < <=']);
         cur.next();
@@ -233,9 +241,15 @@ function clauseAt(cur: TokenCursor): Clause | undefined {
   return CLAUSE_STARTS.get(t.value.toLowerCase());
 }
 
-/** Position of the validator's field (`calculations[1].op` → where calculation 1 starts). */
+/**
+ * Position of the validator's field: the field itself when the parser marked it
+ * (`calculations[1].column`, `filters[0].value`), else where its item starts (`calculations[1].op`
+ * → where calculation 1 starts).
+ */
 function positionOf(field: string | undefined, positions: Map<string, number>): number {
   if (field === undefined) return 0;
+  const exact = positions.get(field) ?? positions.get(field.replace(/\[\d+\]$/, ''));
+  if (exact !== undefined) return exact;
   const item = /^[a-z_]+(\[\d+\])?/.exec(field)?.[0] ?? field;
   return positions.get(item) ?? positions.get(item.replace(/\[\d+\]$/, '[0]')) ?? 0;
 }

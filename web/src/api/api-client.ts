@@ -206,3 +206,40 @@ export async function createKey(name: string, permissions: string[]): Promise<Ap
 export async function revokeKey(id: string): Promise<ApiKeySummary> {
   return request<ApiKeySummary>('DELETE', `/api/keys/${seg(id)}`);
 }
+
+/** A marker as /1/markers returns it (Unix seconds). */
+export interface MarkerRecord {
+  id: string;
+  start_time: number;
+  end_time?: number;
+  message?: string;
+  type?: string;
+  url?: string;
+}
+
+export async function listMarkers(dataset: string, signal?: AbortSignal): Promise<MarkerRecord[]> {
+  return request<MarkerRecord[]>('GET', `/1/markers/${seg(dataset)}`, undefined, signal);
+}
+
+/** One page of GET /api/raw-events: the events behind a text query, newest first. */
+export interface RawEventsPage {
+  columns: string[];
+  events: Array<Record<string, string | number | boolean | null>>;
+  limit: number;
+  offset: number;
+  has_more: boolean;
+  columns_truncated: boolean;
+}
+
+/** Where GET /api/raw-events answers; `format: 'csv'` for a download. */
+export function rawEventsUrl(dataset: string, q: string, options: { limit?: number; offset?: number; format?: 'json' | 'csv' } = {}): string {
+  const params = new URLSearchParams({ dataset, q });
+  if (options.limit !== undefined) params.set('limit', String(options.limit));
+  if (options.offset !== undefined) params.set('offset', String(options.offset));
+  if (options.format !== undefined) params.set('format', options.format);
+  return `/api/raw-events?${params.toString()}`;
+}
+
+export async function listRawEvents(dataset: string, q: string, page: { limit: number; offset: number }, signal?: AbortSignal): Promise<RawEventsPage> {
+  return request<RawEventsPage>('GET', rawEventsUrl(dataset, q, page), undefined, signal);
+}

@@ -73,3 +73,29 @@ test('reads series times and formats cells', () => {
   assert.equal(formatCell(1.23456789), '1.23457');
   assert.equal(formatCell(true), 'true');
 });
+
+test('with the query grid, empty buckets are filled: 0 for COUNT and SUM, gaps for P95', () => {
+  const grid = { startSec: 0, endSec: 300, granularitySec: 60 };
+  const sparse: QueryResult = {
+    id: 's',
+    complete: true,
+    data: { series: [{ time: 60, data: { COUNT: 4, 'SUM(size)': 10, 'P95(duration_ms)': 7 } }, { time: 180, data: { COUNT: 2, 'SUM(size)': 5, 'P95(duration_ms)': 9 } }] },
+  };
+  const charts = buildCharts({ calculations: [{ op: 'COUNT' }, { op: 'SUM', column: 'size' }, { op: 'P95', column: 'duration_ms' }], breakdowns: [] }, sparse, 20, grid);
+  const lines = charts.map((c) => (c.kind === 'lines' ? { times: c.times, values: c.lines[0]!.values } : null));
+  assert.deepEqual(lines, [
+    { times: [0, 60, 120, 180, 240], values: [0, 4, 0, 2, 0] },
+    { times: [0, 60, 120, 180, 240], values: [0, 10, 0, 5, 0] },
+    { times: [0, 60, 120, 180, 240], values: [null, 7, null, 9, null] },
+  ]);
+});
+
+test('a 24-hour COUNT with one busy bucket becomes a line over every bucket (the home sparkline)', () => {
+  const end = 86_400 * 200;
+  const one: QueryResult = { id: 'o', complete: true, data: { series: [{ time: end - 900, data: { COUNT: 12 } }] } };
+  const [chart] = buildCharts({ calculations: [{ op: 'COUNT' }], breakdowns: [] }, one, 20, { startSec: end - 86_400, endSec: end, granularitySec: 900 });
+  assert.ok(chart?.kind === 'lines');
+  assert.equal(chart.times.length, 96);
+  assert.equal(chart.lines[0]!.values.filter((v) => v === 0).length, 95);
+  assert.equal(chart.lines[0]!.values[95], 12);
+});

@@ -4,8 +4,8 @@
  * ORDER BY), so the lines drawn are the groups the table lists first.
  */
 import { calculationLabel } from '../../../src/query/calculation-label.js';
-import { CALCULATION_OP_TRAITS } from '../../../src/query/calculation-op-traits.js';
 import type { Calculation, QuerySpec } from '../../../src/query/query-spec.js';
+import { emptyBucketValue, filledTimes, type BucketGrid } from './bucket-fill-model.js';
 import { mergeHeatmapColumns, readHeatmapBuckets, type HeatmapColumn } from './heatmap-geometry-model.js';
 import type { QueryResult, ResultData } from './query-result-types.js';
 
@@ -52,11 +52,17 @@ export function formatCell(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function buildCharts(spec: QueryShape, result: QueryResult, maxLines = 20): CalculationChart[] {
+/**
+ * Charts of a result. With a grid (the query's window and granularity) every bucket of the window
+ * gets a value, empty ones the op's empty value (see bucket-fill-model.ts); without one only the
+ * buckets the series holds are drawn.
+ */
+export function buildCharts(spec: QueryShape, result: QueryResult, maxLines = 20, grid: BucketGrid | null = null): CalculationChart[] {
   const series = result.data?.series ?? [];
   const results = result.data?.results ?? [];
   const breakdowns = spec.breakdowns;
-  const times = [...new Set(series.map((p) => seriesTimeSeconds(p.time)).filter((t): t is number => t !== null))].sort((a, b) => a - b);
+  const pointTimes = series.map((p) => seriesTimeSeconds(p.time)).filter((t): t is number => t !== null);
+  const times = grid === null ? [...new Set(pointTimes)].sort((a, b) => a - b) : filledTimes(grid, pointTimes);
   const timeIndex = new Map(times.map((t, i) => [t, i]));
 
   const groupOrder: string[] = [];
@@ -82,8 +88,8 @@ export function buildCharts(spec: QueryShape, result: QueryResult, maxLines = 20
       }
       return { kind: 'heatmap', label, calculation, columns: mergeHeatmapColumns(columns) };
     }
-    // Counting ops are 0 in a bucket with no events; other ops have no value there.
-    const empty = CALCULATION_OP_TRAITS[calculation.op].takesColumn ? null : 0;
+    // Counting and adding ops are 0 in a bucket with no events; other ops have no value there.
+    const empty = emptyBucketValue(calculation.op);
     const lines = new Map<string, Array<number | null>>(shown.map((key) => [key, times.map(() => empty)]));
     for (const point of series) {
       const t = seriesTimeSeconds(point.time);

@@ -5,6 +5,8 @@ import {
   fromDatetimeLocal,
   granularityChoices,
   presetOf,
+  relativeLabel,
+  relativeSeconds,
   relativeTime,
   resolveTimeWindow,
   toDatetimeLocal,
@@ -44,4 +46,16 @@ test('datetime-local values round-trip', () => {
   assert.notEqual(sec, null);
   assert.equal(toDatetimeLocal(sec!), '2026-03-04T05:06');
   assert.equal(fromDatetimeLocal('yesterday'), null);
+});
+
+test('a relative window that is no preset is still relative, and named as such', () => {
+  assert.equal(relativeSeconds({ time_range: 1800 }), 1800);
+  assert.equal(relativeSeconds({}), 7200);
+  assert.equal(relativeSeconds({ time_range: 1800, end_time: 5000 }), null);
+  assert.equal(relativeSeconds({ start_time: 1, end_time: 2 }), null);
+  assert.equal(relativeLabel(1800), 'Last 30 minutes');
+  assert.equal(relativeLabel(3600), 'Last hour');
+  assert.equal(relativeLabel(86400 * 3), 'Last 3 days');
+  assert.equal(relativeLabel(90), 'Last 90 seconds');
+  assert.equal(relativeLabel(1209600), 'Last 2 weeks');
 });

@@ -51,6 +51,36 @@ export function presetOf(time: SpecTimeFields): TimePreset | null {
   return TIME_PRESETS.find((preset) => preset.seconds === range) ?? null;
 }
 
+/**
+ * The length of a relative window ("the last N seconds": no start_time or end_time), or null for
+ * an anchored one. `LAST 30m` is relative although no preset is 30 minutes.
+ */
+export function relativeSeconds(time: SpecTimeFields): number | null {
+  if (time.start_time !== undefined || time.end_time !== undefined) return null;
+  return time.time_range ?? DEFAULT_TIME_RANGE_SECONDS;
+}
+
+const UNIT_WORDS: ReadonlyArray<readonly [number, string]> = [
+  [604800, 'week'],
+  [86400, 'day'],
+  [3600, 'hour'],
+  [60, 'minute'],
+  [1, 'second'],
+];
+
+/** How the picker names a relative window: `Last 30 minutes`, `Last 3 days`, `Last 90 seconds`. */
+export function relativeLabel(seconds: number): string {
+  const preset = TIME_PRESETS.find((p) => p.seconds === seconds);
+  if (preset) return preset.label;
+  for (const [size, word] of UNIT_WORDS) {
+    if (seconds >= size && seconds % size === 0) {
+      const n = seconds / size;
+      return n === 1 ? `Last ${word}` : `Last ${n} ${word}s`;
+    }
+  }
+  return `Last ${seconds} seconds`;
+}
+
 /** Spec time fields for "the last N seconds"; granularity kept only while it stays valid. */
 export function relativeTime(seconds: number, granularity?: number): SpecTimeFields {
   const next: SpecTimeFields = { time_range: seconds };

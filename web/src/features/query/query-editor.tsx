@@ -4,18 +4,20 @@
  * carries the exact range it replaces.
  */
 import { useEffect, useRef, type ReactNode } from 'react';
-import { autocompletion, closeBrackets, completionKeymap, type Completion as CmCompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import { autocompletion, closeBrackets, completionKeymap, startCompletion, type Completion as CmCompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import { EditorState, Prec } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { autocomplete } from '../../api/api-client.js';
+import { completesWhileTyping } from '../../models/completion-trigger-model.js';
+import type { QueryErrorView } from '../../models/query-error-model.js';
 
 export interface QueryEditorProps {
   value: string;
   dataset: string;
-  /** The problem to underline: a message and a character offset. */
-  error: { message: string; position: number | null } | null;
+  /** The problem to underline: its message and the range of the offending token. */
+  error: QueryErrorView | null;
   onChange: (text: string) => void;
   onRun: () => void;
 }
@@ -33,7 +35,7 @@ export function QueryEditor({ value, dataset, error, onChange, onRun }: QueryEdi
     if (!host.current) return;
     const source = async (context: CompletionContext): Promise<CompletionResult | null> => {
       const word = context.matchBefore(/[\w.`"-]*/);
-      if (!context.explicit && word !== null && word.from === word.to && !/\s$/.test(context.state.sliceDoc(0, context.pos))) return null;
+      if (!context.explicit && !completesWhileTyping(context.state.sliceDoc(0, context.pos), word === null ? '' : context.state.sliceDoc(word.from, word.to))) return null;
       const controller = new AbortController();
       context.addEventListener('abort', () => controller.abort());
       let items;
@@ -59,6 +61,8 @@ export function QueryEditor({ value, dataset, error, onChange, onRun }: QueryEdi
                 selection: { anchor: c.replaceFrom + c.insertText.length },
                 userEvent: 'input.complete',
               });
+              // `P95(` or `root.` wants a column next: offer them at once, as typing `(` would.
+              if (/[(.]$/.test(c.insertText)) startCompletion(target);
             },
           }),
         ),
@@ -104,13 +108,15 @@ export function QueryEditor({ value, dataset, error, onChange, onRun }: QueryEdi
     const editor = view.current;
     if (!editor) return;
     const length = editor.state.doc.length;
+    const range = error?.range ?? null;
+    // The message is shown once, under the editor; the underline marks where (hover repeats it).
     const diagnostics =
-      error === null
+      error === null || range === null
         ? []
         : [
             {
-              from: Math.min(Math.max(error.position ?? 0, 0), length),
-              to: Math.min(Math.max(error.position ?? 0, 0) + 1, length),
+              from: Math.min(Math.max(range.from, 0), length),
+              to: Math.min(Math.max(range.to, range.from + 1, 0), length),
               severity: 'error' as const,
               message: error.message,
             },

@@ -8,16 +8,19 @@ import { ALL_DATASETS, ApiError, listColumns, listDatasets, runTextQuery } from 
 import { ErrorMessage, Loading } from '../../components/status-views.js';
 import { timeAgo } from '../../components/time-text.js';
 import { useAsync } from '../../components/use-async.js';
+import { zoomedSpec } from '../../models/chart-zoom-model.js';
+import { describeQueryError } from '../../models/query-error-model.js';
 import { filtersForGroup, addFilters } from '../../models/query-drilldown-model.js';
 import type { QueryResult } from '../../models/query-result-types.js';
-import { builderFromSpec, type BuilderState } from '../../models/query-builder-model.js';
+import { type BuilderState } from '../../models/query-builder-model.js';
 import { specText, syncFromBuilder, syncFromText } from '../../models/query-text-sync-model.js';
-import type { SpecTimeFields } from '../../models/time-range-model.js';
+import { resolveTimeWindow, type SpecTimeFields, type TimeWindow } from '../../models/time-range-model.js';
 import { navigate, queryHref, Link } from '../../routing/router.js';
 import { QueryBuilder } from './query-builder.js';
 import { QueryEditor } from './query-editor.js';
 import { loadHistory, saveRun } from './query-history-store.js';
 import { QueryResultView } from './query-result-view.js';
+import { RawEventsTab } from './raw-events-tab.js';
 import { SaveQueryDialog } from './save-query-dialog.js';
 import { TimeRangePicker } from './time-range-picker.js';
 import { TracesTab } from './traces-tab.js';
@@ -41,6 +44,19 @@ function withTime(spec: QuerySpec, time: SpecTimeFields): QuerySpec {
   };
 }
 
+/** The builder shown while the text does not parse: the last good one, or the default query's. */
+function defaultBuilder(): BuilderState {
+  return (syncFromText(DEFAULT_QUERY_TEXT) as { ok: true; builder: BuilderState }).builder;
+}
+
+function forgetDataset(): void {
+  try {
+    window.localStorage.removeItem(LAST_DATASET_KEY);
+  } catch {
+    // Nothing remembered, nothing to forget.
+  }
+}
+
 function lastDataset(): string {
   try {
     return window.localStorage.getItem(LAST_DATASET_KEY) ?? ALL_DATASETS;
@@ -55,13 +71,17 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
 
   const initial = useMemo(() => syncFromText(urlText), [urlText]);
   const [text, setText] = useState(urlText);
-  const [builder, setBuilder] = useState<BuilderState | null>(initial.ok ? initial.builder : null);
+  // A malformed query keeps the builder on screen (the default query's until the text parses).
+  const [builder, setBuilder] = useState<BuilderState>(initial.ok ? initial.builder : defaultBuilder);
   const [spec, setSpec] = useState<QuerySpec | null>(initial.ok ? initial.spec : null);
+  // A parse error in the editor's text (Run waits for a query that parses) …
   const [textError, setTextError] = useState<{ message: string; position: number | null } | null>(initial.ok ? null : { message: initial.message, position: initial.position });
+  // … and the server's answer to the last run, which never disables Run: the next run may succeed.
+  const [serverError, setServerError] = useState<{ message: string; position: number | null } | null>(null);
   const [skipped, setSkipped] = useState<readonly string[]>([]);
   const [run, setRun] = useState<RunState>({ status: 'idle' });
   const [rerun, setRerun] = useState(0);
-  const [tab, setTab] = useState<'results' | 'traces'>(search.get('tab') === 'traces' ? 'traces' : 'results');
+  const [tab, setTab] = useState<'results' | 'traces' | 'events'>(search.get('tab') === 'traces' ? 'traces' : 'results');
   const [saving, setSaving] = useState(false);
   const [history, setHistory] = useState(loadHistory);
   const [notice, setNotice] = useState<string | null>(null);
@@ -83,15 +103,16 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
       setTextError({ message: initial.message, position: initial.position });
     }
     setSkipped([]);
-    try {
-      window.localStorage.setItem(LAST_DATASET_KEY, urlDataset);
-    } catch {
-      // Not remembering the dataset is harmless.
-    }
+    setServerError(null);
     const controller = new AbortController();
     const runKey = `${urlDataset}\n${urlText}\n${rerun}`;
     if (lastRunKey.current === runKey) return;
     lastRunKey.current = runKey;
+    // A query that does not parse here would fail on the server too: its error is shown once, under the editor.
+    if (!initial.ok) {
+      setRun({ status: 'idle' });
+      return;
+    }
     setRun({ status: 'loading' });
     const ranAtSec = Math.floor(Date.now() / 1000);
     runTextQuery(urlDataset, urlText, controller.signal).then(
@@ -100,10 +121,18 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
         if (ranSpec === null) return;
         setRun({ status: 'ready', result, spec: ranSpec, ranAtSec, dataset: urlDataset });
         setHistory(saveRun({ dataset: urlDataset, text: urlText, ranAt: Date.now() }));
+        // Remembered only once it answered: a mistyped or deleted dataset must not stick.
+        try {
+          window.localStorage.setItem(LAST_DATASET_KEY, urlDataset);
+        } catch {
+          // Not remembering the dataset is harmless.
+        }
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        if (error instanceof ApiError && error.position !== null) setTextError({ message: error.message, position: error.position });
+        if (error instanceof ApiError && error.position !== null) setServerError({ message: error.message, position: error.position });
+        // A remembered dataset that no longer exists (deleted, or remembered by an older Waggle) is forgotten.
+        if (error instanceof ApiError && error.status === 404 && urlDataset === lastDataset()) forgetDataset();
         setRun({ status: 'error', error: error instanceof Error ? error : new Error(String(error)) });
       },
     );
@@ -121,6 +150,7 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
 
   const onTextChange = (next: string): void => {
     setText(next);
+    setServerError(null);
     const synced = syncFromText(next);
     if (synced.ok) {
       setBuilder(synced.builder);
@@ -138,6 +168,11 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
     setText(synced.text);
     setTextError(null);
     setSkipped(synced.skipped);
+  };
+
+  const onZoom = (window: TimeWindow): void => {
+    if (run.status !== 'ready') return;
+    runText(specText(zoomedSpec(run.spec, window)));
   };
 
   const onTimeChange = (time: SpecTimeFields): void => {
@@ -158,6 +193,8 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
   };
 
   const datasetOptions = datasets.status === 'ready' ? datasets.value : [];
+  const shownError = textError ?? serverError;
+  const errorView = useMemo(() => (shownError === null ? null : describeQueryError(text, shownError.message, shownError.position)), [shownError, text]);
 
   return (
     <div className="page query-page">
@@ -187,12 +224,12 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
       </div>
 
       <div className="query-inputs">
-        {builder && <QueryBuilder state={builder} columns={columnList} dataset={urlDataset} onChange={onBuilderChange} />}
+        <QueryBuilder state={builder} columns={columnList} dataset={urlDataset} onChange={onBuilderChange} />
         <div className="editor-wrap">
-          <QueryEditor value={text} dataset={urlDataset} error={textError} onChange={onTextChange} onRun={() => textError === null && runText(text)} />
-          {textError && (
+          <QueryEditor value={text} dataset={urlDataset} error={errorView} onChange={onTextChange} onRun={() => textError === null && runText(text)} />
+          {errorView && (
             <div className="editor-error" role="alert">
-              {textError.message}
+              {errorView.message}
             </div>
           )}
           {skipped.length > 0 && (
@@ -216,15 +253,20 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
         <button type="button" role="tab" aria-selected={tab === 'traces'} className={tab === 'traces' ? 'tab active' : 'tab'} onClick={() => setTab('traces')}>
           Traces
         </button>
+        <button type="button" role="tab" aria-selected={tab === 'events'} className={tab === 'events' ? 'tab active' : 'tab'} onClick={() => setTab('events')}>
+          Raw events
+        </button>
       </div>
 
       <div role="tabpanel">
         {run.status === 'loading' && <Loading what="results" />}
-        {run.status === 'error' && <ErrorMessage error={run.error} retry={() => setRerun((n) => n + 1)} />}
+        {/* An error located in the text is shown under the editor only. */}
+        {run.status === 'error' && serverError === null && <ErrorMessage error={run.error} retry={() => setRerun((n) => n + 1)} />}
         {run.status === 'ready' && tab === 'results' && (
-          <QueryResultView dataset={run.dataset} spec={run.spec} result={run.result} ranAtSec={run.ranAtSec} onFilterGroup={onFilterGroup} />
+          <QueryResultView dataset={run.dataset} spec={run.spec} result={run.result} ranAtSec={run.ranAtSec} onFilterGroup={onFilterGroup} onZoom={onZoom} />
         )}
         {run.status === 'ready' && tab === 'traces' && <TracesTab dataset={run.dataset} spec={run.spec} />}
+        {run.status === 'ready' && tab === 'events' && <RawEventsTab dataset={run.dataset} text={specText(zoomedSpec(run.spec, resolveTimeWindow(run.spec, run.ranAtSec)))} />}
       </div>
 
       {saving && spec && <SaveQueryDialog dataset={urlDataset} spec={spec} onClose={() => setSaving(false)} />}

@@ -1,16 +1,20 @@
 /** Charts and table of one query result; shared by the query page and board panels. */
 import { useMemo, useState, type ReactNode } from 'react';
-import { CALCULATION_OP_TRAITS } from '../../../../src/query/calculation-op-traits.js';
 import { defaultGranularity } from '../../../../src/query/compile/query-window.js';
 import type { QuerySpec } from '../../../../src/query/query-spec.js';
-import { runSpec } from '../../api/api-client.js';
+import { ALL_DATASETS, listMarkers, runSpec } from '../../api/api-client.js';
 import { Empty } from '../../components/status-views.js';
+import { useAsync } from '../../components/use-async.js';
+import { bucketGrid, countsFromZero } from '../../models/bucket-fill-model.js';
+import { markersInWindow } from '../../models/chart-markers-model.js';
+import { zoomedSpec } from '../../models/chart-zoom-model.js';
 import type { HeatmapCell } from '../../models/heatmap-geometry-model.js';
 import { slowestTraceSpec, TRACE_ID_COLUMN } from '../../models/query-drilldown-model.js';
 import type { QueryResult } from '../../models/query-result-types.js';
 import { buildCharts, groupKey, type ChartLine } from '../../models/result-series-model.js';
-import { resolveTimeWindow } from '../../models/time-range-model.js';
-import { navigate, traceHref } from '../../routing/router.js';
+import { specText } from '../../models/query-text-sync-model.js';
+import { resolveTimeWindow, type TimeWindow } from '../../models/time-range-model.js';
+import { navigate, queryHref, traceHref } from '../../routing/router.js';
 import { HeatmapChart } from './heatmap-chart.js';
 import { LineChart } from './line-chart.js';
 import { ResultsTable } from './results-table.js';
@@ -22,20 +26,31 @@ export interface QueryResultViewProps {
   /** When the query ran (Unix seconds), to place a relative window. */
   ranAtSec: number;
   onFilterGroup?: (column: string, value: unknown) => void;
+  /** A time range dragged on a chart; by default the query opens zoomed into it on the query page. */
+  onZoom?: (window: TimeWindow) => void;
   showTable?: boolean;
   chartHeight?: number;
 }
 
-export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup, showTable = true, chartHeight }: QueryResultViewProps): ReactNode {
-  const charts = useMemo(() => buildCharts(spec, result), [spec, result]);
+export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup, onZoom, showTable = true, chartHeight }: QueryResultViewProps): ReactNode {
   const window = useMemo(() => resolveTimeWindow(spec, ranAtSec), [spec, ranAtSec]);
-  const granularity = useMemo(() => {
-    const stated = result.query?.granularity ?? spec.granularity;
-    if (stated !== undefined) return stated;
-    const first = charts.find((c) => c.kind === 'lines' && c.times.length > 1);
-    if (first?.kind === 'lines') return first.times[1]! - first.times[0]!;
-    return defaultGranularity(window.endSec - window.startSec);
-  }, [result, spec, charts, window]);
+  // The server's buckets: the stated granularity, or its default for the window's length.
+  const granularity = useMemo(
+    () => result.query?.granularity ?? spec.granularity ?? defaultGranularity(window.endSec - window.startSec),
+    [result, spec, window],
+  );
+  const charts = useMemo(() => buildCharts(spec, result, 20, bucketGrid(window, granularity)), [spec, result, window, granularity]);
+  const markerList = useAsync(
+    async (signal) => {
+      const lists = await Promise.all([...new Set([dataset, ALL_DATASETS])].map((d) => listMarkers(d, signal).catch(() => [])));
+      return lists.flat();
+    },
+    [dataset],
+  );
+  // useAsync's state object is new every render; its value is not, so the charts keep their markers.
+  const markerValue = markerList.status === 'ready' ? markerList.value : null;
+  const markers = useMemo(() => (markerValue === null ? [] : markersInWindow(markerValue, window)), [markerValue, window]);
+  const zoom = onZoom ?? ((next: TimeWindow): void => navigate(queryHref(dataset, specText(zoomedSpec(spec, next)))));
   const [drill, setDrill] = useState<string | null>(null);
 
   const openSlowest = (time: number, group: Readonly<Record<string, unknown>>): void => {
@@ -77,7 +92,9 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
                 lines={chart.lines}
                 xRange={[window.startSec, window.endSec]}
                 {...(chartHeight === undefined ? {} : { height: chartHeight })}
-                spanGaps={CALCULATION_OP_TRAITS[chart.calculation.op].takesColumn}
+                yFromZero={countsFromZero(chart.calculation.op)}
+                markers={markers}
+                onZoom={zoom}
                 onPointClick={(time: number, line: ChartLine) => openSlowest(time, line.group)}
               />
             ) : (

@@ -7,6 +7,12 @@ import { formatCell, groupKey } from '../../models/result-series-model.js';
 import { TRACE_ID_COLUMN } from '../../models/query-drilldown-model.js';
 import { Link, traceHref } from '../../routing/router.js';
 import { nextSort, sortRows, tableColumns, type SortDirection } from '../../models/results-table-model.js';
+import { formatWithUnit, resultColumnUnit } from '../../models/value-units-model.js';
+
+/** A cell with its unit (`12.3 ms`) when the column has one; the exact value shows on hover. */
+function cellText(column: string, value: unknown): string {
+  return (typeof value === 'number' ? formatWithUnit(value, resultColumnUnit(column)) : null) ?? formatCell(value);
+}
 
 export interface ResultsTableProps {
   spec: QuerySpec;
@@ -62,13 +68,13 @@ export function ResultsTable({ spec, rows, lineKeys, onFilterGroup }: ResultsTab
                         </>
                       ) : (
                         <button type="button" className="cell-filter" title={`Filter to ${c.key} = ${formatCell(row[c.key])}`} onClick={() => onFilterGroup(c.key, row[c.key] ?? null)}>
-                          {formatCell(row[c.key])}
+                          {cellText(c.key, row[c.key])}
                         </button>
                       )}
                     </td>
                   ) : (
-                    <td key={c.key} className="num">
-                      {formatCell(row[c.key])}
+                    <td key={c.key} className="num" title={formatCell(row[c.key])}>
+                      {cellText(c.key, row[c.key])}
                     </td>
                   ),
                 )}

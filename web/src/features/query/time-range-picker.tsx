@@ -5,6 +5,8 @@ import {
   fromDatetimeLocal,
   granularityChoices,
   presetOf,
+  relativeLabel,
+  relativeSeconds,
   relativeTime,
   resolveTimeWindow,
   TIME_PRESETS,
@@ -19,7 +21,10 @@ export interface TimeRangePickerProps {
 
 export function TimeRangePicker({ time, onChange }: TimeRangePickerProps): ReactNode {
   const preset = presetOf(time);
-  const [custom, setCustom] = useState(preset === null);
+  const relative = relativeSeconds(time);
+  // A relative window that is no preset (`LAST 30m`) gets an option of its own, not the custom dates.
+  const otherRelative = preset === null && relative !== null ? `last:${relative}` : null;
+  const [custom, setCustom] = useState(relative === null);
   const window = resolveTimeWindow(time, Math.floor(Date.now() / 1000));
   const [from, setFrom] = useState(toDatetimeLocal(window.startSec));
   const [to, setTo] = useState(toDatetimeLocal(window.endSec));
@@ -37,12 +42,16 @@ export function TimeRangePicker({ time, onChange }: TimeRangePickerProps): React
       <label>
         <span className="sr-only">Time range</span>
         <select
-          value={custom ? 'custom' : preset?.short ?? 'custom'}
+          value={custom ? 'custom' : preset?.short ?? otherRelative ?? 'custom'}
           onChange={(e) => {
             if (e.target.value === 'custom') {
               setCustom(true);
               setFrom(toDatetimeLocal(window.startSec));
               setTo(toDatetimeLocal(window.endSec));
+              return;
+            }
+            if (e.target.value === otherRelative) {
+              setCustom(false);
               return;
             }
             const next = TIME_PRESETS.find((p) => p.short === e.target.value);
@@ -57,7 +66,8 @@ export function TimeRangePicker({ time, onChange }: TimeRangePickerProps): React
               {p.label}
             </option>
           ))}
-          <option value="custom">{preset === null && !custom ? `Last ${formatDurationSeconds(range)}` : 'Custom…'}</option>
+          {otherRelative !== null && relative !== null && <option value={otherRelative}>{relativeLabel(relative)}</option>}
+          <option value="custom">Custom…</option>
         </select>
       </label>
       {custom && (

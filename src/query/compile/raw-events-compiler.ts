@@ -1,0 +1,66 @@
+import { formatRfc3339Nanos } from '../../core/unix-nanos.js';
+import { resolveQueryColumns } from '../query-column-resolver.js';
+import type { QuerySchema } from '../query-schema.js';
+import type { QuerySpec } from '../query-spec.js';
+import type { CompileContext, CompileOptions } from './compile-context.js';
+import type { QueryParameter } from './compiled-query.js';
+import { buildEventScan } from './event-scan-sql.js';
+import { scalar } from './query-result-shaper.js';
+import { resolveQueryWindow } from './query-window.js';
+import type { SqlDialect } from './sql-dialect.js';
+import { SqlParameters } from './sql-parameters.js';
+
+/** Which rows of the events behind a query to read, and which of their columns. */
+export interface RawEventsPage {
+  /** Written column names (a `root.`/`parent.` prefix allowed), validated by the caller's bounds. */
+  readonly columns: readonly string[];
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface CompiledRawEvents {
+  readonly sql: string;
+  readonly parameters: readonly QueryParameter[];
+  /** Output columns: `timestamp`, then the page's columns, in row order. */
+  readonly columns: readonly string[];
+}
+
+/** One raw event: `timestamp` (RFC 3339, nanoseconds) and each asked column; null when the event lacks it. */
+export type RawEventRow = Record<string, string | number | boolean | null>;
+
+/**
+ * The events a query's filters and time range select, newest first, one row per event: the same
+ * event scan every query starts with (filters, relational prefixes and the time range compiled
+ * exactly as for a calculation, values as bound parameters), with the asked columns read as
+ * "breakdowns" of single events instead of grouped. Ties on the timestamp are broken by the
+ * columns in order, so paging by offset is stable. Calculations, orders and havings of the spec
+ * play no part: they summarise events, and these are the events.
+ * @throws InvalidQueryError for a column the schema lacks.
+ */
+export function compileRawEvents(spec: QuerySpec, schema: QuerySchema, dialect: SqlDialect, options: CompileOptions, page: RawEventsPage): CompiledRawEvents {
+  const rowSpec: QuerySpec = { ...spec, calculations: [], breakdowns: [...page.columns], orders: [], havings: [] };
+  const query = resolveQueryColumns(rowSpec, schema);
+  const params = new SqlParameters(dialect);
+  const window = resolveQueryWindow(rowSpec, options.nowNs);
+  const ctx: CompileContext = { query, schema, dialect, params, window, options };
+  const scan = buildEventScan(ctx, { withTimestamp: true });
+  const order = ['__ts DESC', ...scan.groupColumns.map((g) => `${g} ASC NULLS LAST`)].join(', ');
+  const limit = params.add({ type: 'bigint', value: BigInt(page.limit) });
+  const offset = params.add({ type: 'bigint', value: BigInt(page.offset) });
+  const select = ['__ts', ...scan.groupColumns].join(', ');
+  const sql = `WITH ${scan.ctes.join(',\n')}\nSELECT ${select} FROM __base ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`;
+  return { sql, parameters: params.values(), columns: ['timestamp', ...page.columns] };
+}
+
+/** Rows of the compiled statement (getRowsJS order) → JSON-safe events keyed by column name. */
+export function shapeRawEvents(compiled: CompiledRawEvents, rows: ReadonlyArray<readonly unknown[]>): RawEventRow[] {
+  return rows.map((row) => {
+    const event: RawEventRow = {};
+    compiled.columns.forEach((name, i) => {
+      const value = row[i];
+      if (i === 0) event[name] = value === null || value === undefined ? null : formatRfc3339Nanos(BigInt(value as bigint | number));
+      else event[name] = scalar(value);
+    });
+    return event;
+  });
+}
