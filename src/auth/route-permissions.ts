@@ -67,6 +67,12 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'POST', pattern: '/1/boards', needs: 'manage_boards' },
   { method: 'PUT', pattern: '/1/boards/:id', needs: 'manage_boards' },
   { method: 'DELETE', pattern: '/1/boards/:id', needs: 'manage_boards' },
+  // Calculated fields (Honeycomb's derived columns).
+  { method: 'GET', pattern: '/1/derived_columns/:dataset', needs: 'run_queries' },
+  { method: 'GET', pattern: '/1/derived_columns/:dataset/:id', needs: 'run_queries' },
+  { method: 'POST', pattern: '/1/derived_columns/:dataset', needs: 'manage_queries_and_columns' },
+  { method: 'PUT', pattern: '/1/derived_columns/:dataset/:id', needs: 'manage_queries_and_columns' },
+  { method: 'DELETE', pattern: '/1/derived_columns/:dataset/:id', needs: 'manage_queries_and_columns' },
   // Markers.
   { method: 'GET', pattern: '/1/markers/:dataset', needs: 'run_queries' },
   { method: 'POST', pattern: '/1/markers/:dataset', needs: 'manage_markers' },

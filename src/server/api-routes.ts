@@ -6,6 +6,8 @@ import { addAuthRoutes, type AuthRouteOptions } from '../api/auth-routes.js';
 import { addCatalogRoutes, type DatasetSettings } from '../api/catalog-routes.js';
 import { addColumnRoutes, type ColumnSettings } from '../api/column-routes.js';
 import { addMarkerRoutes, type StoredMarker } from '../api/marker-routes.js';
+import { addDerivedColumnRoutes } from '../api/derived-column-routes.js';
+import { DerivedColumnCatalog, type StoredDerivedColumn } from '../derived/derived-column-catalog.js';
 import type { HttpRouter } from '../api/http-router.js';
 import type { QueryMetrics } from '../observability/query-metrics.js';
 import { addQueryRoutes, type StoredQuery } from '../api/query-routes.js';
@@ -49,13 +51,16 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
   const datasetSettings = JsonCollectionStore.open<DatasetSettings>(savedDir, 'dataset-settings');
   const columnSettings = JsonCollectionStore.open<ColumnSettings>(savedDir, 'column-settings');
   const markers = JsonCollectionStore.open<StoredMarker>(savedDir, 'markers');
+  const derivedColumns = new DerivedColumnCatalog(deps.store, JsonCollectionStore.open<StoredDerivedColumn>(savedDir, 'derived-columns'));
+  const calculatedFields = derivedColumns.fieldsFor.bind(derivedColumns);
   addAuthRoutes(router, deps.auth);
   addCatalogRoutes(router, deps.store, datasetSettings);
   addColumnRoutes(router, deps.store, columnSettings);
   addMarkerRoutes(router, deps.store, markers);
-  addQueryRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store, deps.queryMetrics ?? null), queries, queryTimeoutMs: deps.config.queryTimeoutMs, publicUrl: deps.publicUrl });
+  addQueryRoutes(router, { store: deps.store, runner: new QueryRunner(deps.store, deps.queryMetrics ?? null, calculatedFields), queries, queryTimeoutMs: deps.config.queryTimeoutMs, publicUrl: deps.publicUrl, calculatedFields });
+  addDerivedColumnRoutes(router, deps.store, derivedColumns);
   addAnnotationRoutes(router, annotations, queries);
   addBoardRoutes(router, boards, annotations);
-  addAutocompleteRoutes(router, deps.store);
+  addAutocompleteRoutes(router, deps.store, calculatedFields);
   return { flush: () => queries.flush() };
 }
