@@ -73,6 +73,18 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'POST', pattern: '/1/derived_columns/:dataset', needs: 'manage_queries_and_columns' },
   { method: 'PUT', pattern: '/1/derived_columns/:dataset/:id', needs: 'manage_queries_and_columns' },
   { method: 'DELETE', pattern: '/1/derived_columns/:dataset/:id', needs: 'manage_queries_and_columns' },
+  // Recipients, triggers and their history.
+  { method: 'GET', pattern: '/1/recipients', needs: 'run_queries' },
+  { method: 'GET', pattern: '/1/recipients/:id', needs: 'run_queries' },
+  { method: 'POST', pattern: '/1/recipients', needs: 'manage_recipients' },
+  { method: 'PUT', pattern: '/1/recipients/:id', needs: 'manage_recipients' },
+  { method: 'DELETE', pattern: '/1/recipients/:id', needs: 'manage_recipients' },
+  { method: 'GET', pattern: '/1/triggers/:dataset', needs: 'run_queries' },
+  { method: 'GET', pattern: '/1/triggers/:dataset/:id', needs: 'run_queries' },
+  { method: 'POST', pattern: '/1/triggers/:dataset', needs: 'manage_triggers' },
+  { method: 'PUT', pattern: '/1/triggers/:dataset/:id', needs: 'manage_triggers' },
+  { method: 'DELETE', pattern: '/1/triggers/:dataset/:id', needs: 'manage_triggers' },
+  { method: 'GET', pattern: '/api/triggers/:dataset/:id/history', needs: 'run_queries' },
   // Markers.
   { method: 'GET', pattern: '/1/markers/:dataset', needs: 'run_queries' },
   { method: 'POST', pattern: '/1/markers/:dataset', needs: 'manage_markers' },

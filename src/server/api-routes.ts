@@ -17,6 +17,19 @@ import { ExpiringCollectionStore } from '../store/saved/expiring-collection-stor
 import { JsonCollectionStore } from '../store/saved/json-collection-store.js';
 import type { SpanStore } from '../store/span-store.js';
 import type { WaggleConfig } from './waggle-config.js';
+import { AlertScheduler } from '../alerting/alert-scheduler.js';
+import type { AlertState } from '../alerting/alert-state.js';
+import type { StoredRecipient } from '../alerting/recipient.js';
+import type { StoredTrigger } from '../alerting/trigger-definition.js';
+import { triggerCheck } from '../alerting/trigger-check.js';
+import { WebhookSender } from '../alerting/webhook-sender.js';
+import { addRecipientRoutes } from '../api/recipient-routes.js';
+import { addTriggerRoutes } from '../api/trigger-routes.js';
+import { resolveDataset } from '../api/dataset-selector.js';
+import { checkSpecColumnsInDataset } from '../api/dataset-column-check.js';
+import { queryUiPath, schemaWithFields } from '../query/query-engine.js';
+import { resolveQueryColumns } from '../query/query-column-resolver.js';
+import type { QuerySpec } from '../query/query-spec.js';
 
 export interface ApiDependencies {
   store: SpanStore;
@@ -26,11 +39,27 @@ export interface ApiDependencies {
   auth: AuthRouteOptions;
   /** Where queries run are counted and timed (absent: not measured). */
   queryMetrics?: QueryMetrics;
+  /** The alerting scheduler's clock and pace; tests drive it themselves (autoRun false). */
+  alerting?: AlertingOptions;
 }
+
+export interface AlertingOptions {
+  /** Epoch ms; Date.now by default. */
+  readonly now?: () => number;
+  /** Whether a timer runs due triggers by itself (default true, every 10 s). */
+  readonly autoRun?: boolean;
+  /** First wait before a webhook retry (ALERTING_LIMITS.retryBaseMs by default). */
+  readonly retryBaseMs?: number;
+}
+
+/** How often the scheduler looks for due triggers and burn alerts: frequencies are whole minutes. */
+const ALERTING_TICK_MS = 10_000;
 
 /** What a stopping server waits for: stored query specs still to be written. */
 export interface ApiRoutesHandle {
   flush(): Promise<void>;
+  /** Runs triggers and burn alerts; `evaluateDue()` and `idle()` let tests step it. */
+  readonly alerting: AlertScheduler;
 }
 
 /** The Honeycomb-compatible query API, saved queries, boards and the UI's helper endpoints. */
@@ -62,5 +91,54 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
   addAnnotationRoutes(router, annotations, queries);
   addBoardRoutes(router, boards, annotations);
   addAutocompleteRoutes(router, deps.store, calculatedFields);
-  return { flush: () => queries.flush() };
+
+  const runner = new QueryRunner(deps.store, deps.queryMetrics ?? null, calculatedFields);
+  const checkSpec = async (dataset: string, spec: QuerySpec): Promise<void> => {
+    const selector = await resolveDataset(deps.store, dataset);
+    const schema = schemaWithFields(await deps.store.querySchema(selector), spec, calculatedFields(selector));
+    resolveQueryColumns(spec, schema);
+    if (selector.kind === 'one') checkSpecColumnsInDataset(spec, schema, dataset);
+  };
+  const runAlertQuery = async (dataset: string, spec: QuerySpec) => runner.run(await resolveDataset(deps.store, dataset), spec, { disableSeries: true, timeoutMs: deps.config.queryTimeoutMs });
+  const recipients = JsonCollectionStore.open<StoredRecipient>(savedDir, 'recipients');
+  const triggers = JsonCollectionStore.open<StoredTrigger>(savedDir, 'triggers');
+  const alertStates = JsonCollectionStore.open<AlertState>(savedDir, 'alert-states');
+  const now = deps.alerting?.now ?? Date.now;
+  const links = {
+    queryUrl: (dataset: string, spec: QuerySpec) => deps.publicUrl() + queryUiPath(dataset, spec),
+    triggerUrl: (dataset: string, id: string) => `${deps.publicUrl()}/triggers?dataset=${encodeURIComponent(dataset)}&id=${encodeURIComponent(id)}`,
+  };
+  const scheduler = new AlertScheduler({
+    checks: () => triggers.list().map((t) => triggerCheck(t, runAlertQuery, links)),
+    states: alertStates,
+    recipient: (id) => recipients.get(id),
+    sender: new WebhookSender({
+      now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      ...(deps.alerting?.retryBaseMs === undefined ? {} : { retryBaseMs: deps.alerting.retryBaseMs }),
+      onChange: () => undefined,
+    }),
+    now,
+    log: (message) => process.stderr.write(`waggle: ${message}\n`),
+  });
+  addRecipientRoutes(router, recipients, (id) => triggers.list((t) => t.recipients.some((r) => r.id === id)).map((t) => `trigger ${t.id}`));
+  addTriggerRoutes(router, {
+    triggers,
+    recipients,
+    scheduler,
+    datasetKey: (dataset) => derivedColumns.datasetKey(dataset),
+    checkSpec,
+    storedQuery: (id) => {
+      const stored = queries.get(id);
+      return stored === undefined ? undefined : { dataset: stored.dataset, sent: { ...(stored.sent ?? stored.spec) } };
+    },
+  });
+  if (deps.alerting?.autoRun !== false) scheduler.start(ALERTING_TICK_MS);
+  return {
+    flush: async () => {
+      await scheduler.stop();
+      await queries.flush();
+    },
+    alerting: scheduler,
+  };
 }

@@ -1,3 +1,4 @@
+import { ALERTING_LIMITS } from './alerting-limits.js';
 import { AUTH_LIMITS } from './auth-limits.js';
 import { DERIVED_LIMITS } from './derived-limits.js';
 import { HTTP_LIMITS } from './http-limits.js';
@@ -20,4 +21,5 @@ export const LIMITS_TABLE: Readonly<Record<string, Readonly<Record<string, Limit
   saved: SAVED_LIMITS,
   auth: AUTH_LIMITS,
   derived: DERIVED_LIMITS,
+  alerting: ALERTING_LIMITS,
 };
