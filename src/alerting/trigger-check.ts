@@ -4,8 +4,8 @@ import type { AlertCheck, CheckOutcome } from './alert-scheduler.js';
 import type { StoredTrigger, ThresholdOp } from './trigger-definition.js';
 import { triggerGroups } from './trigger-evaluation.js';
 
-/** Runs a spec over `[end - time_range, end)` through the query engine (dataset as the API names it). */
-export type AlertQueryRunner = (dataset: string, spec: QuerySpec) => Promise<QueryResultData>;
+/** Runs a spec through the query engine (dataset as the API names it); results only unless `series`. */
+export type AlertQueryRunner = (dataset: string, spec: QuerySpec, options?: { readonly series?: boolean }) => Promise<QueryResultData>;
 
 const OPERATOR_WORDS: Record<ThresholdOp, string> = { '>': 'greater than', '>=': 'greater than or equal to', '<': 'less than', '<=': 'less than or equal to' };
 

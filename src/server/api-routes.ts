@@ -23,6 +23,9 @@ import type { StoredRecipient } from '../alerting/recipient.js';
 import type { StoredTrigger } from '../alerting/trigger-definition.js';
 import { triggerCheck } from '../alerting/trigger-check.js';
 import { WebhookSender } from '../alerting/webhook-sender.js';
+import { burnAlertCheck } from '../alerting/burn-alert-check.js';
+import type { StoredBurnAlert, StoredSlo } from '../alerting/slo-definition.js';
+import { addSloRoutes } from '../api/slo-routes.js';
 import { addRecipientRoutes } from '../api/recipient-routes.js';
 import { addTriggerRoutes } from '../api/trigger-routes.js';
 import { resolveDataset } from '../api/dataset-selector.js';
@@ -99,17 +102,26 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
     resolveQueryColumns(spec, schema);
     if (selector.kind === 'one') checkSpecColumnsInDataset(spec, schema, dataset);
   };
-  const runAlertQuery = async (dataset: string, spec: QuerySpec) => runner.run(await resolveDataset(deps.store, dataset), spec, { disableSeries: true, timeoutMs: deps.config.queryTimeoutMs });
+  const runAlertQuery = async (dataset: string, spec: QuerySpec, options: { readonly series?: boolean } = {}) =>
+    runner.run(await resolveDataset(deps.store, dataset), spec, { disableSeries: options.series !== true, timeoutMs: deps.config.queryTimeoutMs });
   const recipients = JsonCollectionStore.open<StoredRecipient>(savedDir, 'recipients');
   const triggers = JsonCollectionStore.open<StoredTrigger>(savedDir, 'triggers');
   const alertStates = JsonCollectionStore.open<AlertState>(savedDir, 'alert-states');
+  const slos = JsonCollectionStore.open<StoredSlo>(savedDir, 'slos');
+  const burnAlerts = JsonCollectionStore.open<StoredBurnAlert>(savedDir, 'burn-alerts');
   const now = deps.alerting?.now ?? Date.now;
   const links = {
     queryUrl: (dataset: string, spec: QuerySpec) => deps.publicUrl() + queryUiPath(dataset, spec),
     triggerUrl: (dataset: string, id: string) => `${deps.publicUrl()}/triggers?dataset=${encodeURIComponent(dataset)}&id=${encodeURIComponent(id)}`,
+    sloUrl: (dataset: string, id: string) => `${deps.publicUrl()}/slos?dataset=${encodeURIComponent(dataset)}&id=${encodeURIComponent(id)}`,
   };
+  const burnAlertChecks = () =>
+    burnAlerts.list().flatMap((alert) => {
+      const slo = slos.get(alert.slo_id);
+      return slo === undefined ? [] : [burnAlertCheck(alert, slo, runAlertQuery, links.sloUrl(slo.dataset, slo.id))];
+    });
   const scheduler = new AlertScheduler({
-    checks: () => triggers.list().map((t) => triggerCheck(t, runAlertQuery, links)),
+    checks: () => [...triggers.list().map((t) => triggerCheck(t, runAlertQuery, links)), ...burnAlertChecks()],
     states: alertStates,
     recipient: (id) => recipients.get(id),
     sender: new WebhookSender({
@@ -121,7 +133,26 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
     now,
     log: (message) => process.stderr.write(`waggle: ${message}\n`),
   });
-  addRecipientRoutes(router, recipients, (id) => triggers.list((t) => t.recipients.some((r) => r.id === id)).map((t) => `trigger ${t.id}`));
+  const recipientUsers = (id: string): string[] => [
+    ...triggers.list((t) => t.recipients.some((r) => r.id === id)).map((t) => `trigger ${t.id}`),
+    ...burnAlerts.list((a) => a.recipients.some((r) => r.id === id)).map((a) => `burn alert ${a.id}`),
+  ];
+  addRecipientRoutes(router, recipients, recipientUsers);
+  addSloRoutes(router, {
+    slos,
+    burnAlerts,
+    recipients,
+    scheduler,
+    datasetKey: (dataset) => derivedColumns.datasetKey(dataset),
+    calculatedFieldType: async (dataset, alias) => {
+      const selector = await resolveDataset(deps.store, dataset);
+      const fields = calculatedFields(selector);
+      if (!fields.some((f) => f.name === alias)) return undefined;
+      return schemaWithFields(await deps.store.querySchema(selector), undefined, fields).column(alias)?.type;
+    },
+    run: runAlertQuery,
+    now,
+  });
   addTriggerRoutes(router, {
     triggers,
     recipients,
