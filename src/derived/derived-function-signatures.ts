@@ -24,7 +24,7 @@ export interface DerivedFunctionSignature {
 const isNumeric = (t: DerivedValueType): boolean => t === 'integer' || t === 'float';
 
 function describe(t: DerivedValueType): string {
-  return t === 'null' ? 'null' : `a ${t}`;
+  return t === 'null' ? 'null' : t === 'integer' ? 'an integer' : `a ${t}`;
 }
 
 /** The common type of values that may stand in one place (branches of IF, COALESCE): int and float widen to float, null fits all. */

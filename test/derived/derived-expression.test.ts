@@ -137,7 +137,7 @@ describe('calculated field expressions on real DuckDB', () => {
 
 describe('calculated field errors carry the position', () => {
   const cases: Array<[string, number, RegExp]> = [
-    ['IF(GT($duration_ms, 500), "slow", 1)', 34, /IF mixes a string and a integer/],
+    ['IF(GT($duration_ms, 500), "slow", 1)', 34, /IF mixes a string and an integer/],
     ['SUM($error, 1)', 4, /SUM takes numbers/],
     ['GT($nope, 1)', 3, /no column nope/],
     ['FROB(1)', 0, /unknown function FROB/],

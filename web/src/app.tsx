@@ -11,6 +11,10 @@ import { TracePage } from './features/trace/trace-page.js';
 import { SavedPage } from './features/saved/saved-page.js';
 import { BoardsPage } from './features/boards/boards-page.js';
 import { BoardPage } from './features/boards/board-page.js';
+import { CalculatedFieldsPage } from './features/alerting/calculated-fields-page.js';
+import { RecipientsPage } from './features/alerting/recipients-page.js';
+import { SlosPage } from './features/alerting/slos-page.js';
+import { TriggersPage } from './features/alerting/triggers-page.js';
 
 function NavLink({ href, label, active }: { href: string; label: string; active: boolean }): ReactNode {
   return (
@@ -27,6 +31,10 @@ function Page({ path, search }: { path: string; search: URLSearchParams }): Reac
   if (path === '/saved') return <SavedPage />;
   if (path === '/boards') return <BoardsPage />;
   if (path === '/keys') return <KeysPage />;
+  if (path === '/calculated-fields') return <CalculatedFieldsPage search={search} />;
+  if (path === '/triggers') return <TriggersPage search={search} />;
+  if (path === '/recipients') return <RecipientsPage />;
+  if (path === '/slos') return <SlosPage search={search} />;
   if (path.startsWith('/boards/')) return <BoardPage boardId={decodeURIComponent(path.slice('/boards/'.length))} />;
   return (
     <div className="page">
@@ -85,6 +93,7 @@ export function App(): ReactNode {
           <NavLink href="/query" label="Query" active={path === '/query'} />
           <NavLink href="/saved" label="Saved queries" active={path === '/saved'} />
           <NavLink href="/boards" label="Boards" active={path.startsWith('/boards')} />
+          <NavLink href="/triggers" label="Alerts" active={path === '/triggers' || path === '/slos' || path === '/recipients' || path === '/calculated-fields'} />
           {canManageKeys && <NavLink href="/keys" label="API keys" active={path === '/keys'} />}
         </nav>
         {ready?.auth === 'on' && ready.key !== null && (
