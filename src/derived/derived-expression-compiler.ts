@@ -1,3 +1,4 @@
+import { DERIVED_LIMITS } from '../core/limits/derived-limits.js';
 import type { QueryParameter } from '../query/compile/compiled-query.js';
 import type { SqlDialect } from '../query/compile/sql-dialect.js';
 import type { SqlParameters } from '../query/compile/sql-parameters.js';
@@ -42,12 +43,17 @@ type Emit = (e: TypedDerivedExpression) => string;
  */
 export function compileDerivedExpression(typed: TypedDerivedExpression, ctx: DerivedSqlContext): CompiledDerivedExpression {
   const physical = new Set<string>();
+  // Inlined columns (other calculated fields above all) are what can make the SQL grow: count them as they are emitted.
+  let inlined = 0;
+  const maxChars = DERIVED_LIMITS.compiledSqlChars.value;
   const emit: Emit = (e) => {
     switch (e.node) {
       case 'literal':
         return literalSql(e.literal, ctx);
       case 'column':
         for (const c of e.binding.physicalColumns) physical.add(c);
+        inlined += e.binding.sql.length;
+        if (inlined > maxChars) throw new DerivedExpressionError(`the expression compiles to more than ${maxChars} characters of SQL (derived.compiledSqlChars): it repeats large calculated fields too often`, e.position, ctx.field);
         return `(${e.binding.sql})`;
       case 'call':
         if (e.fn === 'EVENT_TIMESTAMP') for (const c of ctx.timestampNs.physicalColumns) physical.add(c);

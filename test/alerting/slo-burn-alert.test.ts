@@ -38,7 +38,8 @@ describe('an SLO "99 % of checkouts under 1 s" burns its budget because Ada is s
     const nowS = Math.floor(start / 1000);
     // 95 fast checkouts by Bob, 5 slow ones by Ada, and a page view that is not a checkout (not eligible).
     const events = [
-      ...Array.from({ length: 95 }, (_, i) => ({ data: { name: 'POST /checkout', 'user.id': 'bob', duration_ms: 120 }, time: new Date((nowS - 600 + i) * 1000).toISOString() })),
+      // Bob's over the last hour (so the burn-down has buckets before Ada's), Ada's in the last five minutes.
+      ...Array.from({ length: 95 }, (_, i) => ({ data: { name: 'POST /checkout', 'user.id': 'bob', duration_ms: 120 }, time: new Date((nowS - 3600 + i * 30) * 1000).toISOString() })),
       ...Array.from({ length: 5 }, (_, i) => ({ data: { name: 'POST /checkout', 'user.id': 'ada', duration_ms: 2500 }, time: new Date((nowS - 300 + i) * 1000).toISOString() })),
       { data: { name: 'GET /', 'user.id': 'ada', duration_ms: 3000 }, time: new Date((nowS - 100) * 1000).toISOString() },
     ];

@@ -170,6 +170,12 @@ describe('calculated field errors carry the position', () => {
     assert.throws(() => schema.column('a'), /refers to itself \(a → b → a\)/);
   });
 
+  it('refuses a chain of fields whose SQL would explode', () => {
+    const many = (name: string): string => `CONCAT(${Array.from({ length: 300 }, () => `$${name}`).join(', ')})`;
+    const schema = withCalculatedFields(SCHEMA, [{ name: 'a', expression: many('b') }, { name: 'b', expression: many('c') }, { name: 'c', expression: many('name') }], { dialect: duckdbDialect });
+    assert.throws(() => schema.column('a'), (e: unknown) => e instanceof DerivedExpressionError && /derived\.compiledSqlChars/.test(e.message));
+  });
+
   it('lets one field use another', async () => {
     const params = new SqlParameters(duckdbDialect);
     const schema = withCalculatedFields(SCHEMA, [{ name: 'slow', expression: 'GT($duration_ms, 500)' }, { name: 'label', expression: 'IF($slow, "slow", "ok")' }], { dialect: duckdbDialect, params });

@@ -17,6 +17,11 @@ export const DERIVED_LIMITS = {
     unit: 'fields',
     reason: 'How deep a calculated field may reference other calculated fields ($other_field): each reference inlines the other expression, so a chain multiplies the SQL; deeper (or a cycle) is refused with 400.',
   },
+  compiledSqlChars: {
+    value: 262_144,
+    unit: 'characters',
+    reason: 'Longest SQL one calculated field compiles to: a field that references another many times inlines it each time, so a short chain of references could otherwise build gigabytes of SQL; a field over it is refused with 400.',
+  },
   fieldsPerDataset: {
     value: 500,
     unit: 'calculated fields',
