@@ -6,6 +6,8 @@ import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
 import { checkCalculatedField } from '../derived/calculated-field-schema.js';
 import type { DerivedColumnCatalog, StoredDerivedColumn } from '../derived/derived-column-catalog.js';
 import { duckdbDialect } from '../query/compile/duckdb-dialect.js';
+import { schemaWithFields } from '../query/query-engine.js';
+import type { ColumnType } from '../query/query-schema.js';
 import type { SpanStore } from '../store/span-store.js';
 import { resolveDataset } from './dataset-selector.js';
 import { sendJson } from './http-io.js';
@@ -73,14 +75,35 @@ export function addDerivedColumnRoutes(router: HttpRouter, store: SpanStore, cat
     sendJson(res, 201, present(column));
   });
 
+  /**
+   * Waggle adds each field's result `type` (string, integer, float, boolean) to the list, so the
+   * query builder offers the right operators; absent when the field no longer compiles.
+   */
+  const typesOf = async (dataset: string): Promise<(alias: string) => ColumnType | undefined> => {
+    const selector = await resolveDataset(store, dataset);
+    const schema = schemaWithFields(await store.querySchema(selector), undefined, catalog.fieldsFor(selector));
+    return (alias) => {
+      try {
+        return schema.column(alias)?.type;
+      } catch {
+        return undefined;
+      }
+    };
+  };
+
   router.add('GET', '/1/derived_columns/:dataset', async ({ res, params, url }) => {
     const datasetKey = key(params['dataset']!);
     const alias = url.searchParams.get('alias');
     const list = columns.list((c) => c.dataset === datasetKey).sort((a, b) => a.alias.localeCompare(b.alias));
-    if (alias === null) return sendJson(res, 200, list.map(present));
+    const typeOf = await typesOf(params['dataset']!);
+    const withType = (c: StoredDerivedColumn): Record<string, unknown> => {
+      const type = typeOf(c.alias);
+      return { ...present(c), ...(type === undefined ? {} : { type }) };
+    };
+    if (alias === null) return sendJson(res, 200, list.map(withType));
     const found = list.find((c) => c.alias === alias);
     if (!found) throw new NotFoundError(`no derived column with alias '${alias}' in dataset ${params['dataset']}`);
-    sendJson(res, 200, present(found));
+    sendJson(res, 200, withType(found));
   });
 
   router.add('GET', '/1/derived_columns/:dataset/:id', async ({ res, params }) => {

@@ -111,6 +111,14 @@ describe('the alerting pages', { skip: hasChromium ? false : `Chromium is not in
     await shot(page, 'calculated-fields');
   });
 
+  it('groups a query by a calculated field, which the builder offers as a column', async () => {
+    await page.goto(url(`/query?${new URLSearchParams({ dataset: 'shop', q: 'VISUALIZE COUNT GROUP BY speed LAST 3h' }).toString()}`));
+    await page.getByRole('cell', { name: 'slow', exact: true }).first().waitFor();
+    assert.ok(await page.getByRole('cell', { name: 'ok', exact: true }).first().isVisible());
+    assert.equal(await page.locator('datalist option[value="speed"]').count() > 0, true);
+    await shot(page, 'query-by-calculated-field');
+  });
+
   it('shows a trigger with its preview, threshold line and history', async () => {
     await page.goto(url(`/triggers?dataset=shop&id=${triggerId}`));
     await page.getByText('History of “Checkout errors”').waitFor();

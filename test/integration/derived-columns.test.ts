@@ -59,6 +59,7 @@ describe('calculated fields (derived columns)', () => {
     const found = await call(waggle, 'GET', '/1/derived_columns/shop?alias=dur_s');
     assert.equal(found.status, 200);
     assert.equal(found.body.expression, 'DIV($duration_ms, 1000)');
+    assert.equal(found.body.type, 'float');
     const max = await results(waggle, 'shop', { time_range: 600, calculations: [{ op: 'MAX', column: 'dur_s' }], filters: [{ column: 'speed', op: '=', value: 'slow' }] });
     assert.deepEqual(max.body, [{ 'MAX(dur_s)': 1.2 }]);
   });

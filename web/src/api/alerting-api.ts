@@ -6,6 +6,8 @@ const seg = encodeURIComponent;
 
 export interface DerivedColumn {
   id: string;
+  /** Waggle's addition: the field's result type (absent when it no longer compiles). */
+  type?: 'string' | 'integer' | 'float' | 'boolean';
   alias: string;
   expression: string;
   description: string;
