@@ -30,8 +30,13 @@ export interface CompiledDerivedExpression {
 const FORMAT_TIME_MAX_SECONDS = 1e11;
 /** strftime specifiers every engine we target formats (an unknown one would fail the query at run time). */
 const STRFTIME_SPEC = /%(-?[aAbBcdHIjmMpSUwWxXyYzZfeGgV]|%)/g;
-/** Constructs JavaScript accepts that RE2 (DuckDB, ClickHouse) refuses: look-around and back-references. */
-const NOT_RE2 = /\(\?<?[=!]|\\[1-9]|\\k</;
+/**
+ * Constructs JavaScript accepts that RE2 (DuckDB, ClickHouse) refuses: look-around, back-references,
+ * `(?<name>` groups (RE2 wants `(?P<name>`), `\u` escapes; repetition counts over 1000 are checked apart.
+ */
+const NOT_RE2 = /\(\?<?[=!]|\\[1-9]|\\k<|\(\?<[A-Za-z_]|\\u/;
+const REPETITION = /\{(\d+)(?:,(\d*))?\}/g;
+const RE2_MAX_REPEAT = 1000;
 
 type Emit = (e: TypedDerivedExpression) => string;
 
@@ -147,8 +152,12 @@ function regexPattern(e: TypedDerivedExpression, c: CallContext): { sql: string;
   const pattern = e.node === 'literal' && e.literal.kind === 'string' ? e.literal.value : '';
   let groups = 0;
   try {
-    if (NOT_RE2.test(pattern)) throw new Error('look-around and back-references are not supported');
-    groups = (new RegExp(`${pattern}|`, 'u').exec('')?.length ?? 1) - 1;
+    if (NOT_RE2.test(pattern)) throw new Error('look-around, back-references, (?<name>...) groups (write (?P<name>...)) and \\u escapes are not supported (RE2)');
+    for (const m of pattern.matchAll(REPETITION)) {
+      if (Number(m[1]) > RE2_MAX_REPEAT || Number(m[2] || 0) > RE2_MAX_REPEAT) throw new Error(`repetition counts are at most ${RE2_MAX_REPEAT}`);
+    }
+    // JavaScript spells RE2's named group (?P<name>...) as (?<name>...).
+    groups = (new RegExp(`${pattern.replaceAll('(?P<', '(?<')}|`, 'u').exec('')?.length ?? 1) - 1;
   } catch (error) {
     throw new DerivedExpressionError(`bad regular expression: ${(error as Error).message}`, e.position, c.ctx.field);
   }

@@ -49,9 +49,11 @@ export const duckdbDerivedSql: DerivedSqlDialect = {
   lower: (value) => `lower(${value})`,
   charLength: (value) => `length(${value})`,
   byteLength: (value) => `strlen(${value})`,
-  regexMatches: (value, pattern) => `regexp_matches(${value}, ${pattern})`,
-  regexExtract: (value, pattern, group) => `CASE WHEN regexp_matches(${value}, ${pattern}) THEN regexp_extract(${value}, ${pattern}, ${group}) END`,
-  regexCount: (value, pattern) => `len(regexp_extract_all(${value}, ${pattern}))`,
+  // try(): a pattern JavaScript accepts and RE2 does not (checked at creation, but the two differ
+  // in corners) gives NULL rather than failing every query that uses the field.
+  regexMatches: (value, pattern) => `try(regexp_matches(${value}, ${pattern}))`,
+  regexExtract: (value, pattern, group) => `try(CASE WHEN regexp_matches(${value}, ${pattern}) THEN regexp_extract(${value}, ${pattern}, ${group}) END)`,
+  regexCount: (value, pattern) => `try(len(regexp_extract_all(${value}, ${pattern})))`,
   parseTimestampSeconds: (value) => `(epoch_us(TRY_CAST(${value} AS TIMESTAMPTZ)) / 1e6)`,
   // make_timestamp(µs) is a TIMESTAMP (no zone): formatted as UTC whatever the session's time zone.
   formatUnixSeconds: (format, seconds) => `strftime(make_timestamp(TRY_CAST(${seconds} * 1e6 AS BIGINT)), ${format})`,
