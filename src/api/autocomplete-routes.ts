@@ -1,4 +1,6 @@
 import { BadRequestError } from '../core/errors.js';
+import type { CalculatedField } from '../derived/calculated-field.js';
+import { schemaWithFields } from '../query/query-engine.js';
 import type { AutocompleteCatalog } from '../query/autocomplete/autocomplete-catalog.js';
 import { autocompleteQuery } from '../query/query-engine.js';
 import type { FilterScalar } from '../query/query-spec.js';
@@ -14,7 +16,7 @@ const CACHE_MS = 60_000;
  * GET /api/autocomplete?dataset=&q=&cursor= → {completions}. Top values come from the store's
  * bounded sample and are cached for a minute per dataset and column, so typing is not a scan.
  */
-export function addAutocompleteRoutes(router: HttpRouter, store: SpanStore): void {
+export function addAutocompleteRoutes(router: HttpRouter, store: SpanStore, calculatedFields: (selector: DatasetSelector) => readonly CalculatedField[] = () => []): void {
   const valueCache = new Map<string, { at: number; values: FilterScalar[] }>();
 
   const cachedValues = (selector: DatasetSelector, column: string): FilterScalar[] | undefined => {
@@ -40,10 +42,17 @@ export function addAutocompleteRoutes(router: HttpRouter, store: SpanStore): voi
     const selector = await resolveDataset(store, dataset).catch(() => ({ kind: 'all' }) as DatasetSelector);
     const derived = new Set((await store.querySchema(selector)).columns().filter((c) => c.derivation !== undefined).map((c) => c.name));
     const columns = (await store.listColumns(selector)).map((c) => ({ name: c.key_name, type: c.type, derived: derived.has(c.key_name) }));
+    // Calculated fields complete like columns (their values are not sampled: they exist only in queries).
+    const fields = calculatedFields(selector);
+    if (fields.length > 0) {
+      const schema = schemaWithFields(await store.querySchema(selector), undefined, fields);
+      for (const binding of schema.columns()) if (fields.some((f) => f.name === binding.name)) columns.push({ name: binding.name, type: binding.type, derived: false });
+    }
     const wanted = new Set<string>();
     const catalog: AutocompleteCatalog = {
       columns: () => columns,
       topValues: (column) => {
+        if (fields.some((f) => f.name === column)) return [];
         const values = cachedValues(selector, column);
         if (values === undefined) wanted.add(column);
         return values ?? [];

@@ -2,11 +2,12 @@ import crypto from 'node:crypto';
 import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../core/errors.js';
 import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
 import type { QueryResultData } from '../query/compile/query-result-shaper.js';
-import { prepareQuerySpec, prepareTextQuery, queryUiPath, querySpecToText } from '../query/query-engine.js';
+import type { CalculatedField } from '../derived/calculated-field.js';
+import { prepareQuerySpec, prepareTextQuery, queryUiPath, querySpecToText, schemaWithFields } from '../query/query-engine.js';
 import type { QueryRunner } from '../query/query-runner.js';
 import type { QuerySpec } from '../query/query-spec.js';
 import type { ExpiringCollectionStore } from '../store/saved/expiring-collection-store.js';
-import type { SpanStore } from '../store/span-store.js';
+import type { DatasetSelector, SpanStore } from '../store/span-store.js';
 import { checkSpecColumnsInDataset } from './dataset-column-check.js';
 import { resolveDataset, sameDataset } from './dataset-selector.js';
 import { readJsonBody, sendJson } from './http-io.js';
@@ -41,6 +42,8 @@ export interface QueryRouteDependencies {
   queryTimeoutMs: number;
   /** Links are built from configuration, never from the request's Host (which a client chooses). */
   publicUrl: () => string;
+  /** Stored calculated fields (derived columns) a query of the selection may use. */
+  calculatedFields?: (selector: DatasetSelector) => readonly CalculatedField[];
 }
 
 /** Same spec, same dataset → same id, as with Honeycomb's query ids. */
@@ -56,6 +59,8 @@ function objectBody(body: unknown): Record<string, unknown> {
 /** Honeycomb's Query Data API plus POST /api/query (a text query in one round trip). */
 export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies): void {
   const results = new Map<string, QueryResultObject>();
+
+  const storedFields = (selector: DatasetSelector): readonly CalculatedField[] => deps.calculatedFields?.(selector) ?? [];
 
   const remember = (result: QueryResultObject): void => {
     results.set(result.id, result);
@@ -92,7 +97,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
   /** Columns are per dataset (as /1/columns lists them); `__all__` sees every dataset's. */
   const checkColumns = async (dataset: string, spec: QuerySpec): Promise<void> => {
     const selector = await resolveDataset(deps.store, dataset);
-    if (selector.kind === 'one') checkSpecColumnsInDataset(spec, await deps.store.querySchema(selector), dataset);
+    if (selector.kind === 'one') checkSpecColumnsInDataset(spec, schemaWithFields(await deps.store.querySchema(selector), spec, storedFields(selector)), dataset);
   };
 
   const execute = async (stored: StoredQuery, disableSeries: boolean): Promise<QueryResultObject> => {
@@ -112,10 +117,10 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
 
   router.add('POST', '/1/queries/:dataset', async ({ req, res, params }) => {
     const dataset = params['dataset']!;
-    await resolveDataset(deps.store, dataset);
+    const selector = await resolveDataset(deps.store, dataset);
     const schema = await deps.store.querySchema({ kind: 'all' });
     const body = objectBody(await readJsonBody(req, MAX_JSON_BYTES));
-    const spec = prepareQuerySpec(body, schema);
+    const spec = prepareQuerySpec(body, schema, { calculatedFields: storedFields(selector) });
     await checkColumns(dataset, spec);
     const stored = storeQuery(dataset, spec, body);
     sendJson(res, 200, echo(stored));
@@ -141,7 +146,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     if (disableSeries && body['limit'] !== undefined) {
       const limit = body['limit'];
       const schema = await deps.store.querySchema({ kind: 'all' });
-      const spec = prepareQuerySpec({ ...stored.spec, limit }, schema, { disableSeries });
+      const spec = prepareQuerySpec({ ...stored.spec, limit }, schema, { disableSeries, calculatedFields: storedFields(await resolveDataset(deps.store, stored.dataset)) });
       toRun = { ...stored, spec };
     }
     // 201: a query result is created (Honeycomb's status), even though Waggle's is complete at once.
@@ -160,9 +165,9 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const text = body['q'];
     if (typeof text !== 'string') throw new BadRequestError('q: required, a text query such as "VISUALIZE COUNT GROUP BY service.name"');
     const disableSeries = body['disable_series'] === true;
-    await resolveDataset(deps.store, dataset);
+    const selector = await resolveDataset(deps.store, dataset);
     const schema = await deps.store.querySchema({ kind: 'all' });
-    const spec = prepareTextQuery(text, schema, { disableSeries });
+    const spec = prepareTextQuery(text, schema, { disableSeries, calculatedFields: storedFields(selector) });
     await checkColumns(dataset, spec);
     const stored = storeQuery(dataset, spec);
     sendJson(res, 200, await execute(stored, disableSeries));

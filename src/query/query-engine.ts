@@ -1,9 +1,11 @@
+import type { CalculatedField } from '../derived/calculated-field.js';
+import { withCalculatedFields } from '../derived/calculated-field-schema.js';
 import type { AutocompleteCatalog, Completion } from './autocomplete/autocomplete-catalog.js';
 import { completeTextQuery } from './autocomplete/text-query-completer.js';
 import type { CompileOptions } from './compile/compile-context.js';
 import type { CompiledQuery } from './compile/compiled-query.js';
 import { duckdbDialect } from './compile/duckdb-dialect.js';
-import { compileQuery } from './compile/query-compiler.js';
+import { calculatedFieldOf, compileQuery } from './compile/query-compiler.js';
 import { shapeQueryResult, type QueryResultData } from './compile/query-result-shaper.js';
 import { compileRawEvents, type CompiledRawEvents, type RawEventsPage } from './compile/raw-events-compiler.js';
 import { resolveQueryColumns } from './query-column-resolver.js';
@@ -21,18 +23,27 @@ import { printTextQuery } from './text/text-query-printer.js';
 export interface PrepareOptions {
   /** The caller will not ask for the series (limit up to 10 000). */
   readonly disableSeries?: boolean;
+  /** Stored calculated fields of the dataset (and environment-wide ones), usable as columns. */
+  readonly calculatedFields?: readonly CalculatedField[];
 }
 
 /** A spec from JSON (POST /1/queries): validated, normalized, its columns checked against the dataset. */
 export function prepareQuerySpec(input: unknown, schema: QuerySchema, options: PrepareOptions = {}): QuerySpec {
   const spec = validateQuerySpec(input, options);
-  resolveQueryColumns(spec, schema);
+  resolveQueryColumns(spec, schemaWithFields(schema, spec, options.calculatedFields ?? []));
   return spec;
 }
 
 /** A text query: parsed, validated and checked against the dataset; errors carry a position. */
 export function prepareTextQuery(text: string, schema: QuerySchema, options: PrepareOptions = {}): QuerySpec {
-  return parseTextQuery(text, { ...options, schema });
+  const { calculatedFields, ...rest } = options;
+  return parseTextQuery(text, { ...rest, schema: schemaWithFields(schema, undefined, calculatedFields ?? []) });
+}
+
+/** The schema plus stored calculated fields and the spec's own (these win), for checking a query (nothing is compiled into a statement). */
+export function schemaWithFields(schema: QuerySchema, spec: QuerySpec | undefined, stored: readonly CalculatedField[]): QuerySchema {
+  const own = spec?.calculated_fields ?? [];
+  return withCalculatedFields(schema, [...stored, ...own], { dialect: duckdbDialect, ...(spec === undefined ? {} : { fieldOf: calculatedFieldOf(spec) }) });
 }
 
 /** The text form of a spec (for links and the UI); parsing it gives the same spec back. */

@@ -1,4 +1,5 @@
 import { QueryTimeoutError } from '../core/errors.js';
+import type { CalculatedField } from '../derived/calculated-field.js';
 import { nowNs } from '../core/unix-nanos.js';
 import type { QueryMetrics } from '../observability/query-metrics.js';
 import type { DatasetSelector, SpanStore } from '../store/span-store.js';
@@ -25,6 +26,8 @@ export class QueryRunner {
   constructor(
     private readonly store: SpanStore,
     private readonly metrics: QueryMetrics | null = null,
+    /** The stored calculated fields a query of the selection may use (derived columns). */
+    private readonly calculatedFields: (selector: DatasetSelector) => readonly CalculatedField[] = () => [],
   ) {}
 
   /**
@@ -43,6 +46,7 @@ export class QueryRunner {
       disableSeries: options.disableSeries,
       weighted: this.store.hasSampledEvents(window),
       relatedMarginNs: RELATED_MARGIN_NS,
+      calculatedFields: this.calculatedFields(selector),
     });
   }
 

@@ -1,5 +1,6 @@
 import { InvalidQueryError } from '../core/errors.js';
 import { QUERY_LIMITS } from '../core/limits/query-limits.js';
+import { parseDerivedExpression } from '../derived/derived-expression-parser.js';
 import { CALCULATION_OP_TRAITS } from './calculation-op-traits.js';
 import { calculationLabel } from './calculation-label.js';
 import { FILTER_OP_TRAITS } from './filter-op-traits.js';
@@ -21,6 +22,7 @@ import {
   type FilterScalar,
   type Having,
   type Order,
+  type QueryCalculatedField,
   type QuerySpec,
 } from './query-spec.js';
 
@@ -229,9 +231,8 @@ export function validateQuerySpec(input: unknown, options: ValidateQueryOptions 
   for (const key of Object.keys(input)) {
     if (!KNOWN_FIELDS.has(key) && present(input[key])) fail(key, 'unknown field');
   }
-  if (array(input['calculated_fields'], 'calculated_fields').length > 0) {
-    fail('calculated_fields', 'calculated fields are not supported yet');
-  }
+  const calculatedFields = array(input['calculated_fields'], 'calculated_fields').map((f, i) => calculatedField(f, `calculated_fields[${i}]`));
+  noDuplicates(calculatedFields, (f) => f.name, 'calculated_fields');
 
   const rawCalcs = array(input['calculations'], 'calculations').map((c, i) => calculation(c, `calculations[${i}]`));
   const calculations = rawCalcs.length === 0 ? [{ op: 'COUNT' as const }] : rawCalcs;
@@ -270,5 +271,18 @@ export function validateQuerySpec(input: unknown, options: ValidateQueryOptions 
     limit,
     ...window,
     ...(granularity === undefined ? {} : { granularity }),
+    ...(calculatedFields.length === 0 ? {} : { calculated_fields: calculatedFields }),
   };
+}
+
+/** `{name, expression}`: the expression must parse here (its columns and types are checked against the dataset later). */
+function calculatedField(value: unknown, field: string): QueryCalculatedField {
+  if (!isObject(value)) fail(field, 'must be an object {name, expression}');
+  for (const key of Object.keys(value)) if (key !== 'name' && key !== 'expression' && key !== 'alias') fail(`${field}.${key}`, 'unknown field');
+  // Honeycomb's derived columns call the name `alias`; both are accepted here.
+  const name = columnName(value['name'] ?? value['alias'], `${field}.name`);
+  const expression = value['expression'];
+  if (typeof expression !== 'string') fail(`${field}.expression`, 'must be a string');
+  parseDerivedExpression(expression, `${field}.expression`);
+  return { name, expression };
 }

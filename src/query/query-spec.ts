@@ -94,6 +94,12 @@ export interface Having {
   readonly value: number;
 }
 
+/** A calculated field scoped to one query: `{name, expression}` in Honeycomb's derived-column syntax. */
+export interface QueryCalculatedField {
+  readonly name: string;
+  readonly expression: string;
+}
+
 /**
  * A validated, normalized spec (see validateQuerySpec): defaults filled in, and an absolute time
  * window always carried as both start_time and end_time (time_range = end_time - start_time).
@@ -115,6 +121,8 @@ export interface QuerySpec {
   readonly end_time?: number;
   /** Seconds per series bucket; absent means "let the compiler choose". */
   readonly granularity?: number;
+  /** Calculated fields usable as columns by this query alone; absent when none. */
+  readonly calculated_fields?: readonly QueryCalculatedField[];
 }
 
 export const DEFAULT_TIME_RANGE_SECONDS = 7200;

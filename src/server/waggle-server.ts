@@ -34,7 +34,8 @@ import { UNMATCHED_ROUTE } from '../observability/http-metrics.js';
 import { WaggleMetrics } from '../observability/waggle-metrics.js';
 import { waggleReadiness } from '../observability/waggle-readiness.js';
 import { createLogger, type Logger } from '../observability/waggle-logger.js';
-import { addApiRoutes } from './api-routes.js';
+import type { AlertScheduler } from '../alerting/alert-scheduler.js';
+import { addApiRoutes, type AlertingOptions } from './api-routes.js';
 import { resolveConfig, type WaggleConfig } from './waggle-config.js';
 
 export interface RunningWaggle {
@@ -45,6 +46,8 @@ export interface RunningWaggle {
   /** Every HTTP route served (main and OTLP ports), e.g. to check each has a permission. */
   readonly routes: readonly { method: string; pattern: string }[];
   readonly metrics: WaggleMetrics;
+  /** The trigger and burn-alert scheduler (tests step it with evaluateDue()). */
+  readonly alerting: AlertScheduler;
   /** Stops accepting, finishes in-flight requests, commits, checkpoints. */
   stop(): Promise<void>;
 }
@@ -129,6 +132,8 @@ export interface StartHooks {
   onListening?: (ports: RunningWaggle['ports']) => void;
   /** Where log lines go; by default stderr in config.logFormat. */
   logger?: Logger;
+  /** The alerting scheduler's clock and pace (tests). */
+  alerting?: AlertingOptions;
 }
 
 /**
@@ -202,7 +207,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
   mainRoutes.add('POST', '/v1/traces', traceHandler);
   addHoneycombEventRoutes(mainRoutes, ingestService);
   addTraceRoutes(mainRoutes, store);
-  const api = addApiRoutes(mainRoutes, { store, config, publicUrl, queryMetrics: metrics.queries, auth: { authorizer, secureCookies: () => publicUrl().startsWith('https:') } });
+  const api = addApiRoutes(mainRoutes, { store, config, publicUrl, queryMetrics: metrics.queries, auth: { authorizer, secureCookies: () => publicUrl().startsWith('https:') }, ...(hooks.alerting === undefined ? {} : { alerting: hooks.alerting }) });
   const httpAuth: HttpAuth = { authorizer, datasetExists: (name) => store.findDataset(name) !== undefined };
   // Liveness: 200 whenever the process answers, saying whether it is ready and why not.
   const healthz = async ({ res }: { res: http.ServerResponse }): Promise<void> => {
@@ -314,6 +319,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
       ingest: ingestService,
       routes: [...mainRoutes.routes(), ...otlpRoutes.routes()],
       metrics,
+      alerting: api.alerting,
       stop: () => {
         stopping ??= (async () => {
           listening = false;

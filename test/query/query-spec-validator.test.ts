@@ -69,7 +69,9 @@ describe('validateQuerySpec', () => {
     ['end_time before start_time', { start_time: 100, end_time: 50 }, 'end_time', 'end_time: must be after start_time'],
     ['a granularity over time_range', { time_range: 60, granularity: 61 }, 'granularity', 'granularity: must not exceed time_range (60)'],
     ['a granularity under time_range/1000', { time_range: 7200, granularity: 7 }, 'granularity', 'granularity: must be at least time_range/1000 (8)'],
-    ['calculated fields', { calculated_fields: [{ name: 'x', expression: '1' }] }, 'calculated_fields', 'calculated_fields: calculated fields are not supported yet'],
+    ['a calculated field that does not parse', { calculated_fields: [{ name: 'x', expression: 'IF(' }] }, 'calculated_fields[0].expression', 'calculated_fields[0].expression: the expression ends where a value was expected (at character 3)'],
+    ['a calculated field without a name', { calculated_fields: [{ expression: '1' }] }, 'calculated_fields[0].name', 'calculated_fields[0].name: must be a non-empty column name'],
+    ['two calculated fields of one name', { calculated_fields: [{ name: 'x', expression: '1' }, { name: 'x', expression: '2' }] }, 'calculated_fields[1]', 'calculated_fields[1]: duplicate x'],
     ['an unknown field', { breakdown: ['a'] }, 'breakdown', 'breakdown: unknown field'],
   ];
   for (const [name, input, field, message] of CASES) {

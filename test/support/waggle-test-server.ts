@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startWaggleServer, type RunningWaggle } from '../../src/server/waggle-server.js';
+import { startWaggleServer, type RunningWaggle, type StartHooks } from '../../src/server/waggle-server.js';
 import type { WaggleConfig } from '../../src/server/waggle-config.js';
 
 /**
@@ -11,9 +11,9 @@ import type { WaggleConfig } from '../../src/server/waggle-config.js';
 export const TEST_RETENTION_NS = 36_500n * 86_400_000_000_000n;
 
 /** Starts a real Waggle on ephemeral ports with a fresh data directory. */
-export async function startTestWaggle(overrides: Partial<WaggleConfig> = {}): Promise<RunningWaggle & { dataDir: string; baseUrl: string }> {
+export async function startTestWaggle(overrides: Partial<WaggleConfig> = {}, hooks: StartHooks = {}): Promise<RunningWaggle & { dataDir: string; baseUrl: string }> {
   const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-test-'));
-  const running = await startWaggleServer({ host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, dataDir, flushIntervalMs: 100, retentionNs: TEST_RETENTION_NS, ...overrides });
+  const running = await startWaggleServer({ host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, dataDir, flushIntervalMs: 100, retentionNs: TEST_RETENTION_NS, ...overrides }, hooks);
   return Object.assign(running, { dataDir, baseUrl: `http://127.0.0.1:${running.ports.http}` });
 }
 

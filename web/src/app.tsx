@@ -13,6 +13,10 @@ import { BoardsPage } from './features/boards/boards-page.js';
 import { BoardPage } from './features/boards/board-page.js';
 import { TraceIdBox } from './features/trace/trace-id-box.js';
 import { TraceComparePage } from './features/trace/trace-compare-page.js';
+import { CalculatedFieldsPage } from './features/alerting/calculated-fields-page.js';
+import { RecipientsPage } from './features/alerting/recipients-page.js';
+import { SlosPage } from './features/alerting/slos-page.js';
+import { TriggersPage } from './features/alerting/triggers-page.js';
 
 function NavLink({ href, label, active }: { href: string; label: string; active: boolean }): ReactNode {
   return (
@@ -30,6 +34,10 @@ function Page({ path, search }: { path: string; search: URLSearchParams }): Reac
   if (path === '/saved') return <SavedPage />;
   if (path === '/boards') return <BoardsPage />;
   if (path === '/keys') return <KeysPage />;
+  if (path === '/calculated-fields') return <CalculatedFieldsPage search={search} />;
+  if (path === '/triggers') return <TriggersPage search={search} />;
+  if (path === '/recipients') return <RecipientsPage />;
+  if (path === '/slos') return <SlosPage search={search} />;
   if (path.startsWith('/boards/')) return <BoardPage boardId={decodeURIComponent(path.slice('/boards/'.length))} />;
   return (
     <div className="page">
@@ -88,6 +96,7 @@ export function App(): ReactNode {
           <NavLink href="/query" label="Query" active={path === '/query'} />
           <NavLink href="/saved" label="Saved queries" active={path === '/saved'} />
           <NavLink href="/boards" label="Boards" active={path.startsWith('/boards')} />
+          <NavLink href="/triggers" label="Alerts" active={path === '/triggers' || path === '/slos' || path === '/recipients' || path === '/calculated-fields'} />
           {canManageKeys && <NavLink href="/keys" label="API keys" active={path === '/keys'} />}
         </nav>
         {ready !== null && !mustSignIn && <TraceIdBox />}

@@ -1,4 +1,6 @@
+import { ALERTING_LIMITS } from './alerting-limits.js';
 import { AUTH_LIMITS } from './auth-limits.js';
+import { DERIVED_LIMITS } from './derived-limits.js';
 import { HTTP_LIMITS } from './http-limits.js';
 import { INGEST_LIMITS } from './ingest-limits.js';
 import type { LimitDefinition } from './limit-definition.js';
@@ -18,4 +20,6 @@ export const LIMITS_TABLE: Readonly<Record<string, Readonly<Record<string, Limit
   query: QUERY_LIMITS,
   saved: SAVED_LIMITS,
   auth: AUTH_LIMITS,
+  derived: DERIVED_LIMITS,
+  alerting: ALERTING_LIMITS,
 };

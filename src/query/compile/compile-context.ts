@@ -1,3 +1,4 @@
+import type { CalculatedField } from '../../derived/calculated-field.js';
 import type { QuerySchema } from '../query-schema.js';
 import type { ResolvedQuery } from '../resolved-query.js';
 import type { QueryWindow } from './query-window.js';
@@ -33,6 +34,8 @@ export interface CompileOptions {
    * (a root span usually starts before its children). Default 0; the relation must cover it.
    */
   readonly relatedMarginNs?: bigint;
+  /** Stored calculated fields of the queried dataset (and environment-wide ones); the spec's own win over them. */
+  readonly calculatedFields?: readonly CalculatedField[];
 }
 
 /** Everything the parts of the compiler share for one query. */

@@ -1,3 +1,4 @@
+import { duckdbDerivedSql } from '../../derived/derived-sql-dialect.js';
 import type { SqlDialect } from './sql-dialect.js';
 
 /**
@@ -27,4 +28,5 @@ export const duckdbDialect: SqlDialect = {
   doubleLiteral: (value) => value.toExponential(),
   nullBigint: () => 'CAST(NULL AS BIGINT)',
   floorToInteger: (value) => `CAST(floor(${value}) AS INTEGER)`,
+  derivedFunctions: duckdbDerivedSql,
 };

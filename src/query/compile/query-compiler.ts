@@ -1,3 +1,4 @@
+import { withCalculatedFields } from '../../derived/calculated-field-schema.js';
 import { CALCULATION_OP_TRAITS } from '../calculation-op-traits.js';
 import { resolveQueryColumns } from '../query-column-resolver.js';
 import type { QuerySchema } from '../query-schema.js';
@@ -227,6 +228,14 @@ function topGroupsFirst(spec: QuerySpec, calcs: readonly ResolvedCalculation[]):
   return spec.breakdowns.length > 0 && spec.limit < DEFAULT_LIMIT && !calcs.some((c) => CALCULATION_PLANS[c.op].kind === 'rate');
 }
 
+/** Errors in the spec's own calculated fields name `calculated_fields[i].expression`. */
+export function calculatedFieldOf(spec: QuerySpec): (name: string) => string {
+  return (name) => {
+    const i = (spec.calculated_fields ?? []).findIndex((f) => f.name === name);
+    return i < 0 ? `calculated field ${name}` : `calculated_fields[${i}].expression`;
+  };
+}
+
 /**
  * Compiles a validated spec into one SQL statement over the store's relation. Column names are
  * resolved against the schema (unknown → InvalidQueryError); values become bound parameters.
@@ -235,9 +244,11 @@ function topGroupsFirst(spec: QuerySpec, calcs: readonly ResolvedCalculation[]):
  * calculations for those groups only. Results and series come from one aggregation over the
  * events (see aggregationCtes).
  */
-export function compileQuery(spec: QuerySpec, schema: QuerySchema, dialect: SqlDialect, options: CompileOptions): CompiledQuery {
-  const query = resolveQueryColumns(spec, schema);
+export function compileQuery(spec: QuerySpec, baseSchema: QuerySchema, dialect: SqlDialect, options: CompileOptions): CompiledQuery {
   const params = new SqlParameters(dialect);
+  // Calculated fields become columns whose SQL binds its literals into this statement's parameters.
+  const schema = withCalculatedFields(baseSchema, [...(options.calculatedFields ?? []), ...(spec.calculated_fields ?? [])], { dialect, params, fieldOf: calculatedFieldOf(spec) });
+  const query = resolveQueryColumns(spec, schema);
   const window = resolveQueryWindow(spec, options.nowNs);
   const ctx: CompileContext = { query, schema, dialect, params, window, options };
   const withSeries = !options.disableSeries;

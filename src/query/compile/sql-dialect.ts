@@ -1,3 +1,5 @@
+import type { DerivedSqlDialect } from '../../derived/derived-sql-dialect.js';
+
 /**
  * What differs between SQL engines, as small hooks of the one query compiler. Every hook receives
  * SQL fragments the compiler built from the schema's store-generated bindings and its own aliases;
@@ -37,4 +39,6 @@ export interface SqlDialect {
   nullBigint(): string;
   /** A floor to an integer, for heatmap bucket indexes. */
   floorToInteger(value: string): string;
+  /** The functions of calculated fields (src/derived/); absent: the engine has no calculated fields yet. */
+  readonly derivedFunctions?: DerivedSqlDialect;
 }

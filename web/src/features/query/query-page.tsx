@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { QuerySpec } from '../../../../src/query/query-spec.js';
 import { ALL_DATASETS, ApiError, listColumns, listDatasets, runTextQuery } from '../../api/api-client.js';
+import { useCalculatedColumns } from '../alerting/use-calculated-columns.js';
 import { ErrorMessage, Loading } from '../../components/status-views.js';
 import { timeAgo } from '../../components/time-text.js';
 import { useAsync } from '../../components/use-async.js';
@@ -88,7 +89,8 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
 
   const datasets = useAsync((signal) => listDatasets(signal), []);
   const columns = useAsync((signal) => listColumns(urlDataset, signal), [urlDataset]);
-  const columnList = columns.status === 'ready' ? columns.value : [];
+  const calculatedColumns = useCalculatedColumns(urlDataset);
+  const columnList = [...(columns.status === 'ready' ? columns.value : []), ...calculatedColumns];
   const typeOf = (name: string): 'string' | 'integer' | 'float' | 'boolean' | undefined => columnList.find((c) => c.key_name === name)?.type;
 
   // The URL changed (load, run, back/forward): show its query and run it.

@@ -1,0 +1,60 @@
+/**
+ * What differs between engines when compiling calculated fields, beside the query compiler's own
+ * SqlDialect hooks (startsWith, endsWith, contains, toDouble). Each hook receives SQL fragments
+ * built by the compiler; user values only arrive as placeholders. A new engine (ClickHouse) adds
+ * one object of this shape next to its SqlDialect.
+ */
+export interface DerivedSqlDialect {
+  /** The engine's SQL type names for the four value types. */
+  readonly typeNames: { readonly string: string; readonly integer: string; readonly float: string; readonly boolean: string };
+  /** A cast that yields NULL instead of failing (an unparseable string). */
+  tryCast(value: string, type: 'integer' | 'float'): string;
+  /** Integer arithmetic widened so that adding or multiplying two 64-bit integers cannot overflow; the caller narrows back with tryCast. */
+  wideInteger(value: string): string;
+  truncate(value: string): string;
+  /** A string as an integer, the fraction cut off ("12.7" → 12, never rounded), NULL when it does not parse. */
+  parseIntegerTruncating(value: string): string;
+  log10(value: string): string;
+  floor(value: string): string;
+  least(values: readonly string[]): string;
+  greatest(values: readonly string[]): string;
+  concat(values: readonly string[]): string;
+  lower(value: string): string;
+  charLength(value: string): string;
+  byteLength(value: string): string;
+  /** Whether the RE2 `pattern` matches anywhere in `value`. */
+  regexMatches(value: string, pattern: string): string;
+  /** Group `group` (a compiler constant) of the first match, NULL when there is none. */
+  regexExtract(value: string, pattern: string, group: number): string;
+  regexCount(value: string, pattern: string): string;
+  /** An RFC 3339 string as Unix seconds (float), NULL when it does not parse. */
+  parseTimestampSeconds(value: string): string;
+  /** Unix seconds (float) formatted with a strftime format, in UTC. */
+  formatUnixSeconds(format: string, seconds: string): string;
+}
+
+export const duckdbDerivedSql: DerivedSqlDialect = {
+  typeNames: { string: 'VARCHAR', integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN' },
+  tryCast: (value, type) => `TRY_CAST(${value} AS ${type === 'integer' ? 'BIGINT' : 'DOUBLE'})`,
+  wideInteger: (value) => `CAST(${value} AS HUGEINT)`,
+  truncate: (value) => `trunc(${value})`,
+  // A cast of '12.7' to BIGINT rounds (13): go through an exact decimal, then a double for exponent forms ('1e3').
+  parseIntegerTruncating: (value) => `coalesce(TRY_CAST(trunc(TRY_CAST(${value} AS DECIMAL(38, 9))) AS BIGINT), TRY_CAST(trunc(TRY_CAST(${value} AS DOUBLE)) AS BIGINT))`,
+  log10: (value) => `log10(${value})`,
+  floor: (value) => `floor(${value})`,
+  // DuckDB's least/greatest skip NULLs (NULL only when every argument is NULL), as Honeycomb's MIN/MAX skip empty values.
+  least: (values) => `least(${values.join(', ')})`,
+  greatest: (values) => `greatest(${values.join(', ')})`,
+  concat: (values) => `concat(${values.join(', ')})`,
+  lower: (value) => `lower(${value})`,
+  charLength: (value) => `length(${value})`,
+  byteLength: (value) => `strlen(${value})`,
+  // try(): a pattern JavaScript accepts and RE2 does not (checked at creation, but the two differ
+  // in corners) gives NULL rather than failing every query that uses the field.
+  regexMatches: (value, pattern) => `try(regexp_matches(${value}, ${pattern}))`,
+  regexExtract: (value, pattern, group) => `try(CASE WHEN regexp_matches(${value}, ${pattern}) THEN regexp_extract(${value}, ${pattern}, ${group}) END)`,
+  regexCount: (value, pattern) => `try(len(regexp_extract_all(${value}, ${pattern})))`,
+  parseTimestampSeconds: (value) => `(epoch_us(TRY_CAST(${value} AS TIMESTAMPTZ)) / 1e6)`,
+  // make_timestamp(µs) is a TIMESTAMP (no zone): formatted as UTC whatever the session's time zone.
+  formatUnixSeconds: (format, seconds) => `strftime(make_timestamp(TRY_CAST(${seconds} * 1e6 AS BIGINT)), ${format})`,
+};
