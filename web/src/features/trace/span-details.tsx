@@ -4,6 +4,7 @@ import { paletteColor } from '../../components/palette.js';
 import { formatMillis } from '../../models/duration-format-model.js';
 import type { TraceRow, WaterfallModel, WaterfallRow, WaterfallSpan } from '../../models/waterfall-layout-model.js';
 import { Link, traceHref } from '../../routing/router.js';
+import { LogList } from './trace-logs.js';
 
 function FieldTable({ fields, skip = [] }: { fields: TraceRow; skip?: readonly string[] }): ReactNode {
   const keys = Object.keys(fields)
@@ -59,6 +60,8 @@ export function SpanDetails({ span, row, model }: { span: WaterfallSpan; row: Wa
 
       <h3>Fields</h3>
       <FieldTable fields={span.fields} />
+
+      <LogList logs={span.logs} title="Logs" />
 
       <h3>Span events ({span.events.length})</h3>
       {span.events.length === 0 && <p className="muted">None.</p>}

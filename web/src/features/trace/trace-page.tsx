@@ -8,6 +8,7 @@ import { formatMillis } from '../../models/duration-format-model.js';
 import { buildWaterfall, type WaterfallModel } from '../../models/waterfall-layout-model.js';
 import { Link } from '../../routing/router.js';
 import { Waterfall } from './waterfall.js';
+import { LogList } from './trace-logs.js';
 
 function TraceSummary({ traceId, model }: { traceId: string; model: WaterfallModel }): ReactNode {
   const root = model.rootKeys.map((k) => model.spans.get(k)!).find((s) => !s.orphan);
@@ -94,6 +95,7 @@ export function TracePage({ traceId, focusSpan }: { traceId: string; focusSpan: 
       <div className="page">
         <h1>Trace {traceId}</h1>
         <ErrorMessage error="This trace holds no spans." retry={trace.reload} />
+        {model && model.unattachedLogs.length > 0 && <LogList logs={model.unattachedLogs} title="Logs of the trace without a span" traceId={traceId} />}
       </div>
     );
   }
@@ -102,6 +104,7 @@ export function TracePage({ traceId, focusSpan }: { traceId: string; focusSpan: 
       <TraceSummary traceId={traceId} model={model} />
       {model.strayAnnotations > 0 && <p className="muted">{model.strayAnnotations} span events or links point at spans that are not in this trace.</p>}
       <Waterfall model={model} focusSpan={focusSpan} />
+      {model.unattachedLogs.length > 0 && <LogList logs={model.unattachedLogs} title="Logs of the trace without a span" traceId={traceId} />}
     </div>
   );
 }

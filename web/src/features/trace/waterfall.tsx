@@ -8,6 +8,7 @@ import { formatMillis } from '../../models/duration-format-model.js';
 import { virtualWindow, scrollToReveal } from '../../models/virtual-window-model.js';
 import { allCollapsible, axisTicksMs, layoutRows, revealSpans, searchSpans, type WaterfallModel, type WaterfallRow } from '../../models/waterfall-layout-model.js';
 import { SpanDetails } from './span-details.js';
+import { SpanLogMarkers } from './trace-logs.js';
 
 const ROW_HEIGHT = 26;
 const INDENT = 14;
@@ -227,6 +228,7 @@ function WaterfallRowView({ row, model, selected, match, onSelect, onToggle }: {
           </>
         )}
         <span className="wf-bar" style={{ left: `${row.bar.offset * 100}%`, width: `max(2px, ${row.bar.width * 100}%)`, background: color }} />
+        <SpanLogMarkers span={span} bar={row.bar} />
         <span className={durationPlacement(row) === 'inside' ? 'wf-duration inside' : 'wf-duration'} style={durationStyle(row)}>
           {formatMillis(durationMs)}
         </span>
