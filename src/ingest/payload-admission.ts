@@ -2,6 +2,7 @@ import type { EventRecord } from '../core/event-record.js';
 import { BadRequestError } from '../core/errors.js';
 import type { AdmissionUnit, ColumnAdmission, SpanStore } from '../store/span-store.js';
 import type { DecodedPayload } from './payload-decoders.js';
+import { METRIC_COLUMNS } from './metric-column-registry.js';
 import { OTLP_SIGNAL_OF_FORMAT, OTLP_SIGNALS } from './otlp-signals.js';
 import type { PayloadFormat } from './wal/write-ahead-log.js';
 
@@ -21,7 +22,13 @@ const REFUSED_EXPIRED = 2;
  */
 export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, store: SpanStore, receivedAtNs?: bigint): DecodedPayload {
   if (decoded.batch.events.length === 0) return decoded;
-  return answerAdmission(decoded, format, store.admit(decoded.batch.events, admissionUnit(format), receivedAtNs));
+  return noteMetricColumns(format, answerAdmission(decoded, format, store.admit(decoded.batch.events, admissionUnit(format), receivedAtNs)));
+}
+
+/** Autocomplete says which columns hold metrics: it learns them from the metric events admitted. */
+function noteMetricColumns(format: PayloadFormat, decoded: DecodedPayload): DecodedPayload {
+  if (OTLP_SIGNAL_OF_FORMAT[format] === 'metrics') METRIC_COLUMNS.observe(decoded.batch.events);
+  return decoded;
 }
 
 /**
@@ -59,7 +66,7 @@ export async function admitPayloadInSlices(decoded: DecodedPayload, format: Payl
     if (expiredReason === '') expiredReason = part.expiredReason ?? '';
     start = end;
   }
-  return answerAdmission(decoded, format, { refused, reason, expiredReason });
+  return noteMetricColumns(format, answerAdmission(decoded, format, { refused, reason, expiredReason }));
 }
 
 function admissionUnit(format: PayloadFormat): AdmissionUnit {

@@ -84,6 +84,23 @@ describe('OTLP/HTTP logs and metrics receivers', () => {
     await waggle.ingest.flushNow();
     assert.deepEqual(await query(waggle.baseUrl, 'ops', 'VISUALIZE MAX(requests) GROUP BY service.name LAST 3650d'), [{ data: { 'service.name': 'shop', 'MAX(requests)': 7 } }]);
   });
+
+  it('tells metric columns apart in autocomplete', async () => {
+    assert.equal((await post(`${waggle.baseUrl}/v1/metrics`, metricsRequest(), { 'x-honeycomb-dataset': 'ops2' })).status, 200);
+    assert.equal((await post(`${waggle.baseUrl}/v1/logs`, logsRequest([{ timeUnixNano: TIME, body: { stringValue: 'x' }, attributes: [{ key: 'requests.note', value: { stringValue: 'y' } }] }]), { 'x-honeycomb-dataset': 'ops2' })).status, 200);
+    await waggle.ingest.flushNow();
+    const response = await fetch(`${waggle.baseUrl}/api/autocomplete?${new URLSearchParams({ dataset: 'ops2', q: 'VISUALIZE COUNT GROUP BY requests' }).toString()}`);
+    const { completions } = (await response.json()) as { completions: Array<{ label: string; detail?: string }> };
+    assert.deepEqual(
+      completions.filter((c) => c.label.startsWith('requests')).map((c) => [c.label, c.detail]),
+      [
+        ['requests', 'integer · metric'],
+        ['requests.monotonic', 'boolean · metric'],
+        ['requests.note', 'string'],
+        ['requests.temporality', 'string · metric'],
+      ],
+    );
+  });
 });
 
 describe('acknowledged logs and metrics after a crash', () => {
