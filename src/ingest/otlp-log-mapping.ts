@@ -1,7 +1,7 @@
 import { pushAttribute, type AttributeList, type AttributeScalar } from '../core/attribute-value.js';
 import type { DecodedBatch, EventRecord } from '../core/event-record.js';
-import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
-import { attributeSizeProblem, datasetForService, liftServiceName, makeRecord, maxAnyValueDepthOf, shorten, type OtlpDecodeOptions } from './otlp-event-mapping.js';
+import { makeRecord, maxAnyValueDepthOf, shorten, type OtlpDecodeOptions } from './otlp-event-mapping.js';
+import { OtlpResourceScope } from './otlp-resource-scope.js';
 
 /**
  * One OTLP LogRecord as a decoder read it, before validation. Ids come with the byte length
@@ -56,39 +56,23 @@ const INT64_MAX = (1n << 63n) - 1n;
  */
 export class OtlpLogBatchBuilder {
   readonly maxAnyValueDepth: number;
-  private readonly datasetOverride: string | null;
   private readonly events: EventRecord[] = [];
   private accepted = 0;
   private rejected = 0;
   private firstRejection = '';
-
-  private resourceLayer: AttributeList = { keys: [], kinds: [], values: [] };
-  private resourceProblem: string | null = null;
-  private scopeProblem: string | null = null;
-  private serviceName = '';
-  private dataset = '';
-  private scopeLayer: AttributeList = { keys: [], kinds: [], values: [] };
-  private libraryName: string | null = null;
-  private libraryVersion: string | null = null;
+  private readonly context: OtlpResourceScope;
 
   constructor(options: OtlpDecodeOptions) {
     this.maxAnyValueDepth = maxAnyValueDepthOf(options);
-    this.datasetOverride = options.datasetOverride ?? null;
+    this.context = new OtlpResourceScope(options);
   }
 
   beginResource(attributes: AttributeList): void {
-    const { layer, serviceName } = liftServiceName(attributes);
-    this.resourceLayer = layer;
-    this.resourceProblem = attributeSizeProblem(layer, 'resource ');
-    this.serviceName = serviceName;
-    this.dataset = this.datasetOverride ?? datasetForService(serviceName);
+    this.context.beginResource(attributes);
   }
 
   beginScope(name: string, version: string, attributes: AttributeList): void {
-    this.libraryName = name === '' ? null : name;
-    this.libraryVersion = version === '' ? null : version;
-    this.scopeLayer = attributes;
-    this.scopeProblem = attributeSizeProblem(attributes, 'scope ');
+    this.context.beginScope(name, version, attributes);
   }
 
   /** Validates and maps one log record; a rejected one joins the partial success. */
@@ -103,7 +87,7 @@ export class OtlpLogBatchBuilder {
     if (log.severityNumber !== 0) pushAttribute(own, 'severity_number', 'integer', log.severityNumber);
     if (log.observedTimeNs !== 0n && log.observedTimeNs <= INT64_MAX) pushAttribute(own, 'observed_time_unix_nano', 'integer', exactInteger(log.observedTimeNs));
     pushAttribute(own, SIGNAL_TYPE_KEY, 'string', 'log');
-    const reason = idProblem(log) ?? this.limitProblem(own);
+    const reason = idProblem(log) ?? this.context.limitProblem(own, this.context.sharedAttributeCount + own.keys.length, 'log record');
     if (reason !== null) {
       if (this.rejected === 0) this.firstRejection = `log record ${this.accepted + this.rejected} ${reason}`;
       this.rejected++;
@@ -114,31 +98,23 @@ export class OtlpLogBatchBuilder {
     const spanId = log.spanIdBytes === 8 && log.spanId !== 0n ? log.spanId : null;
     this.events.push(
       makeRecord(
-        this.dataset,
+        this.context.dataset,
         log.timeNs !== 0n ? log.timeNs : log.observedTimeNs,
         null,
         traceId,
         spanId,
         null,
         log.eventName === '' ? null : log.eventName,
-        this.serviceName,
+        this.context.serviceName,
         null,
         null,
         null,
-        this.libraryName,
-        this.libraryVersion,
+        this.context.libraryName,
+        this.context.libraryVersion,
         'log',
-        [this.resourceLayer, this.scopeLayer, own],
+        [this.context.resourceLayer, this.context.scopeLayer, own],
       ),
     );
-  }
-
-  private limitProblem(own: AttributeList): string | null {
-    const problem = this.resourceProblem ?? this.scopeProblem ?? attributeSizeProblem(own, '');
-    if (problem !== null) return problem;
-    const count = this.resourceLayer.keys.length + this.scopeLayer.keys.length + own.keys.length;
-    const max = INGEST_LIMITS.attributesPerEvent.value;
-    return count > max ? `has ${count} attributes (resource, scope, its own and its body's); at most ${max} are accepted per log record` : null;
   }
 
   finish(): DecodedBatch {

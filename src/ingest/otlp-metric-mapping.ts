@@ -1,7 +1,7 @@
 import { pushAttribute, type AttributeList } from '../core/attribute-value.js';
 import type { DecodedBatch, EventRecord } from '../core/event-record.js';
-import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
-import { attributeSizeProblem, datasetForService, liftServiceName, makeRecord, maxAnyValueDepthOf, shorten, type OtlpDecodeOptions } from './otlp-event-mapping.js';
+import { makeRecord, maxAnyValueDepthOf, shorten, type OtlpDecodeOptions } from './otlp-event-mapping.js';
+import { OtlpResourceScope } from './otlp-resource-scope.js';
 import { otlpAnyValueJson } from './otlp-any-value-json.js';
 import { SIGNAL_TYPE_KEY } from './otlp-log-mapping.js';
 
@@ -22,42 +22,26 @@ import { SIGNAL_TYPE_KEY } from './otlp-log-mapping.js';
  */
 export class OtlpMetricBatchBuilder {
   readonly maxAnyValueDepth: number;
-  private readonly datasetOverride: string | null;
   private readonly events: EventRecord[] = [];
   private accepted = 0;
   private rejected = 0;
   private firstRejection = '';
-
-  private resourceLayer: AttributeList = { keys: [], kinds: [], values: [] };
-  private resourceProblem: string | null = null;
-  private scopeProblem: string | null = null;
-  private serviceName = '';
-  private dataset = '';
-  private scopeLayer: AttributeList = { keys: [], kinds: [], values: [] };
-  private libraryName: string | null = null;
-  private libraryVersion: string | null = null;
+  private readonly context: OtlpResourceScope;
   /** Events of the current resource by time and attributes; each has its own values layer. */
   private groups = new Map<string, { event: EventRecord; values: AttributeList; attributeCount: number }>();
 
   constructor(options: OtlpDecodeOptions) {
     this.maxAnyValueDepth = maxAnyValueDepthOf(options);
-    this.datasetOverride = options.datasetOverride ?? null;
+    this.context = new OtlpResourceScope(options);
   }
 
   beginResource(attributes: AttributeList): void {
-    const { layer, serviceName } = liftServiceName(attributes);
-    this.resourceLayer = layer;
-    this.resourceProblem = attributeSizeProblem(layer, 'resource ');
-    this.serviceName = serviceName;
-    this.dataset = this.datasetOverride ?? datasetForService(serviceName);
+    this.context.beginResource(attributes);
     this.groups = new Map();
   }
 
   beginScope(name: string, version: string, attributes: AttributeList): void {
-    this.libraryName = name === '' ? null : name;
-    this.libraryVersion = version === '' ? null : version;
-    this.scopeLayer = attributes;
-    this.scopeProblem = attributeSizeProblem(attributes, 'scope ');
+    this.context.beginScope(name, version, attributes);
   }
 
   /**
@@ -68,14 +52,12 @@ export class OtlpMetricBatchBuilder {
   addPoint(metricName: string, timeNs: bigint, attributes: AttributeList, columns: AttributeList): void {
     const key = `${timeNs}\u0000${attributeIdentity(attributes)}`;
     let group = this.groups.get(key);
+    const count = (group?.attributeCount ?? this.context.sharedAttributeCount + attributes.keys.length + 1) + columns.keys.length;
     const problem =
       (metricName === '' ? 'has no name' : null) ??
-      this.resourceProblem ??
-      this.scopeProblem ??
-      attributeSizeProblem(attributes, '') ??
-      attributeSizeProblem(columns, '') ??
-      int64Problem(columns) ??
-      this.countProblem((group?.attributeCount ?? this.resourceLayer.keys.length + this.scopeLayer.keys.length + attributes.keys.length + 1) + columns.keys.length);
+      this.context.limitProblem(attributes, 0, 'event') ??
+      this.context.limitProblem(columns, count, 'event (the points sharing a resource, attributes and time)') ??
+      int64Problem(columns);
     if (problem !== null) {
       if (this.rejected === 0) this.firstRejection = `a data point of metric '${shorten(metricName)}' ${problem}`;
       this.rejected++;
@@ -84,23 +66,14 @@ export class OtlpMetricBatchBuilder {
     this.accepted++;
     if (group === undefined) {
       const values: AttributeList = { keys: [SIGNAL_TYPE_KEY], kinds: ['string'], values: ['metric'] };
-      const event = makeRecord(this.dataset, timeNs, null, null, null, null, null, this.serviceName, null, null, null, this.libraryName, this.libraryVersion, null, [
-        this.resourceLayer,
-        this.scopeLayer,
-        attributes,
-        values,
-      ]);
-      group = { event, values, attributeCount: this.resourceLayer.keys.length + this.scopeLayer.keys.length + attributes.keys.length + 1 };
+      const c = this.context;
+      const event = makeRecord(c.dataset, timeNs, null, null, null, null, null, c.serviceName, null, null, null, c.libraryName, c.libraryVersion, null, [c.resourceLayer, c.scopeLayer, attributes, values]);
+      group = { event, values, attributeCount: c.sharedAttributeCount + attributes.keys.length + 1 };
       this.groups.set(key, group);
       this.events.push(event);
     }
     for (let i = 0; i < columns.keys.length; i++) pushAttribute(group.values, columns.keys[i]!, columns.kinds[i]!, columns.values[i]!);
     group.attributeCount += columns.keys.length;
-  }
-
-  private countProblem(count: number): string | null {
-    const max = INGEST_LIMITS.attributesPerEvent.value;
-    return count > max ? `would make its event (the points sharing its resource, attributes and time) ${count} attributes; at most ${max} are accepted per event` : null;
   }
 
   finish(): DecodedBatch {
