@@ -253,6 +253,13 @@ describe('OTLP metrics decoders on requests from the OpenTelemetry serializers',
     assert.equal(batch.rejectionMessage, "rejected 2 of 3 data points: a data point of metric '' has no name");
   });
 
+  it("rejects a metric named in Waggle's meta. namespace, so it cannot rewrite meta.signal_type", () => {
+    const json = JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'meta.signal_type', gauge: { dataPoints: [{ asDouble: 1 }] } }, { name: 'ok', gauge: { dataPoints: [{ asDouble: 3 }] } }] }] }] });
+    const batch = decodeOtlpMetricsJson(json, {});
+    assert.equal(batch.rejectionMessage, "rejected 1 of 2 data points: a data point of metric 'meta.signal_type' has a name in the reserved meta. namespace");
+    assert.deepEqual(columns(batch.events[0]!)['meta.signal_type'], ['string', 'metric']);
+  });
+
   it('refuses a packed bucket_counts that is not whole fixed64 values', () => {
     const point = lenField(1, concatParts([0x32, 3], [1, 2, 3]));
     const request = lenField(1, lenField(2, lenField(2, stringField(1, 'h'), lenField(9, point))));

@@ -55,6 +55,8 @@ export class OtlpMetricBatchBuilder {
     const count = (group?.attributeCount ?? this.context.sharedAttributeCount + attributes.keys.length + 1) + columns.keys.length;
     const problem =
       (metricName === '' ? 'has no name' : null) ??
+      // meta.* columns are Waggle's (meta.signal_type marks the event as metrics): a metric may not write them.
+      (metricName.startsWith('meta.') ? 'has a name in the reserved meta. namespace' : null) ??
       this.context.limitProblem(attributes, 0, 'event') ??
       this.context.limitProblem(columns, count, 'event (the points sharing a resource, attributes and time)') ??
       int64Problem(columns);
