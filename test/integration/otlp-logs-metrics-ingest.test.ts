@@ -139,3 +139,21 @@ describe('acknowledged logs and metrics after a crash', () => {
     }
   });
 });
+
+describe('large logs requests', () => {
+  it('decodes a logs body of several MiB (in the decode worker, as for traces) and stores every record', async () => {
+    const waggle = await startTestWaggle();
+    try {
+      const records = Array.from({ length: 6000 }, (_, i) => ({ timeUnixNano: TIME, severityText: 'INFO', body: { stringValue: `line ${i} ${'x'.repeat(400)}` } }));
+      const body = logsRequest(records, 'big');
+      assert.ok(body.length > 2 * 1024 * 1024, String(body.length));
+      const response = await post(`http://127.0.0.1:${waggle.ports.otlpHttp}/v1/logs`, zlib.gzipSync(body), { 'content-encoding': 'gzip' });
+      assert.equal(response.status, 200);
+      assert.deepEqual(response.body, {});
+      await waggle.ingest.flushNow();
+      assert.deepEqual(await query(waggle.baseUrl, 'big', 'VISUALIZE COUNT LAST 3650d'), [{ data: { COUNT: 6000 } }]);
+    } finally {
+      await waggle.stop();
+    }
+  });
+});
