@@ -5,7 +5,7 @@ import { parseBenchOptions } from './run-bench-options.js';
 test('defaults measure everything at one million spans', () => {
   const options = parseBenchOptions([]);
   assert.deepEqual(options.spans, [1_000_000]);
-  assert.deepEqual([...options.phases], ['ingest', 'queries', 'trace', 'storage']);
+  assert.deepEqual([...options.phases], ['ingest', 'queries', 'trace', 'storage', 'logs']);
   assert.equal(options.ingestSeconds, 30);
   assert.equal(options.inFlight, 8);
   assert.equal(options.warmRuns, 5);
@@ -29,7 +29,7 @@ test('reads span lists, phases and numbers in both flag forms', () => {
 
 test('rejects unknown flags, phases and non-numbers', () => {
   assert.throws(() => parseBenchOptions(['--fast']), /unknown option '--fast'/);
-  assert.throws(() => parseBenchOptions(['--only', 'everything']), /--only takes ingest, queries, trace, storage; got 'everything'/);
+  assert.throws(() => parseBenchOptions(['--only', 'everything']), /--only takes ingest, queries, trace, storage, logs; got 'everything'/);
   assert.throws(() => parseBenchOptions(['--spans', '1e6x']), /--spans needs a positive integer, got '1e6x'/);
 });
 

@@ -1,7 +1,7 @@
 import type { LoadTransport } from './load/otlp-sender.js';
 
 /** Command-line flags of `npm run bench`. */
-export type BenchPhase = 'ingest' | 'queries' | 'trace' | 'storage';
+export type BenchPhase = 'ingest' | 'queries' | 'trace' | 'storage' | 'logs';
 
 export interface BenchOptions {
   readonly smoke: boolean;
@@ -24,7 +24,7 @@ export interface BenchOptions {
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --smoke                 ~10-second run at tiny sizes (CI); no timing assertions
   --spans N[,N...]        data set sizes for queries/trace/storage (default 1000000)
-  --only PHASE[,PHASE]    ingest | queries | trace | storage (default: all)
+  --only PHASE[,PHASE]    ingest | queries | trace | storage | logs (default: all)
   --transports T[,T]      ingest encodings: http-protobuf, http-json, grpc (default: all three)
   --ingest-seconds S      seconds per ingest variant (default 30)
   --in-flight N           requests in flight from the load generator (default 8)
@@ -35,7 +35,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --port-base N           server ports N, N+1, N+2 (default: free ports chosen at run time)
 `;
 
-const PHASES: readonly BenchPhase[] = ['ingest', 'queries', 'trace', 'storage'];
+const PHASES: readonly BenchPhase[] = ['ingest', 'queries', 'trace', 'storage', 'logs'];
 const TRANSPORTS: readonly LoadTransport[] = ['http-protobuf', 'http-json', 'grpc'];
 
 function positiveInteger(flag: string, text: string | undefined): number {

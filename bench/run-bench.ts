@@ -21,6 +21,7 @@ import { formatResults } from './report/results-table.js';
 import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './run-bench-options.js';
 import { dataDirSize } from './server/data-dir-size.js';
 import { findFreePorts } from './server/free-ports.js';
+import { runLogIngest, type LogIngestResults } from './logs/log-ingest-run.js';
 import { RssSampler } from './server/rss-sampler.js';
 import { ThreadCpuMeter } from './server/thread-cpu-meter.js';
 import { startWaggleProcess, type WaggleProcess } from './server/waggle-server-process.js';
@@ -397,10 +398,22 @@ async function main(): Promise<number> {
   const problems: string[] = [];
   let ingest: IngestResults | null = null;
   const datasets: DatasetResults[] = [];
+  let logs: LogIngestResults | null = null;
   try {
     if (options.phases.has('ingest')) ingest = await runIngest(root, work, options, problems);
     if (options.phases.has('queries') || options.phases.has('trace') || options.phases.has('storage')) {
       for (const spans of options.spans) datasets.push(await runDataset(root, work, spans, options, problems));
+    }
+    if (options.phases.has('logs')) {
+      const server = await startServer(root, work, 'logs', options);
+      try {
+        progress(`logs: ${options.ingestSeconds} s, ${options.inFlight} in flight`);
+        logs = await runLogIngest(server.apiUrl, server.otlpHttpUrl, options.ingestSeconds, options.inFlight);
+        progress(`  ${Math.round(logs.recordsPerSecond)} records/s`);
+        if (logs.storedRecords === null || logs.storedRecords < logs.acknowledgedRecords) problems.push(`logs: ${logs.acknowledgedRecords} acknowledged, ${logs.storedRecords ?? 'n/a'} stored`);
+      } finally {
+        await stopServer(server);
+      }
     }
   } catch (error) {
     problems.push(`run aborted: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
@@ -415,6 +428,7 @@ async function main(): Promise<number> {
     options: { ...options, phases: [...options.phases] },
     ingest,
     datasets,
+    logs,
     problems,
   };
   const resultsDir = path.join(root, 'bench', 'results');

@@ -32,6 +32,8 @@ async function main(): Promise<void> {
       `  Waggle:                                 ${friendly(demo.urls.waggle)}`,
       `  Demo API:                               ${friendly(demo.urls.api)}`,
       `  OTLP/HTTP receiver:                     ${friendly(demo.urls.otlpHttp)}`,
+      // Logs and metrics arrive too: the API's request rate, charted from its request counter.
+      `  Request rate of the API (metrics):      ${friendly(demo.urls.waggle)}/query?${new URLSearchParams({ dataset: 'demo-api', q: 'VISUALIZE SUM(http.server.request.count) GROUP BY http.route LAST 1h' }).toString()}`,
       demo.waggle.config.authMode === 'off' ? '' : `  Sign in to Waggle with the demo's admin key (new each run): ${demo.keys.admin}`,
       demoConfig.traffic ? '  A traffic generator keeps synthetic requests flowing (WAGGLE_DEMO_TRAFFIC=false turns it off).' : '',
       'Press Ctrl-C to stop.',

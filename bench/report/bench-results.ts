@@ -1,3 +1,4 @@
+import type { LogIngestResults } from '../logs/log-ingest-run.js';
 import type { LoadResult } from '../load/load-runner.js';
 import type { ThreadCpuUsage } from '../server/thread-cpu-meter.js';
 import type { LatencySummary } from './latency-summary.js';
@@ -13,6 +14,8 @@ export interface BenchResults {
   readonly options: Readonly<Record<string, unknown>>;
   readonly ingest: IngestResults | null;
   readonly datasets: readonly DatasetResults[];
+  /** OTLP log ingest (the logs phase), or null when it did not run. */
+  readonly logs?: LogIngestResults | null;
   /** Anything that did not run or did not verify, in words. */
   readonly problems: readonly string[];
 }

@@ -61,6 +61,12 @@ export function formatResults(results: BenchResults): string {
       ]),
     ));
   }
+  if (results.logs) {
+    const logs = results.logs;
+    out.push('', `OTLP logs (HTTP protobuf, ${logs.recordsPerRequest} records of ${logs.attributesPerRecord} attributes a request, ${formatCount(logs.requestBytes)} bytes): ` +
+      `${formatCount(logs.recordsPerSecond)} records/s, ${formatCount(logs.acknowledgedRecords)} acknowledged in ${logs.seconds.toFixed(1)} s, ${logs.failedRequests} refused requests${logs.firstRefusal === null ? '' : ` (first: ${logs.firstRefusal})`}, ` +
+      `stored ${logs.storedRecords === null ? 'n/a' : logs.storedRecords >= logs.acknowledgedRecords ? 'exact' : `MISMATCH (${formatCount(logs.storedRecords)})`}`);
+  }
   for (const dataset of results.datasets) {
     out.push('', `Data set: ${formatCount(dataset.spans)} spans over 24 h, loaded ${dataset.loader === 'in-process' ? 'in-process (no HTTP, no WAL)' : 'over OTLP/HTTP protobuf'} ` +
       `at ${formatCount(dataset.load.spansPerSecond)} spans/s (${verificationText(dataset.verification)}); server cores (JS) / machine ${formatCpu(dataset.loadCpu)}`);

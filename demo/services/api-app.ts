@@ -6,6 +6,7 @@ import http from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { setAttributes, withSpan, withUser } from '../../packages/node/src/index.js';
 import { closeHttp, listenHttp, requireEnv, type DemoService } from './service-runtime.js';
+import { logEvent, requestTelemetry } from './demo-telemetry.js';
 
 /** A downstream call that failed; the API answers 502 and the server span records it. */
 class DownstreamError extends Error {
@@ -53,6 +54,7 @@ export async function startApiService(): Promise<DemoService> {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestTelemetry());
   app.use(cors);
   app.use(express.json({ limit: '64kb' }));
 
@@ -99,6 +101,7 @@ export async function startApiService(): Promise<DemoService> {
       if (answer.status !== 201) throw new DownstreamError(errorText(answer.body, 'order failed'), answer.status);
       const placed = answer.body as { orderId: number; totalCents: number; items: number };
       span.setAttribute('order.total', placed.totalCents / 100);
+      logEvent('info', 'order placed', { 'order.id': placed.orderId, 'order.total': placed.totalCents / 100, 'cart.items': cartItems });
       return placed;
     });
     setAttributes({ 'order.id': order.orderId, 'order.total': order.totalCents / 100 });

@@ -4,6 +4,7 @@ import express from 'express';
 import { setAttributes, withSpan, withUser } from '../../packages/node/src/index.js';
 import { findUserByToken } from './demo-users.js';
 import { closeHttp, listenHttp, type DemoService } from './service-runtime.js';
+import { requestTelemetry } from './demo-telemetry.js';
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -12,6 +13,7 @@ function sleep(ms: number): Promise<void> {
 export async function startAuthService(): Promise<DemoService> {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestTelemetry());
 
   app.get('/verify', async (req, res) => {
     const header = req.header('authorization') ?? '';

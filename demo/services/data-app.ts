@@ -10,6 +10,7 @@ import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { setAttributes, withSpan } from '../../packages/node/src/index.js';
 import { findUserById } from './demo-users.js';
 import { closeHttp, listenHttp, type DemoService } from './service-runtime.js';
+import { requestTelemetry } from './demo-telemetry.js';
 
 const SCHEMA = `
 CREATE TABLE products (sku VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, category VARCHAR NOT NULL, price_cents INTEGER NOT NULL);
@@ -85,6 +86,7 @@ export async function startDataService(): Promise<DemoService> {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestTelemetry());
   app.use(express.json({ limit: '64kb' }));
 
   app.get('/products', async (req, res) => {

@@ -4,6 +4,7 @@ import { buildPageBundle } from '../frontend/build-page-bundle.js';
 import { renderDemoPage } from '../frontend/page-html.js';
 import { DEMO_USERS } from './demo-users.js';
 import { closeHttp, listenHttp, requireEnv, type DemoService } from './service-runtime.js';
+import { logEvent } from './demo-telemetry.js';
 
 export async function startFrontendService(): Promise<DemoService> {
   const page = renderDemoPage({
@@ -21,6 +22,7 @@ export async function startFrontendService(): Promise<DemoService> {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
     } else if (url.pathname === '/' || url.pathname === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
+      logEvent('info', 'page served', { 'url.path': url.pathname });
     } else if (url.pathname === '/app.js') {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' }).end(script);
     } else {

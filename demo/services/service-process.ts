@@ -4,6 +4,7 @@
  * Tracing starts before the service's modules are imported, so http and express get instrumented.
  */
 import { startWaggleTracing } from '../../packages/node/src/index.js';
+import { startProcessGauges } from './demo-telemetry.js';
 import { superviseService, type DemoService } from './service-runtime.js';
 
 interface ServiceEntry {
@@ -38,7 +39,11 @@ const tracing = startWaggleTracing({
   resourceAttributes: { 'deployment.environment.name': 'demo' },
   // The browser sends both in baggage; every backend span then carries them.
   baggageAttributes: ['user.id', 'session.id'],
+  // Logs (structured, with trace context) and metrics (every 10 s) go to Waggle too.
+  exportLogs: true,
+  exportMetrics: { intervalMs: 10_000 },
 });
+startProcessGauges();
 try {
   superviseService(entry.serviceName, await entry.start(), tracing);
 } catch (error) {

@@ -4,6 +4,7 @@
  */
 import { setAttributes, withSpan } from '../../packages/node/src/index.js';
 import { DEMO_USERS, type DemoUser } from './demo-users.js';
+import { logEvent } from './demo-telemetry.js';
 import { requireEnv, type DemoService } from './service-runtime.js';
 
 const SKUS = ['hive-01', 'hive-02', 'suit-01', 'glove-01', 'smoke-01', 'tool-01', 'frame-10', 'found-10', 'honey-01', 'honey-02'];
@@ -30,6 +31,7 @@ async function visit(apiUrl: string, user: DemoUser): Promise<void> {
           : await fetch(`${apiUrl}/api/recommendations`, { headers });
     await response.arrayBuffer();
     setAttributes({ 'http.response.status_code': response.status });
+    logEvent(response.status >= 400 ? 'warn' : 'info', `synthetic ${action} by ${user.id}: ${response.status}`, { 'user.id': user.id, action, 'http.response.status_code': response.status });
   });
 }
 

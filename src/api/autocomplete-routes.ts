@@ -2,6 +2,7 @@ import { BadRequestError } from '../core/errors.js';
 import type { CalculatedField } from '../derived/calculated-field.js';
 import { schemaWithFields } from '../query/query-engine.js';
 import type { AutocompleteCatalog } from '../query/autocomplete/autocomplete-catalog.js';
+import { METRIC_COLUMNS } from '../ingest/metric-column-registry.js';
 import { autocompleteQuery } from '../query/query-engine.js';
 import type { FilterScalar } from '../query/query-spec.js';
 import type { DatasetSelector, SpanStore } from '../store/span-store.js';
@@ -63,6 +64,9 @@ export function addAutocompleteRoutes(router: HttpRouter, store: SpanStore, calc
       await Promise.all([...wanted].map((column) => loadValues(selector, column)));
       completions = autocompleteQuery(q, cursor, catalog);
     }
-    sendJson(res, 200, { completions });
+    // Metric columns (OTLP metrics) say so in their detail: `float · metric`.
+    const metricDataset = selector.kind === 'all' ? null : selector.name;
+    const marked = completions.map((c) => (c.kind === 'column' && METRIC_COLUMNS.isMetric(metricDataset, c.label.replace(/^(root|parent|any|none)\./, '')) ? { ...c, detail: `${c.detail ?? ''} · metric`.replace(/^ · /, '') } : c));
+    sendJson(res, 200, { completions: marked });
   });
 }

@@ -18,6 +18,19 @@ export function addTraceRoutes(router: HttpRouter, store: SpanStore): void {
     sendJson(res, 200, { trace_id: text.toLowerCase(), spans }, { 'server-timing': `store;dur=${elapsedMs.toFixed(2)}` });
   });
 
+  // A trace's logs (OTLP log records carrying its trace id), oldest first; `span_id` keeps one span's.
+  // An unknown trace has no logs: 200 with an empty list, as a filter that matches nothing.
+  router.add('GET', '/api/traces/:traceId/logs', async ({ res, params, url }) => {
+    const text = params['traceId'] ?? '';
+    const traceId = parseTraceIdHex(text);
+    if (traceId === null) throw new BadRequestError(`'${text.slice(0, 64)}' is not a trace id: expected 32 hex digits, not all zero`);
+    const spanId = url.searchParams.get('span_id');
+    if (spanId !== null && !/^[0-9a-fA-F]{16}$/.test(spanId)) throw new BadRequestError(`span_id must be 16 hex digits, got '${spanId.slice(0, 64)}'`);
+    const events = await store.getTrace(traceId);
+    const logs = events.filter((e) => e['meta.annotation_type'] === 'log' && (spanId === null || e['trace.span_id'] === spanId.toLowerCase()));
+    sendJson(res, 200, { trace_id: text.toLowerCase(), logs });
+  });
+
   router.add('GET', '/api/traces', async ({ res, url }) => {
     const limitText = url.searchParams.get('limit') ?? '20';
     const limit = Number(limitText);

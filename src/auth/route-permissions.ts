@@ -25,6 +25,8 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'GET', pattern: '/metrics', needs: 'none' },
   // Ingest. Events for a dataset that does not exist yet also need create_datasets.
   { method: 'POST', pattern: '/v1/traces', needs: 'send_events' },
+  { method: 'POST', pattern: '/v1/logs', needs: 'send_events' },
+  { method: 'POST', pattern: '/v1/metrics', needs: 'send_events' },
   { method: 'POST', pattern: '/1/events/:dataset', needs: 'send_events' },
   { method: 'POST', pattern: '/1/batch/:dataset', needs: 'send_events' },
   // Keys and sessions.
@@ -57,6 +59,7 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'GET', pattern: '/api/traces', needs: 'run_queries' },
   { method: 'GET', pattern: '/api/traces/:traceId', needs: 'run_queries' },
   { method: 'POST', pattern: '/api/trace-search/:dataset', needs: 'run_queries' },
+  { method: 'GET', pattern: '/api/traces/:traceId/logs', needs: 'run_queries' },
   // Saved queries.
   { method: 'GET', pattern: '/1/query_annotations/:dataset', needs: 'run_queries' },
   { method: 'GET', pattern: '/1/query_annotations/:dataset/:id', needs: 'run_queries' },

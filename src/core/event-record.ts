@@ -2,8 +2,12 @@ import type { AttributeList } from './attribute-value.js';
 
 export type SpanKindName = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';
 export type StatusCodeName = 'unset' | 'ok' | 'error';
-/** Honeycomb's meta.annotation_type: spans have none; span events and links are events of their own. */
-export type AnnotationType = 'span_event' | 'link';
+/**
+ * Honeycomb's meta.annotation_type: spans have none; span events and links are events of their own.
+ * OTLP log records are 'log', so that everything that reads a trace's spans (roots, waterfall rows,
+ * span counts) passes over the logs that carry its trace id.
+ */
+export type AnnotationType = 'span_event' | 'link' | 'log';
 
 /**
  * One wide event: a span, a span event, a link, or a Honeycomb event.

@@ -1,3 +1,4 @@
+import buffer from 'node:buffer';
 import zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors.js';
@@ -22,6 +23,14 @@ export function parseContentEncoding(header: string | undefined): ContentEncodin
  * Inflates a body, refusing to produce more than `maxBytes`: zlib and the zstd decoder stop at the
  * limit, so a decompression bomb costs at most `maxBytes` of work and memory.
  */
+/**
+ * zlib refuses (RangeError) a maxOutputLength beyond the largest Buffer, which WAL replay's
+ * "no limit" (Number.MAX_SAFE_INTEGER) is: every compressed request was then skipped on replay.
+ */
+function outputLimit(maxBytes: number): number {
+  return Math.min(maxBytes, buffer.constants.MAX_LENGTH);
+}
+
 export function inflateBody(body: Buffer, encoding: ContentEncoding, maxBytes: number): Buffer {
   if (encoding === 'identity') {
     if (body.length > maxBytes) throw new PayloadTooLargeError(`request body is larger than the limit of ${maxBytes} bytes`);
@@ -29,7 +38,7 @@ export function inflateBody(body: Buffer, encoding: ContentEncoding, maxBytes: n
   }
   if (encoding === 'zstd') return inflateZstd(body, maxBytes);
   try {
-    const options = { maxOutputLength: maxBytes };
+    const options = { maxOutputLength: outputLimit(maxBytes) };
     return encoding === 'gzip' ? zlib.gunzipSync(body, options) : zlib.inflateSync(body, options);
   } catch (error) {
     throw inflateError(error, encoding, maxBytes);
@@ -147,7 +156,7 @@ export async function inflateBodyAsync(body: Buffer, encoding: ContentEncoding, 
   // zstd is JavaScript (fzstd), so it has no pool to run on: callers decode zstd bodies off the
   // main thread instead (payload-decode-scheduler.ts).
   if (encoding === 'identity' || encoding === 'zstd') return inflateBody(body, encoding, maxBytes);
-  const options = { maxOutputLength: maxBytes };
+  const options = { maxOutputLength: outputLimit(maxBytes) };
   return new Promise<Buffer>((resolve, reject) => {
     const done = (error: Error | null, result: Buffer): void => (error ? reject(inflateError(error, encoding, maxBytes)) : resolve(result));
     if (encoding === 'gzip') zlib.gunzip(body, options, done);

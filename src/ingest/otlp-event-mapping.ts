@@ -73,6 +73,11 @@ export function emptyOtlpSpanFields(): OtlpSpanFields {
 
 const DEFAULT_MAX_ANY_VALUE_DEPTH = 32;
 const MAX_ANY_VALUE_DEPTH_LIMIT = 1000;
+
+/** The AnyValue depth limit a decoder honours for these options. */
+export function maxAnyValueDepthOf(options: OtlpDecodeOptions): number {
+  return Math.min(options.maxAnyValueDepth ?? DEFAULT_MAX_ANY_VALUE_DEPTH, MAX_ANY_VALUE_DEPTH_LIMIT);
+}
 const UNKNOWN_SERVICE = 'unknown_service';
 const SERVICE_NAME_KEY = 'service.name';
 const MAX_NAME_IN_MESSAGE = 100;
@@ -113,7 +118,7 @@ export class OtlpBatchBuilder {
   private libraryVersion: string | null = null;
 
   constructor(options: OtlpDecodeOptions) {
-    this.maxAnyValueDepth = Math.min(options.maxAnyValueDepth ?? DEFAULT_MAX_ANY_VALUE_DEPTH, MAX_ANY_VALUE_DEPTH_LIMIT);
+    this.maxAnyValueDepth = maxAnyValueDepthOf(options);
     this.datasetOverride = options.datasetOverride ?? null;
   }
 
@@ -123,21 +128,7 @@ export class OtlpBatchBuilder {
    * layer, including a non-string one, which cannot name a service. An empty string names none either.
    */
   beginResource(attributes: AttributeList): void {
-    let serviceName = UNKNOWN_SERVICE;
-    let layer = attributes;
-    if (attributes.keys.includes(SERVICE_NAME_KEY)) {
-      layer = { keys: [], kinds: [], values: [] };
-      for (let i = 0; i < attributes.keys.length; i++) {
-        const key = attributes.keys[i]!;
-        const value = attributes.values[i]!;
-        if (key !== SERVICE_NAME_KEY) {
-          pushAttribute(layer, key, attributes.kinds[i]!, value);
-        } else {
-          // A later duplicate wins, as everywhere else in an attribute list.
-          serviceName = typeof value === 'string' && value !== '' ? value : UNKNOWN_SERVICE;
-        }
-      }
-    }
+    const { layer, serviceName } = liftServiceName(attributes);
     this.resourceLayer = layer;
     this.resourceProblem = attributeSizeProblem(layer, 'resource ');
     this.serviceName = serviceName;
@@ -288,6 +279,28 @@ export class OtlpBatchBuilder {
   }
 }
 
+/**
+ * A resource's service.name lifted out of its attribute layer: it is a column of its own, so every
+ * service.name entry is removed from the layer, including a non-string one, which cannot name a
+ * service. An empty string names none either. Shared by the spans, logs and metrics builders.
+ */
+export function liftServiceName(attributes: AttributeList): { layer: AttributeList; serviceName: string } {
+  let serviceName = UNKNOWN_SERVICE;
+  if (!attributes.keys.includes(SERVICE_NAME_KEY)) return { layer: attributes, serviceName };
+  const layer: AttributeList = { keys: [], kinds: [], values: [] };
+  for (let i = 0; i < attributes.keys.length; i++) {
+    const key = attributes.keys[i]!;
+    const value = attributes.values[i]!;
+    if (key !== SERVICE_NAME_KEY) {
+      pushAttribute(layer, key, attributes.kinds[i]!, value);
+    } else {
+      // A later duplicate wins, as everywhere else in an attribute list.
+      serviceName = typeof value === 'string' && value !== '' ? value : UNKNOWN_SERVICE;
+    }
+  }
+  return { layer, serviceName };
+}
+
 /** Invalid ids are grounds to reject a span (OTLP specification); the first problem found is named. */
 function rejectionReason(span: OtlpSpanFields): string | null {
   if (span.traceIdBytes !== 16) return describeBadLength('trace id', span.traceIdBytes, '16 bytes');
@@ -308,7 +321,7 @@ function utf8BytesBeyond(text: string, max: number): number | null {
 }
 
 /** The first key or string value of a layer over its size limit, described, or null. */
-function attributeSizeProblem(layer: AttributeList, where: string): string | null {
+export function attributeSizeProblem(layer: AttributeList, where: string): string | null {
   const maxKey = INGEST_LIMITS.keyBytes.value;
   const maxValue = INGEST_LIMITS.valueBytes.value;
   const { keys, values } = layer;
@@ -332,15 +345,15 @@ function describeBadLength(what: string, bytes: number, expected: string): strin
   return `has a ${what} of ${bytes} ${bytes === 1 ? 'byte' : 'bytes'} (expected ${expected})`;
 }
 
-function shorten(name: string): string {
+export function shorten(name: string): string {
   return name.length > MAX_NAME_IN_MESSAGE ? `${name.slice(0, MAX_NAME_IN_MESSAGE)}...` : name;
 }
 
 // One constructor site keeps every EventRecord on the same hidden class.
-function makeRecord(
+export function makeRecord(
   dataset: string,
   timestampNs: bigint,
-  durationNs: bigint,
+  durationNs: bigint | null,
   traceId: bigint | null,
   spanId: bigint | null,
   parentId: bigint | null,
@@ -352,7 +365,7 @@ function makeRecord(
   libraryName: string | null,
   libraryVersion: string | null,
   annotationType: EventRecord['annotationType'],
-  attributes: AttributeList[],
+  attributes: readonly AttributeList[],
 ): EventRecord {
   return {
     dataset,

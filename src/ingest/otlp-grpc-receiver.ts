@@ -5,8 +5,7 @@ import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
 import type { IngestService } from './ingest-service.js';
 import { ingestAnswer } from './ingest-answer.js';
 import { encodeExportResponseProtobuf } from './otlp-response-encoder.js';
-
-const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+import { OTLP_SIGNALS, type OtlpSignal } from './otlp-signals.js';
 
 const identity = (value: Buffer): Buffer => value;
 
@@ -29,10 +28,10 @@ export const DEFAULT_GRPC_CONNECTION_OPTIONS: GrpcConnectionOptions = {
  */
 export type GrpcAuthCheck = (header: (key: string) => string | undefined) => Promise<void>;
 
-/** The TraceService with pass-through (de)serialisers: our own decoder reads the bytes. */
-const TRACE_SERVICE: grpc.ServiceDefinition = {
+/** A signal's service (TraceService, LogsService, MetricsService) with pass-through (de)serialisers: our own decoders read the bytes. */
+const exportService = (signal: OtlpSignal): grpc.ServiceDefinition => ({
   Export: {
-    path: EXPORT_PATH,
+    path: OTLP_SIGNALS[signal].grpcPath,
     requestStream: false,
     responseStream: false,
     requestSerialize: identity,
@@ -40,7 +39,7 @@ const TRACE_SERVICE: grpc.ServiceDefinition = {
     responseSerialize: identity,
     responseDeserialize: identity,
   },
-};
+});
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -87,32 +86,34 @@ export async function startOtlpGrpcReceiver(
     'grpc.keepalive_timeout_ms': connection.keepaliveTimeoutMs,
     'grpc.max_connection_idle_ms': connection.maxConnectionIdleMs,
   });
-  server.addService(TRACE_SERVICE, {
-    Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      const meta: Record<string, string> = { contentEncoding: 'identity' };
-      const startedAt = performance.now();
-      Promise.resolve()
-        .then(() => {
-          const dataset = datasetFromMetadata(call.metadata);
-          if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
-          // The dataset as decoded (also from x-honeycomb-dataset-bin), for the create_datasets check.
-          return authorize((key) => (key === 'x-honeycomb-dataset' ? meta['dataset'] : metadataValue(call.metadata, key)));
-        })
-        .then(() => ingest.ingest({ format: 'otlp-protobuf', body: call.request, meta }))
-        .then((decoded) => {
-          const { batch } = decoded;
-          const partial = batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;
-          callback(null, Buffer.from(encodeExportResponseProtobuf(partial)));
-          ingest.metrics?.ingest.answered('otlp_grpc', ingestAnswer(call.request.length, decoded), startedAt);
-        })
-        .catch((error: unknown) => {
-          ingest.metrics?.ingest.refused('otlp_grpc', error, startedAt);
-          const code = error instanceof WaggleError ? GRPC_CODE_BY_ERROR[error.code] : grpc.status.INTERNAL;
-          const message = error instanceof WaggleError ? error.message : 'internal error';
-          callback({ code, details: message, name: 'Error', message });
-        });
-    },
-  });
+  for (const signal of Object.keys(OTLP_SIGNALS) as OtlpSignal[]) {
+    server.addService(exportService(signal), {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        const meta: Record<string, string> = { contentEncoding: 'identity' };
+        const startedAt = performance.now();
+        Promise.resolve()
+          .then(() => {
+            const dataset = datasetFromMetadata(call.metadata);
+            if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
+            // The dataset as decoded (also from x-honeycomb-dataset-bin), for the create_datasets check.
+            return authorize((key) => (key === 'x-honeycomb-dataset' ? meta['dataset'] : metadataValue(call.metadata, key)));
+          })
+          .then(() => ingest.ingest({ format: OTLP_SIGNALS[signal].formats.protobuf, body: call.request, meta }))
+          .then((decoded) => {
+            const { batch } = decoded;
+            const partial = batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;
+            callback(null, Buffer.from(encodeExportResponseProtobuf(partial)));
+            ingest.metrics?.ingest.answered('otlp_grpc', ingestAnswer(call.request.length, decoded), startedAt);
+          })
+          .catch((error: unknown) => {
+            ingest.metrics?.ingest.refused('otlp_grpc', error, startedAt);
+            const code = error instanceof WaggleError ? GRPC_CODE_BY_ERROR[error.code] : grpc.status.INTERNAL;
+            const message = error instanceof WaggleError ? error.message : 'internal error';
+            callback({ code, details: message, name: 'Error', message });
+          });
+      },
+    });
+  }
   const boundPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, actual) => {
       if (error) reject(error);

@@ -7,6 +7,7 @@ import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
 import type { IngestService } from './ingest-service.js';
 import { ingestAnswer } from './ingest-answer.js';
 import { decodeUtf8HeaderValue } from './utf8-header-decoder.js';
+import { OTLP_SIGNALS, type OtlpSignal } from './otlp-signals.js';
 import {
   encodeExportResponseJson,
   encodeExportResponseProtobuf,
@@ -41,6 +42,12 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * the byte layout, which belongs to the decoders behind the ingest service.
  */
 export async function handleOtlpHttpTraces(req: IncomingMessage, res: ServerResponse, ingest: IngestService, maxBodyBytes: number): Promise<void> {
+  return handleOtlpHttpExport('traces', req, res, ingest, maxBodyBytes);
+}
+
+/** POST /v1/traces, /v1/logs or /v1/metrics: one receiver, the signal picks the decoder. */
+export async function handleOtlpHttpExport(signal: OtlpSignal, req: IncomingMessage, res: ServerResponse, ingest: IngestService, maxBodyBytes: number): Promise<void> {
+  const traits = OTLP_SIGNALS[signal];
   let encoding: OtlpEncoding = 'json';
   const startedAt = performance.now();
   try {
@@ -51,11 +58,11 @@ export async function handleOtlpHttpTraces(req: IncomingMessage, res: ServerResp
     const rawDataset = header(req, 'x-honeycomb-dataset');
     const dataset = rawDataset === undefined ? undefined : decodeUtf8HeaderValue(rawDataset);
     if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
-    const decoded = await ingest.ingest({ format: encoding === 'protobuf' ? 'otlp-protobuf' : 'otlp-json', body, meta });
+    const decoded = await ingest.ingest({ format: traits.formats[encoding], body, meta });
     const { batch } = decoded;
     const partial: PartialSuccess | null =
       batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;
-    const responseBody = encoding === 'protobuf' ? encodeExportResponseProtobuf(partial) : Buffer.from(encodeExportResponseJson(partial));
+    const responseBody = encoding === 'protobuf' ? encodeExportResponseProtobuf(partial) : Buffer.from(encodeExportResponseJson(partial, traits.rejectedJsonField));
     sendBytes(res, 200, CONTENT_TYPES[encoding], responseBody);
     ingest.metrics?.ingest.answered('otlp_http', ingestAnswer(body.length, decoded), startedAt);
   } catch (error) {

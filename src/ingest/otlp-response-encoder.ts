@@ -33,9 +33,13 @@ export function encodeExportResponseProtobuf(partial: PartialSuccess | null): Ui
   return Uint8Array.from(lengthDelimited(1, Uint8Array.from(inner)));
 }
 
-export function encodeExportResponseJson(partial: PartialSuccess | null): string {
+/**
+ * The JSON response; `rejectedField` is the signal's name for the count (rejectedSpans,
+ * rejectedLogRecords, rejectedDataPoints). In protobuf all three are field 1, so one encoder serves.
+ */
+export function encodeExportResponseJson(partial: PartialSuccess | null, rejectedField = 'rejectedSpans'): string {
   if (partial === null) return '{}';
-  return JSON.stringify({ partialSuccess: { rejectedSpans: String(partial.rejectedSpans), errorMessage: partial.errorMessage } });
+  return JSON.stringify({ partialSuccess: { [rejectedField]: String(partial.rejectedSpans), errorMessage: partial.errorMessage } });
 }
 
 export function encodeStatusProtobuf(grpcCode: number, message: string): Uint8Array {

@@ -2,6 +2,8 @@ import type { EventRecord } from '../core/event-record.js';
 import { BadRequestError } from '../core/errors.js';
 import type { AdmissionUnit, ColumnAdmission, SpanStore } from '../store/span-store.js';
 import type { DecodedPayload } from './payload-decoders.js';
+import { METRIC_COLUMNS } from './metric-column-registry.js';
+import { OTLP_SIGNAL_OF_FORMAT, OTLP_SIGNALS } from './otlp-signals.js';
 import type { PayloadFormat } from './wal/write-ahead-log.js';
 
 /** Honeycomb's own answer to an event over its column limit, followed by our explanation. */
@@ -20,7 +22,13 @@ const REFUSED_EXPIRED = 2;
  */
 export function admitPayload(decoded: DecodedPayload, format: PayloadFormat, store: SpanStore, receivedAtNs?: bigint): DecodedPayload {
   if (decoded.batch.events.length === 0) return decoded;
-  return answerAdmission(decoded, format, store.admit(decoded.batch.events, admissionUnit(format), receivedAtNs));
+  return noteMetricColumns(format, answerAdmission(decoded, format, store.admit(decoded.batch.events, admissionUnit(format), receivedAtNs)));
+}
+
+/** Autocomplete says which columns hold metrics: it learns them from the metric events admitted. */
+function noteMetricColumns(format: PayloadFormat, decoded: DecodedPayload): DecodedPayload {
+  if (OTLP_SIGNAL_OF_FORMAT[format] === 'metrics') METRIC_COLUMNS.observe(decoded.batch.events);
+  return decoded;
 }
 
 /**
@@ -58,17 +66,19 @@ export async function admitPayloadInSlices(decoded: DecodedPayload, format: Payl
     if (expiredReason === '') expiredReason = part.expiredReason ?? '';
     start = end;
   }
-  return answerAdmission(decoded, format, { refused, reason, expiredReason });
+  return noteMetricColumns(format, answerAdmission(decoded, format, { refused, reason, expiredReason }));
 }
 
 function admissionUnit(format: PayloadFormat): AdmissionUnit {
-  return format === 'otlp-protobuf' || format === 'otlp-json' ? 'span' : 'event';
+  // Log records and metric events stand alone; a span carries its span events and links.
+  return OTLP_SIGNAL_OF_FORMAT[format] === 'traces' ? 'span' : 'event';
 }
 
 /** The request as answered once the store said which events it refuses. */
 function answerAdmission(decoded: DecodedPayload, format: PayloadFormat, admission: ColumnAdmission): DecodedPayload {
   const { batch } = decoded;
-  const otlp = format === 'otlp-protobuf' || format === 'otlp-json';
+  const signal = OTLP_SIGNAL_OF_FORMAT[format];
+  const otlp = signal !== null;
   const { refused, reason, expiredReason = '' } = admission;
   if (refused === null) return decoded;
   // Honeycomb's answer for an event by its cause: 1 too many columns, 2 older than the retention.
@@ -82,7 +92,7 @@ function answerAdmission(decoded: DecodedPayload, format: PayloadFormat, admissi
   for (let i = 0; i < batch.events.length; i++) {
     const event = batch.events[i]!;
     if (refused[i] === 0) events.push(event);
-    else if (!otlp || event.annotationType === null) {
+    else if (signal !== 'traces' || event.annotationType === null) {
       refusedUnits++;
       if (refused[i] === REFUSED_EXPIRED) expiredUnits++;
       else columnUnits++;
@@ -107,13 +117,16 @@ function answerAdmission(decoded: DecodedPayload, format: PayloadFormat, admissi
 
   const rejectedSpans = batch.rejectedSpans + refusedUnits;
   const total = batch.acceptedSpans + batch.rejectedSpans;
+  // Metrics are judged by event (the points sharing resource, attributes and time): counted as such.
+  const [one, many] = signal === 'metrics' ? ['metric event', 'metric events'] : OTLP_SIGNALS[signal].unit;
   const ours = [
-    ...(columnUnits > 0 ? [`${columnUnits} ${columnUnits === 1 ? 'span has' : 'spans have'} too many columns: ${reason}`] : []),
-    ...(expiredUnits > 0 ? [`${expiredUnits} ${expiredUnits === 1 ? 'span is' : 'spans are'} ${expiredReason}`] : []),
+    ...(columnUnits > 0 ? [`${columnUnits} ${columnUnits === 1 ? `${one} has` : `${many} have`} too many columns: ${reason}`] : []),
+    ...(expiredUnits > 0 ? [`${expiredUnits} ${expiredUnits === 1 ? `${one} is` : `${many} are`} ${expiredReason}`] : []),
   ].join('; ');
   // The decoder's message reads "rejected N of T spans: <first reason>": keep its reason, recount.
   const decoderReason = batch.rejectionMessage.slice(batch.rejectionMessage.indexOf(': ') + 2);
   const reasons = batch.rejectionMessage === '' ? ours : `${decoderReason}; ${ours}`;
-  const rejectionMessage = `rejected ${rejectedSpans} of ${total} ${total === 1 ? 'span' : 'spans'}: ${reasons}`;
+  const [unit, units] = OTLP_SIGNALS[signal].unit;
+  const rejectionMessage = `rejected ${rejectedSpans} of ${total} ${total === 1 ? unit : units}: ${reasons}`;
   return { ...decoded, batch: { ...batch, events, acceptedSpans: batch.acceptedSpans - refusedUnits, rejectedSpans, rejectionMessage }, refusedForColumns: refusedUnits };
 }

@@ -2,6 +2,7 @@ import { inflateBodyAsync, parseContentEncoding } from './body-decompression.js'
 import { PayloadDecodeThread } from './payload-decode-thread.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from './payload-decoders.js';
 import type { PayloadFormat } from './wal/write-ahead-log.js';
+import { OTLP_SIGNAL_OF_FORMAT } from './otlp-signals.js';
 
 /**
  * Bodies (as decoded, i.e. inflated) from this size on are decoded in the worker thread. Below it
@@ -10,7 +11,7 @@ import type { PayloadFormat } from './wal/write-ahead-log.js';
  */
 const OFF_THREAD_DECODE_BYTES = 1024 * 1024;
 
-const OTLP_FORMATS: ReadonlySet<PayloadFormat> = new Set(['otlp-protobuf', 'otlp-json']);
+const OTLP_FORMATS: ReadonlySet<PayloadFormat> = new Set((Object.keys(OTLP_SIGNAL_OF_FORMAT) as PayloadFormat[]).filter((f) => OTLP_SIGNAL_OF_FORMAT[f] !== null));
 
 let decodeThread: PayloadDecodeThread | null = null;
 

@@ -6,6 +6,10 @@ import { decodeHoneycombBody } from './honeycomb-body-decoder.js';
 import { decodeHoneycombBatch, decodeHoneycombEvent } from './honeycomb-event-decoder.js';
 import { decodeOtlpTraceJson } from './otlp-json-decoder.js';
 import { decodeOtlpTraceProtobuf } from './otlp-protobuf-decoder.js';
+import { decodeOtlpLogsJson } from './otlp-logs-json-decoder.js';
+import { decodeOtlpLogsProtobuf } from './otlp-logs-protobuf-decoder.js';
+import { decodeOtlpMetricsJson } from './otlp-metrics-json-decoder.js';
+import { decodeOtlpMetricsProtobuf } from './otlp-metrics-protobuf-decoder.js';
 import type { PayloadFormat } from './wal/write-ahead-log.js';
 
 /**
@@ -55,6 +59,18 @@ export const PAYLOAD_DECODERS: Record<PayloadFormat, PayloadDecoder> = {
   }),
   'otlp-json': (body, meta, maxBytes) => ({
     batch: decodeOtlpTraceJson(inflated(body, meta, maxBytes).toString('utf8'), { datasetOverride: datasetOverride(meta) }),
+  }),
+  'otlp-logs-protobuf': (body, meta, maxBytes) => ({
+    batch: decodeOtlpLogsProtobuf(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta) }),
+  }),
+  'otlp-logs-json': (body, meta, maxBytes) => ({
+    batch: decodeOtlpLogsJson(inflated(body, meta, maxBytes).toString('utf8'), { datasetOverride: datasetOverride(meta) }),
+  }),
+  'otlp-metrics-protobuf': (body, meta, maxBytes) => ({
+    batch: decodeOtlpMetricsProtobuf(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta) }),
+  }),
+  'otlp-metrics-json': (body, meta, maxBytes) => ({
+    batch: decodeOtlpMetricsJson(inflated(body, meta, maxBytes).toString('utf8'), { datasetOverride: datasetOverride(meta) }),
   }),
   'honeycomb-event': (body, meta, maxBytes) => {
     const event = decodeHoneycombEvent(honeycombData(body, meta, maxBytes), {

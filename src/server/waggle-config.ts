@@ -42,9 +42,9 @@ interface SettingDef {
 /** Every setting once: its env var, flag, default and meaning (README's table is made from this). */
 export const SETTINGS: readonly SettingDef[] = [
   { key: 'host', env: 'WAGGLE_HOST', flag: '--host', kind: 'string', defaultValue: '127.0.0.1', description: 'Address every listener binds to (0.0.0.0 for all interfaces).' },
-  { key: 'port', env: 'WAGGLE_PORT', flag: '--port', kind: 'port', defaultValue: '8080', description: 'Main HTTP port: web UI, API, and POST /v1/traces.' },
-  { key: 'otlpHttpPort', env: 'WAGGLE_OTLP_HTTP_PORT', flag: '--otlp-http-port', kind: 'port', defaultValue: '4318', description: 'OTLP/HTTP receiver (POST /v1/traces) and Honeycomb Events API.' },
-  { key: 'otlpGrpcPort', env: 'WAGGLE_OTLP_GRPC_PORT', flag: '--otlp-grpc-port', kind: 'port', defaultValue: '4317', description: 'OTLP/gRPC receiver (TraceService/Export).' },
+  { key: 'port', env: 'WAGGLE_PORT', flag: '--port', kind: 'port', defaultValue: '8080', description: 'Main HTTP port: web UI, API, and POST /v1/traces, /v1/logs, /v1/metrics.' },
+  { key: 'otlpHttpPort', env: 'WAGGLE_OTLP_HTTP_PORT', flag: '--otlp-http-port', kind: 'port', defaultValue: '4318', description: 'OTLP/HTTP receiver (POST /v1/traces, /v1/logs, /v1/metrics) and Honeycomb Events API.' },
+  { key: 'otlpGrpcPort', env: 'WAGGLE_OTLP_GRPC_PORT', flag: '--otlp-grpc-port', kind: 'port', defaultValue: '4317', description: 'OTLP/gRPC receiver (TraceService, LogsService and MetricsService Export).' },
   { key: 'dataDir', env: 'WAGGLE_DATA_DIR', flag: '--data-dir', kind: 'string', defaultValue: './data', description: 'Directory holding everything that persists (DuckDB file, WAL, saved queries).' },
   { key: 'maxBodyBytes', env: 'WAGGLE_MAX_BODY_BYTES', flag: '--max-body-bytes', kind: 'integer', defaultValue: String(64 * 1024 * 1024), description: 'Largest ingest request body, after decompression (413 beyond).' },
   { key: 'memoryLimit', env: 'WAGGLE_MEMORY_LIMIT', flag: '--memory-limit', kind: 'string', defaultValue: '512MB', description: "DuckDB's memory limit (queries spill to disk beyond it)." },

@@ -23,7 +23,8 @@ import { packageRoot, serveWebUi } from '../api/web-ui-static.js';
 import { addHoneycombEventRoutes } from '../ingest/honeycomb-http-receiver.js';
 import { IngestService } from '../ingest/ingest-service.js';
 import { startOtlpGrpcReceiver } from '../ingest/otlp-grpc-receiver.js';
-import { handleOtlpHttpTraces } from '../ingest/otlp-http-receiver.js';
+import { handleOtlpHttpExport, handleOtlpHttpTraces } from '../ingest/otlp-http-receiver.js';
+import { OTLP_HTTP_PATHS } from '../ingest/otlp-signals.js';
 import { WalWriteError } from '../ingest/wal/wal-write-error.js';
 import { WriteAheadLog } from '../ingest/wal/write-ahead-log.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../store/duckdb/duckdb-span-store.js';
@@ -199,12 +200,20 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
   const traceHandler = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
     handleOtlpHttpTraces(req, res, ingestService, config.maxBodyBytes);
   otlpRoutes.add('POST', '/v1/traces', traceHandler);
+  const logsHandler = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
+    handleOtlpHttpExport('logs', req, res, ingestService, config.maxBodyBytes);
+  const metricsHandler = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
+    handleOtlpHttpExport('metrics', req, res, ingestService, config.maxBodyBytes);
+  otlpRoutes.add('POST', '/v1/logs', logsHandler);
+  otlpRoutes.add('POST', '/v1/metrics', metricsHandler);
   addHoneycombEventRoutes(otlpRoutes, ingestService);
 
   let httpPort = config.port;
   const publicUrl = (): string => (config.publicUrl !== '' ? config.publicUrl : `http://localhost:${httpPort}`);
   const mainRoutes = new HttpRouter();
   mainRoutes.add('POST', '/v1/traces', traceHandler);
+  mainRoutes.add('POST', '/v1/logs', logsHandler);
+  mainRoutes.add('POST', '/v1/metrics', metricsHandler);
   addHoneycombEventRoutes(mainRoutes, ingestService);
   addTraceRoutes(mainRoutes, store);
   const api = addApiRoutes(mainRoutes, { store, config, publicUrl, queryMetrics: metrics.queries, auth: { authorizer, secureCookies: () => publicUrl().startsWith('https:') }, ...(hooks.alerting === undefined ? {} : { alerting: hooks.alerting }) });
@@ -244,7 +253,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
   const handlerFor = (router: HttpRouter, servesUi: boolean): http.RequestListener =>
     requestBoundary(async (req, res, scope) => {
       const url = parseRequestTarget(req.url);
-      const isIngest = url.pathname === '/v1/traces' || url.pathname.startsWith('/1/events/') || url.pathname.startsWith('/1/batch/');
+      const isIngest = OTLP_HTTP_PATHS.has(url.pathname) || url.pathname.startsWith('/1/events/') || url.pathname.startsWith('/1/batch/');
       if (isIngest && applyIngestCors(req, res, config.corsOrigins)) return;
       const isApi = !isIngest && (url.pathname.startsWith('/1/') || url.pathname.startsWith('/api/'));
       // Collectors in containers reach ingest as `waggle:4318`, and health checks use any name.
@@ -260,7 +269,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
           await authenticateRequest(req, res, url.pathname, needs, httpAuth);
         } catch (error) {
           recordAuthFailure(metrics, error);
-          if (url.pathname === '/v1/traces') {
+          if (OTLP_HTTP_PATHS.has(url.pathname)) {
             answerOtlpAuthError(req, res, error);
             return;
           }

@@ -173,3 +173,43 @@ it('joins a click in the browser and the backend services into one trace, with u
     await page.close();
   }
 });
+
+/** Runs a text query as the demo's admin; the result rows. */
+async function demoQuery(dataset: string, q: string): Promise<Array<Record<string, unknown>>> {
+  const response = await fetch(`${demo!.urls.waggle}/api/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-honeycomb-team': demo!.keys.admin },
+    body: JSON.stringify({ dataset, q }),
+  });
+  if (response.status !== 200) return [];
+  return ((await response.json()) as { data: { results: Array<{ data: Record<string, unknown> }> } }).data.results.map((r) => r.data);
+}
+
+it('exports structured logs inside the traces and request, latency and memory metrics from every service', { timeout: 120_000 }, async () => {
+  const services = ['demo-api', 'demo-auth', 'demo-data'];
+  const deadline = Date.now() + 60_000;
+  let logRows: Array<Record<string, unknown>> = [];
+  let metricRows: Array<Record<string, unknown>> = [];
+  // Metrics leave every 10 s, logs in batches: poll until every service has both.
+  while (Date.now() < deadline) {
+    logRows = await demoQuery('__all__', 'VISUALIZE COUNT WHERE meta.signal_type = "log" AND trace.trace_id exists GROUP BY service.name ORDER BY service.name LAST 1h');
+    metricRows = await demoQuery(
+      '__all__',
+      'VISUALIZE SUM(http.server.request.count), MAX(http.server.request.duration_ms.count), MAX(process.memory.usage) WHERE meta.signal_type = "metric" GROUP BY service.name ORDER BY service.name LAST 1h',
+    );
+    const withLogs = new Set(logRows.map((r) => r['service.name']));
+    const withRequests = new Set(metricRows.filter((r) => Number(r['SUM(http.server.request.count)']) > 0 && Number(r['MAX(http.server.request.duration_ms.count)']) > 0).map((r) => r['service.name']));
+    const withMemory = new Set(metricRows.filter((r) => Number(r['MAX(process.memory.usage)']) > 0).map((r) => r['service.name']));
+    if (services.every((s) => withLogs.has(s) && withRequests.has(s)) && [...services, 'demo-frontend'].every((s) => withMemory.has(s))) break;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  const named = (rows: Array<Record<string, unknown>>): unknown[] => rows.map((r) => r['service.name']);
+  for (const service of services) assert.ok(named(logRows).includes(service), `no traced logs from ${service}: ${JSON.stringify(logRows)}`);
+  for (const service of [...services, 'demo-frontend']) {
+    const row = metricRows.find((r) => r['service.name'] === service);
+    assert.ok(row !== undefined && Number(row['MAX(process.memory.usage)']) > 0, `no memory gauge from ${service}: ${JSON.stringify(metricRows)}`);
+    if (service !== 'demo-frontend') assert.ok(Number(row['SUM(http.server.request.count)']) > 0, `no request counter from ${service}: ${JSON.stringify(metricRows)}`);
+  }
+  const orders = await demoQuery('demo-api', 'VISUALIZE COUNT WHERE body.message = "order placed" AND trace.span_id exists LAST 1h');
+  assert.ok(Number(orders[0]?.['COUNT']) >= 1, `no "order placed" log with its span: ${JSON.stringify(orders)}`);
+});

@@ -3,11 +3,12 @@ import { before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { encode as encodeMsgpack } from '@msgpack/msgpack';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonLogsSerializer, JsonMetricsSerializer, JsonTraceSerializer, ProtobufLogsSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { WaggleError } from '../../src/core/errors.js';
 import { PAYLOAD_DECODERS } from '../../src/ingest/payload-decoders.js';
 import type { PayloadFormat } from '../../src/ingest/wal/write-ahead-log.js';
 import { makeSampleSpans } from '../fixtures/otlp/sample-spans-fixture.js';
+import { makeSampleLogs, makeSampleMetrics } from '../fixtures/otlp/sample-logs-metrics-fixture.js';
 import { fuzzParameters } from './fuzz-runs.js';
 
 const MAX_BYTES = 1024 * 1024;
@@ -122,6 +123,28 @@ describe('fuzzing the ingest decoders', () => {
       fc.property(otlpJsonShape, (doc) => decodesOrRefuses('otlp-json', Buffer.from(JSON.stringify(doc)), { contentEncoding: 'identity' })),
       fuzzParameters(2000),
     );
+  });
+
+  it('OTLP logs and metrics, protobuf and JSON: random bytes, mutated valid requests and odd documents decode or are refused with a WaggleError', async () => {
+    const logs = await makeSampleLogs();
+    const metrics = await makeSampleMetrics();
+    const seeds: Array<[PayloadFormat, Uint8Array]> = [
+      ['otlp-logs-protobuf', ProtobufLogsSerializer.serializeRequest(logs)!],
+      ['otlp-logs-json', JsonLogsSerializer.serializeRequest(logs)!],
+      ['otlp-metrics-protobuf', ProtobufMetricsSerializer.serializeRequest(metrics)!],
+      ['otlp-metrics-json', JsonMetricsSerializer.serializeRequest(metrics)!],
+    ];
+    for (const [format, seed] of seeds) {
+      fc.assert(fc.property(mutated(seed), (bytes) => decodesOrRefuses(format, bytes, { contentEncoding: 'identity' })), fuzzParameters(1500));
+      fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodesOrRefuses(format, bytes, { contentEncoding: 'identity' })), fuzzParameters(1000));
+    }
+    const point = fc.record({ timeUnixNano: oddValue, asInt: oddValue, asDouble: oddValue, count: oddValue, sum: oddValue, min: oddValue, bucketCounts: oddValue, explicitBounds: oddValue, scale: oddValue, zeroCount: oddValue, positive: fc.oneof(oddValue, fc.record({ offset: oddValue, bucketCounts: oddValue })), quantileValues: oddValue, attributes: oddValue }, { requiredKeys: [] });
+    const metric = fc.record({ name: oddValue, gauge: fc.record({ dataPoints: fc.array(point, { maxLength: 2 }) }), sum: fc.record({ aggregationTemporality: oddValue, isMonotonic: oddValue, dataPoints: fc.array(point, { maxLength: 2 }) }), histogram: fc.record({ dataPoints: fc.array(point, { maxLength: 2 }) }), exponentialHistogram: fc.record({ dataPoints: fc.array(point, { maxLength: 2 }) }), summary: fc.record({ dataPoints: fc.array(point, { maxLength: 2 }) }) }, { requiredKeys: [] });
+    const metricsDoc = fc.record({ resourceMetrics: fc.array(fc.record({ resource: oddValue, scopeMetrics: fc.array(fc.record({ scope: oddValue, metrics: fc.oneof(oddValue, fc.array(metric, { maxLength: 3 })) }), { maxLength: 2 }) }), { maxLength: 2 }) });
+    const logRecord = fc.record({ timeUnixNano: oddValue, observedTimeUnixNano: oddValue, severityNumber: oddValue, severityText: oddValue, body: fc.oneof(oddValue, fc.record({ kvlistValue: fc.oneof(oddValue, fc.record({ values: oddValue })) })), attributes: oddValue, traceId: oddValue, spanId: oddValue, eventName: oddValue }, { requiredKeys: [] });
+    const logsDoc = fc.record({ resourceLogs: fc.array(fc.record({ resource: oddValue, scopeLogs: fc.array(fc.record({ scope: oddValue, logRecords: fc.oneof(oddValue, fc.array(logRecord, { maxLength: 3 })) }), { maxLength: 2 }) }), { maxLength: 2 }) });
+    fc.assert(fc.property(metricsDoc, (doc) => decodesOrRefuses('otlp-metrics-json', Buffer.from(JSON.stringify(doc)), { contentEncoding: 'identity' })), fuzzParameters(1500));
+    fc.assert(fc.property(logsDoc, (doc) => decodesOrRefuses('otlp-logs-json', Buffer.from(JSON.stringify(doc)), { contentEncoding: 'identity' })), fuzzParameters(1500));
   });
 
   it('Honeycomb events and batches: odd JSON and msgpack bodies and headers decode or are refused with a WaggleError', () => {

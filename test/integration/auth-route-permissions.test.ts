@@ -26,6 +26,8 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /readyz': 200,
   'GET /metrics': 200,
   'POST /v1/traces': 200,
+  'POST /v1/logs': 200,
+  'POST /v1/metrics': 200,
   'POST /1/events/:dataset': 200,
   'POST /1/batch/:dataset': 200,
   'GET /1/auth': 200,
@@ -54,6 +56,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /api/traces': 200,
   'GET /api/traces/:traceId': 404,
   'POST /api/trace-search/:dataset': 200,
+  'GET /api/traces/:traceId/logs': 200,
   'GET /1/query_annotations/:dataset': 200,
   'GET /1/query_annotations/:dataset/:id': 404,
   'POST /1/query_annotations/:dataset': 400,
@@ -99,7 +102,7 @@ const ALLOWED_STATUS: Record<string, number> = {
 };
 
 async function call(waggle: Waggle, method: string, pattern: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
-  const port = pattern === '/v1/traces' || pattern.startsWith('/1/events') || pattern.startsWith('/1/batch') ? waggle.ports.otlpHttp : waggle.ports.http;
+  const port = pattern.startsWith('/v1/') || pattern.startsWith('/1/events') || pattern.startsWith('/1/batch') ? waggle.ports.otlpHttp : waggle.ports.http;
   const hasBody = method === 'POST' || method === 'PUT';
   const response = await fetch(`http://127.0.0.1:${port}${concrete(pattern)}`, {
     method,
@@ -152,7 +155,7 @@ describe('route permissions', () => {
       const permission = rule.needs === 'any_key' ? undefined : rule.needs;
       const missing = await call(waggle, rule.method, rule.pattern, {});
       assert.equal(missing.status, 401);
-      assert.deepEqual(missing.body, rule.pattern === '/v1/traces'
+      assert.deepEqual(missing.body, rule.pattern.startsWith('/v1/')
         ? { code: 16, message: `this request needs an API key with the permission ${permission}: send it as X-Honeycomb-Team: <key> or Authorization: Bearer <key> (create one with: waggle keys create --name <name>)` }
         : { error: `this request needs ${permission === undefined ? 'an API key' : `an API key with the permission ${permission}`}: send it as X-Honeycomb-Team: <key> or Authorization: Bearer <key> (create one with: waggle keys create --name <name>)`, ...(permission ? { permission } : {}) });
       const unknown = await call(waggle, rule.method, rule.pattern, { authorization: `Bearer wgk_0000000000000000_${'A'.repeat(43)}` });
@@ -163,7 +166,7 @@ describe('route permissions', () => {
         assert.equal(denied.status, 403);
         const other = otherThan(permission);
         const message = `the key 'only ${other}' (${keys.ids[other]}) lacks the permission ${permission}`;
-        assert.deepEqual(denied.body, rule.pattern === '/v1/traces' ? { code: 7, message } : { error: message, permission });
+        assert.deepEqual(denied.body, rule.pattern.startsWith('/v1/') ? { code: 7, message } : { error: message, permission });
       }
       const allowedKey = permission === undefined ? keys.only.send_events : keys.only[permission];
       const allowed = await call(waggle, rule.method, rule.pattern, { authorization: `Bearer ${allowedKey}` });

@@ -1,6 +1,8 @@
 import { register } from 'node:module';
 import type { Attributes } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
@@ -8,6 +10,8 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { AggregationTemporality, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { BaggageAttributesSpanProcessor } from './baggage-attributes-span-processor.js';
@@ -41,6 +45,18 @@ export interface WaggleTracingOptions {
    * Default true.
    */
   registerEsmHook?: boolean;
+  /**
+   * Also export OpenTelemetry logs (the `@opentelemetry/api-logs` logger) to `<endpoint>/v1/logs`,
+   * OTLP/HTTP protobuf, batched. Records emitted inside a span carry its trace and span ids, so
+   * Waggle shows them on the span. Default false.
+   */
+  exportLogs?: boolean;
+  /**
+   * Also export OpenTelemetry metrics (the `@opentelemetry/api` meter) to `<endpoint>/v1/metrics`,
+   * every `intervalMs` (default 10 000), with delta temporality, so `SUM(<counter>)` charts
+   * requests per time bucket in Waggle. Default false.
+   */
+  exportMetrics?: boolean | { intervalMs?: number };
 }
 
 /** What startWaggleTracing returns: the SDK's lifecycle. */
@@ -61,7 +77,11 @@ function registerEsmHookOnce(): void {
 }
 
 function tracesUrl(endpoint: string): string {
-  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
+  return signalUrl(endpoint, 'traces');
+}
+
+function signalUrl(endpoint: string, signal: 'traces' | 'logs' | 'metrics'): string {
+  return `${endpoint.replace(/\/+$/, '')}/v1/${signal}`;
 }
 
 /**
@@ -69,7 +89,7 @@ function tracesUrl(endpoint: string): string {
  * detection (env, process, host), W3C trace context and baggage, and the http, express and
  * undici (fetch) instrumentations. Call it before the instrumented modules are loaded: first in a
  * file run with `node --import`, or before `await import('./app.js')`.
- * Waggle stores traces only, so metrics and logs stay off.
+ * Logs and metrics are exported too when `exportLogs` / `exportMetrics` ask for them.
  */
 export function startWaggleTracing(options: WaggleTracingOptions): WaggleTracing {
   if (options.registerEsmHook ?? true) registerEsmHookOnce();
@@ -83,6 +103,21 @@ export function startWaggleTracing(options: WaggleTracingOptions): WaggleTracing
   const exporting = new BatchSpanProcessor(exporter);
   const extraResource: Attributes = { ...options.resourceAttributes };
   if (options.serviceVersion !== undefined) extraResource[ATTR_SERVICE_VERSION] = options.serviceVersion;
+  const target = (signal: 'logs' | 'metrics'): { url?: string; headers?: Record<string, string> } => ({
+    ...(options.endpoint !== undefined ? { url: signalUrl(options.endpoint, signal) } : {}),
+    ...(options.headers !== undefined ? { headers: options.headers } : {}),
+  });
+  const metricsOption = options.exportMetrics ?? false;
+  const metricReaders =
+    metricsOption === false
+      ? []
+      : [
+          new PeriodicExportingMetricReader({
+            exporter: new OTLPMetricExporter({ ...target('metrics'), temporalityPreference: AggregationTemporality.DELTA }),
+            exportIntervalMillis: (metricsOption === true ? undefined : metricsOption.intervalMs) ?? 10_000,
+          }),
+        ];
+  const logRecordProcessors = options.exportLogs === true ? [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter(target('logs')) })] : [];
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     resource: defaultResource().merge(resourceFromAttributes(extraResource)),
@@ -100,8 +135,8 @@ export function startWaggleTracing(options: WaggleTracingOptions): WaggleTracing
       new UndiciInstrumentation(),
       ...(options.instrumentations ?? []),
     ],
-    metricReaders: [],
-    logRecordProcessors: [],
+    metricReaders,
+    logRecordProcessors,
   });
   sdk.start();
   return {

@@ -2,7 +2,15 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 
 /** What kind of request body a WAL entry holds; replay decodes it with the matching decoder. */
-export type PayloadFormat = 'otlp-protobuf' | 'otlp-json' | 'honeycomb-event' | 'honeycomb-batch';
+export type PayloadFormat =
+  | 'otlp-protobuf'
+  | 'otlp-json'
+  | 'honeycomb-event'
+  | 'honeycomb-batch'
+  | 'otlp-logs-protobuf'
+  | 'otlp-logs-json'
+  | 'otlp-metrics-protobuf'
+  | 'otlp-metrics-json';
 
 export interface WalEntry {
   position: bigint;
@@ -17,6 +25,10 @@ const FORMAT_CODES: Record<PayloadFormat, number> = {
   'otlp-json': 2,
   'honeycomb-event': 3,
   'honeycomb-batch': 4,
+  'otlp-logs-protobuf': 5,
+  'otlp-logs-json': 6,
+  'otlp-metrics-protobuf': 7,
+  'otlp-metrics-json': 8,
 };
 const FORMAT_BY_CODE = new Map<number, PayloadFormat>(Object.entries(FORMAT_CODES).map(([name, code]) => [code, name as PayloadFormat]));
 

@@ -8,6 +8,7 @@
  * inside an hour-long trace keeps its place.
  */
 import { parseRfc3339Nanos } from '../../../src/core/unix-nanos.js';
+import { groupTraceLogs } from './trace-logs-model.js';
 
 export type TraceRow = Readonly<Record<string, unknown>>;
 
@@ -28,6 +29,8 @@ export interface WaterfallSpan {
   readonly fields: TraceRow;
   readonly events: readonly TraceRow[];
   readonly links: readonly TraceRow[];
+  /** OTLP log records whose trace.span_id is this span's, oldest first (see trace-logs-model). */
+  readonly logs: readonly TraceRow[];
   readonly childKeys: readonly string[];
   /** A server span's own measurement of the network before it, when it recorded one. */
   readonly networkLatencyMs: number | null;
@@ -45,6 +48,8 @@ export interface WaterfallModel {
   readonly orphanCount: number;
   /** Events that point at no span of the trace (shown in the summary, not dropped silently). */
   readonly strayAnnotations: number;
+  /** The trace's log records that name no span of the trace, oldest first. */
+  readonly unattachedLogs: readonly TraceRow[];
 }
 
 export interface Bar {
@@ -97,8 +102,10 @@ export function buildWaterfall(rows: readonly TraceRow[]): WaterfallModel {
   const eventsBySpan = new Map<string, TraceRow[]>();
   const linksBySpan = new Map<string, TraceRow[]>();
   const spanRows: TraceRow[] = [];
+  const { logsBySpan, logRows } = groupTraceLogs(rows);
   for (const row of rows) {
     const annotation = row['meta.annotation_type'];
+    if (annotation === 'log') continue;
     if (annotation === 'span_event' || annotation === 'link') {
       const owner = text(row['trace.parent_id'], '');
       const target = annotation === 'span_event' ? eventsBySpan : linksBySpan;
@@ -138,6 +145,7 @@ export function buildWaterfall(rows: readonly TraceRow[]): WaterfallModel {
       fields: row,
       events: firstOfId ? eventsBySpan.get(spanId) ?? [] : [],
       links: firstOfId ? linksBySpan.get(spanId) ?? [] : [],
+      logs: firstOfId ? logsBySpan.get(spanId) ?? [] : [],
       childKeys: [],
       networkLatencyMs: typeof latency === 'number' && Number.isFinite(latency) && latency >= 0 ? latency : null,
     });
@@ -209,6 +217,7 @@ export function buildWaterfall(rows: readonly TraceRow[]): WaterfallModel {
     errorCount: drafts.filter((d) => d.error).length,
     orphanCount: orphanKeys.size,
     strayAnnotations,
+    unattachedLogs: logRows.filter((row) => !keyById.has(text(row['trace.span_id'], ''))),
   };
 }
 

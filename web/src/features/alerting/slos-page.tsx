@@ -54,7 +54,7 @@ function SloDetail({ dataset, slo }: { dataset: string; slo: Slo }): ReactNode {
       </p>
       <figure className="chart">
         <figcaption className="muted">Burn-down: budget remaining over the period</figcaption>
-        {chart.times.length === 0 ? <Empty>No eligible events in the period.</Empty> : <LineChart label="budget remaining %" times={chart.times} lines={chart.lines} height={200} spanGaps />}
+        {chart.times.length === 0 ? <Empty>No eligible events in the period.</Empty> : <LineChart label="budget remaining %" times={chart.times} lines={chart.lines} height={200} />}
       </figure>
       <h3>Daily compliance</h3>
       <table className="list-table alert-table">

@@ -6,6 +6,7 @@ import type { TraceRow, WaterfallModel, WaterfallRow, WaterfallSpan } from '../.
 import { canFilterOn, canGroupBy } from '../../models/span-drilldown-model.js';
 import { Link, traceHref } from '../../routing/router.js';
 import type { SpanActions } from './waterfall.js';
+import { LogList } from './trace-logs.js';
 
 function FieldActions({ column, value, actions }: { column: string; value: unknown; actions: SpanActions }): ReactNode {
   const filterable = canFilterOn(column, value);
@@ -87,6 +88,8 @@ export function SpanDetails({ span, row, model, actions }: { span: WaterfallSpan
 
       <h3>Fields</h3>
       <FieldTable fields={span.fields} {...(actions ? { actions } : {})} />
+
+      <LogList logs={span.logs} title="Logs" />
 
       <h3>Span events ({span.events.length})</h3>
       {span.events.length === 0 && <p className="muted">None.</p>}

@@ -12,6 +12,7 @@ import { specText } from '../../models/query-text-sync-model.js';
 import { parseTraceIdInput } from '../../models/trace-id-input-model.js';
 import { Link, navigate, queryHref } from '../../routing/router.js';
 import { Waterfall, type SpanActions } from './waterfall.js';
+import { LogList } from './trace-logs.js';
 
 /** Saves the trace as the API returned it (spans, span events and links), as `trace-<id>.json`. */
 function downloadTraceJson(trace: TraceResponse): void {
@@ -164,6 +165,7 @@ export function TracePage({ traceId, focusSpan }: { traceId: string; focusSpan: 
       <div className="page">
         <h1>Trace {traceId}</h1>
         <ErrorMessage error="This trace holds no spans." retry={trace.reload} />
+        {model && model.unattachedLogs.length > 0 && <LogList logs={model.unattachedLogs} title="Logs of the trace without a span" traceId={traceId} />}
       </div>
     );
   }
@@ -172,6 +174,7 @@ export function TracePage({ traceId, focusSpan }: { traceId: string; focusSpan: 
       <TraceSummary traceId={traceId} model={model} trace={trace.value} />
       {model.strayAnnotations > 0 && <p className="muted">{model.strayAnnotations} span events or links point at spans that are not in this trace.</p>}
       <Waterfall model={model} focusSpan={focusSpan} {...(actions ? { actions } : {})} />
+      {model.unattachedLogs.length > 0 && <LogList logs={model.unattachedLogs} title="Logs of the trace without a span" traceId={traceId} />}
     </div>
   );
 }

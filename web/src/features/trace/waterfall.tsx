@@ -10,6 +10,7 @@ import { allCollapsible, axisTicksMs, layoutRows, revealSpans, searchSpans, type
 import { criticalPath } from '../../models/critical-path-model.js';
 import { criticalBars, durationLabelPlacement, eventMarkers } from '../../models/waterfall-overlay-model.js';
 import { SpanDetails } from './span-details.js';
+import { SpanLogMarkers } from './trace-logs.js';
 
 const ROW_HEIGHT = 26;
 const INDENT = 14;
@@ -265,6 +266,7 @@ function WaterfallRowView({
         {markers.map((m, i) => (
           <span key={`e${i}`} className={m.exception ? 'wf-event exception' : 'wf-event'} title={`Span event: ${m.name}`} style={{ left: `${m.offset * 100}%` }} />
         ))}
+        <SpanLogMarkers span={span} bar={row.bar} />
         <span className={durationLabelPlacement(row).side === 'inside' ? 'wf-duration inside' : 'wf-duration'} style={durationStyle(row)}>
           {formatMillis(durationMs)}
         </span>
