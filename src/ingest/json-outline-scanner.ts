@@ -218,7 +218,7 @@ export class JsonOutlineScanner {
       return i;
     }
     // The hot loop of a large body (every byte of every span passes here once): strings are
-    // skipped inline rather than through stringEnd, which measured ~40% faster.
+    // skipped inline rather than through stringEnd (measured ~35% faster on a 32 MB body).
     let depth = 0;
     while (i < length) {
       const byte = bytes[i++]!;
