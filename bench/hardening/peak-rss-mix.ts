@@ -37,7 +37,15 @@ function procStatus(pid: number): { rssMb: number; hwmMb: number } {
 
 async function post(url: string, body: Uint8Array | string, contentType: string): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : Buffer.from(body) });
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : Buffer.from(body) });
+    } catch (error) {
+      // A kept-alive connection the server closed as the request went out (its keep-alive timeout
+      // passes between two requests on a loaded machine): nothing was taken, send again.
+      if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+      continue;
+    }
     await response.arrayBuffer();
     if (response.status !== 503) return response.status;
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -97,7 +97,7 @@ const STATUS_CODES: readonly StatusCodeName[] = ['unset', 'ok', 'error'];
 export class OtlpBatchBuilder {
   readonly maxAnyValueDepth: number;
   private readonly datasetOverride: string | null;
-  private readonly events: EventRecord[] = [];
+  private events: EventRecord[] = [];
   private acceptedSpans = 0;
   private rejectedSpans = 0;
   private firstRejection = '';
@@ -263,6 +263,22 @@ export class OtlpBatchBuilder {
         [this.resourceLayer, this.scopeLayer, attributes],
       ),
     );
+  }
+
+  /** How many events are decoded and not yet taken. */
+  eventCount(): number {
+    return this.events.length;
+  }
+
+  /**
+   * Hands over the events decoded so far (the batch finish() returns then holds only later ones).
+   * Only between spans: a span's span events and links may still withdraw it until the next span.
+   */
+  takeEvents(): EventRecord[] {
+    const taken = this.events;
+    this.events = [];
+    this.currentSpan = null;
+    return taken;
   }
 
   finish(): DecodedBatch {

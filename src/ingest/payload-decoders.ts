@@ -1,10 +1,10 @@
 import { datasetNameProblem } from '../core/dataset-name.js';
-import type { DecodedBatch } from '../core/event-record.js';
+import type { DecodedBatch, EventRecord } from '../core/event-record.js';
 import { BadRequestError } from '../core/errors.js';
 import { inflateBody, parseContentEncoding } from './body-decompression.js';
 import { decodeHoneycombBody } from './honeycomb-body-decoder.js';
 import { decodeHoneycombBatch, decodeHoneycombEvent } from './honeycomb-event-decoder.js';
-import { decodeOtlpTraceJson } from './otlp-json-decoder.js';
+import { decodeOtlpTraceJson, decodeOtlpTraceJsonInPieces } from './otlp-json-decoder.js';
 import { decodeOtlpTraceProtobuf } from './otlp-protobuf-decoder.js';
 import { decodeOtlpLogsJson } from './otlp-logs-json-decoder.js';
 import { decodeOtlpLogsProtobuf } from './otlp-logs-protobuf-decoder.js';
@@ -58,7 +58,7 @@ export const PAYLOAD_DECODERS: Record<PayloadFormat, PayloadDecoder> = {
     batch: decodeOtlpTraceProtobuf(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta) }),
   }),
   'otlp-json': (body, meta, maxBytes) => ({
-    batch: decodeOtlpTraceJson(inflated(body, meta, maxBytes).toString('utf8'), { datasetOverride: datasetOverride(meta) }),
+    batch: decodeOtlpTraceJson(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta) }),
   }),
   'otlp-logs-protobuf': (body, meta, maxBytes) => ({
     batch: decodeOtlpLogsProtobuf(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta) }),
@@ -90,3 +90,22 @@ export const PAYLOAD_DECODERS: Record<PayloadFormat, PayloadDecoder> = {
     };
   },
 };
+
+/**
+ * PAYLOAD_DECODERS[format], handing the events over as it goes: yields them in order, in pieces of
+ * at least `pieceEvents`, and returns the payload with the events not yet yielded. An OTLP/JSON
+ * body is decoded piece by piece (its decoder never holds the whole body's parsed tree nor all
+ * its events); the other formats decode whole and return everything at the end. As with
+ * PAYLOAD_DECODERS, an error may still come after pieces: then the whole body is refused.
+ */
+export function* decodePayloadInPieces(
+  format: PayloadFormat,
+  body: Buffer,
+  meta: Record<string, string>,
+  maxBytes: number,
+  pieceEvents: number,
+): Generator<EventRecord[], DecodedPayload, void> {
+  if (format !== 'otlp-json') return PAYLOAD_DECODERS[format](body, meta, maxBytes);
+  const options = { datasetOverride: datasetOverride(meta) };
+  return { batch: yield* decodeOtlpTraceJsonInPieces(inflated(body, meta, maxBytes), options, pieceEvents) };
+}
