@@ -2,7 +2,9 @@ import type { AutocompleteCatalog, Completion } from './autocomplete/autocomplet
 import { completeTextQuery } from './autocomplete/text-query-completer.js';
 import type { CompileOptions } from './compile/compile-context.js';
 import type { CompiledQuery } from './compile/compiled-query.js';
+import { clickhouseDialect } from './compile/clickhouse-dialect.js';
 import { duckdbDialect } from './compile/duckdb-dialect.js';
+import type { SqlDialect } from './compile/sql-dialect.js';
 import { compileQuery } from './compile/query-compiler.js';
 import { shapeQueryResult, type QueryResultData } from './compile/query-result-shaper.js';
 import { resolveQueryColumns } from './query-column-resolver.js';
@@ -37,6 +39,14 @@ export function prepareTextQuery(text: string, schema: QuerySchema, options: Pre
 /** The text form of a spec (for links and the UI); parsing it gives the same spec back. */
 export function querySpecToText(spec: QuerySpec, multiline = false): string {
   return printTextQuery(spec, { multiline });
+}
+
+/** The dialect of each store (StoreCapabilities.dialect). */
+export const SQL_DIALECTS: Record<'duckdb' | 'clickhouse', SqlDialect> = { duckdb: duckdbDialect, clickhouse: clickhouseDialect };
+
+/** One statement for the query in the store's dialect; the store runs it with its parameters. */
+export function compileQueryFor(dialect: keyof typeof SQL_DIALECTS, spec: QuerySpec, schema: QuerySchema, options: CompileOptions): CompiledQuery {
+  return compileQuery(spec, schema, SQL_DIALECTS[dialect], options);
 }
 
 /** One DuckDB statement for the query; run it with duckdbParameters(compiled.parameters). */

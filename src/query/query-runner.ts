@@ -5,7 +5,7 @@ import type { DatasetSelector, SpanStore } from '../store/span-store.js';
 import { resolveQueryWindow } from './compile/query-window.js';
 import type { CompiledQuery } from './compile/compiled-query.js';
 import type { QueryResultData } from './compile/query-result-shaper.js';
-import { compileDuckDBQuery, shapeCompiledResult } from './query-engine.js';
+import { compileQueryFor, shapeCompiledResult } from './query-engine.js';
 import type { QuerySpec } from './query-spec.js';
 
 /** Relational prefixes (root., parent., any., none.) and network.* look this far either side of the range for related spans. */
@@ -34,7 +34,7 @@ export class QueryRunner {
     const window = resolveQueryWindow(spec, now);
     // Columns resolve against every dataset: a trace crosses datasets, and so do root./parent. columns.
     const schema = await this.store.querySchema({ kind: 'all' });
-    return compileDuckDBQuery(spec, schema, {
+    return compileQueryFor(this.store.capabilities.dialect, spec, schema, {
       nowNs: now,
       // Each scan asks for its own range (the query's, or widened for related spans): the store skips segments outside it.
       relation: (physicalColumns, range) => this.store.relation(selector, physicalColumns, range),

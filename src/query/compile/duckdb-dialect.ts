@@ -9,6 +9,7 @@ export const duckdbDialect: SqlDialect = {
   name: 'duckdb',
   quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
   placeholder: (index) => `$${index}`,
+  previousInWindow: (value, window) => `lag(${value}) ${window}`,
   bucketIndex: (ts, origin, g) => `((${ts} - ${origin}) // ${g})`,
   expandRange: (first, last) => `unnest(range(${first}, ${last} + 1))`,
   // arg_min would skip a NULL value and take the next row's.

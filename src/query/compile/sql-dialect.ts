@@ -1,3 +1,5 @@
+import type { QueryParameter } from './compiled-query.js';
+
 /**
  * What differs between SQL engines, as small hooks of the one query compiler. Every hook receives
  * SQL fragments the compiler built from the schema's store-generated bindings and its own aliases;
@@ -7,8 +9,11 @@ export interface SqlDialect {
   readonly name: string;
   /** Quotes an identifier (the store uses it when it builds column bindings). */
   quoteIdentifier(name: string): string;
-  /** The placeholder of the 1-based parameter `index`; the same index may appear several times. */
-  placeholder(index: number): string;
+  /** The placeholder of the 1-based parameter `index` of that type; the same index may appear several times. */
+  placeholder(index: number, type: QueryParameter['type']): string;
+  /** Aggregate-free: `value` of the previous row of `window` (an `OVER (...)` clause), NULL on its first row. */
+  previousInWindow(value: string, window: string): string;
+
   /**
    * Index of the time bucket holding `tsNs`, counted from `originNs` (a bucket boundary at or
    * before every ts given, so the integer division never sees a negative numerator).

@@ -1,0 +1,21 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ClickHouseSpanStore, DEFAULT_CLICKHOUSE_STORE_OPTIONS, type ClickHouseStoreOptions } from '../../src/store/clickhouse/clickhouse-span-store.js';
+import type { ClickHouseLocation } from '../../src/store/clickhouse/clickhouse-url.js';
+
+/** chdb runs one engine (one directory) per process: tests share it and get a database each. */
+let directory: string | null = null;
+let next = 0;
+
+/** A fresh, empty database in this process's chdb directory. */
+export function freshChdbLocation(): ClickHouseLocation {
+  directory ??= fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-chdb-'));
+  next += 1;
+  return { kind: 'chdb', directory, database: `waggle_test_${process.pid}_${next}` };
+}
+
+/** Opens the ClickHouse store on chdb (no lifecycle timer), with options a test may narrow. */
+export function openChdbStore(location: ClickHouseLocation, options: Partial<ClickHouseStoreOptions> = {}): Promise<ClickHouseSpanStore> {
+  return ClickHouseSpanStore.open({ ...DEFAULT_CLICKHOUSE_STORE_OPTIONS, location, lifecycleIntervalMs: 0, ...options });
+}
