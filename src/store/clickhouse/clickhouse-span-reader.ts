@@ -153,10 +153,7 @@ export class ClickHouseSpanReader {
   }
 
   async runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
-    const named: Record<string, unknown> = {};
-    params.forEach((p, i) => {
-      named[clickhouseParameterName(i + 1)] = typeof p.value === 'bigint' ? p.value.toString() : p.value;
-    });
+    const named = clickhouseQueryParams(params);
     const result = await this.read(options.timeoutMs, (signal, remainingMs) =>
       this.connection.query(sql, named, { max_execution_time: Math.max(1, Math.ceil(remainingMs / 1000)) }, signal),
     );
@@ -207,6 +204,15 @@ export class ClickHouseSpanReader {
     }
     return values;
   }
+}
+
+/** A compiled query's parameters as `query_params` for its `{pN:Type}` placeholders (int64 as exact decimal text). */
+export function clickhouseQueryParams(params: readonly QueryParameter[]): Record<string, unknown> {
+  const named: Record<string, unknown> = {};
+  params.forEach((p, i) => {
+    named[clickhouseParameterName(i + 1)] = typeof p.value === 'bigint' ? p.value.toString() : p.value;
+  });
+  return named;
 }
 
 /** A converted ClickHouse value as the event formatter takes it. */
