@@ -35,6 +35,8 @@ export const clickhouseDialect: SqlDialect = {
   contains: (value, part) => `(position(${value}, ${part}) > 0)`,
   nullSafeEquals: (a, b) => `isNotDistinctFrom(${a}, ${b})`,
   toDouble: (value) => `toFloat64(${value})`,
+  // A comparison is a UInt8 in ClickHouse.
+  asBoolean: (predicate) => `CAST(${predicate}, 'Nullable(Bool)')`,
   // ClickHouse inlines every CTE where it is read.
   recomputedCte: () => '',
   doubleLiteral: (value) => `toFloat64(${value.toExponential()})`,

@@ -22,6 +22,7 @@ export const duckdbDialect: SqlDialect = {
   contains: (value, part) => `contains(${value}, ${part})`,
   nullSafeEquals: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
   toDouble: (value) => `CAST(${value} AS DOUBLE)`,
+  asBoolean: (predicate) => predicate,
   // DuckDB materializes a CTE read twice; rescanning the table is cheaper than storing 10M rows.
   recomputedCte: () => 'NOT MATERIALIZED',
   // Exponent form is a DOUBLE literal in DuckDB (a plain 1000000 would be an integer).

@@ -34,6 +34,8 @@ export interface SqlDialect {
   /** a = b where NULL equals NULL (group keys may be NULL). */
   nullSafeEquals(a: string, b: string): string;
   toDouble(value: string): string;
+  /** A predicate's value as the engine's BOOLEAN (results then read true/false, not 1/0). */
+  asBoolean(predicate: string): string;
   /** Written between `name AS` and a CTE's body so the engine inlines it wherever it is read (empty if it always does). */
   recomputedCte(): string;
   /** A finite number as a floating-point literal. */
