@@ -8,9 +8,15 @@ import type { ClickHouseLocation } from '../../src/store/clickhouse/clickhouse-u
 let directory: string | null = null;
 let next = 0;
 
+/** This process's chdb directory (WAGGLE_CLICKHOUSE_URL=chdb:<it> for a test server). */
+export function chdbTestDirectory(): string {
+  directory ??= fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-chdb-'));
+  return directory;
+}
+
 /** A fresh, empty database in this process's chdb directory. */
 export function freshChdbLocation(): ClickHouseLocation {
-  directory ??= fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-chdb-'));
+  const directory = chdbTestDirectory();
   next += 1;
   return { kind: 'chdb', directory, database: `waggle_test_${process.pid}_${next}` };
 }
