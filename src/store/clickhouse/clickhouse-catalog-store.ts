@@ -29,18 +29,14 @@ export class ClickHouseCatalogStore {
   /** Writes what the catalog holds unsaved, then marks it saved. */
   async persist(catalog: DuckDbCatalog): Promise<void> {
     const { columns, datasets, datasetColumns } = catalog.unsavedEntries();
-    // Not deduplicated: a dataset's row repeats with a new last write time that must not be dropped.
-    const settings = { insert_deduplicate: 0 } as const;
-    await this.connection.insertJsonRows(qualified(this.topology, 'waggle_columns'), columns.map((c) => ({ id: c.id, key_name: c.keyName, type: c.type, created_ns: c.createdNs })), settings);
+    await this.connection.insertJsonRows(qualified(this.topology, 'waggle_columns'), columns.map((c) => ({ id: c.id, key_name: c.keyName, type: c.type, created_ns: c.createdNs })));
     await this.connection.insertJsonRows(
       qualified(this.topology, 'waggle_datasets'),
       datasets.map((d) => ({ name: d.key, display_name: d.name, created_ns: d.createdNs, last_written_ns: d.lastWrittenNs })),
-      settings,
     );
     await this.connection.insertJsonRows(
       qualified(this.topology, 'waggle_dataset_columns'),
       datasetColumns.map((d) => ({ dataset: d.dataset, column_id: d.columnId, created_ns: d.createdNs, last_written_ns: d.lastWrittenNs })),
-      settings,
     );
     catalog.markPersisted();
   }

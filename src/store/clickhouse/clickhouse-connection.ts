@@ -26,6 +26,13 @@ const READ_SETTINGS: ClickHouseSettings = {
   force_grouping_standard_compatibility: 1,
 };
 
+/**
+ * Settings every write states explicitly: chdb applies a statement's settings with SET on its one
+ * session, so they stay for the statements after it (a query's time limit would cut a later
+ * insert short; one insert's deduplication token would make the next insert a "repeat").
+ */
+const WRITE_SETTINGS: ClickHouseSettings = { max_execution_time: 0, insert_deduplication_token: '' };
+
 /** Which chdb directory this process has open: chdb runs one engine per process. */
 const chdbSessions = new Map<string, { client: ClickHouseClient; users: number }>();
 
@@ -83,7 +90,7 @@ export class ClickHouseConnection {
   /** Runs a statement that returns nothing (DDL, ALTER, INSERT ... VALUES of store-made constants). */
   async command(sql: string, settings: ClickHouseSettings = {}): Promise<void> {
     this.assertOpen();
-    await this.client.command({ query: sql, clickhouse_settings: settings });
+    await this.client.command({ query: sql, clickhouse_settings: { ...WRITE_SETTINGS, ...settings } });
   }
 
   /** Runs a SELECT with `{name:Type}` parameters; values converted by their ClickHouse type. */
@@ -112,7 +119,7 @@ export class ClickHouseConnection {
     await this.client.exec({
       query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT TabSeparated`,
       values: Readable.from([Buffer.from(body, 'utf8')]),
-      clickhouse_settings: settings,
+      clickhouse_settings: { ...WRITE_SETTINGS, ...settings },
     });
   }
 
@@ -124,7 +131,7 @@ export class ClickHouseConnection {
     this.assertOpen();
     if (rows.length === 0) return;
     const values = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v])));
-    await this.client.insert({ table, values, format: 'JSONEachRow', clickhouse_settings: settings });
+    await this.client.insert({ table, values, format: 'JSONEachRow', clickhouse_settings: { ...WRITE_SETTINGS, ...settings } });
   }
 
   async close(): Promise<void> {

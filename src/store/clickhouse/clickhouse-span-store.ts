@@ -248,7 +248,7 @@ export class ClickHouseSpanStore implements SpanStore {
   async setDatasetRetention(datasetKey: string, retentionNs: bigint | null): Promise<void> {
     await this.writer.onWriter(async () => {
       await this.writer.persistCatalog();
-      await this.connection.insertJsonRows(`${this.topology.database}.waggle_dataset_retention`, [{ dataset: datasetKey, retention_ns: retentionNs, version: nowNs() }], { insert_deduplicate: 0 });
+      await this.connection.insertJsonRows(`${this.topology.database}.waggle_dataset_retention`, [{ dataset: datasetKey, retention_ns: retentionNs, version: nowNs() }]);
       this.retention.setOverride(datasetKey, retentionNs);
     });
   }

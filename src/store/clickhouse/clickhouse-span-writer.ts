@@ -182,6 +182,7 @@ export class ClickHouseSpanWriter {
     if (events.length > 0) {
       const encoded = encodeTabSeparated(events, resolver, (id) => this.catalog.columnById(id)!.type);
       await this.connection.insertTabSeparated(spanTable(this.topology), encoded.columns, encoded.body, {
+        insert_deduplicate: 1,
         insert_deduplication_token: `${this.options.writerId}:${first}-${last}`,
         // One insert is one block (one part per partition): never split into pieces deduplicated apart.
         max_insert_block_size: String(Math.max(1_048_576, events.length + 1)),
@@ -200,8 +201,6 @@ export class ClickHouseSpanWriter {
     await this.connection.insertJsonRows(
       qualified(this.topology, 'waggle_state'),
       [{ writer: this.options.writerId, version: this.version, wal_position: walPosition, pending_first: pendingFirst, pending_last: pendingLast }],
-      // A state row must never be taken for a repeat of an earlier one.
-      { insert_deduplicate: 0 },
     );
   }
 
