@@ -66,6 +66,7 @@ function spanColumns(): string {
 
 function spanTableDdl(topology: ClickHouseTopology): string[] {
   const local = topology.cluster === null ? 'waggle_spans' : 'waggle_spans_local';
+  // Sharded by trace id (a sharding key must not be Nullable; events without a trace go to one shard).
   // Plain MergeTree forgets insert tokens unless told to remember some; Replicated tables keep them in Keeper.
   const settings = topology.cluster === null ? ` SETTINGS non_replicated_deduplication_window = ${DEDUPLICATION_WINDOW}` : '';
   const statements = [
@@ -75,7 +76,7 @@ function spanTableDdl(topology: ClickHouseTopology): string[] {
   if (topology.cluster !== null) {
     statements.push(
       `CREATE TABLE IF NOT EXISTS ${spanTable(topology)}${onCluster(topology)} AS ${qualified(topology, local)} ` +
-        `ENGINE = Distributed(${topology.cluster}, ${topology.database}, ${local}, cityHash64(trace_id))`,
+        `ENGINE = Distributed(${topology.cluster}, ${topology.database}, ${local}, cityHash64(ifNull(trace_id, 0)))`,
     );
   }
   return statements;
