@@ -48,3 +48,9 @@ test('--transports picks the ingest encodings; all three by default', () => {
   assert.deepEqual(parseBenchOptions(['--transports', 'http-protobuf']).transports, ['http-protobuf']);
   assert.throws(() => parseBenchOptions(['--transports', 'udp']), /--transports takes http-protobuf, http-json, grpc; got 'udp'/);
 });
+
+test('--store clickhouse runs every phase on DuckDB and on ClickHouse side by side; DuckDB alone by default', () => {
+  assert.deepEqual(parseBenchOptions([]).stores, ['duckdb']);
+  assert.deepEqual(parseBenchOptions(['--store', 'clickhouse']).stores, ['duckdb', 'clickhouse']);
+  assert.throws(() => parseBenchOptions(['--store', 'postgres']), /--store takes duckdb or clickhouse; got 'postgres'/);
+});

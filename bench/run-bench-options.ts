@@ -19,7 +19,11 @@ export interface BenchOptions {
   readonly profile: boolean;
   /** API, OTLP/HTTP and OTLP/gRPC ports are this and the next two; null: free ports chosen at run time. */
   readonly portBase: number | null;
+  /** The stores benchmarked, each phase on each: `--store clickhouse` runs DuckDB and ClickHouse (chdb) side by side. */
+  readonly stores: readonly BenchStore[];
 }
+
+export type BenchStore = 'duckdb' | 'clickhouse';
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --smoke                 ~10-second run at tiny sizes (CI); no timing assertions
@@ -33,6 +37,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --seed N                data set seed (default 1)
   --profile               run the server with --cpu-prof; profiles go to bench/results/<time>-profiles/
   --port-base N           server ports N, N+1, N+2 (default: free ports chosen at run time)
+  --store S               duckdb (default), or clickhouse: every phase on DuckDB and on ClickHouse
+                          embedded (chdb), side by side with the ratio
 `;
 
 const PHASES: readonly BenchPhase[] = ['ingest', 'queries', 'trace', 'storage', 'logs'];
@@ -50,6 +56,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
   let spans: number[] | null = null;
   let phases: Set<BenchPhase> | null = null;
   let transports: LoadTransport[] | null = null;
+  let stores: BenchStore[] = ['duckdb'];
   const numbers: Record<string, number> = {};
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i]!;
@@ -82,6 +89,12 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
         }
         break;
       }
+      case '--store': {
+        const name = value();
+        if (name !== 'duckdb' && name !== 'clickhouse') throw new Error(`--store takes duckdb or clickhouse; got '${name ?? ''}'`);
+        stores = name === 'clickhouse' ? ['duckdb', 'clickhouse'] : ['duckdb'];
+        break;
+      }
       case '--ingest-seconds':
       case '--in-flight':
       case '--warm-runs':
@@ -106,5 +119,6 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     seed: numbers['--seed'] ?? 1,
     profile,
     portBase: numbers['--port-base'] ?? null,
+    stores,
   };
 }

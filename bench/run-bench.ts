@@ -18,7 +18,8 @@ import { QueryApiError, countEvents, parseServerTiming, runQuery } from './query
 import type { BenchResults, DatasetResults, IngestResults, IngestRun, LoadSummary, QueryTiming, Verification } from './report/bench-results.js';
 import { summarizeLatencies, type LatencySummary } from './report/latency-summary.js';
 import { formatResults } from './report/results-table.js';
-import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './run-bench-options.js';
+import { BENCH_USAGE, parseBenchOptions, type BenchOptions, type BenchStore } from './run-bench-options.js';
+import { formatStoreComparison } from './report/store-comparison-table.js';
 import { dataDirSize } from './server/data-dir-size.js';
 import { findFreePorts } from './server/free-ports.js';
 import { runLogIngest, type LogIngestResults } from './logs/log-ingest-run.js';
@@ -73,7 +74,7 @@ function summary(load: LoadResult): LoadSummary {
   return rest;
 }
 
-async function startServer(root: string, work: string, name: string, options: BenchOptions): Promise<WaggleProcess> {
+async function startServer(root: string, work: string, name: string, options: BenchOptions, store: BenchStore = 'duckdb'): Promise<WaggleProcess> {
   const dataDir = path.join(work, name);
   fs.mkdirSync(dataDir, { recursive: true });
   // --cpu-prof writes one .cpuprofile per server process when it exits (SIGTERM exits cleanly).
@@ -82,7 +83,9 @@ async function startServer(root: string, work: string, name: string, options: Be
     ? await findFreePorts(3)
     : [options.portBase, options.portBase + 1, options.portBase + 2];
   const ports = { main: main!, otlpHttp: otlpHttp!, otlpGrpc: otlpGrpc! };
-  const server = await startWaggleProcess({ repoRoot: root, dataDir, ports, logFile: path.join(work, `${name}.log`), nodeArguments });
+  // ClickHouse embedded (chdb) keeps its files inside the data directory, so storage is measured alike.
+  const extraEnv: Record<string, string> = store === 'clickhouse' ? { WAGGLE_STORE: 'clickhouse', WAGGLE_CLICKHOUSE_URL: `chdb:${path.join(dataDir, 'clickhouse')}` } : {};
+  const server = await startWaggleProcess({ repoRoot: root, dataDir, ports, logFile: path.join(work, `${name}.log`), nodeArguments, extraEnv });
   live.add(server);
   return server;
 }
@@ -125,8 +128,8 @@ function noteLoadProblems(load: LoadResult, what: string, problems: string[]): v
   if (load.truncated) problems.push(`${what}: stopped by the time limit before sending every span`);
 }
 
-async function runIngest(root: string, work: string, options: BenchOptions, problems: string[]): Promise<IngestResults> {
-  const server = await startServer(root, work, 'ingest', options);
+async function runIngest(root: string, work: string, options: BenchOptions, problems: string[], store: BenchStore = 'duckdb'): Promise<IngestResults> {
+  const server = await startServer(root, work, store === 'duckdb' ? 'ingest' : `ingest-${store}`, options, store);
   const sampler = new RssSampler(server.pid);
   const cpu = new ThreadCpuMeter(server.pid);
   try {
@@ -179,9 +182,9 @@ async function runIngest(root: string, work: string, options: BenchOptions, prob
   }
 }
 
-async function runDataset(root: string, work: string, spans: number, options: BenchOptions, problems: string[]): Promise<DatasetResults> {
-  const name = `dataset-${spans}`;
-  const server = await startServer(root, work, name, options);
+async function runDataset(root: string, work: string, spans: number, options: BenchOptions, problems: string[], store: BenchStore = 'duckdb'): Promise<DatasetResults> {
+  const name = store === 'duckdb' ? `dataset-${spans}` : `dataset-${spans}-${store}`;
+  const server = await startServer(root, work, name, options, store);
   const sampler = new RssSampler(server.pid);
   const cpu = new ThreadCpuMeter(server.pid);
   const windowEnd = Math.floor(Date.now() / 60_000) * 60;
@@ -310,7 +313,7 @@ async function runDataset(root: string, work: string, spans: number, options: Be
       countVerified: verification.matches === true,
     };
 
-    if (queries !== null) {
+    if (queries !== null && store === 'duckdb') {
       progress('  the same SQL straight on DuckDB (server stopped)');
       queries = await compareWithDirectDuckDb(path.join(work, name), specs, queries, options.warmRuns, name, problems);
     }
@@ -399,6 +402,7 @@ async function main(): Promise<number> {
   let ingest: IngestResults | null = null;
   const datasets: DatasetResults[] = [];
   let logs: LogIngestResults | null = null;
+  const otherStores: Array<{ store: BenchStore; ingest: IngestResults | null; datasets: DatasetResults[] }> = [];
   try {
     if (options.phases.has('ingest')) ingest = await runIngest(root, work, options, problems);
     if (options.phases.has('queries') || options.phases.has('trace') || options.phases.has('storage')) {
@@ -415,6 +419,15 @@ async function main(): Promise<number> {
         await stopServer(server);
       }
     }
+    for (const store of options.stores.filter((s) => s !== 'duckdb')) {
+      progress(`the same phases on ${store} (chdb)`);
+      const storeIngest = options.phases.has('ingest') ? await runIngest(root, work, options, problems, store) : null;
+      const storeDatasets: DatasetResults[] = [];
+      if (options.phases.has('queries') || options.phases.has('trace') || options.phases.has('storage')) {
+        for (const spans of options.spans) storeDatasets.push(await runDataset(root, work, spans, options, problems, store));
+      }
+      otherStores.push({ store, ingest: storeIngest, datasets: storeDatasets });
+    }
   } catch (error) {
     problems.push(`run aborted: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
   }
@@ -429,6 +442,7 @@ async function main(): Promise<number> {
     ingest,
     datasets,
     logs,
+    ...(otherStores.length === 0 ? {} : { otherStores }),
     problems,
   };
   const resultsDir = path.join(root, 'bench', 'results');
@@ -449,7 +463,8 @@ async function main(): Promise<number> {
     process.stderr.write(`CPU profiles of the server: ${path.relative(root, kept)} (summarize: node dist/bench/profile/summarize-profile.js <file>)\n`);
   }
   fs.rmSync(work, { recursive: true, force: true });
-  process.stdout.write(`${formatResults(results)}\n\nResults: ${path.relative(root, file)}\n`);
+  const comparison = otherStores.map((other) => `\n\n${formatStoreComparison({ store: 'duckdb', ingest, datasets }, other)}`).join('');
+  process.stdout.write(`${formatResults(results)}${comparison}\n\nResults: ${path.relative(root, file)}\n`);
   return problems.length > 0 ? 1 : 0;
 }
 

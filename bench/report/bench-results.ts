@@ -4,6 +4,13 @@ import type { ThreadCpuUsage } from '../server/thread-cpu-meter.js';
 import type { LatencySummary } from './latency-summary.js';
 
 /** What one `npm run bench` writes to bench/results/<timestamp>.json. */
+/** One store's phases, for a side-by-side run (`--store clickhouse`). */
+export interface StoreResults {
+  readonly store: 'duckdb' | 'clickhouse';
+  readonly ingest: IngestResults | null;
+  readonly datasets: readonly DatasetResults[];
+}
+
 export interface BenchResults {
   readonly startedAt: string;
   readonly finishedAt: string;
@@ -16,6 +23,8 @@ export interface BenchResults {
   readonly datasets: readonly DatasetResults[];
   /** OTLP log ingest (the logs phase), or null when it did not run. */
   readonly logs?: LogIngestResults | null;
+  /** The same phases on other stores (`--store clickhouse`), compared with the main (DuckDB) ones. */
+  readonly otherStores?: readonly StoreResults[];
   /** Anything that did not run or did not verify, in words. */
   readonly problems: readonly string[];
 }

@@ -4,8 +4,10 @@ import type { AutocompleteCatalog, Completion } from './autocomplete/autocomplet
 import { completeTextQuery } from './autocomplete/text-query-completer.js';
 import type { CompileOptions } from './compile/compile-context.js';
 import type { CompiledQuery } from './compile/compiled-query.js';
+import { clickhouseDialect } from './compile/clickhouse-dialect.js';
 import { duckdbDialect } from './compile/duckdb-dialect.js';
 import { calculatedFieldOf, compileQuery } from './compile/query-compiler.js';
+import type { SqlDialect } from './compile/sql-dialect.js';
 import { shapeQueryResult, type QueryResultData } from './compile/query-result-shaper.js';
 import { compileRawEvents, type CompiledRawEvents, type RawEventsPage } from './compile/raw-events-compiler.js';
 import { resolveQueryColumns } from './query-column-resolver.js';
@@ -51,14 +53,22 @@ export function querySpecToText(spec: QuerySpec, multiline = false): string {
   return printTextQuery(spec, { multiline });
 }
 
+/** The dialect of each store (StoreCapabilities.dialect). */
+export const SQL_DIALECTS: Record<'duckdb' | 'clickhouse', SqlDialect> = { duckdb: duckdbDialect, clickhouse: clickhouseDialect };
+
+/** One statement for the query in the store's dialect; the store runs it with its parameters. */
+export function compileQueryFor(dialect: keyof typeof SQL_DIALECTS, spec: QuerySpec, schema: QuerySchema, options: CompileOptions): CompiledQuery {
+  return compileQuery(spec, schema, SQL_DIALECTS[dialect], options);
+}
+
 /** One DuckDB statement for the query; run it with duckdbParameters(compiled.parameters). */
 export function compileDuckDBQuery(spec: QuerySpec, schema: QuerySchema, options: CompileOptions): CompiledQuery {
   return compileQuery(spec, schema, duckdbDialect, options);
 }
 
-/** One DuckDB statement listing the events behind a spec, newest first (GET /api/raw-events). */
-export function compileDuckDBRawEvents(spec: QuerySpec, schema: QuerySchema, options: CompileOptions, page: RawEventsPage): CompiledRawEvents {
-  return compileRawEvents(spec, schema, duckdbDialect, options, page);
+/** One statement in the store's dialect listing the events behind a spec, newest first (GET /api/raw-events). */
+export function compileRawEventsFor(dialect: keyof typeof SQL_DIALECTS, spec: QuerySpec, schema: QuerySchema, options: CompileOptions, page: RawEventsPage): CompiledRawEvents {
+  return compileRawEvents(spec, schema, SQL_DIALECTS[dialect], options, page);
 }
 
 /** Rows of the compiled statement (getRowsJS order) → `{series, results}`. */

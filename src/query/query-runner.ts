@@ -7,7 +7,7 @@ import { resolveQueryWindow } from './compile/query-window.js';
 import type { CompiledQuery } from './compile/compiled-query.js';
 import type { QueryResultData } from './compile/query-result-shaper.js';
 import { shapeRawEvents, type RawEventRow, type RawEventsPage } from './compile/raw-events-compiler.js';
-import { compileDuckDBQuery, compileDuckDBRawEvents, shapeCompiledResult } from './query-engine.js';
+import { compileQueryFor, compileRawEventsFor, shapeCompiledResult } from './query-engine.js';
 import type { QuerySpec } from './query-spec.js';
 
 /** Relational prefixes (root., parent., any., none.) and network.* look this far either side of the range for related spans. */
@@ -38,7 +38,7 @@ export class QueryRunner {
     const window = resolveQueryWindow(spec, now);
     // Columns resolve against every dataset: a trace crosses datasets, and so do root./parent. columns.
     const schema = await this.store.querySchema({ kind: 'all' });
-    return compileDuckDBQuery(spec, schema, {
+    return compileQueryFor(this.store.capabilities.dialect, spec, schema, {
       nowNs: now,
       // Each scan asks for its own range (the query's, or widened for related spans): the store skips segments outside it.
       relation: (physicalColumns, range) => this.store.relation(selector, physicalColumns, range),
@@ -58,7 +58,7 @@ export class QueryRunner {
     const startedAt = performance.now();
     try {
       const schema = await this.store.querySchema({ kind: 'all' });
-      const compiled = compileDuckDBRawEvents(spec, schema, {
+      const compiled = compileRawEventsFor(this.store.capabilities.dialect, spec, schema, {
         nowNs: nowNs(),
         relation: (physicalColumns, range) => this.store.relation(selector, physicalColumns, range),
         relatedRelation: (physicalColumns, range) => this.store.relation({ kind: 'all' }, physicalColumns, range),

@@ -2,6 +2,10 @@ import { AUTH_MODES, type AuthMode } from '../auth/auth-mode.js';
 import { BadRequestError } from '../core/errors.js';
 import { LOG_FORMATS, type LogFormat } from '../observability/waggle-logger.js';
 import { parseRetention } from '../core/retention-duration.js';
+import { parseClickHouseUrl } from '../store/clickhouse/clickhouse-url.js';
+
+/** A cluster name becomes an identifier in DDL (`ON CLUSTER`): nothing that needs quoting. */
+const CLUSTER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export interface WaggleConfig {
   host: string;
@@ -24,9 +28,18 @@ export interface WaggleConfig {
   retentionNs: bigint;
   /** Most bytes the database may use; null: no budget. */
   maxDiskBytes: number | null;
+  /** Which store backend holds the events. */
+  store: StoreBackend;
+  /** Where the ClickHouse store lives (WAGGLE_STORE=clickhouse); empty otherwise. */
+  clickhouseUrl: string;
+  /** The cluster name (remote_servers) the ClickHouse store creates its tables on; empty: one server. */
+  clickhouseCluster: string;
 }
 
-type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list' | 'url' | 'logFormat' | 'duration' | 'optional-integer';
+export const STORE_BACKENDS = ['duckdb', 'clickhouse'] as const;
+export type StoreBackend = (typeof STORE_BACKENDS)[number];
+
+type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list' | 'url' | 'logFormat' | 'duration' | 'optional-integer' | 'clickhouse-url' | 'cluster-name';
 
 interface SettingDef {
   key: keyof WaggleConfig;
@@ -58,6 +71,9 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'logFormat', env: 'WAGGLE_LOG_FORMAT', flag: '--log-format', kind: 'logFormat', defaultValue: 'text', description: 'Log lines on stderr: `text` (`waggle: ...`) or `json` (one object a line: time, level, msg and fields).' },
   { key: 'retentionNs', env: 'WAGGLE_RETENTION', flag: '--retention', kind: 'duration', defaultValue: '60d', description: 'How long events are kept (`60d`, `12h`, `30m`); a dataset may set its own. Older events are never returned and are refused at ingest; a segment is deleted within a minute of its newest event expiring.' },
   { key: 'maxDiskBytes', env: 'WAGGLE_MAX_DISK_BYTES', flag: '--max-disk-bytes', kind: 'optional-integer', defaultValue: '', description: 'Most bytes the database may use; beyond it the oldest data is deleted first (logged and counted). Empty: no budget.' },
+  { key: 'store', env: 'WAGGLE_STORE', flag: '--store', kind: 'string', choices: STORE_BACKENDS, defaultValue: 'duckdb', description: 'Where events are stored: `duckdb` (embedded, in the data directory) or `clickhouse` (see WAGGLE_CLICKHOUSE_URL and Scaling out on ClickHouse).' },
+  { key: 'clickhouseUrl', env: 'WAGGLE_CLICKHOUSE_URL', flag: '--clickhouse-url', kind: 'clickhouse-url', defaultValue: '', description: 'With WAGGLE_STORE=clickhouse: `http(s)://user:password@host:port/database` for a ClickHouse server, or `chdb:<directory>` for ClickHouse embedded in the process (the optional `chdb` package).' },
+  { key: 'clickhouseCluster', env: 'WAGGLE_CLICKHOUSE_CLUSTER', flag: '--clickhouse-cluster', kind: 'cluster-name', defaultValue: '', description: "Cluster name from the ClickHouse server's `remote_servers`: tables are created `ON CLUSTER` (Replicated engines) with `Distributed` tables sharded by trace id. Empty: plain MergeTree tables on one server." },
 ];
 
 function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[keyof WaggleConfig] {
@@ -102,6 +118,15 @@ function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[
       if (ns === null) throw new BadRequestError(`${source} must be a duration such as 60d, 12h, 30m or 90s (at most 36500d), got '${raw}'`);
       return ns;
     }
+    case 'clickhouse-url': {
+      if (text === '') return '';
+      // Checked here so a typo stops the start, not the first commit; the store parses it again.
+      parseClickHouseUrl(text, source);
+      return text;
+    }
+    case 'cluster-name':
+      if (text !== '' && !CLUSTER_NAME.test(text)) throw new BadRequestError(`${source} must be a cluster name (letters, digits, _ - .), got '${raw}'`);
+      return text;
     case 'optional-integer': {
       if (text === '') return null;
       const n = Number(text);
@@ -128,7 +153,9 @@ export function resolveConfig(env: NodeJS.ProcessEnv, args: readonly string[]): 
     if (value === undefined) throw new BadRequestError(`option ${flag} needs a value`);
     config[def.key] = parseValue(def, value, flag);
   }
-  return config as unknown as WaggleConfig;
+  const resolved = config as unknown as WaggleConfig;
+  if (resolved.store === 'clickhouse' && resolved.clickhouseUrl === '') throw new BadRequestError('WAGGLE_STORE=clickhouse needs WAGGLE_CLICKHOUSE_URL (http(s)://user:password@host:port/database or chdb:<directory>)');
+  return resolved;
 }
 
 export function settingsHelp(): string {

@@ -27,7 +27,7 @@ import { handleOtlpHttpExport, handleOtlpHttpTraces } from '../ingest/otlp-http-
 import { OTLP_HTTP_PATHS } from '../ingest/otlp-signals.js';
 import { WalWriteError } from '../ingest/wal/wal-write-error.js';
 import { WriteAheadLog } from '../ingest/wal/write-ahead-log.js';
-import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../store/duckdb/duckdb-span-store.js';
+import { openSpanStore } from './span-store-factory.js';
 import type { QueryAdmissionObserver } from '../query/query-admission.js';
 import type { SpanStore } from '../store/span-store.js';
 import type { Readiness } from '../ingest/write-readiness.js';
@@ -162,16 +162,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
     dequeued: (waitSeconds) => metricsRef?.queries.recordQueryDequeued(waitSeconds),
     rejected: () => metricsRef?.queries.recordQueryRejected(),
   };
-  const storeOptions = {
-    ...DEFAULT_DUCKDB_STORE_OPTIONS,
-    dataDir: config.dataDir,
-    memoryLimit: config.memoryLimit,
-    retentionNs: config.retentionNs,
-    maxDiskBytes: config.maxDiskBytes,
-    log: (message: string) => logger.warn(message),
-    queryAdmissionObserver,
-  };
-  const store = await DuckDbSpanStore.open(storeOptions);
+  const { store, batchEvents } = await openSpanStore(config, (message: string) => logger.warn(message), queryAdmissionObserver);
   const committed = await store.committedWalPosition();
   const walDir = path.join(config.dataDir, 'wal');
   const { wal, replay, recovery } = openWriteAheadLog(walDir, committed, config.walSync);
@@ -185,9 +176,9 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
     maxBodyBytes: config.maxBodyBytes,
     // Back-pressure (503 + Retry-After) beyond 4 queued row groups, about 2-3 s of commits on this
     // machine: keeps acknowledged spans close to the freshness promise, and the heap bounded.
-    maxPendingEvents: 4 * storeOptions.rowGroupSize,
+    maxPendingEvents: 4 * batchEvents,
     flushIntervalMs: config.flushIntervalMs,
-    storeBatchEvents: storeOptions.rowGroupSize,
+    storeBatchEvents: batchEvents,
   }, logger, config.dataDir, { ingest: metrics.ingest, store: metrics.store });
   ingest = ingestService;
   // Started before the listeners, so that no request can be queued ahead of the replayed ones:

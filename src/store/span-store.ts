@@ -57,7 +57,7 @@ export interface TimeWindow {
 /** Read-only facts about a backend, so callers branch on capability, never on backend name. */
 export interface StoreCapabilities {
   /** The SQL dialect the query compiler must emit for this store. */
-  readonly dialect: 'duckdb';
+  readonly dialect: 'duckdb' | 'clickhouse';
   /** Whether data appended with a WAL position survives a crash together with that position. */
   readonly transactionalWalPosition: boolean;
 }

@@ -5,12 +5,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AttributeList } from '../../src/core/attribute-value.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../../src/store/duckdb/duckdb-span-store.js';
+import type { SpanStore } from '../../src/store/span-store.js';
+import { freshChdbLocation, openChdbStore } from '../support/chdb-test-store.js';
 import { spanEvent } from './span-store-conformance.js';
 
-describe('a store with thousands of distinct attribute keys', () => {
-  it('stores and finds every one of 3000 keys, spread over segments of bounded width', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-keys-'));
-    const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, segmentMaxColumns: 400 });
+// DuckDB with segments of bounded width; ClickHouse with one typed column per key in its one table.
+const BACKENDS: ReadonlyArray<[string, () => Promise<SpanStore>]> = [
+  ['duckdb', () => DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-keys-')), segmentMaxColumns: 400 })],
+  ['clickhouse (chdb)', () => openChdbStore(freshChdbLocation())],
+];
+
+for (const [backend, open] of BACKENDS) describe(`a store with thousands of distinct attribute keys on ${backend}`, () => {
+  it('stores and finds every one of 3000 keys', async () => {
+    const store = await open();
     try {
       const KEYS = 3000;
       const PER_SPAN = 20;

@@ -1,10 +1,8 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { duckdbDialect } from '../../src/query/compile/duckdb-dialect.js';
 import { compileQuery } from '../../src/query/compile/query-compiler.js';
 import { shapeQueryResult, type QueryResultData } from '../../src/query/compile/query-result-shaper.js';
 import { validateQuerySpec } from '../../src/query/query-spec-validator.js';
 import { RANGE } from './conformance-dataset.js';
-import { runCompiled, spanTableSchema, tableRelation } from './span-table-fixture.js';
+import type { SpanTable } from './span-table-backends.js';
 
 export interface RunOptions {
   readonly weighted?: boolean;
@@ -13,16 +11,16 @@ export interface RunOptions {
 }
 
 /** Validates, compiles and runs a spec over the conformance window, shaped like Honeycomb's data. */
-export async function runSpec(connection: DuckDBConnection, raw: Record<string, unknown>, options: RunOptions = {}): Promise<QueryResultData> {
+export async function runSpec(table: SpanTable, raw: Record<string, unknown>, options: RunOptions = {}): Promise<QueryResultData> {
   const spec = validateQuerySpec({ ...RANGE, ...raw }, { disableSeries: options.disableSeries === true });
-  const compiled = compileQuery(spec, spanTableSchema(), duckdbDialect, {
+  const compiled = compileQuery(spec, table.schema, table.dialect, {
     nowNs: 0n,
-    relation: tableRelation,
+    relation: (physicalColumns) => table.relation(physicalColumns),
     disableSeries: options.disableSeries ?? true,
     weighted: options.weighted === true,
     ...(options.relatedMarginNs === undefined ? {} : { relatedMarginNs: options.relatedMarginNs }),
   });
-  return shapeQueryResult(compiled.layout, await runCompiled(connection, compiled));
+  return shapeQueryResult(compiled.layout, await table.run(compiled));
 }
 
 /** Linear interpolation between the two nearest ranks, computed as quantile_cont does (lo·(1−d) + hi·d). */

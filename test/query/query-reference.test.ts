@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { validateQuerySpec } from '../../src/query/query-spec-validator.js';
 import type { QuerySpec } from '../../src/query/query-spec.js';
 import { NASTY_STRINGS } from './arbitrary-query-spec.js';
 import { RANGE, T0 } from './conformance-dataset.js';
 import { runSpec } from './conformance-harness.js';
 import { evaluateReference, type RefEvent, type RefRow } from './reference-evaluator.js';
-import { TABLE, insertSpans, openSpanTable, type SpanRow } from './span-table-fixture.js';
+import { SPAN_TABLE_BACKENDS, type SpanTable } from './span-table-backends.js';
+import type { SpanRow } from './span-table-fixture.js';
 
 const SERVICES = ['api', 'db', "'); DROP TABLE spans; --", 'é😀', 'a\u0000b'];
 
@@ -76,22 +76,25 @@ function canonical(rows: readonly RefRow[], spec: QuerySpec): string[] {
     .sort();
 }
 
-let connection: DuckDBConnection;
-let close: () => void;
-before(async () => ({ connection, close } = await openSpanTable()));
-after(() => close());
+for (const backend of SPAN_TABLE_BACKENDS) {
+  describe(`query engine against a reference evaluator on ${backend.name}`, () => {
+    let table: SpanTable;
+    before(async () => {
+      table = await backend.open();
+    });
+    after(() => table.close());
 
-describe('query engine against a reference evaluator', () => {
-  it('agrees on random specs over random events with nasty strings', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(eventArb, { maxLength: 25 }), specArb, async (events, spec) => {
-        await connection.run(`DELETE FROM ${TABLE}`);
-        await insertSpans(connection, events.map(toSpan));
-        const data = await runSpec(connection, spec as unknown as Record<string, unknown>);
-        const engine = data.results.map((r) => r.data as RefRow);
-        assert.deepEqual(canonical(engine, spec), canonical(evaluateReference(spec, events.map(toRef)), spec));
-      }),
-      { numRuns: 120 },
-    );
+    it('agrees on random specs over random events with nasty strings', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(eventArb, { maxLength: 25 }), specArb, async (events, spec) => {
+          await table.clear();
+          await table.insert(events.map(toSpan));
+          const data = await runSpec(table, spec as unknown as Record<string, unknown>);
+          const engine = data.results.map((r) => r.data as RefRow);
+          assert.deepEqual(canonical(engine, spec), canonical(evaluateReference(spec, events.map(toRef)), spec));
+        }),
+        { numRuns: 120 },
+      );
+    });
   });
-});
+}

@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckdbParameters } from '../../src/query/compile/duckdb-parameters.js';
 import { shapeRawEvents } from '../../src/query/compile/raw-events-compiler.js';
 import type { QuerySchema } from '../../src/query/query-schema.js';
-import { compileDuckDBRawEvents, prepareTextQuery } from '../../src/query/query-engine.js';
+import { compileRawEventsFor, prepareTextQuery } from '../../src/query/query-engine.js';
 import { CONFORMANCE_ROWS, NASTY_USER, T0 } from './conformance-dataset.js';
 import { TABLE, insertSpans, openSpanTable, spanTableSchema, tableRelation } from './span-table-fixture.js';
 
@@ -27,7 +27,7 @@ describe('raw events compiler', () => {
   it('lists the filtered events newest first, with values only as parameters and names never in the SQL', async () => {
     const schema = hostileSchema();
     const spec = prepareTextQuery(`VISUALIZE P95(duration_ms) WHERE user.id != ${JSON.stringify(NASTY_USER)} FROM ${T0} TO ${T0 + 600}`, schema);
-    const compiled = compileDuckDBRawEvents(spec, schema, { nowNs: 0n, relation: tableRelation, disableSeries: true }, { columns: ["'); DROP TABLE spans; --", 'user.id'], limit: 3, offset: 1 });
+    const compiled = compileRawEventsFor('duckdb', spec, schema, { nowNs: 0n, relation: tableRelation, disableSeries: true }, { columns: ["'); DROP TABLE spans; --", 'user.id'], limit: 3, offset: 1 });
     assert.ok(!compiled.sql.includes('DROP') && !compiled.sql.includes(NASTY_USER));
     const { values, types } = duckdbParameters(compiled.parameters);
     const rows = shapeRawEvents(compiled, (await connection.runAndReadAll(compiled.sql, values, types)).getRowsJS());

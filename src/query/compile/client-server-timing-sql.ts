@@ -1,4 +1,5 @@
 import type { ClientServerMeasure } from '../query-schema.js';
+import type { SqlDialect } from './sql-dialect.js';
 
 /**
  * SQL expressions (epoch ns, BIGINT) for a server span and the client span it is the child of.
@@ -24,9 +25,9 @@ function leg(r: ClientServerRefs, ns: string): string {
 }
 
 /** Each measure of the network.* columns (see network-timing-bindings.ts for their meaning). */
-export const CLIENT_SERVER_MEASURE_SQL: Record<ClientServerMeasure, (refs: ClientServerRefs) => string> = {
+export const CLIENT_SERVER_MEASURE_SQL: Record<ClientServerMeasure, (refs: ClientServerRefs, dialect: SqlDialect) => string> = {
   latency_ms: (r) => `((${r.clientDuration} - ${r.serverDuration}) / ${NS_PER_MS})`,
   request_ms: (r) => leg(r, `${r.serverStart} - ${r.clientStart}`),
   response_ms: (r) => leg(r, `${r.clientStart} + ${r.clientDuration} - ${r.serverStart} - ${r.serverDuration}`),
-  clock_skew: (r) => `CASE WHEN ${r.clientStart} IS NOT NULL THEN ${skew(r)} END`,
+  clock_skew: (r, d) => d.asBoolean(`CASE WHEN ${r.clientStart} IS NOT NULL THEN ${skew(r)} END`),
 };

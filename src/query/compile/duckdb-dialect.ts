@@ -10,6 +10,7 @@ export const duckdbDialect: SqlDialect = {
   name: 'duckdb',
   quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
   placeholder: (index) => `$${index}`,
+  previousInWindow: (value, window) => `lag(${value}) ${window}`,
   bucketIndex: (ts, origin, g) => `((${ts} - ${origin}) // ${g})`,
   expandRange: (first, last) => `unnest(range(${first}, ${last} + 1))`,
   // arg_min would skip a NULL value and take the next row's.
@@ -22,6 +23,7 @@ export const duckdbDialect: SqlDialect = {
   contains: (value, part) => `contains(${value}, ${part})`,
   nullSafeEquals: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
   toDouble: (value) => `CAST(${value} AS DOUBLE)`,
+  asBoolean: (predicate) => predicate,
   // DuckDB materializes a CTE read twice; rescanning the table is cheaper than storing 10M rows.
   recomputedCte: () => 'NOT MATERIALIZED',
   // Exponent form is a DOUBLE literal in DuckDB (a plain 1000000 would be an integer).

@@ -165,7 +165,7 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
         serverDuration: '__ev.__dur',
         clientStart: '__client.__ts',
         clientDuration: '__client.__dur',
-      });
+      }, ctx.dialect);
     }
     switch (column.relation) {
       case 'root':

@@ -128,7 +128,7 @@ function aggregationCtes(plan: Plan): string[] {
   const names = values.map((v) => v.slice(v.lastIndexOf(' AS ') + 4));
   const rates = indexesOf(plan, 'rate');
   const window = `OVER (${plan.groups.length === 0 ? '' : `PARTITION BY ${plan.groups.join(', ')} `}ORDER BY __b)`;
-  const diffs = rates.map((k) => `CASE WHEN lag(__b) ${window} = __b - 1 THEN __rb${k} - lag(__rb${k}) ${window} END AS __r${k}`);
+  const diffs = rates.map((k) => `CASE WHEN ${d.previousInWindow('__b', window)} = __b - 1 THEN __rb${k} - ${d.previousInWindow(`__rb${k}`, window)} END AS __r${k}`);
   return [
     ...heatmaps,
     `__agg AS (SELECT ${[...plan.groups, '__b', 'GROUPING(__b) AS __whole', ...values].join(', ')} FROM ${source}${heatmapJoins(plan)} GROUP BY ${sets})`,

@@ -1,4 +1,5 @@
 import type { DerivedSqlDialect } from '../../derived/derived-sql-dialect.js';
+import type { QueryParameter } from './compiled-query.js';
 
 /**
  * What differs between SQL engines, as small hooks of the one query compiler. Every hook receives
@@ -9,8 +10,11 @@ export interface SqlDialect {
   readonly name: string;
   /** Quotes an identifier (the store uses it when it builds column bindings). */
   quoteIdentifier(name: string): string;
-  /** The placeholder of the 1-based parameter `index`; the same index may appear several times. */
-  placeholder(index: number): string;
+  /** The placeholder of the 1-based parameter `index` of that type; the same index may appear several times. */
+  placeholder(index: number, type: QueryParameter['type']): string;
+  /** Aggregate-free: `value` of the previous row of `window` (an `OVER (...)` clause), NULL on its first row. */
+  previousInWindow(value: string, window: string): string;
+
   /**
    * Index of the time bucket holding `tsNs`, counted from `originNs` (a bucket boundary at or
    * before every ts given, so the integer division never sees a negative numerator).
@@ -31,6 +35,8 @@ export interface SqlDialect {
   /** a = b where NULL equals NULL (group keys may be NULL). */
   nullSafeEquals(a: string, b: string): string;
   toDouble(value: string): string;
+  /** A predicate's value as the engine's BOOLEAN (results then read true/false, not 1/0). */
+  asBoolean(predicate: string): string;
   /** Written between `name AS` and a CTE's body so the engine inlines it wherever it is read (empty if it always does). */
   recomputedCte(): string;
   /** A finite number as a floating-point literal. */

@@ -8,7 +8,7 @@ export class SqlParameters {
 
   add(parameter: QueryParameter): string {
     this.list.push(parameter);
-    return this.dialect.placeholder(this.list.length);
+    return this.dialect.placeholder(this.list.length, parameter.type);
   }
 
   values(): readonly QueryParameter[] {

@@ -70,6 +70,46 @@ export class DuckDbCatalog {
     return catalog;
   }
 
+  /**
+   * A catalog from rows another backend read (the shapes of the tables load() reads), for stores
+   * that keep the same catalog elsewhere (the ClickHouse store).
+   */
+  static fromRows(
+    columns: ReadonlyArray<readonly [number, string, string, bigint]>,
+    datasets: ReadonlyArray<readonly [string, bigint, bigint, string]>,
+    datasetColumns: ReadonlyArray<readonly [string, number, bigint, bigint]>,
+  ): DuckDbCatalog {
+    const catalog = new DuckDbCatalog();
+    for (const [id, keyName, type, createdNs] of [...columns].sort((a, b) => a[0] - b[0])) {
+      if (!COLUMN_TYPES.has(type) || catalog.byKey.has(keyName)) continue;
+      const column: CatalogColumn = { id, keyName, type: type as ColumnType, createdNs };
+      catalog.byKey.set(keyName, column);
+      catalog.byId.set(id, column);
+      catalog.nextColumnId = Math.max(catalog.nextColumnId, id + 1);
+    }
+    const oldestFirst = [...datasets].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [key, createdNs, lastWrittenNs, displayName] of oldestFirst) catalog.addDataset(key, displayName, createdNs, lastWrittenNs);
+    for (const [dataset, columnId, createdNs, lastWrittenNs] of datasetColumns) catalog.datasets.get(dataset)?.columns.set(columnId, { createdNs, lastWrittenNs });
+    return catalog;
+  }
+
+  /** What persist() would write (then markPersisted()), for a backend that writes it its own way. */
+  unsavedEntries(): {
+    columns: readonly CatalogColumn[];
+    datasets: Array<{ key: string; name: string; createdNs: bigint; lastWrittenNs: bigint }>;
+    datasetColumns: Array<{ dataset: string; columnId: number; createdNs: bigint; lastWrittenNs: bigint }>;
+  } {
+    const datasets = [...this.unsavedDatasets].flatMap((key) => {
+      const entry = this.datasets.get(key);
+      return entry ? [{ key, name: entry.name, createdNs: entry.createdNs, lastWrittenNs: entry.lastWrittenNs }] : [];
+    });
+    const datasetColumns = this.unsavedDatasetColumns.flatMap(({ dataset, columnId }) => {
+      const times = this.datasets.get(dataset)?.columns.get(columnId);
+      return times ? [{ dataset, columnId, createdNs: times.createdNs, lastWrittenNs: times.lastWrittenNs }] : [];
+    });
+    return { columns: [...this.unsavedColumns], datasets, datasetColumns };
+  }
+
   typeOf(keyName: string): ColumnType | undefined {
     return this.byKey.get(keyName)?.type;
   }

@@ -1,0 +1,192 @@
+import { Readable } from 'node:stream';
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { UnavailableError } from '../../core/errors.js';
+import type { ClickHouseLocation } from './clickhouse-url.js';
+
+/** A query's answer with every value converted from ClickHouse's JSON to the JS the store uses. */
+export interface ClickHouseRows {
+  readonly columns: string[];
+  readonly types: string[];
+  readonly rows: unknown[][];
+}
+
+/**
+ * Read settings every statement runs with, so ClickHouse answers as the SQL the compiler writes
+ * means it (and as DuckDB does): an outer join's missing side and a grouping set's rolled-up key
+ * are NULL (not the type's default), 64-bit integers come back exact (as strings, turned into
+ * bigint here; chdb would otherwise write them as lossy JSON numbers) and NaN/inf as text.
+ */
+const READ_SETTINGS: ClickHouseSettings = {
+  join_use_nulls: 1,
+  group_by_use_nulls: 1,
+  union_default_mode: 'DISTINCT',
+  output_format_json_quote_64bit_integers: 1,
+  output_format_json_quote_denormals: 1,
+  // Standard SQL: GROUPING(x) is 1 when x is rolled up.
+  force_grouping_standard_compatibility: 1,
+};
+
+/**
+ * Settings every write states explicitly: chdb applies a statement's settings with SET on its one
+ * session, so they stay for the statements after it (a query's time limit would cut a later
+ * insert short; one insert's deduplication token would make the next insert a "repeat").
+ */
+const WRITE_SETTINGS: ClickHouseSettings = { max_execution_time: 0, insert_deduplication_token: '' };
+
+/** Which chdb directory this process has open: chdb runs one engine per process. */
+const chdbSessions = new Map<string, { client: ClickHouseClient; users: number }>();
+
+/**
+ * One way to talk to ClickHouse, a server over HTTP or chdb in this process: both are the
+ * official `@clickhouse/client`, chdb through its `Connection` (`chdb/connection`), so every
+ * statement takes the same code path. chdb is an optional dependency, loaded only when used.
+ */
+export class ClickHouseConnection {
+  private closed = false;
+
+  private constructor(
+    private readonly client: ClickHouseClient,
+    private readonly release: () => Promise<void>,
+    readonly location: ClickHouseLocation,
+  ) {}
+
+  static async open(location: ClickHouseLocation): Promise<ClickHouseConnection> {
+    if (location.kind === 'http') {
+      const client = createClient({
+        url: location.url,
+        username: location.username,
+        password: location.password,
+        // A reused keep-alive socket the server closed fails once (EPIPE): idempotent requests are retried by the caller.
+        keep_alive: { enabled: true },
+        request_timeout: 300_000,
+      });
+      return new ClickHouseConnection(client, () => client.close(), location);
+    }
+    const key = location.directory;
+    let shared = chdbSessions.get(key);
+    if (shared === undefined) {
+      if (chdbSessions.size > 0) throw new UnavailableError(`chdb runs one engine per process: ${[...chdbSessions.keys()][0]} is open already, so ${key} cannot be`);
+      const { createChdbConnection } = await loadChdb();
+      // chdb types its connection against its own copy of @clickhouse/client-common: the same
+      // interface, a different declaration, so the compiler needs telling that it is the one.
+      const connection = createChdbConnection({ path: key }) as unknown as ClientConnection;
+      shared = { client: createClient({ connection }), users: 0 };
+      chdbSessions.set(key, shared);
+    }
+    shared.users += 1;
+    const session = shared;
+    return new ClickHouseConnection(
+      session.client,
+      async () => {
+        session.users -= 1;
+        if (session.users > 0) return;
+        chdbSessions.delete(key);
+        await session.client.close();
+      },
+      location,
+    );
+  }
+
+  /** Runs a statement that returns nothing (DDL, ALTER, INSERT ... VALUES of store-made constants). */
+  async command(sql: string, settings: ClickHouseSettings = {}): Promise<void> {
+    this.assertOpen();
+    await this.client.command({ query: sql, clickhouse_settings: { ...WRITE_SETTINGS, ...settings } });
+  }
+
+  /** Runs a SELECT with `{name:Type}` parameters; values converted by their ClickHouse type. */
+  async query(sql: string, params: Record<string, unknown> = {}, settings: ClickHouseSettings = {}, signal?: AbortSignal): Promise<ClickHouseRows> {
+    this.assertOpen();
+    const result = await this.client.query({
+      query: sql,
+      query_params: params,
+      format: 'JSONCompact',
+      clickhouse_settings: { ...READ_SETTINGS, ...settings },
+      ...(signal === undefined ? {} : { abort_signal: signal }),
+    });
+    const body = (await result.json()) as { meta: Array<{ name: string; type: string }>; data: unknown[][] };
+    const converters = body.meta.map((m) => converterFor(m.type));
+    const rows = body.data.map((row) => row.map((cell, i) => converters[i]!(cell)));
+    return { columns: body.meta.map((m) => m.name), types: body.meta.map((m) => m.type), rows };
+  }
+
+  /**
+   * Inserts rows already encoded as TabSeparated. A text format because chdb's connection joins
+   * the body to the statement as UTF-8 text (a binary RowBinary body would be mangled), and one
+   * encoding for both transports keeps one code path.
+   */
+  async insertTabSeparated(table: string, columns: readonly string[], body: string, settings: ClickHouseSettings = {}): Promise<void> {
+    this.assertOpen();
+    await this.client.exec({
+      query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT TabSeparated`,
+      values: Readable.from([Buffer.from(body, 'utf8')]),
+      clickhouse_settings: { ...WRITE_SETTINGS, ...settings },
+    });
+  }
+
+  /**
+   * Inserts rows given as objects (JSONEachRow): small catalog writes, where user text (keys,
+   * names) travels as data, never as SQL. bigint values are sent as decimal strings.
+   */
+  async insertJsonRows(table: string, rows: ReadonlyArray<Record<string, string | number | boolean | bigint | null>>, settings: ClickHouseSettings = {}): Promise<void> {
+    this.assertOpen();
+    if (rows.length === 0) return;
+    const values = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v])));
+    await this.client.insert({ table, values, format: 'JSONEachRow', clickhouse_settings: { ...WRITE_SETTINGS, ...settings } });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.release();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new UnavailableError('the ClickHouse connection is closed');
+  }
+}
+
+async function loadChdb(): Promise<{ createChdbConnection: (options: { path: string }) => import('chdb/connection').ChdbConnection }> {
+  try {
+    return await import('chdb/connection');
+  } catch (error) {
+    throw new UnavailableError(
+      `WAGGLE_CLICKHOUSE_URL=chdb:... needs the optional package chdb (npm install chdb): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
+type Converter = (cell: unknown) => unknown;
+
+const BIG_INTEGER = /^(U?Int(64|128|256))$/;
+const FLOAT = /^Float(32|64)$/;
+
+/** Strips Nullable(...) and LowCardinality(...) around a type. */
+function baseType(type: string): string {
+  let t = type;
+  for (;;) {
+    const m = /^(Nullable|LowCardinality)\((.*)\)$/.exec(t);
+    if (m === null) return t;
+    t = m[2]!;
+  }
+}
+
+function converterFor(type: string): Converter {
+  const base = baseType(type);
+  if (BIG_INTEGER.test(base)) return (cell) => (cell === null ? null : BigInt(cell as string | number));
+  if (FLOAT.test(base)) return floatCell;
+  if (base.startsWith('Array(')) {
+    const inner = converterFor(base.slice('Array('.length, -1));
+    return (cell) => (Array.isArray(cell) ? cell.map(inner) : cell);
+  }
+  return (cell) => cell;
+}
+
+function floatCell(cell: unknown): unknown {
+  if (typeof cell !== 'string') return cell;
+  if (cell === 'nan' || cell === '-nan') return Number.NaN;
+  if (cell === 'inf' || cell === '+inf') return Number.POSITIVE_INFINITY;
+  if (cell === '-inf') return Number.NEGATIVE_INFINITY;
+  return Number(cell);
+}

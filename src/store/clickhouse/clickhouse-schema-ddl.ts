@@ -1,0 +1,114 @@
+import type { ColumnType } from '../../query/query-schema.js';
+import { CLICKHOUSE_ATTRIBUTE_TYPE, CLICKHOUSE_CORE_COLUMNS } from './clickhouse-physical-layout.js';
+
+/**
+ * Where the store's tables live. Without a cluster: plain MergeTree tables on one server (or in
+ * chdb). With one: every table is created `ON CLUSTER` with a Replicated engine; the span table is
+ * `waggle_spans_local` on each shard behind a `Distributed` table `waggle_spans` sharded by trace
+ * id (a trace lives on one shard, so a trace lookup and root./parent. joins stay on it); the small
+ * catalog tables are replicated whole to every node (one Keeper path for all shards).
+ */
+export interface ClickHouseTopology {
+  readonly database: string;
+  readonly cluster: string | null;
+}
+
+/** One versioned step of the schema; every statement is idempotent (IF NOT EXISTS), so two processes may both run it. */
+export interface SchemaMigration {
+  readonly version: number;
+  readonly statements: readonly string[];
+}
+
+/** How long ClickHouse remembers an insert's deduplication token: far more inserts than a WAL replay can repeat. */
+export const DEDUPLICATION_WINDOW = 10_000;
+
+/** Nanoseconds per partition: one day, so retention drops whole days. */
+export const PARTITION_NS = 86_400_000_000_000n;
+
+export function qualified(topology: ClickHouseTopology, table: string): string {
+  return `${topology.database}.${table}`;
+}
+
+/** The table reads and inserts name: the Distributed table on a cluster. */
+export function spanTable(topology: ClickHouseTopology): string {
+  return qualified(topology, 'waggle_spans');
+}
+
+/** The table holding the rows on each server (its parts, partitions and skip index). */
+export function localSpanTable(topology: ClickHouseTopology): string {
+  return qualified(topology, topology.cluster === null ? 'waggle_spans' : 'waggle_spans_local');
+}
+
+function onCluster(topology: ClickHouseTopology): string {
+  return topology.cluster === null ? '' : ` ON CLUSTER ${topology.cluster}`;
+}
+
+/**
+ * The engine of a table: `MergeTree` family on one server, its Replicated twin on a cluster.
+ * `perShard`: the span rows (a Keeper path per shard); otherwise the catalog (one path, every node).
+ */
+function engine(topology: ClickHouseTopology, family: string, args: string, perShard: boolean): string {
+  if (topology.cluster === null) return `${family}(${args})`;
+  const keeperPath = perShard ? `'/clickhouse/tables/{shard}/{database}/{table}'` : `'/clickhouse/tables/all/{database}/{table}'`;
+  const replica = perShard ? `'{replica}'` : `'{shard}-{replica}'`;
+  return `Replicated${family}(${[keeperPath, replica, ...(args === '' ? [] : [args])].join(', ')})`;
+}
+
+function createTable(topology: ClickHouseTopology, table: string, columns: string, family: string, args: string, tail: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${qualified(topology, table)}${onCluster(topology)} (${columns}) ENGINE = ${engine(topology, family, args, false)} ${tail}`;
+}
+
+function spanColumns(): string {
+  const core = CLICKHOUSE_CORE_COLUMNS.map((c) => `${c.physical} ${c.sqlType}${c.codec === undefined ? '' : ` ${c.codec}`}`);
+  // A trace lookup without a time range skips every granule whose bloom filter lacks the id.
+  return [...core, 'INDEX trace_bloom trace_id TYPE bloom_filter(0.001) GRANULARITY 1'].join(', ');
+}
+
+function spanTableDdl(topology: ClickHouseTopology): string[] {
+  const local = topology.cluster === null ? 'waggle_spans' : 'waggle_spans_local';
+  // Sharded by trace id (a sharding key must not be Nullable; events without a trace go to one shard).
+  // Plain MergeTree forgets insert tokens unless told to remember some; Replicated tables keep them in Keeper.
+  const settings = topology.cluster === null ? ` SETTINGS non_replicated_deduplication_window = ${DEDUPLICATION_WINDOW}` : '';
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS ${qualified(topology, local)}${onCluster(topology)} (${spanColumns()}) ENGINE = ${engine(topology, 'MergeTree', '', true)} ` +
+      `PARTITION BY intDiv(ts_ns, ${PARTITION_NS}) ORDER BY (dataset, ts_ns)${settings}`,
+  ];
+  if (topology.cluster !== null) {
+    statements.push(
+      `CREATE TABLE IF NOT EXISTS ${spanTable(topology)}${onCluster(topology)} AS ${qualified(topology, local)} ` +
+        `ENGINE = Distributed(${topology.cluster}, ${topology.database}, ${local}, cityHash64(ifNull(trace_id, 0)))`,
+    );
+  }
+  return statements;
+}
+
+/** The schema, step by step. A new step is appended, never edited: servers that ran the old ones run only the new. */
+export function schemaMigrations(topology: ClickHouseTopology): SchemaMigration[] {
+  return [
+    {
+      version: 1,
+      statements: [
+        `CREATE DATABASE IF NOT EXISTS ${topology.database}${onCluster(topology)}`,
+        createTable(topology, 'waggle_schema_migrations', 'version UInt32, applied_ns Int64', 'ReplacingMergeTree', '', 'ORDER BY version'),
+        createTable(topology, 'waggle_columns', 'id UInt32, key_name String, type LowCardinality(String), created_ns Int64', 'ReplacingMergeTree', '', 'ORDER BY id'),
+        createTable(topology, 'waggle_datasets', 'name String, display_name String, created_ns Int64, last_written_ns Int64', 'ReplacingMergeTree', 'last_written_ns', 'ORDER BY name'),
+        createTable(topology, 'waggle_dataset_columns', 'dataset String, column_id UInt32, created_ns Int64, last_written_ns Int64', 'ReplacingMergeTree', 'last_written_ns', 'ORDER BY (dataset, column_id)'),
+        // Per writer (a Waggle process and its WAL): the committed WAL position and the batch being inserted.
+        createTable(topology, 'waggle_state', 'writer String, version UInt64, wal_position UInt64, pending_first UInt64, pending_last UInt64', 'ReplacingMergeTree', 'version', 'ORDER BY writer'),
+        createTable(topology, 'waggle_dataset_retention', 'dataset String, retention_ns Nullable(Int64), version UInt64', 'ReplacingMergeTree', 'version', 'ORDER BY dataset'),
+        ...spanTableDdl(topology),
+      ],
+    },
+  ];
+}
+
+/**
+ * Adds attribute columns (one ALTER, metadata only: existing parts are not rewritten). On a
+ * cluster, the local tables and the Distributed table both get them.
+ */
+export function addAttributeColumnsDdl(topology: ClickHouseTopology, columns: ReadonlyArray<{ readonly physical: string; readonly type: ColumnType }>): string[] {
+  if (columns.length === 0) return [];
+  const clauses = columns.map((c) => `ADD COLUMN IF NOT EXISTS ${c.physical} ${CLICKHOUSE_ATTRIBUTE_TYPE[c.type]}${c.type === 'string' ? ' CODEC(ZSTD(1))' : ''}`).join(', ');
+  const tables = topology.cluster === null ? [spanTable(topology)] : [localSpanTable(topology), spanTable(topology)];
+  return tables.map((table) => `ALTER TABLE ${table}${onCluster(topology)} ${clauses}`);
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { EventRecord } from '../../core/event-record.js';
+import { freshChdbLocation, openChdbStore } from '../../../test/support/chdb-test-store.js';
+import { eventRecord } from '../../../test/support/event-record-fixture.js';
+import { ClickHouseConnection } from './clickhouse-connection.js';
+import type { ClickHouseLocation } from './clickhouse-url.js';
+
+const BASE_NS = 1_763_770_000_000_000_000n;
+
+function request(position: number, name = 'GET /'): EventRecord[] {
+  return [1, 2, 3].map((i) => eventRecord({ dataset: 'api', timestampNs: BASE_NS + BigInt(position * 10 + i), traceId: BigInt(position), spanId: BigInt(i), name, serviceName: 'api' }));
+}
+
+async function spanCount(location: ClickHouseLocation): Promise<bigint> {
+  const connection = await ClickHouseConnection.open(location);
+  try {
+    return (await connection.query(`SELECT count() FROM ${location.database}.waggle_spans`)).rows[0]![0] as bigint;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Puts the writer's state back to "batch [first, last] pending, `committed` committed": where a crash leaves it. */
+async function rewindState(location: ClickHouseLocation, committed: bigint, first: bigint, last: bigint): Promise<void> {
+  const connection = await ClickHouseConnection.open(location);
+  try {
+    await connection.insertJsonRows(`${location.database}.waggle_state`, [{ writer: 'waggle', version: 1_000_000n, wal_position: committed, pending_first: first, pending_last: last }]);
+  } finally {
+    await connection.close();
+  }
+}
+
+describe('ClickHouse writer: exactly once across a crash', () => {
+  it('does not store a batch twice when the crash came after its rows and before its committed position', async () => {
+    const location = freshChdbLocation();
+    let store = await openChdbStore(location);
+    store.enqueue(request(1), 1n);
+    store.enqueue(request(2), 2n);
+    await store.flush();
+    await store.close();
+    assert.equal(await spanCount(location), 6n);
+    // The rows of WAL 1-2 are in; the state says they were pending, nothing committed.
+    await rewindState(location, 0n, 1n, 2n);
+
+    store = await openChdbStore(location);
+    assert.equal(await store.committedWalPosition(), 0n);
+    // Replay, as the ingest service does it: the requests in WAL order, then one more. The batch is
+    // known by its WAL range, not by its content: replayed with other names, it is still not stored again.
+    store.enqueue(request(1, 'replayed'), 1n);
+    await store.flush();
+    // Still waiting for the rest of the interrupted batch: nothing inserted yet.
+    assert.equal(store.pendingEvents(), 3);
+    store.enqueue(request(2, 'replayed'), 2n);
+    store.enqueue(request(3), 3n);
+    await store.flush();
+    assert.equal(await store.committedWalPosition(), 3n);
+    assert.deepEqual((await store.getTrace(1n)).map((e) => e['name']), ['GET /', 'GET /', 'GET /']);
+    assert.equal((await store.getTrace(2n)).length, 3);
+    assert.equal((await store.getTrace(3n)).length, 3);
+    await store.close();
+    assert.equal(await spanCount(location), 9n);
+  });
+
+  it('stores the batch when the crash came after it was marked pending and before its rows', async () => {
+    const location = freshChdbLocation();
+    let store = await openChdbStore(location);
+    store.enqueue(request(1), 1n);
+    await store.flush();
+    await store.close();
+    await rewindState(location, 1n, 2n, 3n);
+
+    store = await openChdbStore(location);
+    store.enqueue(request(2), 2n);
+    store.enqueue(request(3), 3n);
+    await store.flush();
+    assert.equal(await store.committedWalPosition(), 3n);
+    await store.close();
+    assert.equal(await spanCount(location), 9n);
+  });
+});

@@ -1,0 +1,224 @@
+import type { EventRecord } from '../../core/event-record.js';
+import { UnavailableError } from '../../core/errors.js';
+import { nowNs } from '../../core/unix-nanos.js';
+import type { StoreHealth } from '../span-store.js';
+import type { DuckDbCatalog } from '../duckdb/duckdb-catalog.js';
+import { LayerResolver, type ColumnRoutes } from '../duckdb/duckdb-layer-resolver.js';
+import type { ClickHouseConnection } from './clickhouse-connection.js';
+import { clickhouseAttributeColumn } from './clickhouse-physical-layout.js';
+import { encodeTabSeparated } from './clickhouse-row-encoder.js';
+import { addAttributeColumnsDdl, qualified, spanTable, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
+import type { ClickHouseCatalogStore } from './clickhouse-catalog-store.js';
+
+/**
+ * What the store knows of its own writes at open: the WAL position whose events are all stored,
+ * and the batch that was being inserted when the process stopped (null when none was).
+ */
+export interface ClickHouseWriterState {
+  readonly walPosition: bigint;
+  readonly pending: { readonly first: bigint; readonly last: bigint } | null;
+  readonly version: bigint;
+}
+
+export interface ClickHouseWriterOptions {
+  /** Whenever this many events are queued the store commits them at once (big inserts cost ClickHouse less CPU per row). */
+  readonly batchEvents: number;
+  /** Names this writer's WAL (its row in waggle_state, its insert tokens): unique per Waggle process writing to one ClickHouse. */
+  readonly writerId: string;
+}
+
+interface QueuedRequest {
+  readonly events: readonly EventRecord[];
+  readonly walPosition: bigint;
+}
+
+/**
+ * The write path of the ClickHouse store. Requests are queued whole, in WAL order, and inserted in
+ * batches of whole requests. ClickHouse has no transaction spanning the rows and the WAL
+ * position, so exactly-once comes from deduplication instead:
+ * 1. the batch's WAL range [first, last] is recorded as pending in waggle_state;
+ * 2. its rows are inserted with `insert_deduplication_token = <writer>:<first>-<last>` (ClickHouse
+ *    remembers the token with the parts it wrote: a second insert under it stores nothing);
+ * 3. waggle_state records `last` as committed.
+ * After a crash between 1 and 3 the WAL is replayed from the committed position, and the first
+ * batch is rebuilt as exactly the pending range (replay decodes and admits the same events in the
+ * same order), under the same token: whatever part of it was stored is not stored again.
+ */
+export class ClickHouseSpanWriter {
+  private queue: QueuedRequest[] = [];
+  private queuedEvents = 0;
+  private committedPosition: bigint;
+  private recovering: { first: bigint; last: bigint } | null;
+  private version: bigint;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  private consecutiveFailures = 0;
+  private lastError: string | null = null;
+  /** Attribute columns the span table has (added by this or an earlier process). */
+  private readonly tableColumns: Set<string>;
+  /** Largest sample rate stored (queries weight by it only when some event stands for more than one). */
+  maxSampleRate: number;
+
+  constructor(
+    private readonly connection: ClickHouseConnection,
+    private readonly topology: ClickHouseTopology,
+    private readonly catalog: DuckDbCatalog,
+    private readonly catalogStore: ClickHouseCatalogStore,
+    private readonly routes: ColumnRoutes,
+    private readonly options: ClickHouseWriterOptions,
+    state: ClickHouseWriterState,
+    tableColumns: Set<string>,
+    maxSampleRate: number,
+  ) {
+    this.committedPosition = state.walPosition;
+    this.recovering = state.pending !== null && state.pending.last > state.walPosition ? state.pending : null;
+    this.version = state.version;
+    this.tableColumns = tableColumns;
+    this.maxSampleRate = maxSampleRate;
+  }
+
+  hasColumn(physical: string): boolean {
+    return this.tableColumns.has(physical);
+  }
+
+  enqueue(events: readonly EventRecord[], walPosition: bigint): void {
+    if (this.closed) throw new UnavailableError('the store is closed');
+    const now = nowNs();
+    // From here on events carry the dataset's storage key (see DuckDbSpanWriter.enqueue).
+    for (const event of events) event.dataset = this.catalog.datasetKeyFor(event.dataset, now);
+    if (walPosition <= this.committedPosition) return;
+    this.queue.push({ events, walPosition });
+    this.queuedEvents += events.length;
+    if (this.queuedEvents >= this.options.batchEvents) void this.flush().catch(() => undefined);
+  }
+
+  pendingEvents(): number {
+    return this.queuedEvents;
+  }
+
+  health(): StoreHealth {
+    return { committing: this.consecutiveFailures === 0, lastCommitError: this.lastError, consecutiveCommitFailures: this.consecutiveFailures, quarantinedRequests: 0 };
+  }
+
+  async committedWalPosition(): Promise<bigint> {
+    await this.chain.catch(() => undefined);
+    return this.committedPosition;
+  }
+
+  /** Commits everything queued now (one commit at a time, in order); resolves once it is readable. */
+  flush(): Promise<void> {
+    const run = this.chain.then(() => this.commitQueued());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs `work` between commits (catalog writes of the API: datasets, retention). */
+  onWriter<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(work);
+    this.chain = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /** Writes the catalog's unsaved entries (a dataset created through the API); call through onWriter. */
+  persistCatalog(): Promise<void> {
+    return this.catalogStore.persist(this.catalog);
+  }
+
+  private async commitQueued(): Promise<void> {
+    while (this.queue.length > 0) {
+      let take = this.queue.length;
+      if (this.recovering !== null) {
+        const { last } = this.recovering;
+        // The interrupted batch is rebuilt exactly: wait until replay has queued its last request.
+        if (this.queue[this.queue.length - 1]!.walPosition < last) return;
+        take = this.queue.findIndex((r) => r.walPosition > last);
+        if (take < 0) take = this.queue.length;
+      } else {
+        // Whole requests up to the batch size (at least one).
+        let events = 0;
+        take = 0;
+        while (take < this.queue.length && (take === 0 || events + this.queue[take]!.events.length <= this.options.batchEvents)) {
+          events += this.queue[take]!.events.length;
+          take += 1;
+        }
+      }
+      const batch = this.queue.slice(0, take);
+      try {
+        await this.commitBatch(batch, this.recovering);
+        this.consecutiveFailures = 0;
+        this.lastError = null;
+      } catch (error) {
+        this.consecutiveFailures += 1;
+        this.lastError = error instanceof Error ? error.message : String(error);
+        // The batch stays queued (and in the WAL): the next flush tries again under the same token.
+        throw error;
+      }
+      this.queue = this.queue.slice(take);
+      for (const request of batch) this.queuedEvents -= request.events.length;
+      this.recovering = null;
+    }
+  }
+
+  private async commitBatch(batch: readonly QueuedRequest[], recovering: { first: bigint; last: bigint } | null): Promise<void> {
+    const first = recovering?.first ?? batch[0]!.walPosition;
+    const last = recovering?.last ?? batch[batch.length - 1]!.walPosition;
+    const events = batch.length === 1 ? batch[0]!.events : batch.flatMap((r) => r.events);
+    const now = nowNs();
+    const resolver = new LayerResolver(this.routes, now);
+    resolver.resolveRange(events, 0, events.length);
+    for (const [dataset, ids] of resolver.columnsByDataset()) this.catalog.touchDataset(dataset, ids, now);
+    for (const event of events) if (event.sampleRate > this.maxSampleRate) this.maxSampleRate = event.sampleRate;
+
+    // New attribute columns first (metadata only), then the catalog rows naming them.
+    const added = resolver
+      .columnIds()
+      .map((id) => ({ physical: clickhouseAttributeColumn(id), type: this.catalog.columnById(id)!.type }))
+      .filter((c) => !this.tableColumns.has(c.physical));
+    for (const ddl of addAttributeColumnsDdl(this.topology, added)) await this.connection.command(ddl);
+    for (const c of added) this.tableColumns.add(c.physical);
+    await this.catalogStore.persist(this.catalog);
+
+    await this.writeState(this.committedPosition, first, last);
+    if (events.length > 0) {
+      const encoded = encodeTabSeparated(events, resolver, (id) => this.catalog.columnById(id)!.type);
+      await this.connection.insertTabSeparated(spanTable(this.topology), encoded.columns, encoded.body, {
+        insert_deduplicate: 1,
+        insert_deduplication_token: `${this.options.writerId}:${first}-${last}`,
+        // One insert is one block (one part per partition): never split into pieces deduplicated apart.
+        max_insert_block_size: String(Math.max(1_048_576, events.length + 1)),
+        min_insert_block_size_rows: '0',
+        min_insert_block_size_bytes: '0',
+        // A Distributed table: insert into the shards before answering, so the state is written after the rows.
+        insert_distributed_sync: 1,
+      });
+    }
+    await this.writeState(last, 0n, 0n);
+    this.committedPosition = last;
+  }
+
+  private async writeState(walPosition: bigint, pendingFirst: bigint, pendingLast: bigint): Promise<void> {
+    this.version += 1n;
+    await this.connection.insertJsonRows(
+      qualified(this.topology, 'waggle_state'),
+      [{ writer: this.options.writerId, version: this.version, wal_position: walPosition, pending_first: pendingFirst, pending_last: pendingLast }],
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush().catch(() => undefined);
+    this.closed = true;
+  }
+}
+
+/** Reads this writer's state; a fresh store starts at 0. */
+export async function loadWriterState(connection: ClickHouseConnection, topology: ClickHouseTopology, writerId: string): Promise<ClickHouseWriterState> {
+  const result = await connection.query(
+    `SELECT wal_position, pending_first, pending_last, version FROM ${qualified(topology, 'waggle_state')} WHERE writer = {writer:String} ORDER BY version DESC LIMIT 1`,
+    { writer: writerId },
+  );
+  const row = result.rows[0];
+  if (row === undefined) return { walPosition: 0n, pending: null, version: 0n };
+  const [walPosition, first, last, version] = row as [bigint, bigint, bigint, bigint];
+  return { walPosition, pending: last > 0n ? { first, last } : null, version };
+}
