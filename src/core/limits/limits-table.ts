@@ -1,3 +1,4 @@
+import { ANALYSIS_LIMITS } from './analysis-limits.js';
 import { AUTH_LIMITS } from './auth-limits.js';
 import { HTTP_LIMITS } from './http-limits.js';
 import { INGEST_LIMITS } from './ingest-limits.js';
@@ -18,4 +19,5 @@ export const LIMITS_TABLE: Readonly<Record<string, Readonly<Record<string, Limit
   query: QUERY_LIMITS,
   saved: SAVED_LIMITS,
   auth: AUTH_LIMITS,
+  analysis: ANALYSIS_LIMITS,
 };

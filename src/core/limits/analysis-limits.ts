@@ -1,0 +1,27 @@
+import type { LimitDefinition } from './limit-definition.js';
+
+/** Bounds on the analysis endpoints: BubbleUp and the service map. */
+export const ANALYSIS_LIMITS = {
+  bubbleUpColumns: {
+    value: 100,
+    unit: 'columns',
+    reason:
+      'Columns one BubbleUp compares. Each column is one more grouping of every event in the query (a hash table per column, fed by the one scan), so the cost grows with it; beyond it the columns written least recently are left out, and the answer names them in columns_left_out.',
+  },
+  bubbleUpValuesPerSide: {
+    value: 20,
+    unit: 'values',
+    reason:
+      'Values of a column returned by BubbleUp: the most frequent in the selection, the most frequent in the baseline and the most different in share, up to this many of each (numbers are bucketed into fewer). A column such as user.id can have a million values; its score is their largest difference in share, which the kept values include.',
+  },
+  bubbleUpSelectionFilters: {
+    value: 100,
+    unit: 'filters',
+    reason: 'Filters of a BubbleUp selection, as many as a query spec may hold; beyond it 400.',
+  },
+  serviceMapEdges: {
+    value: 10000,
+    unit: 'edges',
+    reason: 'Service pairs one service map returns (the busiest first); a map with more is unreadable and its JSON large.',
+  },
+} as const satisfies Record<string, LimitDefinition>;

@@ -1,0 +1,67 @@
+import { ANALYSIS_LIMITS } from '../../core/limits/analysis-limits.js';
+import { nowNs } from '../../core/unix-nanos.js';
+import type { DatasetSelector, SpanStore } from '../../store/span-store.js';
+import { duckdbDialect } from '../compile/duckdb-dialect.js';
+import type { ColumnBinding } from '../query-schema.js';
+import type { QuerySpec } from '../query-spec.js';
+import type { BubbleUpSelection } from './bubbleup-request.js';
+import { shapeBubbleUpResult, type BubbleUpResult } from './bubbleup-result-shaper.js';
+import { compileBubbleUp, type CompiledBubbleUp } from './bubbleup-sql.js';
+
+/** Relational columns in the selection look this far either side of the range (as queries do). */
+const RELATED_MARGIN_NS = 3_600_000_000_000n;
+
+/**
+ * Identifiers: (nearly) every span has its own value, so no value can stand out in share, while
+ * grouping by them is the costliest grouping of all (a hash table as large as the query).
+ */
+const NOT_COMPARED = new Set(['trace.trace_id', 'trace.span_id', 'trace.parent_id']);
+
+export interface BubbleUpAnswer extends BubbleUpResult {
+  /** Columns of the dataset not compared (over ANALYSIS_LIMITS.bubbleUpColumns), least recently written. */
+  readonly columns_left_out: readonly string[];
+}
+
+/**
+ * The columns BubbleUp compares: every column of the selected datasets but identifiers and
+ * derived ones (network.*: each needs a join per query), most recently written first (a column
+ * without a time first; the sort is stable, so ties keep the schema's order), up to the limit.
+ */
+export function bubbleUpColumns(all: readonly ColumnBinding[], lastWritten: ReadonlyMap<string, string>): { compared: ColumnBinding[]; leftOut: string[] } {
+  const candidates = all.filter((c) => !NOT_COMPARED.has(c.name) && c.derivation === undefined);
+  const ordered = [...candidates].sort((a, b) => {
+    const la = lastWritten.get(a.name);
+    const lb = lastWritten.get(b.name);
+    if ((la === undefined) !== (lb === undefined)) return la === undefined ? -1 : 1;
+    return (lb ?? '').localeCompare(la ?? '');
+  });
+  const max = ANALYSIS_LIMITS.bubbleUpColumns.value;
+  return { compared: ordered.slice(0, max), leftOut: ordered.slice(max).map((c) => c.name) };
+}
+
+/** Runs BubbleUp against a store: one admitted read, like any query. */
+export class BubbleUpRunner {
+  constructor(private readonly store: SpanStore) {}
+
+  async compile(selector: DatasetSelector, spec: QuerySpec, selection: BubbleUpSelection, now: bigint = nowNs()): Promise<{ compiled: CompiledBubbleUp; leftOut: string[] }> {
+    const schema = await this.store.querySchema({ kind: 'all' });
+    const own = await this.store.querySchema(selector);
+    // Core columns carry the dataset's last write, so they sort first.
+    const lastWritten = new Map((await this.store.listColumns(selector)).map((c) => [c.key_name, c.last_written]));
+    const { compared, leftOut } = bubbleUpColumns(own.columns(), lastWritten);
+    const compiled = compileBubbleUp(spec, selection, compared, schema, duckdbDialect, {
+      nowNs: now,
+      relation: (physical, range) => this.store.relation(selector, physical, range),
+      relatedRelation: (physical, range) => this.store.relation({ kind: 'all' }, physical, range),
+      disableSeries: true,
+      relatedMarginNs: RELATED_MARGIN_NS,
+    });
+    return { compiled, leftOut };
+  }
+
+  async run(selector: DatasetSelector, spec: QuerySpec, selection: BubbleUpSelection, timeoutMs: number): Promise<BubbleUpAnswer> {
+    const { compiled, leftOut } = await this.compile(selector, spec, selection);
+    const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs });
+    return { ...shapeBubbleUpResult(compiled, rows.rows), columns_left_out: leftOut };
+  }
+}
