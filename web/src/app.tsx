@@ -11,6 +11,7 @@ import { TracePage } from './features/trace/trace-page.js';
 import { SavedPage } from './features/saved/saved-page.js';
 import { BoardsPage } from './features/boards/boards-page.js';
 import { BoardPage } from './features/boards/board-page.js';
+import { ServiceMapPage } from './features/service-map/service-map-page.js';
 
 function NavLink({ href, label, active }: { href: string; label: string; active: boolean }): ReactNode {
   return (
@@ -27,6 +28,7 @@ function Page({ path, search }: { path: string; search: URLSearchParams }): Reac
   if (path === '/saved') return <SavedPage />;
   if (path === '/boards') return <BoardsPage />;
   if (path === '/keys') return <KeysPage />;
+  if (path === '/service-map') return <ServiceMapPage search={search} />;
   if (path.startsWith('/boards/')) return <BoardPage boardId={decodeURIComponent(path.slice('/boards/'.length))} />;
   return (
     <div className="page">
@@ -83,6 +85,7 @@ export function App(): ReactNode {
         <nav aria-label="Main">
           <NavLink href="/" label="Home" active={path === '/'} />
           <NavLink href="/query" label="Query" active={path === '/query'} />
+          <NavLink href="/service-map" label="Service map" active={path === '/service-map'} />
           <NavLink href="/saved" label="Saved queries" active={path === '/saved'} />
           <NavLink href="/boards" label="Boards" active={path.startsWith('/boards')} />
           {canManageKeys && <NavLink href="/keys" label="API keys" active={path === '/keys'} />}
