@@ -1,6 +1,6 @@
 import type { ColumnType } from '../query-schema.js';
 import type { CompiledBubbleUp } from './bubbleup-sql.js';
-import { bubbleUpDimension, rankBubbleUpDimensions, type BubbleUpDimension, type ValueCounts } from './bubbleup-scoring.js';
+import { bubbleUpDimension, rankBubbleUpDimensions, type BubbleUpDimension, type BubbleUpValue, type ValueCounts } from './bubbleup-scoring.js';
 
 /** The answer of POST /api/bubbleup/:dataset. */
 export interface BubbleUpResult {
@@ -8,6 +8,8 @@ export interface BubbleUpResult {
   readonly baseline_count: number;
   /** Highest score first. */
   readonly dimensions: readonly BubbleUpDimension[];
+  /** The share of each side the values were counted on (1: all of it; below, counts are estimates). */
+  readonly sample_rates: { readonly selected: number; readonly baseline: number };
 }
 
 /** A number short enough for a label, exact for integers. */
@@ -36,8 +38,12 @@ function valueOf(type: ColumnType, text: unknown, lo: unknown, width: unknown): 
   return { value: `${numberText(lower)} – ${numberText(upper)}`, missing: false, lower, upper };
 }
 
-/** Rows of a compiled BubbleUp (getRowsJS order) → the scored, ranked answer. */
-export function shapeBubbleUpResult(compiled: CompiledBubbleUp, rows: ReadonlyArray<readonly unknown[]>): BubbleUpResult {
+/**
+ * Rows of a compiled BubbleUp (getRowsJS order) → the scored, ranked answer. Shares and scores
+ * come from the sample; counts are the sample's scaled by its rate (estimates when sampled), and
+ * the totals are `exact`.
+ */
+export function shapeBubbleUpResult(compiled: CompiledBubbleUp, rows: ReadonlyArray<readonly unknown[]>, exact: { readonly selected: number; readonly baseline: number }): BubbleUpResult {
   const first = rows[0];
   const totals = { selected: first === undefined ? 0 : toNumber(first[6]), baseline: first === undefined ? 0 : toNumber(first[7]) };
   const perColumn = compiled.columns.map((): ValueCounts[] => []);
@@ -48,6 +54,16 @@ export function shapeBubbleUpResult(compiled: CompiledBubbleUp, rows: ReadonlyAr
     if (column === undefined || list === undefined) continue;
     list.push({ ...valueOf(column.type, text, lo, width), selected: toNumber(ns), baseline: toNumber(nb) });
   }
-  const dimensions = compiled.columns.map((column, i) => bubbleUpDimension(column.name, perColumn[i] ?? [], totals));
-  return { selected_count: totals.selected, baseline_count: totals.baseline, dimensions: rankBubbleUpDimensions(dimensions) };
+  const { selectedRate, baselineRate } = compiled.sampling;
+  const scale = (values: readonly BubbleUpValue[], rate: number): BubbleUpValue[] => values.map((v) => ({ ...v, count: rate >= 1 ? v.count : Math.round(v.count / rate) }));
+  const dimensions = compiled.columns.map((column, i) => {
+    const d = bubbleUpDimension(column.name, perColumn[i] ?? [], totals);
+    return { ...d, selected: scale(d.selected, selectedRate), baseline: scale(d.baseline, baselineRate) };
+  });
+  return {
+    selected_count: exact.selected,
+    baseline_count: exact.baseline,
+    dimensions: rankBubbleUpDimensions(dimensions),
+    sample_rates: { selected: selectedRate, baseline: baselineRate },
+  };
 }

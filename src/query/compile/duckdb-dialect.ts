@@ -27,4 +27,6 @@ export const duckdbDialect: SqlDialect = {
   doubleLiteral: (value) => value.toExponential(),
   nullBigint: () => 'CAST(NULL AS BIGINT)',
   floorToInteger: (value) => `CAST(floor(${value}) AS INTEGER)`,
+  sampleUnit: (values) => `(hash(${values.join(', ')}) % 1000000) / 1e6`,
+  materializedCte: () => 'MATERIALIZED',
 };

@@ -37,4 +37,8 @@ export interface SqlDialect {
   nullBigint(): string;
   /** A floor to an integer, for heatmap bucket indexes. */
   floorToInteger(value: string): string;
+  /** A number in [0, 1) that looks random but is fixed by the values (a hash): for sampling events repeatably. */
+  sampleUnit(values: readonly string[]): string;
+  /** Written between `name AS` and a CTE's body so the engine computes it once and keeps the rows (empty if it always does). */
+  materializedCte(): string;
 }
