@@ -49,7 +49,8 @@ test('pairs each value with its share on both sides, biggest difference first, m
 });
 
 test('keeps number buckets in range order', () => {
-  assert.deepEqual(bubbleUpBars(durations).map((b) => b.label), ['0 – 100', '900 – 1000']);
+  // In the column's unit when it has one.
+  assert.deepEqual(bubbleUpBars(durations).map((b) => b.label), ['0 ms – 100 ms', '900 ms – 1 s']);
 });
 
 test('turns a clicked bar into the filters that select it', () => {

@@ -4,6 +4,7 @@
  */
 import type { Filter, QuerySpec } from '../../../src/query/query-spec.js';
 import type { HeatmapBox } from './heatmap-selection-model.js';
+import { formatWithUnit, unitOf } from './value-units-model.js';
 
 /** One value of a column on one side, as POST /api/bubbleup answers it. */
 export interface BubbleUpValue {
@@ -86,7 +87,10 @@ export function bubbleUpBars(dimension: BubbleUpDimension, max = 8): BubbleUpBar
   };
   dimension.selected.forEach((v) => add(v, 'selected'));
   dimension.baseline.forEach((v) => add(v, 'baseline'));
-  const list = [...bars.entries()].map(([key, b]) => ({ key, label: String(b.value.value), ...b }));
+  // Number buckets are labelled in the column's unit (1.2 s – 2.4 s), the rest as they are.
+  const labelOf = (v: BubbleUpValue): string =>
+    v.lower !== undefined && v.upper !== undefined && unitOf(dimension.column) !== 'none' ? `${formatWithUnit(dimension.column, v.lower)} – ${formatWithUnit(dimension.column, v.upper)}` : String(v.value);
+  const list = [...bars.entries()].map(([key, b]) => ({ key, label: labelOf(b.value), ...b }));
   const numeric = list.some((b) => b.value.lower !== undefined);
   list.sort((a, b) => {
     if (Boolean(a.value.missing) !== Boolean(b.value.missing)) return a.value.missing ? 1 : -1;

@@ -52,6 +52,7 @@ function DimensionCard({ dimension, onAddFilters, onGroupBy }: { dimension: Bubb
                 type="button"
                 className="bubbleup-value"
                 title={`Filter to ${dimension.column} ${bar.value.missing ? 'missing' : bar.label}: ${bar.selectedCount} selected (${percent(bar.selected)}), ${bar.baselineCount} baseline (${percent(bar.baseline)})`}
+                aria-label={`Filter to ${dimension.column} ${bar.value.missing ? 'missing' : bar.label}: ${percent(bar.selected)} of the selection, ${percent(bar.baseline)} of the baseline`}
                 onClick={() => onAddFilters(filtersForBar(dimension, bar.value))}
               >
                 <span className={bar.value.missing ? 'bubbleup-label missing' : 'bubbleup-label'}>{bar.label}</span>

@@ -62,7 +62,7 @@ function EdgePath({ edge, onOpen }: { edge: PlacedEdge; onOpen: () => void }): R
       {/* A wide invisible stroke makes thin edges easy to click. */}
       <path d={edge.path} fill="none" stroke="transparent" strokeWidth={Math.max(14, edge.thickness + 8)} />
       <path d={edge.path} fill="none" stroke={edge.color} strokeWidth={edge.thickness} strokeOpacity={0.75} markerEnd={`url(#arrow-${edge.color.slice(1)})`} />
-      <text x={edge.labelX} y={edge.labelY - edge.thickness / 2 - 5} textAnchor="middle" className="edge-label">
+      <text x={edge.labelX} y={edge.labelY - edge.thickness / 2 - 3} textAnchor="middle" className="edge-label">
         {label}
       </text>
     </g>
