@@ -1,5 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { BubbleUpRunner } from '../../src/query/bubbleup/bubbleup-runner.js';
+import { validateBubbleUpSelection } from '../../src/query/bubbleup/bubbleup-request.js';
+import { shapeBubbleUpResult } from '../../src/query/bubbleup/bubbleup-result-shaper.js';
+import { validateQuerySpec } from '../../src/query/query-spec-validator.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
@@ -199,6 +203,29 @@ describe('BubbleUp and service map APIs over real ingested spans', () => {
         { value: 'ada', count: 1, fraction: 0.2 },
       ],
     });
+  });
+
+  it('compares a sample of a side when asked to: its shares from the sample, its counts scaled, the totals exact', async () => {
+    const runner = new BubbleUpRunner(waggle.store);
+    const selection = validateBubbleUpSelection({ filters: [{ column: 'user.id', op: '=', value: 'ada' }] });
+    const spec = validateQuerySpec(query);
+    const checkout = waggle.store.findDataset('checkout');
+    assert.ok(checkout);
+    const { compiled } = await runner.compile(checkout.selector, spec, selection, undefined, { selectedRate: 1, baselineRate: 0.5 });
+    const rows = await waggle.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: 10_000 });
+    const answer = shapeBubbleUpResult(compiled, rows.rows, { selected: 2, baseline: 8 });
+    assert.equal(answer.selected_count, 2);
+    assert.equal(answer.baseline_count, 8);
+    assert.deepEqual(answer.sample_rates, { selected: 1, baseline: 0.5 });
+    const users = answer.dimensions.find((d) => d.column === 'user.id');
+    assert.ok(users);
+    // The selection is read whole.
+    assert.deepEqual(users.selected, [{ value: 'ada', count: 2, fraction: 1 }]);
+    // The baseline: about half of its 8 events, each counted twice; shares of the sample sum to 1.
+    const sampled = users.baseline.reduce((n, v) => n + v.count, 0);
+    assert.ok(users.baseline.every((v) => v.count % 2 === 0 && (v.value === 'u1' || v.value === 'u2')), JSON.stringify(users.baseline));
+    if (sampled > 0) assert.ok(Math.abs(users.baseline.reduce((f, v) => f + v.fraction, 0) - 1) < 1e-9);
+    assert.ok(sampled <= 16);
   });
 
   it('answers zero counts and zero scores when the query has no events', async () => {

@@ -6,7 +6,7 @@ export const ANALYSIS_LIMITS = {
     value: 100,
     unit: 'columns',
     reason:
-      'Columns one BubbleUp compares. Each column is one more grouping of every event in the query (a hash table per column, fed by the one scan), so the cost grows with it; beyond it the columns written least recently are left out, and the answer names them in columns_left_out.',
+      'Columns one BubbleUp compares. Each column is one more grouping of the sampled events (a hash table per column, fed by the one scan) and one more column the scan reads, so the cost grows with it; beyond it the columns written least recently are left out, and the answer names them in columns_left_out.',
   },
   bubbleUpValuesPerSide: {
     value: 20,
