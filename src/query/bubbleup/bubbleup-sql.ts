@@ -213,7 +213,7 @@ export function compileBubbleUp(
   const setOf = `CASE ${dims.map((_, j) => `WHEN GROUPING(__d${j}) = 0 THEN ${j}`).join(' ')} END`;
   const valueOf = `CASE ${dims.map((_, j) => `WHEN GROUPING(__d${j}) = 0 THEN CAST(__d${j} AS VARCHAR)`).join(' ')} END`;
   const perSet = (column: (j: number) => string): string =>
-    numeric.length === 0 ? 'CAST(NULL AS DOUBLE)' : `CASE __set ${numeric.map(({ j }) => `WHEN ${j} THEN ${column(j)}` ).join(' ')} END`;
+    numeric.length === 0 ? 'CAST(NULL AS DOUBLE)' : `CASE __set ${numeric.map(({ j }) => `WHEN ${j} THEN ${column(j)}`).join(' ')} END`;
   const keep = ANALYSIS_LIMITS.bubbleUpValuesPerSide.value;
   const share = (count: string, total: string): string => `${dialect.toDouble(count)} / greatest(${total}, 1)`;
 
