@@ -75,6 +75,8 @@ interface Dimension {
   baseline: unknown[];
 }
 
+const db: SpanSpec[] = [];
+
 describe('BubbleUp and service map APIs over real ingested spans', () => {
   let waggle: Waggle;
   before(async () => {
@@ -95,7 +97,6 @@ describe('BubbleUp and service map APIs over real ingested spans', () => {
     // Service map: frontend → api (6 calls, 1 failed) → db (2 calls, 1 failed); api → api is no edge.
     const frontend: SpanSpec[] = [];
     const api: SpanSpec[] = [];
-    const db: SpanSpec[] = [];
     for (let t = 1; t <= 6; t++) {
       const offset = 120_000 + t * 1000;
       frontend.push({ trace: t, span: t * 10, name: 'GET /', ms: 100, offsetMs: offset });
@@ -314,5 +315,18 @@ describe('BubbleUp and service map APIs over real ingested spans', () => {
       assert.equal(answer.body['field'], field, JSON.stringify(answer.body));
     }
     assert.equal((await get(waggle, '/api/service-map?dataset=nope')).status, 404);
+  });
+
+  it('counts a call once when its span is delivered twice', async () => {
+    await send(waggle, 'db', db);
+    await waggle.ingest.flushNow();
+    const answer = await get(waggle, '/api/service-map?dataset=db&time_range=600');
+    assert.deepEqual(answer.body, {
+      nodes: [
+        { service: 'db', span_count: 4, error_count: 2 },
+        { service: 'api', span_count: 0, error_count: 0 },
+      ],
+      edges: [{ source: 'api', target: 'db', calls: 2, errors: 1, p50_ms: 10, p95_ms: 14.5 }],
+    });
   });
 });
