@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatAxisTime, formatWithUnit, unitOf } from './value-units-model.js';
+import { formatAxisTime, formatCalculationCell, formatWithUnit, unitOf } from './value-units-model.js';
 
 test('reads the unit from the column or the calculation', () => {
   assert.equal(unitOf('duration_ms'), 'ms');
@@ -25,4 +25,11 @@ test('time labels carry the date once a chart spans more than a day', () => {
   assert.equal(formatAxisTime(t, 7200, 'UTC'), '14:05');
   assert.equal(formatAxisTime(t, 3 * 86_400, 'UTC'), '30 Nov 14:05');
   assert.equal(formatAxisTime(t, 3650 * 86_400, 'UTC'), '30 Nov 2026');
+});
+
+test('a calculation cell carries its unit; counts and text stay as they are', () => {
+  const plain = (v: unknown): string => `plain:${String(v)}`;
+  assert.equal(formatCalculationCell('P95(duration_ms)', 250.5, plain), '250.5 ms');
+  assert.equal(formatCalculationCell('COUNT', 12, plain), 'plain:12');
+  assert.equal(formatCalculationCell('MAX(duration_ms)', null, plain), 'plain:null');
 });

@@ -67,3 +67,8 @@ export function formatAxisTime(unixSec: number, spanSec: number, timeZone?: stri
   }
   return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', ...zone });
 }
+
+/** A results-table cell of a calculation: numbers with the calculation's unit, the rest as they are. */
+export function formatCalculationCell(label: string, value: unknown, plainCell: (value: unknown) => string): string {
+  return typeof value === 'number' && unitOf(label) !== 'none' ? formatWithUnit(label, value) : plainCell(value);
+}

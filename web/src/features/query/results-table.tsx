@@ -4,6 +4,7 @@ import { Empty } from '../../components/status-views.js';
 import { paletteColor } from '../../components/palette.js';
 import type { ResultData } from '../../models/query-result-types.js';
 import { formatCell, groupKey } from '../../models/result-series-model.js';
+import { formatCalculationCell } from '../../models/value-units-model.js';
 import { TRACE_ID_COLUMN } from '../../models/query-drilldown-model.js';
 import { Link, traceHref } from '../../routing/router.js';
 import { nextSort, sortRows, tableColumns, type SortDirection } from '../../models/results-table-model.js';
@@ -61,7 +62,7 @@ export function ResultsTable({ spec, rows, lineKeys, onFilterGroup }: ResultsTab
                     </td>
                   ) : (
                     <td key={c.key} className="num">
-                      {formatCell(row[c.key])}
+                      {formatCalculationCell(c.key, row[c.key], formatCell)}
                     </td>
                   ),
                 )}
