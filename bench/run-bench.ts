@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { SeededRandom } from './generator/seeded-random.js';
 import { runLoadInChildProcess } from './load/load-generator-process.js';
 import type { LoadResult } from './load/load-runner.js';
+import { timeAnalysis, type AnalysisTiming } from './query/analysis-bench.js';
 import { benchQueries, type BenchQuery } from './query/bench-queries.js';
 import { timeQueriesOnDuckDb, type DirectQueryTiming } from './query/direct-duckdb-timer.js';
 import { QueryApiError, countEvents, parseServerTiming, runQuery } from './query/honeycomb-query-client.js';
@@ -222,6 +223,7 @@ async function runDataset(root: string, work: string, spans: number, options: Be
     const idleAfterLoadBytes = sampler.results().at(-1)?.lastRssBytes ?? 0;
 
     let queries: QueryTiming[] | null = null;
+    let analysis: AnalysisTiming[] | null = null;
     const specs = benchQueries(windowStart, windowEnd);
     let peakQueriesBytes: number | null = null;
     let httpFloor: LatencySummary | null = null;
@@ -264,6 +266,8 @@ async function runDataset(root: string, work: string, spans: number, options: Be
           queries.push(failedQuery(query.name, query.spec, message));
         }
       }
+      progress('  BubbleUp and service map');
+      analysis = await timeAnalysis(server.apiUrl, windowStart, windowEnd, options.warmRuns, problems, name);
       sampler.end();
       peakQueriesBytes = sampler.results().at(-1)?.peakRssBytes ?? null;
     }
@@ -326,6 +330,7 @@ async function runDataset(root: string, work: string, spans: number, options: Be
       verification,
       rss: { peakLoadBytes, idleAfterLoadBytes, peakQueriesBytes, lifetimePeakBytes },
       queries,
+      analysis,
       httpFloorMs: httpFloor,
       traceById,
       storage: options.phases.has('storage') ? storage : null,

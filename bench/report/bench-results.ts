@@ -1,4 +1,5 @@
 import type { LogIngestResults } from '../logs/log-ingest-run.js';
+import type { AnalysisTiming } from '../query/analysis-bench.js';
 import type { LoadResult } from '../load/load-runner.js';
 import type { ThreadCpuUsage } from '../server/thread-cpu-meter.js';
 import type { LatencySummary } from './latency-summary.js';
@@ -89,6 +90,8 @@ export interface DatasetResults {
   readonly verification: Verification;
   readonly rss: { readonly peakLoadBytes: number; readonly idleAfterLoadBytes: number; readonly peakQueriesBytes: number | null; readonly lifetimePeakBytes: number };
   readonly queries: readonly QueryTiming[] | null;
+  /** BubbleUp and the service map over HTTP (with the queries phase). */
+  readonly analysis?: readonly AnalysisTiming[] | null;
   /** GET /healthz round trips during the query phase: the floor of any HTTP exchange (a query makes two). */
   readonly httpFloorMs: LatencySummary | null;
   /** Latencies cover found traces only. */

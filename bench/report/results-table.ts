@@ -98,6 +98,12 @@ export function formatResults(results: BenchResults): string {
         out.push(`  over HTTP: largest query median ${formatMs(Math.max(...medians))} ms (target ≤ 100), slowest run, cold ones included, ${formatMs(Math.max(...slowest))} ms (target ≤ 300)`);
       }
     }
+    if (dataset.analysis !== undefined && dataset.analysis !== null && dataset.analysis.length > 0) {
+      out.push(formatTable(
+        ['analysis', 'cold ms', 'median ms', 'max ms', 'answer'],
+        dataset.analysis.map((a) => [a.name, formatMs(a.coldMs), formatMs(a.warm?.median), formatMs(a.warm?.max), a.shape]),
+      ));
+    }
     if (dataset.traceById !== null) {
       const t = dataset.traceById;
       out.push(`  trace by id, ${t.lookups} lookups (${t.failures} not found): HTTP p50 ${formatMs(t.http?.median)} ms, p99 ${formatMs(t.http?.p99)} ms; ` +

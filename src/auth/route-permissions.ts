@@ -60,6 +60,8 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: 'GET', pattern: '/api/traces/:traceId', needs: 'run_queries' },
   { method: 'POST', pattern: '/api/trace-search/:dataset', needs: 'run_queries' },
   { method: 'GET', pattern: '/api/traces/:traceId/logs', needs: 'run_queries' },
+  { method: 'POST', pattern: '/api/bubbleup/:dataset', needs: 'run_queries' },
+  { method: 'GET', pattern: '/api/service-map', needs: 'run_queries' },
   // Saved queries.
   { method: 'GET', pattern: '/1/query_annotations/:dataset', needs: 'run_queries' },
   { method: 'GET', pattern: '/1/query_annotations/:dataset/:id', needs: 'run_queries' },

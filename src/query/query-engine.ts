@@ -4,10 +4,9 @@ import type { AutocompleteCatalog, Completion } from './autocomplete/autocomplet
 import { completeTextQuery } from './autocomplete/text-query-completer.js';
 import type { CompileOptions } from './compile/compile-context.js';
 import type { CompiledQuery } from './compile/compiled-query.js';
-import { clickhouseDialect } from './compile/clickhouse-dialect.js';
+import { SQL_DIALECTS } from './compile/store-dialects.js';
 import { duckdbDialect } from './compile/duckdb-dialect.js';
 import { calculatedFieldOf, compileQuery } from './compile/query-compiler.js';
-import type { SqlDialect } from './compile/sql-dialect.js';
 import { shapeQueryResult, type QueryResultData } from './compile/query-result-shaper.js';
 import { compileRawEvents, type CompiledRawEvents, type RawEventsPage } from './compile/raw-events-compiler.js';
 import { resolveQueryColumns } from './query-column-resolver.js';
@@ -53,8 +52,7 @@ export function querySpecToText(spec: QuerySpec, multiline = false): string {
   return printTextQuery(spec, { multiline });
 }
 
-/** The dialect of each store (StoreCapabilities.dialect). */
-export const SQL_DIALECTS: Record<'duckdb' | 'clickhouse', SqlDialect> = { duckdb: duckdbDialect, clickhouse: clickhouseDialect };
+export { SQL_DIALECTS } from './compile/store-dialects.js';
 
 /** One statement for the query in the store's dialect; the store runs it with its parameters. */
 export function compileQueryFor(dialect: keyof typeof SQL_DIALECTS, spec: QuerySpec, schema: QuerySchema, options: CompileOptions): CompiledQuery {

@@ -2,6 +2,10 @@ import path from 'node:path';
 import { addAnnotationRoutes, type QueryAnnotation } from '../api/annotation-routes.js';
 import { addAutocompleteRoutes } from '../api/autocomplete-routes.js';
 import { addBoardRoutes, type Board } from '../api/board-routes.js';
+import { addBubbleUpRoutes } from '../api/bubbleup-routes.js';
+import { addServiceMapRoutes } from '../api/service-map-routes.js';
+import { BubbleUpRunner } from '../query/bubbleup/bubbleup-runner.js';
+import { ServiceMapRunner } from '../query/service-map/service-map-runner.js';
 import { addAuthRoutes, type AuthRouteOptions } from '../api/auth-routes.js';
 import { addCatalogRoutes, type DatasetSettings } from '../api/catalog-routes.js';
 import { addColumnRoutes, type ColumnSettings } from '../api/column-routes.js';
@@ -99,6 +103,8 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
   addAutocompleteRoutes(router, deps.store, calculatedFields);
   addTraceSearchRoutes(router, { store: deps.store, runner, queryTimeoutMs: deps.config.queryTimeoutMs });
   addRawEventsRoutes(router, { store: deps.store, runner, queryTimeoutMs: deps.config.queryTimeoutMs });
+  addBubbleUpRoutes(router, { store: deps.store, runner: new BubbleUpRunner(deps.store), queryTimeoutMs: deps.config.queryTimeoutMs });
+  addServiceMapRoutes(router, { store: deps.store, runner: new ServiceMapRunner(deps.store), queryTimeoutMs: deps.config.queryTimeoutMs });
 
   const checkSpec = async (dataset: string, spec: QuerySpec): Promise<void> => {
     const selector = await resolveDataset(deps.store, dataset);

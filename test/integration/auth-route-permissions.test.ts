@@ -57,6 +57,8 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /api/traces/:traceId': 404,
   'POST /api/trace-search/:dataset': 200,
   'GET /api/traces/:traceId/logs': 200,
+  'POST /api/bubbleup/:dataset': 400,
+  'GET /api/service-map': 200,
   'GET /1/query_annotations/:dataset': 200,
   'GET /1/query_annotations/:dataset/:id': 404,
   'POST /1/query_annotations/:dataset': 400,

@@ -17,6 +17,7 @@ import { CalculatedFieldsPage } from './features/alerting/calculated-fields-page
 import { RecipientsPage } from './features/alerting/recipients-page.js';
 import { SlosPage } from './features/alerting/slos-page.js';
 import { TriggersPage } from './features/alerting/triggers-page.js';
+import { ServiceMapPage } from './features/service-map/service-map-page.js';
 
 function NavLink({ href, label, active }: { href: string; label: string; active: boolean }): ReactNode {
   return (
@@ -38,6 +39,7 @@ function Page({ path, search }: { path: string; search: URLSearchParams }): Reac
   if (path === '/triggers') return <TriggersPage search={search} />;
   if (path === '/recipients') return <RecipientsPage />;
   if (path === '/slos') return <SlosPage search={search} />;
+  if (path === '/service-map') return <ServiceMapPage search={search} />;
   if (path.startsWith('/boards/')) return <BoardPage boardId={decodeURIComponent(path.slice('/boards/'.length))} />;
   return (
     <div className="page">
@@ -94,6 +96,7 @@ export function App(): ReactNode {
         <nav aria-label="Main">
           <NavLink href="/" label="Home" active={path === '/'} />
           <NavLink href="/query" label="Query" active={path === '/query'} />
+          <NavLink href="/service-map" label="Service map" active={path === '/service-map'} />
           <NavLink href="/saved" label="Saved queries" active={path === '/saved'} />
           <NavLink href="/boards" label="Boards" active={path.startsWith('/boards')} />
           <NavLink href="/triggers" label="Alerts" active={path === '/triggers' || path === '/slos' || path === '/recipients' || path === '/calculated-fields'} />

@@ -1,4 +1,5 @@
 import { ALERTING_LIMITS } from './alerting-limits.js';
+import { ANALYSIS_LIMITS } from './analysis-limits.js';
 import { AUTH_LIMITS } from './auth-limits.js';
 import { DERIVED_LIMITS } from './derived-limits.js';
 import { HTTP_LIMITS } from './http-limits.js';
@@ -22,4 +23,5 @@ export const LIMITS_TABLE: Readonly<Record<string, Readonly<Record<string, Limit
   auth: AUTH_LIMITS,
   derived: DERIVED_LIMITS,
   alerting: ALERTING_LIMITS,
+  analysis: ANALYSIS_LIMITS,
 };

@@ -28,6 +28,9 @@ export const clickhouseDialect: SqlDialect = {
   valueAtMin: (value, order) => `argMin(tuple(${value}), ${order}).1`,
   percentile: (value, fraction) => `quantileExactInclusive(${fraction})(${value})`,
   countDistinct: (value) => `uniqExact(${value})`,
+  sampleUnit: (values) => `(cityHash64(${values.join(', ')}) % 1000000) / 1e6`,
+  // ClickHouse has no MATERIALIZED CTE keyword: a CTE is inlined where it is used.
+  materializedCte: () => '',
   // A Map(index → count): read back as an object of counts, as the result shaper accepts.
   histogram: (index) => `sumMap(map(assumeNotNull(${index}), toUInt64(${index} IS NOT NULL)))`,
   startsWith: (value, prefix) => `startsWith(${value}, ${prefix})`,

@@ -31,4 +31,6 @@ export const duckdbDialect: SqlDialect = {
   nullBigint: () => 'CAST(NULL AS BIGINT)',
   floorToInteger: (value) => `CAST(floor(${value}) AS INTEGER)`,
   derivedFunctions: duckdbDerivedSql,
+  sampleUnit: (values) => `(hash(${values.join(', ')}) % 1000000) / 1e6`,
+  materializedCte: () => 'MATERIALIZED',
 };

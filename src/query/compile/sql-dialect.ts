@@ -47,4 +47,8 @@ export interface SqlDialect {
   floorToInteger(value: string): string;
   /** The functions of calculated fields (src/derived/); absent: the engine has no calculated fields yet. */
   readonly derivedFunctions?: DerivedSqlDialect;
+  /** A number in [0, 1) that looks random but is fixed by the values (a hash): for sampling events repeatably. */
+  sampleUnit(values: readonly string[]): string;
+  /** Written between `name AS` and a CTE's body so the engine computes it once and keeps the rows (empty if it always does). */
+  materializedCte(): string;
 }

@@ -1,6 +1,8 @@
 /** The browser's only door to the server: same-origin JSON requests with one error shape. */
 import type { QuerySpec } from '../../../src/query/query-spec.js';
 import type { QueryResult } from '../models/query-result-types.js';
+import type { BubbleUpRequest, BubbleUpResponse } from '../models/bubbleup-model.js';
+import type { ServiceMapData } from '../models/service-map-layout-model.js';
 import type { ApiKeySummary, Board, Column, Completion, Dataset, QueryAnnotation, SavedQuery, SessionInfo, StoredQuery, TraceResponse, TraceSearchResult, TraceSummary } from './api-types.js';
 
 /** Fired when the server answers 401 outside sign-in: the session ended, the app shows sign-in. */
@@ -242,4 +244,14 @@ export function rawEventsUrl(dataset: string, q: string, options: { limit?: numb
 
 export async function listRawEvents(dataset: string, q: string, page: { limit: number; offset: number }, signal?: AbortSignal): Promise<RawEventsPage> {
   return request<RawEventsPage>('GET', rawEventsUrl(dataset, q, page), undefined, signal);
+}
+
+/** BubbleUp: the query's events in a selection compared with the rest, column by column. */
+export async function bubbleUp(dataset: string, body: BubbleUpRequest, signal?: AbortSignal): Promise<BubbleUpResponse> {
+  return request<BubbleUpResponse>('POST', `/api/bubbleup/${seg(dataset)}`, body, signal);
+}
+
+/** Calls between services over the last `timeRangeSec` seconds. */
+export async function getServiceMap(dataset: string, timeRangeSec: number, signal?: AbortSignal): Promise<ServiceMapData> {
+  return request<ServiceMapData>('GET', `/api/service-map?${new URLSearchParams({ dataset, time_range: String(timeRangeSec) }).toString()}`, undefined, signal);
 }

@@ -52,7 +52,7 @@ test('places cells by time and value with the y origin at the bottom', () => {
 });
 
 test('an empty heatmap has no cells', () => {
-  assert.deepEqual(layoutHeatmap([], { startSec: 0, endSec: 10 }, 1, 100, 100), { cells: [], minValue: 0, maxValue: 0, maxCount: 0 });
+  assert.deepEqual(layoutHeatmap([], { startSec: 0, endSec: 10 }, 1, 100, 100), { cells: [], minValue: 0, maxValue: 0, maxCount: 0, scale: 'linear', height: 100 });
 });
 
 test('colors run from pale for rare to dark for the most frequent', () => {

@@ -30,6 +30,33 @@ export interface HeatmapPlot {
   readonly minValue: number;
   readonly maxValue: number;
   readonly maxCount: number;
+  /** How values map to heights: evenly, or by their logarithm (long tails of durations). */
+  readonly scale: ValueScale;
+  /** The plot's height, the y of minValue. */
+  readonly height: number;
+}
+
+export type ValueScale = 'linear' | 'log';
+
+/**
+ * A value as placed on the axis. The log scale is log10(1 + |v|) with v's sign (a "symlog"), so
+ * that 0 and negative values still have a place, and 1 ms, 10 ms, 100 ms are evenly spaced.
+ */
+export function scaleValue(value: number, scale: ValueScale): number {
+  return scale === 'log' ? Math.sign(value) * Math.log10(1 + Math.abs(value)) : value;
+}
+
+/** The inverse of scaleValue. */
+export function unscaleValue(scaled: number, scale: ValueScale): number {
+  return scale === 'log' ? Math.sign(scaled) * (10 ** Math.abs(scaled) - 1) : scaled;
+}
+
+/** The value at height y of the plot (0 at the top). */
+export function valueAtY(plot: HeatmapPlot, y: number): number {
+  const lo = scaleValue(plot.minValue, plot.scale);
+  const hi = scaleValue(plot.maxValue, plot.scale);
+  const span = hi > lo ? hi - lo : 1;
+  return unscaleValue(lo + ((plot.height - y) / Math.max(plot.height, 1)) * span, plot.scale);
 }
 
 function finite(value: unknown): number | null {
@@ -123,6 +150,7 @@ export function layoutHeatmap(
   granularitySec: number,
   width: number,
   height: number,
+  scale: ValueScale = 'linear',
 ): HeatmapPlot {
   let minValue = Infinity;
   let maxValue = -Infinity;
@@ -133,16 +161,19 @@ export function layoutHeatmap(
       maxValue = Math.max(maxValue, b.upper);
       maxCount = Math.max(maxCount, b.count);
     }
-  if (maxCount === 0) return { cells: [], minValue: 0, maxValue: 0, maxCount: 0 };
+  if (maxCount === 0) return { cells: [], minValue: 0, maxValue: 0, maxCount: 0, scale, height };
   const span = Math.max(window.endSec - window.startSec, 1);
-  const valueSpan = maxValue > minValue ? maxValue - minValue : 1;
+  const lo = scaleValue(minValue, scale);
+  const hi = scaleValue(maxValue, scale);
+  const valueSpan = hi > lo ? hi - lo : 1;
+  const yOf = (value: number): number => height - ((scaleValue(value, scale) - lo) / valueSpan) * height;
   const cellWidth = Math.max((granularitySec / span) * width, 1);
   const cells: HeatmapCell[] = [];
   for (const column of columns) {
     const x = ((column.time - window.startSec) / span) * width;
     for (const b of column.buckets) {
-      const top = height - ((b.upper - minValue) / valueSpan) * height;
-      const bottom = height - ((b.lower - minValue) / valueSpan) * height;
+      const top = yOf(b.upper);
+      const bottom = yOf(b.lower);
       cells.push({
         ...b,
         time: column.time,
@@ -154,7 +185,7 @@ export function layoutHeatmap(
       });
     }
   }
-  return { cells, minValue, maxValue, maxCount };
+  return { cells, minValue, maxValue, maxCount, scale, height };
 }
 
 /** The cell under a point of the plot, if any. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { QuerySpec } from '../../../src/query/query-spec.js';
+import { parseTextQuery } from '../../../src/query/text/text-query-parser.js';
 import { addFilters, filtersForGroup, slowestTraceSpec, slowestTracesSpec } from './query-drilldown-model.js';
 
 const base: QuerySpec = {
@@ -60,4 +61,16 @@ test('under OR the bucket search keeps the original filters only', () => {
 test('the traces tab keeps the window of the query', () => {
   const spec = slowestTracesSpec({ ...base, start_time: 10, end_time: 70, time_range: 60 }, 5);
   assert.deepEqual([spec.limit, spec.start_time, spec.end_time, spec.time_range, spec.breakdowns], [5, 10, 70, 60, ['trace.trace_id']]);
+});
+
+test('a heatmap cell opens the slowest trace within its value range', () => {
+  const heatmap = parseTextQuery('VISUALIZE HEATMAP(duration_ms) LAST 1h');
+  const found = slowestTraceSpec(heatmap, {}, 600, 60, { column: 'duration_ms', lower: 100, upper: 200 });
+  assert.deepEqual(found.filters, [
+    { column: 'duration_ms', op: '>=', value: 100 },
+    { column: 'duration_ms', op: '<=', value: 200 },
+    { column: 'trace.trace_id', op: 'exists' },
+  ]);
+  assert.equal(found.start_time, 600);
+  assert.equal(found.end_time, 660);
 });

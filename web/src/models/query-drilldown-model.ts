@@ -38,14 +38,26 @@ function traceFilters(spec: QuerySpec, group: Readonly<Record<string, unknown>>)
   return { filters: [...withGroup.filters], combination: withGroup.filter_combination };
 }
 
-/** The slowest trace of one group in one time bucket: what clicking a chart point opens. */
+/**
+ * The slowest trace of one group in one time bucket: what clicking a chart point opens. A heatmap
+ * cell also gives its value range (`column` between lower and upper), so the trace opened is one
+ * of the cell's, not the bucket's slowest of any value.
+ */
 export function slowestTraceSpec(
   spec: QuerySpec,
   group: Readonly<Record<string, unknown>>,
   bucketStartSec: number,
   granularitySec: number,
+  valueRange?: { readonly column: string; readonly lower: number; readonly upper: number },
 ): QuerySpec {
-  const { filters, combination } = traceFilters(spec, group);
+  const withRange: QuerySpec =
+    valueRange === undefined
+      ? spec
+      : (addFilters(spec, [
+          { column: valueRange.column, op: '>=', value: valueRange.lower },
+          { column: valueRange.column, op: '<=', value: valueRange.upper },
+        ]) ?? spec);
+  const { filters, combination } = traceFilters(withRange, group);
   const start = Math.floor(bucketStartSec);
   const end = Math.max(Math.ceil(bucketStartSec + granularitySec), start + 1);
   return {

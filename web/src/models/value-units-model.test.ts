@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { columnUnit, formatWithUnit, resultColumnUnit } from './value-units-model.js';
+import { columnUnit, formatAxisTime, formatLabelValue, formatWithUnit, hasUnit, resultColumnUnit } from './value-units-model.js';
 
 test('reads the unit from the column name suffix', () => {
   assert.equal(columnUnit('duration_ms'), 'ms');
@@ -36,4 +36,29 @@ test('formats values with their unit', () => {
   assert.equal(formatWithUnit(1_572_864, 'bytes'), '1.5 MB');
   assert.equal(formatWithUnit(7, null), null);
   assert.equal(formatWithUnit(Number.NaN, 'ms'), null);
+});
+
+test('a chart label has a unit when its column keeps one; counts have none', () => {
+  assert.equal(hasUnit('duration_ms'), true);
+  assert.equal(hasUnit('P95(duration_ms)'), true);
+  assert.equal(hasUnit('network.latency_ms'), true);
+  assert.equal(hasUnit('http.response.body.size'), true);
+  assert.equal(hasUnit('COUNT'), false);
+  assert.equal(hasUnit('COUNT_DISTINCT(duration_ms)'), false);
+  assert.equal(hasUnit('user.id'), false);
+});
+
+test('formats axis, tooltip and bucket values with their label unit, others plainly', () => {
+  assert.equal(formatLabelValue('P95(duration_ms)', 1520), '1.52 s');
+  assert.equal(formatLabelValue('duration_ms', 12.345), '12.3 ms');
+  assert.equal(formatLabelValue('http.response.body.size', 1536), '1.5 KB');
+  assert.equal(formatLabelValue('COUNT', 1204), '1,204');
+  assert.equal(formatLabelValue('AVG(retries)', 1.23456), '1.235');
+});
+
+test('time labels carry the date once a chart spans more than a day', () => {
+  const t = Date.UTC(2026, 10, 30, 14, 5) / 1000;
+  assert.equal(formatAxisTime(t, 7200, 'UTC'), '14:05');
+  assert.equal(formatAxisTime(t, 3 * 86_400, 'UTC'), '30 Nov 14:05');
+  assert.equal(formatAxisTime(t, 3650 * 86_400, 'UTC'), '30 Nov 2026');
 });

@@ -69,3 +69,34 @@ export function formatWithUnit(value: number, unit: ValueUnit): string | null {
       return null;
   }
 }
+
+/** Whether a column or calculation label (`P95(duration_ms)`) has a unit to show. */
+export function hasUnit(columnOrLabel: string): boolean {
+  return resultColumnUnit(columnOrLabel) !== null;
+}
+
+function plainNumber(value: number): string {
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  return String(Number(value.toPrecision(4)));
+}
+
+/** A number as a chart axis, tooltip or BubbleUp bucket writes it: with its label's unit, or plainly (`1,204`, `1.235`). */
+export function formatLabelValue(columnOrLabel: string, value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return formatWithUnit(value, resultColumnUnit(columnOrLabel)) ?? plainNumber(value);
+}
+
+/**
+ * Time labels of a chart axis spanning `spanSec`: times of day within a day, the date and time
+ * beyond (a range of days would otherwise repeat the same hours), the date alone beyond 60 days.
+ * `timeZone` is for tests; the browser's zone otherwise.
+ */
+export function formatAxisTime(unixSec: number, spanSec: number, timeZone?: string): string {
+  const date = new Date(unixSec * 1000);
+  const zone = timeZone === undefined ? {} : { timeZone };
+  if (spanSec <= 86_400) return date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', ...zone });
+  if (spanSec <= 60 * 86_400) {
+    return `${date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', ...zone })} ${date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', ...zone })}`;
+  }
+  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', ...zone });
+}

@@ -9,12 +9,18 @@ import { bucketGrid, countsFromZero } from '../../models/bucket-fill-model.js';
 import { markersInWindow } from '../../models/chart-markers-model.js';
 import { zoomedSpec } from '../../models/chart-zoom-model.js';
 import type { HeatmapCell } from '../../models/heatmap-geometry-model.js';
-import { slowestTraceSpec, TRACE_ID_COLUMN } from '../../models/query-drilldown-model.js';
+import { addFilters, slowestTraceSpec, TRACE_ID_COLUMN } from '../../models/query-drilldown-model.js';
 import type { QueryResult } from '../../models/query-result-types.js';
 import { buildCharts, groupKey, type ChartLine } from '../../models/result-series-model.js';
-import { specText } from '../../models/query-text-sync-model.js';
 import { resolveTimeWindow, type TimeWindow } from '../../models/time-range-model.js';
 import { navigate, queryHref, traceHref } from '../../routing/router.js';
+import type { Filter } from '../../../../src/query/query-spec.js';
+import { boxBubbleUpRequest, filtersBubbleUpRequest, withGroupBy, type BubbleUpRequest } from '../../models/bubbleup-model.js';
+import type { HeatmapBox } from '../../models/heatmap-selection-model.js';
+import { specText } from '../../models/query-text-sync-model.js';
+import { formatLabelValue } from '../../models/value-units-model.js';
+import { BubbleUpFilterForm } from '../bubbleup/bubbleup-filter-form.js';
+import { BubbleUpPanel } from '../bubbleup/bubbleup-panel.js';
 import { HeatmapChart } from './heatmap-chart.js';
 import { LineChart } from './line-chart.js';
 import { ResultsTable } from './results-table.js';
@@ -52,10 +58,24 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
   const markers = useMemo(() => (markerValue === null ? [] : markersInWindow(markerValue, window)), [markerValue, window]);
   const zoom = onZoom ?? ((next: TimeWindow): void => navigate(queryHref(dataset, specText(zoomedSpec(spec, next)))));
   const [drill, setDrill] = useState<string | null>(null);
+  // BubbleUp (query page only): a heatmap box or extra filters, compared with the rest of the query.
+  const [bubble, setBubble] = useState<{ request: BubbleUpRequest; description: string; box: HeatmapBox | null } | null>(null);
+  const [askFilters, setAskFilters] = useState(false);
+  const canBubbleUp = onFilterGroup !== undefined;
+  const runNext = (next: ReturnType<typeof addFilters>): void => {
+    if (next === null) setDrill('This query combines its filters with OR; add the filter by hand to decide how it combines.');
+    else navigate(queryHref(dataset, specText(next)));
+  };
+  const bubbleAddFilters = (filters: readonly Filter[]): void => runNext(addFilters(spec, filters));
+  const bubbleGroupBy = (column: string): void => runNext(withGroupBy(spec, column));
+  const selectBox = (column: string, box: HeatmapBox): void => {
+    const when = `${new Date(box.startSec * 1000).toLocaleString()} – ${new Date(box.endSec * 1000).toLocaleTimeString()}`;
+    setBubble({ request: boxBubbleUpRequest(spec, column, box), description: `${column} ${formatLabelValue(column, box.min)} – ${formatLabelValue(column, box.max)}, ${when}`, box });
+  };
 
-  const openSlowest = (time: number, group: Readonly<Record<string, unknown>>): void => {
-    setDrill('Finding the slowest trace in that bucket…');
-    runSpec(dataset, slowestTraceSpec(spec, group, time, granularity), { disableSeries: true }).then(
+  const openSlowest = (time: number, group: Readonly<Record<string, unknown>>, valueRange?: { column: string; lower: number; upper: number }): void => {
+    setDrill(valueRange === undefined ? 'Finding the slowest trace in that bucket…' : 'Finding the slowest trace in that cell…');
+    runSpec(dataset, slowestTraceSpec(spec, group, time, granularity, valueRange), { disableSeries: true }).then(
       (found) => {
         const id = found.data?.results?.[0]?.data[TRACE_ID_COLUMN];
         if (typeof id === 'string' && id !== '') navigate(traceHref(id));
@@ -105,11 +125,26 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
                 window={window}
                 granularity={granularity}
                 {...(chartHeight === undefined ? {} : { height: chartHeight })}
-                onCellClick={(cell: HeatmapCell) => openSlowest(cell.time, {})}
+                onCellClick={(cell: HeatmapCell) => openSlowest(cell.time, {}, { column: chart.calculation.column ?? '', lower: cell.lower, upper: cell.upper })}
+                {...(canBubbleUp ? { onBoxSelect: (box: HeatmapBox) => selectBox(chart.calculation.column ?? '', box), selectedBox: bubble?.box ?? null } : {})}
               />
             )}
           </figure>
         ))
+      )}
+      {canBubbleUp && (hasSeries || rows.length > 0) && (
+        <div className="bubbleup-entry">
+          <button type="button" className="small" onClick={() => setAskFilters(!askFilters)} aria-expanded={askFilters}>
+            BubbleUp…
+          </button>
+          <span className="muted">Drag a box on a heatmap, or compare the events matching extra filters with the rest.</span>
+          {askFilters && (
+            <BubbleUpFilterForm onSubmit={(filters, text) => setBubble({ request: filtersBubbleUpRequest(spec, filters), description: `where ${text}`, box: null })} />
+          )}
+        </div>
+      )}
+      {bubble && (
+        <BubbleUpPanel dataset={dataset} request={bubble.request} description={bubble.description} onAddFilters={bubbleAddFilters} onGroupBy={bubbleGroupBy} onClose={() => setBubble(null)} />
       )}
       {showTable && onFilterGroup && (hasSeries || rows.length > 0) && <ResultsTable spec={spec} rows={rows} lineKeys={lineKeys} onFilterGroup={onFilterGroup} />}
     </div>

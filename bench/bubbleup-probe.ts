@@ -1,0 +1,79 @@
+/**
+ * How BubbleUp and the service map scale with the data, in-process (no HTTP, no WAL): the bench's
+ * span generator fills a store with N spans over 24 h, then each analysis runs through its real
+ * runner (compile, one admitted read, shaping), 1 cold + warm runs.
+ * `node dist/bench/bubbleup-probe.js --spans 1000000 [--keep DIR] [--reuse DIR]`
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { decodeOtlpTraceProtobuf } from '../src/ingest/otlp-protobuf-decoder.js';
+import { BubbleUpRunner } from '../src/query/bubbleup/bubbleup-runner.js';
+import { validateBubbleUpSelection } from '../src/query/bubbleup/bubbleup-request.js';
+import { validateQuerySpec } from '../src/query/query-spec-validator.js';
+import { ServiceMapRunner } from '../src/query/service-map/service-map-runner.js';
+import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
+import { encodeProtobufRequest } from './generator/otlp-protobuf-encoder.js';
+import { SpanGenerator } from './generator/span-generator.js';
+
+const DAY_NS = 86_400_000_000_000n;
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+const spans = Number(arg('--spans') ?? 200_000);
+const warmRuns = Number(arg('--warm-runs') ?? 3);
+const reuse = arg('--reuse');
+const dir = reuse ?? arg('--keep') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-bubbleup-probe-'));
+fs.mkdirSync(dir, { recursive: true });
+// Yesterday, so the data sits inside the default retention.
+const windowStartNs = ((BigInt(Date.now()) * 1_000_000n) / DAY_NS - 1n) * DAY_NS;
+const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir, memoryLimit: '1GB', lifecycleIntervalMs: 0, log: () => undefined });
+if (reuse === undefined) {
+  const loadStarted = performance.now();
+  const generator = new SpanGenerator({ seed: 1, windowStartNs, windowNs: DAY_NS });
+  let position = 0n;
+  for (let n = 0; n < spans; n += 1000) {
+    const batch = decodeOtlpTraceProtobuf(encodeProtobufRequest(generator.nextBatch(1000)).body, {});
+    position += 1n;
+    store.admit(batch.events, 'span');
+    store.enqueue(batch.events, position);
+    if (store.pendingEvents() > 100_000) await store.flush();
+  }
+  await store.flush();
+  console.log(`loaded ${spans} spans in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
+}
+
+const startSec = Number(windowStartNs / 1_000_000_000n);
+const endSec = startSec + 86_400;
+const query = validateQuerySpec({ start_time: startSec, end_time: endSec, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] }, { disableSeries: true });
+const bubbleUp = new BubbleUpRunner(store);
+const serviceMap = new ServiceMapRunner(store);
+const cases: Array<[string, () => Promise<string>]> = [
+  ['BubbleUp: box (last 2 h × duration_ms >= 200)', async () => {
+    const answer = await bubbleUp.run({ kind: 'all' }, query, validateBubbleUpSelection({ start_time: endSec - 7200, end_time: endSec, column: 'duration_ms', min: 200, max: 1e9 }), 120_000);
+    return `${answer.dimensions.length} columns, ${answer.selected_count} vs ${answer.baseline_count}; top ${answer.dimensions.slice(0, 3).map((d) => `${d.column} ${d.score.toFixed(2)}`).join(', ')}`;
+  }],
+  ['BubbleUp: error = true', async () => {
+    const answer = await bubbleUp.run({ kind: 'all' }, query, validateBubbleUpSelection({ filters: [{ column: 'error', op: '=', value: true }] }), 120_000);
+    return `${answer.dimensions.length} columns, ${answer.selected_count} vs ${answer.baseline_count}; top ${answer.dimensions.slice(0, 3).map((d) => `${d.column} ${d.score.toFixed(2)}`).join(', ')}`;
+  }],
+  ['service map, 24 h', async () => {
+    const map = await serviceMap.run({ kind: 'all' }, { startNs: windowStartNs, endNs: windowStartNs + DAY_NS }, 120_000);
+    return `${map.nodes.length} services, ${map.edges.length} edges`;
+  }],
+];
+for (const [name, run] of cases) {
+  const times: number[] = [];
+  let shape = '';
+  for (let i = 0; i <= warmRuns; i++) {
+    const started = performance.now();
+    shape = await run();
+    times.push(performance.now() - started);
+  }
+  const warm = times.slice(1).sort((a, b) => a - b);
+  console.log(`${name}: cold ${times[0]!.toFixed(0)} ms, warm median ${(warm[Math.floor(warm.length / 2)] ?? 0).toFixed(0)} ms; ${shape}`);
+}
+await store.close();
+if (reuse === undefined && arg('--keep') === undefined) fs.rmSync(dir, { recursive: true, force: true });

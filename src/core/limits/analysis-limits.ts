@@ -1,0 +1,33 @@
+import type { LimitDefinition } from './limit-definition.js';
+
+/** Bounds on the analysis endpoints: BubbleUp and the service map. */
+export const ANALYSIS_LIMITS = {
+  bubbleUpColumns: {
+    value: 100,
+    unit: 'columns',
+    reason:
+      'Columns one BubbleUp compares. Each column is one more grouping of the sampled events (a hash table per column, fed by the one scan) and one more column the scan reads, so the cost grows with it; beyond it the columns written least recently are left out, and the answer names them in columns_left_out.',
+  },
+  bubbleUpValuesPerSide: {
+    value: 20,
+    unit: 'values',
+    reason:
+      'Values of a column returned by BubbleUp: the most frequent in the selection, the most frequent in the baseline and the most different in share, up to this many of each (numbers are bucketed into fewer). A column such as user.id can have a million values; its score is their largest difference in share, which the kept values include.',
+  },
+  bubbleUpSampleEvents: {
+    value: 50_000,
+    unit: 'events per side',
+    reason:
+      'Events of the selection and of the baseline BubbleUp groups by every column; a side with more is sampled (a fixed hash of each event, so the same answer each time) and its counts are scaled estimates (sample_rates says so). Shares from 50 000 events are within about half a point of the exact ones, and the groupings cost the same at 1M or 100M events: measured at 1M spans, grouping every event took most of 10 s of CPU (the hash tables of 42 columns, spilled to disk).',
+  },
+  bubbleUpSelectionFilters: {
+    value: 100,
+    unit: 'filters',
+    reason: 'Filters of a BubbleUp selection, as many as a query spec may hold; beyond it 400.',
+  },
+  serviceMapEdges: {
+    value: 10000,
+    unit: 'edges',
+    reason: 'Service pairs one service map returns (the busiest first); a map with more is unreadable and its JSON large.',
+  },
+} as const satisfies Record<string, LimitDefinition>;

@@ -1,0 +1,76 @@
+import { ANALYSIS_LIMITS } from '../../core/limits/analysis-limits.js';
+import type { QueryParameter } from '../compile/compiled-query.js';
+import type { RelationWindow } from '../compile/compile-context.js';
+import type { SqlDialect } from '../compile/sql-dialect.js';
+import { SqlParameters } from '../compile/sql-parameters.js';
+import type { ColumnBinding, QuerySchema } from '../query-schema.js';
+
+export interface ServiceMapCompileOptions {
+  /** The spans whose calls are mapped: the store's relation of the selected datasets. */
+  readonly relation: (physicalColumns: readonly string[], window: RelationWindow) => string;
+  /** Where their parents are looked for: every dataset (a call crosses services, so datasets). */
+  readonly parentRelation: (physicalColumns: readonly string[], window: RelationWindow) => string;
+  /** How far before the window a parent may have started (a caller starts before its callee). */
+  readonly parentMarginNs: bigint;
+}
+
+/**
+ * One statement for the service map. Rows: `__kind` 0 for a service (`__a` its name, `__n` spans,
+ * `__e` spans with an error), 1 for an edge (`__a` the parent's service, `__b` the child's, `__n`
+ * calls, `__e` calls whose child span failed, `__p50`/`__p95` the child spans' duration in ms).
+ */
+export interface CompiledServiceMap {
+  readonly sql: string;
+  readonly parameters: readonly QueryParameter[];
+}
+
+function physical(...bindings: readonly ColumnBinding[]): string[] {
+  return [...new Set(bindings.flatMap((b) => b.physicalColumns))].sort();
+}
+
+function required(schema: QuerySchema, name: string): ColumnBinding {
+  const binding = schema.column(name);
+  if (binding === undefined) throw new Error(`the store's schema lacks the core column ${name}`);
+  return binding;
+}
+
+/**
+ * The calls between services in [window.startNs, window.endNs): an edge for each span whose parent
+ * span belongs to another service, found by a self-join on (trace id, parent id = span id) within
+ * the window (parents within the window widened by parentMarginNs before it). Spans only: span
+ * events and links (meta.annotation_type) carry their span's id as parent id but are no calls.
+ * A call is counted once however often its span or its parent was delivered.
+ */
+export function compileServiceMap(schema: QuerySchema, dialect: SqlDialect, window: RelationWindow, options: ServiceMapCompileOptions): CompiledServiceMap {
+  const params = new SqlParameters(dialect);
+  const { traceId, spanId, parentId, durationNs, timestampNs } = schema.roles;
+  const service = required(schema, 'service.name');
+  const error = required(schema, 'error');
+  const annotation = required(schema, 'meta.annotation_type');
+  const ts = `(${timestampNs.sql})`;
+  const start = params.add({ type: 'bigint', value: window.startNs });
+  const parentStart = params.add({ type: 'bigint', value: window.startNs - options.parentMarginNs });
+  const end = params.add({ type: 'bigint', value: window.endNs });
+  const spans = options.relation(physical(timestampNs, traceId, spanId, parentId, durationNs, service, error, annotation), window);
+  const parents = options.parentRelation(physical(timestampNs, traceId, spanId, service, annotation), { startNs: window.startNs - options.parentMarginNs, endNs: window.endNs });
+  const ms = (value: string, q: number): string => `${dialect.percentile(value, q)} / ${dialect.doubleLiteral(1e6)}`;
+  const ctes = [
+    `__s AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, ${ts} AS __ts, (${parentId.sql}) AS __parent, (${service.sql}) AS __svc, coalesce((${error.sql}), false) AS __err, (${durationNs.sql}) AS __dur ` +
+      `FROM ${spans} AS __e WHERE ${ts} >= ${start} AND ${ts} < ${end} AND (${annotation.sql}) IS NULL AND (${spanId.sql}) IS NOT NULL)`,
+    `__p AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, (${service.sql}) AS __svc ` +
+      `FROM ${parents} AS __e WHERE ${ts} >= ${parentStart} AND ${ts} < ${end} AND (${annotation.sql}) IS NULL AND (${spanId.sql}) IS NOT NULL)`,
+    `__nodes AS (SELECT __svc, count(*) AS __n, count(*) FILTER (WHERE __err) AS __e FROM __s GROUP BY __svc)`,
+    // One hash join, then duplicates removed among the few cross-service pairs only (a span or its
+    // parent delivered twice): cheaper than de-duplicating every parent first (measured 1.1 s of
+    // 2.4 s at 1M spans).
+    `__calls AS (SELECT DISTINCT __s.__trace, __s.__span, __s.__ts, __p.__svc AS __a, __s.__svc AS __b, __s.__err, __s.__dur ` +
+      `FROM __s JOIN __p ON __p.__trace = __s.__trace AND __p.__span = __s.__parent WHERE __p.__svc IS DISTINCT FROM __s.__svc)`,
+    `__edges AS (SELECT __a, __b, count(*) AS __n, count(*) FILTER (WHERE __err) AS __e, ${ms('__dur', 0.5)} AS __p50, ${ms('__dur', 0.95)} AS __p95 ` +
+      `FROM __calls GROUP BY __a, __b ORDER BY __n DESC, __a, __b LIMIT ${ANALYSIS_LIMITS.serviceMapEdges.value})`,
+  ];
+  const sql =
+    `WITH ${ctes.join(',\n')}\n` +
+    `SELECT 0 AS __kind, __svc AS __a, CAST(NULL AS VARCHAR) AS __b, __n, __e, CAST(NULL AS DOUBLE) AS __p50, CAST(NULL AS DOUBLE) AS __p95 FROM __nodes\n` +
+    `UNION ALL SELECT 1, __a, __b, __n, __e, __p50, __p95 FROM __edges\nORDER BY 1, 4 DESC, 2, 3`;
+  return { sql, parameters: params.values() };
+}
