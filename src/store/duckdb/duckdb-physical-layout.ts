@@ -103,6 +103,10 @@ export const INTERNAL_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS waggle_retired_segments (id INTEGER PRIMARY KEY, retired_ns BIGINT NOT NULL)`,
   // Per-dataset retention overrides (the store-wide WAGGLE_RETENTION applies to the others).
   `CREATE TABLE IF NOT EXISTS waggle_dataset_retention (dataset VARCHAR PRIMARY KEY, retention_ns BIGINT NOT NULL)`,
+  // Compacted segments whose trace index is a table of their own (traceTableName), registered in
+  // the same transaction as the segment, so a reader learns which tables to read from its own
+  // snapshot. Added after the first release (older compacted segments keep waggle_trace_index rows).
+  `ALTER TABLE waggle_segments ADD COLUMN IF NOT EXISTS trace_table BOOLEAN DEFAULT false`,
   `CREATE TABLE IF NOT EXISTS waggle_quarantine (wal_position BIGINT PRIMARY KEY, quarantined_ns BIGINT NOT NULL, events BIGINT NOT NULL, file VARCHAR NOT NULL, error VARCHAR NOT NULL)`,
 ];
 
@@ -110,7 +114,38 @@ export function segmentTableName(segmentId: number): string {
   return `seg_${segmentId}`;
 }
 
-/** Trace-index rows of a compacted segment, built before the transaction that swaps them in. */
-export function compactionIndexTableName(segmentId: number): string {
-  return `waggle_compaction_${segmentId}`;
+/**
+ * The trace index of one compacted segment: one row per trace key, sorted by key, so a lookup's
+ * equality filter is pruned by zone maps to one stretch of the table, and the table is dropped
+ * with its segment. Segments not compacted yet keep their rows in `waggle_trace_index`.
+ */
+export function traceTableName(segmentId: number): string {
+  return `waggle_traces_${segmentId}`;
+}
+
+/**
+ * The 64-bit key a compacted segment's trace table is sorted by: the two halves of the trace id
+ * XORed, so 64-bit trace ids (high half zero) spread as well as 128-bit ones. Two traces may share
+ * a key; the segment read then filters by the full id. 8 bytes a trace instead of 16.
+ */
+export function traceKeySql(traceIdSql: string): string {
+  return `xor(CAST(${traceIdSql} >> 64 AS UBIGINT), CAST(${traceIdSql} & CAST(18446744073709551615 AS UHUGEINT) AS UBIGINT))`;
+}
+
+export function traceKeyOf(traceId: bigint): bigint {
+  return (traceId >> 64n) ^ (traceId & 0xffff_ffff_ffff_ffffn);
+}
+
+/**
+ * Every trace-index row as (trace_key, segment_id, min_ts_ns, max_ts_ns): the live table's rows
+ * and those of the given compacted segments' tables. With `lookup`, only one trace's rows:
+ * `$1` is its id (UHUGEINT text) and `$2` its key, each branch filtered on what it is sorted or
+ * stored by, so the compacted tables are pruned by their zone maps.
+ */
+export function traceIndexRowsSql(compactedWithTables: readonly number[], lookup = false): string {
+  const live = `SELECT ${traceKeySql('trace_id')} AS trace_key, segment_id, min_ts_ns, max_ts_ns FROM waggle_trace_index${lookup ? ' WHERE trace_id = $1::UHUGEINT' : ''}`;
+  const compacted = compactedWithTables.map(
+    (id) => `SELECT trace_key, CAST(${id} AS INTEGER) AS segment_id, min_ts_ns, max_ts_ns FROM ${traceTableName(id)}${lookup ? ' WHERE trace_key = $2::UBIGINT' : ''}`,
+  );
+  return [live, ...compacted].join(' UNION ALL ');
 }

@@ -10,7 +10,16 @@ import type { ColumnInfo, DatasetSelector, SqlRows, StoredEvent, TimeWindow, Tra
 import { sqlStringLiteral } from '../sql-literal.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { formatStoredEvent } from './duckdb-event-formatter.js';
-import { ATTRIBUTE_SQL_TYPE, CORE_BINDINGS, CORE_PHYSICAL_COLUMNS, CORE_ROLES, attributePhysicalName, segmentTableName } from './duckdb-physical-layout.js';
+import {
+  ATTRIBUTE_SQL_TYPE,
+  CORE_BINDINGS,
+  CORE_PHYSICAL_COLUMNS,
+  CORE_ROLES,
+  attributePhysicalName,
+  segmentTableName,
+  traceIndexRowsSql,
+  traceKeyOf,
+} from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
 
@@ -58,10 +67,22 @@ export class DuckDbSpanReader {
   }
 
   private async readTrace(reader: DuckDBConnection, traceId: bigint): Promise<StoredEvent[]> {
-    const index = await reader.runAndReadAll(
-      'SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM waggle_trace_index WHERE trace_id = $1::UHUGEINT GROUP BY segment_id ORDER BY segment_id',
-      [traceId.toString()],
-    );
+    // Compacted segments have trace tables of their own, sorted by key: each is pruned to one
+    // stretch by its zone maps, so the lookup does not scan the whole index. Which tables exist is
+    // read in the same transaction as the index: a compaction's swap (live rows deleted, its table
+    // registered) is then seen whole or not at all.
+    await reader.run('BEGIN TRANSACTION');
+    let index;
+    try {
+      const registered = await reader.runAndReadAll('SELECT id FROM waggle_segments WHERE trace_table ORDER BY id');
+      const withTables = registered.getRows().map(([id]) => Number(id));
+      index = await reader.runAndReadAll(
+        `SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${traceIndexRowsSql(withTables, true)}) GROUP BY segment_id ORDER BY segment_id`,
+        withTables.length === 0 ? [traceId.toString()] : [traceId.toString(), traceKeyOf(traceId).toString()],
+      );
+    } finally {
+      await reader.run('COMMIT').catch(() => undefined);
+    }
     const events: StoredEvent[] = [];
     const order: bigint[] = [];
     // Expired events are never returned, even before their segment is dropped.

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore, type DuckDbStoreOptions } from './duckdb-span-store.js';
+import { traceIndexRowsSql } from './duckdb-physical-layout.js';
 import { DAY_NS, HOUR_NS, LIFECYCLE_BASE_NS, SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId, lifecycleBatch } from './duckdb-lifecycle-fixture.js';
 import { eventRecord } from '../../../test/support/event-record-fixture.js';
 
@@ -172,9 +173,13 @@ describe('compaction', () => {
         assert.deepEqual(spans.map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
       }
     }
-    assert.equal(await scalar(store, 'SELECT count(*) - count(DISTINCT trace_id) FROM waggle_trace_index'), 0);
-    // The compacted rows are in time order.
     const compacted = await scalar(store, 'SELECT id FROM waggle_segments WHERE compacted');
+    // One index row per trace: the 5 compacted batches' in the segment's own trace table, only the
+    // 3 batches written meanwhile (the open segment) in the live one.
+    assert.equal(await scalar(store, `SELECT count(*) - count(DISTINCT trace_key) FROM (${traceIndexRowsSql([compacted])})`), 0);
+    assert.equal(await scalar(store, `SELECT count(*) FROM waggle_traces_${compacted}`), 5 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_index'), 3 * TRACES_PER_BATCH);
+    // The compacted rows are in time order.
     assert.equal(await scalar(store, `SELECT count(*) FROM (SELECT ts_ns < lag(ts_ns) OVER () AS back FROM seg_${compacted}) WHERE back`), 0);
     await store.close();
   });
@@ -199,6 +204,11 @@ describe('compaction', () => {
     assert.equal(store.lifecycleStats().compactions, 3);
     assert.equal(store.lifecycleStats().compactedSegments, 4);
     assert.equal(await countEvents(store), 3 * TRACES_PER_BATCH * SPANS_PER_TRACE);
+    // The merged segments' trace tables go with their segments: one left per compacted segment.
+    await store.runLifecycle();
+    const traceTables = "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'waggle\\_traces\\_%' ESCAPE '\\'";
+    assert.equal(await scalar(store, traceTables), 2);
+    for (let batch = 1; batch <= 3; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 3))).length, SPANS_PER_TRACE);
     await store.close();
   });
 
@@ -217,6 +227,8 @@ describe('compaction', () => {
     assert.equal(await countEvents(store), 4 * TRACES_PER_BATCH * SPANS_PER_TRACE);
     const registered = await scalar(store, 'SELECT count(*) FROM waggle_segments');
     assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'seg\\_%' ESCAPE '\\' OR table_name LIKE 'waggle\\_compaction%' ESCAPE '\\'`), registered);
+    const compacted = await scalar(store, 'SELECT count(*) FROM waggle_segments WHERE compacted');
+    assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'waggle\\_traces\\_%' ESCAPE '\\'`), compacted);
     for (let batch = 1; batch <= 4; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 5))).length, SPANS_PER_TRACE);
     await store.close();
   });

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StoreLifecycleStats } from '../span-store.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
-import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, compactionIndexTableName, segmentTableName } from './duckdb-physical-layout.js';
+import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, segmentTableName, traceKeySql, traceTableName } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
 
@@ -190,6 +190,7 @@ export class DuckDbStoreLifecycle {
         await writer.run('BEGIN TRANSACTION');
         try {
           await writer.run(`DROP TABLE IF EXISTS ${segmentTableName(id)}`);
+          await writer.run(`DROP TABLE IF EXISTS ${traceTableName(id)}`);
           await writer.run('DELETE FROM waggle_retired_segments WHERE id = $1', [id]);
           await writer.run('COMMIT');
         } catch (error) {
@@ -270,7 +271,7 @@ export class DuckDbStoreLifecycle {
       for (const id of segment.attributeColumns) addSegmentColumn(target, id, this.host.catalog.columnById(id)!.type);
     }
     const table = segmentTableName(target.id);
-    const indexTable = compactionIndexTableName(target.id);
+    const indexTable = traceTableName(target.id);
     const datasets = [...new Set(group.flatMap((s) => [...s.datasets]))];
     const visible = this.host.retention.visibleCondition(datasets);
     if (this.stopped) return false;
@@ -295,8 +296,11 @@ export class DuckDbStoreLifecycle {
       // against trace-id order at 300k spans: 103.1 (time) vs 101.4 (trace id) bytes per span and the same lookup
       // times (noise on a busy machine), so the order that also serves time ranges won.
       await connection.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM (${sources.join(' UNION ALL ')}) ORDER BY ts_ns, trace_id`);
+      // The segment's own trace index, in key order: a lookup reads one stretch of it (zone maps),
+      // and it goes when the segment goes. Registered with the segment in the swap below; a crash
+      // before that leaves it unregistered, and the next start drops it.
       await connection.run(
-        `CREATE TABLE ${indexTable} AS SELECT trace_id, CAST(${target.id} AS INTEGER) AS segment_id, min(ts_ns) AS min_ts_ns, max(ts_ns + coalesce(duration_ns, 0)) AS max_ts_ns FROM ${table} WHERE trace_id IS NOT NULL GROUP BY trace_id ORDER BY trace_id`,
+        `CREATE TABLE ${indexTable} AS SELECT ${traceKeySql('trace_id')} AS trace_key, min(ts_ns) AS min_ts_ns, max(ts_ns + coalesce(duration_ns, 0)) AS max_ts_ns FROM ${table} WHERE trace_id IS NOT NULL GROUP BY trace_key ORDER BY trace_key`,
       );
       const summary = await connection.runAndReadAll(
         `SELECT count(*), min(ts_ns), max(ts_ns + coalesce(duration_ns, 0)), coalesce(max(sample_rate), 1), list(DISTINCT dataset) FROM ${table}`,
@@ -323,7 +327,7 @@ export class DuckDbStoreLifecycle {
       const ids = group.map((s) => s.id).join(', ');
       await writer.run('BEGIN TRANSACTION');
       try {
-        await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted) VALUES ($1, $2, $3, $4, true, true)', [
+        await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted, trace_table) VALUES ($1, $2, $3, $4, true, true, true)', [
           target.id,
           target.rowCount,
           target.minTsNs,
@@ -332,12 +336,11 @@ export class DuckDbStoreLifecycle {
         if (target.attributeColumns.length > 0) {
           await writer.run(`INSERT INTO waggle_segment_columns VALUES ${target.attributeColumns.map((id) => `(${target.id}, ${id})`).join(', ')}`);
         }
+        // The sources' live index rows go; compacted sources' trace tables go with their tables.
         await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${ids})`);
-        await writer.run(`INSERT INTO waggle_trace_index SELECT trace_id, segment_id, min_ts_ns, max_ts_ns FROM ${indexTable}`);
         await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${ids})`);
         await writer.run(`DELETE FROM waggle_segments WHERE id IN (${ids})`);
         await writer.run(`INSERT INTO waggle_retired_segments VALUES ${group.map((s) => `(${s.id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
-        await writer.run(`DROP TABLE ${indexTable}`);
         await writer.run('COMMIT');
       } catch (error) {
         await writer.run('ROLLBACK').catch(() => undefined);
@@ -370,12 +373,14 @@ function compareBig(a: bigint, b: bigint): number {
 
 /**
  * Drops what a crash left behind: tables of retired segments, and tables a compaction built but
- * never registered (segment tables absent from the registry, compaction index tables).
+ * never registered (segment and trace tables absent from the registry; `waggle_compaction_*`
+ * index tables of older versions).
  */
 export async function dropUnregisteredTables(writer: DuckDBConnection): Promise<void> {
   const result = await writer.runAndReadAll(
     `SELECT table_name FROM duckdb_tables() WHERE database_name = 'waggle' AND (
        (regexp_matches(table_name, '^seg_[0-9]+$') AND TRY_CAST(substr(table_name, 5) AS INTEGER) NOT IN (SELECT id FROM waggle_segments))
+       OR (regexp_matches(table_name, '^waggle_traces_[0-9]+$') AND TRY_CAST(substr(table_name, 15) AS INTEGER) NOT IN (SELECT id FROM waggle_segments))
        OR regexp_matches(table_name, '^waggle_compaction_[0-9]+$'))`,
   );
   for (const [name] of result.getRows()) if (typeof name === 'string') await writer.run(`DROP TABLE IF EXISTS ${name}`);
