@@ -27,7 +27,10 @@ export const DEFAULT_GRPC_CONNECTION_OPTIONS: GrpcConnectionOptions = {
  * Admits a call by its metadata (`x-honeycomb-team` or `authorization: Bearer`) or throws a
  * WaggleError (unauthenticated → UNAUTHENTICATED, forbidden → PERMISSION_DENIED).
  */
-export type GrpcAuthCheck = (header: (key: string) => string | undefined) => Promise<void>;
+export type GrpcAuthCheck = (header: (key: string) => string | undefined) => Promise<DatasetCheck | void>;
+
+/** Judges the datasets a call's spans name once decoded (create_datasets); throws to refuse the call. */
+export type DatasetCheck = (datasets: ReadonlySet<string>) => void;
 
 /** The TraceService with pass-through (de)serialisers: our own decoder reads the bytes. */
 const TRACE_SERVICE: grpc.ServiceDefinition = {
@@ -98,7 +101,7 @@ export async function startOtlpGrpcReceiver(
           // The dataset as decoded (also from x-honeycomb-dataset-bin), for the create_datasets check.
           return authorize((key) => (key === 'x-honeycomb-dataset' ? meta['dataset'] : metadataValue(call.metadata, key)));
         })
-        .then(() => ingest.ingest({ format: 'otlp-protobuf', body: call.request, meta }))
+        .then((checkDatasets) => ingest.ingest({ format: 'otlp-protobuf', body: call.request, meta, ...(checkDatasets ? { checkDatasets } : {}) }))
         .then((decoded) => {
           const { batch } = decoded;
           const partial = batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;

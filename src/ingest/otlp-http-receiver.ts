@@ -40,7 +40,13 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * POST /v1/traces. Knows HTTP (content types, status codes, response encoding) and nothing of
  * the byte layout, which belongs to the decoders behind the ingest service.
  */
-export async function handleOtlpHttpTraces(req: IncomingMessage, res: ServerResponse, ingest: IngestService, maxBodyBytes: number): Promise<void> {
+export async function handleOtlpHttpTraces(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ingest: IngestService,
+  maxBodyBytes: number,
+  checkDatasets?: (datasets: ReadonlySet<string>) => void,
+): Promise<void> {
   let encoding: OtlpEncoding = 'json';
   const startedAt = performance.now();
   try {
@@ -51,7 +57,7 @@ export async function handleOtlpHttpTraces(req: IncomingMessage, res: ServerResp
     const rawDataset = header(req, 'x-honeycomb-dataset');
     const dataset = rawDataset === undefined ? undefined : decodeUtf8HeaderValue(rawDataset);
     if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
-    const decoded = await ingest.ingest({ format: encoding === 'protobuf' ? 'otlp-protobuf' : 'otlp-json', body, meta });
+    const decoded = await ingest.ingest({ format: encoding === 'protobuf' ? 'otlp-protobuf' : 'otlp-json', body, meta, ...(checkDatasets ? { checkDatasets } : {}) });
     const { batch } = decoded;
     const partial: PartialSuccess | null =
       batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;
