@@ -142,6 +142,38 @@ describe('the disk budget', () => {
   });
 });
 
+describe('bytes per dataset', () => {
+  it('apportions the bytes the database uses to datasets by segment blocks and rows, and shows each segment state', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const store = await openStore(tempDir(), clock);
+    // One segment: three batches of alpha, one of beta.
+    for (let batch = 1; batch <= 3; batch++) await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch) * 1_000_000_000n, 'alpha');
+    await writeBatch(store, clock, 4, LIFECYCLE_BASE_NS + 4n * 1_000_000_000n, 'beta');
+    assert.deepEqual(store.lifecycleStats().segments, { open: 1, sealed: 0, compacted: 0 });
+    assert.equal(store.lifecycleStats().compactionPending, false);
+    await store.runLifecycle();
+    let stats = store.lifecycleStats();
+    const { alpha = 0, beta = 0 } = stats.datasetBytes ?? {};
+    assert.ok(beta > 0, `beta ${beta}`);
+    assert.ok(Math.abs(alpha - 3 * beta) <= 3, `alpha ${alpha}, beta ${beta}: rows are 3 to 1`);
+    assert.ok(Math.abs(alpha + beta - stats.bytesOnDisk) <= 1, `alpha + beta ${alpha + beta}, database ${stats.bytesOnDisk}`);
+    // Sealed, it is due for compaction; the next pass compacts it, and the estimate still adds up.
+    await store.sealOpenSegment();
+    assert.deepEqual(store.lifecycleStats().segments, { open: 0, sealed: 1, compacted: 0 });
+    assert.equal(store.lifecycleStats().compactionPending, true);
+    await store.runLifecycle();
+    assert.deepEqual(store.lifecycleStats().segments, { open: 0, sealed: 0, compacted: 1 });
+    assert.equal(store.lifecycleStats().compactionPending, false);
+    await store.runLifecycle();
+    stats = store.lifecycleStats();
+    const after = stats.datasetBytes ?? {};
+    assert.deepEqual(Object.keys(after).sort(), ['alpha', 'beta']);
+    assert.ok(Math.abs(after['alpha']! - 3 * after['beta']!) <= 3, JSON.stringify(after));
+    assert.ok(Math.abs(after['alpha']! + after['beta']! - stats.bytesOnDisk) <= 1, `${JSON.stringify(after)} vs ${stats.bytesOnDisk}`);
+    await store.close();
+  });
+});
+
 describe('compaction', () => {
   it('merges narrow sealed segments into one in time order, keeping every trace exact', async () => {
     const clock = { now: LIFECYCLE_BASE_NS };

@@ -36,6 +36,9 @@ export interface LifecycleOptions {
 
 type DeletionCause = 'retention' | 'diskBudget';
 
+/** How long one lifecycle pass goes on compacting group after group. */
+const COMPACTION_TURN_MS = 60_000;
+
 /**
  * Retention, the disk budget and compaction of a DuckDB store. Deleting drops whole segments:
  * one short transaction on the writer takes them out of the registry and the trace index, and
@@ -53,6 +56,8 @@ export class DuckDbStoreLifecycle {
     compactedSegments: 0,
     bytesOnDisk: 0,
   };
+  /** Storage blocks and rows per dataset of each segment, for the per-dataset byte estimate. */
+  private readonly segmentFootprints = new Map<number, { blocks: number; rowsByDataset: Map<string, number> }>();
   /** Estimated bytes of retired segments whose tables are not yet dropped. */
   private retiredBytes = 0;
   /** The connection a compaction is building on, to interrupt it at shutdown. */
@@ -74,7 +79,13 @@ export class DuckDbStoreLifecycle {
   }
 
   lifecycleStats(): StoreLifecycleStats {
-    return structuredClone(this.stats);
+    const segments = { open: 0, sealed: 0, compacted: 0 };
+    for (const segment of this.host.segments) {
+      if (segment.compacted) segments.compacted += 1;
+      else if (segment.sealed) segments.sealed += 1;
+      else if (segment.rowCount > 0) segments.open += 1;
+    }
+    return { ...structuredClone(this.stats), segments, compactionPending: this.nextGroup().length > 0 };
   }
 
   /** One pass: seal an idle open segment, drop expired segments, keep under the disk budget, drop retired tables, compact one group. */
@@ -83,7 +94,65 @@ export class DuckDbStoreLifecycle {
     await this.dropExpired();
     await this.enforceDiskBudget();
     await this.dropRetiredTables();
-    await this.compactOneGroup();
+    await this.estimateDatasetBytes();
+    // Groups are compacted one after another while there are any, for up to a pass's worth of
+    // time: one group a pass fell behind a steady 10M-span load (one sealed segment a minute).
+    const started = Date.now();
+    while (!this.stopped && (await this.compactOneGroup()) && Date.now() - started < COMPACTION_TURN_MS);
+  }
+
+  /**
+   * Bytes per dataset, estimated (segments mix datasets): the used bytes of the database are
+   * apportioned to segments by the storage blocks each table uses (DuckDB's storage info), and a
+   * segment's share to its datasets by their rows in it. Compacted segments never change, so
+   * their blocks and rows are read once; the others are read again at each pass.
+   */
+  async estimateDatasetBytes(): Promise<void> {
+    // Retired segments' bytes are not any dataset's any more (their tables go shortly).
+    const used = Math.max(0, this.stats.bytesOnDisk - this.retiredBytes);
+    const live = new Set(this.host.segments.map((s) => s.id));
+    for (const id of this.segmentFootprints.keys()) if (!live.has(id)) this.segmentFootprints.delete(id);
+    const connection = await this.host.connect();
+    try {
+      for (const segment of this.host.segments) {
+        if (segment.rowCount === 0 || (segment.compacted && this.segmentFootprints.has(segment.id))) continue;
+        const table = segmentTableName(segment.id);
+        const blocks = await connection.runAndReadAll(
+          `SELECT count(DISTINCT block) FROM (SELECT unnest(list_prepend(block_id, additional_block_ids)) AS block FROM pragma_storage_info('${table}') WHERE persistent AND block_id >= 0)`,
+        );
+        const rows = await connection.runAndReadAll(`SELECT dataset, count(*) FROM ${table} GROUP BY dataset`);
+        const rowsByDataset = new Map<string, number>();
+        for (const [dataset, count] of rows.getRows()) if (typeof dataset === 'string') rowsByDataset.set(dataset, Number(count));
+        this.segmentFootprints.set(segment.id, { blocks: Number(blocks.getRows()[0]?.[0] ?? 0), rowsByDataset });
+      }
+    } finally {
+      connection.closeSync();
+    }
+    // A segment not yet written to blocks (only in DuckDB's log) weighs as many blocks a row as the others.
+    let blocks = 0;
+    let blockRows = 0;
+    for (const footprint of this.segmentFootprints.values()) {
+      if (footprint.blocks === 0) continue;
+      blocks += footprint.blocks;
+      for (const n of footprint.rowsByDataset.values()) blockRows += n;
+    }
+    const blocksPerRow = blockRows === 0 ? 1 : blocks / blockRows;
+    const weights = [...this.segmentFootprints.values()].map((f) => {
+      const rows = [...f.rowsByDataset.values()].reduce((a, b) => a + b, 0);
+      return { f, rows, weight: f.blocks > 0 ? f.blocks : rows * blocksPerRow };
+    });
+    const total = weights.reduce((n, w) => n + w.weight, 0);
+    const byDataset: Record<string, number> = {};
+    for (const { f, rows, weight } of weights) {
+      if (total === 0 || rows === 0) continue;
+      const segmentBytes = (used * weight) / total;
+      for (const [key, n] of f.rowsByDataset) {
+        const name = this.host.catalog.dataset(key)?.name ?? key;
+        byDataset[name] = (byDataset[name] ?? 0) + (segmentBytes * n) / rows;
+      }
+    }
+    for (const name of Object.keys(byDataset)) byDataset[name] = Math.round(byDataset[name]!);
+    this.stats.datasetBytes = byDataset;
   }
 
   /** Segments whose every dataset's retention has passed their newest event. */
