@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { QueryTimeoutError } from '../../core/errors.js';
 import { formatTraceId } from '../../core/trace-id.js';
 import { formatRfc3339Nanos } from '../../core/unix-nanos.js';
@@ -21,7 +21,7 @@ import {
   traceKeyOf,
 } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
-import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
+import { segmentOverlaps, type SegmentRegistryVersion, type SegmentState } from './duckdb-segment.js';
 
 /** Query connections kept open between queries. */
 const MAX_IDLE_QUERY_CONNECTIONS = 4;
@@ -47,6 +47,8 @@ export class DuckDbSpanReader {
     private readonly isClosed: () => boolean,
     /** Every read passes here first: heavy queries queue behind each other, not in front of ingest. */
     private readonly queryAdmission: QueryAdmission,
+    /** Moves around every change to which segments are registered (see readTraceIndex). */
+    private readonly registryVersion: SegmentRegistryVersion,
   ) {}
 
   private get closed(): boolean {
@@ -67,27 +69,12 @@ export class DuckDbSpanReader {
   }
 
   private async readTrace(reader: DuckDBConnection, traceId: bigint): Promise<StoredEvent[]> {
-    // Compacted segments have trace tables of their own, sorted by key: each is pruned to one
-    // stretch by its zone maps, so the lookup does not scan the whole index. Which tables exist is
-    // read in the same transaction as the index: a compaction's swap (live rows deleted, its table
-    // registered) is then seen whole or not at all.
-    await reader.run('BEGIN TRANSACTION');
-    let index;
-    try {
-      const registered = await reader.runAndReadAll('SELECT id FROM waggle_segments WHERE trace_table ORDER BY id');
-      const withTables = registered.getRows().map(([id]) => Number(id));
-      index = await reader.runAndReadAll(
-        `SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${traceIndexRowsSql(withTables, true)}) GROUP BY segment_id ORDER BY segment_id`,
-        withTables.length === 0 ? [traceId.toString()] : [traceId.toString(), traceKeyOf(traceId).toString()],
-      );
-    } finally {
-      await reader.run('COMMIT').catch(() => undefined);
-    }
+    const index = await this.readTraceIndex(reader, traceId);
     const events: StoredEvent[] = [];
     const order: bigint[] = [];
     // Expired events are never returned, even before their segment is dropped.
     const visible = this.retention.visibleCondition(this.catalog.datasetNames());
-    for (const [segmentId, minTs, maxTs] of index.getRows()) {
+    for (const [segmentId, minTs, maxTs] of index) {
       if (typeof segmentId !== 'number' || typeof minTs !== 'bigint' || typeof maxTs !== 'bigint') continue;
       const result = await reader.runAndReadAll(
         `SELECT * FROM ${segmentTableName(segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3::UHUGEINT${visible === '' ? '' : ` AND ${visible}`}`,
@@ -103,6 +90,35 @@ export class DuckDbSpanReader {
     }
     const indices = events.map((_, i) => i).sort((a, b) => (order[a]! < order[b]! ? -1 : order[a]! > order[b]! ? 1 : 0));
     return indices.map((i) => events[i]!);
+  }
+
+  /**
+   * The segments holding a trace and its time range in each. Compacted segments have trace tables
+   * of their own, sorted by key: each is pruned to one stretch by its zone maps, so the lookup
+   * does not scan the whole index. The tables to read come from the in-memory segment list when
+   * no registry change ran meanwhile (a compaction's swap deletes the live rows its table
+   * replaces); otherwise from the registry, in the same transaction as the index.
+   */
+  private async readTraceIndex(reader: DuckDBConnection, traceId: bigint): Promise<DuckDBValue[][]> {
+    const query = async (withTables: readonly number[]): Promise<DuckDBValue[][]> => {
+      const result = await reader.runAndReadAll(
+        `SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${traceIndexRowsSql(withTables, true)}) GROUP BY segment_id ORDER BY segment_id`,
+        withTables.length === 0 ? [traceId.toString()] : [traceId.toString(), traceKeyOf(traceId).toString()],
+      );
+      return result.getRows();
+    };
+    const version = this.registryVersion.value;
+    if (version % 2 === 0) {
+      const index = await query(this.segments.filter((s) => s.traceTable).map((s) => s.id));
+      if (this.registryVersion.value === version) return index;
+    }
+    await reader.run('BEGIN TRANSACTION');
+    try {
+      const registered = await reader.runAndReadAll('SELECT id FROM waggle_segments WHERE trace_table ORDER BY id');
+      return await query(registered.getRows().map(([id]) => Number(id)));
+    } finally {
+      await reader.run('COMMIT').catch(() => undefined);
+    }
   }
 
   async listTraces(options: { serviceName?: string; limit: number; window?: TimeWindow }): Promise<TraceSummary[]> {

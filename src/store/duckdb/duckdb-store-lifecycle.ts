@@ -3,7 +3,7 @@ import type { StoreLifecycleStats } from '../span-store.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, segmentTableName, traceKeySql, traceTableName } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
-import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
+import { addSegmentColumn, newSegment, type SegmentRegistryVersion, type SegmentState } from './duckdb-segment.js';
 
 /** What the lifecycle needs of the store: its segment list, the writer's turn, and a connection of its own. */
 export interface LifecycleHost {
@@ -15,6 +15,8 @@ export interface LifecycleHost {
   onWriter<T>(work: (writer: DuckDBConnection) => Promise<T>): Promise<T>;
   /** A connection of its own for the long part of a compaction (it creates tables nobody reads yet). */
   connect(): Promise<DuckDBConnection>;
+  /** Bumped around every change to which segments are registered (readers check it). */
+  readonly registryVersion: SegmentRegistryVersion;
   /** The next unused segment id. */
   allocateSegmentId(): number;
   log(message: string): void;
@@ -218,28 +220,45 @@ export class DuckDbStoreLifecycle {
       // The segments may have gone meanwhile (a compaction retired them): only live ones count.
       const live = ids.filter((id) => this.host.segments.some((s) => s.id === id));
       if (live.length === 0) return;
-      await writer.run('BEGIN TRANSACTION');
+      this.host.registryVersion.begin();
       try {
-        await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${list})`);
-        await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${list})`);
-        await writer.run(`DELETE FROM waggle_segments WHERE id IN (${list})`);
-        await writer.run(`INSERT INTO waggle_retired_segments VALUES ${live.map((id) => `(${id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
-        await writer.run('COMMIT');
-      } catch (error) {
-        await writer.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-      for (const segment of segments) {
-        const index = this.host.segments.indexOf(segment);
-        if (index < 0) continue;
-        this.host.segments.splice(index, 1);
-        const bytes = Math.round(segment.rowCount * perRow);
-        this.retiredBytes += bytes;
-        this.stats[cause].events += segment.rowCount;
-        this.stats[cause].segments += 1;
-        this.stats[cause].bytes += bytes;
+        await this.retireInTransaction(writer, segments, live, list, cause, perRow);
+      } finally {
+        this.host.registryVersion.end();
       }
     });
+  }
+
+  /** The retirement itself: the registry and the live trace index in one transaction, then in memory. */
+  private async retireInTransaction(
+    writer: DuckDBConnection,
+    segments: readonly SegmentState[],
+    live: readonly number[],
+    list: string,
+    cause: DeletionCause,
+    perRow: number,
+  ): Promise<void> {
+    await writer.run('BEGIN TRANSACTION');
+    try {
+      await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${list})`);
+      await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${list})`);
+      await writer.run(`DELETE FROM waggle_segments WHERE id IN (${list})`);
+      await writer.run(`INSERT INTO waggle_retired_segments VALUES ${live.map((id) => `(${id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
+      await writer.run('COMMIT');
+    } catch (error) {
+      await writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    for (const segment of segments) {
+      const index = this.host.segments.indexOf(segment);
+      if (index < 0) continue;
+      this.host.segments.splice(index, 1);
+      const bytes = Math.round(segment.rowCount * perRow);
+      this.retiredBytes += bytes;
+      this.stats[cause].events += segment.rowCount;
+      this.stats[cause].segments += 1;
+      this.stats[cause].bytes += bytes;
+    }
   }
 
   /**
@@ -341,6 +360,7 @@ export class DuckDbStoreLifecycle {
     }
     const table = segmentTableName(target.id);
     const indexTable = traceTableName(target.id);
+    target.traceTable = true;
     const datasets = [...new Set(group.flatMap((s) => [...s.datasets]))];
     const visible = this.host.retention.visibleCondition(datasets);
     if (this.stopped) return false;
@@ -394,31 +414,12 @@ export class DuckDbStoreLifecycle {
       // A retention pass may have dropped a source meanwhile: then this result is stale.
       if (!group.every((s) => this.host.segments.includes(s))) return false;
       const ids = group.map((s) => s.id).join(', ');
-      await writer.run('BEGIN TRANSACTION');
+      this.host.registryVersion.begin();
       try {
-        await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted, trace_table) VALUES ($1, $2, $3, $4, true, true, true)', [
-          target.id,
-          target.rowCount,
-          target.minTsNs,
-          target.maxTsNs,
-        ]);
-        if (target.attributeColumns.length > 0) {
-          await writer.run(`INSERT INTO waggle_segment_columns VALUES ${target.attributeColumns.map((id) => `(${target.id}, ${id})`).join(', ')}`);
-        }
-        // The sources' live index rows go; compacted sources' trace tables go with their tables.
-        await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${ids})`);
-        await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${ids})`);
-        await writer.run(`DELETE FROM waggle_segments WHERE id IN (${ids})`);
-        await writer.run(`INSERT INTO waggle_retired_segments VALUES ${group.map((s) => `(${s.id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
-        await writer.run('COMMIT');
-      } catch (error) {
-        await writer.run('ROLLBACK').catch(() => undefined);
-        throw error;
+        return await this.swapInTransaction(writer, group, target, ids);
+      } finally {
+        this.host.registryVersion.end();
       }
-      const first = this.host.segments.indexOf(group[0]!);
-      for (const segment of group) this.host.segments.splice(this.host.segments.indexOf(segment), 1);
-      this.host.segments.splice(first, 0, target);
-      return true;
     });
     if (!swapped) {
       await this.host.onWriter(async (writer) => {
@@ -432,6 +433,35 @@ export class DuckDbStoreLifecycle {
     // Rows left out because they had expired count as deleted by retention.
     const expiredRows = sourceRows - target.rowCount;
     if (expiredRows > 0) this.stats.retention.events += expiredRows;
+    return true;
+  }
+
+  /** Registers the compacted segment and retires its sources in one transaction, then in memory. */
+  private async swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string): Promise<boolean> {
+    await writer.run('BEGIN TRANSACTION');
+    try {
+      await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted, trace_table) VALUES ($1, $2, $3, $4, true, true, true)', [
+        target.id,
+        target.rowCount,
+        target.minTsNs,
+        target.maxTsNs,
+      ]);
+      if (target.attributeColumns.length > 0) {
+        await writer.run(`INSERT INTO waggle_segment_columns VALUES ${target.attributeColumns.map((id) => `(${target.id}, ${id})`).join(', ')}`);
+      }
+      // The sources' live index rows go; compacted sources' trace tables go with their tables.
+      await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${ids})`);
+      await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${ids})`);
+      await writer.run(`DELETE FROM waggle_segments WHERE id IN (${ids})`);
+      await writer.run(`INSERT INTO waggle_retired_segments VALUES ${group.map((s) => `(${s.id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
+      await writer.run('COMMIT');
+    } catch (error) {
+      await writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    const first = this.host.segments.indexOf(group[0]!);
+    for (const segment of group) this.host.segments.splice(this.host.segments.indexOf(segment), 1);
+    this.host.segments.splice(first, 0, target);
     return true;
   }
 }
