@@ -72,4 +72,6 @@ await timed('after compaction');
 await store.runSql('CHECKPOINT', [], { timeoutMs: 60_000 }).catch(() => undefined);
 await timed('after a checkpoint');
 await store.close();
-fs.rmSync(dir, { recursive: true, force: true });
+// WAGGLE_PROBE_KEEP=1 keeps the store for trace-lookup-sql-probe.
+if (process.env['WAGGLE_PROBE_KEEP'] === '1') console.log(`kept ${dir}`);
+else fs.rmSync(dir, { recursive: true, force: true });
