@@ -115,9 +115,9 @@ export function segmentTableName(segmentId: number): string {
 }
 
 /**
- * The trace index of one compacted segment: one row per trace key, sorted by key, so a lookup's
- * equality filter is pruned by zone maps to one stretch of the table, and the table is dropped
- * with its segment. Segments not compacted yet keep their rows in `waggle_trace_index`.
+ * The trace index of one compacted segment: one row per trace key (trace_key, min_ts_ns,
+ * length_ns), sorted by key, so a lookup's equality filter is pruned by zone maps to one stretch
+ * of the table, and the table is dropped with its segment. Segments not compacted yet keep their rows in `waggle_trace_index`.
  */
 export function traceTableName(segmentId: number): string {
   return `waggle_traces_${segmentId}`;
@@ -145,7 +145,8 @@ export function traceKeyOf(traceId: bigint): bigint {
 export function traceIndexRowsSql(compactedWithTables: readonly number[], lookup = false): string {
   const live = `SELECT ${traceKeySql('trace_id')} AS trace_key, segment_id, min_ts_ns, max_ts_ns FROM waggle_trace_index${lookup ? ' WHERE trace_id = $1::UHUGEINT' : ''}`;
   const compacted = compactedWithTables.map(
-    (id) => `SELECT trace_key, CAST(${id} AS INTEGER) AS segment_id, min_ts_ns, max_ts_ns FROM ${traceTableName(id)}${lookup ? ' WHERE trace_key = $2::UBIGINT' : ''}`,
+    (id) =>
+      `SELECT trace_key, CAST(${id} AS INTEGER) AS segment_id, min_ts_ns, min_ts_ns + length_ns AS max_ts_ns FROM ${traceTableName(id)}${lookup ? ' WHERE trace_key = $2::UBIGINT' : ''}`,
   );
   return [live, ...compacted].join(' UNION ALL ');
 }

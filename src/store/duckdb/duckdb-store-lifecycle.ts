@@ -40,6 +40,8 @@ type DeletionCause = 'retention' | 'diskBudget';
 
 /** How long one lifecycle pass goes on compacting group after group. */
 const COMPACTION_TURN_MS = 60_000;
+/** Longest the per-dataset byte estimate may read storage info and row counts in one pass. */
+const DATASET_ESTIMATE_TIMEOUT_MS = 5_000;
 
 /**
  * Retention, the disk budget and compaction of a DuckDB store. Deleting drops whole segments:
@@ -96,11 +98,12 @@ export class DuckDbStoreLifecycle {
     await this.dropExpired();
     await this.enforceDiskBudget();
     await this.dropRetiredTables();
-    await this.estimateDatasetBytes();
     // Groups are compacted one after another while there are any, for up to a pass's worth of
     // time: one group a pass fell behind a steady 10M-span load (one sealed segment a minute).
     const started = Date.now();
     while (!this.stopped && (await this.compactOneGroup()) && Date.now() - started < COMPACTION_TURN_MS);
+    // An estimate for /metrics, last and bounded in time: it must never hold up compaction.
+    await this.estimateDatasetBytes().catch((error: unknown) => this.host.log(`estimating bytes per dataset failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /**
@@ -115,19 +118,37 @@ export class DuckDbStoreLifecycle {
     const live = new Set(this.host.segments.map((s) => s.id));
     for (const id of this.segmentFootprints.keys()) if (!live.has(id)) this.segmentFootprints.delete(id);
     const connection = await this.host.connect();
+    // Reads of a segment under heavy appends can take long: past the bound the estimate keeps
+    // what it had, and the next pass goes on from there (footprints already read are kept).
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      connection.interrupt();
+    }, DATASET_ESTIMATE_TIMEOUT_MS);
     try {
       for (const segment of this.host.segments) {
+        if (expired) break;
         if (segment.rowCount === 0 || (segment.compacted && this.segmentFootprints.has(segment.id))) continue;
         const table = segmentTableName(segment.id);
-        const blocks = await connection.runAndReadAll(
-          `SELECT count(DISTINCT block) FROM (SELECT unnest(list_prepend(block_id, additional_block_ids)) AS block FROM pragma_storage_info('${table}') WHERE persistent AND block_id >= 0)`,
-        );
-        const rows = await connection.runAndReadAll(`SELECT dataset, count(*) FROM ${table} GROUP BY dataset`);
-        const rowsByDataset = new Map<string, number>();
-        for (const [dataset, count] of rows.getRows()) if (typeof dataset === 'string') rowsByDataset.set(dataset, Number(count));
-        this.segmentFootprints.set(segment.id, { blocks: Number(blocks.getRows()[0]?.[0] ?? 0), rowsByDataset });
+        try {
+          // The open segment's storage is not read: storage info waits for the table's appends,
+          // which never pause under load (a pass waited there for the whole of a 10M-span load).
+          // It weighs by its rows instead (blocks = 0 below).
+          const blocks = !segment.sealed
+            ? null
+            : await connection.runAndReadAll(
+                `SELECT count(DISTINCT block) FROM (SELECT unnest(list_prepend(block_id, additional_block_ids)) AS block FROM pragma_storage_info('${table}') WHERE persistent AND block_id >= 0)`,
+              );
+          const rows = await connection.runAndReadAll(`SELECT dataset, count(*) FROM ${table} GROUP BY dataset`);
+          const rowsByDataset = new Map<string, number>();
+          for (const [dataset, count] of rows.getRows()) if (typeof dataset === 'string') rowsByDataset.set(dataset, Number(count));
+          this.segmentFootprints.set(segment.id, { blocks: Number(blocks?.getRows()[0]?.[0] ?? 0), rowsByDataset });
+        } catch {
+          // A segment the writer is creating right now may not be readable yet: the next pass counts it.
+        }
       }
     } finally {
+      clearTimeout(timer);
       connection.closeSync();
     }
     // A segment not yet written to blocks (only in DuckDB's log) weighs as many blocks a row as the others.
@@ -386,10 +407,11 @@ export class DuckDbStoreLifecycle {
       // times (noise on a busy machine), so the order that also serves time ranges won.
       await connection.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM (${sources.join(' UNION ALL ')}) ORDER BY ts_ns, trace_id`);
       // The segment's own trace index, in key order: a lookup reads one stretch of it (zone maps),
-      // and it goes when the segment goes. Registered with the segment in the swap below; a crash
+      // and it goes when the segment goes. The trace's length, not its end: a few bits where an
+      // end time takes as many as a start (0.3 bytes a span less). Registered with the segment in the swap below; a crash
       // before that leaves it unregistered, and the next start drops it.
       await connection.run(
-        `CREATE TABLE ${indexTable} AS SELECT ${traceKeySql('trace_id')} AS trace_key, min(ts_ns) AS min_ts_ns, max(ts_ns + coalesce(duration_ns, 0)) AS max_ts_ns FROM ${table} WHERE trace_id IS NOT NULL GROUP BY trace_key ORDER BY trace_key`,
+        `CREATE TABLE ${indexTable} AS SELECT ${traceKeySql('trace_id')} AS trace_key, min(ts_ns) AS min_ts_ns, max(ts_ns + coalesce(duration_ns, 0)) - min(ts_ns) AS length_ns FROM ${table} WHERE trace_id IS NOT NULL GROUP BY trace_key ORDER BY trace_key`,
       );
       const summary = await connection.runAndReadAll(
         `SELECT count(*), min(ts_ns), max(ts_ns + coalesce(duration_ns, 0)), coalesce(max(sample_rate), 1), list(DISTINCT dataset) FROM ${table}`,
