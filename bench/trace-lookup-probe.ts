@@ -38,14 +38,9 @@ async function timed(label: string): Promise<void> {
   const index: number[] = [];
   const segment: number[] = [];
   const whole: number[] = [];
-  const withTables = (await store.runSql(
-    "SELECT CAST(substr(table_name, 15) AS INTEGER) FROM duckdb_tables() WHERE database_name = 'waggle' AND regexp_matches(table_name, '^waggle_traces_[0-9]+$')",
-    [],
-    { timeoutMs: 10_000 },
-  )).rows.map(([segmentId]) => Number(segmentId));
   for (const id of ids.slice(0, 100)) {
     let t = performance.now();
-    const sql = traceIndexRowsSql(withTables, true).replaceAll('$1', `'${id}'`).replaceAll('$2', `'${traceKeyOf(id)}'`);
+    const sql = traceIndexRowsSql(true).replaceAll('$1', `'${id}'`).replaceAll('$2', `'${traceKeyOf(id)}'`);
     const rows = await store.runSql(`SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${sql}) GROUP BY segment_id`, [], { timeoutMs: 10_000 });
     index.push(performance.now() - t);
     for (const [segmentId, min, max] of rows.rows) {
@@ -58,7 +53,7 @@ async function timed(label: string): Promise<void> {
     whole.push(performance.now() - t);
   }
   const med = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
-  const indexRows = (await store.runSql(`SELECT count(*) FROM (${traceIndexRowsSql(withTables)})`, [], { timeoutMs: 10_000 })).rows[0]?.[0];
+  const indexRows = (await store.runSql(`SELECT count(*) FROM (${traceIndexRowsSql()})`, [], { timeoutMs: 10_000 })).rows[0]?.[0];
   const size = (await store.runSql("SELECT used_blocks * block_size FROM pragma_database_size() WHERE database_name = 'waggle'", [], { timeoutMs: 10_000 })).rows[0]?.[0];
   console.log(
     `${label}: index query ${med(index).toFixed(2)} ms, segment read ${med(segment).toFixed(2)} ms, getTrace ${med(whole).toFixed(2)} ms (index rows ${String(indexRows)}; ` +

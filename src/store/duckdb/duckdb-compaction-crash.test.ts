@@ -60,13 +60,12 @@ describe('compaction and SIGKILL', () => {
         const ids = (await store.runSql('SELECT id FROM waggle_segments ORDER BY id', [], { timeoutMs: 10_000 })).rows.map(([id]) => Number(id));
         const held = ids.map((id) => `SELECT DISTINCT ${traceKeySql('trace_id')} AS trace_key, ${id} AS segment_id FROM seg_${id} WHERE trace_id IS NOT NULL`).join(' UNION ALL ');
         const heldSet = `SELECT * FROM (${held})`;
-        const withTables = (await store.runSql("SELECT id FROM waggle_segments WHERE trace_table", [], { timeoutMs: 10_000 })).rows.map(([id]) => Number(id));
-        const indexed = `SELECT DISTINCT trace_key, segment_id FROM (${traceIndexRowsSql(withTables)})`;
+        const indexed = `SELECT DISTINCT trace_key, segment_id FROM (${traceIndexRowsSql()})`;
         assert.equal(await scalar(store, `SELECT count(*) FROM (${indexed} EXCEPT ${heldSet})`), 0);
         assert.equal(await scalar(store, `SELECT count(*) FROM (${heldSet} EXCEPT ${indexed})`), 0);
-        // Nothing half-built is left: every segment table and compacted trace table is registered.
+        // Nothing half-built is left: every segment table is registered, no compaction index table remains.
         assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'seg\\_%' ESCAPE '\\'`), ids.length);
-        assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'waggle\\_traces\\_%' ESCAPE '\\'`), withTables.length);
+        assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'waggle\\_compaction\\_%' ESCAPE '\\'`), 0);
         compactedSeen = await scalar(store, 'SELECT count(*) FROM waggle_segments WHERE compacted');
       } finally {
         await store.close();

@@ -103,10 +103,11 @@ export const INTERNAL_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS waggle_retired_segments (id INTEGER PRIMARY KEY, retired_ns BIGINT NOT NULL)`,
   // Per-dataset retention overrides (the store-wide WAGGLE_RETENTION applies to the others).
   `CREATE TABLE IF NOT EXISTS waggle_dataset_retention (dataset VARCHAR PRIMARY KEY, retention_ns BIGINT NOT NULL)`,
-  // Compacted segments whose trace index is a table of their own (traceTableName), registered in
-  // the same transaction as the segment, so a reader learns which tables to read from its own
-  // snapshot. Added after the first release (older compacted segments keep waggle_trace_index rows).
-  `ALTER TABLE waggle_segments ADD COLUMN IF NOT EXISTS trace_table BOOLEAN DEFAULT false`,
+  // Trace-index rows of compacted segments, by 64-bit trace key (traceKeySql), appended by each
+  // compaction as one run sorted by key, so DuckDB's zone maps prune a lookup to one row group a
+  // run. Segments not compacted yet keep their rows in waggle_trace_index. Added after the first
+  // release (older compacted segments keep theirs in waggle_trace_index).
+  `CREATE TABLE IF NOT EXISTS waggle_trace_runs (trace_key UBIGINT NOT NULL, segment_id INTEGER NOT NULL, min_ts_ns BIGINT NOT NULL, length_ns BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS waggle_quarantine (wal_position BIGINT PRIMARY KEY, quarantined_ns BIGINT NOT NULL, events BIGINT NOT NULL, file VARCHAR NOT NULL, error VARCHAR NOT NULL)`,
 ];
 
@@ -114,13 +115,9 @@ export function segmentTableName(segmentId: number): string {
   return `seg_${segmentId}`;
 }
 
-/**
- * The trace index of one compacted segment: one row per trace key (trace_key, min_ts_ns,
- * length_ns), sorted by key, so a lookup's equality filter is pruned by zone maps to one stretch
- * of the table, and the table is dropped with its segment. Segments not compacted yet keep their rows in `waggle_trace_index`.
- */
-export function traceTableName(segmentId: number): string {
-  return `waggle_traces_${segmentId}`;
+/** A compaction's trace-index run, built sorted before the transaction that appends it to waggle_trace_runs. */
+export function compactionIndexTableName(segmentId: number): string {
+  return `waggle_compaction_${segmentId}`;
 }
 
 /**
@@ -137,16 +134,12 @@ export function traceKeyOf(traceId: bigint): bigint {
 }
 
 /**
- * Every trace-index row as (trace_key, segment_id, min_ts_ns, max_ts_ns): the live table's rows
- * and those of the given compacted segments' tables. With `lookup`, only one trace's rows:
- * `$1` is its id (UHUGEINT text) and `$2` its key, each branch filtered on what it is sorted or
- * stored by, so the compacted tables are pruned by their zone maps.
+ * Every trace-index row as (trace_key, segment_id, min_ts_ns, max_ts_ns): the live table's and the
+ * compacted runs'. With `lookup`, only one trace's rows: `$1` is its id (UHUGEINT text) and `$2`
+ * its key, each branch filtered on what it stores (the runs by key, which their zone maps prune).
  */
-export function traceIndexRowsSql(compactedWithTables: readonly number[], lookup = false): string {
+export function traceIndexRowsSql(lookup = false): string {
   const live = `SELECT ${traceKeySql('trace_id')} AS trace_key, segment_id, min_ts_ns, max_ts_ns FROM waggle_trace_index${lookup ? ' WHERE trace_id = $1::UHUGEINT' : ''}`;
-  const compacted = compactedWithTables.map(
-    (id) =>
-      `SELECT trace_key, CAST(${id} AS INTEGER) AS segment_id, min_ts_ns, min_ts_ns + length_ns AS max_ts_ns FROM ${traceTableName(id)}${lookup ? ' WHERE trace_key = $2::UBIGINT' : ''}`,
-  );
-  return [live, ...compacted].join(' UNION ALL ');
+  const runs = `SELECT trace_key, segment_id, min_ts_ns, min_ts_ns + length_ns AS max_ts_ns FROM waggle_trace_runs${lookup ? ' WHERE trace_key = $2::UBIGINT' : ''}`;
+  return `${live} UNION ALL ${runs}`;
 }

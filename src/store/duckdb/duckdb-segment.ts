@@ -23,8 +23,6 @@ export interface SegmentState {
   readonly datasets: Set<string>;
   /** Rewritten by compaction (rows in time order); rewritten again only when narrow (merged). */
   compacted: boolean;
-  /** Its trace index is a table of its own (traceTableName), not rows of waggle_trace_index. */
-  traceTable: boolean;
   /** Clock time the segment was opened (or the store was), to seal segments by age. */
   openedNs: bigint;
 }
@@ -42,7 +40,6 @@ export function newSegment(id: number, openedNs = 0n): SegmentState {
     types: [],
     datasets: new Set(),
     compacted: false,
-    traceTable: false,
     openedNs,
   };
 }
@@ -59,25 +56,3 @@ export function segmentOverlaps(segment: SegmentState, startNs: bigint, endNs: b
   return segment.minTsNs < endNs && segment.maxTsNs >= startNs;
 }
 
-/**
- * Counts changes to which segments are registered (compaction swaps, deletions): odd while one is
- * being committed and the in-memory list not yet updated. A reader that plans from the in-memory
- * list and then reads the database knows both agreed when the count is even and did not move.
- */
-export class SegmentRegistryVersion {
-  private count = 0;
-
-  get value(): number {
-    return this.count;
-  }
-
-  /** Before the transaction that changes the registry. */
-  begin(): void {
-    if (this.count % 2 === 0) this.count += 1;
-  }
-
-  /** Once the in-memory list matches the database again (after commit or rollback). */
-  end(): void {
-    if (this.count % 2 === 1) this.count += 1;
-  }
-}

@@ -21,7 +21,7 @@ import {
   traceKeyOf,
 } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
-import { segmentOverlaps, type SegmentRegistryVersion, type SegmentState } from './duckdb-segment.js';
+import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
 
 /** Query connections kept open between queries. */
 const MAX_IDLE_QUERY_CONNECTIONS = 4;
@@ -47,8 +47,6 @@ export class DuckDbSpanReader {
     private readonly isClosed: () => boolean,
     /** Every read passes here first: heavy queries queue behind each other, not in front of ingest. */
     private readonly queryAdmission: QueryAdmission,
-    /** Moves around every change to which segments are registered (see readTraceIndex). */
-    private readonly registryVersion: SegmentRegistryVersion,
   ) {}
 
   private get closed(): boolean {
@@ -93,32 +91,15 @@ export class DuckDbSpanReader {
   }
 
   /**
-   * The segments holding a trace and its time range in each. Compacted segments have trace tables
-   * of their own, sorted by key: each is pruned to one stretch by its zone maps, so the lookup
-   * does not scan the whole index. The tables to read come from the in-memory segment list when
-   * no registry change ran meanwhile (a compaction's swap deletes the live rows its table
-   * replaces); otherwise from the registry, in the same transaction as the index.
+   * The segments holding a trace and its time range in each, in one query: the live index by
+   * trace id, the compacted runs by trace key (sorted runs: zone maps prune each to one row group).
    */
   private async readTraceIndex(reader: DuckDBConnection, traceId: bigint): Promise<DuckDBValue[][]> {
-    const query = async (withTables: readonly number[]): Promise<DuckDBValue[][]> => {
-      const result = await reader.runAndReadAll(
-        `SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${traceIndexRowsSql(withTables, true)}) GROUP BY segment_id ORDER BY segment_id`,
-        withTables.length === 0 ? [traceId.toString()] : [traceId.toString(), traceKeyOf(traceId).toString()],
-      );
-      return result.getRows();
-    };
-    const version = this.registryVersion.value;
-    if (version % 2 === 0) {
-      const index = await query(this.segments.filter((s) => s.traceTable).map((s) => s.id));
-      if (this.registryVersion.value === version) return index;
-    }
-    await reader.run('BEGIN TRANSACTION');
-    try {
-      const registered = await reader.runAndReadAll('SELECT id FROM waggle_segments WHERE trace_table ORDER BY id');
-      return await query(registered.getRows().map(([id]) => Number(id)));
-    } finally {
-      await reader.run('COMMIT').catch(() => undefined);
-    }
+    const result = await reader.runAndReadAll(
+      `SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${traceIndexRowsSql(true)}) GROUP BY segment_id ORDER BY segment_id`,
+      [traceId.toString(), traceKeyOf(traceId).toString()],
+    );
+    return result.getRows();
   }
 
   async listTraces(options: { serviceName?: string; limit: number; window?: TimeWindow }): Promise<TraceSummary[]> {

@@ -32,7 +32,7 @@ import {
   segmentTableName,
 } from './duckdb-physical-layout.js';
 import { ColumnRoutes } from './duckdb-layer-resolver.js';
-import { addSegmentColumn, newSegment, SegmentRegistryVersion, type SegmentState } from './duckdb-segment.js';
+import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
 import { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { DuckDbSpanReader } from './duckdb-span-reader.js';
 import { DEFAULT_SEGMENT_MAX_AGE_NS, DuckDbSpanWriter, type CommittedState } from './duckdb-span-writer.js';
@@ -137,8 +137,7 @@ export class DuckDbSpanStore implements SpanStore {
     this.retention = retention;
     this.writePath = new DuckDbSpanWriter(writer, catalog, segments, options, committed, retention, nextSegmentId, routes, (message) => this.log(message));
     const queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value }, options.queryAdmissionObserver ?? null);
-    const registryVersion = new SegmentRegistryVersion();
-    this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission, registryVersion);
+    this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission);
     const store = this;
     this.lifecycle = new DuckDbStoreLifecycle(
       {
@@ -158,7 +157,6 @@ export class DuckDbSpanStore implements SpanStore {
             }
           }),
         connect: () => store.connect(),
-        registryVersion,
         allocateSegmentId: () => store.writePath.allocateSegmentId(),
         log: (message) => store.log(message),
       },
@@ -456,13 +454,12 @@ async function loadCommittedState(connection: DuckDBConnection): Promise<Committ
 }
 
 async function loadSegments(connection: DuckDBConnection, catalog: DuckDbCatalog, openedNs: bigint): Promise<SegmentState[]> {
-  const result = await connection.runAndReadAll('SELECT id, row_count, min_ts_ns, max_ts_ns, sealed, compacted, trace_table FROM waggle_segments ORDER BY id');
+  const result = await connection.runAndReadAll('SELECT id, row_count, min_ts_ns, max_ts_ns, sealed, compacted FROM waggle_segments ORDER BY id');
   const segments: SegmentState[] = [];
-  for (const [id, rowCount, minTs, maxTs, sealed, compacted, traceTable] of result.getRows()) {
+  for (const [id, rowCount, minTs, maxTs, sealed, compacted] of result.getRows()) {
     if (typeof id !== 'number') continue;
     const segment = newSegment(id, openedNs);
     segment.compacted = compacted === true;
-    segment.traceTable = traceTable === true;
     const datasets = await connection.runAndReadAll(`SELECT DISTINCT dataset FROM ${segmentTableName(id)}`);
     for (const [dataset] of datasets.getRows()) if (typeof dataset === 'string') segment.datasets.add(dataset);
     segment.rowCount = Number(rowCount ?? 0);

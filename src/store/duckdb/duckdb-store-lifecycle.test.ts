@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore, type DuckDbStoreOptions } from './duckdb-span-store.js';
-import { traceIndexRowsSql } from './duckdb-physical-layout.js';
+import { traceIndexRowsSql, traceKeyOf } from './duckdb-physical-layout.js';
 import { DAY_NS, HOUR_NS, LIFECYCLE_BASE_NS, SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId, lifecycleBatch } from './duckdb-lifecycle-fixture.js';
 import { eventRecord } from '../../../test/support/event-record-fixture.js';
 
@@ -80,7 +80,8 @@ describe('retention on a controlled clock', () => {
     assert.equal(stats.retention.segments, 1);
     assert.equal(stats.retention.events, TRACES_PER_BATCH * SPANS_PER_TRACE);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_segments'), 2);
-    assert.equal(await scalar(store, `SELECT count(*) FROM waggle_trace_index WHERE trace_id = ${batchTraceId(1, 0)}::UHUGEINT`), 0);
+    assert.equal(await scalar(store, `SELECT count(*) FROM (${traceIndexRowsSql()}) WHERE trace_key = ${traceKeyOf(batchTraceId(1, 0))}`), 0);
+    assert.equal(await scalar(store, `SELECT count(*) FROM (${traceIndexRowsSql()}) WHERE trace_key = ${traceKeyOf(batchTraceId(2, 0))}`), 1);
     assert.equal(await scalar(store, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'seg_1'"), 0);
     assert.equal(await countEvents(store), 2 * TRACES_PER_BATCH * SPANS_PER_TRACE);
   });
@@ -206,10 +207,11 @@ describe('compaction', () => {
       }
     }
     const compacted = await scalar(store, 'SELECT id FROM waggle_segments WHERE compacted');
-    // One index row per trace: the 5 compacted batches' in the segment's own trace table, only the
-    // 3 batches written meanwhile (the open segment) in the live one.
-    assert.equal(await scalar(store, `SELECT count(*) - count(DISTINCT trace_key) FROM (${traceIndexRowsSql([compacted])})`), 0);
-    assert.equal(await scalar(store, `SELECT count(*) FROM waggle_traces_${compacted}`), 5 * TRACES_PER_BATCH);
+    // One index row per trace: the 5 compacted batches' in the compacted segment's run, only the
+    // 3 batches written meanwhile (the open segment) in the live table.
+    assert.equal(await scalar(store, `SELECT count(*) - count(DISTINCT trace_key) FROM (${traceIndexRowsSql()})`), 0);
+    assert.equal(await scalar(store, `SELECT count(*) FROM waggle_trace_runs WHERE segment_id = ${compacted}`), 5 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 5 * TRACES_PER_BATCH);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_index'), 3 * TRACES_PER_BATCH);
     // The compacted rows are in time order.
     assert.equal(await scalar(store, `SELECT count(*) FROM (SELECT ts_ns < lag(ts_ns) OVER () AS back FROM seg_${compacted}) WHERE back`), 0);
@@ -236,10 +238,10 @@ describe('compaction', () => {
     assert.equal(store.lifecycleStats().compactions, 3);
     assert.equal(store.lifecycleStats().compactedSegments, 4);
     assert.equal(await countEvents(store), 3 * TRACES_PER_BATCH * SPANS_PER_TRACE);
-    // The merged segments' trace tables go with their segments: one left per compacted segment.
+    // The merged segments' runs went in the swaps: runs only of the two compacted segments, one row a trace.
     await store.runLifecycle();
-    const traceTables = "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'waggle\\_traces\\_%' ESCAPE '\\'";
-    assert.equal(await scalar(store, traceTables), 2);
+    assert.equal(await scalar(store, 'SELECT count(DISTINCT segment_id) FROM waggle_trace_runs'), 2);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 3 * TRACES_PER_BATCH);
     for (let batch = 1; batch <= 3; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 3))).length, SPANS_PER_TRACE);
     await store.close();
   });
@@ -259,8 +261,8 @@ describe('compaction', () => {
     assert.equal(await countEvents(store), 4 * TRACES_PER_BATCH * SPANS_PER_TRACE);
     const registered = await scalar(store, 'SELECT count(*) FROM waggle_segments');
     assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'seg\\_%' ESCAPE '\\' OR table_name LIKE 'waggle\\_compaction%' ESCAPE '\\'`), registered);
-    const compacted = await scalar(store, 'SELECT count(*) FROM waggle_segments WHERE compacted');
-    assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'waggle\\_traces\\_%' ESCAPE '\\'`), compacted);
+    // Runs only of registered segments.
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs WHERE segment_id NOT IN (SELECT id FROM waggle_segments)'), 0);
     for (let batch = 1; batch <= 4; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 5))).length, SPANS_PER_TRACE);
     await store.close();
   });

@@ -1,9 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StoreLifecycleStats } from '../span-store.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
-import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, segmentTableName, traceKeySql, traceTableName } from './duckdb-physical-layout.js';
+import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, compactionIndexTableName, segmentTableName, traceKeySql } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
-import { addSegmentColumn, newSegment, type SegmentRegistryVersion, type SegmentState } from './duckdb-segment.js';
+import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
 
 /** What the lifecycle needs of the store: its segment list, the writer's turn, and a connection of its own. */
 export interface LifecycleHost {
@@ -15,8 +15,6 @@ export interface LifecycleHost {
   onWriter<T>(work: (writer: DuckDBConnection) => Promise<T>): Promise<T>;
   /** A connection of its own for the long part of a compaction (it creates tables nobody reads yet). */
   connect(): Promise<DuckDBConnection>;
-  /** Bumped around every change to which segments are registered (readers check it). */
-  readonly registryVersion: SegmentRegistryVersion;
   /** The next unused segment id. */
   allocateSegmentId(): number;
   log(message: string): void;
@@ -241,12 +239,7 @@ export class DuckDbStoreLifecycle {
       // The segments may have gone meanwhile (a compaction retired them): only live ones count.
       const live = ids.filter((id) => this.host.segments.some((s) => s.id === id));
       if (live.length === 0) return;
-      this.host.registryVersion.begin();
-      try {
-        await this.retireInTransaction(writer, segments, live, list, cause, perRow);
-      } finally {
-        this.host.registryVersion.end();
-      }
+      await this.retireInTransaction(writer, segments, live, list, cause, perRow);
     });
   }
 
@@ -262,6 +255,7 @@ export class DuckDbStoreLifecycle {
     await writer.run('BEGIN TRANSACTION');
     try {
       await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${list})`);
+      await writer.run(`DELETE FROM waggle_trace_runs WHERE segment_id IN (${list})`);
       await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${list})`);
       await writer.run(`DELETE FROM waggle_segments WHERE id IN (${list})`);
       await writer.run(`INSERT INTO waggle_retired_segments VALUES ${live.map((id) => `(${id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
@@ -299,7 +293,6 @@ export class DuckDbStoreLifecycle {
         await writer.run('BEGIN TRANSACTION');
         try {
           await writer.run(`DROP TABLE IF EXISTS ${segmentTableName(id)}`);
-          await writer.run(`DROP TABLE IF EXISTS ${traceTableName(id)}`);
           await writer.run('DELETE FROM waggle_retired_segments WHERE id = $1', [id]);
           await writer.run('COMMIT');
         } catch (error) {
@@ -380,8 +373,7 @@ export class DuckDbStoreLifecycle {
       for (const id of segment.attributeColumns) addSegmentColumn(target, id, this.host.catalog.columnById(id)!.type);
     }
     const table = segmentTableName(target.id);
-    const indexTable = traceTableName(target.id);
-    target.traceTable = true;
+    const indexTable = compactionIndexTableName(target.id);
     const datasets = [...new Set(group.flatMap((s) => [...s.datasets]))];
     const visible = this.host.retention.visibleCondition(datasets);
     if (this.stopped) return false;
@@ -406,10 +398,10 @@ export class DuckDbStoreLifecycle {
       // against trace-id order at 300k spans: 103.1 (time) vs 101.4 (trace id) bytes per span and the same lookup
       // times (noise on a busy machine), so the order that also serves time ranges won.
       await connection.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM (${sources.join(' UNION ALL ')}) ORDER BY ts_ns, trace_id`);
-      // The segment's own trace index, in key order: a lookup reads one stretch of it (zone maps),
-      // and it goes when the segment goes. The trace's length, not its end: a few bits where an
-      // end time takes as many as a start (0.3 bytes a span less). Registered with the segment in the swap below; a crash
-      // before that leaves it unregistered, and the next start drops it.
+      // The segment's trace-index run, in key order, appended to waggle_trace_runs in the swap
+      // below: a lookup reads one row group of it (zone maps). 8-byte keys, and the trace's
+      // length, not its end (fewer bits). A crash before the swap leaves this table behind; the
+      // next start drops it.
       await connection.run(
         `CREATE TABLE ${indexTable} AS SELECT ${traceKeySql('trace_id')} AS trace_key, min(ts_ns) AS min_ts_ns, max(ts_ns + coalesce(duration_ns, 0)) - min(ts_ns) AS length_ns FROM ${table} WHERE trace_id IS NOT NULL GROUP BY trace_key ORDER BY trace_key`,
       );
@@ -436,12 +428,7 @@ export class DuckDbStoreLifecycle {
       // A retention pass may have dropped a source meanwhile: then this result is stale.
       if (!group.every((s) => this.host.segments.includes(s))) return false;
       const ids = group.map((s) => s.id).join(', ');
-      this.host.registryVersion.begin();
-      try {
-        return await this.swapInTransaction(writer, group, target, ids);
-      } finally {
-        this.host.registryVersion.end();
-      }
+      return this.swapInTransaction(writer, group, target, ids, indexTable);
     });
     if (!swapped) {
       await this.host.onWriter(async (writer) => {
@@ -459,10 +446,10 @@ export class DuckDbStoreLifecycle {
   }
 
   /** Registers the compacted segment and retires its sources in one transaction, then in memory. */
-  private async swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string): Promise<boolean> {
+  private async swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string): Promise<boolean> {
     await writer.run('BEGIN TRANSACTION');
     try {
-      await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted, trace_table) VALUES ($1, $2, $3, $4, true, true, true)', [
+      await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted) VALUES ($1, $2, $3, $4, true, true)', [
         target.id,
         target.rowCount,
         target.minTsNs,
@@ -471,11 +458,14 @@ export class DuckDbStoreLifecycle {
       if (target.attributeColumns.length > 0) {
         await writer.run(`INSERT INTO waggle_segment_columns VALUES ${target.attributeColumns.map((id) => `(${target.id}, ${id})`).join(', ')}`);
       }
-      // The sources' live index rows go; compacted sources' trace tables go with their tables.
+      // The sources' index rows go (live ones, and the runs of compacted ones); the new run comes in whole, in key order.
       await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${ids})`);
+      await writer.run(`DELETE FROM waggle_trace_runs WHERE segment_id IN (${ids})`);
+      await writer.run(`INSERT INTO waggle_trace_runs SELECT trace_key, ${target.id}, min_ts_ns, length_ns FROM ${indexTable}`);
       await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${ids})`);
       await writer.run(`DELETE FROM waggle_segments WHERE id IN (${ids})`);
       await writer.run(`INSERT INTO waggle_retired_segments VALUES ${group.map((s) => `(${s.id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
+      await writer.run(`DROP TABLE ${indexTable}`);
       await writer.run('COMMIT');
     } catch (error) {
       await writer.run('ROLLBACK').catch(() => undefined);
@@ -494,14 +484,12 @@ function compareBig(a: bigint, b: bigint): number {
 
 /**
  * Drops what a crash left behind: tables of retired segments, and tables a compaction built but
- * never registered (segment and trace tables absent from the registry; `waggle_compaction_*`
- * index tables of older versions).
+ * never registered (segment tables absent from the registry, compaction index tables).
  */
 export async function dropUnregisteredTables(writer: DuckDBConnection): Promise<void> {
   const result = await writer.runAndReadAll(
     `SELECT table_name FROM duckdb_tables() WHERE database_name = 'waggle' AND (
        (regexp_matches(table_name, '^seg_[0-9]+$') AND TRY_CAST(substr(table_name, 5) AS INTEGER) NOT IN (SELECT id FROM waggle_segments))
-       OR (regexp_matches(table_name, '^waggle_traces_[0-9]+$') AND TRY_CAST(substr(table_name, 15) AS INTEGER) NOT IN (SELECT id FROM waggle_segments))
        OR regexp_matches(table_name, '^waggle_compaction_[0-9]+$'))`,
   );
   for (const [name] of result.getRows()) if (typeof name === 'string') await writer.run(`DROP TABLE IF EXISTS ${name}`);
