@@ -21,6 +21,7 @@ import { summarizeLatencies, type LatencySummary } from './report/latency-summar
 import { formatResults } from './report/results-table.js';
 import { BENCH_USAGE, parseBenchOptions, type BenchOptions, type BenchStore } from './run-bench-options.js';
 import { formatStoreComparison } from './report/store-comparison-table.js';
+import { waitForCompaction } from './server/compaction-wait.js';
 import { dataDirSize } from './server/data-dir-size.js';
 import { findFreePorts } from './server/free-ports.js';
 import { runLogIngest, type LogIngestResults } from './logs/log-ingest-run.js';
@@ -222,6 +223,18 @@ async function runDataset(root: string, work: string, spans: number, options: Be
     sampler.end();
     const idleAfterLoadBytes = sampler.results().at(-1)?.lastRssBytes ?? 0;
 
+    // Before compaction: the data as the load left it (running; DuckDB's own log included).
+    const afterLoad = dataDirSize(path.join(work, name));
+    let traceBeforeCompaction: DatasetResults['traceById'] = null;
+    if (options.phases.has('trace')) {
+      progress(`  trace by id before compaction: ${options.traceLookups} lookups`);
+      traceBeforeCompaction = await timeTraceLookups(server.apiUrl, load.traceIdSample, options, name, problems);
+    }
+    progress('  waiting for compaction (the open segment seals after 30 s idle; a pass every 15 s)');
+    const compaction = await waitForCompaction(server.apiUrl, 600_000 + Math.ceil(spans / 1000) * 1000);
+    if (compaction.seconds === null) problems.push(`${name}: compaction not done after the wait (segments ${JSON.stringify(compaction.segments)})`);
+    else progress(`  compacted after ${compaction.seconds.toFixed(0)} s: ${compaction.segments.compacted} segments`);
+
     let queries: QueryTiming[] | null = null;
     let analysis: AnalysisTiming[] | null = null;
     const specs = benchQueries(windowStart, windowEnd);
@@ -274,33 +287,12 @@ async function runDataset(root: string, work: string, spans: number, options: Be
 
     let traceById: DatasetResults['traceById'] = null;
     if (options.phases.has('trace')) {
-      progress(`  trace by id: ${options.traceLookups} lookups of known trace ids`);
+      progress(`  trace by id (compacted): ${options.traceLookups} lookups of known trace ids`);
       sampler.begin('trace');
-      const random = new SeededRandom(options.seed ^ 0x7124ce);
-      const http: number[] = [];
-      const serverMs: number[] = [];
-      let failures = 0;
-      const ids = load.traceIdSample;
-      for (let i = 0; i < options.traceLookups && ids.length > 0; i += 1) {
-        const id = ids[random.int(ids.length)]!;
-        const started = performance.now();
-        const response = await fetch(`${server.apiUrl}/api/traces/${id}`);
-        const body = await response.text();
-        const elapsed = performance.now() - started;
-        // Only found traces count toward latency: a fast 404 is not a lookup.
-        if (response.status !== 200 || !body.includes('"spans"')) {
-          failures += 1;
-          continue;
-        }
-        http.push(elapsed);
-        const timing = parseServerTiming(response.headers.get('server-timing'));
-        if (timing !== null) serverMs.push(timing);
-      }
+      traceById = await timeTraceLookups(server.apiUrl, load.traceIdSample, options, name, problems);
       sampler.end();
       const tracePeak = sampler.results().at(-1)?.peakRssBytes ?? 0;
       peakQueriesBytes = Math.max(peakQueriesBytes ?? 0, tracePeak);
-      if (failures > 0) problems.push(`${name}: ${failures} of ${options.traceLookups} trace lookups failed`);
-      traceById = { lookups: options.traceLookups, failures, http: summarizeLatencies(http), server: summarizeLatencies(serverMs) };
     }
 
     const lifetimePeakBytes = sampler.hwmBytes;
@@ -313,6 +305,10 @@ async function runDataset(root: string, work: string, spans: number, options: Be
     const storage = {
       ...size,
       bytesPerSpan: size.allocatedBytes / Math.max(1, load.acknowledgedSpans),
+      afterLoadBytesPerSpan: afterLoad.allocatedBytes / Math.max(1, load.acknowledgedSpans),
+      compactionWaitSeconds: compaction.seconds,
+      usedBytesPerSpanBefore: compaction.storeBytesBefore === null ? null : compaction.storeBytesBefore / Math.max(1, load.acknowledgedSpans),
+      usedBytesPerSpanAfter: compaction.storeBytesAfter === null ? null : compaction.storeBytesAfter / Math.max(1, load.acknowledgedSpans),
       stopSeconds: stop.seconds,
       countVerified: verification.matches === true,
     };
@@ -333,12 +329,38 @@ async function runDataset(root: string, work: string, spans: number, options: Be
       analysis,
       httpFloorMs: httpFloor,
       traceById,
+      traceByIdBeforeCompaction: traceBeforeCompaction,
       storage: options.phases.has('storage') ? storage : null,
     };
   } finally {
     sampler.stop();
     if (!stopped) await stopServer(server);
   }
+}
+
+/** GET /api/traces/:id for ids the load sent, in a seeded order; latencies of found traces only. */
+async function timeTraceLookups(apiUrl: string, ids: readonly string[], options: BenchOptions, name: string, problems: string[]): Promise<NonNullable<DatasetResults['traceById']>> {
+  const random = new SeededRandom(options.seed ^ 0x7124ce);
+  const http: number[] = [];
+  const serverMs: number[] = [];
+  let failures = 0;
+  for (let i = 0; i < options.traceLookups && ids.length > 0; i += 1) {
+    const id = ids[random.int(ids.length)]!;
+    const started = performance.now();
+    const response = await fetch(`${apiUrl}/api/traces/${id}`);
+    const body = await response.text();
+    const elapsed = performance.now() - started;
+    // Only found traces count toward latency: a fast 404 is not a lookup.
+    if (response.status !== 200 || !body.includes('"spans"')) {
+      failures += 1;
+      continue;
+    }
+    http.push(elapsed);
+    const timing = parseServerTiming(response.headers.get('server-timing'));
+    if (timing !== null) serverMs.push(timing);
+  }
+  if (failures > 0) problems.push(`${name}: ${failures} of ${options.traceLookups} trace lookups failed`);
+  return { lookups: options.traceLookups, failures, http: summarizeLatencies(http), server: summarizeLatencies(serverMs) };
 }
 
 /** GET /healthz round trips: what one HTTP exchange with the server costs with no work in it. */

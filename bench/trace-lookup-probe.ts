@@ -8,6 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeOtlpTraceProtobuf } from '../src/ingest/otlp-protobuf-decoder.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
+import { traceIndexRowsSql, traceKeyOf } from '../src/store/duckdb/duckdb-physical-layout.js';
 import { encodeProtobufRequest } from './generator/otlp-protobuf-encoder.js';
 import { SpanGenerator } from './generator/span-generator.js';
 
@@ -39,7 +40,8 @@ async function timed(label: string): Promise<void> {
   const whole: number[] = [];
   for (const id of ids.slice(0, 100)) {
     let t = performance.now();
-    const rows = await store.runSql(`SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM waggle_trace_index WHERE trace_id = ${id}::UHUGEINT GROUP BY segment_id`, [], { timeoutMs: 10_000 });
+    const sql = traceIndexRowsSql(true).replaceAll('$1', `'${id}'`).replaceAll('$2', `'${traceKeyOf(id)}'`);
+    const rows = await store.runSql(`SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${sql}) GROUP BY segment_id`, [], { timeoutMs: 10_000 });
     index.push(performance.now() - t);
     for (const [segmentId, min, max] of rows.rows) {
       t = performance.now();
@@ -51,8 +53,12 @@ async function timed(label: string): Promise<void> {
     whole.push(performance.now() - t);
   }
   const med = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
-  const indexRows = (await store.runSql('SELECT count(*) FROM waggle_trace_index', [], { timeoutMs: 10_000 })).rows[0]?.[0];
-  console.log(`${label}: index query ${med(index).toFixed(2)} ms, segment read ${med(segment).toFixed(2)} ms, getTrace ${med(whole).toFixed(2)} ms (index rows ${String(indexRows)})`);
+  const indexRows = (await store.runSql(`SELECT count(*) FROM (${traceIndexRowsSql()})`, [], { timeoutMs: 10_000 })).rows[0]?.[0];
+  const size = (await store.runSql("SELECT used_blocks * block_size FROM pragma_database_size() WHERE database_name = 'waggle'", [], { timeoutMs: 10_000 })).rows[0]?.[0];
+  console.log(
+    `${label}: index query ${med(index).toFixed(2)} ms, segment read ${med(segment).toFixed(2)} ms, getTrace ${med(whole).toFixed(2)} ms (index rows ${String(indexRows)}; ` +
+      `${(Number(size) / spans).toFixed(1)} bytes per span in used blocks; load ${os.loadavg()[0]!.toFixed(1)})`,
+  );
 }
 await timed('before compaction');
 await store.compactAll();
@@ -61,4 +67,6 @@ await timed('after compaction');
 await store.runSql('CHECKPOINT', [], { timeoutMs: 60_000 }).catch(() => undefined);
 await timed('after a checkpoint');
 await store.close();
-fs.rmSync(dir, { recursive: true, force: true });
+// WAGGLE_PROBE_KEEP=1 keeps the store for trace-lookup-sql-probe.
+if (process.env['WAGGLE_PROBE_KEEP'] === '1') console.log(`kept ${dir}`);
+else fs.rmSync(dir, { recursive: true, force: true });

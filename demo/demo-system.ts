@@ -10,6 +10,7 @@ import { startWaggleServer, type RunningWaggle } from '../src/server/waggle-serv
 import type { WaggleConfig } from '../src/server/waggle-config.js';
 import type { DemoConfig } from './demo-config.js';
 import { createDemoKeys, type DemoKeys } from './demo-keys.js';
+import { BROWSER_SERVICE_NAME } from './frontend/browser-service-name.js';
 import { isServiceReadyMessage } from './services/service-runtime.js';
 
 export interface DemoSystemOptions {
@@ -113,6 +114,15 @@ function stopService(service: StartedService): Promise<void> {
   });
 }
 
+async function createBrowserDataset(waggleUrl: string, key: string): Promise<void> {
+  const response = await fetch(`${waggleUrl}/1/datasets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-honeycomb-team': key },
+    body: JSON.stringify({ name: BROWSER_SERVICE_NAME }),
+  });
+  if (!response.ok) throw new Error(`creating the dataset ${BROWSER_SERVICE_NAME} answered ${response.status}: ${await response.text()}`);
+}
+
 export async function startDemo(options: DemoSystemOptions): Promise<RunningDemo> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { demo } = options;
@@ -128,6 +138,8 @@ export async function startDemo(options: DemoSystemOptions): Promise<RunningDemo
   };
 
   try {
+    // The page's key may only send events, not create datasets: its dataset is made here first.
+    await createBrowserDataset(urlOf(waggle.config.host, waggle.ports.http), keys.services);
     const otlpHttp = urlOf(waggle.config.host, waggle.ports.otlpHttp);
     const common = {
       DEMO_OTLP_ENDPOINT: otlpHttp,

@@ -96,7 +96,16 @@ export interface DatasetResults {
   readonly httpFloorMs: LatencySummary | null;
   /** Latencies cover found traces only. */
   readonly traceById: { readonly lookups: number; readonly failures: number; readonly http: LatencySummary | null; readonly server: LatencySummary | null } | null;
+  /** The same, measured right after the load, before the server compacted (null: not measured). */
+  readonly traceByIdBeforeCompaction?: DatasetResults['traceById'];
   readonly storage: { readonly allocatedBytes: number; readonly apparentBytes: number; readonly files: number; readonly bytesPerSpan: number; readonly stopSeconds: number;
+    /** The data directory right after the load, running and not yet compacted, per span. */
+    readonly afterLoadBytesPerSpan?: number;
+    /** How long the server took to compact everything after the load; null: not done in the wait. */
+    readonly compactionWaitSeconds?: number | null;
+    /** Bytes the database uses (blocks in use and DuckDB's log, /metrics waggle_store_bytes) per span, before and after compaction. */
+    readonly usedBytesPerSpanBefore?: number | null;
+    readonly usedBytesPerSpanAfter?: number | null;
     /** False when the stored count was not confirmed: bytes per acknowledged span may then be wrong. */
     readonly countVerified: boolean } | null;
 }

@@ -1,5 +1,5 @@
 import type { ThreadCpuUsage } from '../server/thread-cpu-meter.js';
-import type { BenchResults, Verification } from './bench-results.js';
+import type { BenchResults, DatasetResults, Verification } from './bench-results.js';
 
 /** Left-aligns the first column and right-aligns the others. */
 export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -104,14 +104,20 @@ export function formatResults(results: BenchResults): string {
         dataset.analysis.map((a) => [a.name, formatMs(a.coldMs), formatMs(a.warm?.median), formatMs(a.warm?.max), a.shape]),
       ));
     }
-    if (dataset.traceById !== null) {
-      const t = dataset.traceById;
-      out.push(`  trace by id, ${t.lookups} lookups (${t.failures} not found): HTTP p50 ${formatMs(t.http?.median)} ms, p99 ${formatMs(t.http?.p99)} ms; ` +
-        `server p50 ${formatMs(t.server?.median)} ms, p99 ${formatMs(t.server?.p99)} ms`);
-    }
+    const traceLine = (label: string, t: NonNullable<DatasetResults['traceById']>): string =>
+      `  trace by id${label}, ${t.lookups} lookups (${t.failures} not found): HTTP p50 ${formatMs(t.http?.median)} ms, p99 ${formatMs(t.http?.p99)} ms; ` +
+      `server p50 ${formatMs(t.server?.median)} ms, p99 ${formatMs(t.server?.p99)} ms`;
+    if (dataset.traceByIdBeforeCompaction) out.push(traceLine(' before compaction', dataset.traceByIdBeforeCompaction));
+    if (dataset.traceById !== null) out.push(traceLine(dataset.traceByIdBeforeCompaction ? ' after compaction' : '', dataset.traceById));
     if (dataset.storage !== null) {
       const s = dataset.storage;
-      out.push(`  storage after a clean stop: ${s.bytesPerSpan.toFixed(1)} bytes/span (${formatMiB(s.allocatedBytes)} on disk, ${s.files} files; stop took ${s.stopSeconds.toFixed(1)} s)` +
+      const used = (v: number | null | undefined): string => (v === null || v === undefined ? 'n/a' : v.toFixed(1));
+      if (s.usedBytesPerSpanBefore !== undefined) {
+        out.push(`  database bytes in use per span (waggle_store_bytes): ${used(s.usedBytesPerSpanBefore)} before compaction, ${used(s.usedBytesPerSpanAfter)} after`);
+      }
+      if (s.afterLoadBytesPerSpan !== undefined) out.push(`  data directory right after the load (running, WALs included): ${s.afterLoadBytesPerSpan.toFixed(1)} bytes/span`);
+      const compacted = s.compactionWaitSeconds === undefined ? '' : s.compactionWaitSeconds === null ? ' [compaction NOT finished]' : `, compacted ${s.compactionWaitSeconds.toFixed(0)} s after the load`;
+      out.push(`  data directory after compaction and a clean stop (the file keeps freed blocks for reuse): ${s.bytesPerSpan.toFixed(1)} bytes/span (${formatMiB(s.allocatedBytes)} on disk, ${s.files} files; stop took ${s.stopSeconds.toFixed(1)} s${compacted})` +
         (s.countVerified ? '' : ' [UNVERIFIED: stored count not confirmed]'));
     }
   }

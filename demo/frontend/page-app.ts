@@ -5,6 +5,7 @@
  */
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { startWaggleBrowserTracing } from '../../packages/web/src/index.js';
+import { BROWSER_SERVICE_NAME } from './browser-service-name.js';
 import type { PageConfig } from './page-html.js';
 
 interface Product {
@@ -27,7 +28,7 @@ const apiUrl = urlOnPort(config.apiPort);
 const waggleUrl = urlOnPort(config.wagglePort);
 
 const tracing = startWaggleBrowserTracing({
-  serviceName: 'demo-browser',
+  serviceName: BROWSER_SERVICE_NAME,
   serviceVersion: '1.0.0',
   collectorUrl: urlOnPort(config.otlpHttpPort),
   ...(config.ingestKey ? { headers: { 'x-honeycomb-team': config.ingestKey } } : {}),

@@ -41,6 +41,12 @@ export interface IngestRequest {
   /** The body as received: compressed when meta.contentEncoding says so. */
   body: Buffer;
   meta: Record<string, string>;
+  /**
+   * Called after decoding with the datasets the events name (OTLP takes them from service.name),
+   * before anything is written; throws to refuse the whole request (a key that may send events
+   * but not create the dataset a span would start gets 403, as the Events API answers).
+   */
+  checkDatasets?: (datasets: ReadonlySet<string>) => void;
 }
 
 /**
@@ -190,6 +196,7 @@ export class IngestService {
     } finally {
       this.decodingBytes -= request.body.length;
     }
+    if (request.checkDatasets !== undefined) request.checkDatasets(datasetsOf(candidate.batch.events));
     const bytes = Math.max(request.body.length, candidate.decodedBytes ?? 0);
     // Admission (in slices) and the WAL append run in this request's turn, so admission sees
     // requests in WAL order; the wait for durability runs outside it, so syncs still group.
@@ -352,4 +359,16 @@ export class IngestService {
 function receivedAtNs(meta: Record<string, string>): bigint | undefined {
   const value = meta['receivedAtNs'];
   return value !== undefined && /^\d{1,19}$/.test(value) ? BigInt(value) : undefined;
+}
+
+/** The distinct datasets of a batch (events come grouped by resource, so runs share one). */
+function datasetsOf(events: readonly { readonly dataset: string }[]): Set<string> {
+  const datasets = new Set<string>();
+  let last: string | null = null;
+  for (const event of events) {
+    if (event.dataset === last) continue;
+    last = event.dataset;
+    datasets.add(event.dataset);
+  }
+  return datasets;
 }

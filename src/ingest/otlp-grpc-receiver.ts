@@ -26,7 +26,10 @@ export const DEFAULT_GRPC_CONNECTION_OPTIONS: GrpcConnectionOptions = {
  * Admits a call by its metadata (`x-honeycomb-team` or `authorization: Bearer`) or throws a
  * WaggleError (unauthenticated → UNAUTHENTICATED, forbidden → PERMISSION_DENIED).
  */
-export type GrpcAuthCheck = (header: (key: string) => string | undefined) => Promise<void>;
+export type GrpcAuthCheck = (header: (key: string) => string | undefined) => Promise<DatasetCheck | void>;
+
+/** Judges the datasets a call's spans name once decoded (create_datasets); throws to refuse the call. */
+export type DatasetCheck = (datasets: ReadonlySet<string>) => void;
 
 /** A signal's service (TraceService, LogsService, MetricsService) with pass-through (de)serialisers: our own decoders read the bytes. */
 const exportService = (signal: OtlpSignal): grpc.ServiceDefinition => ({
@@ -98,7 +101,7 @@ export async function startOtlpGrpcReceiver(
             // The dataset as decoded (also from x-honeycomb-dataset-bin), for the create_datasets check.
             return authorize((key) => (key === 'x-honeycomb-dataset' ? meta['dataset'] : metadataValue(call.metadata, key)));
           })
-          .then(() => ingest.ingest({ format: OTLP_SIGNALS[signal].formats.protobuf, body: call.request, meta }))
+          .then((checkDatasets) => ingest.ingest({ format: OTLP_SIGNALS[signal].formats.protobuf, body: call.request, meta, ...(checkDatasets ? { checkDatasets } : {}) }))
           .then((decoded) => {
             const { batch } = decoded;
             const partial = batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;

@@ -41,12 +41,25 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * POST /v1/traces. Knows HTTP (content types, status codes, response encoding) and nothing of
  * the byte layout, which belongs to the decoders behind the ingest service.
  */
-export async function handleOtlpHttpTraces(req: IncomingMessage, res: ServerResponse, ingest: IngestService, maxBodyBytes: number): Promise<void> {
-  return handleOtlpHttpExport('traces', req, res, ingest, maxBodyBytes);
+export async function handleOtlpHttpTraces(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ingest: IngestService,
+  maxBodyBytes: number,
+  checkDatasets?: (datasets: ReadonlySet<string>) => void,
+): Promise<void> {
+  return handleOtlpHttpExport('traces', req, res, ingest, maxBodyBytes, checkDatasets);
 }
 
 /** POST /v1/traces, /v1/logs or /v1/metrics: one receiver, the signal picks the decoder. */
-export async function handleOtlpHttpExport(signal: OtlpSignal, req: IncomingMessage, res: ServerResponse, ingest: IngestService, maxBodyBytes: number): Promise<void> {
+export async function handleOtlpHttpExport(
+  signal: OtlpSignal,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ingest: IngestService,
+  maxBodyBytes: number,
+  checkDatasets?: (datasets: ReadonlySet<string>) => void,
+): Promise<void> {
   const traits = OTLP_SIGNALS[signal];
   let encoding: OtlpEncoding = 'json';
   const startedAt = performance.now();
@@ -58,7 +71,7 @@ export async function handleOtlpHttpExport(signal: OtlpSignal, req: IncomingMess
     const rawDataset = header(req, 'x-honeycomb-dataset');
     const dataset = rawDataset === undefined ? undefined : decodeUtf8HeaderValue(rawDataset);
     if (dataset !== undefined && dataset.trim() !== '') meta['dataset'] = dataset.trim();
-    const decoded = await ingest.ingest({ format: traits.formats[encoding], body, meta });
+    const decoded = await ingest.ingest({ format: traits.formats[encoding], body, meta, ...(checkDatasets ? { checkDatasets } : {}) });
     const { batch } = decoded;
     const partial: PartialSuccess | null =
       batch.rejectedSpans > 0 ? { rejectedSpans: batch.rejectedSpans, errorMessage: batch.rejectionMessage } : null;

@@ -20,7 +20,6 @@ export class StoreMetrics {
   private readonly commitDuration: Histogram;
   private readonly commitEvents: Histogram;
   private readonly commitFailures: Counter;
-  /** TODO(lead): the store's lifecycle should provide bytes per dataset; until then this is empty. */
 
   constructor(registry: Registry, sources: StoreMetricsSources) {
     const registers = [registry];
@@ -130,6 +129,38 @@ export class StoreMetrics {
       registers,
       collect() {
         this.set(store.lifecycleStats().bytesOnDisk);
+      },
+    });
+    new Gauge({
+      name: 'waggle_store_dataset_bytes',
+      help: "Estimated bytes on disk per dataset at the last lifecycle pass: the database's used bytes apportioned to segments by the storage blocks each uses, then to datasets by their rows in each segment.",
+      labelNames: ['dataset'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [dataset, bytes] of Object.entries(store.lifecycleStats().datasetBytes ?? {})) this.set({ dataset }, bytes);
+      },
+    });
+    new Gauge({
+      name: 'waggle_store_segments',
+      help: 'Storage segments by state: open (taking writes), sealed (not yet compacted), compacted.',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const segments = store.lifecycleStats().segments;
+        this.reset();
+        if (segments === undefined) return;
+        for (const state of ['open', 'sealed', 'compacted'] as const) this.set({ state }, segments[state]);
+      },
+    });
+    new Gauge({
+      name: 'waggle_compaction_pending',
+      help: '1 while sealed segments wait to be compacted (or narrow ones to be merged), else 0.',
+      registers,
+      collect() {
+        const pending = store.lifecycleStats().compactionPending;
+        if (pending === undefined) this.reset();
+        else this.set(pending ? 1 : 0);
       },
     });
   }

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { HTTP_LIMITS } from '../core/limits/http-limits.js';
 import { WaggleError } from '../core/errors.js';
 import { WAL_LIMITS } from '../core/limits/wal-limits.js';
-import { answerOtlpAuthError, authenticateRequest, keyFromHeaders, type HttpAuth } from '../api/auth-middleware.js';
+import { answerOtlpAuthError, authenticateRequest, keyFromHeaders, principalOf, type HttpAuth } from '../api/auth-middleware.js';
 import { ApiKeyStore } from '../auth/api-key-store.js';
 import { startupRefusal } from '../auth/auth-mode.js';
-import { requireDatasetCreation, RequestAuthorizer } from '../auth/request-authorizer.js';
+import { requireDatasetCreation, RequestAuthorizer, type Principal } from '../auth/request-authorizer.js';
 import { requirementFor, UNLISTED_ROUTE_NEEDS, type RouteRequirement } from '../auth/route-permissions.js';
 import { SessionTable } from '../auth/session-table.js';
 import { applyIngestCors } from '../api/cors-policy.js';
@@ -120,6 +120,22 @@ async function closeHttpServer(server: http.Server): Promise<void> {
 }
 
 /** Counts a refused key (missing, unknown, or lacking a permission) by its error code. */
+/**
+ * OTLP spans name their dataset by service.name: once decoded, a dataset that does not exist yet
+ * needs create_datasets too, as one named in x-honeycomb-dataset does (403 for the request).
+ */
+function datasetCreationCheck(principal: Principal | null, store: SpanStore, metrics: WaggleMetrics): ((datasets: ReadonlySet<string>) => void) | undefined {
+  if (principal === null || principal.permissions.has('create_datasets')) return undefined;
+  return (datasets) => {
+    try {
+      for (const dataset of datasets) requireDatasetCreation(principal, dataset, (name) => store.findDataset(name) !== undefined);
+    } catch (error) {
+      recordAuthFailure(metrics, error);
+      throw error;
+    }
+  };
+}
+
 function recordAuthFailure(metrics: WaggleMetrics, error: unknown): void {
   if (error instanceof WaggleError && (error.code === 'unauthenticated' || error.code === 'forbidden')) metrics.auth.recordAuthFailure(error.code);
 }
@@ -189,12 +205,12 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
 
   const otlpRoutes = new HttpRouter();
   const traceHandler = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
-    handleOtlpHttpTraces(req, res, ingestService, config.maxBodyBytes);
+    handleOtlpHttpTraces(req, res, ingestService, config.maxBodyBytes, datasetCreationCheck(principalOf(req), store, metrics));
   otlpRoutes.add('POST', '/v1/traces', traceHandler);
   const logsHandler = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
-    handleOtlpHttpExport('logs', req, res, ingestService, config.maxBodyBytes);
+    handleOtlpHttpExport('logs', req, res, ingestService, config.maxBodyBytes, datasetCreationCheck(principalOf(req), store, metrics));
   const metricsHandler = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
-    handleOtlpHttpExport('metrics', req, res, ingestService, config.maxBodyBytes);
+    handleOtlpHttpExport('metrics', req, res, ingestService, config.maxBodyBytes, datasetCreationCheck(principalOf(req), store, metrics));
   otlpRoutes.add('POST', '/v1/logs', logsHandler);
   otlpRoutes.add('POST', '/v1/metrics', metricsHandler);
   addHoneycombEventRoutes(otlpRoutes, ingestService);
@@ -290,6 +306,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
         try {
           const principal = await authorizer.authorize({ key: keyFromHeaders(header('x-honeycomb-team'), header('authorization')), sessionId: undefined }, 'send_events');
           requireDatasetCreation(principal, header('x-honeycomb-dataset')?.trim(), (name) => store.findDataset(name) !== undefined);
+          return datasetCreationCheck(principal, store, metrics);
         } catch (error) {
           recordAuthFailure(metrics, error);
           throw error;

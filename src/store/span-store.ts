@@ -112,6 +112,16 @@ export interface StoreLifecycleStats {
   longestWriterTurnMs?: number;
   /** The same over the latest lifecycle pass (retention, budget, drops, one compaction), in ms. */
   lastPassLongestWriterTurnMs?: number;
+  /**
+   * Estimated bytes on disk per dataset (by dataset name) at the last lifecycle pass: the database's
+   * used bytes apportioned to segments by the storage blocks each uses, then within a segment by
+   * its rows per dataset. Absent before the first pass.
+   */
+  datasetBytes?: Record<string, number>;
+  /** Segments by state now: open (taking writes), sealed and not yet compacted, compacted. */
+  segments?: { open: number; sealed: number; compacted: number };
+  /** Whether a compaction is due (sealed segments not yet compacted, or narrow ones to merge). */
+  compactionPending?: boolean;
 }
 
 /** Whether the store keeps committing, for readiness checks and operators. */

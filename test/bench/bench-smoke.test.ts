@@ -17,6 +17,8 @@ describe('npm run bench', () => {
     assert.equal(code, 0, output);
     assert.doesNotMatch(output, /MISMATCH/);
     assert.match(output, /http-protobuf .* exact/);
-    assert.match(output, /trace by id, 20 lookups \(0 not found\)/);
+    assert.match(output, /trace by id before compaction, 20 lookups \(0 not found\)/);
+    assert.match(output, /compacted after \d+ s: 1 segments/);
+    assert.match(output, /trace by id after compaction, 20 lookups \(0 not found\)/);
   });
 });

@@ -8,6 +8,8 @@ import * as grpc from '@grpc/grpc-js';
 import { ROUTE_PERMISSIONS, requirementFor } from '../../src/auth/route-permissions.js';
 import type { Permission } from '../../src/auth/permissions.js';
 import { dataDirWithKeys } from '../support/auth-keys-fixture.js';
+import { encodeWideRequest } from '../support/otlp-wide-request.js';
+import { paddedOtlpJsonRequest } from '../support/padded-otlp-request.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
@@ -208,6 +210,28 @@ describe('route permissions', () => {
     assert.equal((await post('svc', keys.only.send_events)).status, 200);
   });
 
+  it('refuses OTLP spans whose service.name would create a dataset from a key without create_datasets, and takes them for an existing one', async () => {
+    const post = (service: string, key: string): Promise<Response> =>
+      fetch(`http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`, {
+        method: 'POST',
+        headers: { 'x-honeycomb-team': key, 'content-type': 'application/json' },
+        body: paddedOtlpJsonRequest({ service, spans: 2, paddingBytes: 8, durationMs: 1 }),
+      });
+    const denied = await post('otlp-new', keys.only.send_events);
+    assert.equal(denied.status, 403);
+    assert.deepEqual(await denied.json(), {
+      code: 7,
+      message: `the key 'only send_events' (${keys.ids['send_events']}) lacks the permission create_datasets, which sending to the new dataset 'otlp-new' needs`,
+    });
+    // Nothing of it was stored: the dataset still does not exist.
+    const lookup = (slug: string): Promise<Response> => fetch(`${waggle.baseUrl}/1/datasets/${slug}`, { headers: { 'x-honeycomb-team': keys.all } });
+    assert.equal((await lookup('otlp-new')).status, 404);
+    assert.equal((await post('svc', keys.only.send_events)).status, 200);
+    // A key with create_datasets starts it.
+    assert.equal((await post('otlp-new', keys.all)).status, 200);
+    assert.equal((await lookup('otlp-new')).status, 200);
+  });
+
   it('answers OTLP/HTTP protobuf requests without a key with a protobuf google.rpc.Status', async () => {
     const response = await fetch(`http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(0) });
     assert.equal(response.status, 401);
@@ -217,13 +241,13 @@ describe('route permissions', () => {
   });
 
   describe('gRPC', () => {
-    function exportWith(metadata: Record<string, string>): Promise<{ code: grpc.status; details: string }> {
+    function exportWith(metadata: Record<string, string>, request: Buffer = Buffer.alloc(0)): Promise<{ code: grpc.status; details: string }> {
       const client = new grpc.Client(`127.0.0.1:${waggle.ports.otlpGrpc}`, grpc.credentials.createInsecure());
       const meta = new grpc.Metadata();
       for (const [k, v] of Object.entries(metadata)) meta.set(k, v);
       const identity = (value: Buffer): Buffer => value;
       return new Promise((resolve) => {
-        client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', identity, identity, Buffer.alloc(0), meta, (error: grpc.ServiceError | null) => {
+        client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', identity, identity, request, meta, (error: grpc.ServiceError | null) => {
           client.close();
           resolve({ code: error ? error.code : grpc.status.OK, details: error ? error.details : '' });
         });
@@ -248,6 +272,16 @@ describe('route permissions', () => {
         code: grpc.status.PERMISSION_DENIED,
         details: `the key 'only send_events' (${keys.ids['send_events']}) lacks the permission create_datasets, which sending to the new dataset 'another-new' needs`,
       });
+    });
+    it('PERMISSION_DENIED for spans whose service.name would create a dataset without create_datasets, OK with it', async () => {
+      const request = encodeWideRequest('grpc-new', [{ traceIdHex: 'b'.repeat(32), spanIdHex: 'c'.repeat(16), name: 'op', startNs: BigInt(Date.now()) * 1_000_000n, durationNs: 1_000n, attributes: [] }]);
+      assert.deepEqual(await exportWith({ 'x-honeycomb-team': keys.only.send_events }, request), {
+        code: grpc.status.PERMISSION_DENIED,
+        details: `the key 'only send_events' (${keys.ids['send_events']}) lacks the permission create_datasets, which sending to the new dataset 'grpc-new' needs`,
+      });
+      assert.deepEqual(await exportWith({ 'x-honeycomb-team': keys.all }, request), { code: grpc.status.OK, details: '' });
+      // Now that it exists, sending to it needs send_events only.
+      assert.deepEqual(await exportWith({ 'x-honeycomb-team': keys.only.send_events }, request), { code: grpc.status.OK, details: '' });
     });
     it('OK with an ingest key, in x-honeycomb-team or as a bearer token', async () => {
       assert.deepEqual(await exportWith({ 'x-honeycomb-team': keys.only.send_events }), { code: grpc.status.OK, details: '' });

@@ -103,6 +103,11 @@ export const INTERNAL_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS waggle_retired_segments (id INTEGER PRIMARY KEY, retired_ns BIGINT NOT NULL)`,
   // Per-dataset retention overrides (the store-wide WAGGLE_RETENTION applies to the others).
   `CREATE TABLE IF NOT EXISTS waggle_dataset_retention (dataset VARCHAR PRIMARY KEY, retention_ns BIGINT NOT NULL)`,
+  // Trace-index rows of compacted segments, by 64-bit trace key (traceKeySql), appended by each
+  // compaction as one run sorted by key, so DuckDB's zone maps prune a lookup to one row group a
+  // run. Segments not compacted yet keep their rows in waggle_trace_index. Added after the first
+  // release (older compacted segments keep theirs in waggle_trace_index).
+  `CREATE TABLE IF NOT EXISTS waggle_trace_runs (trace_key UBIGINT NOT NULL, segment_id INTEGER NOT NULL, min_ts_ns BIGINT NOT NULL, length_ns BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS waggle_quarantine (wal_position BIGINT PRIMARY KEY, quarantined_ns BIGINT NOT NULL, events BIGINT NOT NULL, file VARCHAR NOT NULL, error VARCHAR NOT NULL)`,
 ];
 
@@ -110,7 +115,31 @@ export function segmentTableName(segmentId: number): string {
   return `seg_${segmentId}`;
 }
 
-/** Trace-index rows of a compacted segment, built before the transaction that swaps them in. */
+/** A compaction's trace-index run, built sorted before the transaction that appends it to waggle_trace_runs. */
 export function compactionIndexTableName(segmentId: number): string {
   return `waggle_compaction_${segmentId}`;
+}
+
+/**
+ * The 64-bit key a compacted segment's trace table is sorted by: the two halves of the trace id
+ * XORed, so 64-bit trace ids (high half zero) spread as well as 128-bit ones. Two traces may share
+ * a key; the segment read then filters by the full id. 8 bytes a trace instead of 16.
+ */
+export function traceKeySql(traceIdSql: string): string {
+  return `xor(CAST(${traceIdSql} >> 64 AS UBIGINT), CAST(${traceIdSql} & CAST(18446744073709551615 AS UHUGEINT) AS UBIGINT))`;
+}
+
+export function traceKeyOf(traceId: bigint): bigint {
+  return (traceId >> 64n) ^ (traceId & 0xffff_ffff_ffff_ffffn);
+}
+
+/**
+ * Every trace-index row as (trace_key, segment_id, min_ts_ns, max_ts_ns): the live table's and the
+ * compacted runs'. With `lookup`, only one trace's rows: `$1` is its id (UHUGEINT text) and `$2`
+ * its key, each branch filtered on what it stores (the runs by key, which their zone maps prune).
+ */
+export function traceIndexRowsSql(lookup = false): string {
+  const live = `SELECT ${traceKeySql('trace_id')} AS trace_key, segment_id, min_ts_ns, max_ts_ns FROM waggle_trace_index${lookup ? ' WHERE trace_id = $1::UHUGEINT' : ''}`;
+  const runs = `SELECT trace_key, segment_id, min_ts_ns, min_ts_ns + length_ns AS max_ts_ns FROM waggle_trace_runs${lookup ? ' WHERE trace_key = $2::UBIGINT' : ''}`;
+  return `${live} UNION ALL ${runs}`;
 }

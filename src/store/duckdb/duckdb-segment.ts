@@ -55,3 +55,4 @@ export function segmentOverlaps(segment: SegmentState, startNs: bigint, endNs: b
   if (segment.minTsNs === null || segment.maxTsNs === null) return false;
   return segment.minTsNs < endNs && segment.maxTsNs >= startNs;
 }
+

@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { QueryTimeoutError } from '../../core/errors.js';
 import { formatTraceId } from '../../core/trace-id.js';
 import { formatRfc3339Nanos } from '../../core/unix-nanos.js';
@@ -10,7 +10,16 @@ import type { ColumnInfo, DatasetSelector, SqlRows, StoredEvent, TimeWindow, Tra
 import { sqlStringLiteral } from '../sql-literal.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { formatStoredEvent } from './duckdb-event-formatter.js';
-import { ATTRIBUTE_SQL_TYPE, CORE_BINDINGS, CORE_PHYSICAL_COLUMNS, CORE_ROLES, attributePhysicalName, segmentTableName } from './duckdb-physical-layout.js';
+import {
+  ATTRIBUTE_SQL_TYPE,
+  CORE_BINDINGS,
+  CORE_PHYSICAL_COLUMNS,
+  CORE_ROLES,
+  attributePhysicalName,
+  segmentTableName,
+  traceIndexRowsSql,
+  traceKeyOf,
+} from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
 
@@ -58,15 +67,12 @@ export class DuckDbSpanReader {
   }
 
   private async readTrace(reader: DuckDBConnection, traceId: bigint): Promise<StoredEvent[]> {
-    const index = await reader.runAndReadAll(
-      'SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM waggle_trace_index WHERE trace_id = $1::UHUGEINT GROUP BY segment_id ORDER BY segment_id',
-      [traceId.toString()],
-    );
+    const index = await this.readTraceIndex(reader, traceId);
     const events: StoredEvent[] = [];
     const order: bigint[] = [];
     // Expired events are never returned, even before their segment is dropped.
     const visible = this.retention.visibleCondition(this.catalog.datasetNames());
-    for (const [segmentId, minTs, maxTs] of index.getRows()) {
+    for (const [segmentId, minTs, maxTs] of index) {
       if (typeof segmentId !== 'number' || typeof minTs !== 'bigint' || typeof maxTs !== 'bigint') continue;
       const result = await reader.runAndReadAll(
         `SELECT * FROM ${segmentTableName(segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3::UHUGEINT${visible === '' ? '' : ` AND ${visible}`}`,
@@ -82,6 +88,18 @@ export class DuckDbSpanReader {
     }
     const indices = events.map((_, i) => i).sort((a, b) => (order[a]! < order[b]! ? -1 : order[a]! > order[b]! ? 1 : 0));
     return indices.map((i) => events[i]!);
+  }
+
+  /**
+   * The segments holding a trace and its time range in each, in one query: the live index by
+   * trace id, the compacted runs by trace key (sorted runs: zone maps prune each to one row group).
+   */
+  private async readTraceIndex(reader: DuckDBConnection, traceId: bigint): Promise<DuckDBValue[][]> {
+    const result = await reader.runAndReadAll(
+      `SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${traceIndexRowsSql(true)}) GROUP BY segment_id ORDER BY segment_id`,
+      [traceId.toString(), traceKeyOf(traceId).toString()],
+    );
+    return result.getRows();
   }
 
   async listTraces(options: TraceListOptions): Promise<TraceSummary[]> {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore, type DuckDbStoreOptions } from './duckdb-span-store.js';
+import { traceIndexRowsSql, traceKeyOf } from './duckdb-physical-layout.js';
 import { DAY_NS, HOUR_NS, LIFECYCLE_BASE_NS, SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId, lifecycleBatch } from './duckdb-lifecycle-fixture.js';
 import { eventRecord } from '../../../test/support/event-record-fixture.js';
 
@@ -79,7 +80,8 @@ describe('retention on a controlled clock', () => {
     assert.equal(stats.retention.segments, 1);
     assert.equal(stats.retention.events, TRACES_PER_BATCH * SPANS_PER_TRACE);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_segments'), 2);
-    assert.equal(await scalar(store, `SELECT count(*) FROM waggle_trace_index WHERE trace_id = ${batchTraceId(1, 0)}::UHUGEINT`), 0);
+    assert.equal(await scalar(store, `SELECT count(*) FROM (${traceIndexRowsSql()}) WHERE trace_key = ${traceKeyOf(batchTraceId(1, 0))}`), 0);
+    assert.equal(await scalar(store, `SELECT count(*) FROM (${traceIndexRowsSql()}) WHERE trace_key = ${traceKeyOf(batchTraceId(2, 0))}`), 1);
     assert.equal(await scalar(store, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'seg_1'"), 0);
     assert.equal(await countEvents(store), 2 * TRACES_PER_BATCH * SPANS_PER_TRACE);
   });
@@ -141,6 +143,38 @@ describe('the disk budget', () => {
   });
 });
 
+describe('bytes per dataset', () => {
+  it('apportions the bytes the database uses to datasets by segment blocks and rows, and shows each segment state', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const store = await openStore(tempDir(), clock);
+    // One segment: three batches of alpha, one of beta.
+    for (let batch = 1; batch <= 3; batch++) await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch) * 1_000_000_000n, 'alpha');
+    await writeBatch(store, clock, 4, LIFECYCLE_BASE_NS + 4n * 1_000_000_000n, 'beta');
+    assert.deepEqual(store.lifecycleStats().segments, { open: 1, sealed: 0, compacted: 0 });
+    assert.equal(store.lifecycleStats().compactionPending, false);
+    await store.runLifecycle();
+    let stats = store.lifecycleStats();
+    const { alpha = 0, beta = 0 } = stats.datasetBytes ?? {};
+    assert.ok(beta > 0, `beta ${beta}`);
+    assert.ok(Math.abs(alpha - 3 * beta) <= 3, `alpha ${alpha}, beta ${beta}: rows are 3 to 1`);
+    assert.ok(Math.abs(alpha + beta - stats.bytesOnDisk) <= 1, `alpha + beta ${alpha + beta}, database ${stats.bytesOnDisk}`);
+    // Sealed, it is due for compaction; the next pass compacts it, and the estimate still adds up.
+    await store.sealOpenSegment();
+    assert.deepEqual(store.lifecycleStats().segments, { open: 0, sealed: 1, compacted: 0 });
+    assert.equal(store.lifecycleStats().compactionPending, true);
+    await store.runLifecycle();
+    assert.deepEqual(store.lifecycleStats().segments, { open: 0, sealed: 0, compacted: 1 });
+    assert.equal(store.lifecycleStats().compactionPending, false);
+    await store.runLifecycle();
+    stats = store.lifecycleStats();
+    const after = stats.datasetBytes ?? {};
+    assert.deepEqual(Object.keys(after).sort(), ['alpha', 'beta']);
+    assert.ok(Math.abs(after['alpha']! - 3 * after['beta']!) <= 3, JSON.stringify(after));
+    assert.ok(Math.abs(after['alpha']! + after['beta']! - stats.bytesOnDisk) <= 1, `${JSON.stringify(after)} vs ${stats.bytesOnDisk}`);
+    await store.close();
+  });
+});
+
 describe('compaction', () => {
   it('merges narrow sealed segments into one in time order, keeping every trace exact', async () => {
     const clock = { now: LIFECYCLE_BASE_NS };
@@ -172,9 +206,14 @@ describe('compaction', () => {
         assert.deepEqual(spans.map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
       }
     }
-    assert.equal(await scalar(store, 'SELECT count(*) - count(DISTINCT trace_id) FROM waggle_trace_index'), 0);
-    // The compacted rows are in time order.
     const compacted = await scalar(store, 'SELECT id FROM waggle_segments WHERE compacted');
+    // One index row per trace: the 5 compacted batches' in the compacted segment's run, only the
+    // 3 batches written meanwhile (the open segment) in the live table.
+    assert.equal(await scalar(store, `SELECT count(*) - count(DISTINCT trace_key) FROM (${traceIndexRowsSql()})`), 0);
+    assert.equal(await scalar(store, `SELECT count(*) FROM waggle_trace_runs WHERE segment_id = ${compacted}`), 5 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 5 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_index'), 3 * TRACES_PER_BATCH);
+    // The compacted rows are in time order.
     assert.equal(await scalar(store, `SELECT count(*) FROM (SELECT ts_ns < lag(ts_ns) OVER () AS back FROM seg_${compacted}) WHERE back`), 0);
     await store.close();
   });
@@ -199,6 +238,11 @@ describe('compaction', () => {
     assert.equal(store.lifecycleStats().compactions, 3);
     assert.equal(store.lifecycleStats().compactedSegments, 4);
     assert.equal(await countEvents(store), 3 * TRACES_PER_BATCH * SPANS_PER_TRACE);
+    // The merged segments' runs went in the swaps: runs only of the two compacted segments, one row a trace.
+    await store.runLifecycle();
+    assert.equal(await scalar(store, 'SELECT count(DISTINCT segment_id) FROM waggle_trace_runs'), 2);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 3 * TRACES_PER_BATCH);
+    for (let batch = 1; batch <= 3; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 3))).length, SPANS_PER_TRACE);
     await store.close();
   });
 
@@ -217,6 +261,8 @@ describe('compaction', () => {
     assert.equal(await countEvents(store), 4 * TRACES_PER_BATCH * SPANS_PER_TRACE);
     const registered = await scalar(store, 'SELECT count(*) FROM waggle_segments');
     assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'seg\\_%' ESCAPE '\\' OR table_name LIKE 'waggle\\_compaction%' ESCAPE '\\'`), registered);
+    // Runs only of registered segments.
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs WHERE segment_id NOT IN (SELECT id FROM waggle_segments)'), 0);
     for (let batch = 1; batch <= 4; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 5))).length, SPANS_PER_TRACE);
     await store.close();
   });

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StoreLifecycleStats } from '../span-store.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
-import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, compactionIndexTableName, segmentTableName } from './duckdb-physical-layout.js';
+import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, compactionIndexTableName, segmentTableName, traceKeySql } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
 
@@ -36,6 +36,11 @@ export interface LifecycleOptions {
 
 type DeletionCause = 'retention' | 'diskBudget';
 
+/** How long one lifecycle pass goes on compacting group after group. */
+const COMPACTION_TURN_MS = 60_000;
+/** Longest the per-dataset byte estimate may read storage info and row counts in one pass. */
+const DATASET_ESTIMATE_TIMEOUT_MS = 5_000;
+
 /**
  * Retention, the disk budget and compaction of a DuckDB store. Deleting drops whole segments:
  * one short transaction on the writer takes them out of the registry and the trace index, and
@@ -53,6 +58,8 @@ export class DuckDbStoreLifecycle {
     compactedSegments: 0,
     bytesOnDisk: 0,
   };
+  /** Storage blocks and rows per dataset of each segment, for the per-dataset byte estimate. */
+  private readonly segmentFootprints = new Map<number, { blocks: number; rowsByDataset: Map<string, number> }>();
   /** Estimated bytes of retired segments whose tables are not yet dropped. */
   private retiredBytes = 0;
   /** The connection a compaction is building on, to interrupt it at shutdown. */
@@ -74,7 +81,13 @@ export class DuckDbStoreLifecycle {
   }
 
   lifecycleStats(): StoreLifecycleStats {
-    return structuredClone(this.stats);
+    const segments = { open: 0, sealed: 0, compacted: 0 };
+    for (const segment of this.host.segments) {
+      if (segment.compacted) segments.compacted += 1;
+      else if (segment.sealed) segments.sealed += 1;
+      else if (segment.rowCount > 0) segments.open += 1;
+    }
+    return { ...structuredClone(this.stats), segments, compactionPending: this.nextGroup().length > 0 };
   }
 
   /** One pass: seal an idle open segment, drop expired segments, keep under the disk budget, drop retired tables, compact one group. */
@@ -83,7 +96,84 @@ export class DuckDbStoreLifecycle {
     await this.dropExpired();
     await this.enforceDiskBudget();
     await this.dropRetiredTables();
-    await this.compactOneGroup();
+    // Groups are compacted one after another while there are any, for up to a pass's worth of
+    // time: one group a pass fell behind a steady 10M-span load (one sealed segment a minute).
+    const started = Date.now();
+    while (!this.stopped && (await this.compactOneGroup()) && Date.now() - started < COMPACTION_TURN_MS);
+    // An estimate for /metrics, last and bounded in time: it must never hold up compaction.
+    await this.estimateDatasetBytes().catch((error: unknown) => this.host.log(`estimating bytes per dataset failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /**
+   * Bytes per dataset, estimated (segments mix datasets): the used bytes of the database are
+   * apportioned to segments by the storage blocks each table uses (DuckDB's storage info), and a
+   * segment's share to its datasets by their rows in it. Compacted segments never change, so
+   * their blocks and rows are read once; the others are read again at each pass.
+   */
+  async estimateDatasetBytes(): Promise<void> {
+    // Retired segments' bytes are not any dataset's any more (their tables go shortly).
+    const used = Math.max(0, this.stats.bytesOnDisk - this.retiredBytes);
+    const live = new Set(this.host.segments.map((s) => s.id));
+    for (const id of this.segmentFootprints.keys()) if (!live.has(id)) this.segmentFootprints.delete(id);
+    const connection = await this.host.connect();
+    // Reads of a segment under heavy appends can take long: past the bound the estimate keeps
+    // what it had, and the next pass goes on from there (footprints already read are kept).
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      connection.interrupt();
+    }, DATASET_ESTIMATE_TIMEOUT_MS);
+    try {
+      for (const segment of this.host.segments) {
+        if (expired) break;
+        if (segment.rowCount === 0 || (segment.compacted && this.segmentFootprints.has(segment.id))) continue;
+        const table = segmentTableName(segment.id);
+        try {
+          // The open segment's storage is not read: storage info waits for the table's appends,
+          // which never pause under load (a pass waited there for the whole of a 10M-span load).
+          // It weighs by its rows instead (blocks = 0 below).
+          const blocks = !segment.sealed
+            ? null
+            : await connection.runAndReadAll(
+                `SELECT count(DISTINCT block) FROM (SELECT unnest(list_prepend(block_id, additional_block_ids)) AS block FROM pragma_storage_info('${table}') WHERE persistent AND block_id >= 0)`,
+              );
+          const rows = await connection.runAndReadAll(`SELECT dataset, count(*) FROM ${table} GROUP BY dataset`);
+          const rowsByDataset = new Map<string, number>();
+          for (const [dataset, count] of rows.getRows()) if (typeof dataset === 'string') rowsByDataset.set(dataset, Number(count));
+          this.segmentFootprints.set(segment.id, { blocks: Number(blocks?.getRows()[0]?.[0] ?? 0), rowsByDataset });
+        } catch {
+          // A segment the writer is creating right now may not be readable yet: the next pass counts it.
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      connection.closeSync();
+    }
+    // A segment not yet written to blocks (only in DuckDB's log) weighs as many blocks a row as the others.
+    let blocks = 0;
+    let blockRows = 0;
+    for (const footprint of this.segmentFootprints.values()) {
+      if (footprint.blocks === 0) continue;
+      blocks += footprint.blocks;
+      for (const n of footprint.rowsByDataset.values()) blockRows += n;
+    }
+    const blocksPerRow = blockRows === 0 ? 1 : blocks / blockRows;
+    const weights = [...this.segmentFootprints.values()].map((f) => {
+      const rows = [...f.rowsByDataset.values()].reduce((a, b) => a + b, 0);
+      return { f, rows, weight: f.blocks > 0 ? f.blocks : rows * blocksPerRow };
+    });
+    const total = weights.reduce((n, w) => n + w.weight, 0);
+    const byDataset: Record<string, number> = {};
+    for (const { f, rows, weight } of weights) {
+      if (total === 0 || rows === 0) continue;
+      const segmentBytes = (used * weight) / total;
+      for (const [key, n] of f.rowsByDataset) {
+        const name = this.host.catalog.dataset(key)?.name ?? key;
+        byDataset[name] = (byDataset[name] ?? 0) + (segmentBytes * n) / rows;
+      }
+    }
+    for (const name of Object.keys(byDataset)) byDataset[name] = Math.round(byDataset[name]!);
+    this.stats.datasetBytes = byDataset;
   }
 
   /** Segments whose every dataset's retention has passed their newest event. */
@@ -149,28 +239,41 @@ export class DuckDbStoreLifecycle {
       // The segments may have gone meanwhile (a compaction retired them): only live ones count.
       const live = ids.filter((id) => this.host.segments.some((s) => s.id === id));
       if (live.length === 0) return;
-      await writer.run('BEGIN TRANSACTION');
-      try {
-        await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${list})`);
-        await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${list})`);
-        await writer.run(`DELETE FROM waggle_segments WHERE id IN (${list})`);
-        await writer.run(`INSERT INTO waggle_retired_segments VALUES ${live.map((id) => `(${id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
-        await writer.run('COMMIT');
-      } catch (error) {
-        await writer.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-      for (const segment of segments) {
-        const index = this.host.segments.indexOf(segment);
-        if (index < 0) continue;
-        this.host.segments.splice(index, 1);
-        const bytes = Math.round(segment.rowCount * perRow);
-        this.retiredBytes += bytes;
-        this.stats[cause].events += segment.rowCount;
-        this.stats[cause].segments += 1;
-        this.stats[cause].bytes += bytes;
-      }
+      await this.retireInTransaction(writer, segments, live, list, cause, perRow);
     });
+  }
+
+  /** The retirement itself: the registry and the live trace index in one transaction, then in memory. */
+  private async retireInTransaction(
+    writer: DuckDBConnection,
+    segments: readonly SegmentState[],
+    live: readonly number[],
+    list: string,
+    cause: DeletionCause,
+    perRow: number,
+  ): Promise<void> {
+    await writer.run('BEGIN TRANSACTION');
+    try {
+      await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${list})`);
+      await writer.run(`DELETE FROM waggle_trace_runs WHERE segment_id IN (${list})`);
+      await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${list})`);
+      await writer.run(`DELETE FROM waggle_segments WHERE id IN (${list})`);
+      await writer.run(`INSERT INTO waggle_retired_segments VALUES ${live.map((id) => `(${id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
+      await writer.run('COMMIT');
+    } catch (error) {
+      await writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    for (const segment of segments) {
+      const index = this.host.segments.indexOf(segment);
+      if (index < 0) continue;
+      this.host.segments.splice(index, 1);
+      const bytes = Math.round(segment.rowCount * perRow);
+      this.retiredBytes += bytes;
+      this.stats[cause].events += segment.rowCount;
+      this.stats[cause].segments += 1;
+      this.stats[cause].bytes += bytes;
+    }
   }
 
   /**
@@ -295,8 +398,12 @@ export class DuckDbStoreLifecycle {
       // against trace-id order at 300k spans: 103.1 (time) vs 101.4 (trace id) bytes per span and the same lookup
       // times (noise on a busy machine), so the order that also serves time ranges won.
       await connection.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM (${sources.join(' UNION ALL ')}) ORDER BY ts_ns, trace_id`);
+      // The segment's trace-index run, in key order, appended to waggle_trace_runs in the swap
+      // below: a lookup reads one row group of it (zone maps). 8-byte keys, and the trace's
+      // length, not its end (fewer bits). A crash before the swap leaves this table behind; the
+      // next start drops it.
       await connection.run(
-        `CREATE TABLE ${indexTable} AS SELECT trace_id, CAST(${target.id} AS INTEGER) AS segment_id, min(ts_ns) AS min_ts_ns, max(ts_ns + coalesce(duration_ns, 0)) AS max_ts_ns FROM ${table} WHERE trace_id IS NOT NULL GROUP BY trace_id ORDER BY trace_id`,
+        `CREATE TABLE ${indexTable} AS SELECT ${traceKeySql('trace_id')} AS trace_key, min(ts_ns) AS min_ts_ns, max(ts_ns + coalesce(duration_ns, 0)) - min(ts_ns) AS length_ns FROM ${table} WHERE trace_id IS NOT NULL GROUP BY trace_key ORDER BY trace_key`,
       );
       const summary = await connection.runAndReadAll(
         `SELECT count(*), min(ts_ns), max(ts_ns + coalesce(duration_ns, 0)), coalesce(max(sample_rate), 1), list(DISTINCT dataset) FROM ${table}`,
@@ -321,32 +428,7 @@ export class DuckDbStoreLifecycle {
       // A retention pass may have dropped a source meanwhile: then this result is stale.
       if (!group.every((s) => this.host.segments.includes(s))) return false;
       const ids = group.map((s) => s.id).join(', ');
-      await writer.run('BEGIN TRANSACTION');
-      try {
-        await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted) VALUES ($1, $2, $3, $4, true, true)', [
-          target.id,
-          target.rowCount,
-          target.minTsNs,
-          target.maxTsNs,
-        ]);
-        if (target.attributeColumns.length > 0) {
-          await writer.run(`INSERT INTO waggle_segment_columns VALUES ${target.attributeColumns.map((id) => `(${target.id}, ${id})`).join(', ')}`);
-        }
-        await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${ids})`);
-        await writer.run(`INSERT INTO waggle_trace_index SELECT trace_id, segment_id, min_ts_ns, max_ts_ns FROM ${indexTable}`);
-        await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${ids})`);
-        await writer.run(`DELETE FROM waggle_segments WHERE id IN (${ids})`);
-        await writer.run(`INSERT INTO waggle_retired_segments VALUES ${group.map((s) => `(${s.id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
-        await writer.run(`DROP TABLE ${indexTable}`);
-        await writer.run('COMMIT');
-      } catch (error) {
-        await writer.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-      const first = this.host.segments.indexOf(group[0]!);
-      for (const segment of group) this.host.segments.splice(this.host.segments.indexOf(segment), 1);
-      this.host.segments.splice(first, 0, target);
-      return true;
+      return this.swapInTransaction(writer, group, target, ids, indexTable);
     });
     if (!swapped) {
       await this.host.onWriter(async (writer) => {
@@ -360,6 +442,38 @@ export class DuckDbStoreLifecycle {
     // Rows left out because they had expired count as deleted by retention.
     const expiredRows = sourceRows - target.rowCount;
     if (expiredRows > 0) this.stats.retention.events += expiredRows;
+    return true;
+  }
+
+  /** Registers the compacted segment and retires its sources in one transaction, then in memory. */
+  private async swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string): Promise<boolean> {
+    await writer.run('BEGIN TRANSACTION');
+    try {
+      await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted) VALUES ($1, $2, $3, $4, true, true)', [
+        target.id,
+        target.rowCount,
+        target.minTsNs,
+        target.maxTsNs,
+      ]);
+      if (target.attributeColumns.length > 0) {
+        await writer.run(`INSERT INTO waggle_segment_columns VALUES ${target.attributeColumns.map((id) => `(${target.id}, ${id})`).join(', ')}`);
+      }
+      // The sources' index rows go (live ones, and the runs of compacted ones); the new run comes in whole, in key order.
+      await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${ids})`);
+      await writer.run(`DELETE FROM waggle_trace_runs WHERE segment_id IN (${ids})`);
+      await writer.run(`INSERT INTO waggle_trace_runs SELECT trace_key, ${target.id}, min_ts_ns, length_ns FROM ${indexTable}`);
+      await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${ids})`);
+      await writer.run(`DELETE FROM waggle_segments WHERE id IN (${ids})`);
+      await writer.run(`INSERT INTO waggle_retired_segments VALUES ${group.map((s) => `(${s.id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
+      await writer.run(`DROP TABLE ${indexTable}`);
+      await writer.run('COMMIT');
+    } catch (error) {
+      await writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    const first = this.host.segments.indexOf(group[0]!);
+    for (const segment of group) this.host.segments.splice(this.host.segments.indexOf(segment), 1);
+    this.host.segments.splice(first, 0, target);
     return true;
   }
 }
