@@ -23,11 +23,14 @@ export class FsyncThread {
     this.worker.on('message', (answer: SyncAnswer) => this.settle(answer));
     this.worker.on('error', (error: Error) => this.failAll(error));
     this.worker.on('exit', () => this.failAll(new Error('the WAL sync thread exited')));
-    // Idle, the thread must not keep the process alive; busy, it must (an answer is owed). Again
-    // once online: an idle test process hung once at exit, and unref() again costs nothing.
+    // Idle, the thread must not keep the process alive; busy, it must (an answer is owed). Set
+    // again once online, both ways: what was set before the thread started did not always hold
+    // (an idle test process hung once at exit; under load, a process with a sync owed exited as if
+    // nothing were pending), and setting it again costs nothing.
     this.worker.unref();
     this.worker.once('online', () => {
       if (this.pending.length === 0) this.worker.unref();
+      else this.worker.ref();
     });
   }
 
