@@ -232,6 +232,27 @@ describe('route permissions', () => {
     assert.equal((await lookup('otlp-new')).status, 200);
   });
 
+  it('refuses OTLP logs and metrics whose service.name would create a dataset from a key without create_datasets', async () => {
+    const nowNs = `${BigInt(Date.now()) * 1_000_000n}`;
+    const resource = (service: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: service } }] });
+    const logs = (service: string) => ({ resourceLogs: [{ resource: resource(service), scopeLogs: [{ logRecords: [{ timeUnixNano: nowNs, severityText: 'INFO', body: { stringValue: 'hello' } }] }] }] });
+    const metrics = (service: string) => ({
+      resourceMetrics: [{ resource: resource(service), scopeMetrics: [{ metrics: [{ name: 'queue.depth', gauge: { dataPoints: [{ timeUnixNano: nowNs, asInt: '3' }] } }] }] }],
+    });
+    const post = (route: string, body: unknown, key: string): Promise<Response> =>
+      fetch(`http://127.0.0.1:${waggle.ports.otlpHttp}${route}`, { method: 'POST', headers: { 'x-honeycomb-team': key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (const [route, body] of [['/v1/logs', logs('logs-new')], ['/v1/metrics', metrics('metrics-new')]] as const) {
+      const dataset = route === '/v1/logs' ? 'logs-new' : 'metrics-new';
+      const denied = await post(route, body, keys.only.send_events);
+      assert.equal(denied.status, 403, route);
+      assert.deepEqual(await denied.json(), {
+        code: 7,
+        message: `the key 'only send_events' (${keys.ids['send_events']}) lacks the permission create_datasets, which sending to the new dataset '${dataset}' needs`,
+      });
+      assert.equal((await post(route, route === '/v1/logs' ? logs('svc') : metrics('svc'), keys.only.send_events)).status, 200, route);
+    }
+  });
+
   it('answers OTLP/HTTP protobuf requests without a key with a protobuf google.rpc.Status', async () => {
     const response = await fetch(`http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(0) });
     assert.equal(response.status, 401);
