@@ -29,6 +29,9 @@ export class FsyncThread {
     // nothing were pending), and setting it again costs nothing.
     this.worker.unref();
     this.worker.once('online', () => {
+      // A thread stopped before it came online is held by stop() until it has ended: unref'ing it
+      // here would let a process with nothing else to do exit in the middle of that stop.
+      if (this.terminated) return;
       if (this.pending.length === 0) this.worker.unref();
       else this.worker.ref();
     });
