@@ -45,7 +45,7 @@ export interface CompiledBubbleUpTotals {
 
 /**
  * Which share of each side the comparison reads (1: every event). Shares of values are estimated
- * from the sample; a sample of 50 000 events puts a share within about half a point of its true
+ * from the sample; a sample of 10 000 events puts a share within about one point of its true
  * value (two standard errors), far below the gaps BubbleUp is looking for.
  */
 export interface BubbleUpSampling {
