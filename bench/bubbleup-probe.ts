@@ -2,7 +2,7 @@
  * How BubbleUp and the service map scale with the data, in-process (no HTTP, no WAL): the bench's
  * span generator fills a store with N spans over 24 h, then each analysis runs through its real
  * runner (compile, one admitted read, shaping), 1 cold + warm runs.
- * `node dist/bench/bubbleup-probe.js --spans 1000000 [--keep DIR] [--reuse DIR]`
+ * `node dist/bench/bubbleup-probe.js --spans 1000000 [--keep DIR] [--reuse DIR] [--warm-runs N] [--threads N]`
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,7 +29,8 @@ const dir = reuse ?? arg('--keep') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'wag
 fs.mkdirSync(dir, { recursive: true });
 // Yesterday, so the data sits inside the default retention.
 const windowStartNs = ((BigInt(Date.now()) * 1_000_000n) / DAY_NS - 1n) * DAY_NS;
-const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir, memoryLimit: '1GB', lifecycleIntervalMs: 0, log: () => undefined });
+const threads = Number(arg('--threads') ?? DEFAULT_DUCKDB_STORE_OPTIONS.threads);
+const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir, memoryLimit: '1GB', threads, lifecycleIntervalMs: 0, log: () => undefined });
 if (reuse === undefined) {
   const loadStarted = performance.now();
   const generator = new SpanGenerator({ seed: 1, windowStartNs, windowNs: DAY_NS });
@@ -66,14 +67,21 @@ const cases: Array<[string, () => Promise<string>]> = [
 ];
 for (const [name, run] of cases) {
   const times: number[] = [];
+  const cpus: number[] = [];
   let shape = '';
   for (let i = 0; i <= warmRuns; i++) {
     const started = performance.now();
+    // DuckDB runs in this process, so the process's CPU time is the analysis's (the machine is shared: wall time is not).
+    const cpuStarted = process.cpuUsage();
     shape = await run();
     times.push(performance.now() - started);
+    const cpu = process.cpuUsage(cpuStarted);
+    cpus.push((cpu.user + cpu.system) / 1000);
   }
-  const warm = times.slice(1).sort((a, b) => a - b);
-  console.log(`${name}: cold ${times[0]!.toFixed(0)} ms, warm median ${(warm[Math.floor(warm.length / 2)] ?? 0).toFixed(0)} ms; ${shape}`);
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  console.log(
+    `${name}: cold ${times[0]!.toFixed(0)} ms (CPU ${cpus[0]!.toFixed(0)} ms), warm median ${median(times.slice(1)).toFixed(0)} ms (CPU ${median(cpus.slice(1)).toFixed(0)} ms); load ${os.loadavg()[0]!.toFixed(1)}; ${shape}`,
+  );
 }
 await store.close();
 if (reuse === undefined && arg('--keep') === undefined) fs.rmSync(dir, { recursive: true, force: true });

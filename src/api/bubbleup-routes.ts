@@ -1,8 +1,9 @@
 import { BadRequestError, InvalidQueryError } from '../core/errors.js';
 import { validateBubbleUpSelection } from '../query/bubbleup/bubbleup-request.js';
 import type { BubbleUpRunner } from '../query/bubbleup/bubbleup-runner.js';
-import { prepareQuerySpec } from '../query/query-engine.js';
-import type { SpanStore } from '../store/span-store.js';
+import type { CalculatedField } from '../derived/calculated-field.js';
+import { prepareQuerySpec, schemaWithFields } from '../query/query-engine.js';
+import type { DatasetSelector, SpanStore } from '../store/span-store.js';
 import { checkSpecColumnsInDataset } from './dataset-column-check.js';
 import { resolveDataset } from './dataset-selector.js';
 import { readJsonBody, sendJson } from './http-io.js';
@@ -15,6 +16,8 @@ export interface BubbleUpRouteDependencies {
   store: SpanStore;
   runner: BubbleUpRunner;
   queryTimeoutMs: number;
+  /** Stored calculated fields (derived columns, SLIs) the query and the selection may filter on. */
+  calculatedFields?: (selector: DatasetSelector) => readonly CalculatedField[];
 }
 
 /** Errors of the query part name their field under `query.`, as the selection's do under `selection.`. */
@@ -45,9 +48,10 @@ export function addBubbleUpRoutes(router: HttpRouter, deps: BubbleUpRouteDepende
     const unknown = Object.keys(fields).find((k) => k !== 'query' && k !== 'selection');
     if (unknown !== undefined) throw new InvalidQueryError(`${unknown}: unknown field (expected query and selection)`, unknown);
     const schema = await deps.store.querySchema({ kind: 'all' });
-    const spec = prefixed('query', () => prepareQuerySpec(fields['query'] ?? {}, schema, { disableSeries: true }));
+    const stored = deps.calculatedFields?.(selector) ?? [];
+    const spec = prefixed('query', () => prepareQuerySpec(fields['query'] ?? {}, schema, { disableSeries: true, calculatedFields: stored }));
     if (selector.kind === 'one') {
-      const own = await deps.store.querySchema(selector);
+      const own = schemaWithFields(await deps.store.querySchema(selector), spec, stored);
       prefixed('query', () => checkSpecColumnsInDataset(spec, own, dataset));
     }
     const selection = validateBubbleUpSelection(fields['selection']);

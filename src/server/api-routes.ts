@@ -103,7 +103,7 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
   addAutocompleteRoutes(router, deps.store, calculatedFields);
   addTraceSearchRoutes(router, { store: deps.store, runner, queryTimeoutMs: deps.config.queryTimeoutMs });
   addRawEventsRoutes(router, { store: deps.store, runner, queryTimeoutMs: deps.config.queryTimeoutMs });
-  addBubbleUpRoutes(router, { store: deps.store, runner: new BubbleUpRunner(deps.store), queryTimeoutMs: deps.config.queryTimeoutMs });
+  addBubbleUpRoutes(router, { store: deps.store, runner: new BubbleUpRunner(deps.store, calculatedFields), queryTimeoutMs: deps.config.queryTimeoutMs, calculatedFields });
   addServiceMapRoutes(router, { store: deps.store, runner: new ServiceMapRunner(deps.store), queryTimeoutMs: deps.config.queryTimeoutMs });
 
   const checkSpec = async (dataset: string, spec: QuerySpec): Promise<void> => {

@@ -147,4 +147,18 @@ describe('the alerting pages', { skip: hasChromium ? false : `Chromium is not in
     await shot(page, 'slo');
     assert.deepEqual(problems, []);
   });
+
+  it("BubbleUps an SLO's failing events against its succeeding ones from the SLO page", async () => {
+    await page.goto(url(`/slos?dataset=shop&id=${sloId}`));
+    await page.getByRole('link', { name: 'BubbleUp the failing events' }).click();
+    await page.waitForURL(/\/query\?.*bubbleup=/);
+    const counts = page.locator('.bubbleup-counts');
+    await counts.waitFor();
+    // The last 2 h: Ada's 23 slow checkouts (every fifth) against Bob's fast ones; events without the SLI are in neither.
+    assert.match((await counts.textContent()) ?? '', /^23 events selected, 9\d in the baseline\./);
+    const users = page.getByRole('region', { name: 'BubbleUp of user.id' });
+    assert.match((await users.textContent()) ?? '', /ada/);
+    await shot(page, 'slo-bubbleup');
+    assert.deepEqual(problems, []);
+  });
 });

@@ -186,6 +186,23 @@ describe('BubbleUp and service map APIs over real ingested spans', () => {
     assert.deepEqual((answer.body['dimensions'] as Dimension[]).slice(0, 4), expectedTop);
   });
 
+  it("BubbleUps a stored derived column's failures against its successes (an SLO's SLI = false vs true)", async () => {
+    const created = await post(waggle, '/1/derived_columns/checkout', { alias: 'fast_sli', expression: 'LT($duration_ms, 500)' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const answer = await post(waggle, '/api/bubbleup/checkout', {
+      query: { ...query, filters: [{ column: 'fast_sli', op: 'exists' }] },
+      selection: { filters: [{ column: 'fast_sli', op: '=', value: false }] },
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answer.body['selected_count'], 2);
+    assert.equal(answer.body['baseline_count'], 8);
+    assert.deepEqual((answer.body['dimensions'] as Dimension[]).slice(0, 4), expectedTop);
+    // A derived column the dataset does not have is refused, naming the field.
+    const unknown = await post(waggle, '/api/bubbleup/checkout', { query, selection: { filters: [{ column: 'no_such_sli', op: '=', value: false }] } });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body['field'], 'selection.filters[0].column');
+  });
+
   it("keeps the query's filters: only its events are split into selection and baseline", async () => {
     const answer = await post(waggle, '/api/bubbleup/__all__', {
       query: { time_range: 600, filters: [{ column: 'service.name', op: '=', value: 'checkout' }, { column: 'user.id', op: '!=', value: 'u2' }] },

@@ -1,5 +1,6 @@
 import { ANALYSIS_LIMITS } from '../../core/limits/analysis-limits.js';
 import { nowNs } from '../../core/unix-nanos.js';
+import type { CalculatedField } from '../../derived/calculated-field.js';
 import type { DatasetSelector, SpanStore } from '../../store/span-store.js';
 import { dialectOf } from '../compile/store-dialects.js';
 import type { CompileOptions } from '../compile/compile-context.js';
@@ -42,7 +43,11 @@ export function bubbleUpColumns(all: readonly ColumnBinding[], lastWritten: Read
 
 /** Runs BubbleUp against a store: one admitted read, like any query. */
 export class BubbleUpRunner {
-  constructor(private readonly store: SpanStore) {}
+  constructor(
+    private readonly store: SpanStore,
+    /** The stored calculated fields the query and the selection may use (derived columns, SLIs). */
+    private readonly calculatedFields: (selector: DatasetSelector) => readonly CalculatedField[] = () => [],
+  ) {}
 
   private options(selector: DatasetSelector, now: bigint): CompileOptions {
     return {
@@ -51,6 +56,7 @@ export class BubbleUpRunner {
       relatedRelation: (physical, range) => this.store.relation({ kind: 'all' }, physical, range),
       disableSeries: true,
       relatedMarginNs: RELATED_MARGIN_NS,
+      calculatedFields: this.calculatedFields(selector),
     };
   }
 

@@ -1,7 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTextQuery } from '../../../src/query/text/text-query-parser.js';
-import { boxBubbleUpRequest, bubbleUpBars, filtersBubbleUpRequest, filtersForBar, scoreText, withGroupBy, type BubbleUpDimension } from './bubbleup-model.js';
+import {
+  boxBubbleUpRequest,
+  bubbleUpBars,
+  bubbleUpQueryHref,
+  filtersBubbleUpRequest,
+  filtersForBar,
+  scoreText,
+  selectionFiltersFromText,
+  withGroupBy,
+  type BubbleUpDimension,
+} from './bubbleup-model.js';
 
 const spec = parseTextQuery('VISUALIZE HEATMAP(duration_ms) WHERE service.name = "api" LAST 2h');
 
@@ -72,4 +82,25 @@ test('groups the query by a column once', () => {
   assert.deepEqual(withGroupBy(spec, 'user.id').breakdowns, ['user.id']);
   assert.equal(withGroupBy(withGroupBy(spec, 'user.id'), 'user.id').breakdowns.length, 1);
   assert.equal(scoreText(0.456), '46 pts');
+});
+
+test('reads a selection written as a WHERE clause: filters joined by AND, anything else refused in words', () => {
+  assert.deepEqual(selectionFiltersFromText('slo_ok = false'), { ok: true, filters: [{ column: 'slo_ok', op: '=', value: false }] });
+  assert.deepEqual(selectionFiltersFromText('error = true AND http.route = "/cart"'), {
+    ok: true,
+    filters: [
+      { column: 'error', op: '=', value: true },
+      { column: 'http.route', op: '=', value: '/cart' },
+    ],
+  });
+  assert.deepEqual(selectionFiltersFromText('error = true OR user.id = "ada"'), { ok: false, message: 'Write one or more filters joined by AND, such as: error = true AND http.route = "/cart"' });
+  assert.equal(selectionFiltersFromText('error = ').ok, false);
+});
+
+test("links the query page with BubbleUp open on an SLO's failing events", () => {
+  const href = bubbleUpQueryHref('shop', 'VISUALIZE HEATMAP(duration_ms) WHERE slo_ok exists', 'slo_ok = false');
+  assert.equal(href, '/query?dataset=shop&q=VISUALIZE+HEATMAP%28duration_ms%29+WHERE+slo_ok+exists&bubbleup=slo_ok+%3D+false');
+  const params = new URL(href, 'http://x').searchParams;
+  assert.equal(params.get('bubbleup'), 'slo_ok = false');
+  assert.equal(params.get('q'), 'VISUALIZE HEATMAP(duration_ms) WHERE slo_ok exists');
 });

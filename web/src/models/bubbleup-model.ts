@@ -4,6 +4,7 @@
  */
 import type { Filter, QuerySpec } from '../../../src/query/query-spec.js';
 import type { HeatmapBox } from './heatmap-selection-model.js';
+import { syncFromText } from './query-text-sync-model.js';
 import { formatLabelValue, hasUnit } from './value-units-model.js';
 
 /** One value of a column on one side, as POST /api/bubbleup answers it. */
@@ -47,6 +48,24 @@ export function boxBubbleUpRequest(spec: QuerySpec, column: string, box: Heatmap
 /** The request for the events of the query that also match `filters`. */
 export function filtersBubbleUpRequest(spec: QuerySpec, filters: readonly Filter[]): BubbleUpRequest {
   return { query: spec, selection: { filters } };
+}
+
+/**
+ * The filters of a BubbleUp selection written as a WHERE clause ("error = true AND http.route =
+ * \"/cart\""): one or more joined by AND (a selection is their conjunction).
+ */
+export function selectionFiltersFromText(text: string): { readonly ok: true; readonly filters: readonly Filter[] } | { readonly ok: false; readonly message: string } {
+  const parsed = syncFromText(`WHERE ${text}`);
+  if (!parsed.ok) return { ok: false, message: parsed.message.replace(/position \d+/, 'this text') };
+  if (parsed.spec.filters.length === 0 || parsed.spec.filter_combination === 'OR') {
+    return { ok: false, message: 'Write one or more filters joined by AND, such as: error = true AND http.route = "/cart"' };
+  }
+  return { ok: true, filters: parsed.spec.filters };
+}
+
+/** The query page running `queryText` with the BubbleUp of the events where `selectionText` open (the `bubbleup` parameter). */
+export function bubbleUpQueryHref(dataset: string, queryText: string, selectionText: string): string {
+  return `/query?${new URLSearchParams({ dataset, q: queryText, bubbleup: selectionText }).toString()}`;
 }
 
 /** One pair of bars: a value's share of the selection and of the baseline. */

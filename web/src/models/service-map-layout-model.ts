@@ -37,8 +37,11 @@ export interface PlacedNode extends ServiceMapNode {
 }
 
 export interface PlacedEdge extends ServiceMapEdge {
-  /** SVG path through dagre's points. */
+  /** SVG path through dagre's points, from the caller's boundary to the base of the arrowhead. */
   readonly path: string;
+  /** The arrowhead, a filled triangle whose tip touches the callee's boundary (drawn, not a marker, so it scales with the edge). */
+  readonly arrow: string;
+  readonly tip: Point;
   readonly thickness: number;
   readonly color: string;
   readonly errorRate: number;
@@ -61,6 +64,50 @@ export const MIN_EDGE_THICKNESS = 1.5;
 export const EDGE_LABEL_WIDTH = 150;
 export const EDGE_LABEL_HEIGHT = 14;
 export const MAX_EDGE_THICKNESS = 12;
+/** Gap between an arrow's tip and the callee's box: the box's 2.5-px border straddles its edge. */
+export const ARROW_CLEARANCE = 2;
+
+interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** Arrowhead length and width: wider than the thickest edge, or the stroke would hide it. */
+export function arrowSize(thickness: number): { length: number; width: number } {
+  return { length: 8 + 1.2 * thickness, width: 8 + 1.6 * thickness };
+}
+
+/**
+ * Where the segment from a node's centre towards `toward` leaves the node's box: an edge drawn to
+ * the centre ends under the node (drawn on top), and its arrowhead with it.
+ */
+export function boxBoundaryPoint(centre: Point, width: number, height: number, toward: Point): Point {
+  const dx = toward.x - centre.x;
+  const dy = toward.y - centre.y;
+  if (dx === 0 && dy === 0) return centre;
+  const w = width / 2;
+  const h = height / 2;
+  // Scale the direction until it meets the nearer of the vertical and horizontal sides.
+  const t = Math.abs(dy) * w > Math.abs(dx) * h ? h / Math.abs(dy) : w / Math.abs(dx);
+  return { x: centre.x + dx * t, y: centre.y + dy * t };
+}
+
+/** The arrowhead ending at `tip`, coming from `from`, and the point where the edge's line should stop (its base). */
+export function arrowHead(from: Point, tip: Point, thickness: number): { path: string; base: Point } {
+  const dx = tip.x - from.x;
+  const dy = tip.y - from.y;
+  const norm = Math.hypot(dx, dy) || 1;
+  const ux = dx / norm;
+  const uy = dy / norm;
+  const { length, width } = arrowSize(thickness);
+  const base = { x: tip.x - ux * length, y: tip.y - uy * length };
+  const half = width / 2;
+  const r = (n: number): string => String(Math.round(n * 100) / 100);
+  return {
+    path: `M${r(tip.x)},${r(tip.y)} L${r(base.x - uy * half)},${r(base.y + ux * half)} L${r(base.x + uy * half)},${r(base.y - ux * half)} Z`,
+    base,
+  };
+}
 
 /** Thickness of an edge: by the logarithm of its calls relative to the busiest edge, so quiet edges stay visible. */
 export function edgeThickness(calls: number, maxCalls: number): number {
@@ -80,7 +127,7 @@ function rate(errors: number, total: number): number {
   return total > 0 ? errors / total : 0;
 }
 
-function pathThrough(points: ReadonlyArray<{ x: number; y: number }>): string {
+function pathThrough(points: readonly Point[]): string {
   if (points.length === 0) return '';
   const [first, ...rest] = points;
   if (rest.length === 0) return `M${first!.x},${first!.y}`;
@@ -116,11 +163,22 @@ export function layoutServiceMap(map: ServiceMapData): ServiceMapLayout {
   const edges: PlacedEdge[] = map.edges
     .filter((edge) => edge.source !== edge.target)
     .map((edge) => {
-      const label = graph.edge(edge.source, edge.target) as { points?: Array<{ x: number; y: number }>; x?: number; y?: number } | undefined;
-      const points = label?.points ?? [];
-      const middle = label?.x !== undefined && label.y !== undefined ? { x: label.x, y: label.y } : (points[Math.floor(points.length / 2)] ?? { x: 0, y: 0 });
+      const label = graph.edge(edge.source, edge.target) as { points?: Point[]; x?: number; y?: number } | undefined;
+      const source = nodes.find((n) => n.service === edge.source)!;
+      const target = nodes.find((n) => n.service === edge.target)!;
+      const route: Point[] = [...(label?.points ?? [])];
+      if (route.length < 2) route.splice(0, route.length, source, target);
+      // The ends on the boxes' boundaries, whatever dagre gave (the arrow's tip must be visible).
+      route[0] = boxBoundaryPoint(source, source.width, source.height, route[1]!);
+      route[route.length - 1] = boxBoundaryPoint(target, target.width + 2 * ARROW_CLEARANCE, target.height + 2 * ARROW_CLEARANCE, route[route.length - 2]!);
+      const thickness = edgeThickness(edge.calls, maxCalls);
+      const tip = route[route.length - 1]!;
+      const arrow = arrowHead(route[route.length - 2]!, tip, thickness);
+      // The line stops inside the arrowhead's base: its thick square end would otherwise poke past the tip.
+      route[route.length - 1] = arrow.base;
+      const middle = label?.x !== undefined && label.y !== undefined ? { x: label.x, y: label.y } : (route[Math.floor(route.length / 2)] ?? { x: 0, y: 0 });
       const errorRate = rate(edge.errors, edge.calls);
-      return { ...edge, path: pathThrough(points), thickness: edgeThickness(edge.calls, maxCalls), errorRate, color: errorRateColor(errorRate), labelX: middle.x, labelY: middle.y };
+      return { ...edge, path: pathThrough(route), arrow: arrow.path, tip, thickness, errorRate, color: errorRateColor(errorRate), labelX: middle.x, labelY: middle.y };
     });
   const size = graph.graph() as { width?: number; height?: number };
   return { nodes, edges, width: Math.ceil(size.width ?? 0), height: Math.ceil(size.height ?? 0) };

@@ -4,6 +4,7 @@ import { Empty, ErrorMessage, Loading } from '../../components/status-views.js';
 import { useAsync } from '../../components/use-async.js';
 import { AlertingNav } from './alerting-nav.js';
 import { burnDownChart, parseTargetPercent, targetPercent } from '../../models/alerting-model.js';
+import { bubbleUpQueryHref } from '../../models/bubbleup-model.js';
 import { Link, navigate, queryHref } from '../../routing/router.js';
 import { LineChart } from '../query/line-chart.js';
 import { DatasetSelect } from './dataset-select.js';
@@ -32,6 +33,8 @@ function SloDetail({ dataset, slo }: { dataset: string; slo: Slo }): ReactNode {
     createBurnAlert(dataset, { ...body, slo: { id: slo.id }, recipients: recipient === '' ? [] : [{ id: recipient }] }).then(report.reload, (e: unknown) => setError(e instanceof Error ? e : new Error(String(e))));
   };
   const failing = `VISUALIZE COUNT WHERE ${slo.sli.alias} = false GROUP BY name`;
+  // BubbleUp over the SLI's eligible events (true or false): the failing ones against the succeeding ones.
+  const eligible = `VISUALIZE HEATMAP(duration_ms) WHERE ${slo.sli.alias} exists`;
   return (
     <section className="slo-detail">
       <h2>{slo.name}</h2>
@@ -50,7 +53,8 @@ function SloDetail({ dataset, slo }: { dataset: string; slo: Slo }): ReactNode {
         </div>
       </div>
       <p>
-        <Link href={queryHref(dataset, failing)}>Open the failing events</Link> <span className="muted">(no BubbleUp in Waggle yet: this groups the failures by span name)</span>
+        <Link href={bubbleUpQueryHref(dataset, eligible, `${slo.sli.alias} = false`)}>BubbleUp the failing events</Link>{' '}
+        <span className="muted">(what sets them apart from the succeeding ones)</span> · <Link href={queryHref(dataset, failing)}>the failing events by span name</Link>
       </p>
       <figure className="chart">
         <figcaption className="muted">Burn-down: budget remaining over the period</figcaption>

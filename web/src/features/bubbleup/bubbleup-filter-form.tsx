@@ -1,24 +1,20 @@
 /** BubbleUp from any query: the events that also match extra filters, written as a WHERE clause. */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Filter } from '../../../../src/query/query-spec.js';
-import { syncFromText } from '../../models/query-text-sync-model.js';
+import { selectionFiltersFromText } from '../../models/bubbleup-model.js';
 
 export function BubbleUpFilterForm({ onSubmit }: { onSubmit: (filters: readonly Filter[], text: string) => void }): ReactNode {
   const [text, setText] = useState('error = true');
   const [error, setError] = useState<string | null>(null);
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    const parsed = syncFromText(`WHERE ${text}`);
+    const parsed = selectionFiltersFromText(text);
     if (!parsed.ok) {
-      setError(parsed.message.replace(/position \d+/, 'this text'));
-      return;
-    }
-    if (parsed.spec.filters.length === 0 || parsed.spec.filter_combination === 'OR') {
-      setError('Write one or more filters joined by AND, such as: error = true AND http.route = "/cart"');
+      setError(parsed.message);
       return;
     }
     setError(null);
-    onSubmit(parsed.spec.filters, text);
+    onSubmit(parsed.filters, text);
   };
   return (
     <form className="bubbleup-form" onSubmit={submit} aria-label="BubbleUp on extra filters">

@@ -69,6 +69,7 @@ function lastDataset(): string {
 export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
   const urlDataset = search.get('dataset') ?? lastDataset();
   const urlText = search.get('q') ?? DEFAULT_QUERY_TEXT;
+  const urlBubbleUp = search.get('bubbleup');
 
   const initial = useMemo(() => syncFromText(urlText), [urlText]);
   const [text, setText] = useState(urlText);
@@ -265,7 +266,15 @@ export function QueryPage({ search }: { search: URLSearchParams }): ReactNode {
         {/* An error located in the text is shown under the editor only. */}
         {run.status === 'error' && serverError === null && <ErrorMessage error={run.error} retry={() => setRerun((n) => n + 1)} />}
         {run.status === 'ready' && tab === 'results' && (
-          <QueryResultView dataset={run.dataset} spec={run.spec} result={run.result} ranAtSec={run.ranAtSec} onFilterGroup={onFilterGroup} onZoom={onZoom} />
+          <QueryResultView
+            dataset={run.dataset}
+            spec={run.spec}
+            result={run.result}
+            ranAtSec={run.ranAtSec}
+            onFilterGroup={onFilterGroup}
+            onZoom={onZoom}
+            {...(urlBubbleUp === null ? {} : { initialBubbleUp: urlBubbleUp })}
+          />
         )}
         {run.status === 'ready' && tab === 'traces' && <TracesTab dataset={run.dataset} spec={run.spec} />}
         {run.status === 'ready' && tab === 'events' && <RawEventsTab dataset={run.dataset} text={specText(zoomedSpec(run.spec, resolveTimeWindow(run.spec, run.ranAtSec)))} />}

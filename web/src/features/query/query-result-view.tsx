@@ -15,7 +15,7 @@ import { buildCharts, groupKey, type ChartLine } from '../../models/result-serie
 import { resolveTimeWindow, type TimeWindow } from '../../models/time-range-model.js';
 import { navigate, queryHref, traceHref } from '../../routing/router.js';
 import type { Filter } from '../../../../src/query/query-spec.js';
-import { boxBubbleUpRequest, filtersBubbleUpRequest, withGroupBy, type BubbleUpRequest } from '../../models/bubbleup-model.js';
+import { boxBubbleUpRequest, filtersBubbleUpRequest, selectionFiltersFromText, withGroupBy, type BubbleUpRequest } from '../../models/bubbleup-model.js';
 import type { HeatmapBox } from '../../models/heatmap-selection-model.js';
 import { specText } from '../../models/query-text-sync-model.js';
 import { formatLabelValue } from '../../models/value-units-model.js';
@@ -36,9 +36,11 @@ export interface QueryResultViewProps {
   onZoom?: (window: TimeWindow) => void;
   showTable?: boolean;
   chartHeight?: number;
+  /** Open BubbleUp on the events also matching these filters (a WHERE clause), as the query page's `bubbleup` parameter asks. */
+  initialBubbleUp?: string;
 }
 
-export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup, onZoom, showTable = true, chartHeight }: QueryResultViewProps): ReactNode {
+export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup, onZoom, showTable = true, chartHeight, initialBubbleUp }: QueryResultViewProps): ReactNode {
   const window = useMemo(() => resolveTimeWindow(spec, ranAtSec), [spec, ranAtSec]);
   // The server's buckets: the stated granularity, or its default for the window's length.
   const granularity = useMemo(
@@ -59,7 +61,12 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
   const zoom = onZoom ?? ((next: TimeWindow): void => navigate(queryHref(dataset, specText(zoomedSpec(spec, next)))));
   const [drill, setDrill] = useState<string | null>(null);
   // BubbleUp (query page only): a heatmap box or extra filters, compared with the rest of the query.
-  const [bubble, setBubble] = useState<{ request: BubbleUpRequest; description: string; box: HeatmapBox | null } | null>(null);
+  // A link may open it on extra filters (the `bubbleup` parameter: an SLO's failing events).
+  const [bubble, setBubble] = useState<{ request: BubbleUpRequest; description: string; box: HeatmapBox | null } | null>(() => {
+    if (initialBubbleUp === undefined || onFilterGroup === undefined) return null;
+    const parsed = selectionFiltersFromText(initialBubbleUp);
+    return parsed.ok ? { request: filtersBubbleUpRequest(spec, parsed.filters), description: `where ${initialBubbleUp}`, box: null } : null;
+  });
   const [askFilters, setAskFilters] = useState(false);
   const canBubbleUp = onFilterGroup !== undefined;
   const runNext = (next: ReturnType<typeof addFilters>): void => {

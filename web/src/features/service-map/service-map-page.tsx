@@ -61,7 +61,8 @@ function EdgePath({ edge, onOpen }: { edge: PlacedEdge; onOpen: () => void }): R
       <title>{`${edge.source} → ${edge.target}\n${edge.calls.toLocaleString('en-US')} calls, ${edge.errors.toLocaleString('en-US')} failed (${percent(edge.errorRate)})\np50 ${edge.p50_ms === null ? '–' : formatMillis(edge.p50_ms)}, p95 ${edge.p95_ms === null ? '–' : formatMillis(edge.p95_ms)}\nClick: these calls as a query`}</title>
       {/* A wide invisible stroke makes thin edges easy to click. */}
       <path d={edge.path} fill="none" stroke="transparent" strokeWidth={Math.max(14, edge.thickness + 8)} />
-      <path d={edge.path} fill="none" stroke={edge.color} strokeWidth={edge.thickness} strokeOpacity={0.75} markerEnd={`url(#arrow-${edge.color.slice(1)})`} />
+      <path d={edge.path} fill="none" stroke={edge.color} strokeWidth={edge.thickness} strokeOpacity={0.75} />
+      <path d={edge.arrow} fill={edge.color} className="service-edge-arrow" />
       <text x={edge.labelX} y={edge.labelY - edge.thickness / 2 - 3} textAnchor="middle" className="edge-label">
         {label}
       </text>
@@ -75,7 +76,6 @@ export function ServiceMapPage({ search }: { search: URLSearchParams }): ReactNo
   const dataset = search.get('dataset') || ALL_DATASETS;
   const map = useAsync((signal) => getServiceMap(dataset, range, signal), [dataset, range]);
   const layout = useMemo(() => (map.status === 'ready' ? layoutServiceMap(map.value) : null), [map]);
-  const colors = ['#5f8f6f', '#e0a030', '#d1453b'].map((c) => c.slice(1));
   const open = (spec: Parameters<typeof specText>[0]): void => navigate(queryHref(ALL_DATASETS, specText(spec)));
   return (
     <div className="page service-map-page">
@@ -107,13 +107,6 @@ export function ServiceMapPage({ search }: { search: URLSearchParams }): ReactNo
           </p>
           <div className="service-map-canvas">
             <svg width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-label="Service map" data-testid="service-map">
-              <defs>
-                {colors.map((c) => (
-                  <marker key={c} id={`arrow-${c}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse" markerUnits="userSpaceOnUse">
-                    <path d="M0,0 L10,5 L0,10 z" fill={`#${c}`} transform="scale(1.6)" />
-                  </marker>
-                ))}
-              </defs>
               {layout.edges.map((edge) => (
                 <EdgePath key={`${edge.source}→${edge.target}`} edge={edge} onOpen={() => open(edgeQuerySpec(edge, range))} />
               ))}
