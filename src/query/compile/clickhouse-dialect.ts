@@ -1,3 +1,4 @@
+import { clickhouseDerivedSql } from '../../derived/derived-sql-dialect.js';
 import type { QueryParameter } from './compiled-query.js';
 import type { SqlDialect } from './sql-dialect.js';
 
@@ -45,4 +46,5 @@ export const clickhouseDialect: SqlDialect = {
   doubleLiteral: (value) => `toFloat64(${value.toExponential()})`,
   nullBigint: () => "CAST(NULL, 'Nullable(Int64)')",
   floorToInteger: (value) => `toInt32(floor(${value}))`,
+  derivedFunctions: clickhouseDerivedSql,
 };

@@ -24,6 +24,8 @@ const READ_SETTINGS: ClickHouseSettings = {
   output_format_json_quote_denormals: 1,
   // Standard SQL: GROUPING(x) is 1 when x is rolled up.
   force_grouping_standard_compatibility: 1,
+  // strftime's %M (minutes), as calculated fields' FORMAT_TIME writes it; ClickHouse would print the month's name.
+  formatdatetime_parsedatetime_m_is_month_name: 0,
 };
 
 /**
