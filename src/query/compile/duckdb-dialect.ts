@@ -33,4 +33,6 @@ export const duckdbDialect: SqlDialect = {
   derivedFunctions: duckdbDerivedSql,
   sampleUnit: (values) => `(hash(${values.join(', ')}) % 1000000) / 1e6`,
   materializedCte: () => 'MATERIALIZED',
+  // DuckDB materializes a CTE read more than once by itself.
+  sharedCte: () => '',
 };

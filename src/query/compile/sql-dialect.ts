@@ -51,4 +51,9 @@ export interface SqlDialect {
   sampleUnit(values: readonly string[]): string;
   /** Written between `name AS` and a CTE's body so the engine computes it once and keeps the rows (empty if it always does). */
   materializedCte(): string;
+  /**
+   * Written between `name AS` and the body of a CTE the query reads more than once (the
+   * aggregation, the top groups): empty where the engine computes such a CTE once by itself.
+   */
+  sharedCte(): string;
 }
