@@ -37,6 +37,9 @@ export const clickhouseDialect: SqlDialect = {
   // MATERIALIZED (enable_materialized_cte, 26.x) computes it once; ClickHouseConnection drops the
   // keyword on a server without it.
   sharedCte: () => 'MATERIALIZED',
+  typedNull: (type) => `CAST(NULL, '${type === 'varchar' ? 'Nullable(String)' : 'Nullable(Float64)'}')`,
+  toText: (value) => `toString(${value})`,
+  isFinite: (value) => `isFinite(${value})`,
   // A Map(index → count): read back as an object of counts, as the result shaper accepts.
   histogram: (index) => `sumMap(map(assumeNotNull(${index}), toUInt64(${index} IS NOT NULL)))`,
   startsWith: (value, prefix) => `startsWith(${value}, ${prefix})`,

@@ -35,4 +35,7 @@ export const duckdbDialect: SqlDialect = {
   materializedCte: () => 'MATERIALIZED',
   // DuckDB materializes a CTE read more than once by itself.
   sharedCte: () => '',
+  typedNull: (type) => `CAST(NULL AS ${type === 'varchar' ? 'VARCHAR' : 'DOUBLE'})`,
+  toText: (value) => `CAST(${value} AS VARCHAR)`,
+  isFinite: (value) => `isfinite(${value})`,
 };

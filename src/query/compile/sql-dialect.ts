@@ -56,4 +56,10 @@ export interface SqlDialect {
    * aggregation, the top groups): empty where the engine computes such a CTE once by itself.
    */
   sharedCte(): string;
+  /** A typed NULL (a plain `CAST(NULL AS VARCHAR)` fails in ClickHouse, whose types are not nullable unless said). */
+  typedNull(type: 'varchar' | 'double'): string;
+  /** A value as text, NULL staying NULL (ClickHouse's CAST to String refuses a NULL). */
+  toText(value: string): string;
+  /** Whether a floating-point value is neither NaN nor infinite. */
+  isFinite(value: string): string;
 }
