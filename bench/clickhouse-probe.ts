@@ -1,7 +1,7 @@
 /**
  * Where the ClickHouse store's time goes, in process (chdb), CPU ms per step so the figures hold on
  * a loaded machine: loading N spans (once per directory), a trace by id, the seven bench queries.
- *   node dist/bench/clickhouse-probe.js --dir /tmp/probe [--spans 1000000] [--runs 5] [--only load|trace|queries]
+ *   node dist/bench/clickhouse-probe.js --dir /tmp/probe [--spans 1000000] [--runs 5] [--only load|trace|queries] [--batch events-per-insert]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +23,7 @@ const dir = arg('--dir', '/tmp/waggle-ch-probe');
 const spans = Number(arg('--spans', '1000000'));
 const runs = Number(arg('--runs', '5'));
 const only = arg('--only', 'load,trace,queries').split(',');
+const batchEvents = Number(arg('--batch', String(DEFAULT_CLICKHOUSE_STORE_OPTIONS.batchEvents)));
 const HOUR_NS = 3_600_000_000_000n;
 const start = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
 const end = start + 24n * HOUR_NS;
@@ -32,6 +33,7 @@ const idsFile = path.join(dir, 'trace-ids.json');
 
 const store = await ClickHouseSpanStore.open({
   ...DEFAULT_CLICKHOUSE_STORE_OPTIONS,
+  batchEvents,
   location: parseClickHouseUrl(`chdb:${path.join(dir, 'ch')}`),
   clock: () => clock.now,
   lifecycleIntervalMs: 0,
