@@ -9,6 +9,7 @@ import type { DatasetSelector, SpanStore } from '../store/span-store.js';
 import { resolveDataset } from './dataset-selector.js';
 import { sendJson } from './http-io.js';
 import type { HttpRouter } from './http-router.js';
+import { dialectOf } from '../query/compile/store-dialects.js';
 
 const TOP_VALUES = 20;
 const CACHE_MS = 60_000;
@@ -46,7 +47,7 @@ export function addAutocompleteRoutes(router: HttpRouter, store: SpanStore, calc
     // Calculated fields complete like columns (their values are not sampled: they exist only in queries).
     const fields = calculatedFields(selector);
     if (fields.length > 0) {
-      const schema = schemaWithFields(await store.querySchema(selector), undefined, fields);
+      const schema = schemaWithFields(await store.querySchema(selector), undefined, fields, dialectOf(store.capabilities));
       for (const binding of schema.columns()) if (fields.some((f) => f.name === binding.name)) columns.push({ name: binding.name, type: binding.type, derived: false });
     }
     const wanted = new Set<string>();

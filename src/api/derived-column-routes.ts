@@ -13,6 +13,7 @@ import { resolveDataset } from './dataset-selector.js';
 import { sendJson } from './http-io.js';
 import type { HttpRouter } from './http-router.js';
 import { optionalText, readObjectBody } from './json-body-fields.js';
+import { dialectOf } from '../query/compile/store-dialects.js';
 
 const MAX_ALIAS_CHARS = 255;
 
@@ -81,7 +82,7 @@ export function addDerivedColumnRoutes(router: HttpRouter, store: SpanStore, cat
    */
   const typesOf = async (dataset: string): Promise<(alias: string) => ColumnType | undefined> => {
     const selector = await resolveDataset(store, dataset);
-    const schema = schemaWithFields(await store.querySchema(selector), undefined, catalog.fieldsFor(selector));
+    const schema = schemaWithFields(await store.querySchema(selector), undefined, catalog.fieldsFor(selector), dialectOf(store.capabilities));
     return (alias) => {
       try {
         return schema.column(alias)?.type;

@@ -12,6 +12,7 @@ import { checkSpecColumnsInDataset } from './dataset-column-check.js';
 import { resolveDataset, sameDataset } from './dataset-selector.js';
 import { readJsonBody, sendJson } from './http-io.js';
 import type { HttpRouter } from './http-router.js';
+import { dialectOf } from '../query/compile/store-dialects.js';
 
 const MAX_JSON_BYTES = 1024 * 1024;
 const CACHED_RESULTS = 1000;
@@ -97,7 +98,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
   /** Columns are per dataset (as /1/columns lists them); `__all__` sees every dataset's. */
   const checkColumns = async (dataset: string, spec: QuerySpec): Promise<void> => {
     const selector = await resolveDataset(deps.store, dataset);
-    if (selector.kind === 'one') checkSpecColumnsInDataset(spec, schemaWithFields(await deps.store.querySchema(selector), spec, storedFields(selector)), dataset);
+    if (selector.kind === 'one') checkSpecColumnsInDataset(spec, schemaWithFields(await deps.store.querySchema(selector), spec, storedFields(selector), dialectOf(deps.store.capabilities)), dataset);
   };
 
   const execute = async (stored: StoredQuery, disableSeries: boolean): Promise<QueryResultObject> => {
@@ -120,7 +121,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const selector = await resolveDataset(deps.store, dataset);
     const schema = await deps.store.querySchema({ kind: 'all' });
     const body = objectBody(await readJsonBody(req, MAX_JSON_BYTES));
-    const spec = prepareQuerySpec(body, schema, { calculatedFields: storedFields(selector) });
+    const spec = prepareQuerySpec(body, schema, { calculatedFields: storedFields(selector), dialect: dialectOf(deps.store.capabilities) });
     await checkColumns(dataset, spec);
     const stored = storeQuery(dataset, spec, body);
     sendJson(res, 200, echo(stored));
@@ -146,7 +147,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     if (disableSeries && body['limit'] !== undefined) {
       const limit = body['limit'];
       const schema = await deps.store.querySchema({ kind: 'all' });
-      const spec = prepareQuerySpec({ ...stored.spec, limit }, schema, { disableSeries, calculatedFields: storedFields(await resolveDataset(deps.store, stored.dataset)) });
+      const spec = prepareQuerySpec({ ...stored.spec, limit }, schema, { disableSeries, calculatedFields: storedFields(await resolveDataset(deps.store, stored.dataset)), dialect: dialectOf(deps.store.capabilities) });
       toRun = { ...stored, spec };
     }
     // 201: a query result is created (Honeycomb's status), even though Waggle's is complete at once.
@@ -167,7 +168,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const disableSeries = body['disable_series'] === true;
     const selector = await resolveDataset(deps.store, dataset);
     const schema = await deps.store.querySchema({ kind: 'all' });
-    const spec = prepareTextQuery(text, schema, { disableSeries, calculatedFields: storedFields(selector) });
+    const spec = prepareTextQuery(text, schema, { disableSeries, calculatedFields: storedFields(selector), dialect: dialectOf(deps.store.capabilities) });
     await checkColumns(dataset, spec);
     const stored = storeQuery(dataset, spec);
     sendJson(res, 200, await execute(stored, disableSeries));

@@ -65,8 +65,10 @@ export function compileDerivedExpression(typed: TypedDerivedExpression, ctx: Der
         return FUNCTION_SQL[e.fn](e.args, { ctx, emit, type: e.type, position: e.position });
     }
   };
-  const sql = emit(typed);
+  const emitted = emit(typed);
   if (typed.type === 'null') throw new DerivedExpressionError('the expression is always null', typed.position, ctx.field);
+  // A comparison is a number in some engines (UInt8 in ClickHouse): a boolean field reads as true/false everywhere.
+  const sql = typed.type === 'boolean' ? ctx.dialect.asBoolean(emitted) : emitted;
   return { sql, type: typed.type, physicalColumns: [...physical].sort() };
 }
 

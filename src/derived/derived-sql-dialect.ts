@@ -58,3 +58,39 @@ export const duckdbDerivedSql: DerivedSqlDialect = {
   // make_timestamp(µs) is a TIMESTAMP (no zone): formatted as UTC whatever the session's time zone.
   formatUnixSeconds: (format, seconds) => `strftime(make_timestamp(TRY_CAST(${seconds} * 1e6 AS BIGINT)), ${format})`,
 };
+
+/**
+ * ClickHouse (26.x through chdb, 24.8 LTS on a server). Types are Nullable (a plain cast of NULL
+ * fails there); NULL-skipping least/greatest and concat are spelled out, because ClickHouse's
+ * return NULL when any argument is NULL; string lengths count UTF-8 characters as DuckDB's do.
+ */
+export const clickhouseDerivedSql: DerivedSqlDialect = {
+  typeNames: { string: 'Nullable(String)', integer: 'Nullable(Int64)', float: 'Nullable(Float64)', boolean: 'Nullable(Bool)' },
+  // accurateCastOrNull: NULL for text that does not parse and for numbers out of Int64's range (TRY_CAST's meaning).
+  tryCast: (value, type) => `accurateCastOrNull(${value}, '${type === 'integer' ? 'Int64' : 'Float64'}')`,
+  wideInteger: (value) => `toInt128(${value})`,
+  truncate: (value) => `trunc(${value})`,
+  parseIntegerTruncating: (value) =>
+    `coalesce(accurateCastOrNull(trunc(toDecimal128OrNull(${value}, 9)), 'Int64'), accurateCastOrNull(trunc(toFloat64OrNull(${value})), 'Int64'))`,
+  log10: (value) => `log10(${value})`,
+  floor: (value) => `floor(${value})`,
+  least: (values) => nullSkipping('least', values),
+  greatest: (values) => nullSkipping('greatest', values),
+  // DuckDB's concat reads NULL as '': so does this.
+  concat: (values) => `concat(${values.map((v) => `ifNull(${v}, '')`).join(', ')})`,
+  lower: (value) => `lowerUTF8(${value})`,
+  charLength: (value) => `lengthUTF8(${value})`,
+  byteLength: (value) => `length(${value})`,
+  regexMatches: (value, pattern) => `match(${value}, assumeNotNull(${pattern}))`,
+  regexExtract: (value, pattern, group) =>
+    `CASE WHEN match(${value}, assumeNotNull(${pattern})) THEN regexpExtract(${value}, assumeNotNull(${pattern}), ${group}) END`,
+  regexCount: (value, pattern) => `toInt64(countMatches(${value}, assumeNotNull(${pattern})))`,
+  parseTimestampSeconds: (value) => `(toUnixTimestamp64Micro(parseDateTime64BestEffortOrNull(${value}, 6, 'UTC')) / 1e6)`,
+  formatUnixSeconds: (format, seconds) => `formatDateTime(toDateTime64(${seconds}, 6, 'UTC'), assumeNotNull(${format}), 'UTC')`,
+};
+
+/** least/greatest over the non-NULL arguments, NULL only when all are (DuckDB's meaning). */
+function nullSkipping(fn: 'least' | 'greatest', values: readonly string[]): string {
+  if (values.length === 1) return values[0]!;
+  return `arrayReduce('${fn === 'least' ? 'min' : 'max'}', [${values.join(', ')}])`;
+}

@@ -6,6 +6,7 @@ import type { CompileOptions } from './compile/compile-context.js';
 import type { CompiledQuery } from './compile/compiled-query.js';
 import { SQL_DIALECTS } from './compile/store-dialects.js';
 import { duckdbDialect } from './compile/duckdb-dialect.js';
+import type { SqlDialect } from './compile/sql-dialect.js';
 import { calculatedFieldOf, compileQuery } from './compile/query-compiler.js';
 import { shapeQueryResult, type QueryResultData } from './compile/query-result-shaper.js';
 import { compileRawEvents, type CompiledRawEvents, type RawEventsPage } from './compile/raw-events-compiler.js';
@@ -26,25 +27,31 @@ export interface PrepareOptions {
   readonly disableSeries?: boolean;
   /** Stored calculated fields of the dataset (and environment-wide ones), usable as columns. */
   readonly calculatedFields?: readonly CalculatedField[];
+  /** The store's dialect (dialectOf(store.capabilities)): calculated fields are checked against it. DuckDB when absent. */
+  readonly dialect?: SqlDialect;
 }
 
 /** A spec from JSON (POST /1/queries): validated, normalized, its columns checked against the dataset. */
 export function prepareQuerySpec(input: unknown, schema: QuerySchema, options: PrepareOptions = {}): QuerySpec {
   const spec = validateQuerySpec(input, options);
-  resolveQueryColumns(spec, schemaWithFields(schema, spec, options.calculatedFields ?? []));
+  resolveQueryColumns(spec, schemaWithFields(schema, spec, options.calculatedFields ?? [], options.dialect));
   return spec;
 }
 
 /** A text query: parsed, validated and checked against the dataset; errors carry a position. */
 export function prepareTextQuery(text: string, schema: QuerySchema, options: PrepareOptions = {}): QuerySpec {
-  const { calculatedFields, ...rest } = options;
-  return parseTextQuery(text, { ...rest, schema: schemaWithFields(schema, undefined, calculatedFields ?? []) });
+  const { calculatedFields, dialect, ...rest } = options;
+  return parseTextQuery(text, { ...rest, schema: schemaWithFields(schema, undefined, calculatedFields ?? [], dialect) });
 }
 
-/** The schema plus stored calculated fields and the spec's own (these win), for checking a query (nothing is compiled into a statement). */
-export function schemaWithFields(schema: QuerySchema, spec: QuerySpec | undefined, stored: readonly CalculatedField[]): QuerySchema {
+/**
+ * The schema plus stored calculated fields and the spec's own (these win), for checking a query
+ * (nothing is compiled into a statement). `dialect`: the store's (dialectOf(store.capabilities)),
+ * so a field the store cannot compile is refused here, not when the query runs.
+ */
+export function schemaWithFields(schema: QuerySchema, spec: QuerySpec | undefined, stored: readonly CalculatedField[], dialect: SqlDialect = duckdbDialect): QuerySchema {
   const own = spec?.calculated_fields ?? [];
-  return withCalculatedFields(schema, [...stored, ...own], { dialect: duckdbDialect, ...(spec === undefined ? {} : { fieldOf: calculatedFieldOf(spec) }) });
+  return withCalculatedFields(schema, [...stored, ...own], { dialect, ...(spec === undefined ? {} : { fieldOf: calculatedFieldOf(spec) }) });
 }
 
 /** The text form of a spec (for links and the UI); parsing it gives the same spec back. */

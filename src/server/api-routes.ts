@@ -39,6 +39,7 @@ import { checkSpecColumnsInDataset } from '../api/dataset-column-check.js';
 import { queryUiPath, schemaWithFields } from '../query/query-engine.js';
 import { resolveQueryColumns } from '../query/query-column-resolver.js';
 import type { QuerySpec } from '../query/query-spec.js';
+import { dialectOf } from '../query/compile/store-dialects.js';
 
 export interface ApiDependencies {
   store: SpanStore;
@@ -108,7 +109,7 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
 
   const checkSpec = async (dataset: string, spec: QuerySpec): Promise<void> => {
     const selector = await resolveDataset(deps.store, dataset);
-    const schema = schemaWithFields(await deps.store.querySchema(selector), spec, calculatedFields(selector));
+    const schema = schemaWithFields(await deps.store.querySchema(selector), spec, calculatedFields(selector), dialectOf(deps.store.capabilities));
     resolveQueryColumns(spec, schema);
     if (selector.kind === 'one') checkSpecColumnsInDataset(spec, schema, dataset);
   };
@@ -158,7 +159,7 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
       const selector = await resolveDataset(deps.store, dataset);
       const fields = calculatedFields(selector);
       if (!fields.some((f) => f.name === alias)) return undefined;
-      return schemaWithFields(await deps.store.querySchema(selector), undefined, fields).column(alias)?.type;
+      return schemaWithFields(await deps.store.querySchema(selector), undefined, fields, dialectOf(deps.store.capabilities)).column(alias)?.type;
     },
     run: runAlertQuery,
     now,

@@ -5,6 +5,7 @@ import { validateBubbleUpSelection } from '../../src/query/bubbleup/bubbleup-req
 import { shapeBubbleUpResult } from '../../src/query/bubbleup/bubbleup-result-shaper.js';
 import { validateQuerySpec } from '../../src/query/query-spec-validator.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
+import { SERVER_STORES } from '../support/store-backends.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
@@ -75,12 +76,12 @@ interface Dimension {
   baseline: unknown[];
 }
 
-const db: SpanSpec[] = [];
-
-describe('BubbleUp and service map APIs over real ingested spans', () => {
+for (const [storeName, storeConfig] of SERVER_STORES) describe(`BubbleUp and service map APIs over real ingested spans (${storeName} store)`, () => {
   let waggle: Waggle;
+  // The db spans, sent again by a test: one list per store's server.
+  const db: SpanSpec[] = [];
   before(async () => {
-    waggle = await startTestWaggle();
+    waggle = await startTestWaggle(storeConfig);
     // checkout: 8 fast spans (u1, u2; status 200; cached) and 2 slow ones (ada; 500; one cached).
     const checkout: SpanSpec[] = [];
     for (let i = 0; i < 10; i++) {

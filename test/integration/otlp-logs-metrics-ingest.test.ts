@@ -6,6 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { spawnWaggle, waitForExit } from '../support/waggle-process.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
+import { SERVER_STORES } from '../support/store-backends.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
@@ -35,10 +36,10 @@ async function query(base: string, dataset: string, q: string): Promise<unknown>
   return body.data!.results;
 }
 
-describe('OTLP/HTTP logs and metrics receivers', () => {
+for (const [storeName, storeConfig] of SERVER_STORES) describe(`OTLP/HTTP logs and metrics receivers (${storeName} store)`, () => {
   let waggle: Waggle;
   before(async () => {
-    waggle = await startTestWaggle({ maxBodyBytes: 64 * 1024 });
+    waggle = await startTestWaggle({ ...storeConfig, maxBodyBytes: 64 * 1024 });
   });
   after(async () => {
     await waggle.stop();

@@ -120,6 +120,21 @@ for (const [name, store] of STORES) {
       assert.equal(polled.links.query_url.startsWith(`http://localhost:${waggle.ports.http}/query?dataset=__all__&q=VISUALIZE%20COUNT`), true, polled.links.query_url);
     });
 
+    it('groups by a derived column (calculated field) compiled for the store', async () => {
+      const created = await post(waggle, '/1/derived_columns/api', { alias: 'speed', expression: 'IF(GT($duration_ms, 400), "slow", "ok")' });
+      assert.equal(created.status, 201);
+      const { status, body } = await post(waggle, '/api/query', { dataset: 'api', q: 'VISUALIZE COUNT, MAX(duration_ms) GROUP BY speed ORDER BY speed LAST 1h' });
+      assert.equal(status, 200, JSON.stringify(body));
+      assert.deepEqual((body['data'] as { results: unknown[] }).results, [
+        { data: { speed: 'ok', COUNT: 3, 'MAX(duration_ms)': 50 } },
+        { data: { speed: 'slow', COUNT: 3, 'MAX(duration_ms)': 500 } },
+      ]);
+      assert.equal((await post(waggle, '/1/derived_columns/api', { alias: 'slow_flag', expression: 'GT($duration_ms, 400)' })).status, 201);
+      const flagged = await post(waggle, '/api/query', { dataset: 'api', q: 'VISUALIZE COUNT GROUP BY slow_flag ORDER BY slow_flag LAST 1h' });
+      assert.equal(flagged.status, 200, JSON.stringify(flagged.body));
+      assert.deepEqual((flagged.body['data'] as { results: unknown[] }).results, [{ data: { slow_flag: false, COUNT: 3 } }, { data: { slow_flag: true, COUNT: 3 } }]);
+    });
+
     it('answers "latency by user id" with exact percentiles, slowest user first', async () => {
       const { status, body } = await post(waggle, '/api/query', {
         dataset: 'api',

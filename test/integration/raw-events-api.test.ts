@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWaggle } from '../support/waggle-test-server.js';
+import { SERVER_STORES } from '../support/store-backends.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
@@ -60,10 +61,10 @@ async function rawEvents(waggle: Waggle, params: Record<string, string>): Promis
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
 }
 
-describe('raw events API', () => {
+for (const [storeName, storeConfig] of SERVER_STORES) describe(`raw events API (${storeName} store)`, () => {
   let waggle: Waggle;
   before(async () => {
-    waggle = await startTestWaggle();
+    waggle = await startTestWaggle(storeConfig);
     // Trace t: a root in "shop" (route /r<t>) t minutes ago, and a child in "db" 10 ms later.
     const shop: Span[] = [];
     const db: Span[] = [];

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWaggle } from '../support/waggle-test-server.js';
+import { SERVER_STORES } from '../support/store-backends.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
@@ -59,10 +60,10 @@ async function search(waggle: Waggle, dataset: string, body: unknown): Promise<{
   return { status: response.status, body: (await response.json()) as { traces?: Found[]; error?: string } };
 }
 
-describe('trace search API', () => {
+for (const [storeName, storeConfig] of SERVER_STORES) describe(`trace search API (${storeName} store)`, () => {
   let waggle: Waggle;
   before(async () => {
-    waggle = await startTestWaggle();
+    waggle = await startTestWaggle(storeConfig);
     const web: SpanSpec[] = [];
     const api: SpanSpec[] = [];
     // Traces 1..6, one a minute (trace 1 the newest); users alternate; trace 4 fails; one old trace (3 h ago).

@@ -116,14 +116,14 @@ function selectionPlan(selection: BubbleUpSelection, schema: QuerySchema): Selec
 function bucketSql(value: string, j: number, dialect: SqlDialect): string {
   const v = dialect.toDouble(value);
   const index = `CAST(floor((${v} - __rng.__lo${j}) / __rng.__w${j}) AS BIGINT)`;
-  return `CASE WHEN ${value} IS NULL THEN NULL WHEN NOT isfinite(${v}) THEN -1 ELSE least(${index}, ${BUBBLEUP_NUMBER_BUCKETS - 1}) END`;
+  return `CASE WHEN ${value} IS NULL THEN NULL WHEN NOT ${dialect.isFinite(v)} THEN -1 ELSE least(${index}, ${BUBBLEUP_NUMBER_BUCKETS - 1}) END`;
 }
 
 /** First bucket's lower bound and width of a number column over every event of the query (both sides share the buckets). */
 function rangeSql(group: string, j: number, type: ColumnType, dialect: SqlDialect): string[] {
   const v = dialect.toDouble(group);
-  const lo = `min(${v}) FILTER (WHERE isfinite(${v}))`;
-  const hi = `max(${v}) FILTER (WHERE isfinite(${v}))`;
+  const lo = `min(${v}) FILTER (WHERE ${dialect.isFinite(v)})`;
+  const hi = `max(${v}) FILTER (WHERE ${dialect.isFinite(v)})`;
   const n = dialect.doubleLiteral(BUBBLEUP_NUMBER_BUCKETS);
   const width =
     type === 'integer'
@@ -217,9 +217,9 @@ export function compileBubbleUp(
   const dimSql = dims.map((d, j) => (isNumeric(d.binding.type) ? bucketSql(groupOf(d), j, dialect) : groupOf(d)));
   const sets = dims.map((_, j) => `(__d${j})`).join(', ');
   const setOf = `CASE ${dims.map((_, j) => `WHEN GROUPING(__d${j}) = 0 THEN ${j}`).join(' ')} END`;
-  const valueOf = `CASE ${dims.map((_, j) => `WHEN GROUPING(__d${j}) = 0 THEN CAST(__d${j} AS VARCHAR)`).join(' ')} END`;
+  const valueOf = `CASE ${dims.map((_, j) => `WHEN GROUPING(__d${j}) = 0 THEN ${dialect.toText(`__d${j}`)}`).join(' ')} END`;
   const perSet = (column: (j: number) => string): string =>
-    numeric.length === 0 ? 'CAST(NULL AS DOUBLE)' : `CASE __set ${numeric.map(({ j }) => `WHEN ${j} THEN ${column(j)}`).join(' ')} END`;
+    numeric.length === 0 ? dialect.typedNull('double') : `CASE __set ${numeric.map(({ j }) => `WHEN ${j} THEN ${column(j)}`).join(' ')} END`;
   const keep = ANALYSIS_LIMITS.bubbleUpValuesPerSide.value;
   const share = (count: string, total: string): string => `${dialect.toDouble(count)} / greatest(${total}, 1)`;
 

@@ -1,3 +1,4 @@
+import { clickhouseDerivedSql } from '../../derived/derived-sql-dialect.js';
 import type { QueryParameter } from './compiled-query.js';
 import type { SqlDialect } from './sql-dialect.js';
 
@@ -31,6 +32,14 @@ export const clickhouseDialect: SqlDialect = {
   sampleUnit: (values) => `(cityHash64(${values.join(', ')}) % 1000000) / 1e6`,
   // ClickHouse has no MATERIALIZED CTE keyword: a CTE is inlined where it is used.
   materializedCte: () => '',
+  // ClickHouse inlines a CTE wherever it is read: the aggregation, read by the groups and the cells
+  // (and through the top groups by both halves of the UNION), ran three times over the events.
+  // MATERIALIZED (enable_materialized_cte, 26.x) computes it once; ClickHouseConnection drops the
+  // keyword on a server without it.
+  sharedCte: () => 'MATERIALIZED',
+  typedNull: (type) => `CAST(NULL, '${type === 'varchar' ? 'Nullable(String)' : 'Nullable(Float64)'}')`,
+  toText: (value) => `toString(${value})`,
+  isFinite: (value) => `isFinite(${value})`,
   // A Map(index → count): read back as an object of counts, as the result shaper accepts.
   histogram: (index) => `sumMap(map(assumeNotNull(${index}), toUInt64(${index} IS NOT NULL)))`,
   startsWith: (value, prefix) => `startsWith(${value}, ${prefix})`,
@@ -45,4 +54,5 @@ export const clickhouseDialect: SqlDialect = {
   doubleLiteral: (value) => `toFloat64(${value.toExponential()})`,
   nullBigint: () => "CAST(NULL, 'Nullable(Int64)')",
   floorToInteger: (value) => `toInt32(floor(${value}))`,
+  derivedFunctions: clickhouseDerivedSql,
 };

@@ -33,4 +33,9 @@ export const duckdbDialect: SqlDialect = {
   derivedFunctions: duckdbDerivedSql,
   sampleUnit: (values) => `(hash(${values.join(', ')}) % 1000000) / 1e6`,
   materializedCte: () => 'MATERIALIZED',
+  // DuckDB materializes a CTE read more than once by itself.
+  sharedCte: () => '',
+  typedNull: (type) => `CAST(NULL AS ${type === 'varchar' ? 'VARCHAR' : 'DOUBLE'})`,
+  toText: (value) => `CAST(${value} AS VARCHAR)`,
+  isFinite: (value) => `isfinite(${value})`,
 };

@@ -131,7 +131,7 @@ function aggregationCtes(plan: Plan): string[] {
   const diffs = rates.map((k) => `CASE WHEN ${d.previousInWindow('__b', window)} = __b - 1 THEN __rb${k} - ${d.previousInWindow(`__rb${k}`, window)} END AS __r${k}`);
   return [
     ...heatmaps,
-    `__agg AS (SELECT ${[...plan.groups, '__b', 'GROUPING(__b) AS __whole', ...values].join(', ')} FROM ${source}${heatmapJoins(plan)} GROUP BY ${sets})`,
+    `__agg AS ${sharedCte(d)}(SELECT ${[...plan.groups, '__b', 'GROUPING(__b) AS __whole', ...values].join(', ')} FROM ${source}${heatmapJoins(plan)} GROUP BY ${sets})`,
     `__groups AS (SELECT ${[...plan.groups, ...names].join(', ')} FROM __agg WHERE __whole = 1)`,
     `__cells AS (SELECT ${[...plan.groups, '__b', ...names, ...diffs].join(', ')} FROM __agg WHERE __whole = 0)`,
   ];
@@ -184,7 +184,7 @@ function resultsCtes(plan: Plan): string[] {
     plan.groups.length === 0
       ? `SELECT __results.*, CAST(1 AS BIGINT) AS __rank FROM __results${where}`
       : `SELECT __results.*, row_number() OVER (ORDER BY ${rankOrder(plan)}) AS __rank FROM __results${where}`;
-  ctes.push(`__top AS (SELECT * FROM (${ranked}) AS __t WHERE __rank <= ${limit})`);
+  ctes.push(`__top AS ${sharedCte(ctx.dialect)}(SELECT * FROM (${ranked}) AS __t WHERE __rank <= ${limit})`);
   if (plan.topCellsOnly) {
     const keys = [...columns('__base', plan.groups), '__base.__b'];
     const select = [...plan.groups.map((g) => `__base.${g} AS ${g}`), '__base.__b AS __b', ...aggregates(plan)];
@@ -297,4 +297,10 @@ export function compileQuery(spec: QuerySpec, baseSchema: QuerySchema, dialect: 
       seriesIncluded: withSeries,
     },
   };
+}
+
+/** The keyword, and its space, that makes the engine compute a CTE read more than once only once (nothing where it already does). */
+function sharedCte(dialect: SqlDialect): string {
+  const keyword = dialect.sharedCte();
+  return keyword === '' ? '' : `${keyword} `;
 }

@@ -51,4 +51,15 @@ export interface SqlDialect {
   sampleUnit(values: readonly string[]): string;
   /** Written between `name AS` and a CTE's body so the engine computes it once and keeps the rows (empty if it always does). */
   materializedCte(): string;
+  /**
+   * Written between `name AS` and the body of a CTE the query reads more than once (the
+   * aggregation, the top groups): empty where the engine computes such a CTE once by itself.
+   */
+  sharedCte(): string;
+  /** A typed NULL (a plain `CAST(NULL AS VARCHAR)` fails in ClickHouse, whose types are not nullable unless said). */
+  typedNull(type: 'varchar' | 'double'): string;
+  /** A value as text, NULL staying NULL (ClickHouse's CAST to String refuses a NULL). */
+  toText(value: string): string;
+  /** Whether a floating-point value is neither NaN nor infinite. */
+  isFinite(value: string): string;
 }

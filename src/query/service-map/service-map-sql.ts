@@ -70,7 +70,7 @@ export function compileServiceMap(schema: QuerySchema, dialect: SqlDialect, wind
   ];
   const sql =
     `WITH ${ctes.join(',\n')}\n` +
-    `SELECT 0 AS __kind, __svc AS __a, CAST(NULL AS VARCHAR) AS __b, __n, __e, CAST(NULL AS DOUBLE) AS __p50, CAST(NULL AS DOUBLE) AS __p95 FROM __nodes\n` +
+    `SELECT 0 AS __kind, __svc AS __a, ${dialect.typedNull('varchar')} AS __b, __n, __e, ${dialect.typedNull('double')} AS __p50, ${dialect.typedNull('double')} AS __p95 FROM __nodes\n` +
     `UNION ALL SELECT 1, __a, __b, __n, __e, __p50, __p95 FROM __edges\nORDER BY 1, 4 DESC, 2, 3`;
   return { sql, parameters: params.values() };
 }

@@ -24,6 +24,8 @@ const READ_SETTINGS: ClickHouseSettings = {
   output_format_json_quote_denormals: 1,
   // Standard SQL: GROUPING(x) is 1 when x is rolled up.
   force_grouping_standard_compatibility: 1,
+  // strftime's %M (minutes), as calculated fields' FORMAT_TIME writes it; ClickHouse would print the month's name.
+  formatdatetime_parsedatetime_m_is_month_name: 0,
 };
 
 /**
@@ -32,6 +34,9 @@ const READ_SETTINGS: ClickHouseSettings = {
  * insert short; one insert's deduplication token would make the next insert a "repeat").
  */
 const WRITE_SETTINGS: ClickHouseSettings = { max_execution_time: 0, insert_deduplication_token: '' };
+
+/** A CTE of the query compiler (its names start with __) marked MATERIALIZED (SqlDialect.sharedCte). */
+const COMPILER_MATERIALIZED_CTE = /\b(__\w+) AS MATERIALIZED \(/g;
 
 /** Which chdb directory this process has open: chdb runs one engine per process. */
 const chdbSessions = new Map<string, { client: ClickHouseClient; users: number }>();
@@ -43,6 +48,12 @@ const chdbSessions = new Map<string, { client: ClickHouseClient; users: number }
  */
 export class ClickHouseConnection {
   private closed = false;
+  /**
+   * Whether the server computes `name AS MATERIALIZED (...)` CTEs once (enable_materialized_cte,
+   * ClickHouse 26.x; chdb has it). Without it the keyword is dropped from the compiler's CTEs
+   * (`__agg`, `__top`): the query then recomputes them, as it did before, with the same answer.
+   */
+  private materializedCtes = false;
 
   private constructor(
     private readonly client: ClickHouseClient,
@@ -60,7 +71,7 @@ export class ClickHouseConnection {
         keep_alive: { enabled: true },
         request_timeout: 300_000,
       });
-      return new ClickHouseConnection(client, () => client.close(), location);
+      return await new ClickHouseConnection(client, () => client.close(), location).probeFeatures();
     }
     const key = location.directory;
     let shared = chdbSessions.get(key);
@@ -75,7 +86,7 @@ export class ClickHouseConnection {
     }
     shared.users += 1;
     const session = shared;
-    return new ClickHouseConnection(
+    return await new ClickHouseConnection(
       session.client,
       async () => {
         session.users -= 1;
@@ -84,7 +95,18 @@ export class ClickHouseConnection {
         await session.client.close();
       },
       location,
-    );
+    ).probeFeatures();
+  }
+
+  private async probeFeatures(): Promise<this> {
+    try {
+      const found = await this.query("SELECT count() FROM system.settings WHERE name = 'enable_materialized_cte'");
+      this.materializedCtes = Number(found.rows[0]?.[0] ?? 0) > 0;
+      return this;
+    } catch (error) {
+      await this.release();
+      throw error;
+    }
   }
 
   /** Runs a statement that returns nothing (DDL, ALTER, INSERT ... VALUES of store-made constants). */
@@ -97,10 +119,10 @@ export class ClickHouseConnection {
   async query(sql: string, params: Record<string, unknown> = {}, settings: ClickHouseSettings = {}, signal?: AbortSignal): Promise<ClickHouseRows> {
     this.assertOpen();
     const result = await this.client.query({
-      query: sql,
+      query: this.materializedCtes ? sql : sql.replace(COMPILER_MATERIALIZED_CTE, '$1 AS ('),
       query_params: params,
       format: 'JSONCompact',
-      clickhouse_settings: { ...READ_SETTINGS, ...settings },
+      clickhouse_settings: { ...READ_SETTINGS, ...(this.materializedCtes ? { enable_materialized_cte: 1 } : {}), ...settings },
       ...(signal === undefined ? {} : { abort_signal: signal }),
     });
     const body = (await result.json()) as { meta: Array<{ name: string; type: string }>; data: unknown[][] };

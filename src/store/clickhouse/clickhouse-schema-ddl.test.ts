@@ -40,6 +40,23 @@ describe('ClickHouse schema DDL', () => {
     ]);
   });
 
+  it('adds a trace index filled by a materialized view on every span insert, sharded like the spans on a cluster', () => {
+    assert.deepEqual(schemaMigrations({ database: 'waggle', cluster: null })[1], {
+      version: 2,
+      statements: [
+        'CREATE TABLE IF NOT EXISTS waggle.waggle_trace_index (trace_id UInt128, dataset LowCardinality(String), min_ts Int64, max_ts Int64) ENGINE = MergeTree() PARTITION BY intDiv(max_ts, 86400000000000) ORDER BY trace_id',
+        'CREATE MATERIALIZED VIEW IF NOT EXISTS waggle.waggle_trace_index_mv TO waggle.waggle_trace_index AS SELECT assumeNotNull(trace_id) AS trace_id, dataset, min(ts_ns) AS min_ts, max(ts_ns) AS max_ts FROM waggle.waggle_spans WHERE trace_id IS NOT NULL GROUP BY trace_id, dataset',
+        'INSERT INTO waggle.waggle_trace_index SELECT assumeNotNull(trace_id) AS trace_id, dataset, min(ts_ns) AS min_ts, max(ts_ns) AS max_ts FROM waggle.waggle_spans WHERE trace_id IS NOT NULL GROUP BY trace_id, dataset',
+      ],
+    });
+    assert.deepEqual(schemaMigrations({ database: 'waggle', cluster: 'waggle_cluster' })[1]!.statements, [
+      "CREATE TABLE IF NOT EXISTS waggle.waggle_trace_index_local ON CLUSTER waggle_cluster (trace_id UInt128, dataset LowCardinality(String), min_ts Int64, max_ts Int64) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}') PARTITION BY intDiv(max_ts, 86400000000000) ORDER BY trace_id",
+      'CREATE TABLE IF NOT EXISTS waggle.waggle_trace_index ON CLUSTER waggle_cluster AS waggle.waggle_trace_index_local ENGINE = Distributed(waggle_cluster, waggle, waggle_trace_index_local, cityHash64(trace_id))',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS waggle.waggle_trace_index_mv ON CLUSTER waggle_cluster TO waggle.waggle_trace_index_local AS SELECT assumeNotNull(trace_id) AS trace_id, dataset, min(ts_ns) AS min_ts, max(ts_ns) AS max_ts FROM waggle.waggle_spans_local WHERE trace_id IS NOT NULL GROUP BY trace_id, dataset',
+      'INSERT INTO waggle.waggle_trace_index SELECT assumeNotNull(trace_id) AS trace_id, dataset, min(ts_ns) AS min_ts, max(ts_ns) AS max_ts FROM waggle.waggle_spans WHERE trace_id IS NOT NULL GROUP BY trace_id, dataset',
+    ]);
+  });
+
   it('adds no statement when no column is new', () => {
     assert.deepEqual(addAttributeColumnsDdl({ database: 'waggle', cluster: 'waggle_cluster' }, []), []);
   });

@@ -82,6 +82,46 @@ function spanTableDdl(topology: ClickHouseTopology): string[] {
   return statements;
 }
 
+/** The trace index reads and inserts name: the Distributed table on a cluster. */
+export function traceIndexTable(topology: ClickHouseTopology): string {
+  return qualified(topology, 'waggle_trace_index');
+}
+
+/** The table holding the trace index rows on each server (its partitions). */
+export function localTraceIndexTable(topology: ClickHouseTopology): string {
+  return qualified(topology, topology.cluster === null ? 'waggle_trace_index' : 'waggle_trace_index_local');
+}
+
+/**
+ * The trace index: per trace and dataset, the time range its spans cover, ordered by trace id, so
+ * a trace lookup reads a few index rows and then only the span granules of those datasets in
+ * that range (the span table is ordered by dataset and time), and only the columns those
+ * datasets have. A materialized view fills it on every span insert (a row per trace per insert;
+ * lookups take min and max over them); the existing spans are indexed once by the step itself.
+ * Partitioned by the day of max_ts: retention drops an index partition with the span partition
+ * of that day, when every span it points to is gone.
+ */
+function traceIndexDdl(topology: ClickHouseTopology): string[] {
+  const local = topology.cluster === null ? 'waggle_trace_index' : 'waggle_trace_index_local';
+  const spansLocal = topology.cluster === null ? 'waggle_spans' : 'waggle_spans_local';
+  const perTrace = (spans: string): string =>
+    `SELECT assumeNotNull(trace_id) AS trace_id, dataset, min(ts_ns) AS min_ts, max(ts_ns) AS max_ts FROM ${spans} WHERE trace_id IS NOT NULL GROUP BY trace_id, dataset`;
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS ${qualified(topology, local)}${onCluster(topology)} (trace_id UInt128, dataset LowCardinality(String), min_ts Int64, max_ts Int64) ENGINE = ${engine(topology, 'MergeTree', '', true)} ` +
+      `PARTITION BY intDiv(max_ts, ${PARTITION_NS}) ORDER BY trace_id`,
+  ];
+  if (topology.cluster !== null) {
+    statements.push(
+      `CREATE TABLE IF NOT EXISTS ${traceIndexTable(topology)}${onCluster(topology)} AS ${qualified(topology, local)} ` +
+        `ENGINE = Distributed(${topology.cluster}, ${topology.database}, ${local}, cityHash64(trace_id))`,
+    );
+  }
+  statements.push(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${qualified(topology, 'waggle_trace_index_mv')}${onCluster(topology)} TO ${qualified(topology, local)} AS ${perTrace(qualified(topology, spansLocal))}`);
+  // Spans stored before this step (on a cluster through the Distributed tables: each trace lands on its shard).
+  statements.push(`INSERT INTO ${traceIndexTable(topology)} ${perTrace(spanTable(topology))}`);
+  return statements;
+}
+
 /** The schema, step by step. A new step is appended, never edited: servers that ran the old ones run only the new. */
 export function schemaMigrations(topology: ClickHouseTopology): SchemaMigration[] {
   return [
@@ -99,6 +139,7 @@ export function schemaMigrations(topology: ClickHouseTopology): SchemaMigration[
         ...spanTableDdl(topology),
       ],
     },
+    { version: 2, statements: traceIndexDdl(topology) },
   ];
 }
 

@@ -20,7 +20,7 @@ import {
   clickhouseAttributeColumn,
   clickhouseStringLiteral,
 } from './clickhouse-physical-layout.js';
-import { spanTable, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
+import { spanTable, traceIndexTable, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
 
 /** A trace lookup reads one trace: anything slower than this is a fault, not a big answer. */
 const TRACE_LOOKUP_TIMEOUT_MS = 30_000;
@@ -44,10 +44,34 @@ export class ClickHouseSpanReader {
   ) {}
 
   async getTrace(traceId: bigint): Promise<StoredEvent[]> {
-    const visible = this.visible(this.catalog.datasetNames());
-    // The bloom filter on trace_id skips every granule that cannot hold the trace.
-    const sql = `SELECT * FROM ${spanTable(this.topology)} WHERE trace_id = {trace:UInt128}${visible === '' ? '' : ` AND ${visible}`} ORDER BY ts_ns`;
-    const result = await this.read(TRACE_LOOKUP_TIMEOUT_MS, (signal) => this.connection.query(sql, { trace: traceId.toString() }, {}, signal));
+    const trace = { trace: traceId.toString() };
+    const result = await this.read(TRACE_LOOKUP_TIMEOUT_MS, async (signal) => {
+      // The trace index (ordered by trace id) names the trace's datasets and time range; the span
+      // table (ordered by dataset, time) is then read only there, and only the columns those
+      // datasets have (a trace lookup's cost is mostly one granule per column read).
+      const located = await this.connection.query(
+        `SELECT dataset, min(min_ts), max(max_ts) FROM ${traceIndexTable(this.topology)} WHERE trace_id = {trace:UInt128} GROUP BY dataset ORDER BY dataset`,
+        trace,
+        {},
+        signal,
+      );
+      // Per dataset its own range: the primary key then selects a granule or two in each.
+      const ranges = located.rows.flatMap(([dataset, min, max]) =>
+        typeof dataset === 'string' && this.catalog.dataset(dataset) !== undefined && typeof min === 'bigint' && typeof max === 'bigint' ? [{ dataset, min, max }] : [],
+      );
+      if (ranges.length === 0) return null;
+      const datasets = ranges.map((r) => r.dataset);
+      const where = ranges.map((r) => `(dataset = ${clickhouseStringLiteral(r.dataset)} AND ts_ns >= ${r.min} AND ts_ns <= ${r.max})`).join(' OR ');
+      const attributes = this.catalog.columnsOf(datasets).map(({ column }) => clickhouseAttributeColumn(column.id)).filter((physical) => this.hasColumn(physical));
+      const columns = [...CLICKHOUSE_CORE_NAMES, ...attributes];
+      const visible = this.visible(datasets);
+      const sql =
+        `SELECT ${columns.join(', ')} FROM ${spanTable(this.topology)} ` +
+        `WHERE trace_id = {trace:UInt128} AND (${where})` +
+        `${visible === '' ? '' : ` AND ${visible}`} ORDER BY ts_ns`;
+      return this.connection.query(sql, trace, {}, signal);
+    });
+    if (result === null) return [];
     return result.rows.map((row) => formatStoredEvent(result.columns, row.map(storedValue), this.catalog));
   }
 

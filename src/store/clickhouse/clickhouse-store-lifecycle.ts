@@ -2,7 +2,7 @@ import type { StoreLifecycleStats } from '../span-store.js';
 import type { DuckDbCatalog } from '../duckdb/duckdb-catalog.js';
 import type { DuckDbRetentionPolicy } from '../duckdb/duckdb-retention-policy.js';
 import type { ClickHouseConnection } from './clickhouse-connection.js';
-import { localSpanTable, PARTITION_NS, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
+import { localSpanTable, localTraceIndexTable, PARTITION_NS, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
 
 /**
  * Retention on ClickHouse drops whole day partitions: a partition goes once its last day is older
@@ -40,6 +40,8 @@ export class ClickHouseStoreLifecycle {
       if (!/^-?\d+$/.test(id) || (BigInt(id) + 1n) * PARTITION_NS > cutoff) continue;
       const onCluster = this.topology.cluster === null ? '' : ` ON CLUSTER ${this.topology.cluster}`;
       await this.connection.command(`ALTER TABLE ${table}${onCluster} DROP PARTITION ID '${id}'`);
+      // The trace index rows whose traces ended that day: every span they point to is gone now.
+      await this.connection.command(`ALTER TABLE ${localTraceIndexTable(this.topology)}${onCluster} DROP PARTITION ID '${id}'`);
       this.deleted.events += Number(rows);
       this.deleted.segments += 1;
       this.deleted.bytes += Number(bytes);
