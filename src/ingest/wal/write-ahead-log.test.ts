@@ -356,4 +356,42 @@ describe('WriteAheadLog on a full disk', () => {
       execFileSync('umount', [mountPoint]);
     }
   });
+
+  it('fails a large record that runs out of space mid-write, and every record after it, and reuses their positions', async (t) => {
+    const mountPoint = tempDir();
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    } catch (error) {
+      t.skip(`cannot mount a tmpfs (needs root): ${(error as Error).message.split('\n')[0]}`);
+      return;
+    }
+    try {
+      const dir = path.join(mountPoint, 'wal');
+      const { wal } = WriteAheadLog.open(dir, 0n, { sync: true, maxFileBytes: 1 << 30 });
+      await wal.append('otlp-json', {}, Buffer.from('acknowledged')).durable;
+      // Its head fits; its payload runs out of space a few slices in.
+      const large = wal.append('otlp-json', {}, Buffer.alloc(6 * 1024 * 1024, 0x61));
+      const after = wal.append('otlp-json', {}, Buffer.from('after the large one'));
+      const outcomes = await Promise.allSettled([large.durable, after.durable]);
+      for (const outcome of outcomes) {
+        assert.equal(outcome.status, 'rejected');
+        const reason: unknown = outcome.status === 'rejected' ? outcome.reason : null;
+        assert.ok(reason instanceof WalWriteError, String(reason));
+        assert.equal(reason.errno, 'ENOSPC');
+      }
+      const next = wal.append('otlp-json', {}, Buffer.from('next'));
+      await next.durable;
+      assert.equal(next.position, 2n);
+      await wal.close();
+      const { wal: reopened, replay, recovery } = WriteAheadLog.open(dir, 0n, options);
+      assert.deepEqual(recovery, { skippedBytes: 0, truncatedBytes: 0 });
+      assert.deepEqual(replay.map((e) => [e.position, e.payload.toString()]), [
+        [1n, 'acknowledged'],
+        [2n, 'next'],
+      ]);
+      await reopened.close();
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
+  });
 });
