@@ -92,9 +92,10 @@ const DATABASE_ALIAS = 'waggle';
 /**
  * DuckDB's allocator gives memory back to the system sooner than by default (flush after a task
  * whose peak passed 128 MB, after bulk frees over 512 MB, no background thread). Measured with
- * bench/hardening/peak-rss-mix (issue 9: peak RSS ≤ 1 GiB; load 11-19, paired runs): the defaults
- * peaked at 1216 and 1360 MB, these at 1146 and 1172 MB (and 1011-1196 MB in other runs); 8/16 MB
- * gave nothing more (1281 MB). Ingest throughput was unchanged (16 600-18 700 spans/s either way).
+ * bench/hardening/peak-rss-mix (issue 9: peak RSS ≤ 1 GiB; load 11-19, same build, alternating
+ * runs): the defaults peaked at 1216 and 1360 MB, these at 1146 and 1172 MB (1011-1299 MB over all
+ * eight runs: the mix's peak varies by ±150 MB with the machine's load); 8/16 MB gave nothing more
+ * (1238, 1281 MB). Ingest of ordinary traffic was not slower (18 700 spans/s against 16 600).
  */
 const DUCKDB_ALLOCATOR = {
   flushThreshold: '16MB',
