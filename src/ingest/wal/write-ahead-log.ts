@@ -59,7 +59,8 @@ export interface WalRecoveryReport {
 /**
  * The write-ahead log: every accepted request body is appended here and synced before the
  * client is acknowledged, so an acknowledged request survives a crash of the process the next
- * instant. Appends are synchronous positional writes (ordered, cheap: page cache); syncs are
+ * instant. Appends are synchronous positional writes (ordered, cheap: page cache), a record over
+ * one write slice a slice per turn of the event loop (see SlicedWrite); syncs are
  * grouped, one fdatasync — on a thread of its own — covering every append made before it started.
  *
  * A write or sync that fails (ENOSPC) is undone: the file is cut back to the end of the last record
