@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { EventRecord } from '../core/event-record.js';
 import { WaggleError } from '../core/errors.js';
 import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
+import { DecodedEventInterner } from './decoded-event-interner.js';
 import type { DecodeReplyMessage, DecodeRequestMessage } from './payload-decode-messages.js';
 import type { DecodedPayload } from './payload-decoders.js';
 import type { PayloadFormat } from './wal/write-ahead-log.js';
@@ -11,6 +12,8 @@ const IDLE_WORKER_MS = 30_000;
 
 interface PendingJob {
   readonly events: EventRecord[];
+  /** Shares the strings the structured clone copied, across the job's messages. */
+  readonly interner: DecodedEventInterner;
   readonly resolve: (payload: DecodedPayload) => void;
   readonly reject: (error: unknown) => void;
   /** The body's size: once a large one is decoded, the worker is retired. */
@@ -47,7 +50,7 @@ export class PayloadDecodeThread {
       if (this.pending.size === 0) worker.ref();
       if (this.idleTimer !== null) clearTimeout(this.idleTimer);
       this.idleTimer = null;
-      this.pending.set(id, { events: [], resolve, reject, bodyBytes: body.byteLength, worker });
+      this.pending.set(id, { events: [], interner: new DecodedEventInterner(), resolve, reject, bodyBytes: body.byteLength, worker });
       worker.postMessage(job, transfer && ownsWholeBuffer ? [body.buffer as ArrayBuffer] : []);
     });
   }
@@ -105,6 +108,7 @@ export class PayloadDecodeThread {
     if (message.kind !== 'events' && this.pending.size === 1) this.becameIdle(job.bodyBytes >= INGEST_LIMITS.decodeWorkerRetireBytes.value);
     switch (message.kind) {
       case 'events': {
+        job.interner.internEvents(message.events);
         for (const event of message.events) job.events.push(event);
         // Ask for the next message only after pending I/O had its turn (health checks, acks).
         const worker = this.worker;

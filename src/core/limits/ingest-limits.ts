@@ -61,4 +61,15 @@ export const INGEST_LIMITS = {
     reason:
       "After decoding a body (as decoded, i.e. inflated) at least this large, the decode worker thread is stopped and its heap returned to the system: an idle worker does not collect, and kept 336 MB after one 64 MB OTLP/JSON body, 642 MB after two, on top of everything else (issue 9: peak RSS ≤ 1 GiB). Starting a new one costs ~50 ms, little next to the second or more such a body takes to decode.",
   },
+  internedStringsPerBody: {
+    value: 65_536,
+    unit: 'strings',
+    reason:
+      "Distinct strings the main thread shares between the events of one body decoded in the worker thread (keys, kinds, names, repeated values): a structured clone copies each string once per use, and a 64 MB body's events took 58 MB in the worker but 151 MB once copied. Past this many, further strings are kept as copied: a body of mostly unique values gains nothing from sharing, and the table itself costs memory.",
+  },
+  internedStringChars: {
+    value: 256,
+    unit: 'characters',
+    reason: 'Longer strings are not shared between events (see internedStringsPerBody): long values rarely repeat, and hashing them costs the main thread time.',
+  },
 } as const satisfies Record<string, LimitDefinition>;

@@ -226,6 +226,63 @@ describe('WriteAheadLog recovery', () => {
   });
 });
 
+describe('WriteAheadLog records larger than a write slice', () => {
+  it('writes a large record over several turns, acknowledges nothing after it before it is whole, and replays all in order', async () => {
+    const dir = tempDir();
+    const { wal } = WriteAheadLog.open(dir, 0n, { sync: true, maxFileBytes: 1 << 30 });
+    const file = path.join(dir, fs.readdirSync(dir)[0]!);
+    const payload = Buffer.alloc(9 * 1024 * 1024 + 3);
+    for (let i = 0; i + 4 <= payload.length; i += 4096) payload.writeUInt32LE(i * 2654435761 >>> 0, i);
+    const order: string[] = [];
+    const large = wal.append('otlp-json', { dataset: 'large' }, payload);
+    // Only the record's head is on disk when append returns; the payload follows a slice per turn.
+    assert.ok(fs.statSync(file).size < payload.length, `file is ${fs.statSync(file).size} bytes`);
+    const after = wal.append('otlp-json', { dataset: 'after' }, Buffer.from('small'));
+    assert.deepEqual([large.position, after.position], [1n, 2n]);
+    await Promise.all([large.durable.then(() => order.push('large')), after.durable.then(() => order.push('after'))]);
+    assert.deepEqual(order, ['large', 'after']);
+    await wal.close();
+    const reopened = WriteAheadLog.open(dir, 0n, options);
+    assert.deepEqual(reopened.replay.map((e) => [e.position, e.meta['dataset'], e.payload.length]), [
+      [1n, 'large', payload.length],
+      [2n, 'after', 5],
+    ]);
+    assert.ok(reopened.replay[0]!.payload.equals(payload));
+    assert.deepEqual(reopened.recovery, { skippedBytes: 0, truncatedBytes: 0 });
+    await reopened.wal.close();
+  });
+
+  it('discards a large record torn by SIGKILL mid-write on replay and loses nothing acknowledged', async () => {
+    const dir = tempDir();
+    const moduleUrl = new URL('./write-ahead-log.js', import.meta.url).href;
+    // Acknowledged first, then a 9 MiB record and a small one after it; killed once the large
+    // record's first slice is written (the kill's turn comes right after that slice's).
+    const script = `
+      const { WriteAheadLog } = await import(${JSON.stringify(moduleUrl)});
+      const { wal } = WriteAheadLog.open(${JSON.stringify(dir)}, 0n, { sync: true, maxFileBytes: 1 << 30 });
+      await wal.append('otlp-json', {}, Buffer.from('acknowledged')).durable;
+      process.stdout.write('acknowledged\\n');
+      wal.append('otlp-json', {}, Buffer.alloc(9 * 1024 * 1024, 0x61));
+      wal.append('otlp-json', {}, Buffer.from('after the large one'));
+      setImmediate(() => process.kill(process.pid, 'SIGKILL'));`;
+    // From a file: the sync thread, a worker, inherits --input-type from `-e` and fails on it.
+    const scriptFile = path.join(tempDir(), 'torn-large-record.mjs');
+    fs.writeFileSync(scriptFile, script);
+    const run = spawnSync(process.execPath, [scriptFile], { timeout: 20_000 });
+    assert.equal(run.signal, 'SIGKILL', run.stderr.toString());
+    assert.equal(run.stdout.toString(), 'acknowledged\n');
+    const { wal, replay, recovery } = WriteAheadLog.open(dir, 0n, options);
+    // The torn record (24-byte header, format and meta length, "{}", payload) is skipped whole.
+    assert.deepEqual(replay.map((e) => [e.position, e.payload.toString()]), [
+      [1n, 'acknowledged'],
+      [3n, 'after the large one'],
+    ]);
+    assert.deepEqual(recovery, { skippedBytes: 24 + 5 + 2 + 9 * 1024 * 1024, truncatedBytes: 0 });
+    assert.equal(wal.append('otlp-json', {}, Buffer.from('next')).position, 4n);
+    await wal.close();
+  });
+});
+
 describe('WriteAheadLog sync thread', () => {
   it('acknowledges while every thread of libuv\'s pool is busy with other work', async () => {
     const dir = tempDir();
@@ -294,6 +351,44 @@ describe('WriteAheadLog on a full disk', () => {
       assert.deepEqual(recovery, { skippedBytes: 0, truncatedBytes: 0 });
       assert.deepEqual(replay.map((e) => e.position), Array.from({ length: Number(acknowledged) + 1 }, (_, i) => BigInt(i + 1)));
       assert.equal(replay[replay.length - 1]!.payload.toString(), 'after space came back');
+      await reopened.close();
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
+  });
+
+  it('fails a large record that runs out of space mid-write, and every record after it, and reuses their positions', async (t) => {
+    const mountPoint = tempDir();
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    } catch (error) {
+      t.skip(`cannot mount a tmpfs (needs root): ${(error as Error).message.split('\n')[0]}`);
+      return;
+    }
+    try {
+      const dir = path.join(mountPoint, 'wal');
+      const { wal } = WriteAheadLog.open(dir, 0n, { sync: true, maxFileBytes: 1 << 30 });
+      await wal.append('otlp-json', {}, Buffer.from('acknowledged')).durable;
+      // Its head fits; its payload runs out of space a few slices in.
+      const large = wal.append('otlp-json', {}, Buffer.alloc(6 * 1024 * 1024, 0x61));
+      const after = wal.append('otlp-json', {}, Buffer.from('after the large one'));
+      const outcomes = await Promise.allSettled([large.durable, after.durable]);
+      for (const outcome of outcomes) {
+        assert.equal(outcome.status, 'rejected');
+        const reason: unknown = outcome.status === 'rejected' ? outcome.reason : null;
+        assert.ok(reason instanceof WalWriteError, String(reason));
+        assert.equal(reason.errno, 'ENOSPC');
+      }
+      const next = wal.append('otlp-json', {}, Buffer.from('next'));
+      await next.durable;
+      assert.equal(next.position, 2n);
+      await wal.close();
+      const { wal: reopened, replay, recovery } = WriteAheadLog.open(dir, 0n, options);
+      assert.deepEqual(recovery, { skippedBytes: 0, truncatedBytes: 0 });
+      assert.deepEqual(replay.map((e) => [e.position, e.payload.toString()]), [
+        [1n, 'acknowledged'],
+        [2n, 'next'],
+      ]);
       await reopened.close();
     } finally {
       execFileSync('umount', [mountPoint]);

@@ -89,6 +89,21 @@ export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> =
 /** Name of the data file as attached: every connection USEs it, so SQL names stay unqualified. */
 const DATABASE_ALIAS = 'waggle';
 
+/**
+ * DuckDB's allocator gives memory back to the system sooner than by default (flush after a task
+ * whose peak passed 128 MB, after bulk frees over 512 MB, no background thread). Measured with
+ * bench/hardening/peak-rss-mix (issue 9: peak RSS ≤ 1 GiB; load 11-19, same build, alternating
+ * runs): the defaults peaked at 1216 and 1360 MB, these at 1146 and 1172 MB (1011-1299 MB over all
+ * eight runs: the mix's peak varies by ±150 MB with the machine's load); 8/16 MB gave nothing more
+ * (1238, 1281 MB). Ingest of ordinary traffic was no slower (18 700 against 16 600, 30 700 against
+ * 31 000 spans/s in two paired runs).
+ */
+const DUCKDB_ALLOCATOR = {
+  flushThreshold: '16MB',
+  bulkDeallocationFlushThreshold: '32MB',
+  backgroundThreads: 'true',
+} as const;
+
 /** Lifecycle defaults: a pass every 15 s keeps deletion within a minute of expiry. */
 const DEFAULT_LIFECYCLE_INTERVAL_MS = 15_000;
 const DEFAULT_RETIRED_TABLE_GRACE_MS = 10_000;
@@ -258,6 +273,10 @@ export class DuckDbSpanStore implements SpanStore {
       memory_limit: options.memoryLimit,
       threads: String(options.threads),
       temp_directory: `${file}.tmp`,
+      // At issue 9's hostile mix's peak ~1 GB was outside JavaScript, mostly DuckDB's: see DUCKDB_ALLOCATOR.
+      allocator_flush_threshold: DUCKDB_ALLOCATOR.flushThreshold,
+      allocator_bulk_deallocation_flush_threshold: DUCKDB_ALLOCATOR.bulkDeallocationFlushThreshold,
+      allocator_background_threads: DUCKDB_ALLOCATOR.backgroundThreads,
     });
     const writer = await instance.connect();
     await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`);
