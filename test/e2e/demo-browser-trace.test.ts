@@ -34,7 +34,7 @@ before(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-demo-e2e-'));
   demo = await startDemo({
     waggle: { ...resolveConfig({}, []), host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, dataDir, walSync: false, flushIntervalMs: 200 },
-    demo: { demoPort: 0, apiPort: 0, authPort: 0, dataPort: 0, host: '127.0.0.1', traffic: false, trafficIntervalMs: 1000 },
+    demo: { demoPort: 0, apiPort: 0, authPort: 0, dataPort: 0, host: '127.0.0.1', traffic: false, trafficIntervalMs: 1000, orderFailureRate: 0.04 },
     log: (line) => output.push(line),
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
