@@ -134,6 +134,9 @@ export function SlosPage({ search }: { search: URLSearchParams }): ReactNode {
     event.preventDefault();
     if (targetPerMillion === null) return;
     createSlo(dataset, { name, description: '', sli: { alias }, time_period_days: days, target_per_million: targetPerMillion }).then((slo) => {
+      // An emptied form, as on the other alerting pages: a second click must not create a twin.
+      setName('');
+      setAlias('');
       slos.reload();
       navigate(`/slos?dataset=${encodeURIComponent(dataset)}&id=${encodeURIComponent(slo.id)}`);
     }, (e: unknown) => setError(e instanceof Error ? e : new Error(String(e))));
