@@ -298,6 +298,11 @@ describe('a new user on the demo: alerting, logs and metrics', { skip: hasChromi
     assert.equal(Math.round(last.budget_remaining * 100) / 100, -6150);
     assert.ok(Math.abs(now - Date.parse(last.time)) < 120_000, last.time);
     await shot('09-slo');
+    // The form's example indicator, as a user would copy it, finds the demo's checkouts: 3 good, 5 bad.
+    const example = (await page.locator('.alert-form .hint code').textContent()) ?? '';
+    await api('POST', '/1/derived_columns/demo-api', { alias: 'sli.example', expression: example });
+    const judged = await query('demo-api', 'VISUALIZE COUNT WHERE sli.example exists GROUP BY sli.example ORDER BY sli.example LAST 1h');
+    assert.deepEqual(judged.map((r) => [r['sli.example'], r['COUNT']]), [[false, 5], [true, 3]], example);
     assert.deepEqual(problems, []);
   });
 });

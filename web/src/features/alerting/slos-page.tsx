@@ -225,7 +225,7 @@ export function SlosPage({ search }: { search: URLSearchParams }): ReactNode {
           </button>
         </div>
         <p className="hint">
-          Example indicator: <code>IF(STARTS_WITH($name, "POST /checkout"), LT($duration_ms, 1000))</code> — checkouts are eligible, and good when faster than a second.
+          Example indicator: <code>IF(STARTS_WITH($name, "POST /api/checkout"), LT($duration_ms, 1000))</code> — the demo's checkouts are eligible, and good when faster than a second.
         </p>
       </form>
     </div>
