@@ -167,6 +167,12 @@ describe('a new user on the demo: alerting, logs and metrics', { skip: hasChromi
     await apiRow.click();
     const spanLogs = page.locator('.span-panel').getByRole('region', { name: 'Logs' });
     await spanLogs.waitFor();
+    // The logs show without scrolling the span's panel (the demo's spans carry some forty fields).
+    const [logsTop, panelBottom] = await page.evaluate(() => [
+      document.querySelector('.span-panel .log-list')?.getBoundingClientRect().top ?? Infinity,
+      Math.min(window.innerHeight, document.querySelector('.span-panel')?.getBoundingClientRect().bottom ?? 0),
+    ]);
+    assert.ok(logsTop < panelBottom, `the span's logs start at ${logsTop}px, below the panel's visible end at ${panelBottom}px`);
     // The API's request log, on its server span: over a second, as Ada's requests are.
     const messages = await spanLogs.locator('.log-message').allInnerTexts();
     assert.equal(messages.length, 1, JSON.stringify(messages));
