@@ -180,6 +180,8 @@ describe('a new user on the demo: alerting, logs and metrics', { skip: hasChromi
     // The business log, on the span of the checkout step.
     await page.locator('.wf-row').filter({ has: page.getByText('checkout', { exact: true }) }).first().click();
     assert.deepEqual(await page.locator('.span-panel').getByRole('region', { name: 'Logs' }).locator('.log-message').allInnerTexts(), ['order placed']);
+    // Its time reads as a time of day, to the millisecond.
+    assert.match(await page.locator('.span-panel .log-time').first().innerText(), /^\d{2}:\d{2}:\d{2}\.\d{3}$/);
     await shot('03-trace-logs');
   });
 
