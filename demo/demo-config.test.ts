@@ -12,6 +12,7 @@ describe('resolveDemoConfig', () => {
       host: '127.0.0.1',
       traffic: true,
       trafficIntervalMs: 700,
+      orderFailureRate: 0.04,
     });
   });
 
@@ -24,6 +25,7 @@ describe('resolveDemoConfig', () => {
       WAGGLE_DEMO_HOST: '0.0.0.0',
       WAGGLE_DEMO_TRAFFIC: 'off',
       WAGGLE_DEMO_TRAFFIC_INTERVAL_MS: '50',
+      WAGGLE_DEMO_ORDER_FAILURE_RATE: '0',
     });
     assert.deepEqual(config, {
       demoPort: 19150,
@@ -33,6 +35,7 @@ describe('resolveDemoConfig', () => {
       host: '0.0.0.0',
       traffic: false,
       trafficIntervalMs: 50,
+      orderFailureRate: 0,
     });
   });
 
@@ -49,5 +52,8 @@ describe('resolveDemoConfig', () => {
       message: "WAGGLE_DEMO_TRAFFIC must be true or false, got 'maybe'",
     });
     assert.throws(() => resolveDemoConfig({ WAGGLE_DEMO_TRAFFIC_INTERVAL_MS: '5' }), /WAGGLE_DEMO_TRAFFIC_INTERVAL_MS/);
+    assert.throws(() => resolveDemoConfig({ WAGGLE_DEMO_ORDER_FAILURE_RATE: '1.5' }), {
+      message: "WAGGLE_DEMO_ORDER_FAILURE_RATE must be a share between 0 and 1, got '1.5'",
+    });
   });
 });

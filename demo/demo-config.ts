@@ -11,6 +11,8 @@ export interface DemoConfig {
   traffic: boolean;
   /** Mean pause between two synthetic requests of the traffic generator. */
   trafficIntervalMs: number;
+  /** The share of orders (0 to 1) the data service fails with a simulated write conflict. */
+  orderFailureRate: number;
 }
 
 interface PortDef {
@@ -32,6 +34,7 @@ export const DEMO_ENV_VARS: ReadonlyArray<{ env: string; fallback: string }> = [
   { env: 'WAGGLE_DEMO_HOST', fallback: '127.0.0.1' },
   { env: 'WAGGLE_DEMO_TRAFFIC', fallback: 'true' },
   { env: 'WAGGLE_DEMO_TRAFFIC_INTERVAL_MS', fallback: '700' },
+  { env: 'WAGGLE_DEMO_ORDER_FAILURE_RATE', fallback: '0.04' },
 ];
 
 function parsePort(env: string, raw: string): number {
@@ -58,10 +61,16 @@ export function resolveDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
   if (!/^\d+$/.test(intervalRaw) || Number(intervalRaw) < 10) {
     throw new Error(`WAGGLE_DEMO_TRAFFIC_INTERVAL_MS must be an integer of at least 10, got '${intervalRaw}'`);
   }
+  const failureRaw = value('WAGGLE_DEMO_ORDER_FAILURE_RATE') ?? '0.04';
+  const failureRate = Number(failureRaw);
+  if (!/^\d+(\.\d+)?$/.test(failureRaw) || failureRate > 1) {
+    throw new Error(`WAGGLE_DEMO_ORDER_FAILURE_RATE must be a share between 0 and 1, got '${failureRaw}'`);
+  }
   return {
     ...ports,
     host: value('WAGGLE_DEMO_HOST') ?? '127.0.0.1',
     traffic: ['true', '1', 'yes', 'on'].includes(trafficRaw),
     trafficIntervalMs: Number(intervalRaw),
+    orderFailureRate: failureRate,
   };
 }

@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startWaggleServer, type RunningWaggle } from '../src/server/waggle-server.js';
+import { startWaggleServer, type RunningWaggle, type StartHooks } from '../src/server/waggle-server.js';
 import type { WaggleConfig } from '../src/server/waggle-config.js';
 import type { DemoConfig } from './demo-config.js';
 import { createDemoKeys, type DemoKeys } from './demo-keys.js';
@@ -18,6 +18,8 @@ export interface DemoSystemOptions {
   demo: DemoConfig;
   /** Receives the services' output lines, prefixed with their name; default: this process's stderr. */
   log?: (line: string) => void;
+  /** Passed to Waggle's server (tests: the alerting scheduler's clock). */
+  hooks?: StartHooks;
 }
 
 export interface RunningDemo {
@@ -128,7 +130,7 @@ export async function startDemo(options: DemoSystemOptions): Promise<RunningDemo
   const { demo } = options;
   // Keys first: with one in the data directory, Waggle (WAGGLE_AUTH=auto) checks them from the start.
   const keys = await createDemoKeys(options.waggle.dataDir);
-  const waggle = await startWaggleServer(options.waggle);
+  const waggle = await startWaggleServer(options.waggle, options.hooks ?? {});
   const started: StartedService[] = [];
   const stopAll = async (): Promise<void> => {
     const traffic = started.filter((s) => s.kind === 'traffic');
@@ -153,7 +155,7 @@ export async function startDemo(options: DemoSystemOptions): Promise<RunningDemo
       started.push(service);
       return service;
     };
-    const [auth, data] = await Promise.all([launch('auth', demo.authPort), launch('data', demo.dataPort)]);
+    const [auth, data] = await Promise.all([launch('auth', demo.authPort), launch('data', demo.dataPort, { DEMO_ORDER_FAILURE_RATE: String(demo.orderFailureRate) })]);
     const api = await launch('api', demo.apiPort, {
       DEMO_AUTH_URL: urlOf(demo.host, auth.port ?? 0),
       DEMO_DATA_URL: urlOf(demo.host, data.port ?? 0),

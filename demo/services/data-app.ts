@@ -24,7 +24,14 @@ INSERT INTO products VALUES
   ('honey-01', 'Wildflower honey', 'honey', 1200), ('honey-02', 'Heather honey', 'honey', 1600);
 `;
 
-const FAILURE_RATE = 0.04;
+/** Ada's slow path waits at least this long (and up to 400 ms more). */
+const SLOW_PATH_MIN_MS = 1100;
+
+/** The share of orders failed on purpose (WAGGLE_DEMO_ORDER_FAILURE_RATE; 0 makes the demo predictable). */
+function orderFailureRate(): number {
+  const rate = Number(process.env['DEMO_ORDER_FAILURE_RATE'] ?? '0.04');
+  return Number.isFinite(rate) && rate >= 0 && rate <= 1 ? rate : 0.04;
+}
 
 interface OrderItem {
   sku: string;
@@ -80,10 +87,12 @@ export async function startDataService(): Promise<DemoService> {
     if (user?.slow !== true) return;
     await withSpan('recompute purchase history', { 'cache.hit': false }, async () => {
       await query('SELECT', 'SELECT count(*) AS orders, coalesce(sum(total_cents), 0) AS spent FROM orders WHERE user_id = $1', [user.id]);
-      await sleep(400 + Math.random() * 500);
+      // Over a second on every request: a checkout of Ada's misses a "checkouts under 1 s" SLO.
+      await sleep(SLOW_PATH_MIN_MS + Math.random() * 400);
     });
   };
 
+  const failureRate = orderFailureRate();
   const app = express();
   app.disable('x-powered-by');
   app.use(requestTelemetry());
@@ -124,7 +133,7 @@ export async function startDataService(): Promise<DemoService> {
     const count = items.reduce((sum, item) => sum + item.quantity, 0);
     try {
       const [row] = await withSpan('write order', { 'order.items': count }, async () => {
-        if (Math.random() < FAILURE_RATE) throw new Error('write conflict on table orders; transaction aborted');
+        if (Math.random() < failureRate) throw new Error('write conflict on table orders; transaction aborted');
         return query('INSERT', 'INSERT INTO orders (user_id, items, total_cents) VALUES ($1, $2, $3) RETURNING id', [userId, count, totalCents]);
       });
       const orderId = Number(row?.['id']);

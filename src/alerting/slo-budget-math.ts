@@ -73,3 +73,17 @@ export function burnDown(buckets: ReadonlyArray<{ time: string } & SliCounts>, t
     return { time: b.time, budget_remaining: budgetRemainingPercent({ good, bad }, targetPerMillion), compliance: compliancePercent({ good, bad }) };
   });
 }
+
+/**
+ * The burn-down drawn over the whole period: 100 % at its start (no event seen yet) and the last
+ * value carried to its end (now), so one busy bucket draws a line across the period, not a lone dot.
+ */
+export function burnDownOverPeriod(
+  buckets: ReadonlyArray<{ time: string } & SliCounts>,
+  targetPerMillion: number,
+  period: { start: string; end: string },
+): Array<{ time: string; budget_remaining: number; compliance: number }> {
+  const inside = burnDown(buckets, targetPerMillion).filter((p) => Date.parse(p.time) > Date.parse(period.start) && Date.parse(p.time) < Date.parse(period.end));
+  const last = inside.at(-1) ?? { budget_remaining: 100, compliance: 100 };
+  return [{ time: period.start, budget_remaining: 100, compliance: 100 }, ...inside, { time: period.end, budget_remaining: last.budget_remaining, compliance: last.compliance }];
+}

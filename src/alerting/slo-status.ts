@@ -1,6 +1,6 @@
 import type { QuerySpec } from '../query/query-spec.js';
 import { validateQuerySpec } from '../query/query-spec-validator.js';
-import { burnDown, compliancePercent, budgetRemainingPercent, type SliCounts } from './slo-budget-math.js';
+import { burnDownOverPeriod, compliancePercent, budgetRemainingPercent, type SliCounts } from './slo-budget-math.js';
 import type { StoredSlo } from './slo-definition.js';
 import type { AlertQueryRunner } from './trigger-check.js';
 
@@ -79,7 +79,7 @@ export async function sloReport(run: AlertQueryRunner, slo: StoredSlo, nowMs: nu
     budget_remaining: budgetRemainingPercent(totals, slo.target_per_million),
     good_events: totals.good,
     bad_events: totals.bad,
-    burn_down: burnDown(ordered, slo.target_per_million),
+    burn_down: burnDownOverPeriod(ordered, slo.target_per_million, { start: new Date((endS - periodS) * 1000).toISOString(), end: new Date(endS * 1000).toISOString() }),
     daily_compliance: [...days.entries()].map(([day, c]) => ({ day, compliance: compliancePercent(c), good_events: c.good, bad_events: c.bad })),
   };
 }

@@ -5,6 +5,7 @@ import {
   budgetDecreasePerMillion,
   budgetRemainingPercent,
   burnDown,
+  burnDownOverPeriod,
   compliancePercent,
   exhaustionLookbackMinutes,
   minutesToExhaustion,
@@ -47,5 +48,16 @@ describe('SLO budget maths', () => {
   it('burns the budget down bucket by bucket', () => {
     const down = burnDown([{ time: 'a', good: 99, bad: 0 }, { time: 'b', good: 99, bad: 2 }], 990_000);
     assert.deepEqual(down.map((d) => [d.time, Math.round(d.budget_remaining * 100) / 100, Math.round(d.compliance * 100) / 100]), [['a', 100, 100], ['b', 0, 99]]);
+  });
+
+  it('draws the burn-down across the whole period, from a full budget at its start to now', () => {
+    // One busy minute in a day's period (the demo a minute after it started): a line, not a lone dot.
+    const down = burnDownOverPeriod([{ time: '2026-11-30T09:00:00.000Z', good: 3, bad: 5 }], 990_000, { start: '2026-11-29T09:05:00.000Z', end: '2026-11-30T09:05:00.000Z' });
+    assert.deepEqual(down.map((d) => [d.time, Math.round(d.budget_remaining * 100) / 100, d.compliance]), [
+      ['2026-11-29T09:05:00.000Z', 100, 100],
+      ['2026-11-30T09:00:00.000Z', -6150, 37.5],
+      ['2026-11-30T09:05:00.000Z', -6150, 37.5],
+    ]);
+    assert.deepEqual(burnDownOverPeriod([], 990_000, { start: '2026-11-29T09:05:00.000Z', end: '2026-11-30T09:05:00.000Z' }).map((d) => d.budget_remaining), [100, 100]);
   });
 });

@@ -34,7 +34,7 @@ before(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-demo-e2e-'));
   demo = await startDemo({
     waggle: { ...resolveConfig({}, []), host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, dataDir, walSync: false, flushIntervalMs: 200 },
-    demo: { demoPort: 0, apiPort: 0, authPort: 0, dataPort: 0, host: '127.0.0.1', traffic: false, trafficIntervalMs: 1000 },
+    demo: { demoPort: 0, apiPort: 0, authPort: 0, dataPort: 0, host: '127.0.0.1', traffic: false, trafficIntervalMs: 1000, orderFailureRate: 0 },
     log: (line) => output.push(line),
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -210,6 +210,11 @@ it('exports structured logs inside the traces and request, latency and memory me
     assert.ok(row !== undefined && Number(row['MAX(process.memory.usage)']) > 0, `no memory gauge from ${service}: ${JSON.stringify(metricRows)}`);
     if (service !== 'demo-frontend') assert.ok(Number(row['SUM(http.server.request.count)']) > 0, `no request counter from ${service}: ${JSON.stringify(metricRows)}`);
   }
-  const orders = await demoQuery('demo-api', 'VISUALIZE COUNT WHERE body.message = "order placed" AND trace.span_id exists LAST 1h');
+  // No random order failures here (orderFailureRate 0): Bob's checkout is placed, and its log may come a batch later.
+  let orders = await demoQuery('demo-api', 'VISUALIZE COUNT WHERE body.message = "order placed" AND trace.span_id exists LAST 1h');
+  for (let i = 0; i < 30 && !(Number(orders[0]?.['COUNT']) >= 1); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    orders = await demoQuery('demo-api', 'VISUALIZE COUNT WHERE body.message = "order placed" AND trace.span_id exists LAST 1h');
+  }
   assert.ok(Number(orders[0]?.['COUNT']) >= 1, `no "order placed" log with its span: ${JSON.stringify(orders)}`);
 });

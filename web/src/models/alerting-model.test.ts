@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { burnDownChart, describeThreshold, frequencyText, parseTargetPercent, targetPercent, thresholdLine } from './alerting-model.js';
+import { validateQuerySpec } from '../../../src/query/query-spec-validator.js';
+import { burnDownChart, describeThreshold, frequencyText, parseTargetPercent, targetPercent, thresholdLine, triggerPreviewChart } from './alerting-model.js';
 
 describe('alerting page models', () => {
   it('draws the threshold as a flat line over the chart times', () => {
@@ -28,5 +29,15 @@ describe('alerting page models', () => {
 
   it('writes frequencies in the largest whole unit', () => {
     assert.deepEqual([60, 900, 3600, 86_400].map(frequencyText), ['1 min', '15 min', '1 h', '1 d']);
+  });
+
+  it('previews a trigger over every minute of its range, not only the busy one', () => {
+    // Six errors in one minute of a 10-minute trigger: the server sends one series point.
+    const spec = validateQuerySpec({ calculations: [{ op: 'COUNT' }], filters: [{ column: 'error', op: '=', value: true }], time_range: 600 });
+    const ranAtSec = Date.parse('2026-11-30T09:15:30Z') / 1000;
+    const chart = triggerPreviewChart(spec, { id: 'q', complete: true, query: { granularity: 60 }, data: { series: [{ time: '2026-11-30T09:12:00Z', data: { COUNT: 6 } }], results: [{ data: { COUNT: 6 } }] } }, ranAtSec);
+    assert.equal(chart?.times.length, 11);
+    assert.equal(chart?.times[0], Date.parse('2026-11-30T09:05:00Z') / 1000);
+    assert.deepEqual(chart?.lines.map((l) => l.values), [[0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0]]);
   });
 });

@@ -2,13 +2,29 @@
  * Pure helpers of the alerting pages: the trigger preview's threshold line, the SLO burn-down
  * chart, and the words the pages show. No DOM; unit-tested.
  */
-import type { ChartLine } from './result-series-model.js';
+import { defaultGranularity } from '../../../src/query/compile/query-window.js';
+import type { QuerySpec } from '../../../src/query/query-spec.js';
+import { bucketGrid } from './bucket-fill-model.js';
+import type { QueryResult } from './query-result-types.js';
+import { buildCharts, type ChartLine } from './result-series-model.js';
+import { resolveTimeWindow } from './time-range-model.js';
 
 export type ThresholdOp = '>' | '>=' | '<' | '<=';
 
 /** A horizontal line at the threshold, aligned with the chart's times, drawn beside the query's lines. */
 export function thresholdLine(times: readonly number[], threshold: { op: ThresholdOp; value: number }): ChartLine {
   return { label: `threshold ${threshold.op} ${threshold.value}`, group: {}, values: times.map(() => threshold.value) };
+}
+
+/**
+ * The trigger preview's line: every bucket of the trigger's time range (the server sends only the
+ * busy ones), so a single busy minute draws a line over the range, not a dot on an axis of years.
+ */
+export function triggerPreviewChart(spec: QuerySpec, result: QueryResult, ranAtSec: number): { times: readonly number[]; lines: readonly ChartLine[] } | undefined {
+  const window = resolveTimeWindow(spec, ranAtSec);
+  const granularity = result.query?.granularity ?? spec.granularity ?? defaultGranularity(window.endSec - window.startSec);
+  const chart = buildCharts(spec, result, 20, bucketGrid(window, granularity)).find((c) => c.kind === 'lines');
+  return chart === undefined || chart.kind !== 'lines' ? undefined : { times: chart.times, lines: chart.lines };
 }
 
 /** The burn-down as one chart line (budget remaining, percent) on Unix-second times, plus the 0 % line. */

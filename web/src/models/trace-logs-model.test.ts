@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildWaterfall } from './waterfall-layout-model.js';
-import { groupTraceLogs, logMarkerOffsets, logMessage, severityBand } from './trace-logs-model.js';
+import { groupTraceLogs, logMarkerOffsets, logMessage, logTimeOfDay, severityBand } from './trace-logs-model.js';
 
 const span = (id: string, parent: string | null, ms: number, durationMs: number): Record<string, unknown> => ({
   timestamp: `2026-11-22T01:02:03.${String(ms).padStart(3, '0')}000000Z`,
@@ -38,6 +38,13 @@ describe('trace logs model', () => {
     const startNs = 1795309323000000000n;
     assert.deepEqual(logMarkerOffsets(logsBySpan.get('aaaaaaaaaaaaaaaa')!, startNs, 100_000_000n), [0.1, 0.5, 1]);
     assert.deepEqual(logMarkerOffsets([log(null, 0, {})], startNs, 0n), [0]);
+  });
+
+  it('shows a log\'s time as local time of day to the millisecond, not a nanosecond RFC 3339 string', () => {
+    const at = new Date(2026, 10, 30, 9, 33, 30, 194);
+    const timestamp = at.toISOString().replace('Z', '000000Z');
+    assert.equal(logTimeOfDay({ timestamp }), '09:33:30.194');
+    assert.equal(logTimeOfDay({}), '');
   });
 
   it('names the severity band by number, else by text', () => {

@@ -17,6 +17,18 @@ export interface TraceLogGroups {
   readonly logRows: readonly TraceRow[];
 }
 
+/**
+ * A log's time as a reader scans a list of them: local time of day to the millisecond
+ * ("09:33:30.194"); the date is the trace's. Empty when the row has no usable timestamp.
+ */
+export function logTimeOfDay(row: TraceRow): string {
+  const ns = logTimeNs(row);
+  if (ns === 0n) return '';
+  const at = new Date(Number(ns / 1_000_000n));
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}.${String(at.getMilliseconds()).padStart(3, '0')}`;
+}
+
 export function logTimeNs(row: TraceRow): bigint {
   const time = row['timestamp'];
   return (typeof time === 'string' ? parseRfc3339Nanos(time) : null) ?? 0n;

@@ -138,6 +138,9 @@ export function SlosPage({ search }: { search: URLSearchParams }): ReactNode {
     event.preventDefault();
     if (targetPerMillion === null) return;
     createSlo(dataset, { name, description: '', sli: { alias }, time_period_days: days, target_per_million: targetPerMillion }).then((slo) => {
+      // An emptied form, as on the other alerting pages: a second click must not create a twin.
+      setName('');
+      setAlias('');
       slos.reload();
       navigate(`/slos?dataset=${encodeURIComponent(dataset)}&id=${encodeURIComponent(slo.id)}`);
     }, (e: unknown) => setError(e instanceof Error ? e : new Error(String(e))));
@@ -226,7 +229,7 @@ export function SlosPage({ search }: { search: URLSearchParams }): ReactNode {
           </button>
         </div>
         <p className="hint">
-          Example indicator: <code>IF(STARTS_WITH($name, "POST /checkout"), LT($duration_ms, 1000))</code> — checkouts are eligible, and good when faster than a second.
+          Example indicator: <code>IF(STARTS_WITH($name, "POST /api/checkout"), LT($duration_ms, 1000))</code> — the demo's checkouts are eligible, and good when faster than a second.
         </p>
       </form>
     </div>

@@ -9,8 +9,7 @@ import { createTrigger, deleteTrigger, listRecipients, listTriggers, triggerHist
 import { Empty, ErrorMessage, Loading } from '../../components/status-views.js';
 import { useAsync } from '../../components/use-async.js';
 import { AlertingNav } from './alerting-nav.js';
-import { describeThreshold, frequencyText, thresholdLine } from '../../models/alerting-model.js';
-import { buildCharts } from '../../models/result-series-model.js';
+import { describeThreshold, frequencyText, thresholdLine, triggerPreviewChart } from '../../models/alerting-model.js';
 import { navigate } from '../../routing/router.js';
 import { LineChart } from '../query/line-chart.js';
 import { DatasetSelect, PositionedError } from './dataset-select.js';
@@ -27,11 +26,11 @@ function specText(trigger: Trigger): string {
 
 /** The trigger's query over its time range, with the threshold drawn across it. */
 function TriggerPreview({ dataset, spec, threshold }: { dataset: string; spec: QuerySpec; threshold: Threshold }): ReactNode {
-  const result = useAsync((signal) => runSpec(dataset, spec, { signal }), [dataset, JSON.stringify(spec)]);
+  const result = useAsync(async (signal) => ({ ranAtSec: Math.floor(Date.now() / 1000), result: await runSpec(dataset, spec, { signal }) }), [dataset, JSON.stringify(spec)]);
   if (result.status === 'loading') return <Loading what="the preview" />;
   if (result.status === 'error') return <ErrorMessage error={result.error} />;
-  const chart = buildCharts(spec, result.value).find((c) => c.kind === 'lines');
-  if (chart === undefined || chart.kind !== 'lines') return <Empty>No data to preview.</Empty>;
+  const chart = triggerPreviewChart(spec, result.value.result, result.value.ranAtSec);
+  if (chart === undefined) return <Empty>No data to preview.</Empty>;
   const label = calculationLabel(spec.calculations[0] ?? { op: 'COUNT' });
   return (
     <figure className="chart trigger-preview">

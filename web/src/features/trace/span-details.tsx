@@ -86,10 +86,14 @@ export function SpanDetails({ span, row, model, actions }: { span: WaterfallSpan
         </div>
       )}
 
+      {/* A span's logs above its fields: an instrumented service puts forty fields on a span, and
+          a user who clicked a bar with log markers should not have to scroll past them all. */}
+      {span.logs.length > 0 && <LogList logs={span.logs} title="Logs" />}
+
       <h3>Fields</h3>
       <FieldTable fields={span.fields} {...(actions ? { actions } : {})} />
 
-      <LogList logs={span.logs} title="Logs" />
+      {span.logs.length === 0 && <LogList logs={span.logs} title="Logs" />}
 
       <h3>Span events ({span.events.length})</h3>
       {span.events.length === 0 && <p className="muted">None.</p>}

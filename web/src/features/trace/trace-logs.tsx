@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { FieldValue } from '../../components/field-value.js';
-import { logMarkerOffsets, logMessage, severityBand } from '../../models/trace-logs-model.js';
+import { logMarkerOffsets, logMessage, logTimeOfDay, severityBand } from '../../models/trace-logs-model.js';
 import type { TraceRow, WaterfallSpan } from '../../models/waterfall-layout-model.js';
 import { Link, traceHref } from '../../routing/router.js';
 
@@ -41,7 +41,9 @@ export function LogList({ logs, title, traceId }: { logs: readonly TraceRow[]; t
           <details key={i} className={`annotation log-entry severity-${band}`}>
             <summary>
               <span className={`badge severity-${band}`}>{typeof log['severity_text'] === 'string' ? log['severity_text'] : band}</span> <span className="log-message">{logMessage(log)}</span>{' '}
-              <span className="muted">{typeof log['timestamp'] === 'string' ? log['timestamp'] : ''}</span>
+              <span className="muted log-time" title={typeof log['timestamp'] === 'string' ? log['timestamp'] : undefined}>
+                {logTimeOfDay(log)}
+              </span>
             </summary>
             {traceId && spanId && (
               <p>
