@@ -23,7 +23,7 @@ export interface DirectQueryTiming {
 /**
  * Opens the data directory the server wrote (after it stopped: DuckDB allows one process per
  * file) with the server's own store options and runs every query through the server's own
- * QueryRunner (prepareQuerySpec, then resolveQueryWindow, store.relation, compileDuckDBQuery with
+ * QueryRunner (prepareQuerySpec, then resolveQueryWindow, store.relation, compileQueryFor with
  * the related relation and margin, store.runSql, exactly as the query API does), but times only
  * the `store.runSql` call inside it: 1 cold run, then `warmRuns` warm ones, as over HTTP. Using the
  * runner itself rather than a copy of it keeps the SQL identical while the compiler changes. A

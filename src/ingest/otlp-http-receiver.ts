@@ -38,20 +38,10 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /**
- * POST /v1/traces. Knows HTTP (content types, status codes, response encoding) and nothing of
- * the byte layout, which belongs to the decoders behind the ingest service.
+ * POST /v1/traces, /v1/logs or /v1/metrics: one receiver, the signal picks the decoder. Knows HTTP
+ * (content types, status codes, response encoding) and nothing of the byte layout, which belongs
+ * to the decoders behind the ingest service.
  */
-export async function handleOtlpHttpTraces(
-  req: IncomingMessage,
-  res: ServerResponse,
-  ingest: IngestService,
-  maxBodyBytes: number,
-  checkDatasets?: (datasets: ReadonlySet<string>) => void,
-): Promise<void> {
-  return handleOtlpHttpExport('traces', req, res, ingest, maxBodyBytes, checkDatasets);
-}
-
-/** POST /v1/traces, /v1/logs or /v1/metrics: one receiver, the signal picks the decoder. */
 export async function handleOtlpHttpExport(
   signal: OtlpSignal,
   req: IncomingMessage,

@@ -59,16 +59,10 @@ export function querySpecToText(spec: QuerySpec, multiline = false): string {
   return printTextQuery(spec, { multiline });
 }
 
-export { SQL_DIALECTS } from './compile/store-dialects.js';
 
 /** One statement for the query in the store's dialect; the store runs it with its parameters. */
 export function compileQueryFor(dialect: keyof typeof SQL_DIALECTS, spec: QuerySpec, schema: QuerySchema, options: CompileOptions): CompiledQuery {
   return compileQuery(spec, schema, SQL_DIALECTS[dialect], options);
-}
-
-/** One DuckDB statement for the query; run it with duckdbParameters(compiled.parameters). */
-export function compileDuckDBQuery(spec: QuerySpec, schema: QuerySchema, options: CompileOptions): CompiledQuery {
-  return compileQuery(spec, schema, duckdbDialect, options);
 }
 
 /** One statement in the store's dialect listing the events behind a spec, newest first (GET /api/raw-events). */

@@ -23,8 +23,8 @@ import { packageRoot, serveWebUi } from '../api/web-ui-static.js';
 import { addHoneycombEventRoutes } from '../ingest/honeycomb-http-receiver.js';
 import { IngestService } from '../ingest/ingest-service.js';
 import { startOtlpGrpcReceiver } from '../ingest/otlp-grpc-receiver.js';
-import { handleOtlpHttpExport, handleOtlpHttpTraces } from '../ingest/otlp-http-receiver.js';
-import { OTLP_HTTP_PATHS } from '../ingest/otlp-signals.js';
+import { handleOtlpHttpExport } from '../ingest/otlp-http-receiver.js';
+import { OTLP_HTTP_PATHS, OTLP_SIGNALS, type OtlpSignal } from '../ingest/otlp-signals.js';
 import { WalWriteError } from '../ingest/wal/wal-write-error.js';
 import { WriteAheadLog } from '../ingest/wal/write-ahead-log.js';
 import { openSpanStore } from './span-store-factory.js';
@@ -204,23 +204,17 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
   const replaying = replay.length > 0 ? ingestService.replay(replay) : Promise.resolve(0);
 
   const otlpRoutes = new HttpRouter();
-  const traceHandler = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
-    handleOtlpHttpTraces(req, res, ingestService, config.maxBodyBytes, datasetCreationCheck(principalOf(req), store, metrics));
-  otlpRoutes.add('POST', '/v1/traces', traceHandler);
-  const logsHandler = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
-    handleOtlpHttpExport('logs', req, res, ingestService, config.maxBodyBytes, datasetCreationCheck(principalOf(req), store, metrics));
-  const metricsHandler = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
-    handleOtlpHttpExport('metrics', req, res, ingestService, config.maxBodyBytes, datasetCreationCheck(principalOf(req), store, metrics));
-  otlpRoutes.add('POST', '/v1/logs', logsHandler);
-  otlpRoutes.add('POST', '/v1/metrics', metricsHandler);
+  const otlpHandler =
+    (signal: OtlpSignal) =>
+    async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<void> =>
+      handleOtlpHttpExport(signal, req, res, ingestService, config.maxBodyBytes, datasetCreationCheck(principalOf(req), store, metrics));
+  for (const signal of Object.keys(OTLP_SIGNALS) as OtlpSignal[]) otlpRoutes.add('POST', OTLP_SIGNALS[signal].httpPath, otlpHandler(signal));
   addHoneycombEventRoutes(otlpRoutes, ingestService);
 
   let httpPort = config.port;
   const publicUrl = (): string => (config.publicUrl !== '' ? config.publicUrl : `http://localhost:${httpPort}`);
   const mainRoutes = new HttpRouter();
-  mainRoutes.add('POST', '/v1/traces', traceHandler);
-  mainRoutes.add('POST', '/v1/logs', logsHandler);
-  mainRoutes.add('POST', '/v1/metrics', metricsHandler);
+  for (const signal of Object.keys(OTLP_SIGNALS) as OtlpSignal[]) mainRoutes.add('POST', OTLP_SIGNALS[signal].httpPath, otlpHandler(signal));
   addHoneycombEventRoutes(mainRoutes, ingestService);
   addTraceRoutes(mainRoutes, store);
   const api = addApiRoutes(mainRoutes, { store, config, publicUrl, queryMetrics: metrics.queries, auth: { authorizer, secureCookies: () => publicUrl().startsWith('https:') }, ...(hooks.alerting === undefined ? {} : { alerting: hooks.alerting }) });

@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidQueryError } from '../../src/core/errors.js';
 import { duckdbParameters } from '../../src/query/compile/duckdb-parameters.js';
 import type { QuerySchema } from '../../src/query/query-schema.js';
-import { compileDuckDBQuery, prepareQuerySpec, prepareTextQuery, querySpecToText, queryUiPath, shapeCompiledResult } from '../../src/query/query-engine.js';
+import { compileQueryFor, prepareQuerySpec, prepareTextQuery, querySpecToText, queryUiPath, shapeCompiledResult } from '../../src/query/query-engine.js';
 import { CONFORMANCE_ROWS, NASTY_USER, T0 } from './conformance-dataset.js';
 import { TABLE, insertSpans, openSpanTable, spanTableSchema, tableRelation } from './span-table-fixture.js';
 
@@ -31,7 +31,7 @@ describe('query engine facade', () => {
   it('runs a text query end to end with hostile column names and values', async () => {
     const schema = hostileSchema();
     const spec = prepareTextQuery(`VISUALIZE COUNT WHERE \`'); DROP TABLE spans; --\` = "${NASTY_USER.replace(/"/g, '\\"')}" OR __proto__ = "db" GROUP BY \`__proto__\` FROM ${T0} TO ${T0 + 600}`, schema);
-    const compiled = compileDuckDBQuery(spec, schema, { nowNs: 0n, relation: tableRelation, disableSeries: true });
+    const compiled = compileQueryFor('duckdb', spec, schema, { nowNs: 0n, relation: tableRelation, disableSeries: true });
     const { values, types } = duckdbParameters(compiled.parameters);
     const rows = (await connection.runAndReadAll(compiled.sql, values, types)).getRowsJS();
     const data = shapeCompiledResult(compiled, rows);
@@ -52,7 +52,7 @@ describe('query engine facade', () => {
 
   it('uses now for a relative range and picks about 120 buckets', () => {
     const spec = prepareQuerySpec({ time_range: 7200 }, spanTableSchema());
-    const compiled = compileDuckDBQuery(spec, spanTableSchema(), { nowNs: 10_000_000_000_000n, relation: tableRelation, disableSeries: false });
+    const compiled = compileQueryFor('duckdb', spec, spanTableSchema(), { nowNs: 10_000_000_000_000n, relation: tableRelation, disableSeries: false });
     assert.equal(compiled.layout.startNs, 10_000_000_000_000n - 7_200_000_000_000n);
     assert.equal(compiled.layout.endNs, 10_000_000_000_000n);
     assert.equal(compiled.layout.granularitySeconds, 60);

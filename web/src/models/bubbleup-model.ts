@@ -2,27 +2,13 @@
  * BubbleUp in the UI: the request for a heatmap box or extra filters, the side-by-side bars of a
  * compared column, and what clicking a bar does to the query (a filter, or a group-by).
  */
+import type { BubbleUpDimension, BubbleUpValue } from '../../../src/query/bubbleup/bubbleup-scoring.js';
 import type { Filter, QuerySpec } from '../../../src/query/query-spec.js';
+
+export type { BubbleUpDimension, BubbleUpValue };
 import type { HeatmapBox } from './heatmap-selection-model.js';
 import { syncFromText } from './query-text-sync-model.js';
 import { formatLabelValue, hasUnit } from './value-units-model.js';
-
-/** One value of a column on one side, as POST /api/bubbleup answers it. */
-export interface BubbleUpValue {
-  readonly value: string | boolean;
-  readonly count: number;
-  readonly fraction: number;
-  readonly missing?: true;
-  readonly lower?: number;
-  readonly upper?: number;
-}
-
-export interface BubbleUpDimension {
-  readonly column: string;
-  readonly score: number;
-  readonly selected: readonly BubbleUpValue[];
-  readonly baseline: readonly BubbleUpValue[];
-}
 
 export interface BubbleUpResponse {
   readonly selected_count: number;
