@@ -12,7 +12,12 @@ export interface ClickHouseCoreColumn {
   readonly sqlType: string;
   /** Compression, chosen per column: sorted times delta well, ids and texts need ZSTD. */
   readonly codec?: string;
+  /** The schema step that added it (a column of the first table has none): that step adds it to existing tables. */
+  readonly sinceSchemaVersion?: number;
 }
+
+/** The physical column of the receive time (src/core/ingest-time.ts), as in DuckDB. */
+export const CLICKHOUSE_INGEST_TIME_COLUMN = 'ingest_ms';
 
 export const CLICKHOUSE_CORE_COLUMNS: readonly ClickHouseCoreColumn[] = [
   { physical: 'dataset', sqlType: 'LowCardinality(String)' },
@@ -31,6 +36,10 @@ export const CLICKHOUSE_CORE_COLUMNS: readonly ClickHouseCoreColumn[] = [
   { physical: 'library_version', sqlType: 'LowCardinality(Nullable(String))' },
   { physical: 'annotation_type', sqlType: 'LowCardinality(Nullable(String))' },
   { physical: 'sample_rate', sqlType: 'UInt32', codec: 'CODEC(T64, ZSTD(1))' },
+  // When Waggle received the event's request, whole ms; NULL for rows stored before step 3 and
+  // for WAL records that did not say. One value per request, close to ts_ns in a part sorted by it:
+  // neighbours differ little, so a delta compresses well. Read only by INGEST_TIMESTAMP().
+  { physical: CLICKHOUSE_INGEST_TIME_COLUMN, sqlType: 'Nullable(Int64)', codec: 'CODEC(Delta, ZSTD(1))', sinceSchemaVersion: 3 },
 ];
 
 export const CLICKHOUSE_CORE_NAMES: ReadonlySet<string> = new Set(CLICKHOUSE_CORE_COLUMNS.map((c) => c.physical));
@@ -80,6 +89,7 @@ export const CLICKHOUSE_CORE_ROLES: SchemaRoles = {
   parentId: binding('parent_id', 'string', 'parent_id', ['parent_id']),
   sampleRate: binding('sample_rate', 'integer', 'sample_rate', ['sample_rate']),
   spanKind: binding('span_kind', 'string', 'span_kind', ['span_kind']),
+  ingestTime: binding('ingest_time', 'integer', CLICKHOUSE_INGEST_TIME_COLUMN, [CLICKHOUSE_INGEST_TIME_COLUMN]),
 };
 
 /**
