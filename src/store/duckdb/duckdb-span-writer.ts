@@ -267,6 +267,7 @@ export class DuckDbSpanWriter {
       alreadyStored: head.committed,
       error: message,
       quarantinedAtNs: now,
+      ingestMs: head.ingestTime,
     });
     const record = async (withColumns: boolean): Promise<void> => {
       await this.writer.run('BEGIN TRANSACTION');
