@@ -14,7 +14,7 @@ const rows = Number(process.argv[2] ?? 2_000_000);
 const col = (name: string, type: ColumnBinding['type'], sql: string): ColumnBinding => ({ name, type, sql, physicalColumns: [sql] });
 const columns = [col('duration_ms', 'float', 'dur_ms'), col('name', 'string', 'name'), col('speed_stored', 'string', 'speed'), col('timestamp', 'integer', 'ts_ns')];
 const ts = columns[3]!;
-const schema: QuerySchema = { column: (n) => columns.find((c) => c.name === n), columns: () => columns, roles: { timestampNs: ts, durationNs: ts, traceId: ts, spanId: ts, parentId: ts, sampleRate: ts, spanKind: ts } };
+const schema: QuerySchema = { column: (n) => columns.find((c) => c.name === n), columns: () => columns, roles: { timestampNs: ts, durationNs: ts, traceId: ts, spanId: ts, parentId: ts, sampleRate: ts, spanKind: ts, ingestTime: ts } };
 
 const expression = 'IF(GT($duration_ms, 500), "slow", "ok")';
 const compileRuns = 2000;

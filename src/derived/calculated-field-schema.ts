@@ -50,7 +50,7 @@ export function withCalculatedFields(base: QuerySchema, fields: readonly Calcula
     inProgress.push(name);
     try {
       const typed = typeCheckDerivedExpression(parseDerivedExpression(definition.expression, field), { column, names }, field);
-      const result = compileDerivedExpression(typed, { dialect: options.dialect, functions, params, timestampNs: base.roles.timestampNs, field });
+      const result = compileDerivedExpression(typed, { dialect: options.dialect, functions, params, timestampNs: base.roles.timestampNs, ingestTime: base.roles.ingestTime, field });
       const binding: ColumnBinding = { name, type: result.type, sql: result.sql, physicalColumns: result.physicalColumns };
       compiled.set(name, binding);
       return binding;

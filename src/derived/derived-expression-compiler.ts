@@ -2,6 +2,7 @@ import { DERIVED_LIMITS } from '../core/limits/derived-limits.js';
 import type { QueryParameter } from '../query/compile/compiled-query.js';
 import type { SqlDialect } from '../query/compile/sql-dialect.js';
 import type { SqlParameters } from '../query/compile/sql-parameters.js';
+import { INGEST_TIME_UNITS_PER_SECOND } from '../core/ingest-time.js';
 import type { ColumnBinding } from '../query/query-schema.js';
 import type { DerivedLiteral } from './derived-expression-ast.js';
 import { DerivedExpressionError } from './derived-expression-syntax-error.js';
@@ -16,6 +17,8 @@ export interface DerivedSqlContext {
   readonly params: SqlParameters;
   /** The event's start, BIGINT epoch nanoseconds (EVENT_TIMESTAMP). */
   readonly timestampNs: ColumnBinding;
+  /** When Waggle received the event, in 1/INGEST_TIME_UNITS_PER_SECOND seconds, NULL when unknown (INGEST_TIMESTAMP). */
+  readonly ingestTime: ColumnBinding;
   /** The field holding the expression, for errors. */
   readonly field: string;
 }
@@ -25,6 +28,8 @@ export interface CompiledDerivedExpression {
   readonly type: Exclude<DerivedValueType, 'null'>;
   readonly physicalColumns: readonly string[];
 }
+
+const NS_PER_SECOND = 1e9;
 
 /** Seconds either side of 1970 that FORMAT_TIME formats (about ±5000 years); beyond, NULL rather than an engine error. */
 const FORMAT_TIME_MAX_SECONDS = 1e11;
@@ -62,6 +67,7 @@ export function compileDerivedExpression(typed: TypedDerivedExpression, ctx: Der
         return `(${e.binding.sql})`;
       case 'call':
         if (e.fn === 'EVENT_TIMESTAMP') for (const c of ctx.timestampNs.physicalColumns) physical.add(c);
+        if (e.fn === 'INGEST_TIMESTAMP') for (const c of ctx.ingestTime.physicalColumns) physical.add(c);
         return FUNCTION_SQL[e.fn](e.args, { ctx, emit, type: e.type, position: e.position });
     }
   };
@@ -271,8 +277,7 @@ const FUNCTION_SQL: Record<DerivedFunctionName, FunctionSql> = {
     const seconds = asFloat(time!, c);
     return `CASE WHEN abs(${seconds}) < ${c.ctx.dialect.doubleLiteral(FORMAT_TIME_MAX_SECONDS)} THEN ${c.ctx.functions.formatUnixSeconds(c.emit(format!), seconds)} END`;
   },
-  EVENT_TIMESTAMP: (_args, c) => `(${c.ctx.dialect.toDouble(`(${c.ctx.timestampNs.sql})`)} / ${c.ctx.dialect.doubleLiteral(1e9)})`,
-  INGEST_TIMESTAMP: (_args, c) => {
-    throw new DerivedExpressionError('INGEST_TIMESTAMP() is not available: Waggle does not record when each event arrived', c.position, c.ctx.field);
-  },
+  EVENT_TIMESTAMP: (_args, c) => c.ctx.functions.epochSeconds(`(${c.ctx.timestampNs.sql})`, NS_PER_SECOND),
+  // When Waggle received the event's request (recorded before its WAL append, kept across replay); NULL when unknown.
+  INGEST_TIMESTAMP: (_args, c) => c.ctx.functions.epochSeconds(`(${c.ctx.ingestTime.sql})`, INGEST_TIME_UNITS_PER_SECOND),
 };

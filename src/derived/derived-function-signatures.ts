@@ -166,9 +166,5 @@ export const DERIVED_FUNCTION_SIGNATURES: Record<DerivedFunctionName, DerivedFun
     },
   },
   EVENT_TIMESTAMP: { minArgs: 0, maxArgs: 0, result: () => 'float' },
-  INGEST_TIMESTAMP: {
-    minArgs: 0,
-    maxArgs: 0,
-    result: (_args, fail, position) => fail('INGEST_TIMESTAMP() is not available: Waggle does not record when each event arrived', position),
-  },
+  INGEST_TIMESTAMP: { minArgs: 0, maxArgs: 0, result: () => 'float' },
 };

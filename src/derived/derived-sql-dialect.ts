@@ -31,6 +31,12 @@ export interface DerivedSqlDialect {
   parseTimestampSeconds(value: string): string;
   /** Unix seconds (float) formatted with a strftime format, in UTC. */
   formatUnixSeconds(format: string, seconds: string): string;
+  /**
+   * Unix seconds (float) of an integer count of 1/`unitsPerSecond` seconds since the epoch (a
+   * compiler constant: 1e9 for event times in ns, 1e3 for ingest times in ms), NULL staying NULL:
+   * EVENT_TIMESTAMP() and INGEST_TIMESTAMP() go through it, so both answer the same type and unit.
+   */
+  epochSeconds(count: string, unitsPerSecond: number): string;
 }
 
 export const duckdbDerivedSql: DerivedSqlDialect = {
@@ -57,6 +63,7 @@ export const duckdbDerivedSql: DerivedSqlDialect = {
   parseTimestampSeconds: (value) => `(epoch_us(TRY_CAST(${value} AS TIMESTAMPTZ)) / 1e6)`,
   // make_timestamp(µs) is a TIMESTAMP (no zone): formatted as UTC whatever the session's time zone.
   formatUnixSeconds: (format, seconds) => `strftime(make_timestamp(TRY_CAST(${seconds} * 1e6 AS BIGINT)), ${format})`,
+  epochSeconds: (count, unitsPerSecond) => `(CAST(${count} AS DOUBLE) / ${unitsPerSecond.toExponential()})`,
 };
 
 /**
@@ -87,6 +94,8 @@ export const clickhouseDerivedSql: DerivedSqlDialect = {
   regexCount: (value, pattern) => `toInt64(countMatches(${value}, assumeNotNull(${pattern})))`,
   parseTimestampSeconds: (value) => `(toUnixTimestamp64Micro(parseDateTime64BestEffortOrNull(${value}, 6, 'UTC')) / 1e6)`,
   formatUnixSeconds: (format, seconds) => `formatDateTime(toDateTime64(${seconds}, 6, 'UTC'), assumeNotNull(${format}), 'UTC')`,
+  // toFloat64 keeps a Nullable count Nullable (NULL stays NULL).
+  epochSeconds: (count, unitsPerSecond) => `(toFloat64(${count}) / toFloat64(${unitsPerSecond.toExponential()}))`,
 };
 
 /** least/greatest over the non-NULL arguments, NULL only when all are (DuckDB's meaning). */

@@ -113,7 +113,8 @@ export class IngestService {
           this.logger.warn(`skipping WAL entry ${entry.position}: ${(error as Error).message}`, { walPosition: entry.position });
         }
         if (decoded !== null) {
-          this.store.enqueue(decoded.batch.events, entry.position);
+          // The original arrival, from the record's meta; records written before it was recorded: unknown (NULL).
+          this.store.enqueue(decoded.batch.events, entry.position, receivedAtNs(entry.meta) ?? null);
           events += decoded.batch.events.length;
         }
         this.replayProgress.done += 1;
@@ -186,7 +187,8 @@ export class IngestService {
       throw new IngestBusyError('Waggle is busy writing earlier data; retry shortly');
     }
     this.refuseWhileQueuedBytesFull();
-    // The receive time goes into the WAL with the request: retention judges it as of then, live and on replay.
+    // The receive time goes into the WAL with the request: retention judges it as of then, live and
+    // on replay, and every event keeps it as its ingest time (INGEST_TIMESTAMP()), replayed or not.
     request.meta['receivedAtNs'] ??= nowNs().toString();
     // Large bodies decode in a worker thread: the event loop keeps answering meanwhile.
     this.decodingBytes += request.body.length;
@@ -206,7 +208,7 @@ export class IngestService {
       () => undefined,
     );
     const { decoded, appended } = await turn;
-    if (appended !== null) await this.enqueueWhenDurable(decoded, appended, bytes);
+    if (appended !== null) await this.enqueueWhenDurable(decoded, appended, bytes, receivedAtNs(request.meta) ?? null);
     return decoded;
   }
 
@@ -255,13 +257,13 @@ export class IngestService {
    * request whose write or sync failed was cut out of the WAL again and must not be stored either
    * (the client was told to retry). Syncs settle in WAL order, so the queue stays in WAL order.
    */
-  private async enqueueWhenDurable(decoded: DecodedPayload, appended: WalAppend, bytes: number): Promise<void> {
+  private async enqueueWhenDurable(decoded: DecodedPayload, appended: WalAppend, bytes: number, receivedAt: bigint | null): Promise<void> {
     try {
       await appended.durable;
     } catch (error) {
       throw this.walFailure(error);
     }
-    this.store.enqueue(decoded.batch.events, appended.position);
+    this.store.enqueue(decoded.batch.events, appended.position, receivedAt);
     this.enqueuedTotal += decoded.batch.events.length;
     this.enqueueTimes.push({ total: this.enqueuedTotal, atMs: performance.now(), bytes });
     this.queuedBytes += bytes;

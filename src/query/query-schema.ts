@@ -55,6 +55,12 @@ export interface SchemaRoles {
   readonly sampleRate: ColumnBinding;
   /** Span kind as the lowercase SpanKindName ('server', 'client', ...), NULL for non-spans. */
   readonly spanKind: ColumnBinding;
+  /**
+   * When Waggle received the event: an integer count of 1/INGEST_TIME_UNITS_PER_SECOND seconds
+   * since the epoch (src/core/ingest-time.ts), NULL when unknown. Read only by INGEST_TIMESTAMP():
+   * Honeycomb lists no ingest-time column, so neither does any store.
+   */
+  readonly ingestTime: ColumnBinding;
 }
 
 export interface QuerySchema {

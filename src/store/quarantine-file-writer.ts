@@ -13,6 +13,8 @@ export interface QuarantinedRequest {
   /** The failure of its lone commit, for the operator (never used to classify it). */
   error: string;
   quarantinedAtNs: bigint;
+  /** When the request was received, in the stores' unit (src/core/ingest-time.ts); null or absent when unknown. */
+  ingestMs?: bigint | null;
 }
 
 /** An event in JSON an operator can read (and re-send): ids as hex, nanoseconds as decimal text. */
@@ -59,6 +61,7 @@ export function writeQuarantineFile(dir: string, request: QuarantinedRequest): s
       quarantined_at_ns: request.quarantinedAtNs.toString(),
       error: request.error,
       already_stored_events: request.alreadyStored,
+      received_at_ms: request.ingestMs?.toString(),
       events: request.events.map(eventJson),
     },
     null,

@@ -150,8 +150,11 @@ export interface SpanStore {
    * request they came from; the store persists the highest committed position atomically with the
    * data so that replay after a crash neither loses nor duplicates events. Calls must come in
    * WAL order. Never rejects on account of the data: bad values are stored as documented.
+   * `receivedAtNs`: when Waggle received the request (the WAL meta's receive time, so a replay
+   * stores the original arrival), kept per event for INGEST_TIMESTAMP(); null when unknown (a WAL
+   * record written before receive times were recorded); absent, the store's clock now.
    */
-  enqueue(events: readonly EventRecord[], walPosition: bigint): void;
+  enqueue(events: readonly EventRecord[], walPosition: bigint, receivedAtNs?: bigint | null): void;
 
   /**
    * Decides, before a request is acknowledged (before its WAL append), which of its events the

@@ -1,6 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventRecord } from '../../src/core/event-record.js';
+import { withCalculatedFields } from '../../src/derived/calculated-field-schema.js';
+import { SqlParameters } from '../../src/query/compile/sql-parameters.js';
+import { dialectOf } from '../../src/query/compile/store-dialects.js';
 import type { SpanStore } from '../../src/store/span-store.js';
 import { attributeLayer, eventRecord } from '../support/event-record-fixture.js';
 
@@ -201,6 +204,46 @@ export function runSpanStoreConformance(backend: string, factory: StoreFactory, 
       const relation = store.relation({ kind: 'one', name: 'api' }, [...retries.physicalColumns, 'trace_id'], { startNs: 0n, endNs: 2n ** 62n });
       const result = await store.runSql(`SELECT count(*), count(${retries.sql}), sum(${retries.sql}) FROM ${relation} AS r`, [], { timeoutMs: 5_000 });
       assert.deepEqual(result.rows, [[9n, 2n, 7n]]);
+    });
+
+    it("keeps each request's receive time for INGEST_TIMESTAMP() across a reopen, in no listed column", async () => {
+      // Spans that started ten minutes before they arrived; the last request's arrival is unknown (an old WAL record).
+      const startedNs = BASE_NS + 5n * MS;
+      const receivedNs = startedNs + 600_000_123_456_789n;
+      store.enqueue(
+        [
+          spanEvent({ dataset: 'arrivals', traceId: 501n, spanId: 1n, timestampNs: startedNs }),
+          spanEvent({ dataset: 'arrivals', traceId: 501n, spanId: 2n, parentId: 1n, timestampNs: startedNs + MS }),
+        ],
+        10n,
+        receivedNs,
+      );
+      store.enqueue([spanEvent({ dataset: 'arrivals', traceId: 502n, spanId: 3n, timestampNs: startedNs + 2n * MS })], 11n, null);
+      await store.flush();
+      await store.close();
+      store = await factory(dir);
+      const selector = { kind: 'one', name: store.findDataset('arrivals')!.selector.name } as const;
+      const dialect = dialectOf(store.capabilities);
+      const params = new SqlParameters(dialect);
+      const schema = withCalculatedFields(await store.querySchema(selector), [{ name: 'delay', expression: 'SUB(INGEST_TIMESTAMP(), EVENT_TIMESTAMP())' }, { name: 'arrived', expression: 'INGEST_TIMESTAMP()' }], { dialect, params });
+      const delay = schema.column('delay')!;
+      const arrived = schema.column('arrived')!;
+      const relation = store.relation(selector, [...delay.physicalColumns, ...arrived.physicalColumns, 'ts_ns'], { startNs: 0n, endNs: 2n ** 62n });
+      const rows = await store.runSql(`SELECT ${arrived.sql}, ${delay.sql} FROM ${relation} AS r ORDER BY ts_ns`, params.values(), { timeoutMs: 5_000 });
+      // Stored in whole milliseconds: 1763770600005.123 s received, spans at ...000.005 and ...000.006 s.
+      const arrivedSeconds = Number(receivedNs / MS) / 1e3;
+      assert.deepEqual(rows.rows, [
+        [arrivedSeconds, arrivedSeconds - Number(startedNs) / 1e9],
+        [arrivedSeconds, arrivedSeconds - Number(startedNs + MS) / 1e9],
+        [null, null],
+      ]);
+      assert.equal(delay.type, 'float');
+      // Honeycomb shows no ingest time as a column: not listed, not queryable by name, not in a trace.
+      const listed = (await store.listColumns(selector)).map((c) => c.key_name);
+      assert.ok(!listed.some((name) => /ingest/i.test(name)), listed.join(', '));
+      assert.equal(schema.column('ingest_time'), undefined);
+      assert.ok(!(await store.querySchema(selector)).columns().some((c) => c.physicalColumns.includes(schema.roles.ingestTime.physicalColumns[0]!)));
+      assert.ok((await store.getTrace(501n)).every((event) => Object.keys(event).every((key) => !/ingest/i.test(key))));
     });
   });
 }

@@ -9,6 +9,8 @@ import { attributeLayer, eventRecord } from '../support/event-record-fixture.js'
 import { STORE_BACKENDS } from '../support/store-backends.js';
 
 const T0 = 1_500_549_764_888_000_000n;
+/** When the request of the three events was received: stored in whole milliseconds (the ns below them cut off). */
+const RECEIVED_NS = 1_500_549_767_001_999_999n;
 /** The three events of derived-expression.test.ts, stored: a slow failing checkout, a fast query with unparseable text, one with nothing but a time. */
 const EVENTS: EventRecord[] = [
   eventRecord({
@@ -67,6 +69,8 @@ const CASES: Array<[string, unknown[], string]> = [
   ['UNIX_TIMESTAMP($started)', [1500549764.888, null, null], 'float'],
   ['FORMAT_TIME("%Y-%m-%d %H:%M", EVENT_TIMESTAMP())', ['2017-07-20 11:22', '2017-07-20 11:22', '2017-07-20 11:22'], 'string'],
   ['EVENT_TIMESTAMP()', [1500549764.888, 1500549765, 1500549766], 'float'],
+  ['INGEST_TIMESTAMP()', [1500549767.001, 1500549767.001, 1500549767.001], 'float'],
+  ['SUB(INGEST_TIMESTAMP(), EVENT_TIMESTAMP())', [1500549767.001 - 1500549764.888, 1500549767.001 - 1500549765, 1500549767.001 - 1500549766], 'float'],
   ['$"odd name"', ['GET /Checkout', 'db.query', null], 'string'],
 ];
 
@@ -75,7 +79,7 @@ for (const backend of STORE_BACKENDS) {
     let store: SpanStore;
     before(async () => {
       store = await backend.open();
-      store.enqueue(EVENTS.map((e) => ({ ...e })), 1n);
+      store.enqueue(EVENTS.map((e) => ({ ...e })), 1n, RECEIVED_NS);
       await store.flush();
     });
     after(() => store.close());

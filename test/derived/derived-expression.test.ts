@@ -20,17 +20,21 @@ const COLUMNS: ColumnBinding[] = [
   col('odd name', 'string', 'name', ['name']),
 ];
 const ts = col('timestamp', 'integer', 'ts_ns', ['ts_ns']);
+const ingest = col('ingest_time', 'integer', 'ingest_ms', ['ingest_ms']);
 const SCHEMA: QuerySchema = {
   column: (name) => COLUMNS.find((c) => c.name === name),
   columns: () => COLUMNS,
-  roles: { timestampNs: ts, durationNs: ts, traceId: ts, spanId: ts, parentId: ts, sampleRate: ts, spanKind: ts },
+  roles: { timestampNs: ts, durationNs: ts, traceId: ts, spanId: ts, parentId: ts, sampleRate: ts, spanKind: ts, ingestTime: ingest },
 };
-/** Three events: a slow failing checkout, a fast query with unparseable text, and one with nothing but a time. */
+/**
+ * Three events: a slow failing checkout, a fast query with unparseable text, and one with nothing
+ * but a time (and an unknown receive time, as for a WAL record from before it was recorded).
+ */
 const ROWS = `(VALUES
-  (1500549764888000000::BIGINT, 750000000::BIGINT, 'GET /Checkout', true, 500::BIGINT, '2017-07-20T11:22:44.888Z', 0.5::DOUBLE),
-  (1500549765000000000::BIGINT, 120000000::BIGINT, 'db.query', false, 200::BIGINT, 'not a time', 0::DOUBLE),
-  (1500549766000000000::BIGINT, NULL::BIGINT, NULL::VARCHAR, NULL::BOOLEAN, NULL::BIGINT, NULL::VARCHAR, NULL::DOUBLE)
-) AS t(ts_ns, dur, name, err, code, started, ratio)`;
+  (1500549764888000000::BIGINT, 750000000::BIGINT, 'GET /Checkout', true, 500::BIGINT, '2017-07-20T11:22:44.888Z', 0.5::DOUBLE, 1500549767001::BIGINT),
+  (1500549765000000000::BIGINT, 120000000::BIGINT, 'db.query', false, 200::BIGINT, 'not a time', 0::DOUBLE, 1500549765250::BIGINT),
+  (1500549766000000000::BIGINT, NULL::BIGINT, NULL::VARCHAR, NULL::BOOLEAN, NULL::BIGINT, NULL::VARCHAR, NULL::DOUBLE, NULL::BIGINT)
+) AS t(ts_ns, dur, name, err, code, started, ratio, ingest_ms)`;
 
 let connection: DuckDBConnection;
 before(async () => {
@@ -119,6 +123,10 @@ describe('calculated field expressions on real DuckDB', () => {
     ['UNIX_TIMESTAMP($started)', [1500549764.888, null, null], 'float'],
     ['FORMAT_TIME("%Y-%m-%d %H:%M", EVENT_TIMESTAMP())', ['2017-07-20 11:22', '2017-07-20 11:22', '2017-07-20 11:22'], 'string'],
     ['EVENT_TIMESTAMP()', [1500549764.888, 1500549765, 1500549766], 'float'],
+    ['INGEST_TIMESTAMP()', [1500549767.001, 1500549765.25, null], 'float'],
+    // Honeycomb's ingest delay, in seconds: the same double arithmetic as JavaScript's.
+    ['SUB(INGEST_TIMESTAMP(), EVENT_TIMESTAMP())', [1500549767.001 - 1500549764.888, 1500549765.25 - 1500549765, null], 'float'],
+    ['GT(SUB(INGEST_TIMESTAMP(), EVENT_TIMESTAMP()), 1)', [true, false, null], 'boolean'],
     ['$"odd name"', ['GET /Checkout', 'db.query', null], 'string'],
     ['IF(GT($duration_ms, 500), "it\'s \\"slow\\"", `raw \\n`)', ['it\'s "slow"', 'raw \\n', 'raw \\n'], 'string'],
   ];
@@ -151,7 +159,8 @@ describe('calculated field errors carry the position', () => {
     ['REG_COUNT($name, `a{1001}`)', 17, /repetition counts are at most 1000/],
     ['REG_VALUE($name, `\\u0041`)', 17, /\\u escapes/],
     ['FORMAT_TIME("%Q", 1)', 12, /unknown format directive '%Q'/],
-    ['INGEST_TIMESTAMP()', 0, /INGEST_TIMESTAMP/],
+    ['INGEST_TIMESTAMP(1)', 0, /INGEST_TIMESTAMP takes/],
+    ['EQUALS(INGEST_TIMESTAMP(), "late")', 27, /never equal/],
     ['null', 0, /always null/],
     ['duration_ms', 0, /write columns as \$duration_ms/],
     ['"unterminated', 0, /not closed/],

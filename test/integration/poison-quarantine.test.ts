@@ -57,10 +57,15 @@ describe('a request whose commit fails because of its content', () => {
     const poison = span(2, 'poison', Array.from({ length: 1999 }, (_, k) => [`poison.key_${k}`, k] as const));
     const afterwards = span(3, 'after', [['http.route', '/after']]);
     const first = await spawnWaggle(args);
+    let poisonSentAfterMs = 0;
+    let poisonAckedMs = 0;
     try {
       assert.equal(await post(first, [before]), 200);
       await waitFor('the first span to be readable', async () => (await traceStatus(first, before.traceIdHex)) === 200);
+      const poisonSentMs = Date.now();
       assert.equal(await post(first, [poison]), 200);
+      poisonAckedMs = Date.now();
+      poisonSentAfterMs = poisonSentMs;
       assert.equal(await post(first, [afterwards]), 200);
       await waitFor('the span after the poison to be readable', async () => (await traceStatus(first, afterwards.traceIdHex)) === 200);
       assert.equal(await traceStatus(first, poison.traceIdHex), 404);
@@ -71,9 +76,12 @@ describe('a request whose commit fails because of its content', () => {
 
     const quarantined = JSON.parse(fs.readFileSync(path.join(dataDir, 'quarantine', 'wal-00000000000000000002.json'), 'utf8')) as {
       wal_position: string;
+      received_at_ms: string;
       events: Array<{ trace_id: string; name: string; attributes: unknown[] }>;
     };
     assert.equal(quarantined.wal_position, '2');
+    // When the request was received (its ingest time, had it been stored).
+    assert.ok(Number(quarantined.received_at_ms) >= poisonSentAfterMs && Number(quarantined.received_at_ms) <= poisonAckedMs, quarantined.received_at_ms);
     assert.deepEqual(
       quarantined.events.map((e) => [e.trace_id, e.name, e.attributes.length]),
       [[poison.traceIdHex, 'poison', 1999]],

@@ -9,7 +9,7 @@ const ts = col('timestamp', 'integer', 'ts_ns');
 const SCHEMA: QuerySchema = {
   column: (name) => COLUMNS.find((c) => c.name === name),
   columns: () => COLUMNS,
-  roles: { timestampNs: ts, durationNs: col('duration_ns', 'integer', 'duration_ns'), traceId: ts, spanId: ts, parentId: ts, sampleRate: ts, spanKind: ts },
+  roles: { timestampNs: ts, durationNs: col('duration_ns', 'integer', 'duration_ns'), traceId: ts, spanId: ts, parentId: ts, sampleRate: ts, spanKind: ts, ingestTime: ts },
 };
 const OPTIONS = { nowNs: 1_700_000_600_000_000_000n, relation: () => '(SELECT 1) AS t', relatedRelation: () => '(SELECT 1) AS t', disableSeries: false, weighted: false, relatedMarginNs: 0n };
 

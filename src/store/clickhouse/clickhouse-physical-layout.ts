@@ -12,7 +12,12 @@ export interface ClickHouseCoreColumn {
   readonly sqlType: string;
   /** Compression, chosen per column: sorted times delta well, ids and texts need ZSTD. */
   readonly codec?: string;
+  /** The schema step that added it (a column of the first table has none): that step adds it to existing tables. */
+  readonly sinceSchemaVersion?: number;
 }
+
+/** The physical column of the receive time (src/core/ingest-time.ts), as in DuckDB. */
+export const CLICKHOUSE_INGEST_TIME_COLUMN = 'ingest_ms';
 
 export const CLICKHOUSE_CORE_COLUMNS: readonly ClickHouseCoreColumn[] = [
   { physical: 'dataset', sqlType: 'LowCardinality(String)' },
@@ -31,6 +36,12 @@ export const CLICKHOUSE_CORE_COLUMNS: readonly ClickHouseCoreColumn[] = [
   { physical: 'library_version', sqlType: 'LowCardinality(Nullable(String))' },
   { physical: 'annotation_type', sqlType: 'LowCardinality(Nullable(String))' },
   { physical: 'sample_rate', sqlType: 'UInt32', codec: 'CODEC(T64, ZSTD(1))' },
+  // When Waggle received the event's request, whole ms; NULL for rows stored before step 3 and
+  // for WAL records that did not say. Read only by INGEST_TIMESTAMP(). In a part sorted by ts_ns
+  // the values of interleaved requests scatter within the ingest delay: T64 (which drops the high
+  // bits a block shares) then ZSTD measured 1.7 bytes a row on 4M rows arriving 0-5 s after their
+  // time, against 2.2 with Delta and 2.8 with DoubleDelta.
+  { physical: CLICKHOUSE_INGEST_TIME_COLUMN, sqlType: 'Nullable(Int64)', codec: 'CODEC(T64, ZSTD(1))', sinceSchemaVersion: 3 },
 ];
 
 export const CLICKHOUSE_CORE_NAMES: ReadonlySet<string> = new Set(CLICKHOUSE_CORE_COLUMNS.map((c) => c.physical));
@@ -80,6 +91,7 @@ export const CLICKHOUSE_CORE_ROLES: SchemaRoles = {
   parentId: binding('parent_id', 'string', 'parent_id', ['parent_id']),
   sampleRate: binding('sample_rate', 'integer', 'sample_rate', ['sample_rate']),
   spanKind: binding('span_kind', 'string', 'span_kind', ['span_kind']),
+  ingestTime: binding('ingest_time', 'integer', CLICKHOUSE_INGEST_TIME_COLUMN, [CLICKHOUSE_INGEST_TIME_COLUMN]),
 };
 
 /**

@@ -34,8 +34,8 @@ const ATTRIBUTE_FIELD: Record<ColumnType, (value: AttributeScalar) => string> = 
   boolean: (v) => (v === true ? 'true' : 'false'),
 };
 
-/** The core fields of an event, in CLICKHOUSE_CORE_COLUMNS order. */
-function coreFields(event: EventRecord): string {
+/** The core fields of an event, in CLICKHOUSE_CORE_COLUMNS order; `ingestTime` is its stored receive time. */
+function coreFields(event: EventRecord, ingestTime: bigint | null): string {
   return [
     text(event.dataset),
     event.timestampNs.toString(),
@@ -52,6 +52,7 @@ function coreFields(event: EventRecord): string {
     text(event.libraryVersion),
     text(event.annotationType),
     String(event.sampleRate),
+    integer(ingestTime),
   ].join('\t');
 }
 
@@ -64,8 +65,14 @@ export interface EncodedBatch {
 /**
  * Encodes events (their layers resolved, in order, by `resolver`) as TabSeparated rows over the
  * core columns and the attribute columns the batch uses; a later layer's key wins, as everywhere.
+ * `ingestTimes[i]` is the stored receive time of `events[i]` (src/core/ingest-time.ts), null when unknown.
  */
-export function encodeTabSeparated(events: readonly EventRecord[], resolver: LayerResolver, typeOf: (columnId: number) => ColumnType): EncodedBatch {
+export function encodeTabSeparated(
+  events: readonly EventRecord[],
+  resolver: LayerResolver,
+  typeOf: (columnId: number) => ColumnType,
+  ingestTimes: readonly (bigint | null)[],
+): EncodedBatch {
   const ids = resolver.columnIds();
   const position = new Map<number, number>();
   ids.forEach((id, i) => position.set(id, i));
@@ -85,7 +92,8 @@ export function encodeTabSeparated(events: readonly EventRecord[], resolver: Lay
         cells[p] = ATTRIBUTE_FIELD[types[p]!](layer.values[a]!);
       }
     }
-    lines[e] = ids.length === 0 ? coreFields(event) : `${coreFields(event)}\t${cells.join('\t')}`;
+    const core = coreFields(event, ingestTimes[e] ?? null);
+    lines[e] = ids.length === 0 ? core : `${core}\t${cells.join('\t')}`;
     for (const p of touched) cells[p] = NULL;
     touched.length = 0;
   }

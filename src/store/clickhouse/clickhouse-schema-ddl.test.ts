@@ -57,6 +57,18 @@ describe('ClickHouse schema DDL', () => {
     ]);
   });
 
+  it('adds the receive-time column to the span tables as step 3 (existing rows read NULL), never to step 1', () => {
+    // A fresh database runs step 1 then this step, so every chdb test runs it on a table without the column.
+    assert.deepEqual(schemaMigrations({ database: 'waggle', cluster: null })[2], {
+      version: 3,
+      statements: ['ALTER TABLE waggle.waggle_spans ADD COLUMN IF NOT EXISTS ingest_ms Nullable(Int64) CODEC(T64, ZSTD(1))'],
+    });
+    assert.deepEqual(schemaMigrations({ database: 'waggle', cluster: 'waggle_cluster' })[2]!.statements, [
+      'ALTER TABLE waggle.waggle_spans_local ON CLUSTER waggle_cluster ADD COLUMN IF NOT EXISTS ingest_ms Nullable(Int64) CODEC(T64, ZSTD(1))',
+      'ALTER TABLE waggle.waggle_spans ON CLUSTER waggle_cluster ADD COLUMN IF NOT EXISTS ingest_ms Nullable(Int64) CODEC(T64, ZSTD(1))',
+    ]);
+  });
+
   it('adds no statement when no column is new', () => {
     assert.deepEqual(addAttributeColumnsDdl({ database: 'waggle', cluster: 'waggle_cluster' }, []), []);
   });

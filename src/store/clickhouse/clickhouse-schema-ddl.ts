@@ -1,5 +1,5 @@
 import type { ColumnType } from '../../query/query-schema.js';
-import { CLICKHOUSE_ATTRIBUTE_TYPE, CLICKHOUSE_CORE_COLUMNS } from './clickhouse-physical-layout.js';
+import { CLICKHOUSE_ATTRIBUTE_TYPE, CLICKHOUSE_CORE_COLUMNS, type ClickHouseCoreColumn } from './clickhouse-physical-layout.js';
 
 /**
  * Where the store's tables live. Without a cluster: plain MergeTree tables on one server (or in
@@ -58,8 +58,13 @@ function createTable(topology: ClickHouseTopology, table: string, columns: strin
   return `CREATE TABLE IF NOT EXISTS ${qualified(topology, table)}${onCluster(topology)} (${columns}) ENGINE = ${engine(topology, family, args, false)} ${tail}`;
 }
 
+function coreColumnDdl(c: ClickHouseCoreColumn): string {
+  return `${c.physical} ${c.sqlType}${c.codec === undefined ? '' : ` ${c.codec}`}`;
+}
+
+/** The span table as step 1 made it: columns added by later steps come with those steps. */
 function spanColumns(): string {
-  const core = CLICKHOUSE_CORE_COLUMNS.map((c) => `${c.physical} ${c.sqlType}${c.codec === undefined ? '' : ` ${c.codec}`}`);
+  const core = CLICKHOUSE_CORE_COLUMNS.filter((c) => c.sinceSchemaVersion === undefined).map(coreColumnDdl);
   // A trace lookup without a time range skips every granule whose bloom filter lacks the id.
   return [...core, 'INDEX trace_bloom trace_id TYPE bloom_filter(0.001) GRANULARITY 1'].join(', ');
 }
@@ -140,7 +145,16 @@ export function schemaMigrations(topology: ClickHouseTopology): SchemaMigration[
       ],
     },
     { version: 2, statements: traceIndexDdl(topology) },
+    // The receive time of each event (INGEST_TIMESTAMP()): metadata only, existing parts read NULL.
+    { version: 3, statements: addCoreColumnsDdl(topology, CLICKHOUSE_CORE_COLUMNS.filter((c) => c.sinceSchemaVersion === 3)) },
   ];
+}
+
+/** Core columns a later step adds, on the local tables and (on a cluster) the Distributed one. */
+function addCoreColumnsDdl(topology: ClickHouseTopology, columns: readonly ClickHouseCoreColumn[]): string[] {
+  const clauses = columns.map((c) => `ADD COLUMN IF NOT EXISTS ${coreColumnDdl(c)}`).join(', ');
+  const tables = topology.cluster === null ? [spanTable(topology)] : [localSpanTable(topology), spanTable(topology)];
+  return tables.map((table) => `ALTER TABLE ${table}${onCluster(topology)} ${clauses}`);
 }
 
 /**

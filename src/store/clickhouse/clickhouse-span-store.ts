@@ -135,9 +135,9 @@ export class ClickHouseSpanStore implements SpanStore {
     return this.writer.onWriter(() => this.lifecycle.runOnce());
   }
 
-  enqueue(events: readonly EventRecord[], walPosition: bigint): void {
+  enqueue(events: readonly EventRecord[], walPosition: bigint, receivedAtNs?: bigint | null): void {
     if (this.closed) throw new UnavailableError('the store is closed');
-    this.writer.enqueue(events, walPosition);
+    this.writer.enqueue(events, walPosition, receivedAtNs);
   }
 
   admit(events: readonly EventRecord[], unit: AdmissionUnit, receivedAtNs?: bigint): ColumnAdmission {

@@ -1,6 +1,7 @@
 import type { EventRecord } from '../../core/event-record.js';
 import { UnavailableError } from '../../core/errors.js';
 import { nowNs } from '../../core/unix-nanos.js';
+import { storedIngestTime } from '../../core/ingest-time.js';
 import type { StoreHealth } from '../span-store.js';
 import type { DuckDbCatalog } from '../duckdb/duckdb-catalog.js';
 import { LayerResolver, type ColumnRoutes } from '../duckdb/duckdb-layer-resolver.js';
@@ -30,6 +31,8 @@ export interface ClickHouseWriterOptions {
 interface QueuedRequest {
   readonly events: readonly EventRecord[];
   readonly walPosition: bigint;
+  /** The request's receive time as stored (src/core/ingest-time.ts), null when unknown. */
+  readonly ingestTime: bigint | null;
 }
 
 /**
@@ -81,13 +84,13 @@ export class ClickHouseSpanWriter {
     return this.tableColumns.has(physical);
   }
 
-  enqueue(events: readonly EventRecord[], walPosition: bigint): void {
+  enqueue(events: readonly EventRecord[], walPosition: bigint, receivedAtNs: bigint | null = nowNs()): void {
     if (this.closed) throw new UnavailableError('the store is closed');
     const now = nowNs();
     // From here on events carry the dataset's storage key (see DuckDbSpanWriter.enqueue).
     for (const event of events) event.dataset = this.catalog.datasetKeyFor(event.dataset, now);
     if (walPosition <= this.committedPosition) return;
-    this.queue.push({ events, walPosition });
+    this.queue.push({ events, walPosition, ingestTime: storedIngestTime(receivedAtNs) });
     this.queuedEvents += events.length;
     if (this.queuedEvents >= this.options.batchEvents) void this.flush().catch(() => undefined);
   }
@@ -180,7 +183,8 @@ export class ClickHouseSpanWriter {
 
     await this.writeState(this.committedPosition, first, last);
     if (events.length > 0) {
-      const encoded = encodeTabSeparated(events, resolver, (id) => this.catalog.columnById(id)!.type);
+      const ingestTimes = batch.flatMap((r) => r.events.map(() => r.ingestTime));
+      const encoded = encodeTabSeparated(events, resolver, (id) => this.catalog.columnById(id)!.type, ingestTimes);
       await this.connection.insertTabSeparated(spanTable(this.topology), encoded.columns, encoded.body, {
         insert_deduplicate: 1,
         insert_deduplication_token: `${this.options.writerId}:${first}-${last}`,

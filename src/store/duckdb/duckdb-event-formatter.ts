@@ -42,6 +42,8 @@ const CORE_FORMATTERS: Record<string, CoreFormatter> = {
   sample_rate: (v, e) => {
     if (typeof v === 'number' && v !== 1) e['meta.sample_rate'] = v;
   },
+  // Honeycomb shows no ingest time among an event's fields: only INGEST_TIMESTAMP() reads it.
+  ingest_ms: () => undefined,
 };
 
 /** Sets a field as an own property, so that keys such as `__proto__` stay ordinary fields. */

@@ -1,6 +1,9 @@
 import { NETWORK_TIMING_BINDINGS } from '../../query/network-timing-bindings.js';
 import type { ColumnBinding, ColumnType, SchemaRoles } from '../../query/query-schema.js';
 
+/** The physical column of the receive time (last of the core columns: older segments end before it). */
+export const INGEST_TIME_COLUMN = 'ingest_ms';
+
 /**
  * The physical layout of a segment table. Core columns exist in every segment; attribute columns
  * are named `c<id>` after their catalog id and exist only in segments that hold a value for them.
@@ -27,6 +30,10 @@ export const CORE_PHYSICAL_COLUMNS: readonly CoreColumnDef[] = [
   { physical: 'library_version', sqlType: 'VARCHAR' },
   { physical: 'annotation_type', sqlType: 'VARCHAR' },
   { physical: 'sample_rate', sqlType: 'UINTEGER NOT NULL' },
+  // When Waggle received the event's request, whole ms (src/core/ingest-time.ts); NULL when
+  // unknown. Only INGEST_TIMESTAMP() reads it: no user column. Segments made before it lack it
+  // (SegmentState.hasIngestTime) and read NULL.
+  { physical: INGEST_TIME_COLUMN, sqlType: 'BIGINT' },
 ];
 
 export const ATTRIBUTE_SQL_TYPE: Record<ColumnType, string> = {
@@ -74,6 +81,7 @@ export const CORE_ROLES: SchemaRoles = {
   parentId: binding('parent_id', 'string', 'parent_id', ['parent_id']),
   sampleRate: binding('sample_rate', 'integer', 'sample_rate', ['sample_rate']),
   spanKind: binding('span_kind', 'string', 'span_kind', ['span_kind']),
+  ingestTime: binding('ingest_time', 'integer', INGEST_TIME_COLUMN, [INGEST_TIME_COLUMN]),
 };
 
 /** Internal tables: the catalog, segment registry, trace index and WAL position. */

@@ -55,7 +55,7 @@ const DUCKDB_TYPE_BY_COLUMN_TYPE: Record<ColumnType, DuckDBType> = {
 };
 
 /** Column types of the core columns, in CORE_PHYSICAL_COLUMNS order. */
-const CORE_TYPES: readonly DuckDBType[] = [VARCHAR, BIGINT, BIGINT, UHUGEINT, UBIGINT, UBIGINT, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, UINTEGER];
+const CORE_TYPES: readonly DuckDBType[] = [VARCHAR, BIGINT, BIGINT, UHUGEINT, UBIGINT, UBIGINT, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR, UINTEGER, BIGINT];
 
 /** Buffers for the core columns, named by role. */
 class CoreBuffers {
@@ -74,10 +74,11 @@ class CoreBuffers {
   readonly libraryVersion = new VarCharColumnBuffer();
   readonly annotation = new VarCharColumnBuffer();
   readonly sampleRate = new UIntegerColumnBuffer();
+  readonly ingestTime = new BigIntColumnBuffer();
 
   /** In CORE_PHYSICAL_COLUMNS order. */
   all(): ColumnBuffer[] {
-    return [this.dataset, this.ts, this.duration, this.traceId, this.spanId, this.parentId, this.name, this.service, this.kind, this.status, this.statusMessage, this.library, this.libraryVersion, this.annotation, this.sampleRate];
+    return [this.dataset, this.ts, this.duration, this.traceId, this.spanId, this.parentId, this.name, this.service, this.kind, this.status, this.statusMessage, this.library, this.libraryVersion, this.annotation, this.sampleRate, this.ingestTime];
   }
 }
 
@@ -92,7 +93,7 @@ export interface TraceRange {
  * column it used must already be in the segment. Rows go in column-wise data chunks (see
  * ColumnBuffer), so the cost of a row is mostly its values, not the width of the table: a row
  * touches only the columns it has a value for. Returns the per-trace time ranges for the trace
- * index.
+ * index. `ingestTimes[i]` is the stored receive time of `events[i]` (src/core/ingest-time.ts), null when unknown.
  *
  * Between chunks it hands each chunk to DuckDB (appender flush) and yields to the event loop, so
  * a commit of tens of thousands of rows does not hold up requests for hundreds of milliseconds.
@@ -103,6 +104,7 @@ export async function appendEventRows(
   segment: SegmentState,
   events: readonly EventRecord[],
   resolver: LayerResolver,
+  ingestTimes: readonly (bigint | null)[],
 ): Promise<Map<bigint, TraceRange>> {
   const width = segment.attributeColumns.length;
   const types = [...CORE_TYPES, ...segment.types.map((t) => DUCKDB_TYPE_BY_COLUMN_TYPE[t])];
@@ -141,6 +143,8 @@ export async function appendEventRows(
       if (event.libraryVersion !== null) core.libraryVersion.set(row, event.libraryVersion);
       if (event.annotationType !== null) core.annotation.set(row, event.annotationType);
       core.sampleRate.set(row, event.sampleRate);
+      const ingestTime = ingestTimes[offset + row] ?? null;
+      if (ingestTime !== null) core.ingestTime.set(row, ingestTime);
 
       const stamp = offset + row;
       const layerCount = event.attributes.length;

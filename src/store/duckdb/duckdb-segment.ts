@@ -25,6 +25,8 @@ export interface SegmentState {
   compacted: boolean;
   /** Clock time the segment was opened (or the store was), to seal segments by age. */
   openedNs: bigint;
+  /** Whether its table has the receive-time column: segments made before it was added do not (they read NULL). */
+  hasIngestTime: boolean;
 }
 
 export function newSegment(id: number, openedNs = 0n): SegmentState {
@@ -41,6 +43,7 @@ export function newSegment(id: number, openedNs = 0n): SegmentState {
     datasets: new Set(),
     compacted: false,
     openedNs,
+    hasIngestTime: true,
   };
 }
 

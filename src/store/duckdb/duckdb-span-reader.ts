@@ -15,6 +15,7 @@ import {
   CORE_BINDINGS,
   CORE_PHYSICAL_COLUMNS,
   CORE_ROLES,
+  INGEST_TIME_COLUMN,
   attributePhysicalName,
   segmentTableName,
   traceIndexRowsSql,
@@ -295,7 +296,7 @@ export class DuckDbSpanReader {
 
 function projectColumn(name: string, segment: SegmentState | null, catalog: DuckDbCatalog): string {
   if (CORE_PHYSICAL_NAMES.has(name)) {
-    if (segment) return name;
+    if (segment && (name !== INGEST_TIME_COLUMN || segment.hasIngestTime)) return name;
     const def = CORE_PHYSICAL_COLUMNS.find((c) => c.physical === name)!;
     return `CAST(NULL AS ${def.sqlType.replace(' NOT NULL', '')}) AS ${name}`;
   }

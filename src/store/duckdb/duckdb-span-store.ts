@@ -29,6 +29,7 @@ import { DuckDbCatalog } from './duckdb-catalog.js';
 import { DEFAULT_COLUMN_ADMISSION_LIMITS, DuckDbColumnAdmission, type ColumnAdmissionLimits } from './duckdb-column-admission.js';
 import {
   CORE_PHYSICAL_COLUMNS,
+  INGEST_TIME_COLUMN,
   INTERNAL_DDL,
   segmentTableName,
 } from './duckdb-physical-layout.js';
@@ -306,9 +307,9 @@ export class DuckDbSpanStore implements SpanStore {
     return connection;
   }
 
-  enqueue(events: readonly EventRecord[], walPosition: bigint): void {
+  enqueue(events: readonly EventRecord[], walPosition: bigint, receivedAtNs?: bigint | null): void {
     if (this.closed) throw new UnavailableError('the store is closed');
-    this.writePath.enqueue(events, walPosition);
+    this.writePath.enqueue(events, walPosition, receivedAtNs);
   }
 
   pendingEvents(): number {
@@ -492,10 +493,19 @@ async function loadSegments(connection: DuckDBConnection, catalog: DuckDbCatalog
       `SELECT column_name FROM duckdb_columns() WHERE table_name = $1 ORDER BY column_index`,
       [segmentTableName(id)],
     );
+    segment.hasIngestTime = false;
     for (const [name] of columns.getRows()) {
+      if (name === INGEST_TIME_COLUMN) segment.hasIngestTime = true;
       if (typeof name !== 'string' || CORE_PHYSICAL_NAMES.has(name)) continue;
       const column = catalog.columnById(Number(name.slice(1)));
       if (column) addSegmentColumn(segment, column.id, column.type);
+    }
+    // Rows are appended core columns first: a segment made before the receive-time column cannot
+    // take new rows (an ALTER would put the column after its attributes), so it is sealed; it and
+    // every older segment read NULL there, and compaction carries the NULLs over.
+    if (!segment.hasIngestTime && !segment.sealed) {
+      await connection.run('UPDATE waggle_segments SET sealed = true WHERE id = $1', [id]);
+      segment.sealed = true;
     }
     segments.push(segment);
   }

@@ -6,6 +6,7 @@ import { WAL_LIMITS } from '../../core/limits/wal-limits.js';
 import { nowNs } from '../../core/unix-nanos.js';
 import type { StoreHealth } from '../span-store.js';
 import { freeDiskBytes } from '../free-disk-space.js';
+import { storedIngestTime } from '../../core/ingest-time.js';
 import { writeQuarantineFile } from '../quarantine-file-writer.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, segmentTableName } from './duckdb-physical-layout.js';
@@ -19,6 +20,8 @@ import type { DuckDbStoreOptions } from './duckdb-span-store.js';
 interface PendingBatch {
   readonly events: readonly EventRecord[];
   readonly walPosition: bigint;
+  /** The request's receive time as stored (src/core/ingest-time.ts), null when unknown. */
+  readonly ingestTime: bigint | null;
   committed: number;
 }
 
@@ -101,7 +104,7 @@ export class DuckDbSpanWriter {
     return run;
   }
 
-  enqueue(events: readonly EventRecord[], walPosition: bigint): void {
+  enqueue(events: readonly EventRecord[], walPosition: bigint, receivedAtNs: bigint | null = nowNs()): void {
     if (this.closed) throw new UnavailableError('the store is closed');
     // Events carry the dataset name as sent; from here on they carry the dataset's storage key, so
     // `My Dataset`, `my dataset` and `my-dataset` land in one dataset (also for old data dirs,
@@ -112,7 +115,7 @@ export class DuckDbSpanWriter {
     const { partialEvents, partialTotal } = this.committed;
     const committed = walPosition === this.committed.walPosition + 1n && partialEvents > 0 && events.length === partialTotal ? partialEvents : 0;
     if (committed >= events.length) return;
-    this.pending.push({ events, walPosition, committed });
+    this.pending.push({ events, walPosition, ingestTime: storedIngestTime(receivedAtNs), committed });
     this.pendingCount += events.length - committed;
     if (this.pendingCount >= this.options.rowGroupSize) this.queueAlignedCommit();
   }
@@ -264,6 +267,7 @@ export class DuckDbSpanWriter {
       alreadyStored: head.committed,
       error: message,
       quarantinedAtNs: now,
+      ingestMs: head.ingestTime,
     });
     const record = async (withColumns: boolean): Promise<void> => {
       await this.writer.run('BEGIN TRANSACTION');
@@ -323,11 +327,16 @@ export class DuckDbSpanWriter {
     if (this.pendingCount === 0) return;
     // Taken from a snapshot: enqueue() keeps pushing to this.pending while the commit awaits DuckDB.
     const candidates: EventRecord[] = [];
+    // Each candidate's receive time (its request's): one shared value per request.
+    const ingestTimes: Array<bigint | null> = [];
     let batchCount = 0;
     for (const batch of this.pending) {
       if (candidates.length >= limit || batchCount >= maxBatches) break;
       const take = Math.min(limit - candidates.length, batch.events.length - batch.committed);
-      for (let i = batch.committed; i < batch.committed + take; i++) candidates.push(batch.events[i]!);
+      for (let i = batch.committed; i < batch.committed + take; i++) {
+        candidates.push(batch.events[i]!);
+        ingestTimes.push(batch.ingestTime);
+      }
       batchCount += 1;
     }
     if (candidates.length === 0) return;
@@ -403,7 +412,7 @@ export class DuckDbSpanWriter {
       await this.catalog.persist(this.writer);
 
       const appender = await this.writer.createAppender(segmentTableName(segment.id));
-      const traces = await appendEventRows(appender, segment, events, resolver);
+      const traces = await appendEventRows(appender, segment, events, resolver, ingestTimes);
       appender.flushSync();
       appender.closeSync();
 

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StoreLifecycleStats } from '../span-store.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
-import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, compactionIndexTableName, segmentTableName, traceKeySql } from './duckdb-physical-layout.js';
+import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, INGEST_TIME_COLUMN, attributePhysicalName, compactionIndexTableName, segmentTableName, traceKeySql } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
 
@@ -386,7 +386,8 @@ export class DuckDbStoreLifecycle {
       const names = [...CORE_PHYSICAL_COLUMNS.map((c) => c.physical), ...target.attributeColumns.map(attributePhysicalName)];
       const sources = group.map((segment) => {
         const projection = [
-          ...CORE_PHYSICAL_COLUMNS.map((c) => c.physical),
+          // A segment from before the receive-time column reads NULL there.
+          ...CORE_PHYSICAL_COLUMNS.map((c) => (c.physical === INGEST_TIME_COLUMN && !segment.hasIngestTime ? 'CAST(NULL AS BIGINT)' : c.physical)),
           ...target.attributeColumns.map((id, i) =>
             segment.positions.has(id) ? attributePhysicalName(id) : `CAST(NULL AS ${ATTRIBUTE_SQL_TYPE[target.types[i]!]})`,
           ),

@@ -112,7 +112,7 @@ export function CalculatedFieldsPage({ search }: { search: URLSearchParams }): R
         </div>
         <p className="hint">
           Columns are written <code>$name</code> (or <code>$"odd name"</code>); functions: IF, SWITCH, COALESCE, LT, LTE, GT, GTE, EQUALS, IN, EXISTS, NOT, AND, OR, SUM, SUB, MUL, DIV, MOD, MIN, MAX, LOG10, BUCKET, INT, FLOAT, BOOL, STRING,
-          CONCAT, STARTS_WITH, ENDS_WITH, CONTAINS, TO_LOWER, LENGTH, REG_MATCH, REG_VALUE, REG_COUNT, UNIX_TIMESTAMP, FORMAT_TIME, EVENT_TIMESTAMP.
+          CONCAT, STARTS_WITH, ENDS_WITH, CONTAINS, TO_LOWER, LENGTH, REG_MATCH, REG_VALUE, REG_COUNT, UNIX_TIMESTAMP, FORMAT_TIME, EVENT_TIMESTAMP, INGEST_TIMESTAMP (when Waggle received the event; <code>SUB(INGEST_TIMESTAMP(), EVENT_TIMESTAMP())</code> is the ingest delay in seconds).
         </p>
       </form>
     </div>
