@@ -6,7 +6,7 @@ import type { DuckDbCatalog } from '../duckdb/duckdb-catalog.js';
 import { LayerResolver, type ColumnRoutes } from '../duckdb/duckdb-layer-resolver.js';
 import type { ClickHouseConnection } from './clickhouse-connection.js';
 import { clickhouseAttributeColumn } from './clickhouse-physical-layout.js';
-import { encodeTabSeparated } from './clickhouse-row-encoder.js';
+import { encodeRowBinary, RowBinaryBuffer } from './clickhouse-row-encoder.js';
 import { addAttributeColumnsDdl, qualified, spanTable, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
 import type { ClickHouseCatalogStore } from './clickhouse-catalog-store.js';
 
@@ -56,6 +56,8 @@ export class ClickHouseSpanWriter {
   private lastError: string | null = null;
   /** Attribute columns the span table has (added by this or an earlier process). */
   private readonly tableColumns: Set<string>;
+  /** Reused for every batch: the RowBinary bytes of the batch being inserted (commits run one at a time). */
+  private readonly encodeBuffer = new RowBinaryBuffer();
   /** Largest sample rate stored (queries weight by it only when some event stands for more than one). */
   maxSampleRate: number;
 
@@ -180,8 +182,8 @@ export class ClickHouseSpanWriter {
 
     await this.writeState(this.committedPosition, first, last);
     if (events.length > 0) {
-      const encoded = encodeTabSeparated(events, resolver, (id) => this.catalog.columnById(id)!.type);
-      await this.connection.insertTabSeparated(spanTable(this.topology), encoded.columns, encoded.body, {
+      const encoded = encodeRowBinary(this.encodeBuffer, events, resolver, (id) => this.catalog.columnById(id)!.type);
+      await this.connection.insertRowBinary(spanTable(this.topology), encoded.columns, encoded.rows, encoded.body, {
         insert_deduplicate: 1,
         insert_deduplication_token: `${this.options.writerId}:${first}-${last}`,
         // One insert is one block (one part per partition): never split into pieces deduplicated apart.
