@@ -154,9 +154,11 @@ export class ClickHouseConnection {
     this.assertOpen();
     if (rows === 0) return;
     const names = columns.map((c) => c.name).join(', ');
+    const structure = columns.map((c) => `${c.name} ${c.type}`).join(', ');
     if (this.location.kind === 'http') {
+      // Read through input() as the batch's own column types (see wireType), converted by the insert.
       const result = await this.client.exec({
-        query: `INSERT INTO ${table} (${names}) FORMAT RowBinary`,
+        query: `INSERT INTO ${table} (${names}) SELECT * FROM input(${clickhouseStringLiteral(structure)}) FORMAT RowBinary`,
         values: Readable.from([body]),
         clickhouse_settings: { ...WRITE_SETTINGS, ...settings },
       });
@@ -167,7 +169,6 @@ export class ClickHouseConnection {
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     await fs.promises.writeFile(file, body);
     try {
-      const structure = columns.map((c) => `${c.name} ${c.type}`).join(', ');
       // In the statement's SETTINGS clause, not as SET on chdb's one session: they hold for this insert only.
       const scoped: ClickHouseSettings = {
         ...settings,

@@ -183,6 +183,17 @@ function writeCoreFields(out: RowBinaryBuffer, event: EventRecord): void {
   out.uint32(event.sampleRate);
 }
 
+/**
+ * The type a column's bytes are read as. RowBinary writes LowCardinality(T) as T, and reading it
+ * as T then converting the whole column costs ClickHouse far less than reading it as
+ * LowCardinality row by row (a dictionary lookup per value): measured on chdb, 65 536 generated
+ * spans into a Null table, 3.7 µs per row read as the table's types, 1.2-1.5 as plain ones.
+ */
+function wireType(sqlType: string): string {
+  const inner = /^LowCardinality\((.*)\)$/.exec(sqlType);
+  return inner === null ? sqlType : inner[1]!;
+}
+
 /** A column of an encoded batch: its name and the ClickHouse type its RowBinary bytes are written as. */
 export interface EncodedColumn {
   readonly name: string;
@@ -211,7 +222,7 @@ export function encodeRowBinary(out: RowBinaryBuffer, events: readonly EventReco
   const types = ids.map(typeOf);
   const writers = types.map((type) => ATTRIBUTE_VALUE[type]);
   const columns: EncodedColumn[] = [
-    ...CLICKHOUSE_CORE_COLUMNS.map((c) => ({ name: c.physical, type: c.sqlType })),
+    ...CLICKHOUSE_CORE_COLUMNS.map((c) => ({ name: c.physical, type: wireType(c.sqlType) })),
     ...ids.map((id, i) => ({ name: clickhouseAttributeColumn(id), type: CLICKHOUSE_ATTRIBUTE_TYPE[types[i]!] })),
   ];
   // The row's attribute values by position (undefined: NULL); reset after each row through `touched`.
