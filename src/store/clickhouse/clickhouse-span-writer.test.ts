@@ -31,6 +31,27 @@ async function rewindState(location: ClickHouseLocation, committed: bigint, firs
   }
 }
 
+describe('ClickHouse writer: partitions', () => {
+  it('stores a request whose events fall on more than 100 days (a partition each) and the requests after it', async () => {
+    const location = freshChdbLocation();
+    const store = await openChdbStore(location);
+    try {
+      const DAY_NS = 86_400_000_000_000n;
+      const backfill = Array.from({ length: 101 }, (_, day) =>
+        eventRecord({ dataset: 'api', timestampNs: BASE_NS - BigInt(day) * DAY_NS, traceId: 1000n + BigInt(day), spanId: 1n, name: 'backfilled' }),
+      );
+      store.enqueue(backfill, 1n);
+      store.enqueue(request(2), 2n);
+      await store.flush();
+      assert.equal(await store.committedWalPosition(), 2n);
+      assert.equal(await spanCount(location), 104n);
+      assert.deepEqual((await store.getTrace(1100n)).map((e) => e['name']), ['backfilled']);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('ClickHouse writer: exactly once across a crash', () => {
   it('does not store a batch twice when the crash came after its rows and before its committed position', async () => {
     const location = freshChdbLocation();

@@ -190,6 +190,10 @@ export class ClickHouseSpanWriter {
         max_insert_block_size: String(Math.max(1_048_576, events.length + 1)),
         min_insert_block_size_rows: '0',
         min_insert_block_size_bytes: '0',
+        // A day partition per day the batch's events fall on, however many: with ClickHouse's default
+        // bound (100) a request of backfilled events over more days failed at every retry and
+        // wedged every write after it.
+        max_partitions_per_insert_block: '0',
         // A Distributed table: insert into the shards before answering, so the state is written after the rows.
         insert_distributed_sync: 1,
       });
