@@ -14,6 +14,9 @@ export interface ClickHouseRows {
   readonly rows: unknown[][];
 }
 
+/** ClickHouse's default bounds on a statement's text (bytes) and syntax tree (elements), which reads keep (see statementSize). */
+const DEFAULT_STATEMENT_BOUNDS = { max_query_size: '262144', max_ast_elements: '50000', max_expanded_ast_elements: '500000' } as const;
+
 /**
  * Read settings every statement runs with, so ClickHouse answers as the SQL the compiler writes
  * means it (and as DuckDB does): an outer join's missing side and a grouping set's rolled-up key
@@ -28,6 +31,8 @@ const READ_SETTINGS: ClickHouseSettings = {
   output_format_json_quote_denormals: 1,
   // Standard SQL: GROUPING(x) is 1 when x is rolled up.
   force_grouping_standard_compatibility: 1,
+  // A write may have raised them on chdb's one session (see statementSize).
+  ...DEFAULT_STATEMENT_BOUNDS,
   // strftime's %M (minutes), as calculated fields' FORMAT_TIME writes it; ClickHouse would print the month's name.
   formatdatetime_parsedatetime_m_is_month_name: 0,
 };
@@ -38,6 +43,23 @@ const READ_SETTINGS: ClickHouseSettings = {
  * insert short; one insert's deduplication token would make the next insert a "repeat").
  */
 const WRITE_SETTINGS: ClickHouseSettings = { max_execution_time: 0, insert_deduplication_token: '' };
+
+
+/**
+ * The bounds a store-made statement runs with: room for its own text and syntax tree (an element
+ * takes at least a byte of text). A batch's column list grows with its attribute columns (an
+ * ALTER adding 8 500 at once passed both defaults, an insert naming ~8 000 the text's), and a
+ * statement over a bound failed at every retry, wedging every write after it. Reads set the
+ * defaults back (chdb keeps a SET for later statements).
+ */
+function statementSize(sql: string): ClickHouseSettings {
+  const bytes = Buffer.byteLength(sql, 'utf8') + 4096;
+  return {
+    max_query_size: String(Math.max(Number(DEFAULT_STATEMENT_BOUNDS.max_query_size), bytes)),
+    max_ast_elements: String(Math.max(Number(DEFAULT_STATEMENT_BOUNDS.max_ast_elements), bytes)),
+    max_expanded_ast_elements: String(Math.max(Number(DEFAULT_STATEMENT_BOUNDS.max_expanded_ast_elements), bytes)),
+  };
+}
 
 /** A CTE of the query compiler (its names start with __) marked MATERIALIZED (SqlDialect.sharedCte). */
 const COMPILER_MATERIALIZED_CTE = /\b(__\w+) AS MATERIALIZED \(/g;
@@ -122,7 +144,7 @@ export class ClickHouseConnection {
   /** Runs a statement that returns nothing (DDL, ALTER, INSERT ... VALUES of store-made constants). */
   async command(sql: string, settings: ClickHouseSettings = {}): Promise<void> {
     this.assertOpen();
-    await this.client.command({ query: sql, clickhouse_settings: { ...WRITE_SETTINGS, ...settings } });
+    await this.client.command({ query: sql, clickhouse_settings: { ...WRITE_SETTINGS, ...statementSize(sql), ...settings } });
   }
 
   /** Runs a SELECT with `{name:Type}` parameters; values converted by their ClickHouse type. */
@@ -157,10 +179,11 @@ export class ClickHouseConnection {
     const structure = columns.map((c) => `${c.name} ${c.type}`).join(', ');
     if (this.location.kind === 'http') {
       // Read through input() as the batch's own column types (see wireType), converted by the insert.
+      const query = `INSERT INTO ${table} (${names}) SELECT * FROM input(${clickhouseStringLiteral(structure)}) FORMAT RowBinary`;
       const result = await this.client.exec({
-        query: `INSERT INTO ${table} (${names}) SELECT * FROM input(${clickhouseStringLiteral(structure)}) FORMAT RowBinary`,
+        query,
         values: Readable.from([body]),
-        clickhouse_settings: { ...WRITE_SETTINGS, ...settings },
+        clickhouse_settings: { ...WRITE_SETTINGS, ...statementSize(query), ...settings },
       });
       result.stream.resume();
       return;
