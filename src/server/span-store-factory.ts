@@ -19,6 +19,7 @@ export async function openSpanStore(config: WaggleConfig, log: (message: string)
       location: parseClickHouseUrl(config.clickhouseUrl),
       cluster: config.clickhouseCluster === '' ? null : config.clickhouseCluster,
       retentionNs: config.retentionNs,
+      maxDiskBytes: config.maxDiskBytes,
       log,
       queryAdmissionObserver,
     });

@@ -221,6 +221,9 @@ export interface SpanStore {
   /** Cumulative retention, disk-budget and compaction figures. */
   lifecycleStats(): StoreLifecycleStats;
 
+  /** One storage lifecycle pass now (retention, disk budget; the store also runs them on a timer). */
+  runLifecycle(): Promise<void>;
+
   /** A dataset's retention (its own, or the store-wide one; null: kept forever) and its own override. */
   datasetRetention(datasetKey: string): { retentionNs: bigint | null; overrideNs: bigint | null };
 

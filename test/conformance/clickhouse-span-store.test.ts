@@ -6,7 +6,7 @@ import { runSpanStoreConformance } from './span-store-conformance.js';
 const locations = new Map<string, ClickHouseLocation>();
 runSpanStoreConformance(
   'clickhouse (chdb)',
-  (name) => openChdbStore(locations.get(name)!),
+  (name, options = {}) => openChdbStore(locations.get(name)!, options),
   () => {
     const location = freshChdbLocation();
     locations.set(location.database, location);

@@ -7,6 +7,6 @@ import { runSpanStoreConformance } from './span-store-conformance.js';
 // Tiny segments so the suite crosses segment boundaries (sealing, columns per segment).
 runSpanStoreConformance(
   'duckdb',
-  (dataDir) => DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, segmentMaxRows: 3 }),
+  (dataDir, options = {}) => DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, segmentMaxRows: 3, lifecycleIntervalMs: 0, ...options }),
   () => fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-store-')),
 );

@@ -7,8 +7,14 @@ import { dialectOf } from '../../src/query/compile/store-dialects.js';
 import type { SpanStore } from '../../src/store/span-store.js';
 import { attributeLayer, eventRecord } from '../support/event-record-fixture.js';
 
+/** What a conformance test may set on the store it opens (the rest as the backend's test file chose). */
+export interface ConformanceStoreOptions {
+  readonly maxDiskBytes?: number;
+  readonly log?: (message: string) => void;
+}
+
 /** Opens a store on a directory; reopening the same directory must find the same data. */
-export type StoreFactory = (dataDir: string) => Promise<SpanStore>;
+export type StoreFactory = (dataDir: string, options?: ConformanceStoreOptions) => Promise<SpanStore>;
 
 const BASE_NS = 1_763_770_000_000_000_000n;
 const MS = 1_000_000n;
@@ -244,6 +250,35 @@ export function runSpanStoreConformance(backend: string, factory: StoreFactory, 
       assert.equal(schema.column('ingest_time'), undefined);
       assert.ok(!(await store.querySchema(selector)).columns().some((c) => c.physicalColumns.includes(schema.roles.ingestTime.physicalColumns[0]!)));
       assert.ok((await store.getTrace(501n)).every((event) => Object.keys(event).every((key) => !/ingest/i.test(key))));
+    });
+  });
+
+  describe(`SpanStore conformance, disk budget: ${backend}`, () => {
+    it('deletes the oldest data first beyond WAGGLE_MAX_DISK_BYTES, keeps the newest, and says so in the log', async () => {
+      const lines: string[] = [];
+      // A budget of one byte: everything but what is being written now is over it.
+      const budgeted = await factory(makeDir(), { maxDiskBytes: 1, log: (line) => lines.push(line) });
+      try {
+        // Four batches a day apart (ClickHouse drops day partitions; DuckDB, in this suite, segments of 3 rows).
+        for (let day = 0n; day < 4n; day++) {
+          const at = BASE_NS + day * 86_400_000n * MS;
+          budgeted.enqueue([1n, 2n, 3n].map((span) => spanEvent({ traceId: 500n + day, spanId: span, timestampNs: at + span * MS })), day + 1n);
+          await budgeted.flush();
+        }
+        await budgeted.runLifecycle();
+        const stats = budgeted.lifecycleStats();
+        assert.deepEqual(stats.diskBudget.events, 9);
+        assert.deepEqual(stats.diskBudget.segments, 3);
+        assert.deepEqual(stats.retention.events, 0);
+        assert.deepEqual(await Promise.all([500n, 501n, 502n, 503n].map(async (id) => (await budgeted.getTrace(id)).length)), [0, 0, 0, 3]);
+        assert.equal(lines.filter((l) => l.startsWith('disk budget: ')).length, 1);
+        // Writes go on after the deletion.
+        budgeted.enqueue([spanEvent({ traceId: 504n, spanId: 1n, timestampNs: BASE_NS + 4n * 86_400_000n * MS })], 5n);
+        await budgeted.flush();
+        assert.equal((await budgeted.getTrace(504n)).length, 1);
+      } finally {
+        await budgeted.close();
+      }
     });
   });
 }

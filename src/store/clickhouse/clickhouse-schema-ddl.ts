@@ -69,14 +69,23 @@ function spanColumns(): string {
   return [...core, 'INDEX trace_bloom trace_id TYPE bloom_filter(0.001) GRANULARITY 1'].join(', ');
 }
 
+/**
+ * Granules of 1 024 rows (not 8 192) compressed in blocks from 16 KiB (not 64 KiB): a trace
+ * lookup reads, for every column of the trace's datasets, the granule holding the trace, and
+ * that read, not the search, is its cost. Measured on chdb, 240k generated spans, 47 columns:
+ * 35 -> 19 ms of CPU per lookup, 4% more bytes on disk, a full scan within noise. ClickHouse
+ * cannot change index_granularity of an existing table: a store created before keeps 8 192.
+ */
+const SPAN_GRANULE_SETTINGS = ['index_granularity = 1024', 'min_compress_block_size = 16384'];
+
 function spanTableDdl(topology: ClickHouseTopology): string[] {
   const local = topology.cluster === null ? 'waggle_spans' : 'waggle_spans_local';
   // Sharded by trace id (a sharding key must not be Nullable; events without a trace go to one shard).
   // Plain MergeTree forgets insert tokens unless told to remember some; Replicated tables keep them in Keeper.
-  const settings = topology.cluster === null ? ` SETTINGS non_replicated_deduplication_window = ${DEDUPLICATION_WINDOW}` : '';
+  const settings = [...SPAN_GRANULE_SETTINGS, ...(topology.cluster === null ? [`non_replicated_deduplication_window = ${DEDUPLICATION_WINDOW}`] : [])];
   const statements = [
     `CREATE TABLE IF NOT EXISTS ${qualified(topology, local)}${onCluster(topology)} (${spanColumns()}) ENGINE = ${engine(topology, 'MergeTree', '', true)} ` +
-      `PARTITION BY intDiv(ts_ns, ${PARTITION_NS}) ORDER BY (dataset, ts_ns)${settings}`,
+      `PARTITION BY intDiv(ts_ns, ${PARTITION_NS}) ORDER BY (dataset, ts_ns) SETTINGS ${settings.join(', ')}`,
   ];
   if (topology.cluster !== null) {
     statements.push(

@@ -47,6 +47,8 @@ export interface ClickHouseStoreOptions {
   log?: (message: string) => void;
   queryAdmissionObserver?: QueryAdmissionObserver;
   retentionNs?: bigint | null;
+  /** WAGGLE_MAX_DISK_BYTES: the span table's bytes beyond which the oldest day partitions are dropped; null: no budget. */
+  maxDiskBytes?: number | null;
   clock?: () => bigint;
   /** Between lifecycle passes (retention partition drops, disk figures); 0 runs none. */
   lifecycleIntervalMs?: number;
@@ -90,7 +92,7 @@ export class ClickHouseSpanStore implements SpanStore {
     const queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value }, options.queryAdmissionObserver ?? null);
     this.reader = new ClickHouseSpanReader(connection, topology, catalog, retention, (physical) => writer.hasColumn(physical), queryAdmission);
     const log = options.log ?? ((message: string) => process.stderr.write(`waggle: ${message}\n`));
-    this.lifecycle = new ClickHouseStoreLifecycle(connection, topology, catalog, retention, log);
+    this.lifecycle = new ClickHouseStoreLifecycle(connection, topology, catalog, retention, options.maxDiskBytes ?? null, log);
     const interval = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
     if (interval > 0) {
       this.lifecycleTimer = setInterval(() => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EventRecord } from '../../core/event-record.js';
 import { freshChdbLocation, openChdbStore } from '../../../test/support/chdb-test-store.js';
-import { eventRecord } from '../../../test/support/event-record-fixture.js';
+import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
 import { ClickHouseConnection } from './clickhouse-connection.js';
 import type { ClickHouseLocation } from './clickhouse-url.js';
 
@@ -30,6 +30,54 @@ async function rewindState(location: ClickHouseLocation, committed: bigint, firs
     await connection.close();
   }
 }
+
+describe('ClickHouse writer: partitions', () => {
+  it('stores a request whose events fall on more than 100 days (a partition each) and the requests after it', async () => {
+    const location = freshChdbLocation();
+    const store = await openChdbStore(location);
+    try {
+      const DAY_NS = 86_400_000_000_000n;
+      const backfill = Array.from({ length: 101 }, (_, day) =>
+        eventRecord({ dataset: 'api', timestampNs: BASE_NS - BigInt(day) * DAY_NS, traceId: 1000n + BigInt(day), spanId: 1n, name: 'backfilled' }),
+      );
+      store.enqueue(backfill, 1n);
+      store.enqueue(request(2), 2n);
+      await store.flush();
+      assert.equal(await store.committedWalPosition(), 2n);
+      assert.equal(await spanCount(location), 104n);
+      assert.deepEqual((await store.getTrace(1100n)).map((e) => e['name']), ['backfilled']);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('ClickHouse writer: wide batches', () => {
+  it('stores a batch adding 8 500 attribute columns at once (its ALTER and INSERT are longer than ClickHouse lets a statement be by default)', async () => {
+    const location = freshChdbLocation();
+    const store = await openChdbStore(location);
+    try {
+      const events = Array.from({ length: 5 }, (_, e) =>
+        eventRecord({
+          dataset: 'wide',
+          timestampNs: BASE_NS + BigInt(e),
+          traceId: 7000n,
+          spanId: BigInt(e + 1),
+          attributes: [attributeLayer(Array.from({ length: 1700 }, (_, k) => [`wide.key_${e}_${k}`, 'string', `v${k}`] as const))],
+        }),
+      );
+      store.enqueue(events, 1n);
+      await store.flush();
+      assert.equal(await store.committedWalPosition(), 1n);
+      const trace = await store.getTrace(7000n);
+      assert.equal(trace.length, 5);
+      assert.equal(trace[4]!['wide.key_4_1699'], 'v1699');
+      assert.equal(trace[0]!['wide.key_4_1699'], undefined);
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe('ClickHouse writer: exactly once across a crash', () => {
   it('does not store a batch twice when the crash came after its rows and before its committed position', async () => {

@@ -7,7 +7,7 @@ import type { DuckDbCatalog } from '../duckdb/duckdb-catalog.js';
 import { LayerResolver, type ColumnRoutes } from '../duckdb/duckdb-layer-resolver.js';
 import type { ClickHouseConnection } from './clickhouse-connection.js';
 import { clickhouseAttributeColumn } from './clickhouse-physical-layout.js';
-import { encodeTabSeparated } from './clickhouse-row-encoder.js';
+import { encodeRowBinary, RowBinaryBuffer } from './clickhouse-row-encoder.js';
 import { addAttributeColumnsDdl, qualified, spanTable, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
 import type { ClickHouseCatalogStore } from './clickhouse-catalog-store.js';
 
@@ -59,6 +59,8 @@ export class ClickHouseSpanWriter {
   private lastError: string | null = null;
   /** Attribute columns the span table has (added by this or an earlier process). */
   private readonly tableColumns: Set<string>;
+  /** Reused for every batch: the RowBinary bytes of the batch being inserted (commits run one at a time). */
+  private readonly encodeBuffer = new RowBinaryBuffer();
   /** Largest sample rate stored (queries weight by it only when some event stands for more than one). */
   maxSampleRate: number;
 
@@ -184,14 +186,18 @@ export class ClickHouseSpanWriter {
     await this.writeState(this.committedPosition, first, last);
     if (events.length > 0) {
       const ingestTimes = batch.flatMap((r) => r.events.map(() => r.ingestTime));
-      const encoded = encodeTabSeparated(events, resolver, (id) => this.catalog.columnById(id)!.type, ingestTimes);
-      await this.connection.insertTabSeparated(spanTable(this.topology), encoded.columns, encoded.body, {
+      const encoded = encodeRowBinary(this.encodeBuffer, events, resolver, (id) => this.catalog.columnById(id)!.type, ingestTimes);
+      await this.connection.insertRowBinary(spanTable(this.topology), encoded.columns, encoded.rows, encoded.body, {
         insert_deduplicate: 1,
         insert_deduplication_token: `${this.options.writerId}:${first}-${last}`,
         // One insert is one block (one part per partition): never split into pieces deduplicated apart.
         max_insert_block_size: String(Math.max(1_048_576, events.length + 1)),
         min_insert_block_size_rows: '0',
         min_insert_block_size_bytes: '0',
+        // A day partition per day the batch's events fall on, however many: with ClickHouse's default
+        // bound (100) a request of backfilled events over more days failed at every retry and
+        // wedged every write after it.
+        max_partitions_per_insert_block: '0',
         // A Distributed table: insert into the shards before answering, so the state is written after the rows.
         insert_distributed_sync: 1,
       });
