@@ -1,8 +1,9 @@
 /**
  * Where a query's time goes after the engine, stage by stage, on a data directory kept by
  * query-overhead-probe (--keep DIR): compile, the engine (runAndReadAll), node-api's conversion of
- * the result (getRowsJS), shaping into Honeycomb's result, and JSON.stringify of the answer.
- * `node dist/bench/query-stage-probe.js DIR [runs] [name prefix,...]` (process CPU is reported too).
+ * the result (getRowsJS, and readResultRows as runSql now reads it), shaping into Honeycomb's result, and JSON.stringify of the answer.
+ * `node dist/bench/query-stage-probe.js DIR [runs] [name prefix,...] [--explain]` (process CPU is reported too;
+ * --explain prints each statement and DuckDB's EXPLAIN ANALYZE of it instead).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { duckdbParameters } from '../src/query/compile/duckdb-parameters.js';
 import { prepareQuerySpec, shapeCompiledResult } from '../src/query/query-engine.js';
 import { QueryRunner } from '../src/query/query-runner.js';
+import { readResultRows } from '../src/store/duckdb/duckdb-result-rows.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
 import { benchQueries } from './query/bench-queries.js';
 
@@ -38,10 +40,17 @@ const cpu = (since: NodeJS.CpuUsage): number => {
   return (u.user + u.system) / 1000;
 };
 console.log(`load ${os.loadavg()[0]!.toFixed(1)}; medians of ${runs} runs, ms wall (CPU)`);
-console.log('query | compile | engine | getRowsJS | shape | stringify | rows | bytes');
+console.log('query | compile | engine | getRowsJS | readResultRows | shape | stringify | rows | bytes');
 for (const query of queries) {
   const spec = prepareQuerySpec(query.spec, schema);
-  const stages: Record<string, number[]> = { compile: [], engine: [], engineCpu: [], rows: [], shape: [], json: [] };
+  if (process.argv.includes('--explain')) {
+    const compiled = await runner.compile({ kind: 'all' }, spec, { disableSeries: false });
+    const { values, types } = duckdbParameters(compiled.parameters);
+    const plan = await reader.withQueryConnection(120_000, (connection) => connection.runAndReadAll(`EXPLAIN ANALYZE ${compiled.sql}`, values, types));
+    console.log(`## ${query.name}\n${compiled.sql}\n-- parameters: ${compiled.parameters.map((p) => String(p.value)).join(", ")}\n${plan.getRowsJS().map((row) => String(row[1])).join('\n')}`);
+    continue;
+  }
+  const stages: Record<string, number[]> = { compile: [], engine: [], engineCpu: [], rows: [], direct: [], shape: [], json: [] };
   let rowCount = 0;
   let bytes = 0;
   for (let i = 0; i <= runs; i += 1) {
@@ -57,6 +66,11 @@ for (const query of queries) {
     t = performance.now();
     const rows = result.getRowsJS();
     const rowsMs = performance.now() - t;
+    // The same statement again, its rows read as runSql reads them (timed apart from the engine).
+    const again = await reader.withQueryConnection(120_000, (connection) => connection.run(compiled.sql, values, types));
+    t = performance.now();
+    await readResultRows(again);
+    const directMs = performance.now() - t;
     t = performance.now();
     const shaped = shapeCompiledResult(compiled, rows);
     const shapeMs = performance.now() - t;
@@ -70,10 +84,11 @@ for (const query of queries) {
     stages['engine']!.push(engineMs);
     stages['engineCpu']!.push(engineCpu);
     stages['rows']!.push(rowsMs);
+    stages['direct']!.push(directMs);
     stages['shape']!.push(shapeMs);
     stages['json']!.push(jsonMs);
   }
   const m = (k: string): string => median(stages[k]!).toFixed(1);
-  console.log(`${query.name} | ${m('compile')} | ${m('engine')} (${m('engineCpu')}) | ${m('rows')} | ${m('shape')} | ${m('json')} | ${rowCount} | ${bytes}`);
+  console.log(`${query.name} | ${m('compile')} | ${m('engine')} (${m('engineCpu')}) | ${m('rows')} | ${m('direct')} | ${m('shape')} | ${m('json')} | ${rowCount} | ${bytes}`);
 }
 await store.close();
