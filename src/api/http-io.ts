@@ -77,8 +77,9 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+  // Encoded once: measuring the string's length and then writing it would walk a large answer twice.
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, ...headers });
   res.end(body);
 }
 

@@ -65,28 +65,76 @@ function rfc3339Seconds(ns: bigint): string {
   return new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** Where each output of the layout sits in a row, looked up once rather than per cell. */
+interface RowPositions {
+  readonly kind: number;
+  readonly bucket: number;
+  /** Per result key (breakdowns, then calculations): the column of its value. */
+  readonly values: readonly number[];
+  /** Per result key: for a HEATMAP, the columns of its range (low, high); otherwise null. */
+  readonly heatmapRange: ReadonlyArray<readonly [number, number] | null>;
+}
+
+function rowPositions(layout: ResultLayout): RowPositions {
+  const index = new Map(layout.columns.map((c, i) => [c, i]));
+  // A column the layout does not list reads as missing (undefined → null), as before.
+  const at = (column: string): number => index.get(column) ?? -1;
+  return {
+    kind: at('__kind'),
+    bucket: at('__bucket'),
+    values: [...layout.breakdowns.map((_, j) => at(`__g${j}`)), ...layout.calculations.map((_, k) => at(`__a${k}`))],
+    heatmapRange: [
+      ...layout.breakdowns.map(() => null),
+      ...layout.calculations.map((calc, k) => (calc.op === 'HEATMAP' ? ([at(`__hm${k}_lo`), at(`__hm${k}_hi`)] as const) : null)),
+    ],
+  };
+}
+
+/**
+ * Builds each row's `data` object. Keys are set in the same order on a fresh literal, so every
+ * object of a result shares one hidden class (JSON.stringify then takes its fast path; the
+ * Object.fromEntries of [key, value] pairs this replaces made two arrays per key and cost ~4× as
+ * much at 10 000 rows). A key `__proto__` would set the prototype by assignment: with one, the
+ * result is built with Object.fromEntries, which defines own properties.
+ */
+function dataBuilder(keys: readonly string[], positions: RowPositions): (row: readonly unknown[]) => Record<string, ResultValue> {
+  const cell = (row: readonly unknown[], i: number): ResultValue => {
+    const range = positions.heatmapRange[i];
+    const value = row[positions.values[i]!];
+    return range === null || range === undefined ? scalar(value) : heatmap(value, row[range[0]], row[range[1]]);
+  };
+  if (keys.includes('__proto__')) return (row) => Object.fromEntries(keys.map((key, i) => [key, cell(row, i)]));
+  return (row) => {
+    const data: Record<string, ResultValue> = {};
+    for (let i = 0; i < keys.length; i += 1) data[keys[i]!] = cell(row, i);
+    return data;
+  };
+}
+
 /**
  * Turns the rows of a compiled query (arrays in `layout.columns` order, as node-api's getRowsJS
  * gives them) into Honeycomb's result data: each breakdown under its column name, each calculation
  * under its written form, series times as RFC 3339. Series hold only buckets with data.
  */
 export function shapeQueryResult(layout: ResultLayout, rows: ReadonlyArray<readonly unknown[]>): QueryResultData {
-  const index = new Map(layout.columns.map((c, i) => [c, i]));
-  const at = (row: readonly unknown[], column: string): unknown => row[index.get(column) ?? -1];
-  const dataOf = (row: readonly unknown[]): Record<string, ResultValue> => {
-    const entries: Array<[string, ResultValue]> = layout.breakdowns.map((name, j) => [name, scalar(at(row, `__g${j}`))]);
-    layout.calculations.forEach((calc, k) => {
-      const cell = at(row, `__a${k}`);
-      entries.push([calc.label, calc.op === 'HEATMAP' ? heatmap(cell, at(row, `__hm${k}_lo`), at(row, `__hm${k}_hi`)) : scalar(cell)]);
-    });
-    // fromEntries defines own properties, so a column named __proto__ stays a plain key.
-    return Object.fromEntries(entries);
-  };
+  const positions = rowPositions(layout);
+  const dataOf = dataBuilder([...layout.breakdowns, ...layout.calculations.map((calc) => calc.label)], positions);
   const results: Array<{ data: Record<string, ResultValue> }> = [];
   const series: Array<{ time: string; data: Record<string, ResultValue> }> = [];
+  // Series rows come ordered by bucket: each bucket's time is formatted once, not once per group.
+  let lastBucket: unknown = undefined;
+  let lastTime = '';
   for (const row of rows) {
-    if (Number(at(row, '__kind')) === 0) results.push({ data: dataOf(row) });
-    else series.push({ time: rfc3339Seconds(BigInt(at(row, '__bucket') as bigint | number)), data: dataOf(row) });
+    if (Number(row[positions.kind]) === 0) {
+      results.push({ data: dataOf(row) });
+      continue;
+    }
+    const bucket = row[positions.bucket];
+    if (bucket !== lastBucket || lastTime === '') {
+      lastTime = rfc3339Seconds(BigInt(bucket as bigint | number));
+      lastBucket = bucket;
+    }
+    series.push({ time: lastTime, data: dataOf(row) });
   }
   return { series, results };
 }

@@ -10,6 +10,7 @@ import type { ColumnInfo, DatasetSelector, SqlRows, StoredEvent, TimeWindow, Tra
 import { sqlStringLiteral } from '../sql-literal.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { formatStoredEvent } from './duckdb-event-formatter.js';
+import { readResultRows } from './duckdb-result-rows.js';
 import {
   ATTRIBUTE_SQL_TYPE,
   CORE_BINDINGS,
@@ -214,8 +215,7 @@ export class DuckDbSpanReader {
   async runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
     const { values, types } = duckdbParameters(params);
     return this.withQueryConnection(options.timeoutMs, async (connection) => {
-      const reader = await connection.runAndReadAll(sql, values, types);
-      return { columns: reader.columnNames(), rows: reader.getRowsJS() };
+      return readResultRows(await connection.run(sql, values, types));
     });
   }
 
