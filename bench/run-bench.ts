@@ -488,7 +488,7 @@ async function main(): Promise<number> {
   const otherStores: Array<{ store: BenchStore; ingest: IngestResults | null; datasets: DatasetResults[] }> = [];
   try {
     if (options.phases.has('ingest')) ingest = await runIngest(root, work, options, problems);
-    if (options.phases.has('queries') || options.phases.has('trace') || options.phases.has('storage')) {
+    if (options.phases.has('queries') || options.phases.has('analysis') || options.phases.has('trace') || options.phases.has('storage')) {
       for (const spans of options.spans) datasets.push(await runDataset(root, work, spans, options, problems));
     }
     if (options.phases.has('logs')) {
@@ -506,7 +506,7 @@ async function main(): Promise<number> {
       progress(`the same phases on ${store} (chdb)`);
       const storeIngest = options.phases.has('ingest') ? await runIngest(root, work, options, problems, store) : null;
       const storeDatasets: DatasetResults[] = [];
-      if (options.phases.has('queries') || options.phases.has('trace') || options.phases.has('storage')) {
+      if (options.phases.has('queries') || options.phases.has('analysis') || options.phases.has('trace') || options.phases.has('storage')) {
         for (const spans of options.spans) storeDatasets.push(await runDataset(root, work, spans, options, problems, store));
       }
       otherStores.push({ store, ingest: storeIngest, datasets: storeDatasets });
