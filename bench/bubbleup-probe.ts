@@ -2,7 +2,8 @@
  * How BubbleUp and the service map scale with the data, in-process (no HTTP, no WAL): the bench's
  * span generator fills a store with N spans over 24 h, then each analysis runs through its real
  * runner (compile, one admitted read, shaping), 1 cold + warm runs.
- * `node dist/bench/bubbleup-probe.js --spans 1000000 [--keep DIR] [--reuse DIR] [--warm-runs N] [--threads N]`
+ * `node dist/bench/bubbleup-probe.js --spans 1000000 [--keep DIR] [--reuse DIR] [--warm-runs N] [--threads N] [--window START,END] [--only bubbleup]`
+ * (`--window`: the query's range in unix seconds, such as a data set `npm run bench -- --data-dir` kept).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,8 +47,9 @@ if (reuse === undefined) {
   console.log(`loaded ${spans} spans in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
 }
 
-const startSec = Number(windowStartNs / 1_000_000_000n);
-const endSec = startSec + 86_400;
+const window = arg('--window')?.split(',').map(Number);
+const startSec = window?.[0] ?? Number(windowStartNs / 1_000_000_000n);
+const endSec = window?.[1] ?? startSec + 86_400;
 const query = validateQuerySpec({ start_time: startSec, end_time: endSec, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] }, { disableSeries: true });
 const bubbleUp = new BubbleUpRunner(store);
 const serviceMap = new ServiceMapRunner(store);
@@ -61,11 +63,11 @@ const cases: Array<[string, () => Promise<string>]> = [
     return `${answer.dimensions.length} columns, ${answer.selected_count} vs ${answer.baseline_count}; top ${answer.dimensions.slice(0, 3).map((d) => `${d.column} ${d.score.toFixed(2)}`).join(', ')}`;
   }],
   ['service map, 24 h', async () => {
-    const map = await serviceMap.run({ kind: 'all' }, { startNs: windowStartNs, endNs: windowStartNs + DAY_NS }, 120_000);
+    const map = await serviceMap.run({ kind: 'all' }, { startNs: BigInt(startSec) * 1_000_000_000n, endNs: BigInt(endSec) * 1_000_000_000n }, 120_000);
     return `${map.nodes.length} services, ${map.edges.length} edges`;
   }],
 ];
-for (const [name, run] of cases) {
+for (const [name, run] of cases.filter(([name]) => arg('--only') !== 'bubbleup' || name.startsWith('BubbleUp'))) {
   const times: number[] = [];
   const cpus: number[] = [];
   let shape = '';
