@@ -18,7 +18,7 @@ export const ANALYSIS_LIMITS = {
     value: 10_000,
     unit: 'events per side',
     reason:
-      'Events of the selection and of the baseline BubbleUp groups by every column; a side with more is sampled (a fixed hash of each event, so the same answer each time) and its counts are scaled estimates (sample_rates says so). Shares from 10 000 events are within about one point of the exact ones (two standard errors), far below the gaps BubbleUp looks for, and the groupings cost the same at 1M or 100M events. Each column is one grouping of every sampled event (~10 ms of CPU per column per 57 000 events at 1M spans), so the groupings cost sample size × columns: at 50 000 per side they were 2/3 of the analysis (620 ms of CPU at 1M spans, 42 columns), at 10 000 a third (390 ms in all).',
+      'Events of the selection and of the baseline BubbleUp groups by every column; a side with more is sampled (fixed hashes, so the same answer each time: on DuckDB whole blocks of stored rows and a share of their events, see bubbleUpSampleMinBlocks) and its counts are scaled estimates (sample_rates says so). Shares from 10 000 events are within about one point of the exact ones (two standard errors), far below the gaps BubbleUp looks for, and the groupings cost the same at 1M or 100M events. Each column is one grouping of every sampled event (~10 ms of CPU per column per 57 000 events at 1M spans), so the groupings cost sample size × columns: at 50 000 per side they were 2/3 of the analysis (620 ms of CPU at 1M spans, 42 columns), at 10 000 a third (390 ms in all).',
   },
   bubbleUpSampleMinBlocks: {
     value: 128,
