@@ -24,13 +24,13 @@ export const ANALYSIS_LIMITS = {
     value: 128,
     unit: 'blocks per side',
     reason:
-      'Blocks of stored rows (2 048 rows, DuckDB\'s vector) a sampled BubbleUp side is read from at least, when it spans that many. Rows are stored in time order, so a block is a short stretch of time holding whole traces: the sample takes many blocks at random across the range rather than the few that would hold 10 000 events, so that it mixes the whole range. Each block read costs ~0.4 ms of CPU at 50 columns.',
+      'Blocks of stored rows (2 048 rows, DuckDB\'s vector) a sampled BubbleUp side is read from at least, when it spans that many. Rows are stored in time order, so a block is a short stretch of time holding whole traces: the sample takes many blocks at random across the range rather than the few that would hold 10 000 events, so that it mixes the whole range. Each block read costs ~1-2 ms of CPU at 50 columns.',
   },
   bubbleUpSampleMaxBlocks: {
-    value: 512,
+    value: 256,
     unit: 'blocks per side',
     reason:
-      'Blocks of stored rows a sampled BubbleUp side is read from at most. Reading one row of a column decodes its whole block, so the scan\'s cost is the number of blocks read (~0.4 ms of CPU each at 50 columns: ~0.2 s per side at this bound), whatever the store holds. A side spread thinly (a rare error over 10M spans) is then read from this many blocks with all their events, at a lower rate, which sample_rates reports.',
+      'Blocks of stored rows a sampled BubbleUp side is read from at most. Reading one row of a column decodes its whole block, so the scan\'s cost is the number of blocks read (~1-2 ms of CPU each at 50 columns under load; at 512 the errors of 10M spans took 1.3-1.7 s of CPU), whatever the store holds. A side spread thinly (a rare error over 10M spans) is then read from this many blocks with all their events, at a lower rate, which sample_rates reports.',
   },
   bubbleUpSelectionFilters: {
     value: 100,
