@@ -2,7 +2,10 @@
  * How BubbleUp and the service map scale with the data, in-process (no HTTP, no WAL): the bench's
  * span generator fills a store with N spans over 24 h, then each analysis runs through its real
  * runner (compile, one admitted read, shaping), 1 cold + warm runs.
- * `node dist/bench/bubbleup-probe.js --spans 1000000 [--keep DIR] [--reuse DIR] [--warm-runs N] [--threads N]`
+ * `node dist/bench/bubbleup-probe.js --spans 1000000 [--keep DIR] [--reuse DIR] [--warm-runs N] [--threads N] [--window START,END] [--only bubbleup]`
+ * (`--window`: the query's range in unix seconds, such as a data set `npm run bench -- --data-dir` kept).
+ * `--reuse DIR --window START,END --top-up N [--seed S] [--extra-attributes E]` first adds N generated
+ * spans over that window to the kept store (when a bench load stopped short of its size).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,11 +34,17 @@ fs.mkdirSync(dir, { recursive: true });
 const windowStartNs = ((BigInt(Date.now()) * 1_000_000n) / DAY_NS - 1n) * DAY_NS;
 const threads = Number(arg('--threads') ?? DEFAULT_DUCKDB_STORE_OPTIONS.threads);
 const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir, memoryLimit: '1GB', threads, lifecycleIntervalMs: 0, log: () => undefined });
-if (reuse === undefined) {
+const window = arg('--window')?.split(',').map(Number);
+const topUp = Number(arg('--top-up') ?? 0);
+if (reuse === undefined || topUp > 0) {
   const loadStarted = performance.now();
-  const generator = new SpanGenerator({ seed: 1, windowStartNs, windowNs: DAY_NS });
-  let position = 0n;
-  for (let n = 0; n < spans; n += 1000) {
+  const count = reuse === undefined ? spans : topUp;
+  const start = window === undefined ? windowStartNs : BigInt(window[0]!) * 1_000_000_000n;
+  const windowNs = window === undefined ? DAY_NS : BigInt(window[1]! - window[0]!) * 1_000_000_000n;
+  const generator = new SpanGenerator({ seed: Number(arg('--seed') ?? 1), windowStartNs: start, windowNs, extraAttributes: Number(arg('--extra-attributes') ?? 0) });
+  // After what the store holds: it records the highest position committed.
+  let position = await store.committedWalPosition();
+  for (let n = 0; n < count; n += 1000) {
     const batch = decodeOtlpTraceProtobuf(encodeProtobufRequest(generator.nextBatch(1000)).body, {});
     position += 1n;
     store.admit(batch.events, 'span');
@@ -43,11 +52,11 @@ if (reuse === undefined) {
     if (store.pendingEvents() > 100_000) await store.flush();
   }
   await store.flush();
-  console.log(`loaded ${spans} spans in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
+  console.log(`loaded ${count} spans in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
 }
 
-const startSec = Number(windowStartNs / 1_000_000_000n);
-const endSec = startSec + 86_400;
+const startSec = window?.[0] ?? Number(windowStartNs / 1_000_000_000n);
+const endSec = window?.[1] ?? startSec + 86_400;
 const query = validateQuerySpec({ start_time: startSec, end_time: endSec, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] }, { disableSeries: true });
 const bubbleUp = new BubbleUpRunner(store);
 const serviceMap = new ServiceMapRunner(store);
@@ -61,11 +70,11 @@ const cases: Array<[string, () => Promise<string>]> = [
     return `${answer.dimensions.length} columns, ${answer.selected_count} vs ${answer.baseline_count}; top ${answer.dimensions.slice(0, 3).map((d) => `${d.column} ${d.score.toFixed(2)}`).join(', ')}`;
   }],
   ['service map, 24 h', async () => {
-    const map = await serviceMap.run({ kind: 'all' }, { startNs: windowStartNs, endNs: windowStartNs + DAY_NS }, 120_000);
+    const map = await serviceMap.run({ kind: 'all' }, { startNs: BigInt(startSec) * 1_000_000_000n, endNs: BigInt(endSec) * 1_000_000_000n }, 120_000);
     return `${map.nodes.length} services, ${map.edges.length} edges`;
   }],
 ];
-for (const [name, run] of cases) {
+for (const [name, run] of cases.filter(([name]) => arg('--only') !== 'bubbleup' || name.startsWith('BubbleUp'))) {
   const times: number[] = [];
   const cpus: number[] = [];
   let shape = '';

@@ -5,7 +5,7 @@ import { parseBenchOptions } from './run-bench-options.js';
 test('defaults measure everything at one million spans', () => {
   const options = parseBenchOptions([]);
   assert.deepEqual(options.spans, [1_000_000]);
-  assert.deepEqual([...options.phases], ['ingest', 'queries', 'trace', 'storage', 'logs']);
+  assert.deepEqual([...options.phases], ['ingest', 'queries', 'analysis', 'trace', 'storage', 'logs']);
   assert.equal(options.ingestSeconds, 30);
   assert.equal(options.inFlight, 8);
   assert.equal(options.warmRuns, 5);
@@ -29,7 +29,7 @@ test('reads span lists, phases and numbers in both flag forms', () => {
 
 test('rejects unknown flags, phases and non-numbers', () => {
   assert.throws(() => parseBenchOptions(['--fast']), /unknown option '--fast'/);
-  assert.throws(() => parseBenchOptions(['--only', 'everything']), /--only takes ingest, queries, trace, storage, logs; got 'everything'/);
+  assert.throws(() => parseBenchOptions(['--only', 'everything']), /--only takes ingest, queries, analysis, trace, storage, logs; got 'everything'/);
   assert.throws(() => parseBenchOptions(['--spans', '1e6x']), /--spans needs a positive integer, got '1e6x'/);
 });
 
@@ -53,4 +53,16 @@ test('--store clickhouse runs every phase on DuckDB and on ClickHouse side by si
   assert.deepEqual(parseBenchOptions([]).stores, ['duckdb']);
   assert.deepEqual(parseBenchOptions(['--store', 'clickhouse']).stores, ['duckdb', 'clickhouse']);
   assert.throws(() => parseBenchOptions(['--store', 'postgres']), /--store takes duckdb or clickhouse; got 'postgres'/);
+});
+
+test('--extra-attributes widens the generated spans and --data-dir keeps the data sets; none by default', () => {
+  const defaults = parseBenchOptions([]);
+  assert.equal(defaults.extraAttributes, 0);
+  assert.equal(defaults.dataDir, null);
+  const options = parseBenchOptions(['--extra-attributes', '8', '--data-dir=/tmp/sets', '--only', 'analysis']);
+  assert.equal(options.extraAttributes, 8);
+  assert.equal(options.dataDir, '/tmp/sets');
+  assert.deepEqual([...options.phases], ['analysis']);
+  assert.throws(() => parseBenchOptions(['--extra-attributes', '100']), /--extra-attributes needs an integer from 0 to 99, got '100'/);
+  assert.throws(() => parseBenchOptions(['--extra-attributes', '-1']), /--extra-attributes needs an integer from 0 to 99, got '-1'/);
 });

@@ -1,7 +1,7 @@
 import type { LoadTransport } from './load/otlp-sender.js';
 
 /** Command-line flags of `npm run bench`. */
-export type BenchPhase = 'ingest' | 'queries' | 'trace' | 'storage' | 'logs';
+export type BenchPhase = 'ingest' | 'queries' | 'analysis' | 'trace' | 'storage' | 'logs';
 
 export interface BenchOptions {
   readonly smoke: boolean;
@@ -21,6 +21,13 @@ export interface BenchOptions {
   readonly portBase: number | null;
   /** The stores benchmarked, each phase on each: `--store clickhouse` runs DuckDB and ClickHouse (chdb) side by side. */
   readonly stores: readonly BenchStore[];
+  /** Extra attributes on every generated span (SpanGeneratorOptions.extraAttributes); 0 by default. */
+  readonly extraAttributes: number;
+  /**
+   * Where the data sets live, kept after the run; a data set already loaded there (with the same
+   * size, seed and extra attributes) is reused instead of loaded again. null: a temporary directory.
+   */
+  readonly dataDir: string | null;
 }
 
 export type BenchStore = 'duckdb' | 'clickhouse';
@@ -28,7 +35,8 @@ export type BenchStore = 'duckdb' | 'clickhouse';
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --smoke                 ~10-second run at tiny sizes (CI); no timing assertions
   --spans N[,N...]        data set sizes for queries/trace/storage (default 1000000)
-  --only PHASE[,PHASE]    ingest | queries | trace | storage | logs (default: all)
+  --only PHASE[,PHASE]    ingest | queries | analysis | trace | storage | logs (default: all);
+                          queries includes analysis (BubbleUp and the service map)
   --transports T[,T]      ingest encodings: http-protobuf, http-json, grpc (default: all three)
   --ingest-seconds S      seconds per ingest variant (default 30)
   --in-flight N           requests in flight from the load generator (default 8)
@@ -37,11 +45,15 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --seed N                data set seed (default 1)
   --profile               run the server with --cpu-prof; profiles go to bench/results/<time>-profiles/
   --port-base N           server ports N, N+1, N+2 (default: free ports chosen at run time)
+  --extra-attributes N    N more attributes on every generated span (bench.extra_00...); 8 gives
+                          the data sets 50 columns BubbleUp compares (default 0)
+  --data-dir DIR          keep the data sets in DIR and reuse one already loaded there (a 10M
+                          load takes many minutes; the second run measures the new code on it)
   --store S               duckdb (default), or clickhouse: every phase on DuckDB and on ClickHouse
                           embedded (chdb), side by side with the ratio
 `;
 
-const PHASES: readonly BenchPhase[] = ['ingest', 'queries', 'trace', 'storage', 'logs'];
+const PHASES: readonly BenchPhase[] = ['ingest', 'queries', 'analysis', 'trace', 'storage', 'logs'];
 const TRANSPORTS: readonly LoadTransport[] = ['http-protobuf', 'http-json', 'grpc'];
 
 function positiveInteger(flag: string, text: string | undefined): number {
@@ -57,6 +69,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
   let phases: Set<BenchPhase> | null = null;
   let transports: LoadTransport[] | null = null;
   let stores: BenchStore[] = ['duckdb'];
+  let dataDir: string | null = null;
   const numbers: Record<string, number> = {};
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i]!;
@@ -95,6 +108,19 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
         stores = name === 'clickhouse' ? ['duckdb', 'clickhouse'] : ['duckdb'];
         break;
       }
+      case '--data-dir': {
+        const dir = value();
+        if (dir === undefined || dir === '') throw new Error('--data-dir needs a directory');
+        dataDir = dir;
+        break;
+      }
+      case '--extra-attributes': {
+        const text = value();
+        const count = Number(text);
+        if (text === undefined || !Number.isInteger(count) || count < 0 || count > 99) throw new Error(`--extra-attributes needs an integer from 0 to 99, got '${text ?? ''}'`);
+        numbers[flag] = count;
+        break;
+      }
       case '--ingest-seconds':
       case '--in-flight':
       case '--warm-runs':
@@ -120,5 +146,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     profile,
     portBase: numbers['--port-base'] ?? null,
     stores,
+    extraAttributes: numbers['--extra-attributes'] ?? 0,
+    dataDir,
   };
 }

@@ -21,12 +21,12 @@ import { summarizeLatencies, type LatencySummary } from './report/latency-summar
 import { formatResults } from './report/results-table.js';
 import { BENCH_USAGE, parseBenchOptions, type BenchOptions, type BenchStore } from './run-bench-options.js';
 import { formatStoreComparison } from './report/store-comparison-table.js';
-import { waitForCompaction } from './server/compaction-wait.js';
+import { waitForCompaction, type CompactionWait } from './server/compaction-wait.js';
 import { dataDirSize } from './server/data-dir-size.js';
 import { findFreePorts } from './server/free-ports.js';
 import { runLogIngest, type LogIngestResults } from './logs/log-ingest-run.js';
 import { RssSampler } from './server/rss-sampler.js';
-import { ThreadCpuMeter } from './server/thread-cpu-meter.js';
+import { ThreadCpuMeter, type ThreadCpuUsage } from './server/thread-cpu-meter.js';
 import { startWaggleProcess, type WaggleProcess } from './server/waggle-server-process.js';
 
 const DAY_SECONDS = 86_400;
@@ -184,56 +184,107 @@ async function runIngest(root: string, work: string, options: BenchOptions, prob
   }
 }
 
+/** What a kept data set's load left (see --data-dir), so a later run can reuse the data set. */
+interface KeptLoad {
+  readonly spans: number;
+  readonly seed: number;
+  readonly extraAttributes: number;
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  readonly load: LoadResult;
+  readonly loadCpu: ThreadCpuUsage | null;
+  readonly verification: Verification;
+  readonly peakLoadBytes: number;
+  readonly idleAfterLoadBytes: number;
+  readonly afterLoadBytes: number;
+  readonly compaction: CompactionWait;
+}
+
+function readKeptLoad(file: string, spans: number, options: BenchOptions): KeptLoad | null {
+  if (!fs.existsSync(file)) return null;
+  const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as KeptLoad;
+  if (kept.spans !== spans || kept.seed !== options.seed || kept.extraAttributes !== options.extraAttributes) {
+    throw new Error(`${file} holds a data set of ${kept.spans} spans, seed ${kept.seed}, ${kept.extraAttributes} extra attributes: not this run's`);
+  }
+  return kept;
+}
+
 async function runDataset(root: string, work: string, spans: number, options: BenchOptions, problems: string[], store: BenchStore = 'duckdb'): Promise<DatasetResults> {
-  const name = store === 'duckdb' ? `dataset-${spans}` : `dataset-${spans}-${store}`;
-  const server = await startServer(root, work, name, options, store);
+  const name = `dataset-${spans}${options.extraAttributes > 0 ? `-x${options.extraAttributes}` : ''}${store === 'duckdb' ? '' : `-${store}`}`;
+  // Kept data sets (--data-dir) live outside the run's temporary directory, with what their load measured.
+  const sets = options.dataDir ?? work;
+  fs.mkdirSync(sets, { recursive: true });
+  const keptFile = path.join(sets, `${name}.load.json`);
+  const kept = options.dataDir === null ? null : readKeptLoad(keptFile, spans, options);
+  const server = await startServer(root, sets, name, options, store);
   const sampler = new RssSampler(server.pid);
   const cpu = new ThreadCpuMeter(server.pid);
-  const windowEnd = Math.floor(Date.now() / 60_000) * 60;
-  const windowStart = windowEnd - DAY_SECONDS;
   let stopped = false;
   try {
-    progress(`data set ${spans} spans: loading over OTLP/HTTP protobuf`);
-    sampler.begin('load');
-    cpu.start();
-    const load = await runLoadInChildProcess({
-      transport: 'http-protobuf',
-      target: server.otlpHttpUrl,
-      inFlight: options.inFlight,
-      poolRequests: options.smoke ? Math.max(16, 2 * options.inFlight) : 64,
-      totalSpans: spans,
-      // Generous: a tenth of the ingest target, plus start-up.
-      maxSeconds: 120 + Math.ceil(spans / 10_000),
-      placement: { mode: 'window', windowStartNs: (BigInt(windowStart) * 1_000_000_000n).toString(), windowSeconds: DAY_SECONDS },
-      seed: options.seed,
-      traceIdSample: 1000,
-    });
-    const ackedAt = performance.now();
-    const loadCpu = cpu.stop();
-    noteLoadProblems(load, name, problems);
-    const verification = await verifyCount(server.apiUrl, windowStart, Number(BigInt(load.maxEndNs) / 1_000_000_000n) + 2,
-      load.acknowledgedSpans, ackedAt, problems, name);
-    sampler.end();
-    progress(`  loaded at ${Math.round(load.spansPerSecond)} spans/s; count ${verification.matches === null ? 'n/a' : verification.matches ? 'exact' : 'MISMATCH'}`);
-    const peakLoadBytes = sampler.results().at(-1)?.peakRssBytes ?? 0;
-
-    await sleep(2000);
-    sampler.begin('idle after load');
-    await sleep(1000);
-    sampler.end();
-    const idleAfterLoadBytes = sampler.results().at(-1)?.lastRssBytes ?? 0;
-
-    // Before compaction: the data as the load left it (running; DuckDB's own log included).
-    const afterLoad = dataDirSize(path.join(work, name));
+    let windowEnd: number;
+    let windowStart: number;
+    let load: LoadResult;
+    let loadCpu: ThreadCpuUsage | null;
+    let verification: Verification;
+    let peakLoadBytes: number;
+    let idleAfterLoadBytes: number;
+    let afterLoadBytes: number;
+    let compaction: CompactionWait;
     let traceBeforeCompaction: DatasetResults['traceById'] = null;
-    if (options.phases.has('trace')) {
-      progress(`  trace by id before compaction: ${options.traceLookups} lookups`);
-      traceBeforeCompaction = await timeTraceLookups(server.apiUrl, load.traceIdSample, options, name, problems);
+    if (kept !== null) {
+      progress(`data set ${spans} spans: reusing ${path.join(sets, name)} (loaded before; its load figures are that run's)`);
+      ({ windowStart, windowEnd, load, loadCpu, verification, peakLoadBytes, idleAfterLoadBytes, afterLoadBytes, compaction } = kept);
+      const settled = await waitForCompaction(server.apiUrl, 600_000 + Math.ceil(spans / 1000) * 1000);
+      if (settled.seconds === null) problems.push(`${name}: compaction not done after the wait (segments ${JSON.stringify(settled.segments)})`);
+    } else {
+      windowEnd = Math.floor(Date.now() / 60_000) * 60;
+      windowStart = windowEnd - DAY_SECONDS;
+      progress(`data set ${spans} spans: loading over OTLP/HTTP protobuf`);
+      sampler.begin('load');
+      cpu.start();
+      load = await runLoadInChildProcess({
+        transport: 'http-protobuf',
+        target: server.otlpHttpUrl,
+        inFlight: options.inFlight,
+        poolRequests: options.smoke ? Math.max(16, 2 * options.inFlight) : 64,
+        totalSpans: spans,
+        // Generous: a tenth of the ingest target, plus start-up.
+        maxSeconds: 120 + Math.ceil(spans / 10_000),
+        placement: { mode: 'window', windowStartNs: (BigInt(windowStart) * 1_000_000_000n).toString(), windowSeconds: DAY_SECONDS },
+        seed: options.seed,
+        extraAttributes: options.extraAttributes,
+        traceIdSample: 1000,
+      });
+      const ackedAt = performance.now();
+      loadCpu = cpu.stop();
+      noteLoadProblems(load, name, problems);
+      verification = await verifyCount(server.apiUrl, windowStart, Number(BigInt(load.maxEndNs) / 1_000_000_000n) + 2,
+        load.acknowledgedSpans, ackedAt, problems, name);
+      sampler.end();
+      progress(`  loaded at ${Math.round(load.spansPerSecond)} spans/s; count ${verification.matches === null ? 'n/a' : verification.matches ? 'exact' : 'MISMATCH'}`);
+      peakLoadBytes = sampler.results().at(-1)?.peakRssBytes ?? 0;
+
+      await sleep(2000);
+      sampler.begin('idle after load');
+      await sleep(1000);
+      sampler.end();
+      idleAfterLoadBytes = sampler.results().at(-1)?.lastRssBytes ?? 0;
+
+      // Before compaction: the data as the load left it (running; DuckDB's own log included).
+      afterLoadBytes = dataDirSize(path.join(sets, name)).allocatedBytes;
+      if (options.phases.has('trace')) {
+        progress(`  trace by id before compaction: ${options.traceLookups} lookups`);
+        traceBeforeCompaction = await timeTraceLookups(server.apiUrl, load.traceIdSample, options, name, problems);
+      }
+      progress('  waiting for compaction (the open segment seals after 30 s idle; a pass every 15 s)');
+      compaction = await waitForCompaction(server.apiUrl, 600_000 + Math.ceil(spans / 1000) * 1000);
+      if (compaction.seconds === null) problems.push(`${name}: compaction not done after the wait (segments ${JSON.stringify(compaction.segments)})`);
+      else progress(`  compacted after ${compaction.seconds.toFixed(0)} s: ${compaction.segments.compacted} segments`);
+      if (options.dataDir !== null && verification.matches === true && compaction.seconds !== null) {
+        const record: KeptLoad = { spans, seed: options.seed, extraAttributes: options.extraAttributes, windowStart, windowEnd, load, loadCpu, verification, peakLoadBytes, idleAfterLoadBytes, afterLoadBytes, compaction };
+        fs.writeFileSync(keptFile, JSON.stringify(record));
+      }
     }
-    progress('  waiting for compaction (the open segment seals after 30 s idle; a pass every 15 s)');
-    const compaction = await waitForCompaction(server.apiUrl, 600_000 + Math.ceil(spans / 1000) * 1000);
-    if (compaction.seconds === null) problems.push(`${name}: compaction not done after the wait (segments ${JSON.stringify(compaction.segments)})`);
-    else progress(`  compacted after ${compaction.seconds.toFixed(0)} s: ${compaction.segments.compacted} segments`);
 
     let queries: QueryTiming[] | null = null;
     let analysis: AnalysisTiming[] | null = null;
@@ -279,10 +330,15 @@ async function runDataset(root: string, work: string, spans: number, options: Be
           queries.push(failedQuery(query.name, query.spec, message));
         }
       }
-      progress('  BubbleUp and service map');
-      analysis = await timeAnalysis(server.apiUrl, windowStart, windowEnd, options.warmRuns, problems, name);
       sampler.end();
       peakQueriesBytes = sampler.results().at(-1)?.peakRssBytes ?? null;
+    }
+    if (options.phases.has('queries') || options.phases.has('analysis')) {
+      progress(`  BubbleUp and service map: 1 cold + ${options.warmRuns} warm runs each (load average ${(os.loadavg()[0] ?? 0).toFixed(1)})`);
+      sampler.begin('analysis');
+      analysis = await timeAnalysis(server.apiUrl, windowStart, windowEnd, options.warmRuns, problems, name, server.pid);
+      sampler.end();
+      peakQueriesBytes = Math.max(peakQueriesBytes ?? 0, sampler.results().at(-1)?.peakRssBytes ?? 0);
     }
 
     let traceById: DatasetResults['traceById'] = null;
@@ -301,11 +357,11 @@ async function runDataset(root: string, work: string, spans: number, options: Be
     const stop = await stopServer(server);
     stopped = true;
     if (stop.exitCode !== 0) problems.push(`${name}: server exited with ${stop.exitCode} on SIGTERM`);
-    const size = dataDirSize(path.join(work, name));
+    const size = dataDirSize(path.join(sets, name));
     const storage = {
       ...size,
       bytesPerSpan: size.allocatedBytes / Math.max(1, load.acknowledgedSpans),
-      afterLoadBytesPerSpan: afterLoad.allocatedBytes / Math.max(1, load.acknowledgedSpans),
+      afterLoadBytesPerSpan: afterLoadBytes / Math.max(1, load.acknowledgedSpans),
       compactionWaitSeconds: compaction.seconds,
       usedBytesPerSpanBefore: compaction.storeBytesBefore === null ? null : compaction.storeBytesBefore / Math.max(1, load.acknowledgedSpans),
       usedBytesPerSpanAfter: compaction.storeBytesAfter === null ? null : compaction.storeBytesAfter / Math.max(1, load.acknowledgedSpans),
@@ -315,7 +371,7 @@ async function runDataset(root: string, work: string, spans: number, options: Be
 
     if (queries !== null && store === 'duckdb') {
       progress('  the same SQL straight on DuckDB (server stopped)');
-      queries = await compareWithDirectDuckDb(path.join(work, name), specs, queries, options.warmRuns, name, problems);
+      queries = await compareWithDirectDuckDb(path.join(sets, name), specs, queries, options.warmRuns, name, problems);
     }
 
     return {
@@ -432,7 +488,7 @@ async function main(): Promise<number> {
   const otherStores: Array<{ store: BenchStore; ingest: IngestResults | null; datasets: DatasetResults[] }> = [];
   try {
     if (options.phases.has('ingest')) ingest = await runIngest(root, work, options, problems);
-    if (options.phases.has('queries') || options.phases.has('trace') || options.phases.has('storage')) {
+    if (options.phases.has('queries') || options.phases.has('analysis') || options.phases.has('trace') || options.phases.has('storage')) {
       for (const spans of options.spans) datasets.push(await runDataset(root, work, spans, options, problems));
     }
     if (options.phases.has('logs')) {
@@ -450,7 +506,7 @@ async function main(): Promise<number> {
       progress(`the same phases on ${store} (chdb)`);
       const storeIngest = options.phases.has('ingest') ? await runIngest(root, work, options, problems, store) : null;
       const storeDatasets: DatasetResults[] = [];
-      if (options.phases.has('queries') || options.phases.has('trace') || options.phases.has('storage')) {
+      if (options.phases.has('queries') || options.phases.has('analysis') || options.phases.has('trace') || options.phases.has('storage')) {
         for (const spans of options.spans) storeDatasets.push(await runDataset(root, work, spans, options, problems, store));
       }
       otherStores.push({ store, ingest: storeIngest, datasets: storeDatasets });

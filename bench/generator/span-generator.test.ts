@@ -96,3 +96,25 @@ test('ids are unique and every parent is an earlier span of the same trace that 
     assert.ok(span.startTimeNs >= parent.startTimeNs && span.endTimeNs <= parent.endTimeNs, 'child inside parent');
   }
 });
+
+test('extra attributes are added to every span and leave every other attribute as it was', () => {
+  const plain = new SpanGenerator({ seed: 7, windowStartNs: WINDOW_START_NS, windowNs: DAY_NS }).nextBatch(2000);
+  const wide = new SpanGenerator({ seed: 7, windowStartNs: WINDOW_START_NS, windowNs: DAY_NS, extraAttributes: 8 }).nextBatch(2000);
+  const extraKeys = ['bench.extra_00', 'bench.extra_01', 'bench.extra_02', 'bench.extra_03', 'bench.extra_04', 'bench.extra_05', 'bench.extra_06', 'bench.extra_07'];
+  const cardinalities = [4, 12, 60, 500, 5000, 4, 12, 60];
+  assert.equal(wide.length, plain.length);
+  wide.forEach((span, i) => {
+    const other = plain[i]!;
+    assert.deepEqual(span.attributes.filter((a) => !a.key.startsWith('bench.extra_')), other.attributes);
+    assert.equal(span.startTimeNs, other.startTimeNs);
+    assert.deepEqual(span.attributes.filter((a) => a.key.startsWith('bench.extra_')).map((a) => a.key), extraKeys);
+    extraKeys.forEach((key, k) => {
+      const value = attribute(span, key);
+      const n = k % 2 === 0 ? Number(String(value).slice(1)) : Number(value);
+      assert.equal(typeof value, k % 2 === 0 ? 'string' : 'number');
+      assert.ok(Number.isInteger(n) && n >= 0 && n < cardinalities[k]!, `${key} = ${String(value)}`);
+    });
+  });
+  // The small cardinalities are all used.
+  assert.equal(new Set(wide.map((s) => attribute(s, 'bench.extra_00'))).size, 4);
+});

@@ -31,6 +31,21 @@ export interface SpanGeneratorOptions {
   /** Trace start times are drawn uniformly from [windowStartNs, windowStartNs + windowNs). */
   readonly windowStartNs: bigint;
   readonly windowNs: bigint;
+  /**
+   * Extra trace-level attributes `bench.extra_00`, `bench.extra_01`, ... on every span (default 0),
+   * so a data set can have as many columns as a benchmark needs (BubbleUp's target is stated for 50
+   * columns; the world alone has 42 comparable ones). Their values come from a random stream of
+   * their own, so the other columns are the same with or without them.
+   */
+  readonly extraAttributes?: number;
+}
+
+/** Cardinalities of the extra attributes, in turn: from a handful of values to thousands. */
+const EXTRA_CARDINALITIES = [4, 12, 60, 500, 5000] as const;
+
+/** `bench.extra_07`: fixed width, so the names sort in order. */
+export function extraAttributeKey(index: number): string {
+  return `bench.extra_${String(index).padStart(2, '0')}`;
 }
 
 interface ServiceProfile {
@@ -198,6 +213,7 @@ interface TraceContext {
  */
 export class SpanGenerator {
   private readonly random: SeededRandom;
+  private readonly extraRandom: SeededRandom;
   private readonly options: SpanGeneratorOptions;
   private readonly services: readonly ServiceProfile[];
   private readonly entryRoutes: readonly RouteProfile[];
@@ -213,6 +229,17 @@ export class SpanGenerator {
     this.allRoutes = buildRoutes(worldRandom, this.services);
     this.entryRoutes = this.allRoutes.filter((route) => route.calls.length > 0);
     this.random = new SeededRandom(options.seed);
+    this.extraRandom = new SeededRandom(options.seed ^ 0xe47a);
+  }
+
+  /** Even indexes are strings, odd ones integers; cardinality by EXTRA_CARDINALITIES. */
+  private extraAttributes(): GeneratedAttribute[] {
+    const out: GeneratedAttribute[] = [];
+    for (let k = 0; k < (this.options.extraAttributes ?? 0); k += 1) {
+      const value = this.extraRandom.int(EXTRA_CARDINALITIES[k % EXTRA_CARDINALITIES.length]!);
+      out.push(attr(extraAttributeKey(k), k % 2 === 0 ? str(`v${value}`) : int(value)));
+    }
+    return out;
   }
 
   /** Every http.route of the world, for tests and query benchmarks. */
@@ -257,7 +284,7 @@ export class SpanGenerator {
         rotatableUserIndex = userIndex;
       }
     }
-    const common: GeneratedAttribute[] = [];
+    const common: GeneratedAttribute[] = this.extraAttributes();
     if (userIndex >= 0) {
       common.push(attr('user.id', str(formatUserId(userIndex))));
       common.push(attr('tenant.id', str(formatTenantId(userIndex % BENCH_WORLD.tenants))));

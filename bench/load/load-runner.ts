@@ -19,6 +19,8 @@ export interface LoadOptions {
   readonly spansPerRequest: number;
   readonly poolRequests: number;
   readonly seed: number;
+  /** SpanGeneratorOptions.extraAttributes (default 0). */
+  readonly extraAttributes?: number;
   readonly placement:
     | { readonly mode: 'now'; readonly spreadSeconds: number }
     | { readonly mode: 'window'; readonly windowStartNs: string; readonly windowSeconds: number };
@@ -105,6 +107,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     poolRequests: options.poolRequests,
     spansPerRequest: options.spansPerRequest,
     seed: options.seed,
+    extraAttributes: options.extraAttributes ?? 0,
     nowNs,
     placement: placement.mode === 'now'
       ? { mode: 'now', spreadNs: BigInt(Math.round(placement.spreadSeconds * 1e9)) }

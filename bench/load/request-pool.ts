@@ -19,6 +19,8 @@ export interface RequestPoolOptions {
   readonly poolRequests: number;
   readonly spansPerRequest: number;
   readonly seed: number;
+  /** SpanGeneratorOptions.extraAttributes. */
+  readonly extraAttributes?: number;
   readonly placement: TimePlacement;
   readonly nowNs: () => bigint;
 }
@@ -61,7 +63,7 @@ export class RequestPool {
       this.sliceNs = placement.windowNs / BigInt(passes);
       this.poolStartNs = placement.windowStartNs;
     }
-    const generator = new SpanGenerator({ seed: options.seed, windowStartNs: this.poolStartNs, windowNs: this.sliceNs });
+    const generator = new SpanGenerator({ seed: options.seed, windowStartNs: this.poolStartNs, windowNs: this.sliceNs, extraAttributes: options.extraAttributes ?? 0 });
     const encode = options.encoding === 'json' ? encodeJsonRequest : encodeProtobufRequest;
     let minStart: bigint | null = null;
     let maxEnd: bigint | null = null;

@@ -1,10 +1,16 @@
 import { summarizeLatencies, type LatencySummary } from '../report/latency-summary.js';
+import { ThreadCpuMeter } from '../server/thread-cpu-meter.js';
 
 /** One analysis request (BubbleUp, service map) timed over HTTP: 1 cold + warm runs. */
 export interface AnalysisTiming {
   readonly name: string;
   readonly coldMs: number;
   readonly warm: LatencySummary | null;
+  /**
+   * CPU milliseconds of the server process (all threads: DuckDB's and JavaScript's) per warm run,
+   * from /proc in 10 ms ticks: on a shared machine wall time says more about the neighbours.
+   */
+  readonly warmCpu?: LatencySummary | null;
   /** What the answer held: BubbleUp's columns compared and selection size, the map's nodes and edges. */
   readonly shape: string;
 }
@@ -62,15 +68,22 @@ async function once(apiUrl: string, request: AnalysisRequest): Promise<{ ms: num
   return { ms, json: JSON.parse(text) as Record<string, unknown> };
 }
 
-/** Times each analysis request; a failure is reported in `problems` and the request left out. */
-export async function timeAnalysis(apiUrl: string, windowStartSeconds: number, windowEndSeconds: number, warmRuns: number, problems: string[], what: string): Promise<AnalysisTiming[]> {
+/** Times each analysis request (and the server's CPU, given its pid); a failure is reported in `problems` and the request left out. */
+export async function timeAnalysis(apiUrl: string, windowStartSeconds: number, windowEndSeconds: number, warmRuns: number, problems: string[], what: string, serverPid?: number): Promise<AnalysisTiming[]> {
   const timings: AnalysisTiming[] = [];
+  const meter = serverPid === undefined ? null : new ThreadCpuMeter(serverPid);
   for (const request of analysisRequests(windowStartSeconds, windowEndSeconds)) {
     try {
       const cold = await once(apiUrl, request);
       const warm: number[] = [];
-      for (let i = 0; i < warmRuns; i += 1) warm.push((await once(apiUrl, request)).ms);
-      timings.push({ name: request.name, coldMs: cold.ms, warm: summarizeLatencies(warm), shape: request.describe(cold.json) });
+      const cpu: number[] = [];
+      for (let i = 0; i < warmRuns; i += 1) {
+        meter?.start();
+        warm.push((await once(apiUrl, request)).ms);
+        const used = meter?.stop();
+        if (used !== undefined && used !== null) cpu.push(used.processCpuSeconds * 1000);
+      }
+      timings.push({ name: request.name, coldMs: cold.ms, warm: summarizeLatencies(warm), warmCpu: summarizeLatencies(cpu), shape: request.describe(cold.json) });
     } catch (error) {
       problems.push(`${what} ${request.name}: ${error instanceof Error ? error.message : String(error)}`);
     }

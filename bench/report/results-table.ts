@@ -100,8 +100,8 @@ export function formatResults(results: BenchResults): string {
     }
     if (dataset.analysis !== undefined && dataset.analysis !== null && dataset.analysis.length > 0) {
       out.push(formatTable(
-        ['analysis', 'cold ms', 'median ms', 'max ms', 'answer'],
-        dataset.analysis.map((a) => [a.name, formatMs(a.coldMs), formatMs(a.warm?.median), formatMs(a.warm?.max), a.shape]),
+        ['analysis', 'cold ms', 'median ms', 'max ms', 'server CPU median ms', 'answer'],
+        dataset.analysis.map((a) => [a.name, formatMs(a.coldMs), formatMs(a.warm?.median), formatMs(a.warm?.max), formatMs(a.warmCpu?.median), a.shape]),
       ));
     }
     const traceLine = (label: string, t: NonNullable<DatasetResults['traceById']>): string =>

@@ -60,6 +60,31 @@ export interface StoreCapabilities {
   readonly dialect: 'duckdb' | 'clickhouse';
   /** Whether data appended with a WAL position survives a crash together with that position. */
   readonly transactionalWalPosition: boolean;
+  /**
+   * Rows per block when the store can sample whole blocks of rows (BubbleUp's block sample): its
+   * relation then exposes the physical columns ROW_POSITION_COLUMNS (each row's segment and
+   * position) and reads only the blocks a `blockSample` keeps. Absent: it cannot.
+   */
+  readonly rowsPerBlock?: number;
+}
+
+/** Pseudo physical columns of a store with `rowsPerBlock`: the row's segment and its position in it. */
+export const ROW_POSITION_COLUMNS = { segment: '__segment', row: '__row' } as const;
+
+/**
+ * Read only the blocks whose unit is below `rate` (inside `within`'s time range, below its rate
+ * instead): the unit of a block is the dialect's sampleUnit of (position ÷ rowsPerBlock, segment)
+ * (both BIGINT), the same expression a query can compute over ROW_POSITION_COLUMNS, so a query can
+ * thin the blocks further by the same unit. A rate of 1 reads every block.
+ */
+export interface BlockSample {
+  readonly rate: number;
+  readonly within?: { readonly startNs: bigint; readonly endNs: bigint; readonly rate: number };
+}
+
+/** A block's unit in [0, 1) (see BlockSample), given the dialect's sampleUnit: one definition for the store and the query. */
+export function blockSampleUnit(sampleUnit: (values: readonly string[]) => string, row: string, segment: string, rowsPerBlock: number): string {
+  return sampleUnit([`(${row} // ${Math.trunc(rowsPerBlock)})`, `CAST(${segment} AS BIGINT)`]);
 }
 
 /** A value a query row may hold. */
@@ -206,8 +231,9 @@ export interface SpanStore {
   /**
    * The relation (a parenthesised SQL subquery) exposing the given physical columns of the
    * selected datasets for events in the window. Only the store writes SQL identifiers.
+   * `blockSample` (stores with capabilities.rowsPerBlock only) reads only some blocks of rows.
    */
-  relation(dataset: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow): string;
+  relation(dataset: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow, blockSample?: BlockSample): string;
 
   /** Runs compiled SQL with typed bound parameters on a read connection, bounded by a time limit. */
   runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows>;

@@ -4,6 +4,8 @@ import { BubbleUpRunner } from '../../src/query/bubbleup/bubbleup-runner.js';
 import { validateBubbleUpSelection } from '../../src/query/bubbleup/bubbleup-request.js';
 import { shapeBubbleUpResult } from '../../src/query/bubbleup/bubbleup-result-shaper.js';
 import { validateQuerySpec } from '../../src/query/query-spec-validator.js';
+import { duckdbDialect } from '../../src/query/compile/duckdb-dialect.js';
+import { blockSampleUnit } from '../../src/store/span-store.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
 import { SERVER_STORES } from '../support/store-backends.js';
 
@@ -245,6 +247,52 @@ for (const [storeName, storeConfig] of SERVER_STORES) describe(`BubbleUp and ser
     assert.ok(users.baseline.every((v) => v.count % 2 === 0 && (v.value === 'u1' || v.value === 'u2')), JSON.stringify(users.baseline));
     if (sampled > 0) assert.ok(Math.abs(users.baseline.reduce((f, v) => f + v.fraction, 0) - 1) < 1e-9);
     assert.ok(sampled <= 16);
+  });
+
+  it('compares a block sample when the store samples blocks: each side keeps its own blocks and share of their events, the rates are the given ones', { skip: storeName !== 'duckdb' }, async () => {
+    const runner = new BubbleUpRunner(waggle.store);
+    const selection = validateBubbleUpSelection({ filters: [{ column: 'user.id', op: '=', value: 'ada' }] });
+    const spec = validateQuerySpec(query);
+    const checkout = waggle.store.findDataset('checkout');
+    assert.ok(checkout);
+    const rowsPerBlock = waggle.store.capabilities.rowsPerBlock;
+    assert.equal(rowsPerBlock, 2048);
+    const compare = async (baseline: { blockRate: number; keepRate: number }): Promise<ReturnType<typeof shapeBubbleUpResult>> => {
+      const rate = baseline.blockRate * baseline.keepRate;
+      const sampling = { selectedRate: 1, baselineRate: rate, blocks: { rowsPerBlock: rowsPerBlock!, selected: { blockRate: 1, keepRate: 1, rate: 1 }, baseline: { ...baseline, rate } } };
+      const { compiled } = await runner.compile(checkout.selector, spec, selection, undefined, sampling);
+      const rows = await waggle.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: 10_000 });
+      return shapeBubbleUpResult(compiled, rows.rows, { selected: 2, baseline: 8 });
+    };
+    // No baseline block kept (a rate below every block's unit): the selection alone, whole.
+    const none = await compare({ blockRate: 1e-9, keepRate: 1 });
+    assert.deepEqual(none.sample_rates, { selected: 1, baseline: 1e-9 });
+    const noneUsers = none.dimensions.find((d) => d.column === 'user.id');
+    assert.deepEqual(noneUsers?.selected, [{ value: 'ada', count: 2, fraction: 1 }]);
+    assert.deepEqual(noneUsers?.baseline, []);
+    // Every block, half the events (by the event hash): about half of the 8, each counted twice.
+    const half = await compare({ blockRate: 1, keepRate: 0.5 });
+    assert.deepEqual(half.sample_rates, { selected: 1, baseline: 0.5 });
+    const users = half.dimensions.find((d) => d.column === 'user.id');
+    assert.ok(users);
+    assert.deepEqual(users.selected, [{ value: 'ada', count: 2, fraction: 1 }]);
+    assert.ok(users.baseline.every((v) => v.count % 2 === 0 && (v.value === 'u1' || v.value === 'u2')), JSON.stringify(users.baseline));
+    // A block rate just above the unit of the block holding them: that block whole, so every baseline event, each counted 1 ÷ rate times.
+    const unit = blockSampleUnit(duckdbDialect.sampleUnit, '__row', '__segment', rowsPerBlock!);
+    const units = (await waggle.store.runSql(`SELECT DISTINCT ${unit} FROM ${waggle.store.relation(checkout.selector, ['__row', '__segment', 'ts_ns'], { startNs: 0n, endNs: 2n ** 62n })} AS s`, [], { timeoutMs: 10_000 })).rows.map((r) => Number(r[0]));
+    assert.equal(units.length, 1, `the checkout spans lie in one block: ${JSON.stringify(units)}`);
+    const blockRate = Math.min(1, units[0]! + 1e-6);
+    const oneBlock = await compare({ blockRate, keepRate: 1 });
+    assert.deepEqual(oneBlock.dimensions.find((d) => d.column === 'user.id')?.baseline, [
+      { value: 'u1', count: Math.round(4 / blockRate), fraction: 0.5 },
+      { value: 'u2', count: Math.round(4 / blockRate), fraction: 0.5 },
+    ]);
+    // Every block and every event: the exact comparison.
+    const whole = await compare({ blockRate: 1, keepRate: 1 });
+    assert.deepEqual(whole.dimensions.find((d) => d.column === 'user.id')?.baseline, [
+      { value: 'u1', count: 4, fraction: 0.5 },
+      { value: 'u2', count: 4, fraction: 0.5 },
+    ]);
   });
 
   it('answers zero counts and zero scores when the query has no events', async () => {

@@ -18,7 +18,19 @@ export const ANALYSIS_LIMITS = {
     value: 10_000,
     unit: 'events per side',
     reason:
-      'Events of the selection and of the baseline BubbleUp groups by every column; a side with more is sampled (a fixed hash of each event, so the same answer each time) and its counts are scaled estimates (sample_rates says so). Shares from 10 000 events are within about one point of the exact ones (two standard errors), far below the gaps BubbleUp looks for, and the groupings cost the same at 1M or 100M events. Each column is one grouping of every sampled event (~10 ms of CPU per column per 57 000 events at 1M spans), so the groupings cost sample size × columns: at 50 000 per side they were 2/3 of the analysis (620 ms of CPU at 1M spans, 42 columns), at 10 000 a third (390 ms in all).',
+      'Events of the selection and of the baseline BubbleUp groups by every column; a side with more is sampled (fixed hashes, so the same answer each time: on DuckDB whole blocks of stored rows and a share of their events, see bubbleUpSampleMinBlocks) and its counts are scaled estimates (sample_rates says so). Shares from 10 000 events are within about one point of the exact ones (two standard errors), far below the gaps BubbleUp looks for, and the groupings cost the same at 1M or 100M events. Each column is one grouping of every sampled event (~10 ms of CPU per column per 57 000 events at 1M spans), so the groupings cost sample size × columns: at 50 000 per side they were 2/3 of the analysis (620 ms of CPU at 1M spans, 42 columns), at 10 000 a third (390 ms in all).',
+  },
+  bubbleUpSampleMinBlocks: {
+    value: 128,
+    unit: 'blocks per side',
+    reason:
+      'Blocks of stored rows (2 048 rows, DuckDB\'s vector) a sampled BubbleUp side is read from at least, when it spans that many. Rows are stored in time order, so a block is a short stretch of time holding whole traces: the sample takes many blocks at random across the range rather than the few that would hold 10 000 events, so that it mixes the whole range. Each block read costs ~1-2 ms of CPU at 50 columns.',
+  },
+  bubbleUpSampleMaxBlocks: {
+    value: 256,
+    unit: 'blocks per side',
+    reason:
+      'Blocks of stored rows a sampled BubbleUp side is read from at most. Reading one row of a column decodes its whole block, so the scan\'s cost is the number of blocks read (~1-2 ms of CPU each at 50 columns under load; at 512 the errors of 10M spans took 1.3-1.7 s of CPU), whatever the store holds. A side spread thinly (a rare error over 10M spans) is then read from this many blocks with all their events, at a lower rate, which sample_rates reports.',
   },
   bubbleUpSelectionFilters: {
     value: 100,

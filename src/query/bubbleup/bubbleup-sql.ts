@@ -11,7 +11,9 @@ import { SqlParameters } from '../compile/sql-parameters.js';
 import { typedValueParameter } from '../compile/typed-value-parameter.js';
 import { calculatedFieldOf } from '../compile/query-compiler.js';
 import { resolveQueryColumns } from '../query-column-resolver.js';
+import { blockSampleUnit, ROW_POSITION_COLUMNS, type BlockSample } from '../../store/span-store.js';
 import type { ColumnBinding, ColumnType, QuerySchema } from '../query-schema.js';
+import type { BlockSampling, SideSampling } from './bubbleup-block-sample.js';
 import type { QuerySpec } from '../query-spec.js';
 import type { ResolvedColumn, ResolvedFilter } from '../resolved-query.js';
 import type { BubbleUpSelection } from './bubbleup-request.js';
@@ -53,7 +55,35 @@ export interface CompiledBubbleUpTotals {
 export interface BubbleUpSampling {
   readonly selectedRate: number;
   readonly baselineRate: number;
+  /**
+   * A block sample (stores with capabilities.rowsPerBlock): the rates are then blockRate × keepRate
+   * of each side, the relation reads only blocks below the higher blockRate, and each side keeps
+   * its own blocks and events. Absent: each event is sampled alone, by a hash of the event.
+   */
+  readonly blocks?: { readonly rowsPerBlock: number } & BlockSampling;
 }
+
+/**
+ * The blocks the store's relation reads: those either side samples. A heatmap box's events all
+ * lie in its time range, so outside it only the baseline's blocks are read.
+ */
+export function relationBlockSample(sampling: BubbleUpSampling, selection: BubbleUpSelection): BlockSample | undefined {
+  const blocks = sampling.blocks;
+  if (blocks === undefined) return undefined;
+  const either = Math.max(blocks.selected.blockRate, blocks.baseline.blockRate);
+  if (selection.kind !== 'box') return either >= 1 ? undefined : { rate: either };
+  if (blocks.baseline.blockRate >= 1) return undefined;
+  return { rate: blocks.baseline.blockRate, within: { startNs: selection.startNs, endNs: selection.endNs, rate: either } };
+}
+
+/** Row position columns (a store with rowsPerBlock): each event's segment and row. */
+const POSITION_BINDINGS: readonly ColumnBinding[] = [
+  { name: ROW_POSITION_COLUMNS.segment, type: 'integer', sql: ROW_POSITION_COLUMNS.segment, physicalColumns: [ROW_POSITION_COLUMNS.segment] },
+  { name: ROW_POSITION_COLUMNS.row, type: 'integer', sql: ROW_POSITION_COLUMNS.row, physicalColumns: [ROW_POSITION_COLUMNS.row] },
+];
+/** One object per column: the scan finds a column's group by identity. */
+const POSITION_COLUMNS: readonly ResolvedColumn[] = POSITION_BINDINGS.map((binding) => ({ written: binding.name, relation: 'event', binding }));
+const positionColumns = (): readonly ResolvedColumn[] => POSITION_COLUMNS;
 
 /** Sampling rates that read about `perSide` events of each side. */
 export function bubbleUpSampling(totals: { readonly selected: number; readonly baseline: number }, perSide: number): BubbleUpSampling {
@@ -169,10 +199,27 @@ function bubbleUpScan(spec: QuerySpec, selection: BubbleUpSelection, columns: re
   return { ctes: scan.ctes, breakdowns, groupOf, selected: `coalesce(${sel.predicate(groupOf, params, dialect)}, false)`, params };
 }
 
-/** Counts the selection and the baseline exactly (reads only the selection's and the filters' columns). */
-export function compileBubbleUpTotals(spec: QuerySpec, selection: BubbleUpSelection, schema: QuerySchema, dialect: SqlDialect, options: CompileOptions): CompiledBubbleUpTotals {
-  const scan = bubbleUpScan(spec, selection, [], schema, dialect, options);
-  const sql = `WITH ${scan.ctes.join(',\n')}\nSELECT count(*) FILTER (WHERE ${scan.selected}) AS __ts, count(*) FILTER (WHERE NOT ${scan.selected}) AS __tb FROM __base`;
+/**
+ * Counts the selection and the baseline exactly (reads only the selection's and the filters'
+ * columns). One row, (selected, baseline); with `rowsPerBlock` (a store that samples blocks), one
+ * row per segment instead: `__seg`, `__ts`, `__tb`, then the first and last row of each side
+ * (`__s0`, `__s1`, `__b0`, `__b1`), from which blocksOfSide estimates the blocks each side spans.
+ */
+export function compileBubbleUpTotals(spec: QuerySpec, selection: BubbleUpSelection, schema: QuerySchema, dialect: SqlDialect, options: CompileOptions, rowsPerBlock?: number): CompiledBubbleUpTotals {
+  if (rowsPerBlock === undefined) {
+    const scan = bubbleUpScan(spec, selection, [], schema, dialect, options);
+    const sql = `WITH ${scan.ctes.join(',\n')}\nSELECT count(*) FILTER (WHERE ${scan.selected}) AS __ts, count(*) FILTER (WHERE NOT ${scan.selected}) AS __tb FROM __base`;
+    return { sql, parameters: scan.params.values() };
+  }
+  const [segment, row] = positionColumns();
+  const scan = bubbleUpScan(spec, selection, [segment!, row!], schema, dialect, options);
+  const seg = scan.groupOf(segment!);
+  const r = scan.groupOf(row!);
+  const sql =
+    `WITH ${scan.ctes.join(',\n')}\n` +
+    `SELECT ${seg} AS __seg, count(*) FILTER (WHERE __s) AS __ts, count(*) FILTER (WHERE NOT __s) AS __tb, ` +
+    `min(${r}) FILTER (WHERE __s) AS __s0, max(${r}) FILTER (WHERE __s) AS __s1, min(${r}) FILTER (WHERE NOT __s) AS __b0, max(${r}) FILTER (WHERE NOT __s) AS __b1 ` +
+    `FROM (SELECT ${seg}, ${r}, ${scan.selected} AS __s FROM __base) AS __p GROUP BY ${seg} ORDER BY ${seg}`;
   return { sql, parameters: scan.params.values() };
 }
 
@@ -198,20 +245,37 @@ export function compileBubbleUp(
   sampling: BubbleUpSampling = { selectedRate: 1, baselineRate: 1 },
 ): CompiledBubbleUp {
   const dims: ResolvedColumn[] = dimensions.map((binding) => ({ written: binding.name, relation: 'event', binding }));
-  const sampleKeys: ResolvedColumn[] = [
+  const eventKeys: ResolvedColumn[] = [
     { written: 'timestamp', relation: 'event', binding: schema.roles.timestampNs },
     { written: 'span_id', relation: 'event', binding: schema.roles.spanId },
   ];
+  const blocks = sampling.blocks;
+  const sampleKeys = blocks === undefined ? eventKeys : [...eventKeys, ...positionColumns()];
   const scan = bubbleUpScan(spec, selection, [...dims, ...sampleKeys], schema, dialect, options);
   const { groupOf, params } = scan;
-  const unit = dialect.sampleUnit(sampleKeys.map(groupOf));
+  const unit = dialect.sampleUnit(eventKeys.map(groupOf));
   const rate = (r: number): string => params.add({ type: 'double', value: r });
-  // The lower rate alone is a filter on the sample keys only, which the engine can apply while
-  // scanning, before it reads the other columns; the side-dependent part comes after.
-  const low = Math.min(sampling.selectedRate, sampling.baselineRate);
-  const high = Math.max(sampling.selectedRate, sampling.baselineRate);
-  const sideOfHigh = sampling.selectedRate >= sampling.baselineRate ? '__s' : 'NOT __s';
-  const sampled = low >= 1 ? '' : ` WHERE ${unit} < ${rate(high)} AND (${sideOfHigh} OR ${unit} < ${rate(low)})`;
+  let sampled: string;
+  if (blocks === undefined) {
+    // The lower rate alone is a filter on the sample keys only, which the engine can apply while
+    // scanning, before it reads the other columns; the side-dependent part comes after.
+    const low = Math.min(sampling.selectedRate, sampling.baselineRate);
+    const high = Math.max(sampling.selectedRate, sampling.baselineRate);
+    const sideOfHigh = sampling.selectedRate >= sampling.baselineRate ? '__s' : 'NOT __s';
+    sampled = low >= 1 ? '' : ` WHERE ${unit} < ${rate(high)} AND (${sideOfHigh} OR ${unit} < ${rate(low)})`;
+  } else {
+    // The store's relation already reads only the blocks below the higher block rate (so the scan
+    // decodes nothing else); each side keeps the blocks below its own rate (the same unit), then
+    // its share of their events.
+    const [segment, row] = positionColumns();
+    const blockUnit = blockSampleUnit(dialect.sampleUnit, groupOf(row!), groupOf(segment!), blocks.rowsPerBlock);
+    const side = (s: SideSampling): string => {
+      const terms = [...(s.blockRate < 1 ? [`${blockUnit} < ${rate(s.blockRate)}`] : []), ...(s.keepRate < 1 ? [`${unit} < ${rate(s.keepRate)}`] : [])];
+      return terms.length === 0 ? 'true' : terms.join(' AND ');
+    };
+    const all = sampling.selectedRate >= 1 && sampling.baselineRate >= 1;
+    sampled = all ? '' : ` WHERE CASE WHEN __s THEN ${side(blocks.selected)} ELSE ${side(blocks.baseline)} END`;
+  }
 
   const numeric = dims.map((d, j) => ({ d, j })).filter(({ d }) => isNumeric(d.binding.type));
   const dimSql = dims.map((d, j) => (isNumeric(d.binding.type) ? bucketSql(groupOf(d), j, dialect) : groupOf(d)));

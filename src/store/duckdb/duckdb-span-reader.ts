@@ -5,8 +5,9 @@ import { formatRfc3339Nanos } from '../../core/unix-nanos.js';
 import type { QueryAdmission } from '../../query/query-admission.js';
 import type { ColumnBinding, QuerySchema } from '../../query/query-schema.js';
 import type { QueryParameter } from '../../query/compile/compiled-query.js';
+import { duckdbDialect } from '../../query/compile/duckdb-dialect.js';
 import { duckdbParameters } from '../../query/compile/duckdb-parameters.js';
-import type { ColumnInfo, DatasetSelector, SqlRows, StoredEvent, TimeWindow, TraceListOptions, TraceSummary } from '../span-store.js';
+import { ROW_POSITION_COLUMNS, blockSampleUnit, type BlockSample, type ColumnInfo, type DatasetSelector, type SqlRows, type StoredEvent, type TimeWindow, type TraceListOptions, type TraceSummary } from '../span-store.js';
 import { sqlStringLiteral } from '../sql-literal.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { formatStoredEvent } from './duckdb-event-formatter.js';
@@ -192,7 +193,7 @@ export class DuckDbSpanReader {
     return { column: (name) => bindings.get(name), columns: () => list, roles: CORE_ROLES };
   }
 
-  relation(selector: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow): string {
+  relation(selector: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow, blockSample?: BlockSample): string {
     const wanted = [...new Set(physicalColumns)];
     const visible = this.retention.visibleCondition(this.datasetNames(selector));
     const datasetFilter =
@@ -201,9 +202,12 @@ export class DuckDbSpanReader {
     for (const segment of this.segments) {
       if (!segmentOverlaps(segment, window.startNs, window.endNs)) continue;
       const projection = wanted.map((name) => projectColumn(name, segment, this.catalog)).join(', ');
-      branches.push(
-        `SELECT ${projection} FROM ${segmentTableName(segment.id)} WHERE ts_ns >= ${window.startNs} AND ts_ns < ${window.endNs}${datasetFilter}`,
-      );
+      for (const piece of samplePieces(window, blockSample)) {
+        if (!segmentOverlaps(segment, piece.startNs, piece.endNs)) continue;
+        branches.push(
+          `SELECT ${projection} FROM ${segmentTableName(segment.id)} WHERE ts_ns >= ${piece.startNs} AND ts_ns < ${piece.endNs}${datasetFilter}${piece.rate >= 1 ? '' : ` AND ${blockSampleSql(segment.id, piece.rate)}`}`,
+        );
+      }
     }
     if (branches.length === 0) {
       const projection = wanted.map((name) => projectColumn(name, null, this.catalog)).join(', ');
@@ -294,7 +298,42 @@ export class DuckDbSpanReader {
   }
 }
 
+/**
+ * A block of DuckDB's: one vector (STANDARD_VECTOR_SIZE rows). Reading one row of a column decodes
+ * the vector holding it, so a sample of single rows spread everywhere decodes every vector (and
+ * costs as much as reading everything); a sample of whole vectors decodes only those.
+ */
+export const DUCKDB_BLOCK_ROWS = 2048;
+
+/**
+ * The filter keeping a segment's sampled blocks. It reads nothing but the row's position (rowid),
+ * so DuckDB applies it in the scan and skips the other blocks' columns entirely. The rate is a
+ * number the store computes, written as a literal (like the window) so the scan sees a constant.
+ */
+function blockSampleSql(segmentId: number, rate: number): string {
+  return `${blockSampleUnit(duckdbDialect.sampleUnit, 'rowid', String(Math.trunc(segmentId)), DUCKDB_BLOCK_ROWS)} < ${rate}`;
+}
+
+const rateOf = (rate: number): number => (Number.isFinite(rate) ? Math.min(1, Math.max(0, rate)) : 1);
+
+/** The window's time pieces and the block rate of each: `within` (clipped to the window) and what lies either side. */
+function samplePieces(window: TimeWindow, sample: BlockSample | undefined): Array<{ startNs: bigint; endNs: bigint; rate: number }> {
+  if (sample === undefined) return [{ ...window, rate: 1 }];
+  const within = sample.within;
+  if (within === undefined) return [{ ...window, rate: rateOf(sample.rate) }];
+  const start = within.startNs > window.startNs ? within.startNs : window.startNs;
+  const end = within.endNs < window.endNs ? within.endNs : window.endNs;
+  if (start >= end) return [{ ...window, rate: rateOf(sample.rate) }];
+  return [
+    { startNs: window.startNs, endNs: start, rate: rateOf(sample.rate) },
+    { startNs: start, endNs: end, rate: rateOf(within.rate) },
+    { startNs: end, endNs: window.endNs, rate: rateOf(sample.rate) },
+  ].filter((p) => p.startNs < p.endNs);
+}
+
 function projectColumn(name: string, segment: SegmentState | null, catalog: DuckDbCatalog): string {
+  if (name === ROW_POSITION_COLUMNS.segment) return segment ? `CAST(${Math.trunc(segment.id)} AS BIGINT) AS ${name}` : `CAST(NULL AS BIGINT) AS ${name}`;
+  if (name === ROW_POSITION_COLUMNS.row) return segment ? `rowid AS ${name}` : `CAST(NULL AS BIGINT) AS ${name}`;
   if (CORE_PHYSICAL_NAMES.has(name)) {
     if (segment && (name !== INGEST_TIME_COLUMN || segment.hasIngestTime)) return name;
     const def = CORE_PHYSICAL_COLUMNS.find((c) => c.physical === name)!;

@@ -7,6 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AttributeKind, AttributeList, AttributeScalar } from '../../core/attribute-value.js';
 import type { EventRecord } from '../../core/event-record.js';
+import { duckdbDialect } from '../../query/compile/duckdb-dialect.js';
+import { blockSampleUnit } from '../span-store.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
 import { SPLIT_COMMIT_REQUEST_EVENTS, splitCommitRequest } from './duckdb-split-commit-requests.js';
 import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
@@ -108,6 +110,31 @@ describe('DuckDbSpanStore appends', () => {
       { timeoutMs: 10_000 },
     );
     assert.deepEqual(values.rows[0], [9_223_372_036_854_775_807n - BigInt(ROWS - 1), 9_223_372_036_854_775_807n]);
+  });
+  it('reads only the sampled blocks of rows, those whose unit (computed from the row positions) is below the rate', async () => {
+    const strings = { kind: 'one', name: 'strings' } as const;
+    const all = { startNs: 0n, endNs: 2n ** 62n };
+    const rowsPerBlock = store.capabilities.rowsPerBlock!;
+    assert.equal(rowsPerBlock, 2048);
+    const unit = blockSampleUnit(duckdbDialect.sampleUnit, '__row', '__segment', rowsPerBlock);
+    const positions = ['__segment', '__row', 'ts_ns'];
+    // Each block's unit and rows, read whole.
+    const blocks = (await store.runSql(`SELECT ${unit} AS u, count(*) AS n, count(DISTINCT __row) AS d FROM ${store.relation(strings, positions, all)} AS s GROUP BY __segment, __row // ${rowsPerBlock} ORDER BY u`, [], { timeoutMs: 10_000 })).rows
+      .map(([u, n, d]) => ({ unit: Number(u), rows: Number(n), distinct: Number(d) }));
+    assert.equal(blocks.reduce((sum, b) => sum + b.rows, 0), ROWS);
+    assert.ok(blocks.every((b) => b.rows === b.distinct && b.rows <= rowsPerBlock));
+    assert.ok(blocks.length >= 3, `${blocks.length} blocks`);
+    // A rate between the first and the second block's unit reads the first block alone.
+    const rate = (blocks[0]!.unit + blocks[1]!.unit) / 2;
+    const count = async (sample: Parameters<DuckDbSpanStore['relation']>[3]): Promise<number> =>
+      Number((await store.runSql(`SELECT count(*) FROM ${store.relation(strings, positions, all, sample)} AS s`, [], { timeoutMs: 10_000 })).rows[0]?.[0]);
+    assert.equal(await count({ rate }), blocks[0]!.rows);
+    assert.equal(await count({ rate: 0 }), 0);
+    assert.equal(await count({ rate: 1 }), ROWS);
+    // Within a time range, its own rate: rows 1 000..1 999 whole, nothing elsewhere.
+    const within = { startNs: BASE_NS + 1_000n * 1_000n, endNs: BASE_NS + 2_000n * 1_000n, rate: 1 };
+    assert.equal(await count({ rate: 0, within }), 1_000);
+    assert.equal(await count({ rate: 1, within: { ...within, rate: 0 } }), ROWS - 1_000);
   });
 });
 

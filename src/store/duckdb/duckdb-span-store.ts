@@ -20,6 +20,7 @@ import type {
   StoredEvent,
   StoreHealth,
   StoreLifecycleStats,
+  BlockSample,
   TimeWindow,
   TraceListOptions,
   TraceSummary,
@@ -36,7 +37,7 @@ import {
 import { ColumnRoutes } from './duckdb-layer-resolver.js';
 import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
 import { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
-import { DuckDbSpanReader } from './duckdb-span-reader.js';
+import { DUCKDB_BLOCK_ROWS, DuckDbSpanReader } from './duckdb-span-reader.js';
 import { DEFAULT_SEGMENT_MAX_AGE_NS, DuckDbSpanWriter, type CommittedState } from './duckdb-span-writer.js';
 import { formatRetention } from '../../core/retention-duration.js';
 import { DuckDbStoreLifecycle, dropUnregisteredTables } from './duckdb-store-lifecycle.js';
@@ -90,6 +91,7 @@ export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> =
 /** Name of the data file as attached: every connection USEs it, so SQL names stay unqualified. */
 const DATABASE_ALIAS = 'waggle';
 
+
 /**
  * DuckDB's allocator gives memory back to the system sooner than by default (flush after a task
  * whose peak passed 128 MB, after bulk frees over 512 MB, no background thread). Measured with
@@ -120,7 +122,7 @@ const CORE_PHYSICAL_NAMES: ReadonlySet<string> = new Set(CORE_PHYSICAL_COLUMNS.m
  * connections and see committed data only.
  */
 export class DuckDbSpanStore implements SpanStore {
-  readonly capabilities: StoreCapabilities = { dialect: 'duckdb', transactionalWalPosition: true };
+  readonly capabilities: StoreCapabilities = { dialect: 'duckdb', transactionalWalPosition: true, rowsPerBlock: DUCKDB_BLOCK_ROWS };
 
   private closed = false;
   private readonly writePath: DuckDbSpanWriter;
@@ -433,8 +435,8 @@ export class DuckDbSpanStore implements SpanStore {
     return this.reader.querySchema(selector);
   }
 
-  relation(selector: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow): string {
-    return this.reader.relation(selector, physicalColumns, window);
+  relation(selector: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow, blockSample?: BlockSample): string {
+    return this.reader.relation(selector, physicalColumns, window, blockSample);
   }
 
   runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
