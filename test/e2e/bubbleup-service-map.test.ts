@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestWaggle } from '../support/waggle-test-server.js';
+import { otlpAttributes, otlpSpansJson, postOtlpJson } from '../support/otlp-json-spans.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = process.cwd();
@@ -19,7 +20,6 @@ const hasChromium = fs.existsSync(CHROMIUM);
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const NOW_MS = Date.now();
-const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
 
 interface SpanSpec {
   trace: number;
@@ -33,28 +33,7 @@ interface SpanSpec {
 }
 
 function otlpJson(service: string, spans: readonly SpanSpec[]): string {
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeSpans: [
-          {
-            spans: spans.map((s) => ({
-              traceId: hex(s.trace, 32),
-              spanId: hex(s.span, 16),
-              parentSpanId: s.parent === undefined ? '' : hex(s.parent, 16),
-              name: s.name,
-              kind: s.parent === undefined ? 2 : 3,
-              startTimeUnixNano: `${s.startMs}000000`,
-              endTimeUnixNano: `${s.startMs + s.ms}000000`,
-              status: s.error ? { code: 2, message: 'failed' } : {},
-              attributes: [{ key: 'user.id', value: { stringValue: s.user } }],
-            })),
-          },
-        ],
-      },
-    ],
-  });
+  return otlpSpansJson(service, spans.map((s) => ({ ...s, attributes: otlpAttributes({ 'user.id': s.user }) })));
 }
 
 /** 60 traces over the last 30 minutes: frontend → api → db; ada's api calls take ~1 s, everyone else's ~20 ms; some db calls fail. */
@@ -70,7 +49,7 @@ async function sendData(waggle: Waggle): Promise<void> {
     byService.db.push({ trace: t, span: t * 10 + 2, parent: t * 10 + 1, name: 'SELECT orders', ms: 5, startMs: start + 3, user, error: t % 10 === 0 });
   }
   for (const [service, spans] of Object.entries(byService)) {
-    const response = await fetch(`${waggle.baseUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpJson(service, spans) });
+    const response = await postOtlpJson(waggle, otlpJson(service, spans));
     assert.equal(response.status, 200);
   }
   await waggle.ingest.flushNow();
