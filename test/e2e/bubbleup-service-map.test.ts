@@ -11,22 +11,14 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestWaggle } from '../support/waggle-test-server.js';
 import { CHROMIUM, ensureUiBuilt, hasChromium, openTestPage, SHOTS } from '../support/e2e-browser.js';
-import { otlpAttributes, otlpSpansJson, postOtlpJson } from '../support/otlp-json-spans.js';
+import { otlpAttributes, otlpSpansJson, postOtlpJson, type TestSpan } from '../support/otlp-json-spans.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const NOW_MS = Date.now();
 
-interface SpanSpec {
-  trace: number;
-  span: number;
-  parent?: number;
-  name: string;
-  ms: number;
-  startMs: number;
-  error?: boolean;
-  user: string;
-}
+/** A span with its user as an attribute. */
+type SpanSpec = Omit<TestSpan, 'attributes'> & { user: string };
 
 function otlpJson(service: string, spans: readonly SpanSpec[]): string {
   return otlpSpansJson(service, spans.map((s) => ({ ...s, attributes: otlpAttributes({ 'user.id': s.user }) })));

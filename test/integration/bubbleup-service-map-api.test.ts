@@ -5,7 +5,7 @@ import { validateBubbleUpSelection } from '../../src/query/bubbleup/bubbleup-req
 import { shapeBubbleUpResult } from '../../src/query/bubbleup/bubbleup-result-shaper.js';
 import { validateQuerySpec } from '../../src/query/query-spec-validator.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
-import { otlpSpansJson, postOtlpJson, type OtlpJsonAttribute } from '../support/otlp-json-spans.js';
+import { otlpSpansJson, postOtlpJson, type OtlpJsonAttribute, type TestSpan } from '../support/otlp-json-spans.js';
 import { SERVER_STORES } from '../support/store-backends.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
@@ -15,17 +15,8 @@ const NOW_S = Math.floor(NOW_MS / 1000);
 
 type Attr = OtlpJsonAttribute;
 
-interface SpanSpec {
-  trace: number;
-  span: number;
-  parent?: number;
-  name: string;
-  ms: number;
-  offsetMs: number;
-  error?: boolean;
-  attributes?: Attr[];
-  withEvent?: boolean;
-}
+/** A span `offsetMs` before the test started. */
+type SpanSpec = Omit<TestSpan, 'startMs'> & { offsetMs: number };
 
 function otlpJson(service: string, spans: readonly SpanSpec[]): string {
   return otlpSpansJson(service, spans.map((s) => ({ ...s, startMs: NOW_MS - s.offsetMs })), { name: 'test', version: '1' });

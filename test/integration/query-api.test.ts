@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runWaggle } from '../support/waggle-process.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
-import { otlpAttributes, otlpSpansJson, postOtlpJson } from '../support/otlp-json-spans.js';
+import { otlpAttributes, otlpSpansJson, postOtlpJson, type TestSpan } from '../support/otlp-json-spans.js';
 import { chdbTestDirectory } from '../support/chdb-test-store.js';
 import type { WaggleConfig } from '../../src/server/waggle-config.js';
 
@@ -10,17 +10,8 @@ type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const NOW_MS = Date.now();
 
-interface SpanSpec {
-  trace: number;
-  span: number;
-  parent?: number;
-  name: string;
-  ms: number;
-  offsetMs: number;
-  user?: string;
-  route?: string;
-  error?: boolean;
-}
+/** A span `offsetMs` before the test started, with its user and route as attributes. */
+type SpanSpec = Omit<TestSpan, 'startMs' | 'attributes'> & { offsetMs: number; user?: string; route?: string };
 
 function otlpJson(service: string, spans: SpanSpec[]): string {
   return otlpSpansJson(

@@ -6,22 +6,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWaggle } from '../support/waggle-test-server.js';
-import { hex, otlpAttributes, otlpSpansJson, postOtlpJson } from '../support/otlp-json-spans.js';
+import { hex, otlpAttributes, otlpSpansJson, postOtlpJson, type TestSpan } from '../support/otlp-json-spans.js';
 import { SERVER_STORES } from '../support/store-backends.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const NOW_MS = Date.now();
 
-interface Span {
-  trace: number;
-  span: number;
-  parent?: number;
-  name: string;
-  ms: number;
-  agoMs: number;
-  attributes: Record<string, string | number>;
-}
+/** A span `agoMs` before the test started, its attributes as plain values. */
+type Span = Omit<TestSpan, 'startMs' | 'attributes'> & { agoMs: number; attributes: Record<string, string | number> };
 
 function otlpJson(service: string, spans: Span[]): string {
   return otlpSpansJson(service, spans.map((s) => ({ ...s, startMs: NOW_MS - s.agoMs, attributes: otlpAttributes(s.attributes) })));

@@ -1,23 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWaggle } from '../support/waggle-test-server.js';
-import { hex, otlpAttributes, otlpSpansJson, postOtlpJson } from '../support/otlp-json-spans.js';
+import { hex, otlpAttributes, otlpSpansJson, postOtlpJson, type TestSpan } from '../support/otlp-json-spans.js';
 import { SERVER_STORES } from '../support/store-backends.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const NOW_MS = Date.now();
 
-interface SpanSpec {
-  trace: number;
-  span: number;
-  parent?: number;
-  name: string;
-  ms: number;
-  offsetMs: number;
-  user: string;
-  error?: boolean;
-}
+/** A span `offsetMs` before the test started, with its user as an attribute. */
+type SpanSpec = Omit<TestSpan, 'startMs' | 'attributes'> & { offsetMs: number; user: string };
 
 function otlpJson(service: string, spans: SpanSpec[]): string {
   return otlpSpansJson(service, spans.map((s) => ({ ...s, startMs: NOW_MS - s.offsetMs, attributes: otlpAttributes({ 'user.id': s.user }) })));
