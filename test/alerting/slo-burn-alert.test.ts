@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startTestWaggle } from '../support/waggle-test-server.js';
+import { callJson as call, startTestWaggle } from '../support/waggle-test-server.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
-
-async function call(waggle: Waggle, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const response = await fetch(waggle.baseUrl + path, init);
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? null : JSON.parse(text) };
-}
 
 describe('an SLO "99 % of checkouts under 1 s" burns its budget because Ada is slow', () => {
   const start = Date.now();

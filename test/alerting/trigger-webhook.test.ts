@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { verifyWebhookSignature } from '../../src/alerting/webhook-signature.js';
-import { startTestWaggle } from '../support/waggle-test-server.js';
+import { callJson as call, startTestWaggle } from '../support/waggle-test-server.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
@@ -25,14 +25,6 @@ async function startReceiver(statuses: number[]): Promise<{ url: string; receive
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-async function call(waggle: Waggle, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const response = await fetch(waggle.baseUrl + path, init);
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? null : JSON.parse(text) };
 }
 
 describe('a trigger on failing checkouts delivers a signed webhook and resolves', () => {

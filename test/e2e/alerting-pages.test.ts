@@ -9,21 +9,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestWaggle } from '../support/waggle-test-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = process.cwd();
-const SHOTS = path.join(ROOT, 'test-results');
-const hasChromium = fs.existsSync(CHROMIUM);
+import { CHROMIUM, ensureUiBuilt, hasChromium, openTestPage, SHOTS } from '../support/e2e-browser.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
-
-async function ensureUiBuilt(): Promise<void> {
-  if (fs.existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ root: path.join(ROOT, 'web'), configFile: path.join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-}
 
 async function call(waggle: Waggle, method: string, p: string, body?: unknown): Promise<any> {
   const response = await fetch(waggle.baseUrl + p, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -83,14 +73,7 @@ describe('the alerting pages', { skip: hasChromium ? false : `Chromium is not in
     await call(waggle, 'POST', '/1/burn_alerts/shop', { alert_type: 'exhaustion_time', exhaustion_minutes: 240, slo: { id: sloId }, recipients: [{ id: recipient.id }] });
     await waggle.alerting.evaluateDue();
     await waggle.alerting.idle();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-    const browserContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    page = await browserContext.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-    });
+    ({ browser, page } = await openTestPage(problems, { width: 1280, height: 860 }));
   });
 
   after(async () => {

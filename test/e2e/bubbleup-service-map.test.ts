@@ -8,53 +8,20 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestWaggle } from '../support/waggle-test-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = process.cwd();
-const SHOTS = path.join(ROOT, 'test-results');
-const hasChromium = fs.existsSync(CHROMIUM);
+import { CHROMIUM, ensureUiBuilt, hasChromium, openTestPage, SHOTS } from '../support/e2e-browser.js';
+import { otlpAttributes, otlpSpansJson, postOtlpJson, type TestSpan } from '../support/otlp-json-spans.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const NOW_MS = Date.now();
-const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
 
-interface SpanSpec {
-  trace: number;
-  span: number;
-  parent?: number;
-  name: string;
-  ms: number;
-  startMs: number;
-  error?: boolean;
-  user: string;
-}
+/** A span with its user as an attribute. */
+type SpanSpec = Omit<TestSpan, 'attributes'> & { user: string };
 
 function otlpJson(service: string, spans: readonly SpanSpec[]): string {
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeSpans: [
-          {
-            spans: spans.map((s) => ({
-              traceId: hex(s.trace, 32),
-              spanId: hex(s.span, 16),
-              parentSpanId: s.parent === undefined ? '' : hex(s.parent, 16),
-              name: s.name,
-              kind: s.parent === undefined ? 2 : 3,
-              startTimeUnixNano: `${s.startMs}000000`,
-              endTimeUnixNano: `${s.startMs + s.ms}000000`,
-              status: s.error ? { code: 2, message: 'failed' } : {},
-              attributes: [{ key: 'user.id', value: { stringValue: s.user } }],
-            })),
-          },
-        ],
-      },
-    ],
-  });
+  return otlpSpansJson(service, spans.map((s) => ({ ...s, attributes: otlpAttributes({ 'user.id': s.user }) })));
 }
 
 /** 60 traces over the last 30 minutes: frontend → api → db; ada's api calls take ~1 s, everyone else's ~20 ms; some db calls fail. */
@@ -70,16 +37,10 @@ async function sendData(waggle: Waggle): Promise<void> {
     byService.db.push({ trace: t, span: t * 10 + 2, parent: t * 10 + 1, name: 'SELECT orders', ms: 5, startMs: start + 3, user, error: t % 10 === 0 });
   }
   for (const [service, spans] of Object.entries(byService)) {
-    const response = await fetch(`${waggle.baseUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpJson(service, spans) });
+    const response = await postOtlpJson(waggle, otlpJson(service, spans));
     assert.equal(response.status, 200);
   }
   await waggle.ingest.flushNow();
-}
-
-async function ensureUiBuilt(): Promise<void> {
-  if (fs.existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ root: path.join(ROOT, 'web'), configFile: path.join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -101,16 +62,7 @@ describe('BubbleUp and the service map in the browser', { skip: hasChromium ? fa
     await ensureUiBuilt();
     waggle = await startTestWaggle();
     await sendData(waggle);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-    });
+    ({ browser, page } = await openTestPage(problems, { width: 1280, height: 900, timeoutMs: 20_000 }));
   });
 
   after(async () => {

@@ -9,22 +9,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestWaggle } from '../support/waggle-test-server.js';
+import { CHROMIUM, ensureUiBuilt, hasChromium, openTestPage, SHOTS } from '../support/e2e-browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = process.cwd();
-const SHOTS = path.join(ROOT, 'test-results');
-const hasChromium = fs.existsSync(CHROMIUM);
 const NOW_MS = Date.now();
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
-
-async function ensureUiBuilt(): Promise<void> {
-  if (fs.existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ root: path.join(ROOT, 'web'), configFile: path.join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-}
 
 const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
 
@@ -85,17 +76,7 @@ describe('charts and queries in the browser', { skip: hasChromium ? false : `Chr
     await ensureUiBuilt();
     waggle = await startTestWaggle();
     await sendData(waggle);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-    });
+    ({ browser, page } = await openTestPage(problems, { width: 1280, height: 900, acceptDownloads: true }));
   });
 
   after(async () => {

@@ -10,13 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestWaggle } from '../support/waggle-test-server.js';
+import { CHROMIUM, ensureUiBuilt, hasChromium, openTestPage, SHOTS } from '../support/e2e-browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = process.cwd();
-const SHOTS = path.join(ROOT, 'test-results');
-const hasChromium = fs.existsSync(CHROMIUM);
 const NOW_MS = Date.now();
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
@@ -93,12 +90,6 @@ function otlpJson(spans: SpanSpec[]): string {
   });
 }
 
-async function ensureUiBuilt(): Promise<void> {
-  if (fs.existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ root: path.join(ROOT, 'web'), configFile: path.join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-}
-
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `trace-ui-${name}.png`), fullPage: false });
@@ -130,17 +121,7 @@ describe('trace investigation in the web UI', { skip: hasChromium ? false : `Chr
     const response = await fetch(`${waggle.baseUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpJson(traces()) });
     assert.equal(response.status, 200);
     await waggle.ingest.flushNow();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-    });
+    ({ browser, page } = await openTestPage(problems, { width: 1280, height: 900, acceptDownloads: true }));
   });
 
   after(async () => {

@@ -13,19 +13,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createExporter, createTracerProvider } from '../support/otel-test-exporters.js';
 import { createLogExporter, createLoggerProvider } from '../support/otel-signal-exporters.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = process.cwd();
-const SHOTS = path.join(ROOT, 'test-results');
-const hasChromium = fs.existsSync(CHROMIUM);
+import { CHROMIUM, ensureUiBuilt, hasChromium, SHOTS } from '../support/e2e-browser.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
-
-async function ensureUiBuilt(): Promise<void> {
-  if (fs.existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ root: path.join(ROOT, 'web'), configFile: path.join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-}
 
 /** A SERVER span with a CLIENT child; two logs on the child, one on the root, one of the trace without a span. */
 async function sendTraceWithLogs(waggle: Waggle): Promise<string> {

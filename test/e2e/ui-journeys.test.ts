@@ -8,16 +8,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { context, SpanKind, SpanStatusCode, trace, TraceFlags, type Tracer } from '@opentelemetry/api';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createExporter } from '../support/otel-test-exporters.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = process.cwd();
-const SHOTS = path.join(ROOT, 'test-results');
-const hasChromium = fs.existsSync(CHROMIUM);
+import { CHROMIUM, ensureUiBuilt, hasChromium, openTestPage, SHOTS } from '../support/e2e-browser.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
@@ -26,13 +22,6 @@ interface Sent {
   errorTraceId: string;
   orphanTraceId: string;
   hostileTraceId: string;
-}
-
-/** Builds the UI when no build exists (npm scripts normally run `vite build web` first). */
-async function ensureUiBuilt(): Promise<void> {
-  if (fs.existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ root: path.join(ROOT, 'web'), configFile: path.join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
 }
 
 function providers(waggle: Waggle): Record<'frontend' | 'api' | 'db', { tracer: Tracer; flush: () => Promise<void> }> {
@@ -110,18 +99,7 @@ describe('the web UI', { skip: hasChromium ? false : `Chromium is not installed 
     await ensureUiBuilt();
     waggle = await startTestWaggle();
     sent = await sendData(waggle);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    const browserContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    page = await browserContext.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      // Failed requests are the UI's business (it shows them); script errors and CSP refusals are bugs.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-    });
+    ({ browser, page } = await openTestPage(problems, { width: 1280, height: 860 }));
   });
 
   after(async () => {

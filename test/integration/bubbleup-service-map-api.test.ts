@@ -7,57 +7,25 @@ import { validateQuerySpec } from '../../src/query/query-spec-validator.js';
 import { duckdbDialect } from '../../src/query/compile/duckdb-dialect.js';
 import { blockSampleUnit } from '../../src/store/span-store.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
+import { otlpSpansJson, postOtlpJson, type OtlpJsonAttribute, type TestSpan } from '../support/otlp-json-spans.js';
 import { SERVER_STORES } from '../support/store-backends.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const NOW_MS = Date.now();
 const NOW_S = Math.floor(NOW_MS / 1000);
-const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
 
-type Attr = { key: string; value: { stringValue?: string; intValue?: number; boolValue?: boolean } };
+type Attr = OtlpJsonAttribute;
 
-interface SpanSpec {
-  trace: number;
-  span: number;
-  parent?: number;
-  name: string;
-  ms: number;
-  offsetMs: number;
-  error?: boolean;
-  attributes?: Attr[];
-  withEvent?: boolean;
-}
+/** A span `offsetMs` before the test started. */
+type SpanSpec = Omit<TestSpan, 'startMs'> & { offsetMs: number };
 
 function otlpJson(service: string, spans: readonly SpanSpec[]): string {
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeSpans: [
-          {
-            scope: { name: 'test', version: '1' },
-            spans: spans.map((s) => ({
-              traceId: hex(s.trace, 32),
-              spanId: hex(s.span, 16),
-              parentSpanId: s.parent === undefined ? '' : hex(s.parent, 16),
-              name: s.name,
-              kind: s.parent === undefined ? 2 : 3,
-              startTimeUnixNano: `${NOW_MS - s.offsetMs}000000`,
-              endTimeUnixNano: `${NOW_MS - s.offsetMs + s.ms}000000`,
-              status: s.error ? { code: 2, message: 'failed' } : {},
-              attributes: s.attributes ?? [],
-              events: s.withEvent ? [{ name: 'exception', timeUnixNano: `${NOW_MS - s.offsetMs + 1}000000` }] : [],
-            })),
-          },
-        ],
-      },
-    ],
-  });
+  return otlpSpansJson(service, spans.map((s) => ({ ...s, startMs: NOW_MS - s.offsetMs })), { name: 'test', version: '1' });
 }
 
 async function send(waggle: Waggle, service: string, spans: readonly SpanSpec[]): Promise<void> {
-  const response = await fetch(`${waggle.baseUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpJson(service, spans) });
+  const response = await postOtlpJson(waggle, otlpJson(service, spans));
   assert.equal(response.status, 200, await response.text());
 }
 

@@ -1,18 +1,9 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { startTestWaggle } from '../support/waggle-test-server.js';
+import { callJson as call, startTestWaggle } from '../support/waggle-test-server.js';
 
-type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 type Json = Record<string, unknown>;
-
-async function call(waggle: Waggle, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const response = await fetch(waggle.baseUrl + path, init);
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
-}
 
 describe('datasets, columns and markers made through the API', () => {
   const dirs: string[] = [];

@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestWaggle } from '../support/waggle-test-server.js';
+import { callJson as call, startTestWaggle } from '../support/waggle-test-server.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
-
-async function call(waggle: Waggle, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const response = await fetch(waggle.baseUrl + path, init);
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? null : JSON.parse(text) };
-}
 
 /** Runs a spec through Honeycomb's two-step Query Data API and answers the results rows. */
 async function results(waggle: Waggle, dataset: string, spec: unknown): Promise<{ status: number; body: any }> {

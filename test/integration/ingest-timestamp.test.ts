@@ -3,19 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
 import { createExporter, createTracerProvider } from '../support/otel-test-exporters.js';
 import { SERVER_STORES } from '../support/store-backends.js';
-import { startTestWaggle } from '../support/waggle-test-server.js';
+import { callJson as call, startTestWaggle } from '../support/waggle-test-server.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const NS_PER_MS = 1_000_000n;
-
-async function call(waggle: Waggle, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const response = await fetch(waggle.baseUrl + path, init);
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? null : JSON.parse(text) };
-}
 
 async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });

@@ -2,52 +2,22 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runWaggle } from '../support/waggle-process.js';
 import { startTestWaggle } from '../support/waggle-test-server.js';
+import { otlpAttributes, otlpSpansJson, postOtlpJson, type TestSpan } from '../support/otlp-json-spans.js';
 import { chdbTestDirectory } from '../support/chdb-test-store.js';
 import type { WaggleConfig } from '../../src/server/waggle-config.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const NOW_MS = Date.now();
-const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
 
-interface SpanSpec {
-  trace: number;
-  span: number;
-  parent?: number;
-  name: string;
-  ms: number;
-  offsetMs: number;
-  user?: string;
-  route?: string;
-  error?: boolean;
-}
+/** A span `offsetMs` before the test started, with its user and route as attributes. */
+type SpanSpec = Omit<TestSpan, 'startMs' | 'attributes'> & { offsetMs: number; user?: string; route?: string };
 
 function otlpJson(service: string, spans: SpanSpec[]): string {
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeSpans: [
-          {
-            spans: spans.map((s) => ({
-              traceId: hex(s.trace, 32),
-              spanId: hex(s.span, 16),
-              parentSpanId: s.parent === undefined ? '' : hex(s.parent, 16),
-              name: s.name,
-              kind: s.parent === undefined ? 2 : 3,
-              startTimeUnixNano: `${NOW_MS - s.offsetMs}000000`,
-              endTimeUnixNano: `${NOW_MS - s.offsetMs + s.ms}000000`,
-              status: s.error ? { code: 2, message: 'failed' } : {},
-              attributes: [
-                ...(s.user ? [{ key: 'user.id', value: { stringValue: s.user } }] : []),
-                ...(s.route ? [{ key: 'http.route', value: { stringValue: s.route } }] : []),
-              ],
-            })),
-          },
-        ],
-      },
-    ],
-  });
+  return otlpSpansJson(
+    service,
+    spans.map((s) => ({ ...s, startMs: NOW_MS - s.offsetMs, attributes: otlpAttributes({ ...(s.user ? { 'user.id': s.user } : {}), ...(s.route ? { 'http.route': s.route } : {}) }) })),
+  );
 }
 
 async function post(waggle: Waggle, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -76,7 +46,7 @@ for (const [name, store] of STORES) {
         api.push({ trace: t, span: t * 10 + 1, parent: t * 10, name: 'charge', ms: 50 * slow, offsetMs: 60_000 * t - 10, user, route: '/charge', error: t === 6 });
       }
       for (const [service, spans] of [['frontend', frontend], ['api', api]] as const) {
-        const response = await fetch(`${waggle.baseUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpJson(service, spans) });
+        const response = await postOtlpJson(waggle, otlpJson(service, spans));
         assert.equal(response.status, 200);
       }
       await waggle.ingest.flushNow();

@@ -6,45 +6,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWaggle } from '../support/waggle-test-server.js';
+import { hex, otlpAttributes, otlpSpansJson, postOtlpJson, type TestSpan } from '../support/otlp-json-spans.js';
 import { SERVER_STORES } from '../support/store-backends.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const NOW_MS = Date.now();
-const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
 
-interface Span {
-  trace: number;
-  span: number;
-  parent?: number;
-  name: string;
-  ms: number;
-  agoMs: number;
-  attributes: Record<string, string | number>;
-}
+/** A span `agoMs` before the test started, its attributes as plain values. */
+type Span = Omit<TestSpan, 'startMs' | 'attributes'> & { agoMs: number; attributes: Record<string, string | number> };
 
 function otlpJson(service: string, spans: Span[]): string {
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeSpans: [
-          {
-            spans: spans.map((s) => ({
-              traceId: hex(s.trace, 32),
-              spanId: hex(s.span, 16),
-              parentSpanId: s.parent === undefined ? '' : hex(s.parent, 16),
-              name: s.name,
-              kind: s.parent === undefined ? 2 : 3,
-              startTimeUnixNano: `${NOW_MS - s.agoMs}000000`,
-              endTimeUnixNano: `${NOW_MS - s.agoMs + s.ms}000000`,
-              attributes: Object.entries(s.attributes).map(([key, v]) => ({ key, value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v } })),
-            })),
-          },
-        ],
-      },
-    ],
-  });
+  return otlpSpansJson(service, spans.map((s) => ({ ...s, startMs: NOW_MS - s.agoMs, attributes: otlpAttributes(s.attributes) })));
 }
 
 interface Page {
@@ -73,7 +46,7 @@ for (const [storeName, storeConfig] of SERVER_STORES) describe(`raw events API (
       db.push({ trace: t, span: t * 10 + 1, parent: t * 10, name: 'SELECT', ms: 5, agoMs: t * 60_000 - 10, attributes: { 'db.rows': t === 2 ? -7 : t, 'db.statement': t === 4 ? 'SELECT "a",\nb' : 'SELECT 1' } });
     }
     for (const [service, spans] of [['shop', shop], ['db', db]] as const) {
-      const response = await fetch(`${waggle.baseUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpJson(service, spans) });
+      const response = await postOtlpJson(waggle, otlpJson(service, spans));
       assert.equal(response.status, 200);
     }
     await waggle.ingest.flushNow();

@@ -1,47 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWaggle } from '../support/waggle-test-server.js';
+import { hex, otlpAttributes, otlpSpansJson, postOtlpJson, type TestSpan } from '../support/otlp-json-spans.js';
 import { SERVER_STORES } from '../support/store-backends.js';
 
 type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 
 const NOW_MS = Date.now();
-const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
 
-interface SpanSpec {
-  trace: number;
-  span: number;
-  parent?: number;
-  name: string;
-  ms: number;
-  offsetMs: number;
-  user: string;
-  error?: boolean;
-}
+/** A span `offsetMs` before the test started, with its user as an attribute. */
+type SpanSpec = Omit<TestSpan, 'startMs' | 'attributes'> & { offsetMs: number; user: string };
 
 function otlpJson(service: string, spans: SpanSpec[]): string {
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeSpans: [
-          {
-            spans: spans.map((s) => ({
-              traceId: hex(s.trace, 32),
-              spanId: hex(s.span, 16),
-              parentSpanId: s.parent === undefined ? '' : hex(s.parent, 16),
-              name: s.name,
-              kind: s.parent === undefined ? 2 : 3,
-              startTimeUnixNano: `${NOW_MS - s.offsetMs}000000`,
-              endTimeUnixNano: `${NOW_MS - s.offsetMs + s.ms}000000`,
-              status: s.error ? { code: 2, message: 'failed' } : {},
-              attributes: [{ key: 'user.id', value: { stringValue: s.user } }],
-            })),
-          },
-        ],
-      },
-    ],
-  });
+  return otlpSpansJson(service, spans.map((s) => ({ ...s, startMs: NOW_MS - s.offsetMs, attributes: otlpAttributes({ 'user.id': s.user }) })));
 }
 
 interface Found {
@@ -75,7 +46,7 @@ for (const [storeName, storeConfig] of SERVER_STORES) describe(`trace search API
     }
     web.push({ trace: 99, span: 990, name: 'GET /old', ms: 10, offsetMs: 3 * 3_600_000, user: 'alice' });
     for (const [service, spans] of [['web', web], ['api', api]] as const) {
-      const response = await fetch(`${waggle.baseUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpJson(service, spans) });
+      const response = await postOtlpJson(waggle, otlpJson(service, spans));
       assert.equal(response.status, 200);
     }
     await waggle.ingest.flushNow();

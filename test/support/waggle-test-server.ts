@@ -21,3 +21,15 @@ export async function getJson(url: string): Promise<{ status: number; body: unkn
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as unknown, headers: response.headers };
 }
+
+/**
+ * A JSON request to a running Waggle, answered with its status and parsed body (null when empty).
+ * The body is `any` on purpose: tests read the fields they assert on straight off it.
+ */
+export async function callJson(waggle: { baseUrl: string }, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const response = await fetch(waggle.baseUrl + path, init);
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? null : JSON.parse(text) };
+}

@@ -1,11 +1,11 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../../api/api-client.js';
 import { createDerivedColumn, deleteDerivedColumn, listDerivedColumns, updateDerivedColumn, type DerivedColumn } from '../../api/alerting-api.js';
-import { Empty, ErrorMessage, Loading } from '../../components/status-views.js';
 import { useAsync } from '../../components/use-async.js';
 import { AlertingNav } from './alerting-nav.js';
 import { Link, navigate, queryHref } from '../../routing/router.js';
 import { DatasetSelect, PositionedError } from './dataset-select.js';
+import { AlertListTable, DeleteButton } from './alert-list-table.js';
 
 const EXAMPLE = 'IF(GT($duration_ms, 500), "slow", "ok")';
 
@@ -51,42 +51,30 @@ export function CalculatedFieldsPage({ search }: { search: URLSearchParams }): R
         A calculated field is a column computed from each event with Honeycomb’s expression language. Use it anywhere a column goes: VISUALIZE, WHERE, GROUP BY, ORDER BY, and as an SLO’s indicator.
       </p>
       <DatasetSelect value={dataset} onChange={(d) => navigate(`/calculated-fields?dataset=${encodeURIComponent(d)}`)} />
-      {fields.status === 'loading' && <Loading what="calculated fields" />}
-      {fields.status === 'error' && <ErrorMessage error={fields.error} retry={fields.reload} />}
-      {fields.status === 'ready' &&
-        (fields.value.length === 0 ? (
-          <Empty>No calculated fields in this dataset yet.</Empty>
-        ) : (
-          <table className="list-table alert-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Expression</th>
-                <th>Description</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {fields.value.map((f) => (
-                <tr key={f.id}>
-                  <td className="mono">
-                    <Link href={queryHref(dataset, `VISUALIZE COUNT GROUP BY ${f.alias}`)}>{f.alias}</Link>
-                  </td>
-                  <td className="mono">{f.expression}</td>
-                  <td>{f.description}</td>
-                  <td className="nowrap">
-                    <button type="button" className="small" onClick={() => edit(f)}>
-                      Edit
-                    </button>{' '}
-                    <button type="button" className="small danger" onClick={() => remove(f)} aria-label={`Delete ${f.alias}`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
+      <AlertListTable
+        items={fields}
+        what="calculated fields"
+        empty="No calculated fields in this dataset yet."
+        headings={['Name', 'Expression', 'Description']}
+        cells={(f) => (
+          <>
+            <td className="mono">
+              <Link href={queryHref(dataset, `VISUALIZE COUNT GROUP BY ${f.alias}`)}>{f.alias}</Link>
+            </td>
+            <td className="mono">{f.expression}</td>
+            <td>{f.description}</td>
+          </>
+        )}
+        actionsClassName="nowrap"
+        actions={(f) => (
+          <>
+            <button type="button" className="small" onClick={() => edit(f)}>
+              Edit
+            </button>{' '}
+            <DeleteButton onClick={() => remove(f)} label={`Delete ${f.alias}`} />
+          </>
+        )}
+      />
       <form className="alert-form" onSubmit={submit}>
         <h2>{editing === null ? 'New calculated field' : `Edit ${editing.alias}`}</h2>
         <label>

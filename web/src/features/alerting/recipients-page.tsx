@@ -1,8 +1,9 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { createRecipient, deleteRecipient, listRecipients, type Recipient } from '../../api/alerting-api.js';
-import { Empty, ErrorMessage, Loading } from '../../components/status-views.js';
+import { ErrorMessage } from '../../components/status-views.js';
 import { useAsync } from '../../components/use-async.js';
 import { AlertingNav } from './alerting-nav.js';
+import { AlertListTable, DeleteButton } from './alert-list-table.js';
 
 /** Webhooks (signed with an optional secret) and email addresses that triggers and burn alerts notify. */
 export function RecipientsPage(): ReactNode {
@@ -36,39 +37,21 @@ export function RecipientsPage(): ReactNode {
       <AlertingNav current="/recipients" dataset={'__all__'} />
       <p className="muted">Where triggers and burn alerts send their notifications. Webhooks are signed with HMAC-SHA256 when they have a secret; email addresses are kept as configuration.</p>
       {error && <ErrorMessage error={error} />}
-      {recipients.status === 'loading' && <Loading what="recipients" />}
-      {recipients.status === 'error' && <ErrorMessage error={recipients.error} retry={recipients.reload} />}
-      {recipients.status === 'ready' &&
-        (recipients.value.length === 0 ? (
-          <Empty>No recipients yet.</Empty>
-        ) : (
-          <table className="list-table alert-table">
-            <thead>
-              <tr>
-                <th>Type</th>
-                <th>Name</th>
-                <th>Target</th>
-                <th>Signed</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {recipients.value.map((r) => (
-                <tr key={r.id}>
-                  <td>{r.type}</td>
-                  <td>{r.details.webhook_name ?? ''}</td>
-                  <td className="mono">{r.details.webhook_url ?? r.details.email_address}</td>
-                  <td>{r.type === 'webhook' ? (r.details.has_secret ? 'yes' : 'no') : ''}</td>
-                  <td>
-                    <button type="button" className="small danger" onClick={() => remove(r)}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
+      <AlertListTable
+        items={recipients}
+        what="recipients"
+        empty="No recipients yet."
+        headings={['Type', 'Name', 'Target', 'Signed']}
+        cells={(r) => (
+          <>
+            <td>{r.type}</td>
+            <td>{r.details.webhook_name ?? ''}</td>
+            <td className="mono">{r.details.webhook_url ?? r.details.email_address}</td>
+            <td>{r.type === 'webhook' ? (r.details.has_secret ? 'yes' : 'no') : ''}</td>
+          </>
+        )}
+        actions={(r) => <DeleteButton onClick={() => remove(r)} />}
+      />
       <form className="alert-form" onSubmit={submit}>
         <h2>New recipient</h2>
         <label>

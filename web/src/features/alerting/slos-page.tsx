@@ -8,6 +8,7 @@ import { bubbleUpQueryHref } from '../../models/bubbleup-model.js';
 import { Link, navigate, queryHref } from '../../routing/router.js';
 import { LineChart } from '../query/line-chart.js';
 import { DatasetSelect } from './dataset-select.js';
+import { AlertListTable, DeleteButton } from './alert-list-table.js';
 
 const pct = (n: number): string => `${n.toFixed(2)} %`;
 
@@ -161,41 +162,24 @@ export function SlosPage({ search }: { search: URLSearchParams }): ReactNode {
       <p className="muted">An SLO counts events of a calculated field that returns true (good), false (bad) or null (not counted), against a target over a period.</p>
       <DatasetSelect value={dataset} onChange={(d) => navigate(`/slos?dataset=${encodeURIComponent(d)}`)} />
       {error && <ErrorMessage error={error} />}
-      {slos.status === 'loading' && <Loading what="SLOs" />}
-      {slos.status === 'error' && <ErrorMessage error={slos.error} retry={slos.reload} />}
-      {slos.status === 'ready' &&
-        (slos.value.length === 0 ? (
-          <Empty>No SLOs in this dataset yet.</Empty>
-        ) : (
-          <table className="list-table alert-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Indicator</th>
-                <th>Target</th>
-                <th>Period</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {slos.value.map((s) => (
-                <tr key={s.id} className={s.id === selected ? 'selected' : ''}>
-                  <td>
-                    <Link href={`/slos?dataset=${encodeURIComponent(dataset)}&id=${encodeURIComponent(s.id)}`}>{s.name}</Link>
-                  </td>
-                  <td className="mono">{s.sli.alias}</td>
-                  <td>{targetPercent(s.target_per_million)}</td>
-                  <td>{s.time_period_days} d</td>
-                  <td>
-                    <button type="button" className="small danger" onClick={() => remove(s)}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
+      <AlertListTable
+        items={slos}
+        what="SLOs"
+        empty="No SLOs in this dataset yet."
+        headings={['Name', 'Indicator', 'Target', 'Period']}
+        selectedId={selected}
+        cells={(s) => (
+          <>
+            <td>
+              <Link href={`/slos?dataset=${encodeURIComponent(dataset)}&id=${encodeURIComponent(s.id)}`}>{s.name}</Link>
+            </td>
+            <td className="mono">{s.sli.alias}</td>
+            <td>{targetPercent(s.target_per_million)}</td>
+            <td>{s.time_period_days} d</td>
+          </>
+        )}
+        actions={(s) => <DeleteButton onClick={() => remove(s)} />}
+      />
       {current !== undefined && <SloDetail dataset={dataset} slo={current} />}
       <form className="alert-form" onSubmit={submit}>
         <h2>New SLO</h2>

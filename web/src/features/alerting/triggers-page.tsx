@@ -13,6 +13,7 @@ import { describeThreshold, frequencyText, thresholdLine, triggerPreviewChart } 
 import { navigate } from '../../routing/router.js';
 import { LineChart } from '../query/line-chart.js';
 import { DatasetSelect, PositionedError } from './dataset-select.js';
+import { AlertListTable, DeleteButton } from './alert-list-table.js';
 
 const DEFAULT_QUERY = 'VISUALIZE COUNT WHERE error = true LAST 15m';
 
@@ -165,43 +166,26 @@ export function TriggersPage({ search }: { search: URLSearchParams }): ReactNode
       <AlertingNav current="/triggers" dataset={dataset} />
       <p className="muted">A trigger runs a one-calculation query on a schedule and notifies its recipients when the result crosses the threshold, and again when it resolves.</p>
       <DatasetSelect value={dataset} onChange={(d) => navigate(`/triggers?dataset=${encodeURIComponent(d)}`)} />
-      {triggers.status === 'loading' && <Loading what="triggers" />}
-      {triggers.status === 'error' && <ErrorMessage error={triggers.error} retry={triggers.reload} />}
-      {triggers.status === 'ready' &&
-        (triggers.value.length === 0 ? (
-          <Empty>No triggers in this dataset yet.</Empty>
-        ) : (
-          <table className="list-table alert-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Condition</th>
-                <th>Every</th>
-                <th>State</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {triggers.value.map((t) => (
-                <tr key={t.id} className={t.id === selectedId ? 'selected' : ''}>
-                  <td>
-                    <button type="button" className="link-button" onClick={() => navigate(`/triggers?dataset=${encodeURIComponent(dataset)}&id=${encodeURIComponent(t.id)}`)}>
-                      {t.name}
-                    </button>
-                  </td>
-                  <td className="mono">{describeThreshold(calculationLabel(t.query.calculations?.[0] ?? { op: 'COUNT' }), t.threshold)}</td>
-                  <td>{frequencyText(t.frequency)}</td>
-                  <td>{t.disabled ? <span className="badge">disabled</span> : <span className={t.triggered ? 'badge badge-error' : 'badge'}>{t.triggered ? 'TRIGGERED' : 'OK'}</span>}</td>
-                  <td>
-                    <button type="button" className="small danger" onClick={() => remove(t)}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
+      <AlertListTable
+        items={triggers}
+        what="triggers"
+        empty="No triggers in this dataset yet."
+        headings={['Name', 'Condition', 'Every', 'State']}
+        selectedId={selectedId}
+        cells={(t) => (
+          <>
+            <td>
+              <button type="button" className="link-button" onClick={() => navigate(`/triggers?dataset=${encodeURIComponent(dataset)}&id=${encodeURIComponent(t.id)}`)}>
+                {t.name}
+              </button>
+            </td>
+            <td className="mono">{describeThreshold(calculationLabel(t.query.calculations?.[0] ?? { op: 'COUNT' }), t.threshold)}</td>
+            <td>{frequencyText(t.frequency)}</td>
+            <td>{t.disabled ? <span className="badge">disabled</span> : <span className={t.triggered ? 'badge badge-error' : 'badge'}>{t.triggered ? 'TRIGGERED' : 'OK'}</span>}</td>
+          </>
+        )}
+        actions={(t) => <DeleteButton onClick={() => remove(t)} />}
+      />
       <div className="alert-columns">
         <form className="alert-form" onSubmit={submit}>
           <h2>{editing === null ? 'New trigger' : `Edit “${editing.name}”`}</h2>
