@@ -214,15 +214,19 @@ export class DuckDbSpanStore implements SpanStore {
     return run;
   }
 
-  /** Compacts every group there is to compact (tests and benchmarks). */
+  /** Compacts every group there is to compact, then merges the trace-index runs if due (tests and benchmarks). */
   async compactAll(): Promise<number> {
     let count = 0;
     for (;;) {
       const run = this.lifecycleRun.then(() => this.lifecycle.compactOneGroup());
       this.lifecycleRun = run.then(() => undefined, () => undefined);
-      if (!(await run)) return count;
+      if (!(await run)) break;
       count += 1;
     }
+    const merge = this.lifecycleRun.then(() => this.lifecycle.mergeTraceRunsIfDue());
+    this.lifecycleRun = merge.then(() => undefined, () => undefined);
+    await merge;
+    return count;
   }
 
   /** Seals the open segment (tests and benchmarks: makes everything written so far compactable). */
