@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TRACE_MERGE_BUILD_TABLE, TRACE_RUN_COLUMNS } from './duckdb-physical-layout.js';
+import { TRACE_MERGE_BUILD_TABLE, TRACE_MERGED_COLUMNS, TRACE_RUN_COLUMNS, floorSecondsSql } from './duckdb-physical-layout.js';
 
 /**
  * Each compaction appends one run sorted by trace key to `waggle_trace_runs`; a lookup reads one
@@ -40,15 +40,18 @@ export function traceRunMergeDue(counts: TraceRunCounts, quiet: boolean): boolea
 }
 
 /**
- * Builds the merged table on `connection` (nobody reads it yet): the merged rows and every run,
- * sorted by key, with the rows of deleted segments already gone (deletes leave them in place).
+ * Builds the merged table on `connection` (nobody reads it yet): the merged rows and every run
+ * (its times in whole seconds, TRACE_MERGED_COLUMNS), sorted by key, with the rows of deleted
+ * segments already gone (deletes leave them in place).
  */
 export async function buildMergedTraceRuns(connection: DuckDBConnection): Promise<void> {
   await connection.run(`DROP TABLE IF EXISTS ${TRACE_MERGE_BUILD_TABLE}`);
+  await connection.run(`CREATE TABLE ${TRACE_MERGE_BUILD_TABLE} ${TRACE_MERGED_COLUMNS}`);
+  const minS = floorSecondsSql('min_ts_ns');
   await connection.run(
-    `CREATE TABLE ${TRACE_MERGE_BUILD_TABLE} AS SELECT trace_key, segment_id, min_ts_ns, length_ns FROM (
-       SELECT trace_key, segment_id, min_ts_ns, length_ns FROM waggle_trace_merged
-       UNION ALL SELECT trace_key, segment_id, min_ts_ns, length_ns FROM waggle_trace_runs) ORDER BY trace_key`,
+    `INSERT INTO ${TRACE_MERGE_BUILD_TABLE} SELECT trace_key, segment_id, min_s, length_s FROM (
+       SELECT trace_key, segment_id, min_s, length_s FROM waggle_trace_merged
+       UNION ALL SELECT trace_key, segment_id, ${minS}, ${floorSecondsSql('min_ts_ns + length_ns')} - ${minS} FROM waggle_trace_runs) ORDER BY trace_key`,
   );
 }
 
