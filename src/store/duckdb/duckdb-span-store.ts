@@ -295,7 +295,8 @@ export class DuckDbSpanStore implements SpanStore {
     for (const [dataset, ns] of (await writer.runAndReadAll('SELECT dataset, retention_ns FROM waggle_dataset_retention')).getRows()) {
       if (typeof dataset === 'string' && typeof ns === 'bigint') retention.setOverride(dataset, ns);
     }
-    const maxId = await writer.runAndReadAll('SELECT coalesce(max(id), 0) FROM waggle_segments');
+    // Ids are never reused: the merged trace index may still name retired segments (until its next merge).
+    const maxId = await writer.runAndReadAll('SELECT greatest((SELECT coalesce(max(id), 0) FROM waggle_segments), (SELECT coalesce(max(segment_id), 0) FROM waggle_trace_merged))');
     const nextSegmentId = Number(maxId.getRows()[0]?.[0] ?? 0) + 1;
     // From here on no query can read or write files or URLs, and nobody can switch that back.
     await writer.run('SET enable_external_access = false');

@@ -249,7 +249,7 @@ describe('compaction', () => {
     await store.close();
   });
 
-  it('merges the compacted segments\' trace-index runs into one table sorted by key, which retention deletes from', async () => {
+  it('merges the compacted segments\' trace-index runs into one table sorted by key; retention leaves their rows to the next merge, and lookups skip them', async () => {
     const clock = { now: LIFECYCLE_BASE_NS };
     const dir = tempDir();
     let store = await openStore(dir, clock, { retentionNs: 7n * HOUR_NS });
@@ -267,16 +267,26 @@ describe('compaction', () => {
     assert.equal(await scalar(store, 'SELECT count(*) FROM (SELECT trace_key < lag(trace_key) OVER (ORDER BY rowid) AS back FROM waggle_trace_merged) WHERE back'), 0);
     // Seven hours of retention at 9h: the first batch (0h) is hidden already, the others are found through the merged table.
     for (let batch = 2; batch <= 4; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 9))).length, SPANS_PER_TRACE);
-    // At 9h 1m the lifecycle deletes the segment of 0h, and its index rows with it.
+    // At 9h 1m the lifecycle deletes the segment of 0h and drops its table (no grace here). Its
+    // merged index rows stay (deleting them would scan the whole merged table on the writer's
+    // turn); a lookup that finds them skips the segment instead of reading a dropped table.
     clock.now = LIFECYCLE_BASE_NS + 9n * HOUR_NS + 60_000_000_000n;
     await store.runLifecycle();
     assert.equal(store.lifecycleStats().retention.segments, 1);
-    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged'), 3 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'seg\\_%' ESCAPE '\\'"), 3);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged WHERE segment_id NOT IN (SELECT id FROM waggle_segments)'), TRACES_PER_BATCH);
+    assert.deepEqual(await store.getTrace(batchTraceId(1, 9)), []);
+    // The next merge leaves them out.
+    await writeBatch(store, clock, 5, LIFECYCLE_BASE_NS + 9n * HOUR_NS + 60_000_000_000n);
+    await store.sealOpenSegment();
+    assert.equal(await store.compactAll(), 1);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 0);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged'), 4 * TRACES_PER_BATCH);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged WHERE segment_id NOT IN (SELECT id FROM waggle_segments)'), 0);
     await store.close();
     store = await openStore(dir, clock, { retentionNs: 7n * HOUR_NS });
     assert.deepEqual(await store.getTrace(batchTraceId(1, 9)), []);
-    for (const batch of [2, 3, 4]) {
+    for (const batch of [2, 3, 4, 5]) {
       assert.deepEqual((await store.getTrace(batchTraceId(batch, 9))).map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
     }
     await store.close();

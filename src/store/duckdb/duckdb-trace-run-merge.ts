@@ -41,8 +41,8 @@ export function traceRunMergeDue(counts: TraceRunCounts, quiet: boolean): boolea
 
 /**
  * Builds the merged table on `connection` (nobody reads it yet): the merged rows and every run
- * (its times in whole seconds, TRACE_MERGED_COLUMNS), sorted by key, with the rows of deleted
- * segments already gone (deletes leave them in place).
+ * (its times in whole seconds, TRACE_MERGED_COLUMNS), sorted by key, without the rows of segments
+ * no longer registered (retirement leaves them in the merged table: lookups skip them).
  */
 export async function buildMergedTraceRuns(connection: DuckDBConnection): Promise<void> {
   await connection.run(`DROP TABLE IF EXISTS ${TRACE_MERGE_BUILD_TABLE}`);
@@ -51,7 +51,8 @@ export async function buildMergedTraceRuns(connection: DuckDBConnection): Promis
   await connection.run(
     `INSERT INTO ${TRACE_MERGE_BUILD_TABLE} SELECT trace_key, segment_id, min_s, length_s FROM (
        SELECT trace_key, segment_id, min_s, length_s FROM waggle_trace_merged
-       UNION ALL SELECT trace_key, segment_id, ${minS}, ${floorSecondsSql('min_ts_ns + length_ns')} - ${minS} FROM waggle_trace_runs) ORDER BY trace_key`,
+       UNION ALL SELECT trace_key, segment_id, ${minS}, ${floorSecondsSql('min_ts_ns + length_ns')} - ${minS} FROM waggle_trace_runs)
+     WHERE segment_id IN (SELECT id FROM waggle_segments) ORDER BY trace_key`,
   );
 }
 
