@@ -155,7 +155,7 @@ export class StoreMetrics {
     });
     new Gauge({
       name: 'waggle_compaction_pending',
-      help: '1 while sealed segments wait to be compacted (or narrow ones to be merged), else 0.',
+      help: '1 while sealed segments wait to be compacted (or narrow ones to be merged, or compacted segments\' trace-index runs to be merged), else 0.',
       registers,
       collect() {
         const pending = store.lifecycleStats().compactionPending;

@@ -75,8 +75,11 @@ export class DuckDbSpanReader {
     const order: bigint[] = [];
     // Expired events are never returned, even before their segment is dropped.
     const visible = this.retention.visibleCondition(this.catalog.datasetNames());
+    const registered = new Set(this.segments.map((s) => s.id));
     for (const [segmentId, minTs, maxTs] of index) {
       if (typeof segmentId !== 'number' || typeof minTs !== 'bigint' || typeof maxTs !== 'bigint') continue;
+      // The merged trace index keeps rows of retired segments until its next merge.
+      if (!registered.has(segmentId)) continue;
       const result = await reader.runAndReadAll(
         `SELECT * FROM ${segmentTableName(segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3::UHUGEINT${visible === '' ? '' : ` AND ${visible}`}`,
         [minTs, maxTs, traceId.toString()],

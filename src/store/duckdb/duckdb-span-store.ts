@@ -217,15 +217,19 @@ export class DuckDbSpanStore implements SpanStore {
     return run;
   }
 
-  /** Compacts every group there is to compact (tests and benchmarks). */
+  /** Compacts every group there is to compact, then merges the trace-index runs if due (tests and benchmarks). */
   async compactAll(): Promise<number> {
     let count = 0;
     for (;;) {
       const run = this.lifecycleRun.then(() => this.lifecycle.compactOneGroup());
       this.lifecycleRun = run.then(() => undefined, () => undefined);
-      if (!(await run)) return count;
+      if (!(await run)) break;
       count += 1;
     }
+    const merge = this.lifecycleRun.then(() => this.lifecycle.mergeTraceRunsIfDue());
+    this.lifecycleRun = merge.then(() => undefined, () => undefined);
+    await merge;
+    return count;
   }
 
   /** Seals the open segment (tests and benchmarks: makes everything written so far compactable). */
@@ -294,7 +298,8 @@ export class DuckDbSpanStore implements SpanStore {
     for (const [dataset, ns] of (await writer.runAndReadAll('SELECT dataset, retention_ns FROM waggle_dataset_retention')).getRows()) {
       if (typeof dataset === 'string' && typeof ns === 'bigint') retention.setOverride(dataset, ns);
     }
-    const maxId = await writer.runAndReadAll('SELECT coalesce(max(id), 0) FROM waggle_segments');
+    // Ids are never reused: the merged trace index may still name retired segments (until its next merge).
+    const maxId = await writer.runAndReadAll('SELECT greatest((SELECT coalesce(max(id), 0) FROM waggle_segments), (SELECT coalesce(max(segment_id), 0) FROM waggle_trace_merged))');
     const nextSegmentId = Number(maxId.getRows()[0]?.[0] ?? 0) + 1;
     // From here on no query can read or write files or URLs, and nobody can switch that back.
     await writer.run('SET enable_external_access = false');

@@ -207,11 +207,13 @@ describe('compaction', () => {
       }
     }
     const compacted = await scalar(store, 'SELECT id FROM waggle_segments WHERE compacted');
-    // One index row per trace: the 5 compacted batches' in the compacted segment's run, only the
+    // One index row per trace: the 5 compacted batches' in the compacted segment's rows, only the
     // 3 batches written meanwhile (the open segment) in the live table.
     assert.equal(await scalar(store, `SELECT count(*) - count(DISTINCT trace_key) FROM (${traceIndexRowsSql()})`), 0);
-    assert.equal(await scalar(store, `SELECT count(*) FROM waggle_trace_runs WHERE segment_id = ${compacted}`), 5 * TRACES_PER_BATCH);
-    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 5 * TRACES_PER_BATCH);
+    // (compactAll merged the run into waggle_trace_merged: nothing else is compacted)
+    assert.equal(await scalar(store, `SELECT count(*) FROM waggle_trace_merged WHERE segment_id = ${compacted}`), 5 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged'), 5 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 0);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_index'), 3 * TRACES_PER_BATCH);
     // The compacted rows are in time order.
     assert.equal(await scalar(store, `SELECT count(*) FROM (SELECT ts_ns < lag(ts_ns) OVER () AS back FROM seg_${compacted}) WHERE back`), 0);
@@ -238,11 +240,55 @@ describe('compaction', () => {
     assert.equal(store.lifecycleStats().compactions, 3);
     assert.equal(store.lifecycleStats().compactedSegments, 4);
     assert.equal(await countEvents(store), 3 * TRACES_PER_BATCH * SPANS_PER_TRACE);
-    // The merged segments' runs went in the swaps: runs only of the two compacted segments, one row a trace.
+    // The merged segments' runs went in the swaps: rows only of the two compacted segments, one row a trace.
     await store.runLifecycle();
-    assert.equal(await scalar(store, 'SELECT count(DISTINCT segment_id) FROM waggle_trace_runs'), 2);
-    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 3 * TRACES_PER_BATCH);
+    const compactedRows = 'SELECT segment_id FROM waggle_trace_runs UNION ALL SELECT segment_id FROM waggle_trace_merged';
+    assert.equal(await scalar(store, `SELECT count(DISTINCT segment_id) FROM (${compactedRows})`), 2);
+    assert.equal(await scalar(store, `SELECT count(*) FROM (${compactedRows})`), 3 * TRACES_PER_BATCH);
     for (let batch = 1; batch <= 3; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 3))).length, SPANS_PER_TRACE);
+    await store.close();
+  });
+
+  it('merges the compacted segments\' trace-index runs into one table sorted by key; retention leaves their rows to the next merge, and lookups skip them', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const dir = tempDir();
+    let store = await openStore(dir, clock, { retentionNs: 7n * HOUR_NS });
+    // Four batches three hours apart: four compacted segments (never merged: over two hours apart), four runs.
+    for (let batch = 1; batch <= 4; batch++) {
+      await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch - 1) * 3n * HOUR_NS);
+      await store.sealOpenSegment();
+      assert.equal(await store.compactAll(), 1);
+    }
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_segments WHERE compacted'), 4);
+    assert.equal(store.lifecycleStats().traceRunMerges?.count, 4);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 0);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged'), 4 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(DISTINCT segment_id) FROM waggle_trace_merged'), 4);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM (SELECT trace_key < lag(trace_key) OVER (ORDER BY rowid) AS back FROM waggle_trace_merged) WHERE back'), 0);
+    // Seven hours of retention at 9h: the first batch (0h) is hidden already, the others are found through the merged table.
+    for (let batch = 2; batch <= 4; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 9))).length, SPANS_PER_TRACE);
+    // At 9h 1m the lifecycle deletes the segment of 0h and drops its table (no grace here). Its
+    // merged index rows stay (deleting them would scan the whole merged table on the writer's
+    // turn); a lookup that finds them skips the segment instead of reading a dropped table.
+    clock.now = LIFECYCLE_BASE_NS + 9n * HOUR_NS + 60_000_000_000n;
+    await store.runLifecycle();
+    assert.equal(store.lifecycleStats().retention.segments, 1);
+    assert.equal(await scalar(store, "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'seg\\_%' ESCAPE '\\'"), 3);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged WHERE segment_id NOT IN (SELECT id FROM waggle_segments)'), TRACES_PER_BATCH);
+    assert.deepEqual(await store.getTrace(batchTraceId(1, 9)), []);
+    // The next merge leaves them out.
+    await writeBatch(store, clock, 5, LIFECYCLE_BASE_NS + 9n * HOUR_NS + 60_000_000_000n);
+    await store.sealOpenSegment();
+    assert.equal(await store.compactAll(), 1);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 0);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged'), 4 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged WHERE segment_id NOT IN (SELECT id FROM waggle_segments)'), 0);
+    await store.close();
+    store = await openStore(dir, clock, { retentionNs: 7n * HOUR_NS });
+    assert.deepEqual(await store.getTrace(batchTraceId(1, 9)), []);
+    for (const batch of [2, 3, 4, 5]) {
+      assert.deepEqual((await store.getTrace(batchTraceId(batch, 9))).map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
+    }
     await store.close();
   });
 
