@@ -165,6 +165,11 @@ async function main(): Promise<void> {
       stored = results[0]?.data.COUNT ?? 0;
     }
     process.stdout.write(`64 MB bodies' spans: ${largeBodiesStored} acknowledged x ${spansPerLargeBody} = ${expected}, stored ${stored}\n`);
+    if (stored !== expected) {
+      // Why: a request set aside (quarantined) after failed commits, or a commit still failing.
+      const lines = waggle.output().split('\n').filter((line) => /quarantin|set aside|commit/i.test(line));
+      process.stdout.write(`server log about commits:\n${lines.slice(-5).map((line) => line.slice(0, 600)).join('\n')}\n`);
+    }
     process.stdout.write(`64 MB bodies: ${largeOutcome}; wide requests: ${JSON.stringify(Object.fromEntries(wideStatuses as Map<number, number>))}; queries: ${JSON.stringify(Object.fromEntries(queryStatuses))}; /healthz ${health.status}\n`);
     for (const failure of failures.slice(0, 3)) process.stdout.write(`query failure: ${failure}\n`);
     if (failures.length > 0) process.stdout.write(`server log tail: ${waggle.output().slice(-1500)}\n`);

@@ -151,8 +151,8 @@ export class DuckDbSpanStore implements SpanStore {
     this.admission = new DuckDbColumnAdmission(catalog, routes, options.columnLimits ?? DEFAULT_COLUMN_ADMISSION_LIMITS);
     this.log = options.log ?? ((message) => process.stderr.write(`waggle: ${message}\n`));
     this.retention = retention;
-    this.writePath = new DuckDbSpanWriter(writer, catalog, segments, options, committed, retention, nextSegmentId, routes, (message) => this.log(message));
     const queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value }, options.queryAdmissionObserver ?? null);
+    this.writePath = new DuckDbSpanWriter(writer, catalog, segments, options, committed, retention, nextSegmentId, routes, (message) => this.log(message), (run) => queryAdmission.withoutReads(run));
     this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission);
     const store = this;
     this.lifecycle = new DuckDbStoreLifecycle(
