@@ -61,8 +61,9 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'dataDir', env: 'WAGGLE_DATA_DIR', flag: '--data-dir', kind: 'string', defaultValue: './data', description: 'Directory holding everything that persists (DuckDB file, WAL, saved queries).' },
   { key: 'maxBodyBytes', env: 'WAGGLE_MAX_BODY_BYTES', flag: '--max-body-bytes', kind: 'integer', defaultValue: String(64 * 1024 * 1024), description: 'Largest ingest request body, after decompression (413 beyond).' },
   // 384 MB, not 512: DuckDB's buffer pool keeps data blocks cached up to its limit, and issue 9's
-  // hostile mix (bench/hardening/peak-rss-mix) peaked at 1062-1252 MB (median ~1171) with 512 MB
-  // against 891-1115 MB with 384 MB (BENCHMARKS.md, Run K); peak RSS must stay ≤ 1 GiB.
+  // hostile mix (bench/hardening/peak-rss-mix) peaked at 1062-1252 MB (median 1176, 7 runs) with
+  // 512 MB against 891-1094 MB (median 989, 3 runs) with 384 MB (BENCHMARKS.md, Run K); peak RSS
+  // must stay ≤ 1 GiB. Other DuckDB settings tried there did not move it.
   { key: 'memoryLimit', env: 'WAGGLE_MEMORY_LIMIT', flag: '--memory-limit', kind: 'string', defaultValue: '384MB', description: "DuckDB's memory limit (queries spill to disk beyond it)." },
   { key: 'corsOrigins', env: 'WAGGLE_CORS_ORIGINS', flag: '--cors-origins', kind: 'list', defaultValue: '*', description: 'Comma-separated origins allowed to send OTLP from browsers (* for any).' },
   { key: 'walSync', env: 'WAGGLE_WAL_SYNC', flag: '--wal-sync', kind: 'boolean', defaultValue: 'true', description: 'fdatasync the write-ahead log before acknowledging (false: survive process crashes only).' },
