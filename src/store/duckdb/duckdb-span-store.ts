@@ -43,7 +43,7 @@ import { datasetSlug } from '../../core/dataset-name.js';
 
 export interface DuckDbStoreOptions {
   dataDir: string;
-  /** DuckDB memory_limit, e.g. '384MB' (the server's default: see WAGGLE_MEMORY_LIMIT in waggle-config.ts). */
+  /** DuckDB memory_limit, e.g. '512MB' (the server's default: see WAGGLE_MEMORY_LIMIT in waggle-config.ts). */
   memoryLimit: string;
   threads: number;
   /** A segment is sealed once it holds this many rows. */
@@ -79,7 +79,7 @@ export interface DuckDbStoreOptions {
 }
 
 export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> = {
-  memoryLimit: '384MB',
+  memoryLimit: '512MB',
   threads: 2,
   segmentMaxRows: 1_000_000,
   segmentMaxColumns: 400,
