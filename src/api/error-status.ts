@@ -14,6 +14,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   internal: 500,
   forbidden: 403,
   unauthenticated: 401,
+  store_out_of_memory: 503,
 };
 
 export interface HttpError {

@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'query_timeout'
   | 'internal'
   | 'forbidden'
-  | 'unauthenticated';
+  | 'unauthenticated'
+  | 'store_out_of_memory';
 
 export class WaggleError extends Error {
   readonly code: ErrorCode;
@@ -104,5 +105,17 @@ export class PermissionDeniedError extends ForbiddenError {
     super(message);
     this.permission = permission;
     this.name = 'PermissionDeniedError';
+  }
+}
+
+/**
+ * The store ran out of its memory budget (DuckDB's memory limit) while running a read: other
+ * queries and commits hold it for now, so the same request may succeed shortly (503 +
+ * Retry-After), unlike a fault in Waggle (500).
+ */
+export class StoreOutOfMemoryError extends WaggleError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('store_out_of_memory', message, options);
+    this.name = 'StoreOutOfMemoryError';
   }
 }

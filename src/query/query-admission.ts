@@ -28,6 +28,10 @@ interface Waiter {
 export class QueryAdmission {
   private running = 0;
   private readonly waiting: Waiter[] = [];
+  /** withoutReads calls in progress: while any, no read is admitted. */
+  private holds = 0;
+  /** withoutReads calls waiting for the running reads to end. */
+  private drainWaiters: Array<() => void> = [];
 
   constructor(
     private readonly limits: QueryAdmissionLimits,
@@ -52,8 +56,25 @@ export class QueryAdmission {
     }
   }
 
+  /**
+   * Runs `run` while no read runs: the running reads end first, and reads that arrive meanwhile
+   * queue as if every slot were taken (their waiting counts against their timeout; beyond the
+   * queue bound they are refused). For a commit that failed for want of memory, which reads may
+   * have held: acknowledged data goes before queries.
+   */
+  async withoutReads<T>(run: () => Promise<T>): Promise<T> {
+    this.holds += 1;
+    try {
+      while (this.running > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+      return await run();
+    } finally {
+      this.holds -= 1;
+      this.admitWaiting();
+    }
+  }
+
   private acquire(timeoutMs: number): Promise<void> {
-    if (this.running < this.limits.concurrent) {
+    if (this.holds === 0 && this.running < this.limits.concurrent) {
       this.running += 1;
       return Promise.resolve();
     }
@@ -87,8 +108,20 @@ export class QueryAdmission {
   }
 
   private release(): void {
-    const next = this.waiting.shift();
-    if (next) next.admit();
-    else this.running -= 1;
+    const next = this.holds === 0 ? this.waiting.shift() : undefined;
+    if (next) {
+      next.admit();
+      return;
+    }
+    this.running -= 1;
+    if (this.running === 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  /** After withoutReads: the queued reads take the free slots, oldest first. */
+  private admitWaiting(): void {
+    while (this.holds === 0 && this.running < this.limits.concurrent && this.waiting.length > 0) {
+      this.running += 1;
+      this.waiting.shift()!.admit();
+    }
   }
 }

@@ -60,6 +60,10 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'otlpGrpcPort', env: 'WAGGLE_OTLP_GRPC_PORT', flag: '--otlp-grpc-port', kind: 'port', defaultValue: '4317', description: 'OTLP/gRPC receiver (TraceService, LogsService and MetricsService Export).' },
   { key: 'dataDir', env: 'WAGGLE_DATA_DIR', flag: '--data-dir', kind: 'string', defaultValue: './data', description: 'Directory holding everything that persists (DuckDB file, WAL, saved queries).' },
   { key: 'maxBodyBytes', env: 'WAGGLE_MAX_BODY_BYTES', flag: '--max-body-bytes', kind: 'integer', defaultValue: String(64 * 1024 * 1024), description: 'Largest ingest request body, after decompression (413 beyond).' },
+  // 512 MB, not lower: 384 MB cut issue 9's hostile mix's peak RSS (1062-1252 MB, median 1176,
+  // against 891-1094, median 989), but at 320 MB a checkpoint ran out of memory beside the mix's
+  // queries and DuckDB invalidated the database (every commit failed until restart), and the
+  // column limits (ingest.columns*) were measured against 512 MB (BENCHMARKS.md, Run K).
   { key: 'memoryLimit', env: 'WAGGLE_MEMORY_LIMIT', flag: '--memory-limit', kind: 'string', defaultValue: '512MB', description: "DuckDB's memory limit (queries spill to disk beyond it)." },
   { key: 'corsOrigins', env: 'WAGGLE_CORS_ORIGINS', flag: '--cors-origins', kind: 'list', defaultValue: '*', description: 'Comma-separated origins allowed to send OTLP from browsers (* for any).' },
   { key: 'walSync', env: 'WAGGLE_WAL_SYNC', flag: '--wal-sync', kind: 'boolean', defaultValue: 'true', description: 'fdatasync the write-ahead log before acknowledging (false: survive process crashes only).' },

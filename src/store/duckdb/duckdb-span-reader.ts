@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { QueryTimeoutError } from '../../core/errors.js';
+import { classifyDuckDbReadError } from './duckdb-error-kind.js';
 import { formatTraceId } from '../../core/trace-id.js';
 import { formatRfc3339Nanos } from '../../core/unix-nanos.js';
 import type { QueryAdmission } from '../../query/query-admission.js';
@@ -250,7 +251,7 @@ export class DuckDbSpanReader {
       return result;
     } catch (error) {
       if (timedOut) throw new QueryTimeoutError(`the query took longer than ${timeoutMs} ms and was stopped`);
-      throw error;
+      throw classifyDuckDbReadError(error);
     } finally {
       clearTimeout(timer);
       if (reusable && !timedOut && !this.closed && this.idleQueryConnections.length < MAX_IDLE_QUERY_CONNECTIONS) this.idleQueryConnections.push(connection);

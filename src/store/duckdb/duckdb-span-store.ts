@@ -45,7 +45,7 @@ import { datasetSlug } from '../../core/dataset-name.js';
 
 export interface DuckDbStoreOptions {
   dataDir: string;
-  /** DuckDB memory_limit, e.g. '512MB'. */
+  /** DuckDB memory_limit, e.g. '512MB' (the server's default: see WAGGLE_MEMORY_LIMIT in waggle-config.ts). */
   memoryLimit: string;
   threads: number;
   /** A segment is sealed once it holds this many rows. */
@@ -154,8 +154,8 @@ export class DuckDbSpanStore implements SpanStore {
     this.admission = new DuckDbColumnAdmission(catalog, routes, options.columnLimits ?? DEFAULT_COLUMN_ADMISSION_LIMITS);
     this.log = options.log ?? ((message) => process.stderr.write(`waggle: ${message}\n`));
     this.retention = retention;
-    this.writePath = new DuckDbSpanWriter(writer, catalog, segments, options, committed, retention, nextSegmentId, routes, (message) => this.log(message));
     const queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value }, options.queryAdmissionObserver ?? null);
+    this.writePath = new DuckDbSpanWriter(writer, catalog, segments, options, committed, retention, nextSegmentId, routes, (message) => this.log(message), (run) => queryAdmission.withoutReads(run));
     this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission);
     const store = this;
     this.lifecycle = new DuckDbStoreLifecycle(

@@ -78,6 +78,8 @@ export class DuckDbSpanWriter {
     private nextSegmentId: number,
     private readonly routes: ColumnRoutes,
     private readonly log: (message: string) => void,
+    /** Runs a commit while no query runs (QueryAdmission.withoutReads); as is when not given. */
+    private readonly withoutReads: <T>(run: () => Promise<T>) => Promise<T> = (run) => run(),
   ) {}
 
   /** The next unused segment id (compaction takes them too). */
@@ -204,10 +206,12 @@ export class DuckDbSpanWriter {
     for (let b = 0; b < Math.max(1, batches) && this.pending.length > 0; b++) {
       const head = this.pending[0]!;
       let failure: unknown = null;
-      // A request wider than one commit allows takes several (column-bounded) commits.
+      // A request wider than one commit allows takes several (column-bounded) commits, and a long
+      // one several of a row group each: one transaction of a whole 64 MB OTLP/JSON body (~115 000
+      // events) ran out of a 512 MB limit on its own, with no query running (BENCHMARKS Run K).
       while (failure === null && this.pending[0] === head) {
         try {
-          await this.commitOnce(Number.POSITIVE_INFINITY, 1);
+          await this.commitOnce(this.options.rowGroupSize, 1);
         } catch (error) {
           failure = error;
         }
@@ -215,11 +219,14 @@ export class DuckDbSpanWriter {
       if (failure === null) continue;
       this.noteCommitFailure(failure);
       // Classified by behaviour: the store must still take a small write; then the same lone
-      // commit is tried once more (a concurrent query may have held the memory), and only a
-      // second failure makes the request poison.
+      // commit is tried once more with no query running (running queries can hold most of
+      // DuckDB's memory limit, so a retry beside them may fail the same way), and only a second
+      // failure makes the request poison.
       if (!(await this.writerTakesWrites())) throw failure;
       try {
-        while (this.pending[0] === head) await this.commitOnce(Number.POSITIVE_INFINITY, 1);
+        await this.withoutReads(async () => {
+          while (this.pending[0] === head) await this.commitOnce(this.options.rowGroupSize, 1);
+        });
         continue;
       } catch (error) {
         failure = error;

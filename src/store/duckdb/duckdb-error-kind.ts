@@ -1,0 +1,28 @@
+import { StoreOutOfMemoryError } from '../../core/errors.js';
+
+/**
+ * The one place where a DuckDB error is told apart by its text. @duckdb/node-api rejects with a
+ * plain Error holding only `message` (node-bindings does not expose `duckdb_result_error_type`:
+ * see its duckdb.d.ts, "not exposed: ... reject promise with error"), and DuckDB writes every
+ * message as `<ExceptionType> Error: <detail>`, the type's name coming from its fixed
+ * ExceptionTypeToString table. So the prefix is DuckDB's error type, spelled as text; nothing
+ * else may read these messages.
+ */
+const OUT_OF_MEMORY_PREFIX = 'Out of Memory Error:';
+
+export function isDuckDbOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && !(error instanceof StoreOutOfMemoryError) && error.message.startsWith(OUT_OF_MEMORY_PREFIX);
+}
+
+/**
+ * A read that failed because DuckDB's memory limit was reached becomes StoreOutOfMemoryError (503 +
+ * Retry-After: the memory is held by other reads and commits for now); anything else is returned
+ * as it came.
+ */
+export function classifyDuckDbReadError(error: unknown): unknown {
+  if (!isDuckDbOutOfMemory(error)) return error;
+  return new StoreOutOfMemoryError(
+    'the store ran out of memory running this query (DuckDB\'s memory limit, WAGGLE_MEMORY_LIMIT, is taken by other queries and commits at the moment); retry shortly, or narrow the query\'s time range or breakdowns',
+    { cause: error },
+  );
+}
