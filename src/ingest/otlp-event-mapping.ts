@@ -2,6 +2,7 @@ import { pushAttribute, type AttributeList } from '../core/attribute-value.js';
 import { datasetNameProblem, FALLBACK_DATASET } from '../core/dataset-name.js';
 import type { DecodedBatch, EventRecord, SpanKindName, StatusCodeName } from '../core/event-record.js';
 import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
+import { OtlpResourceScope } from './otlp-resource-scope.js';
 
 /**
  * The dataset of a resource's spans: its service.name, trimmed, with case and spaces kept. A
@@ -78,7 +79,7 @@ const MAX_ANY_VALUE_DEPTH_LIMIT = 1000;
 export function maxAnyValueDepthOf(options: OtlpDecodeOptions): number {
   return Math.min(options.maxAnyValueDepth ?? DEFAULT_MAX_ANY_VALUE_DEPTH, MAX_ANY_VALUE_DEPTH_LIMIT);
 }
-const UNKNOWN_SERVICE = 'unknown_service';
+export const UNKNOWN_SERVICE = 'unknown_service';
 const SERVICE_NAME_KEY = 'service.name';
 const MAX_NAME_IN_MESSAGE = 100;
 
@@ -96,7 +97,6 @@ const STATUS_CODES: readonly StatusCodeName[] = ['unset', 'ok', 'error'];
  */
 export class OtlpBatchBuilder {
   readonly maxAnyValueDepth: number;
-  private readonly datasetOverride: string | null;
   private events: EventRecord[] = [];
   private acceptedSpans = 0;
   private rejectedSpans = 0;
@@ -107,19 +107,12 @@ export class OtlpBatchBuilder {
   private currentSpanIndex = 0;
   private currentSpanName = '';
 
-  private resourceLayer: AttributeList = { keys: [], kinds: [], values: [] };
-  /** Why the current resource's (scope's) attributes break a limit, or null. */
-  private resourceProblem: string | null = null;
-  private scopeProblem: string | null = null;
-  private serviceName = UNKNOWN_SERVICE;
-  private dataset = UNKNOWN_SERVICE;
-  private scopeLayer: AttributeList = { keys: [], kinds: [], values: [] };
-  private libraryName: string | null = null;
-  private libraryVersion: string | null = null;
+  /** The resource and scope of the spans being added (shared with the logs and metrics builders). */
+  private readonly scope: OtlpResourceScope;
 
   constructor(options: OtlpDecodeOptions) {
     this.maxAnyValueDepth = maxAnyValueDepthOf(options);
-    this.datasetOverride = options.datasetOverride ?? null;
+    this.scope = new OtlpResourceScope(options);
   }
 
   /**
@@ -128,19 +121,12 @@ export class OtlpBatchBuilder {
    * layer, including a non-string one, which cannot name a service. An empty string names none either.
    */
   beginResource(attributes: AttributeList): void {
-    const { layer, serviceName } = liftServiceName(attributes);
-    this.resourceLayer = layer;
-    this.resourceProblem = attributeSizeProblem(layer, 'resource ');
-    this.serviceName = serviceName;
-    this.dataset = this.datasetOverride ?? datasetForService(serviceName);
+    this.scope.beginResource(attributes);
   }
 
   /** Starts the spans of one instrumentation scope of the current resource. */
   beginScope(name: string, version: string, attributes: AttributeList): void {
-    this.libraryName = name === '' ? null : name;
-    this.libraryVersion = version === '' ? null : version;
-    this.scopeLayer = attributes;
-    this.scopeProblem = attributeSizeProblem(attributes, 'scope ');
+    this.scope.beginScope(name, version, attributes);
   }
 
   /**
@@ -159,21 +145,21 @@ export class OtlpBatchBuilder {
     this.acceptedSpans++;
     const duration = span.endNs - span.startNs;
     const record = makeRecord(
-      this.dataset,
+      this.scope.dataset,
       span.startNs,
       duration < 0n ? 0n : duration,
       span.traceId,
       span.spanId,
       span.parentIdBytes === 0 || span.parentId === 0n ? null : span.parentId,
       span.name,
-      this.serviceName,
+      this.scope.serviceName,
       SPAN_KINDS[span.kind] ?? 'unspecified',
       STATUS_CODES[span.statusCode] ?? 'unset',
       span.statusMessage === '' ? null : span.statusMessage,
-      this.libraryName,
-      this.libraryVersion,
+      this.scope.libraryName,
+      this.scope.libraryVersion,
       null,
-      [this.resourceLayer, this.scopeLayer, attributes],
+      [this.scope.resourceLayer, this.scope.scopeLayer, attributes],
     );
     this.currentSpan = record;
     this.currentSpanIndex = this.events.length;
@@ -192,11 +178,7 @@ export class OtlpBatchBuilder {
    * ingest limit: the reason, or null. Counted per event because each event is stored as one row.
    */
   private limitProblem(own: AttributeList): string | null {
-    const problem = this.resourceProblem ?? this.scopeProblem ?? attributeSizeProblem(own, '');
-    if (problem !== null) return problem;
-    const count = this.resourceLayer.keys.length + this.scopeLayer.keys.length + own.keys.length;
-    const max = INGEST_LIMITS.attributesPerEvent.value;
-    return count > max ? `has ${count} attributes (resource, scope and its own); at most ${max} are accepted per span, span event or link` : null;
+    return this.scope.limitProblem(own, this.scope.sharedAttributeCount + own.keys.length, 'span, span event or link');
   }
 
   /**
@@ -220,21 +202,21 @@ export class OtlpBatchBuilder {
     if (!this.admitChild(span, attributes, 'span event')) return;
     this.events.push(
       makeRecord(
-        this.dataset,
+        this.scope.dataset,
         timeNs,
         0n,
         span.traceId,
         null,
         span.spanId,
         name,
-        this.serviceName,
+        this.scope.serviceName,
         null,
         null,
         null,
-        this.libraryName,
-        this.libraryVersion,
+        this.scope.libraryName,
+        this.scope.libraryVersion,
         'span_event',
-        [this.resourceLayer, this.scopeLayer, attributes],
+        [this.scope.resourceLayer, this.scope.scopeLayer, attributes],
       ),
     );
   }
@@ -246,21 +228,21 @@ export class OtlpBatchBuilder {
     if (!this.admitChild(span, attributes, 'link')) return;
     this.events.push(
       makeRecord(
-        this.dataset,
+        this.scope.dataset,
         span.timestampNs,
         0n,
         span.traceId,
         null,
         span.spanId,
         null,
-        this.serviceName,
+        this.scope.serviceName,
         null,
         null,
         null,
-        this.libraryName,
-        this.libraryVersion,
+        this.scope.libraryName,
+        this.scope.libraryVersion,
         'link',
-        [this.resourceLayer, this.scopeLayer, attributes],
+        [this.scope.resourceLayer, this.scope.scopeLayer, attributes],
       ),
     );
   }

@@ -1,6 +1,6 @@
 import type { AttributeList } from '../core/attribute-value.js';
 import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
-import { attributeSizeProblem, datasetForService, liftServiceName, type OtlpDecodeOptions } from './otlp-event-mapping.js';
+import { attributeSizeProblem, datasetForService, liftServiceName, UNKNOWN_SERVICE, type OtlpDecodeOptions } from './otlp-event-mapping.js';
 
 /**
  * The resource and instrumentation scope the events being decoded belong to, shared by the spans,
@@ -12,8 +12,8 @@ export class OtlpResourceScope {
   private readonly datasetOverride: string | null;
   resourceLayer: AttributeList = { keys: [], kinds: [], values: [] };
   scopeLayer: AttributeList = { keys: [], kinds: [], values: [] };
-  serviceName = '';
-  dataset = '';
+  serviceName = UNKNOWN_SERVICE;
+  dataset = UNKNOWN_SERVICE;
   libraryName: string | null = null;
   libraryVersion: string | null = null;
   /** Why the current resource's (scope's) attributes break a limit, or null. */
