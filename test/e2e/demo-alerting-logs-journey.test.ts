@@ -188,7 +188,12 @@ describe('a new user on the demo: alerting, logs and metrics', { skip: hasChromi
   it('charts the request rate of demo-api on the query page', { timeout: 60_000 }, async () => {
     // The demo's services export delta counters every 10 s (README, "Metrics"): SUM is the requests per bucket.
     const q = 'VISUALIZE SUM(http.server.request.count) WHERE meta.signal_type = "metric" AND http.route = "/api/checkout" LAST 15m GRANULARITY 10s';
-    const total = await eventually('six checkouts counted', () => query('demo-api', q), (r) => r[0]?.['SUM(http.server.request.count)'] === 6);
+    // Until the first export lands the counter is no column of demo-api yet (a 400 naming it): keep polling then.
+    const counted = () => query('demo-api', q).catch((error: unknown) => {
+      if (error instanceof Error && error.message.includes("no column 'http.server.request.count'")) return [];
+      throw error;
+    });
+    const total = await eventually('six checkouts counted', counted, (r) => r[0]?.['SUM(http.server.request.count)'] === 6);
     assert.equal(total.length, 1);
     await page.goto(waggleUrl(`/query?${new URLSearchParams({ dataset: 'demo-api', q }).toString()}`));
     await page.locator('.line-chart .u-over').first().waitFor();
