@@ -200,6 +200,14 @@ interface KeptLoad {
   readonly compaction: CompactionWait;
 }
 
+/** The server's RSS over one quiet second. */
+async function idleRss(sampler: RssSampler, phase: string): Promise<number> {
+  sampler.begin(phase);
+  await sleep(1000);
+  sampler.end();
+  return sampler.results().at(-1)?.lastRssBytes ?? 0;
+}
+
 function readKeptLoad(file: string, spans: number, options: BenchOptions): KeptLoad | null {
   if (!fs.existsSync(file)) return null;
   const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as KeptLoad;
@@ -230,12 +238,15 @@ async function runDataset(root: string, work: string, spans: number, options: Be
     let idleAfterLoadBytes: number;
     let afterLoadBytes: number;
     let compaction: CompactionWait;
+    /** RSS with nothing to do once the load is compacted (the settle wait after compaction has passed). */
+    let idleCompactedBytes: number;
     let traceBeforeCompaction: DatasetResults['traceById'] = null;
     if (kept !== null) {
       progress(`data set ${spans} spans: reusing ${path.join(sets, name)} (loaded before; its load figures are that run's)`);
       ({ windowStart, windowEnd, load, loadCpu, verification, peakLoadBytes, idleAfterLoadBytes, afterLoadBytes, compaction } = kept);
       const settled = await waitForCompaction(server.apiUrl, 600_000 + Math.ceil(spans / 1000) * 1000);
       if (settled.seconds === null) problems.push(`${name}: compaction not done after the wait (segments ${JSON.stringify(settled.segments)})`);
+      idleCompactedBytes = await idleRss(sampler, 'idle once compacted');
     } else {
       windowEnd = Math.floor(Date.now() / 60_000) * 60;
       windowStart = windowEnd - DAY_SECONDS;
@@ -280,6 +291,7 @@ async function runDataset(root: string, work: string, spans: number, options: Be
       compaction = await waitForCompaction(server.apiUrl, 600_000 + Math.ceil(spans / 1000) * 1000);
       if (compaction.seconds === null) problems.push(`${name}: compaction not done after the wait (segments ${JSON.stringify(compaction.segments)})`);
       else progress(`  compacted after ${compaction.seconds.toFixed(0)} s: ${compaction.segments.compacted} segments`);
+      idleCompactedBytes = await idleRss(sampler, 'idle once compacted');
       if (options.dataDir !== null && verification.matches === true && compaction.seconds !== null) {
         const record: KeptLoad = { spans, seed: options.seed, extraAttributes: options.extraAttributes, windowStart, windowEnd, load, loadCpu, verification, peakLoadBytes, idleAfterLoadBytes, afterLoadBytes, compaction };
         fs.writeFileSync(keptFile, JSON.stringify(record));
@@ -380,7 +392,7 @@ async function runDataset(root: string, work: string, spans: number, options: Be
       loader: 'otlp-http',
       loadCpu,
       verification,
-      rss: { peakLoadBytes, idleAfterLoadBytes, peakQueriesBytes, lifetimePeakBytes },
+      rss: { peakLoadBytes, idleAfterLoadBytes, idleCompactedBytes, peakQueriesBytes, lifetimePeakBytes },
       queries,
       analysis,
       httpFloorMs: httpFloor,

@@ -88,7 +88,7 @@ export interface DatasetResults {
   readonly loader: 'otlp-http' | 'in-process';
   readonly loadCpu: ThreadCpuUsage | null;
   readonly verification: Verification;
-  readonly rss: { readonly peakLoadBytes: number; readonly idleAfterLoadBytes: number; readonly peakQueriesBytes: number | null; readonly lifetimePeakBytes: number };
+  readonly rss: { readonly peakLoadBytes: number; readonly idleAfterLoadBytes: number; readonly idleCompactedBytes: number; readonly peakQueriesBytes: number | null; readonly lifetimePeakBytes: number };
   readonly queries: readonly QueryTiming[] | null;
   /** BubbleUp and the service map over HTTP (with the queries phase). */
   readonly analysis?: readonly AnalysisTiming[] | null;

@@ -70,7 +70,7 @@ export function formatResults(results: BenchResults): string {
   for (const dataset of results.datasets) {
     out.push('', `Data set: ${formatCount(dataset.spans)} spans over 24 h, loaded ${dataset.loader === 'in-process' ? 'in-process (no HTTP, no WAL)' : 'over OTLP/HTTP protobuf'} ` +
       `at ${formatCount(dataset.load.spansPerSecond)} spans/s (${verificationText(dataset.verification)}); server cores (JS) / machine ${formatCpu(dataset.loadCpu)}`);
-    out.push(`  server RSS: peak while loading ${formatMiB(dataset.rss.peakLoadBytes)}, idle after load ${formatMiB(dataset.rss.idleAfterLoadBytes)}, ` +
+    out.push(`  server RSS: peak while loading ${formatMiB(dataset.rss.peakLoadBytes)}, idle 3 s after load ${formatMiB(dataset.rss.idleAfterLoadBytes)}, idle once compacted ${formatMiB(dataset.rss.idleCompactedBytes)}, ` +
       `peak during queries ${formatMiB(dataset.rss.peakQueriesBytes)}, lifetime peak (VmHWM) ${formatMiB(dataset.rss.lifetimePeakBytes)}`);
     if (dataset.queries !== null) {
       out.push(formatTable(
