@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../core/errors.js';
 import { InvalidQueryError, PermissionDeniedError, UnauthenticatedError, WaggleError } from '../core/errors.js';
+import { HTTP_LIMITS } from '../core/limits/http-limits.js';
 
 /** The one place where error codes become HTTP statuses. */
 export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -34,8 +35,16 @@ function errorDetails(error: WaggleError): Record<string, string | number> {
   return details;
 }
 
+/** A message cut to HTTP_LIMITS.errorMessageChars, saying how much was cut (messages may echo what a client sent). */
+export function boundedErrorMessage(message: string): string {
+  const max = HTTP_LIMITS.errorMessageChars.value;
+  if (message.length <= max) return message;
+  const cut = message.length - max;
+  return `${message.slice(0, max)}... (${cut} more characters)`;
+}
+
 /** Classifies any thrown value; unknown faults become 500 with a generic message. */
 export function toHttpError(error: unknown): HttpError {
-  if (error instanceof WaggleError) return { status: HTTP_STATUS_BY_CODE[error.code], message: error.message, code: error.code, details: errorDetails(error) };
+  if (error instanceof WaggleError) return { status: HTTP_STATUS_BY_CODE[error.code], message: boundedErrorMessage(error.message), code: error.code, details: errorDetails(error) };
   return { status: 500, message: 'internal error', code: 'internal', details: {} };
 }

@@ -2,6 +2,11 @@ import type { LimitDefinition } from './limit-definition.js';
 
 /** Bounds on HTTP requests and the API (request lines, headers, JSON bodies). */
 export const HTTP_LIMITS = {
+  errorMessageChars: {
+    value: 1024,
+    unit: 'characters',
+    reason: 'Longest error message in an API answer: a message that echoes what the client sent (a 1 MB filter value) is cut there, ending with how much was cut, so a bad request cannot make a large answer.',
+  },
   maxHeaderBytes: {
     value: 16 * 1024,
     unit: 'bytes',
