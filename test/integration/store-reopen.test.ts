@@ -1,0 +1,104 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger } from '../../src/observability/waggle-logger.js';
+import { otlpSpansJson, type TestSpan } from '../support/otlp-json-spans.js';
+import { readPrometheusText, sampleValue } from '../support/prometheus-text-reader.js';
+import { callJson, startTestWaggle } from '../support/waggle-test-server.js';
+
+type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
+
+/**
+ * DuckDB aborts its next checkpoint (a debug setting), and checkpoints after every commit that
+ * writes more than 1 KB to its log: the first commit of spans reports "COMMIT succeeded and is
+ * durable, but the autocheckpoint failed" and the database is invalidated, as a checkpoint that
+ * runs out of memory or disk does. The settings hold for the first open only.
+ */
+const CHECKPOINT_FAULT = { debug_checkpoint_abort: 'before_header', checkpoint_threshold: '1KB' } as const;
+
+const SPANS_PER_REQUEST = 20;
+const START_MS = Date.UTC(2024, 0, 1);
+
+function request(index: number): string {
+  const spans: TestSpan[] = [];
+  for (let i = 0; i < SPANS_PER_REQUEST; i++) {
+    const n = index * SPANS_PER_REQUEST + i + 1;
+    spans.push({ trace: n, span: n, name: `op-${i % 3}`, startMs: START_MS + n, ms: 5 });
+  }
+  return otlpSpansJson('reopen', spans);
+}
+
+/** Sends one request like an OTLP exporter: retried while answered 503; resolves once it is acknowledged (200). */
+async function sendAcknowledged(waggle: Waggle, index: number): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const response = await fetch(`http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request(index) });
+    const text = await response.text();
+    if (response.status === 200) return;
+    assert.equal(response.status, 503, text);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`request ${index} was never acknowledged`);
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function reopens(waggle: Waggle, outcome: 'success' | 'failure'): Promise<number | undefined> {
+  const text = await (await fetch(`${waggle.baseUrl}/metrics`)).text();
+  return sampleValue(readPrometheusText(text), 'waggle_store_reopens_total', { outcome });
+}
+
+/** COUNT and COUNT_DISTINCT(trace.span_id) over every span of the dataset, through the query API. */
+async function counts(waggle: Waggle): Promise<{ status: number; count: number; distinct: number; body: unknown }> {
+  const spec = { calculations: [{ op: 'COUNT' }, { op: 'COUNT_DISTINCT', column: 'trace.span_id' }], time_range: 86_400, start_time: START_MS / 1000 - 60 };
+  const query = await callJson(waggle, 'POST', '/1/queries/reopen', spec);
+  if (query.status !== 200) return { status: query.status, count: 0, distinct: 0, body: query.body };
+  const result = await callJson(waggle, 'POST', '/1/query_results/reopen', { query_id: query.body.id, disable_series: true });
+  if (result.status !== 201) return { status: result.status, count: 0, distinct: 0, body: result.body };
+  const polled = await callJson(waggle, 'GET', `/1/query_results/reopen/${String(result.body.id)}`);
+  const data = polled.body?.data?.results?.[0]?.data ?? {};
+  return { status: polled.status, count: Number(data['COUNT'] ?? 0), distinct: Number(data['COUNT_DISTINCT(trace.span_id)'] ?? 0), body: polled.body };
+}
+
+describe('a database DuckDB invalidates', () => {
+  it('is reopened in the process: ingest resumes by itself, every acknowledged span is stored once, readiness returns', async () => {
+    const logs: string[] = [];
+    const waggle = await startTestWaggle({}, { storeFaultInjection: CHECKPOINT_FAULT, logger: createLogger('text', (line) => logs.push(line)) });
+    try {
+      assert.equal(await reopens(waggle, 'success'), 0);
+      // The first commit invalidates the database; ingest goes on acknowledging into the WAL.
+      for (let i = 0; i < 10; i++) await sendAcknowledged(waggle, i);
+      const invalidatedAt = await until('the invalidation to be noticed', async () => (logs.some((line) => line.includes('DuckDB invalidated the database')) ? performance.now() : null));
+      await until('one successful reopen', async () => ((await reopens(waggle, 'success')) === 1 ? true : null));
+      const readyAfterMs = await until('/readyz to answer 200 again', async () => ((await fetch(`${waggle.baseUrl}/readyz`)).status === 200 ? performance.now() - invalidatedAt : null));
+      process.stdout.write(`# invalidation noticed → ready again: ${Math.round(readyAfterMs)} ms\n`);
+      // Ingest after the reopen is committed like any other.
+      for (let i = 10; i < 20; i++) await sendAcknowledged(waggle, i);
+      const total = 20 * SPANS_PER_REQUEST;
+      const stored = await until('every acknowledged span to be readable', async () => {
+        const answer = await counts(waggle);
+        return answer.status === 200 && answer.count === total ? answer : null;
+      });
+      assert.deepEqual({ count: stored.count, distinct: stored.distinct }, { count: total, distinct: total });
+      assert.equal(await reopens(waggle, 'success'), 1);
+      assert.equal(await reopens(waggle, 'failure'), 0);
+      assert.deepEqual(await callJson(waggle, 'GET', '/readyz'), { status: 200, body: { status: 'ok' } });
+    } finally {
+      await waggle.stop();
+    }
+    // The acknowledged spans survive the restart too, still once each.
+    const again = await startTestWaggle({ dataDir: waggle.dataDir });
+    try {
+      const stored = await counts(again);
+      assert.deepEqual({ status: stored.status, count: stored.count, distinct: stored.distinct }, { status: 200, count: 400, distinct: 400 });
+    } finally {
+      await again.stop();
+    }
+  });
+});
