@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { createLogger } from '../../src/observability/waggle-logger.js';
 import { otlpSpansJson, type TestSpan } from '../support/otlp-json-spans.js';
 import { readPrometheusText, sampleValue } from '../support/prometheus-text-reader.js';
@@ -97,6 +99,66 @@ describe('a database DuckDB invalidates', () => {
     try {
       const stored = await counts(again);
       assert.deepEqual({ status: stored.status, count: stored.count, distinct: stored.distinct }, { status: 200, count: 400, distinct: 400 });
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('keeps retrying a reopen that fails, saying so in /readyz and the counter, answers reads 503 store_reopening meanwhile, and heals once the file opens', async () => {
+    const logs: string[] = [];
+    const waggle = await startTestWaggle({}, { storeFaultInjection: CHECKPOINT_FAULT, logger: createLogger('text', (line) => logs.push(line)) });
+    const file = path.join(waggle.dataDir, 'waggle.duckdb');
+    const aside = `${file}.aside`;
+    try {
+      // DuckDB keeps its open file; a directory in its place makes every reopen fail until it goes.
+      fs.renameSync(file, aside);
+      fs.mkdirSync(file);
+      await sendAcknowledged(waggle, 0);
+      const reason = await until('/readyz to report a failed reopen', async () => {
+        const ready = await callJson(waggle, 'GET', '/readyz');
+        return ready.status === 503 && /attempts? failed/.test(String(ready.body.reason)) ? String(ready.body.reason) : null;
+      });
+      assert.match(reason, /^the store is reopening its database after a fatal error invalidated it; \d+ attempts? failed, the last with: /);
+      assert.ok(((await reopens(waggle, 'failure')) ?? 0) >= 1);
+      assert.equal(await reopens(waggle, 'success'), 0);
+      // Reads are refused with a stable code, retryable.
+      const refused = await fetch(`${waggle.baseUrl}/1/queries/reopen`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ calculations: [{ op: 'COUNT' }] }) });
+      assert.deepEqual(
+        { status: refused.status, retryAfter: refused.headers.get('retry-after'), body: await refused.json() },
+        { status: 503, retryAfter: '1', body: { error: 'the store is reopening its database after a fatal error invalidated it; retry shortly', code: 'store_reopening' } },
+      );
+      const trace = await fetch(`${waggle.baseUrl}/api/traces/${'0'.repeat(31)}1`);
+      assert.equal(trace.status, 503);
+      // Ingest still acknowledges: the events wait in the queue and the WAL.
+      await sendAcknowledged(waggle, 1);
+      fs.rmdirSync(file);
+      fs.renameSync(aside, file);
+      await until('a successful reopen', async () => ((await reopens(waggle, 'success')) === 1 ? true : null), 60_000);
+      await until('/readyz to answer 200 again', async () => ((await fetch(`${waggle.baseUrl}/readyz`)).status === 200 ? true : null));
+      await sendAcknowledged(waggle, 2);
+      const stored = await until('every acknowledged span to be readable', async () => {
+        const answer = await counts(waggle);
+        return answer.status === 200 && answer.count === 3 * SPANS_PER_REQUEST ? answer : null;
+      });
+      assert.deepEqual({ count: stored.count, distinct: stored.distinct }, { count: 60, distinct: 60 });
+      assert.ok(logs.some((line) => line.includes('reopening the database failed (attempt 1)')), logs.join(''));
+    } finally {
+      await waggle.stop();
+    }
+  });
+
+  it('stops without throwing when the last checkpoint fails, and the next start has every acknowledged span once', async () => {
+    const logs: string[] = [];
+    // Every checkpoint aborts, and none runs before the one at stop.
+    const waggle = await startTestWaggle({}, { storeFaultInjection: { debug_checkpoint_abort: 'before_header' }, logger: createLogger('text', (line) => logs.push(line)) });
+    for (let i = 0; i < 5; i++) await sendAcknowledged(waggle, i);
+    await until('the spans to be readable', async () => ((await counts(waggle)).count === 5 * SPANS_PER_REQUEST ? true : null));
+    await waggle.stop();
+    assert.ok(logs.some((line) => line.includes('closing the store: the last commit or checkpoint failed')), logs.join(''));
+    const again = await startTestWaggle({ dataDir: waggle.dataDir });
+    try {
+      const stored = await counts(again);
+      assert.deepEqual({ status: stored.status, count: stored.count, distinct: stored.distinct }, { status: 200, count: 100, distinct: 100 });
     } finally {
       await again.stop();
     }
