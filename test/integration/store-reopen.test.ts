@@ -1,9 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../src/observability/waggle-logger.js';
 import { otlpSpansJson, type TestSpan } from '../support/otlp-json-spans.js';
+import { paddedOtlpJsonRequest } from '../support/padded-otlp-request.js';
 import { readPrometheusText, sampleValue } from '../support/prometheus-text-reader.js';
 import { callJson, startTestWaggle } from '../support/waggle-test-server.js';
 
@@ -57,8 +60,8 @@ async function reopens(waggle: Waggle, outcome: 'success' | 'failure'): Promise<
 }
 
 /** COUNT and COUNT_DISTINCT(trace.span_id) over every span of the dataset, through the query API. */
-async function counts(waggle: Waggle): Promise<{ status: number; count: number; distinct: number; body: unknown }> {
-  const spec = { calculations: [{ op: 'COUNT' }, { op: 'COUNT_DISTINCT', column: 'trace.span_id' }], time_range: 86_400, start_time: START_MS / 1000 - 60 };
+async function counts(waggle: Waggle, window: Record<string, number> = { time_range: 86_400, start_time: START_MS / 1000 - 60 }): Promise<{ status: number; count: number; distinct: number; body: unknown }> {
+  const spec = { calculations: [{ op: 'COUNT' }, { op: 'COUNT_DISTINCT', column: 'trace.span_id' }], ...window };
   const query = await callJson(waggle, 'POST', '/1/queries/reopen', spec);
   if (query.status !== 200) return { status: query.status, count: 0, distinct: 0, body: query.body };
   const result = await callJson(waggle, 'POST', '/1/query_results/reopen', { query_id: query.body.id, disable_series: true });
@@ -161,6 +164,55 @@ describe('a database DuckDB invalidates', () => {
       assert.deepEqual({ status: stored.status, count: stored.count, distinct: stored.distinct }, { status: 200, count: 100, distinct: 100 });
     } finally {
       await again.stop();
+    }
+  });
+
+  it('heals after a checkpoint that failed on a full disk invalidated the database, once space returns', async (t) => {
+    const mountPoint = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-reopen-disk-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    } catch (error) {
+      t.skip(`cannot mount a tmpfs to fill (needs root and mount(8)): ${(error as Error).message.split('\n')[0]}`);
+      return;
+    }
+    const logs: string[] = [];
+    const filler = path.join(mountPoint, 'filler');
+    try {
+      // DuckDB checkpoints at every commit (a test-only setting), so the disk fills during one.
+      const waggle = await startTestWaggle({ dataDir: path.join(mountPoint, 'data') }, { storeFaultInjection: { checkpoint_threshold: '1KB' }, logger: createLogger('text', (line) => logs.push(line)) });
+      try {
+        const stats = fs.statfsSync(mountPoint);
+        fs.writeFileSync(filler, Buffer.alloc(Math.max(0, stats.bavail * stats.bsize - 12 * 1024 * 1024)));
+        let acknowledged = 0;
+        const startedAt = Date.now();
+        while (!logs.some((line) => line.includes('DuckDB invalidated the database')) && Date.now() - startedAt < 60_000) {
+          const response = await fetch(`http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: paddedOtlpJsonRequest({ service: 'reopen', spans: 100, paddingBytes: 400, durationMs: 5 }),
+          });
+          await response.arrayBuffer();
+          if (response.status === 200) acknowledged += 100;
+          else await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.ok(logs.some((line) => line.includes('DuckDB invalidated the database')), `the database was never invalidated: ${logs.join('')}`);
+        t.diagnostic(`invalidated after ${acknowledged} acknowledged spans (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+        fs.rmSync(filler);
+        await until('a successful reopen', async () => (((await reopens(waggle, 'success')) ?? 0) >= 1 ? true : null), 60_000);
+        await until('/readyz to answer 200 again', async () => ((await fetch(`${waggle.baseUrl}/readyz`)).status === 200 ? true : null), 60_000);
+        const stored = await until('every acknowledged span to be readable', async () => {
+          // These spans start now: the last hour holds them.
+          const answer = await counts(waggle, { time_range: 3_600 });
+          return answer.status === 200 && answer.count === acknowledged ? answer : null;
+        });
+        assert.deepEqual({ count: stored.count, distinct: stored.distinct }, { count: acknowledged, distinct: acknowledged });
+      } finally {
+        await waggle.stop();
+      }
+    } finally {
+      fs.rmSync(filler, { force: true });
+      execFileSync('umount', [mountPoint], { stdio: 'pipe' });
+      fs.rmSync(mountPoint, { recursive: true, force: true });
     }
   });
 });
