@@ -211,7 +211,8 @@ describe('a database DuckDB invalidates', () => {
       }
     } finally {
       fs.rmSync(filler, { force: true });
-      execFileSync('umount', [mountPoint], { stdio: 'pipe' });
+      // Lazily: a file DuckDB still holds open must not leave the mount behind.
+      execFileSync('umount', ['-l', mountPoint], { stdio: 'pipe' });
       fs.rmSync(mountPoint, { recursive: true, force: true });
     }
   });
