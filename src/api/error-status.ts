@@ -16,6 +16,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   forbidden: 403,
   unauthenticated: 401,
   store_out_of_memory: 503,
+  store_reopening: 503,
 };
 
 export interface HttpError {
@@ -32,6 +33,8 @@ function errorDetails(error: WaggleError): Record<string, string | number> {
   if ((error instanceof UnauthenticatedError || error instanceof PermissionDeniedError) && error.permission !== undefined) details['permission'] = error.permission;
   const position = (error as { position?: unknown }).position;
   if (typeof position === 'number') details['position'] = position;
+  // A state a client may wait out, named so that it can tell it from a fault.
+  if (error.code === 'store_reopening') details['code'] = error.code;
   return details;
 }
 

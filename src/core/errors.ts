@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'internal'
   | 'forbidden'
   | 'unauthenticated'
-  | 'store_out_of_memory';
+  | 'store_out_of_memory'
+  | 'store_reopening';
 
 export class WaggleError extends Error {
   readonly code: ErrorCode;
@@ -117,5 +118,17 @@ export class StoreOutOfMemoryError extends WaggleError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('store_out_of_memory', message, options);
     this.name = 'StoreOutOfMemoryError';
+  }
+}
+
+/**
+ * The store is reopening its database after DuckDB invalidated it (a fatal error, or a checkpoint
+ * that failed): reads are refused until it is open again, usually within seconds (503 +
+ * Retry-After); acknowledged data is kept in the write-ahead log meanwhile.
+ */
+export class StoreReopeningError extends WaggleError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('store_reopening', message, options);
+    this.name = 'StoreReopeningError';
   }
 }

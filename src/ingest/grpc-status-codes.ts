@@ -14,4 +14,5 @@ export const GRPC_CODE_BY_ERROR: Record<ErrorCode, number> = {
   forbidden: 7, // PERMISSION_DENIED
   unauthenticated: 16, // UNAUTHENTICATED
   store_out_of_memory: 14, // UNAVAILABLE: like the HTTP 503, worth a retry (RESOURCE_EXHAUSTED is retried by OTLP clients only with RetryInfo)
+  store_reopening: 14, // UNAVAILABLE: the store is back within seconds
 };

@@ -62,6 +62,19 @@ export class StoreMetrics {
         this.inc(store.health().quarantinedRequests);
       },
     });
+    new Counter({
+      name: 'waggle_store_reopens_total',
+      help: 'Times the store reopened its database since the process started because the engine invalidated it (DuckDB: a fatal error or a failed checkpoint), by outcome: success, or failure (retried with backoff).',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        const reopens = store.health().reopens;
+        this.reset();
+        if (reopens === undefined) return;
+        this.inc({ outcome: 'success' }, reopens.succeeded);
+        this.inc({ outcome: 'failure' }, reopens.failed);
+      },
+    });
     new Gauge({
       name: 'waggle_wal_bytes',
       help: 'Bytes of the write-ahead log files on disk (acknowledged requests not yet trimmed after their commit).',

@@ -29,4 +29,16 @@ describe('readiness', () => {
       reason: 'commits to the store keep failing (1 attempt in a row): Out of Memory Error: could not allocate block',
     });
   });
+
+  it('says the store is reopening its database, with the failed attempts and the last failure', () => {
+    const reopening = { committing: false, lastCommitError: 'IO Error: Database "waggle" has been invalidated', consecutiveCommitFailures: 2, quarantinedRequests: 0 };
+    assert.deepEqual(waggleReadiness(true, { ready: true }, { ...reopening, reopening: { sinceMs: 0, failedAttempts: 0, lastError: null } }), {
+      ready: false,
+      reason: 'the store is reopening its database after a fatal error invalidated it',
+    });
+    assert.deepEqual(waggleReadiness(true, { ready: true }, { ...reopening, reopening: { sinceMs: 0, failedAttempts: 2, lastError: 'IO Error: Cannot open file' } }), {
+      ready: false,
+      reason: 'the store is reopening its database after a fatal error invalidated it; 2 attempts failed, the last with: IO Error: Cannot open file',
+    });
+  });
 });

@@ -9,6 +9,11 @@ import type { StoreHealth } from '../store/span-store.js';
 export function waggleReadiness(listening: boolean, ingest: Readiness, store: StoreHealth): Readiness {
   if (!listening) return { ready: false, reason: 'starting' };
   if (!ingest.ready) return ingest;
+  const reopening = store.reopening;
+  if (reopening) {
+    const attempts = reopening.failedAttempts === 0 ? '' : `; ${reopening.failedAttempts} ${reopening.failedAttempts === 1 ? 'attempt' : 'attempts'} failed, the last with: ${reopening.lastError ?? 'unknown error'}`;
+    return { ready: false, reason: `the store is reopening its database after a fatal error invalidated it${attempts}` };
+  }
   if (!store.committing) {
     const failures = store.consecutiveCommitFailures;
     return { ready: false, reason: `commits to the store keep failing (${failures} ${failures === 1 ? 'attempt' : 'attempts'} in a row): ${store.lastCommitError ?? 'unknown error'}` };

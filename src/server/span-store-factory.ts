@@ -12,7 +12,13 @@ export interface OpenedStore {
 }
 
 /** Opens the store of WAGGLE_STORE: the embedded DuckDB file in the data directory, or ClickHouse at WAGGLE_CLICKHOUSE_URL. */
-export async function openSpanStore(config: WaggleConfig, log: (message: string) => void, queryAdmissionObserver: QueryAdmissionObserver): Promise<OpenedStore> {
+export async function openSpanStore(
+  config: WaggleConfig,
+  log: (message: string) => void,
+  queryAdmissionObserver: QueryAdmissionObserver,
+  /** DuckDB settings for tests that make the database fail (DuckDbStoreOptions.faultInjectionSettings). */
+  faultInjectionSettings?: Readonly<Record<string, string>>,
+): Promise<OpenedStore> {
   if (config.store === 'clickhouse') {
     const store = await ClickHouseSpanStore.open({
       ...DEFAULT_CLICKHOUSE_STORE_OPTIONS,
@@ -33,6 +39,7 @@ export async function openSpanStore(config: WaggleConfig, log: (message: string)
     maxDiskBytes: config.maxDiskBytes,
     log,
     queryAdmissionObserver,
+    ...(faultInjectionSettings === undefined ? {} : { faultInjectionSettings }),
   });
   return { store, batchEvents: DEFAULT_DUCKDB_STORE_OPTIONS.rowGroupSize };
 }

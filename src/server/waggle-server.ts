@@ -151,6 +151,8 @@ export interface StartHooks {
   logger?: Logger;
   /** The alerting scheduler's clock and pace (tests). */
   alerting?: AlertingOptions;
+  /** Tests only: DuckDB settings that make the database fail (DuckDbStoreOptions.faultInjectionSettings). */
+  storeFaultInjection?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -178,7 +180,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
     dequeued: (waitSeconds) => metricsRef?.queries.recordQueryDequeued(waitSeconds),
     rejected: () => metricsRef?.queries.recordQueryRejected(),
   };
-  const { store, batchEvents } = await openSpanStore(config, (message: string) => logger.warn(message), queryAdmissionObserver);
+  const { store, batchEvents } = await openSpanStore(config, (message: string) => logger.warn(message), queryAdmissionObserver, hooks.storeFaultInjection);
   const committed = await store.committedWalPosition();
   const walDir = path.join(config.dataDir, 'wal');
   const { wal, replay, recovery } = openWriteAheadLog(walDir, committed, config.walSync);

@@ -161,6 +161,14 @@ export interface StoreHealth {
   readonly consecutiveCommitFailures: number;
   /** Requests set aside since the store opened because their content could not be committed. */
   readonly quarantinedRequests: number;
+  /**
+   * Set while the store reopens its database after the engine invalidated it (DuckDB: a fatal
+   * error or a failed checkpoint): since when, attempts that failed so far and the last failure.
+   * Absent for stores that never reopen.
+   */
+  readonly reopening?: { readonly sinceMs: number; readonly failedAttempts: number; readonly lastError: string | null } | null;
+  /** Reopens since the store started, by outcome (a failed attempt is retried with backoff). */
+  readonly reopens?: { readonly succeeded: number; readonly failed: number };
 }
 
 /**

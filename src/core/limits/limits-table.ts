@@ -7,6 +7,7 @@ import { INGEST_LIMITS } from './ingest-limits.js';
 import type { LimitDefinition } from './limit-definition.js';
 import { QUERY_LIMITS } from './query-limits.js';
 import { SAVED_LIMITS } from './saved-limits.js';
+import { STORE_LIMITS } from './store-limits.js';
 import { WAL_LIMITS } from './wal-limits.js';
 
 /**
@@ -24,4 +25,5 @@ export const LIMITS_TABLE: Readonly<Record<string, Readonly<Record<string, Limit
   derived: DERIVED_LIMITS,
   alerting: ALERTING_LIMITS,
   analysis: ANALYSIS_LIMITS,
+  store: STORE_LIMITS,
 };

@@ -262,6 +262,14 @@ export class DuckDbCatalog {
     await insertRows(connection, 'INSERT INTO waggle_dataset_columns VALUES', 'ON CONFLICT DO NOTHING', datasetColumns);
   }
 
+  /**
+   * After the database was reopened: the columns it already holds are not unsaved any more (a
+   * commit that reported an error may still have been durable), so persist() does not insert them twice.
+   */
+  forgetSavedColumns(savedIds: ReadonlySet<number>): void {
+    this.unsavedColumns = this.unsavedColumns.filter((column) => !savedIds.has(column.id));
+  }
+
   /** Marks everything persisted (after the transaction committed). */
   markPersisted(): void {
     this.unsavedColumns = [];

@@ -10,8 +10,30 @@ import { StoreOutOfMemoryError } from '../../core/errors.js';
  */
 const OUT_OF_MEMORY_PREFIX = 'Out of Memory Error:';
 
+/**
+ * DuckDB's error types Waggle acts on. `fatal`: the instance is invalidated and must be reopened
+ * (FatalException). `io`: a file operation failed — a full disk, or a checkpoint that failed and
+ * invalidated the attached database ("Detach and reattach it"): which of the two only a probe
+ * read tells (see DuckDbStoreRecovery). `out_of_memory`: the memory limit was reached.
+ */
+export type DuckDbErrorKind = 'out_of_memory' | 'fatal' | 'io' | 'other';
+
+const PREFIX_BY_KIND: Record<Exclude<DuckDbErrorKind, 'other'>, string> = {
+  out_of_memory: OUT_OF_MEMORY_PREFIX,
+  fatal: 'FATAL Error:',
+  io: 'IO Error:',
+};
+
+export function duckDbErrorKind(error: unknown): DuckDbErrorKind {
+  if (!(error instanceof Error) || error instanceof StoreOutOfMemoryError) return 'other';
+  for (const kind of Object.keys(PREFIX_BY_KIND) as Array<keyof typeof PREFIX_BY_KIND>) {
+    if (error.message.startsWith(PREFIX_BY_KIND[kind])) return kind;
+  }
+  return 'other';
+}
+
 export function isDuckDbOutOfMemory(error: unknown): boolean {
-  return error instanceof Error && !(error instanceof StoreOutOfMemoryError) && error.message.startsWith(OUT_OF_MEMORY_PREFIX);
+  return duckDbErrorKind(error) === 'out_of_memory';
 }
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { EventRecord } from '../../core/event-record.js';
-import { UnavailableError } from '../../core/errors.js';
+import { StoreReopeningError, UnavailableError } from '../../core/errors.js';
 import { formatRfc3339Nanos, nowNs } from '../../core/unix-nanos.js';
 import { QUERY_LIMITS } from '../../core/limits/query-limits.js';
 import { QueryAdmission, type QueryAdmissionObserver } from '../../query/query-admission.js';
@@ -41,6 +41,8 @@ import { DUCKDB_BLOCK_ROWS, DuckDbSpanReader } from './duckdb-span-reader.js';
 import { DEFAULT_SEGMENT_MAX_AGE_NS, DuckDbSpanWriter, type CommittedState } from './duckdb-span-writer.js';
 import { formatRetention } from '../../core/retention-duration.js';
 import { DuckDbStoreLifecycle, dropUnregisteredTables } from './duckdb-store-lifecycle.js';
+import { DuckDbStoreRecovery } from './duckdb-store-recovery.js';
+import { duckDbErrorKind } from './duckdb-error-kind.js';
 import { datasetSlug } from '../../core/dataset-name.js';
 
 export interface DuckDbStoreOptions {
@@ -78,6 +80,12 @@ export interface DuckDbStoreOptions {
   retiredTableGraceMs?: number;
   /** The open segment is sealed after this long without a commit (then compacted). */
   idleSealMs?: number;
+  /**
+   * DuckDB settings applied once, when the store first opens, before the configuration is
+   * locked; never when it reopens. For tests only: a checkpoint fault
+   * (`debug_checkpoint_abort`) that makes DuckDB invalidate the database, to prove the reopen.
+   */
+  faultInjectionSettings?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> = {
@@ -125,7 +133,12 @@ export class DuckDbSpanStore implements SpanStore {
   readonly capabilities: StoreCapabilities = { dialect: 'duckdb', transactionalWalPosition: true, rowsPerBlock: DUCKDB_BLOCK_ROWS };
 
   private closed = false;
+  /** Set as close() begins: no reopening from then on. */
+  private closing = false;
   private readonly writePath: DuckDbSpanWriter;
+  private readonly recovery: DuckDbStoreRecovery;
+  /** Null between closing an invalidated database and opening it again. */
+  private instance: DuckDBInstance | null;
   private readonly reader: DuckDbSpanReader;
   private readonly admission: DuckDbColumnAdmission;
   private readonly log: (message: string) => void;
@@ -141,21 +154,33 @@ export class DuckDbSpanStore implements SpanStore {
   private lastPassLongestWriterTurnMs = 0;
 
   private constructor(
-    private readonly instance: DuckDBInstance,
+    instance: DuckDBInstance,
     writer: DuckDBConnection,
     private readonly catalog: DuckDbCatalog,
     private readonly segments: SegmentState[],
-    options: DuckDbStoreOptions,
+    private readonly options: DuckDbStoreOptions,
     committed: CommittedState,
     retention: DuckDbRetentionPolicy,
     nextSegmentId: number,
   ) {
+    this.instance = instance;
     const routes = new ColumnRoutes(catalog);
     this.admission = new DuckDbColumnAdmission(catalog, routes, options.columnLimits ?? DEFAULT_COLUMN_ADMISSION_LIMITS);
     this.log = options.log ?? ((message) => process.stderr.write(`waggle: ${message}\n`));
     this.retention = retention;
     const queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value }, options.queryAdmissionObserver ?? null);
-    this.writePath = new DuckDbSpanWriter(writer, catalog, segments, options, committed, retention, nextSegmentId, routes, (message) => this.log(message), (run) => queryAdmission.withoutReads(run));
+    this.writePath = new DuckDbSpanWriter(writer, catalog, segments, options, committed, retention, nextSegmentId, routes, (message) => this.log(message), (run) => queryAdmission.withoutReads(run), (error) => {
+      void this.recovery.check(error);
+    });
+    this.recovery = new DuckDbStoreRecovery({
+      probe: () => this.probe(),
+      holdWriter: () => this.writePath.hold(),
+      lifecycleIdle: () => this.lifecycleRun,
+      withoutReads: (run) => queryAdmission.withoutReads(run),
+      closeDatabase: () => this.closeDatabase(),
+      openDatabase: () => this.openDatabaseAgain(),
+      log: (message) => this.log(message),
+    });
     this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission);
     const store = this;
     this.lifecycle = new DuckDbStoreLifecycle(
@@ -166,6 +191,8 @@ export class DuckDbSpanStore implements SpanStore {
         // Timed: the longest turn the lifecycle takes is the longest a commit waits for it.
         onWriter: (work) =>
           store.onWriter(async (writer: DuckDBConnection) => {
+            // Queued behind a reopen that waits for this very pass: refused instead.
+            if (store.recovery.reopening) throw store.reopeningError();
             const started = performance.now();
             try {
               return await work(writer);
@@ -191,7 +218,11 @@ export class DuckDbSpanStore implements SpanStore {
     const interval = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
     if (interval > 0) {
       this.lifecycleTimer = setInterval(() => {
-        void this.runLifecycle().catch((error: unknown) => this.log(`storage lifecycle pass failed (retried at the next): ${error instanceof Error ? error.message : String(error)}`));
+        void this.runLifecycle().catch((error: unknown) => {
+          if (this.recovery.reopening) return;
+          this.log(`storage lifecycle pass failed (retried at the next): ${error instanceof Error ? error.message : String(error)}`);
+          void this.recovery.check(error);
+        });
       }, interval);
       this.lifecycleTimer.unref();
     }
@@ -200,7 +231,89 @@ export class DuckDbSpanStore implements SpanStore {
   /** Runs `work` on the writer connection between commits. */
   private onWriter<T>(work: (writer: DuckDBConnection) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new UnavailableError('the store is closed'));
+    if (this.recovery.reopening) return Promise.reject(this.reopeningError());
     return this.writePath.onWriter(work);
+  }
+
+  private reopeningError(cause?: unknown): StoreReopeningError {
+    return new StoreReopeningError('the store is reopening its database after a fatal error invalidated it; retry shortly', cause === undefined ? undefined : { cause });
+  }
+
+  /**
+   * Every read passes here: refused while the database is reopened, and a read that fails on an
+   * invalidated database starts the reopen and is answered like one refused (503, retryable).
+   */
+  private async read<T>(run: () => Promise<T>): Promise<T> {
+    if (this.recovery.reopening) throw this.reopeningError();
+    try {
+      return await run();
+    } catch (error) {
+      if (this.recovery.reopening) throw this.reopeningError(error);
+      // Only DuckDB's fatal and I/O errors can mean an invalidated database: others cost no probe.
+      const kind = duckDbErrorKind(error);
+      if ((kind === 'fatal' || kind === 'io') && (await this.recovery.check(error))) throw this.reopeningError(error);
+      throw error;
+    }
+  }
+
+  /** A minimal read on a connection of its own: does the database still serve? */
+  private async probe(): Promise<void> {
+    const instance = this.instance;
+    if (instance === null) throw new UnavailableError('the database is closed');
+    const connection = await instance.connect();
+    try {
+      await connection.run(`USE ${DATABASE_ALIAS}`);
+      await connection.runAndReadAll('SELECT wal_position FROM waggle_state WHERE id = 1');
+    } finally {
+      closeQuietly(connection);
+    }
+  }
+
+  /** Closes every connection and the instance of an invalidated database (no read runs, the writer is held). */
+  private closeDatabase(): void {
+    this.reader.closeIdleConnections();
+    this.writePath.closeConnection();
+    const instance = this.instance;
+    this.instance = null;
+    try {
+      instance?.closeSync();
+    } catch {
+      // An invalidated instance may refuse to close cleanly; it is dropped either way.
+    }
+  }
+
+  /**
+   * Opens the database file again as at start (schema, segments, committed position, retention
+   * overrides, locked configuration), then, with no await in between, puts the store's state in
+   * line with it: the segment registry, the catalog entries it already holds, and the writer's
+   * queue from the WAL position it says is committed.
+   */
+  private async openDatabaseAgain(): Promise<void> {
+    const { instance, writer } = await attachDatabaseFile(this.options);
+    let state: DatabaseState;
+    let savedColumnIds: Set<number>;
+    try {
+      // Tables of a compaction the invalidation interrupted (the lifecycle pass has ended).
+      await dropUnregisteredTables(writer);
+      state = await loadDatabaseState(writer, this.catalog, (this.options.clock ?? nowNs)());
+      savedColumnIds = new Set((await writer.runAndReadAll('SELECT id FROM waggle_columns')).getRows().map(([id]) => Number(id)));
+      await lockDown(writer);
+    } catch (error) {
+      closeQuietly(writer);
+      try {
+        instance.closeSync();
+      } catch {
+        // Dropped either way.
+      }
+      throw error;
+    }
+    this.instance = instance;
+    const openedAt = new Map(this.segments.map((segment) => [segment.id, segment.openedNs]));
+    for (const segment of state.segments) segment.openedNs = openedAt.get(segment.id) ?? segment.openedNs;
+    this.segments.splice(0, this.segments.length, ...state.segments);
+    this.catalog.forgetSavedColumns(savedColumnIds);
+    for (const [dataset, ns] of state.retentionOverrides) this.retention.setOverride(dataset, ns);
+    this.writePath.resume(writer, state.committed, state.nextSegmentId);
   }
 
   /**
@@ -272,44 +385,26 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbSpanStore> {
-    fs.mkdirSync(options.dataDir, { recursive: true });
-    const file = path.join(options.dataDir, 'waggle.duckdb');
-    // The file is attached to an in-memory instance because the row group size is an ATTACH
-    // option; spill files go next to it, not into the working directory.
-    const instance = await DuckDBInstance.create(':memory:', {
-      memory_limit: options.memoryLimit,
-      threads: String(options.threads),
-      temp_directory: `${file}.tmp`,
-      // At issue 9's hostile mix's peak ~1 GB was outside JavaScript, mostly DuckDB's: see DUCKDB_ALLOCATOR.
-      allocator_flush_threshold: DUCKDB_ALLOCATOR.flushThreshold,
-      allocator_bulk_deallocation_flush_threshold: DUCKDB_ALLOCATOR.bulkDeallocationFlushThreshold,
-      allocator_background_threads: DUCKDB_ALLOCATOR.backgroundThreads,
-    });
-    const writer = await instance.connect();
-    await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`);
-    await writer.run(`USE ${DATABASE_ALIAS}`);
-    for (const ddl of INTERNAL_DDL) await writer.run(ddl);
+    const { instance, writer } = await attachDatabaseFile(options);
     const catalog = await DuckDbCatalog.load(writer);
     await dropUnregisteredTables(writer);
     const clock = options.clock ?? nowNs;
-    const segments = await loadSegments(writer, catalog, clock());
-    const committed = await loadCommittedState(writer);
+    const { segments, committed, retentionOverrides, nextSegmentId } = await loadDatabaseState(writer, catalog, clock());
     const retention = new DuckDbRetentionPolicy(options.retentionNs ?? null, clock);
-    for (const [dataset, ns] of (await writer.runAndReadAll('SELECT dataset, retention_ns FROM waggle_dataset_retention')).getRows()) {
-      if (typeof dataset === 'string' && typeof ns === 'bigint') retention.setOverride(dataset, ns);
+    for (const [dataset, ns] of retentionOverrides) retention.setOverride(dataset, ns);
+    for (const [name, value] of Object.entries(options.faultInjectionSettings ?? {})) {
+      if (!/^[a-z_]+$/.test(name)) throw new RangeError(`not a DuckDB setting name: ${name}`);
+      await writer.run(`SET ${name} = ${sqlStringLiteral(value)}`);
     }
-    // Ids are never reused: the merged trace index may still name retired segments (until its next merge).
-    const maxId = await writer.runAndReadAll('SELECT greatest((SELECT coalesce(max(id), 0) FROM waggle_segments), (SELECT coalesce(max(segment_id), 0) FROM waggle_trace_merged))');
-    const nextSegmentId = Number(maxId.getRows()[0]?.[0] ?? 0) + 1;
-    // From here on no query can read or write files or URLs, and nobody can switch that back.
-    await writer.run('SET enable_external_access = false');
-    await writer.run('SET lock_configuration = true');
+    await lockDown(writer);
     const store = new DuckDbSpanStore(instance, writer, catalog, segments, options, committed, retention, nextSegmentId);
     return store;
   }
 
   private async connect(): Promise<DuckDBConnection> {
-    const connection = await this.instance.connect();
+    const instance = this.instance;
+    if (instance === null || this.recovery.reopening) throw this.reopeningError();
+    const connection = await instance.connect();
     await connection.run(`USE ${DATABASE_ALIAS}`);
     return connection;
   }
@@ -369,10 +464,13 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   health(): StoreHealth {
-    return this.writePath.health();
+    return { ...this.writePath.health(), reopening: this.recovery.reopeningState(), reopens: this.recovery.reopens() };
   }
 
   flush(): Promise<void> {
+    // Not queued behind a reopen that may take long (stop must not hang on it): the events stay
+    // queued and in the WAL, and the first flush after the reopen commits them.
+    if (this.recovery.reopening && !this.closing) return Promise.reject(this.reopeningError());
     return this.writePath.flush();
   }
 
@@ -381,11 +479,11 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   getTrace(traceId: bigint): Promise<StoredEvent[]> {
-    return this.reader.getTrace(traceId);
+    return this.read(() => this.reader.getTrace(traceId));
   }
 
   listTraces(options: TraceListOptions): Promise<TraceSummary[]> {
-    return this.reader.listTraces(options);
+    return this.read(() => this.reader.listTraces(options));
   }
 
   async listDatasets(): Promise<DatasetInfo[]> {
@@ -433,11 +531,11 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   listColumns(selector: DatasetSelector): Promise<ColumnInfo[]> {
-    return this.reader.listColumns(selector);
+    return this.read(() => this.reader.listColumns(selector));
   }
 
   querySchema(selector: DatasetSelector): Promise<QuerySchema> {
-    return this.reader.querySchema(selector);
+    return this.read(() => this.reader.querySchema(selector));
   }
 
   relation(selector: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow, blockSample?: BlockSample): string {
@@ -445,7 +543,7 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
-    return this.reader.runSql(sql, params, options);
+    return this.read(() => this.reader.runSql(sql, params, options));
   }
 
   hasSampledEvents(window: TimeWindow): boolean {
@@ -453,23 +551,107 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   topValues(selector: DatasetSelector, column: string, limit: number): Promise<Array<{ value: string | number | boolean; count: number }>> {
-    return this.reader.topValues(selector, column, limit);
+    return this.read(() => this.reader.topValues(selector, column, limit));
   }
 
+  /**
+   * Commits what is queued, checkpoints and closes. Never rejects: a final commit or checkpoint
+   * that fails (DuckDB may invalidate the database at that checkpoint) is logged, and nothing
+   * acknowledged is lost — what was not committed is still in Waggle's WAL, what was is in
+   * DuckDB's own log, and both are replayed at the next start.
+   */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
+    this.closing = true;
     if (this.lifecycleTimer !== null) clearInterval(this.lifecycleTimer);
     // A compaction can take seconds: interrupted, it leaves only unregistered tables, dropped at the next start.
     this.lifecycle.stop();
+    await this.recovery.stop();
     await this.lifecycleRun;
-    await this.writePath.close();
+    try {
+      await this.writePath.close();
+    } catch (error) {
+      this.log(`closing the store: the last commit or checkpoint failed (${error instanceof Error ? error.message : String(error)}); nothing acknowledged is lost, the next start replays the write-ahead log and DuckDB's own log`);
+    }
     this.closed = true;
     this.reader.closeIdleConnections();
-    this.instance.closeSync();
+    try {
+      this.instance?.closeSync();
+    } catch {
+      // An invalidated instance may refuse to close cleanly; the process lets go of it either way.
+    }
+    this.instance = null;
   }
 }
 
 
+
+/**
+ * Creates the instance and attaches the data file with the store's schema: what the store does
+ * first at start, and again when it reopens an invalidated database.
+ */
+async function attachDatabaseFile(options: DuckDbStoreOptions): Promise<{ instance: DuckDBInstance; writer: DuckDBConnection }> {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const file = path.join(options.dataDir, 'waggle.duckdb');
+  // The file is attached to an in-memory instance because the row group size is an ATTACH
+  // option; spill files go next to it, not into the working directory.
+  const instance = await DuckDBInstance.create(':memory:', {
+    memory_limit: options.memoryLimit,
+    threads: String(options.threads),
+    temp_directory: `${file}.tmp`,
+    // At issue 9's hostile mix's peak ~1 GB was outside JavaScript, mostly DuckDB's: see DUCKDB_ALLOCATOR.
+    allocator_flush_threshold: DUCKDB_ALLOCATOR.flushThreshold,
+    allocator_bulk_deallocation_flush_threshold: DUCKDB_ALLOCATOR.bulkDeallocationFlushThreshold,
+    allocator_background_threads: DUCKDB_ALLOCATOR.backgroundThreads,
+  });
+  let writer: DuckDBConnection | null = null;
+  try {
+    writer = await instance.connect();
+    await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`);
+    await writer.run(`USE ${DATABASE_ALIAS}`);
+    for (const ddl of INTERNAL_DDL) await writer.run(ddl);
+    return { instance, writer };
+  } catch (error) {
+    if (writer !== null) closeQuietly(writer);
+    instance.closeSync();
+    throw error;
+  }
+}
+
+/** What the store reads from its database as it opens. */
+interface DatabaseState {
+  segments: SegmentState[];
+  committed: CommittedState;
+  retentionOverrides: Array<[string, bigint]>;
+  nextSegmentId: number;
+}
+
+async function loadDatabaseState(writer: DuckDBConnection, catalog: DuckDbCatalog, openedNs: bigint): Promise<DatabaseState> {
+  const segments = await loadSegments(writer, catalog, openedNs);
+  const committed = await loadCommittedState(writer);
+  const retentionOverrides: Array<[string, bigint]> = [];
+  for (const [dataset, ns] of (await writer.runAndReadAll('SELECT dataset, retention_ns FROM waggle_dataset_retention')).getRows()) {
+    if (typeof dataset === 'string' && typeof ns === 'bigint') retentionOverrides.push([dataset, ns]);
+  }
+  // Ids are never reused: the merged trace index may still name retired segments (until its next merge).
+  const maxId = await writer.runAndReadAll('SELECT greatest((SELECT coalesce(max(id), 0) FROM waggle_segments), (SELECT coalesce(max(segment_id), 0) FROM waggle_trace_merged))');
+  const nextSegmentId = Number(maxId.getRows()[0]?.[0] ?? 0) + 1;
+  return { segments, committed, retentionOverrides, nextSegmentId };
+}
+
+/** From here on no query can read or write files or URLs, and nobody can switch that back. */
+async function lockDown(writer: DuckDBConnection): Promise<void> {
+  await writer.run('SET enable_external_access = false');
+  await writer.run('SET lock_configuration = true');
+}
+
+function closeQuietly(connection: DuckDBConnection): void {
+  try {
+    connection.closeSync();
+  } catch {
+    // Already closed, or its database is gone: nothing left to release.
+  }
+}
 
 async function loadCommittedState(connection: DuckDBConnection): Promise<CommittedState> {
   const result = await connection.runAndReadAll('SELECT wal_position, partial_events, partial_total FROM waggle_state WHERE id = 1');

@@ -69,7 +69,8 @@ export class DuckDbSpanWriter {
   lastCommitMs = Date.now();
 
   constructor(
-    private readonly writer: DuckDBConnection,
+    /** Replaced when the store reopens its database (resume). */
+    private writer: DuckDBConnection,
     private readonly catalog: DuckDbCatalog,
     private readonly segments: SegmentState[],
     private readonly options: DuckDbStoreOptions,
@@ -80,6 +81,12 @@ export class DuckDbSpanWriter {
     private readonly log: (message: string) => void,
     /** Runs a commit while no query runs (QueryAdmission.withoutReads); as is when not given. */
     private readonly withoutReads: <T>(run: () => Promise<T>) => Promise<T> = (run) => run(),
+    /**
+     * Told when commits fail and the writer no longer takes even a minimal write: the store then
+     * checks whether DuckDB invalidated the database (and reopens it). Must not wait for the
+     * writer's turn (it is called during one).
+     */
+    private readonly storeFailing: (error: unknown) => void = () => undefined,
   ) {}
 
   /** The next unused segment id (compaction takes them too). */
@@ -87,15 +94,84 @@ export class DuckDbSpanWriter {
     return this.nextSegmentId++;
   }
 
-  /** Commits what is queued, then takes no more work; the connection is checkpointed and closed. */
+  /**
+   * Commits what is queued, then takes no more work; the connection is checkpointed and closed.
+   * The connection is closed even when the commit or the checkpoint fails (then this rejects):
+   * what was not committed is still in Waggle's WAL, what was is in DuckDB's log, and both are
+   * replayed at the next start.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.flush();
+    let failed = false;
+    let failure: unknown;
+    try {
+      await this.flush();
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
     this.closed = true;
     await this.flushChain;
-    await this.catalog.persistLastWritten(this.writer);
-    await this.writer.run('CHECKPOINT');
-    this.writer.closeSync();
+    try {
+      if (!failed) {
+        await this.catalog.persistLastWritten(this.writer);
+        await this.writer.run('CHECKPOINT');
+      }
+    } catch (error) {
+      failed = true;
+      failure = error;
+    } finally {
+      closeQuietly(this.writer);
+    }
+    if (failed) throw failure;
+  }
+
+  /**
+   * Holds the writer's turn for the store's reopening: `drained` resolves once everything queued
+   * before has run; whatever is queued later (commits, the lifecycle's turns) waits for release().
+   */
+  hold(): { drained: Promise<void>; release: () => void } {
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let drained = (): void => undefined;
+    const isDrained = new Promise<void>((resolve) => {
+      drained = resolve;
+    });
+    this.flushChain = this.flushChain.then(() => {
+      drained();
+      return released;
+    });
+    return { drained: isDrained, release };
+  }
+
+  /** Closes the writer connection (the store reopens its database); later work fails until resume(). */
+  closeConnection(): void {
+    closeQuietly(this.writer);
+  }
+
+  /**
+   * Goes on with a reopened database: its writer connection, and what it says is committed. The
+   * queue loses what that covers — a COMMIT whose automatic checkpoint failed reported an error
+   * but is durable, and must not be stored twice — and keeps the rest, to commit from there.
+   */
+  resume(writer: DuckDBConnection, committed: CommittedState, nextSegmentId: number): void {
+    this.writer = writer;
+    this.committed = { ...committed };
+    this.nextSegmentId = Math.max(this.nextSegmentId, nextSegmentId);
+    while (this.pending.length > 0 && this.pending[0]!.walPosition <= committed.walPosition) {
+      const stored = this.pending.shift()!;
+      this.pendingCount -= stored.events.length - stored.committed;
+    }
+    const head = this.pending[0];
+    if (head !== undefined && head.walPosition === committed.walPosition + 1n && committed.partialTotal === head.events.length && committed.partialEvents > head.committed) {
+      this.pendingCount -= committed.partialEvents - head.committed;
+      head.committed = committed.partialEvents;
+    }
+    this.alignedCommitsPaused = false;
+    this.noteCommitSuccess();
+    if (this.pendingCount >= this.options.rowGroupSize) this.queueAlignedCommit();
   }
 
   /** Runs `work` on the writer connection between commits. */
@@ -222,7 +298,7 @@ export class DuckDbSpanWriter {
       // commit is tried once more with no query running (running queries can hold most of
       // DuckDB's memory limit, so a retry beside them may fail the same way), and only a second
       // failure makes the request poison.
-      if (!(await this.writerTakesWrites())) throw failure;
+      if (!(await this.writerTakesWrites())) throw this.failingStore(failure);
       try {
         await this.withoutReads(async () => {
           while (this.pending[0] === head) await this.commitOnce(this.options.rowGroupSize, 1);
@@ -231,9 +307,15 @@ export class DuckDbSpanWriter {
       } catch (error) {
         failure = error;
       }
-      if (!(await this.writerTakesWrites())) throw failure ?? firstError;
+      if (!(await this.writerTakesWrites())) throw this.failingStore(failure ?? firstError);
       await this.quarantineHead(failure);
     }
+  }
+
+  /** The store itself fails (not the content): it may have been invalidated; the error is thrown on. */
+  private failingStore(error: unknown): unknown {
+    this.storeFailing(error);
+    return error;
   }
 
   /**
@@ -494,4 +576,12 @@ function cloneSegment(segment: SegmentState): SegmentState {
     types: [...segment.types],
     datasets: new Set(segment.datasets),
   };
+}
+
+function closeQuietly(connection: DuckDBConnection): void {
+  try {
+    connection.closeSync();
+  } catch {
+    // Already closed, or its database is gone: nothing left to release.
+  }
 }
