@@ -46,6 +46,7 @@ export class QueryRunner {
       disableSeries: options.disableSeries,
       weighted: this.store.hasSampledEvents(window),
       relatedMarginNs: RELATED_MARGIN_NS,
+      clientParents: this.store.clientParentSource?.(selector),
       calculatedFields: this.calculatedFields(selector),
     });
   }
@@ -64,6 +65,7 @@ export class QueryRunner {
         relatedRelation: (physicalColumns, range) => this.store.relation({ kind: 'all' }, physicalColumns, range),
         disableSeries: true,
         relatedMarginNs: RELATED_MARGIN_NS,
+        clientParents: this.store.clientParentSource?.(selector),
       }, page);
       const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
       this.metrics?.recordQueryFinished('ok', (performance.now() - startedAt) / 1000);

@@ -2,6 +2,7 @@ import type { EventRecord } from '../core/event-record.js';
 import type { QuerySchema } from '../query/query-schema.js';
 import type { ColumnType } from '../query/query-schema.js';
 import type { QueryParameter } from '../query/compile/compiled-query.js';
+import type { ClientParentSource } from '../query/compile/client-parent-source.js';
 
 /** A stored event as the trace API returns it: every column under its logical name. */
 export type StoredEvent = Record<string, string | number | boolean | null>;
@@ -242,6 +243,12 @@ export interface SpanStore {
 
   /** Whether any event in the window stands for more than one event (Honeycomb sample rates). */
   hasSampledEvents(window: TimeWindow): boolean;
+
+  /**
+   * Precomputed client parents for `network.*` (a snapshot for one query of `dataset`), when the
+   * store keeps them; absent or undefined, the compiler joins client spans at read time.
+   */
+  clientParentSource?(dataset: DatasetSelector): ClientParentSource | undefined;
 
   /** Top values of a column, from a bounded sample, for autocomplete. */
   topValues(dataset: DatasetSelector, column: string, limit: number): Promise<Array<{ value: string | number | boolean; count: number }>>;

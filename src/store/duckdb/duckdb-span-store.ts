@@ -35,6 +35,8 @@ import {
   segmentTableName,
 } from './duckdb-physical-layout.js';
 import { ColumnRoutes } from './duckdb-layer-resolver.js';
+import { DuckDbClientParentIndex } from './duckdb-client-parent-index.js';
+import type { ClientParentSource } from '../../query/compile/client-parent-source.js';
 import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
 import { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { DUCKDB_BLOCK_ROWS, DuckDbSpanReader } from './duckdb-span-reader.js';
@@ -133,6 +135,8 @@ export class DuckDbSpanStore implements SpanStore {
   private readonly lifecycle: DuckDbStoreLifecycle;
   private lifecycleTimer: NodeJS.Timeout | null = null;
   private lifecycleRun: Promise<void> = Promise.resolve();
+  /** network.*'s client parents over the sealed segments, rebuilt after lifecycle passes. */
+  private readonly clientParents: DuckDbClientParentIndex;
   /** Events refused at admission because they were older than their dataset's retention. */
   private expiredRefused = 0;
   /** The longest the lifecycle held the writer connection (commits wait behind it), in ms. */
@@ -157,6 +161,7 @@ export class DuckDbSpanStore implements SpanStore {
     const queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value }, options.queryAdmissionObserver ?? null);
     this.writePath = new DuckDbSpanWriter(writer, catalog, segments, options, committed, retention, nextSegmentId, routes, (message) => this.log(message), (run) => queryAdmission.withoutReads(run));
     this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission);
+    this.clientParents = new DuckDbClientParentIndex(segments, retention, (selector) => this.reader.datasetNames(selector), options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS);
     const store = this;
     this.lifecycle = new DuckDbStoreLifecycle(
       {
@@ -208,10 +213,13 @@ export class DuckDbSpanStore implements SpanStore {
    * at once. The background timer calls it; tests call it after moving the clock.
    */
   runLifecycle(): Promise<void> {
-    const run = this.lifecycleRun.then(() => {
+    const run = this.lifecycleRun.then(async () => {
       if (this.closed) return undefined;
       this.lastPassLongestWriterTurnMs = 0;
-      return this.lifecycle.runOnce(this.writePath.lastCommitMs);
+      await this.lifecycle.runOnce(this.writePath.lastCommitMs);
+      // After compaction settled: a build over segments about to be replaced would be wasted.
+      if (!this.closed && this.lifecycle.lifecycleStats().compactionPending !== true) await this.clientParents.refreshIfDue(() => this.connect());
+      return undefined;
     });
     this.lifecycleRun = run.catch(() => undefined);
     return run;
@@ -229,7 +237,15 @@ export class DuckDbSpanStore implements SpanStore {
     const merge = this.lifecycleRun.then(() => this.lifecycle.mergeTraceRunsIfDue());
     this.lifecycleRun = merge.then(() => undefined, () => undefined);
     await merge;
+    await this.refreshClientParentIndex();
     return count;
+  }
+
+  /** Builds network.*'s client-parent index over the sealed segments now if it covers a different set (tests and benchmarks). */
+  async refreshClientParentIndex(): Promise<boolean> {
+    const run = this.lifecycleRun.then(() => this.clientParents.refreshIfDue(() => this.connect(), true));
+    this.lifecycleRun = run.then(() => undefined, () => undefined);
+    return run;
   }
 
   /** Seals the open segment (tests and benchmarks: makes everything written so far compactable). */
@@ -244,7 +260,8 @@ export class DuckDbSpanStore implements SpanStore {
 
   lifecycleStats(): StoreLifecycleStats {
     const stats = this.lifecycle.lifecycleStats();
-    return { ...stats, expiredEventsRefused: this.expiredRefused, longestWriterTurnMs: Math.round(this.longestLifecycleWriterTurnMs * 10) / 10,
+    // The client-parent index is compaction's follow-up: until it covers every sealed segment, work is pending.
+    return { ...stats, compactionPending: stats.compactionPending === true || this.clientParents.due(), expiredEventsRefused: this.expiredRefused, longestWriterTurnMs: Math.round(this.longestLifecycleWriterTurnMs * 10) / 10,
       lastPassLongestWriterTurnMs: Math.round(this.lastPassLongestWriterTurnMs * 10) / 10,
     };
   }
@@ -291,6 +308,7 @@ export class DuckDbSpanStore implements SpanStore {
     for (const ddl of INTERNAL_DDL) await writer.run(ddl);
     const catalog = await DuckDbCatalog.load(writer);
     await dropUnregisteredTables(writer);
+    await DuckDbClientParentIndex.dropLeftovers(writer);
     const clock = options.clock ?? nowNs;
     const segments = await loadSegments(writer, catalog, clock());
     const committed = await loadCommittedState(writer);
@@ -446,6 +464,10 @@ export class DuckDbSpanStore implements SpanStore {
 
   runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
     return this.reader.runSql(sql, params, options);
+  }
+
+  clientParentSource(selector: DatasetSelector): ClientParentSource | undefined {
+    return this.clientParents.source(selector);
   }
 
   hasSampledEvents(window: TimeWindow): boolean {
