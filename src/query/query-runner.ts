@@ -80,7 +80,8 @@ export class QueryRunner {
     const startedAt = performance.now();
     try {
       const compiled = await this.compile(selector, spec, options);
-      const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
+      // Shaping only reads the rows: the store may answer from a result it kept.
+      const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs, cacheable: true });
       const result = shapeCompiledResult(compiled, rows.rows);
       this.metrics?.recordQueryFinished('ok', (performance.now() - startedAt) / 1000);
       return result;

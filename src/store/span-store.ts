@@ -238,8 +238,12 @@ export interface SpanStore {
    */
   relation(dataset: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow, blockSample?: BlockSample): string;
 
-  /** Runs compiled SQL with typed bound parameters on a read connection, bounded by a time limit. */
-  runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows>;
+  /**
+   * Runs compiled SQL with typed bound parameters on a read connection, bounded by a time limit.
+   * `cacheable`: the caller does not modify the rows, so the store may answer from results it kept
+   * (only when they cannot have changed: DuckDB keeps those that read sealed segments alone).
+   */
+  runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number; cacheable?: boolean }): Promise<SqlRows>;
 
   /** Whether any event in the window stands for more than one event (Honeycomb sample rates). */
   hasSampledEvents(window: TimeWindow): boolean;

@@ -36,6 +36,7 @@ import {
 } from './duckdb-physical-layout.js';
 import { ColumnRoutes } from './duckdb-layer-resolver.js';
 import { DuckDbClientParentIndex } from './duckdb-client-parent-index.js';
+import { DuckDbSealedResultCache } from './duckdb-sealed-result-cache.js';
 import type { ClientParentSource } from '../../query/compile/client-parent-source.js';
 import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
 import { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
@@ -137,6 +138,8 @@ export class DuckDbSpanStore implements SpanStore {
   private lifecycleRun: Promise<void> = Promise.resolve();
   /** network.*'s client parents over the sealed segments, rebuilt after lifecycle passes. */
   private readonly clientParents: DuckDbClientParentIndex;
+  /** Query results that read only sealed segments (they cannot change), for repeated queries. */
+  private readonly sealedResults: DuckDbSealedResultCache;
   /** Events refused at admission because they were older than their dataset's retention. */
   private expiredRefused = 0;
   /** The longest the lifecycle held the writer connection (commits wait behind it), in ms. */
@@ -161,6 +164,7 @@ export class DuckDbSpanStore implements SpanStore {
     const queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value }, options.queryAdmissionObserver ?? null);
     this.writePath = new DuckDbSpanWriter(writer, catalog, segments, options, committed, retention, nextSegmentId, routes, (message) => this.log(message), (run) => queryAdmission.withoutReads(run));
     this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission);
+    this.sealedResults = new DuckDbSealedResultCache(segments);
     this.clientParents = new DuckDbClientParentIndex(segments, retention, (selector) => this.reader.datasetNames(selector), options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS);
     const store = this;
     this.lifecycle = new DuckDbStoreLifecycle(
@@ -462,8 +466,14 @@ export class DuckDbSpanStore implements SpanStore {
     return this.reader.relation(selector, physicalColumns, window, blockSample);
   }
 
-  runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
-    return this.reader.runSql(sql, params, options);
+  async runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number; cacheable?: boolean }): Promise<SqlRows> {
+    const key = options.cacheable === true ? this.sealedResults.keyOf(sql, params) : undefined;
+    if (key === undefined) return this.reader.runSql(sql, params, options);
+    const kept = this.sealedResults.get(key);
+    if (kept !== undefined) return kept;
+    const rows = await this.reader.runSql(sql, params, options);
+    this.sealedResults.set(key, rows);
+    return rows;
   }
 
   clientParentSource(selector: DatasetSelector): ClientParentSource | undefined {
