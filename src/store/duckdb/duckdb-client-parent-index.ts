@@ -120,9 +120,11 @@ export class DuckDbClientParentIndex {
     const covered = live.filter((s) => current.covered.has(s.id));
     const uncovered = live.filter((s) => !current.covered.has(s.id));
     const allNames = this.datasetNames({ kind: 'all' });
-    const visibleAll = this.retention.visibleCondition(allNames);
     const selected = this.datasetNames(selector);
-    const visibleSelected = this.retention.visibleCondition(selected);
+    const now = this.retention.now();
+    // Retention's filter only where some event in range may have expired (as the store's relations do it).
+    const visibleAll = (window: RelationWindow): string => this.retention.visibleConditionFrom(allNames, window.startNs, now);
+    const visibleSelected = (window: RelationWindow): string => this.retention.visibleConditionFrom(selected, window.startNs, now);
     const selectorFilter = selector.kind === 'one' ? ` AND dataset = ${sqlStringLiteral(selector.name)}` : '';
     const coveredIds = covered.map((s) => s.id);
     // Rows of covered segments retired since the build (compacted into an uncovered one, or deleted) must not be read.
@@ -138,11 +140,11 @@ export class DuckDbClientParentIndex {
     return {
       pairs: (window) => {
         const segmentFilter = allCoveredLive ? '' : ` AND segment_id IN (${coveredIds.length === 0 ? 'NULL' : coveredIds.join(', ')})`;
-        return `(SELECT ${PAIR_COLUMNS.join(', ')}, single AS __single FROM ${current.table} WHERE ts_ns >= ${window.startNs} AND ts_ns < ${window.endNs}${segmentFilter}${and(visibleAll)})`;
+        return `(SELECT ${PAIR_COLUMNS.join(', ')}, single AS __single FROM ${current.table} WHERE ts_ns >= ${window.startNs} AND ts_ns < ${window.endNs}${segmentFilter}${and(visibleAll(window))})`;
       },
-      uncoveredRelated: (columns, window) => union(uncovered, columns, window, and(visibleAll)),
-      coveredRelated: (columns, window) => union(covered, columns, window, and(visibleAll)),
-      uncoveredEvents: (columns, window) => union(uncovered, columns, window, selectorFilter + and(visibleSelected)),
+      uncoveredRelated: (columns, window) => union(uncovered, columns, window, and(visibleAll(window))),
+      coveredRelated: (columns, window) => union(covered, columns, window, and(visibleAll(window))),
+      uncoveredEvents: (columns, window) => union(uncovered, columns, window, selectorFilter + and(visibleSelected(window))),
       uncoveredIn: (window) => uncovered.some((s) => segmentOverlaps(s, window.startNs, window.endNs)),
     };
   }

@@ -140,6 +140,8 @@ export class DuckDbSpanStore implements SpanStore {
   private readonly clientParents: DuckDbClientParentIndex;
   /** Query results that read only sealed segments (they cannot change), for repeated queries. */
   private readonly sealedResults: DuckDbSealedResultCache;
+  /** Set when close begins: no index build starts after it. */
+  private closing = false;
   /** Events refused at admission because they were older than their dataset's retention. */
   private expiredRefused = 0;
   /** The longest the lifecycle held the writer connection (commits wait behind it), in ms. */
@@ -222,7 +224,7 @@ export class DuckDbSpanStore implements SpanStore {
       this.lastPassLongestWriterTurnMs = 0;
       await this.lifecycle.runOnce(this.writePath.lastCommitMs);
       // After compaction settled: a build over segments about to be replaced would be wasted.
-      if (!this.closed && this.lifecycle.lifecycleStats().compactionPending !== true) await this.clientParents.refreshIfDue(() => this.connect());
+      if (!this.closing && this.lifecycle.lifecycleStats().compactionPending !== true) await this.clientParents.refreshIfDue(() => this.connect());
       return undefined;
     });
     this.lifecycleRun = run.catch(() => undefined);
@@ -247,7 +249,8 @@ export class DuckDbSpanStore implements SpanStore {
 
   /** Builds network.*'s client-parent index over the sealed segments now if it covers a different set (tests and benchmarks). */
   async refreshClientParentIndex(): Promise<boolean> {
-    const run = this.lifecycleRun.then(() => this.clientParents.refreshIfDue(() => this.connect(), true));
+    // Not once closing: a build then would hold a transaction open under close's checkpoint.
+    const run = this.lifecycleRun.then(() => (this.closing ? false : this.clientParents.refreshIfDue(() => this.connect(), true)));
     this.lifecycleRun = run.then(() => undefined, () => undefined);
     return run;
   }
@@ -490,6 +493,7 @@ export class DuckDbSpanStore implements SpanStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closing = true;
     if (this.lifecycleTimer !== null) clearInterval(this.lifecycleTimer);
     // A compaction can take seconds: interrupted, it leaves only unregistered tables, dropped at the next start.
     this.lifecycle.stop();
