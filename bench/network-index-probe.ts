@@ -1,7 +1,8 @@
 /**
  * network.* through the DuckDB client-parent index against the read-time join, on a kept bench data
  * set (`--data-dir` of `npm run bench`; work on a copy: the store opens it for writing).
- * `node dist/bench/network-index-probe.js DIR [runs]`: opens DIR, builds the index (timed), then for
+ * `node dist/bench/network-index-probe.js DIR [runs] [--live]`: opens DIR, builds the index (timed),
+ * with --live adds 1 000 client/server pairs to the open segment (data the index does not cover), then for
  * P95(duration_ms) by http.route (the reference) and P95(network.latency_ms) by http.route, indexed
  * and joined at read time, runs the runner's statement through `store.runSql` in turn, and prints
  * wall and process CPU medians (DuckDB runs in the process, so its threads count), and whether the
@@ -15,6 +16,7 @@ import { prepareQuerySpec } from '../src/query/query-engine.js';
 import { QueryRunner } from '../src/query/query-runner.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
 import type { SpanStore } from '../src/store/span-store.js';
+import type { EventRecord } from '../src/core/event-record.js';
 
 const dir = process.argv[2]!;
 const runs = Number(process.argv[3] ?? 5);
@@ -43,6 +45,22 @@ await store.sealOpenSegment();
 await store.refreshClientParentIndex();
 const figures = store['clientParents'].lastBuildFigures();
 console.log(`index build: ${(performance.now() - t).toFixed(0)} ms wall, ${(cpuNow() - c).toFixed(0)} ms CPU, ${figures.rows} rows over ${figures.covered} segments`);
+if (process.argv.includes('--live')) {
+  // Live data: client/server pairs committed to the open segment (not covered), spread over the
+  // window, so the compiler adds the read-time parts for the uncovered data.
+  const events: EventRecord[] = [];
+  const startNs = BigInt(load.windowStart) * 1_000_000_000n;
+  for (let i = 0; i < 1000; i += 1) {
+    const at = startNs + BigInt(i) * 86_000_000_000n;
+    const trace = 0x5eed0000000000000000n + BigInt(i);
+    const common = { dataset: 'live', traceId: trace, statusCode: 'unset' as const, statusMessage: null, libraryName: null, libraryVersion: null, annotationType: null, sampleRate: 1, attributes: [] };
+    events.push({ ...common, timestampNs: at, durationNs: 50_000_000n, spanId: BigInt(2 * i + 1), parentId: null, name: 'fetch', serviceName: 'live-web', kind: 'client' });
+    events.push({ ...common, timestampNs: at + 5_000_000n, durationNs: 30_000_000n, spanId: BigInt(2 * i + 2), parentId: BigInt(2 * i + 1), name: 'handle', serviceName: 'live-api', kind: 'server' });
+  }
+  store.enqueue(events, (await store.committedWalPosition()) + 1n);
+  await store.flush();
+  console.log('live: 1 000 client/server pairs in the open segment (uncovered)');
+}
 
 const variants = [
   { name: 'P95(duration_ms) by http.route', store: store as SpanStore, column: 'duration_ms' },

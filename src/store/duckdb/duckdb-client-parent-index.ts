@@ -32,6 +32,11 @@ export class DuckDbClientParentIndex {
   private builds = 0;
   private lastBuild = { atMs: 0, tookMs: 0, rows: 0 };
   private readonly replaced: Array<{ table: string; atMs: number }> = [];
+  /** When the last build began, successful or not: a failing build is retried at the same pace. */
+  private lastAttemptMs = 0;
+  /** The connection of a build in progress, to interrupt it at close. */
+  private building: DuckDBConnection | null = null;
+  private stopped = false;
 
   constructor(
     private readonly segments: readonly SegmentState[],
@@ -64,8 +69,10 @@ export class DuckDbClientParentIndex {
   async refreshIfDue(connect: () => Promise<DuckDBConnection>, force = false): Promise<boolean> {
     this.dropReplaced(connect);
     if (!this.due()) return false;
+    if (this.stopped) return false;
     const wait = Math.max(MIN_REBUILD_INTERVAL_MS, this.lastBuild.tookMs * REBUILD_TIME_SHARE);
-    if (!force && this.current !== null && Date.now() - this.lastBuild.atMs < wait) return false;
+    if (!force && this.lastAttemptMs > 0 && Date.now() - this.lastAttemptMs < wait) return false;
+    this.lastAttemptMs = Date.now();
     const covered = this.sealedSegments();
     if (covered.length === 0) {
       // Nothing sealed any more (all retired): every query goes back to the read-time join.
@@ -76,6 +83,7 @@ export class DuckDbClientParentIndex {
     const table = `${TABLE_PREFIX}${++this.builds}`;
     const started = Date.now();
     const connection = await connect();
+    this.building = connection;
     try {
       await connection.run(`DROP TABLE IF EXISTS ${table}`);
       await connection.run(buildSql(table, covered));
@@ -85,11 +93,18 @@ export class DuckDbClientParentIndex {
       await connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       throw error;
     } finally {
+      this.building = null;
       connection.closeSync();
     }
     if (this.current !== null) this.replaced.push({ table: this.current.table, atMs: Date.now() });
     this.current = { table, covered: new Set(covered.map((s) => s.id)) };
     return true;
+  }
+
+  /** Interrupts a build in progress and starts no other (store close): what it leaves, the next open drops. */
+  stop(): void {
+    this.stopped = true;
+    this.building?.interrupt();
   }
 
   /** Figures of the last build (for the benchmark's report). */

@@ -494,6 +494,7 @@ export class DuckDbSpanStore implements SpanStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closing = true;
+    this.clientParents.stop();
     if (this.lifecycleTimer !== null) clearInterval(this.lifecycleTimer);
     // A compaction can take seconds: interrupted, it leaves only unregistered tables, dropped at the next start.
     this.lifecycle.stop();
