@@ -146,7 +146,7 @@ export interface StoreLifecycleStats {
   datasetBytes?: Record<string, number>;
   /** Segments by state now: open (taking writes), sealed and not yet compacted, compacted. */
   segments?: { open: number; sealed: number; compacted: number };
-  /** Whether a compaction is due (sealed segments not yet compacted, narrow ones to merge, or trace-index runs to check for a merge). */
+  /** Whether a compaction is due (sealed segments not yet compacted, narrow ones to merge, or trace-index runs to check for a merge), or its follow-up (DuckDB: the client-parent index of network.* to rebuild). */
   compactionPending?: boolean;
   /** Merges of compacted segments' trace-index runs into one sorted table: how many, and the last one's time and rows. */
   traceRunMerges?: { count: number; lastMs: number; lastRows: number };
