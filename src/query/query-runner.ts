@@ -46,6 +46,7 @@ export class QueryRunner {
       disableSeries: options.disableSeries,
       weighted: this.store.hasSampledEvents(window),
       relatedMarginNs: RELATED_MARGIN_NS,
+      clientParents: this.store.clientParentSource?.(selector),
       calculatedFields: this.calculatedFields(selector),
     });
   }
@@ -64,6 +65,7 @@ export class QueryRunner {
         relatedRelation: (physicalColumns, range) => this.store.relation({ kind: 'all' }, physicalColumns, range),
         disableSeries: true,
         relatedMarginNs: RELATED_MARGIN_NS,
+        clientParents: this.store.clientParentSource?.(selector),
       }, page);
       const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
       this.metrics?.recordQueryFinished('ok', (performance.now() - startedAt) / 1000);
@@ -78,7 +80,8 @@ export class QueryRunner {
     const startedAt = performance.now();
     try {
       const compiled = await this.compile(selector, spec, options);
-      const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
+      // Shaping only reads the rows: the store may answer from a result it kept.
+      const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs, cacheable: true });
       const result = shapeCompiledResult(compiled, rows.rows);
       this.metrics?.recordQueryFinished('ok', (performance.now() - startedAt) / 1000);
       return result;

@@ -2,6 +2,7 @@ import type { EventRecord } from '../core/event-record.js';
 import type { QuerySchema } from '../query/query-schema.js';
 import type { ColumnType } from '../query/query-schema.js';
 import type { QueryParameter } from '../query/compile/compiled-query.js';
+import type { ClientParentSource } from '../query/compile/client-parent-source.js';
 
 /** A stored event as the trace API returns it: every column under its logical name. */
 export type StoredEvent = Record<string, string | number | boolean | null>;
@@ -145,7 +146,7 @@ export interface StoreLifecycleStats {
   datasetBytes?: Record<string, number>;
   /** Segments by state now: open (taking writes), sealed and not yet compacted, compacted. */
   segments?: { open: number; sealed: number; compacted: number };
-  /** Whether a compaction is due (sealed segments not yet compacted, narrow ones to merge, or trace-index runs to check for a merge). */
+  /** Whether a compaction is due (sealed segments not yet compacted, narrow ones to merge, or trace-index runs to check for a merge), or its follow-up (DuckDB: the client-parent index of network.* to rebuild). */
   compactionPending?: boolean;
   /** Merges of compacted segments' trace-index runs into one sorted table: how many, and the last one's time and rows. */
   traceRunMerges?: { count: number; lastMs: number; lastRows: number };
@@ -245,11 +246,21 @@ export interface SpanStore {
    */
   relation(dataset: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow, blockSample?: BlockSample): string;
 
-  /** Runs compiled SQL with typed bound parameters on a read connection, bounded by a time limit. */
-  runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows>;
+  /**
+   * Runs compiled SQL with typed bound parameters on a read connection, bounded by a time limit.
+   * `cacheable`: the caller does not modify the rows, so the store may answer from results it kept
+   * (only when they cannot have changed: DuckDB keeps those that read sealed segments alone).
+   */
+  runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number; cacheable?: boolean }): Promise<SqlRows>;
 
   /** Whether any event in the window stands for more than one event (Honeycomb sample rates). */
   hasSampledEvents(window: TimeWindow): boolean;
+
+  /**
+   * Precomputed client parents for `network.*` (a snapshot for one query of `dataset`), when the
+   * store keeps them; absent or undefined, the compiler joins client spans at read time.
+   */
+  clientParentSource?(dataset: DatasetSelector): ClientParentSource | undefined;
 
   /** Top values of a column, from a bounded sample, for autocomplete. */
   topValues(dataset: DatasetSelector, column: string, limit: number): Promise<Array<{ value: string | number | boolean; count: number }>>;

@@ -42,4 +42,10 @@ export const QUERY_LIMITS = {
     reason:
       'Columns one GET /api/raw-events reads per event. Every column is a projection over every segment of the range (a UNION ALL branch each), so SQL and memory grow with the columns: the dataset\'s columns beyond this are left out of a default page (columns_truncated says so) and a longer explicit list is refused with 400.',
   },
+  sealedResultCacheCells: {
+    value: 2_000_000,
+    unit: 'cells',
+    reason:
+      'Result cells (rows × columns) the DuckDB store keeps of query results that read only sealed segments (data that can no longer change), so an identical query over them is answered without running it again. Bounds the memory the cache holds (a few tens of MB); beyond it the least recently used results go. A result larger than a tenth of it is not kept.',
+  },
 } as const satisfies Record<string, LimitDefinition>;

@@ -1,4 +1,5 @@
 import type { CalculatedField } from '../../derived/calculated-field.js';
+import type { ClientParentSource } from './client-parent-source.js';
 import type { QuerySchema } from '../query-schema.js';
 import type { ResolvedQuery } from '../resolved-query.js';
 import type { QueryWindow } from './query-window.js';
@@ -34,6 +35,11 @@ export interface CompileOptions {
    * (a root span usually starts before its children). Default 0; the relation must cover it.
    */
   readonly relatedMarginNs?: bigint;
+  /**
+   * The store's precomputed client parents for `network.*` (client-parent-source.ts); absent, the
+   * client spans are joined at read time from the related relation.
+   */
+  readonly clientParents?: ClientParentSource;
   /** Stored calculated fields of the queried dataset (and environment-wide ones); the spec's own win over them. */
   readonly calculatedFields?: readonly CalculatedField[];
 }

@@ -1,6 +1,7 @@
 import type { ColumnBinding } from '../query-schema.js';
 import type { ResolvedCalculation, ResolvedColumn, ResolvedFilter } from '../resolved-query.js';
 import { CALCULATION_PLANS } from './calculation-sql.js';
+import type { ClientParentSource } from './client-parent-source.js';
 import { CLIENT_SERVER_MEASURE_SQL } from './client-server-timing-sql.js';
 import type { CompileContext, RelationWindow } from './compile-context.js';
 import { FILTER_SQL } from './filter-sql.js';
@@ -122,6 +123,7 @@ function relatedSpans(
  * one per (trace, span id), the earliest-started copy when a span was delivered twice.
  */
 function clientSpans(ctx: CompileContext): string {
+  if (ctx.options.clientParents !== undefined) return clientSpansFromPairs(ctx, ctx.options.clientParents);
   const { traceId, spanId, timestampNs, durationNs, spanKind } = ctx.schema.roles;
   const { relation, range } = source(ctx, true, [traceId, spanId, durationNs, spanKind]);
   const ts = `(${timestampNs.sql})`;
@@ -130,6 +132,42 @@ function clientSpans(ctx: CompileContext): string {
     `FROM ${relation} AS __e WHERE ${range} AND (${spanKind.sql}) = 'client' AND (${traceId.sql}) IS NOT NULL AND (${durationNs.sql}) IS NOT NULL ` +
     `AND (${spanId.sql}) IN (SELECT __server_parent FROM __ev) GROUP BY (${traceId.sql}), (${spanId.sql}))`
   );
+}
+
+/**
+ * The same rows as clientSpans, from the store's precomputed client parents where they cover the
+ * data (client-parent-source.ts): their pairs in the related range, plus, read-time joined as
+ * above, the client spans of the uncovered data (semi-joined to `__ev`'s server parents) and the
+ * covered client spans whose server child is in uncovered data. A (trace, span) matched by an
+ * event has all its copies in range among these rows, so grouping picks the same earliest copy;
+ * rows of keys no event matches drop out at the LEFT JOIN. When nothing uncovered is in range, a
+ * span with one copy needs no grouping (most of them).
+ */
+function clientSpansFromPairs(ctx: CompileContext, cps: ClientParentSource): string {
+  const { traceId, spanId, timestampNs, durationNs, spanKind, parentId } = ctx.schema.roles;
+  const related = rangeOf(ctx, true);
+  const ts = `(${timestampNs.sql})`;
+  const relatedRange = `${ts} >= ${ctx.params.add({ type: 'bigint', value: related.startNs })} AND ${ts} < ${ctx.params.add({ type: 'bigint', value: related.endNs })}`;
+  const pick = `(${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, ${ts} AS __ts, (${durationNs.sql}) AS __dur`;
+  const grouped = (rows: string): string => `SELECT __trace, __span, min(__ts) AS __ts, ${ctx.dialect.valueAtMin('__dur', '__ts')} AS __dur FROM (${rows}) AS __r GROUP BY __trace, __span`;
+  const pairs = `${cps.pairs(related)} AS __e WHERE ${relatedRange}`;
+  if (!cps.uncoveredIn(related)) {
+    return `__client AS (SELECT ${pick} FROM ${pairs} AND __single UNION ALL ${grouped(`SELECT ${pick} FROM ${pairs} AND NOT __single`)})`;
+  }
+  const clientColumns = physical(timestampNs, traceId, spanId, durationNs, spanKind);
+  const isClient = `(${spanKind.sql}) = 'client' AND (${traceId.sql}) IS NOT NULL AND (${durationNs.sql}) IS NOT NULL`;
+  const parts = [
+    `SELECT ${pick} FROM ${pairs}`,
+    `SELECT ${pick} FROM ${cps.uncoveredRelated(clientColumns, related)} AS __e WHERE ${relatedRange} AND ${isClient} AND (${spanId.sql}) IN (SELECT __server_parent FROM __ev)`,
+  ];
+  if (cps.uncoveredIn(ctx.window)) {
+    const eventRange = `${ts} >= ${ctx.params.add({ type: 'bigint', value: ctx.window.startNs })} AND ${ts} < ${ctx.params.add({ type: 'bigint', value: ctx.window.endNs })}`;
+    const uncoveredServers =
+      `SELECT (${parentId.sql}) FROM ${cps.uncoveredEvents(physical(timestampNs, spanKind, durationNs, parentId), ctx.window)} AS __s ` +
+      `WHERE ${eventRange} AND (${spanKind.sql}) = 'server' AND (${durationNs.sql}) IS NOT NULL`;
+    parts.push(`SELECT ${pick} FROM ${cps.coveredRelated(clientColumns, related)} AS __e WHERE ${relatedRange} AND ${isClient} AND (${spanId.sql}) IN (${uncoveredServers})`);
+  }
+  return `__client AS (${grouped(parts.join(' UNION ALL '))})`;
 }
 
 /**

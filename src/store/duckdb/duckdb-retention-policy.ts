@@ -39,6 +39,19 @@ export class DuckDbRetentionPolicy {
   }
 
   /**
+   * visibleCondition for events at or after `fromNs`: '' when none of them can have expired (every
+   * cutoff at or before it), so a statement over recent data does not change with the clock (the
+   * DuckDB store keeps results of unchanged statements over sealed segments) and skips the filter.
+   */
+  visibleConditionFrom(datasetKeys: readonly string[], fromNs: bigint, nowNs: bigint = this.clock()): string {
+    if (datasetKeys.every((key) => {
+      const cutoff = this.cutoffNs(key, nowNs);
+      return cutoff === null || cutoff <= fromNs;
+    })) return '';
+    return this.visibleCondition(datasetKeys, nowNs);
+  }
+
+  /**
    * A SQL condition on `ts_ns` (and `dataset`) keeping the unexpired events of the given datasets,
    * or '' when nothing of them has expired. Constants only: the store writes it into its relations.
    */

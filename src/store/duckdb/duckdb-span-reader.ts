@@ -199,15 +199,19 @@ export class DuckDbSpanReader {
 
   relation(selector: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow, blockSample?: BlockSample): string {
     const wanted = [...new Set(physicalColumns)];
-    const visible = this.retention.visibleCondition(this.datasetNames(selector));
-    const datasetFilter =
-      (selector.kind === 'one' ? ` AND dataset = ${sqlStringLiteral(selector.name)}` : '') + (visible === '' ? '' : ` AND ${visible}`);
+    const names = this.datasetNames(selector);
+    const now = this.retention.now();
+    const datasetOnly = selector.kind === 'one' ? ` AND dataset = ${sqlStringLiteral(selector.name)}` : '';
     const branches: string[] = [];
     for (const segment of this.segments) {
       if (!segmentOverlaps(segment, window.startNs, window.endNs)) continue;
       const projection = wanted.map((name) => projectColumn(name, segment, this.catalog)).join(', ');
       for (const piece of samplePieces(window, blockSample)) {
         if (!segmentOverlaps(segment, piece.startNs, piece.endNs)) continue;
+        // Retention's filter only where some event of the branch may have expired.
+        const from = segment.minTsNs !== null && segment.minTsNs > piece.startNs ? segment.minTsNs : piece.startNs;
+        const visible = this.retention.visibleConditionFrom(names, from, now);
+        const datasetFilter = datasetOnly + (visible === '' ? '' : ` AND ${visible}`);
         branches.push(
           `SELECT ${projection} FROM ${segmentTableName(segment.id)} WHERE ts_ns >= ${piece.startNs} AND ts_ns < ${piece.endNs}${datasetFilter}${piece.rate >= 1 ? '' : ` AND ${blockSampleSql(segment.id, piece.rate)}`}`,
         );

@@ -35,6 +35,9 @@ import {
   segmentTableName,
 } from './duckdb-physical-layout.js';
 import { ColumnRoutes } from './duckdb-layer-resolver.js';
+import { DuckDbClientParentIndex } from './duckdb-client-parent-index.js';
+import { DuckDbSealedResultCache } from './duckdb-sealed-result-cache.js';
+import type { ClientParentSource } from '../../query/compile/client-parent-source.js';
 import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
 import { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { DUCKDB_BLOCK_ROWS, DuckDbSpanReader } from './duckdb-span-reader.js';
@@ -133,7 +136,7 @@ export class DuckDbSpanStore implements SpanStore {
   readonly capabilities: StoreCapabilities = { dialect: 'duckdb', transactionalWalPosition: true, rowsPerBlock: DUCKDB_BLOCK_ROWS };
 
   private closed = false;
-  /** Set as close() begins: no reopening from then on. */
+  /** Set as close() begins: no reopening and no client-parent index build from then on. */
   private closing = false;
   private readonly writePath: DuckDbSpanWriter;
   private readonly recovery: DuckDbStoreRecovery;
@@ -146,6 +149,10 @@ export class DuckDbSpanStore implements SpanStore {
   private readonly lifecycle: DuckDbStoreLifecycle;
   private lifecycleTimer: NodeJS.Timeout | null = null;
   private lifecycleRun: Promise<void> = Promise.resolve();
+  /** network.*'s client parents over the sealed segments, rebuilt after lifecycle passes. */
+  private readonly clientParents: DuckDbClientParentIndex;
+  /** Query results that read only sealed segments (they cannot change), for repeated queries. */
+  private readonly sealedResults: DuckDbSealedResultCache;
   /** Events refused at admission because they were older than their dataset's retention. */
   private expiredRefused = 0;
   /** The longest the lifecycle held the writer connection (commits wait behind it), in ms. */
@@ -182,6 +189,8 @@ export class DuckDbSpanStore implements SpanStore {
       log: (message) => this.log(message),
     });
     this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission);
+    this.sealedResults = new DuckDbSealedResultCache(segments);
+    this.clientParents = new DuckDbClientParentIndex(segments, retention, (selector) => this.reader.datasetNames(selector), options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS);
     const store = this;
     this.lifecycle = new DuckDbStoreLifecycle(
       {
@@ -311,6 +320,9 @@ export class DuckDbSpanStore implements SpanStore {
     const openedAt = new Map(this.segments.map((segment) => [segment.id, segment.openedNs]));
     for (const segment of state.segments) segment.openedNs = openedAt.get(segment.id) ?? segment.openedNs;
     this.segments.splice(0, this.segments.length, ...state.segments);
+    // Kept answers and network.*'s index were built over the segments as they were before.
+    this.sealedResults.clear();
+    this.clientParents.forget();
     this.catalog.forgetSavedColumns(savedColumnIds);
     for (const [dataset, ns] of state.retentionOverrides) this.retention.setOverride(dataset, ns);
     this.writePath.resume(writer, state.committed, state.nextSegmentId);
@@ -321,10 +333,13 @@ export class DuckDbSpanStore implements SpanStore {
    * at once. The background timer calls it; tests call it after moving the clock.
    */
   runLifecycle(): Promise<void> {
-    const run = this.lifecycleRun.then(() => {
+    const run = this.lifecycleRun.then(async () => {
       if (this.closed) return undefined;
       this.lastPassLongestWriterTurnMs = 0;
-      return this.lifecycle.runOnce(this.writePath.lastCommitMs);
+      await this.lifecycle.runOnce(this.writePath.lastCommitMs);
+      // After compaction settled: a build over segments about to be replaced would be wasted.
+      if (!this.closing && this.lifecycle.lifecycleStats().compactionPending !== true) await this.clientParents.refreshIfDue(() => this.connect());
+      return undefined;
     });
     this.lifecycleRun = run.catch(() => undefined);
     return run;
@@ -342,7 +357,16 @@ export class DuckDbSpanStore implements SpanStore {
     const merge = this.lifecycleRun.then(() => this.lifecycle.mergeTraceRunsIfDue());
     this.lifecycleRun = merge.then(() => undefined, () => undefined);
     await merge;
+    await this.refreshClientParentIndex();
     return count;
+  }
+
+  /** Builds network.*'s client-parent index over the sealed segments now if it covers a different set (tests and benchmarks). */
+  async refreshClientParentIndex(): Promise<boolean> {
+    // Not once closing: a build then would hold a transaction open under close's checkpoint.
+    const run = this.lifecycleRun.then(() => (this.closing ? false : this.clientParents.refreshIfDue(() => this.connect(), true)));
+    this.lifecycleRun = run.then(() => undefined, () => undefined);
+    return run;
   }
 
   /** Seals the open segment (tests and benchmarks: makes everything written so far compactable). */
@@ -357,7 +381,8 @@ export class DuckDbSpanStore implements SpanStore {
 
   lifecycleStats(): StoreLifecycleStats {
     const stats = this.lifecycle.lifecycleStats();
-    return { ...stats, expiredEventsRefused: this.expiredRefused, longestWriterTurnMs: Math.round(this.longestLifecycleWriterTurnMs * 10) / 10,
+    // The client-parent index is compaction's follow-up: until it covers every sealed segment, work is pending.
+    return { ...stats, compactionPending: stats.compactionPending === true || this.clientParents.due(), expiredEventsRefused: this.expiredRefused, longestWriterTurnMs: Math.round(this.longestLifecycleWriterTurnMs * 10) / 10,
       lastPassLongestWriterTurnMs: Math.round(this.lastPassLongestWriterTurnMs * 10) / 10,
     };
   }
@@ -388,6 +413,7 @@ export class DuckDbSpanStore implements SpanStore {
     const { instance, writer } = await attachDatabaseFile(options);
     const catalog = await DuckDbCatalog.load(writer);
     await dropUnregisteredTables(writer);
+    await DuckDbClientParentIndex.dropLeftovers(writer);
     const clock = options.clock ?? nowNs;
     const { segments, committed, retentionOverrides, nextSegmentId } = await loadDatabaseState(writer, catalog, clock());
     const retention = new DuckDbRetentionPolicy(options.retentionNs ?? null, clock);
@@ -542,8 +568,18 @@ export class DuckDbSpanStore implements SpanStore {
     return this.reader.relation(selector, physicalColumns, window, blockSample);
   }
 
-  runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number }): Promise<SqlRows> {
-    return this.read(() => this.reader.runSql(sql, params, options));
+  async runSql(sql: string, params: readonly QueryParameter[], options: { timeoutMs: number; cacheable?: boolean }): Promise<SqlRows> {
+    const key = options.cacheable === true ? this.sealedResults.keyOf(sql, params) : undefined;
+    if (key === undefined) return this.read(() => this.reader.runSql(sql, params, options));
+    const kept = this.sealedResults.get(key);
+    if (kept !== undefined) return kept;
+    const rows = await this.read(() => this.reader.runSql(sql, params, options));
+    this.sealedResults.set(key, rows);
+    return rows;
+  }
+
+  clientParentSource(selector: DatasetSelector): ClientParentSource | undefined {
+    return this.clientParents.source(selector);
   }
 
   hasSampledEvents(window: TimeWindow): boolean {
@@ -563,6 +599,7 @@ export class DuckDbSpanStore implements SpanStore {
   async close(): Promise<void> {
     if (this.closed || this.closing) return;
     this.closing = true;
+    this.clientParents.stop();
     if (this.lifecycleTimer !== null) clearInterval(this.lifecycleTimer);
     // A compaction can take seconds: interrupted, it leaves only unregistered tables, dropped at the next start.
     this.lifecycle.stop();

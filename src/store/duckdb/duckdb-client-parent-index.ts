@@ -1,0 +1,216 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ClientParentSource } from '../../query/compile/client-parent-source.js';
+import type { RelationWindow } from '../../query/compile/compile-context.js';
+import type { DatasetSelector } from '../span-store.js';
+import { sqlStringLiteral } from '../sql-literal.js';
+import { segmentTableName } from './duckdb-physical-layout.js';
+import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
+import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
+
+/** Tables of the index are named after their build: `waggle_client_parents_<n>`. */
+const TABLE_PREFIX = 'waggle_client_parents_';
+/** Rebuilt at most this often, and never more than a tenth of the time (a build scans every covered segment). */
+const MIN_REBUILD_INTERVAL_MS = 60_000;
+const REBUILD_TIME_SHARE = 10;
+
+/** The columns a `pairs` relation answers (the roles' physical columns of network.*'s client side). */
+const PAIR_COLUMNS = ['trace_id', 'span_id', 'ts_ns', 'duration_ns'] as const;
+
+/**
+ * `network.*` without joining every client span at read time (BENCHMARKS.md runs O and U): a table
+ * of the CLIENT spans of the sealed segments that are the parent of a SERVER span of those
+ * segments, every copy, with their dataset, start, duration and segment. It covers the set of
+ * segments it was built over; the query compiler joins it for those and keeps the read-time join for
+ * the rest (segments sealed or written since, and covered clients of uncovered servers), so an answer
+ * is exactly the read-time join's whatever order the two spans arrived in (client-parent-source.ts).
+ *
+ * Not persisted as state: built again after a start (tables of an earlier run are dropped at open).
+ * A replaced table lives on for the grace period, since queries compiled before may still read it.
+ */
+export class DuckDbClientParentIndex {
+  private current: { table: string; covered: ReadonlySet<number> } | null = null;
+  private builds = 0;
+  private lastBuild = { atMs: 0, tookMs: 0, rows: 0 };
+  private readonly replaced: Array<{ table: string; atMs: number }> = [];
+  /** When the last build began, successful or not: a failing build is retried at the same pace. */
+  private lastAttemptMs = 0;
+  /** The connection of a build in progress, to interrupt it at close. */
+  private building: DuckDBConnection | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly segments: readonly SegmentState[],
+    private readonly retention: DuckDbRetentionPolicy,
+    private readonly datasetNames: (selector: DatasetSelector) => string[],
+    private readonly graceMs: number,
+  ) {}
+
+  /** Drops the index tables a previous run left (called at open, before anything reads them). */
+  static async dropLeftovers(writer: DuckDBConnection): Promise<void> {
+    const result = await writer.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = 'waggle' AND starts_with(table_name, '${TABLE_PREFIX}')`);
+    for (const [name] of result.getRows()) if (typeof name === 'string') await writer.run(`DROP TABLE IF EXISTS ${name}`);
+  }
+
+  /** Live sealed segments with rows: what a build covers. */
+  private sealedSegments(): SegmentState[] {
+    return this.segments.filter((s) => s.sealed && s.rowCount > 0);
+  }
+
+  /** Whether a build would cover a different set of segments than the current one. */
+  due(): boolean {
+    const sealed = this.sealedSegments();
+    if (sealed.length === 0) return this.current !== null && this.current.covered.size > 0;
+    if (this.current === null) return true;
+    const covered = this.current.covered;
+    return sealed.length !== covered.size || sealed.some((s) => !covered.has(s.id));
+  }
+
+  /** Builds when due and not too soon after the last build (unless `force`); answers whether it did. */
+  async refreshIfDue(connect: () => Promise<DuckDBConnection>, force = false): Promise<boolean> {
+    this.dropReplaced(connect);
+    if (!this.due()) return false;
+    if (this.stopped) return false;
+    const wait = Math.max(MIN_REBUILD_INTERVAL_MS, this.lastBuild.tookMs * REBUILD_TIME_SHARE);
+    if (!force && this.lastAttemptMs > 0 && Date.now() - this.lastAttemptMs < wait) return false;
+    this.lastAttemptMs = Date.now();
+    const covered = this.sealedSegments();
+    if (covered.length === 0) {
+      // Nothing sealed any more (all retired): every query goes back to the read-time join.
+      if (this.current !== null) this.replaced.push({ table: this.current.table, atMs: Date.now() });
+      this.current = null;
+      return true;
+    }
+    const table = `${TABLE_PREFIX}${++this.builds}`;
+    const started = Date.now();
+    const connection = await connect();
+    this.building = connection;
+    try {
+      await connection.run(`DROP TABLE IF EXISTS ${table}`);
+      await connection.run(buildSql(table, covered));
+      const count = await connection.runAndReadAll(`SELECT count(*) FROM ${table}`);
+      this.lastBuild = { atMs: Date.now(), tookMs: Date.now() - started, rows: Number(count.getRows()[0]?.[0] ?? 0) };
+    } catch (error) {
+      await connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      throw error;
+    } finally {
+      this.building = null;
+      connection.closeSync();
+    }
+    if (this.current !== null) this.replaced.push({ table: this.current.table, atMs: Date.now() });
+    this.current = { table, covered: new Set(covered.map((s) => s.id)) };
+    return true;
+  }
+
+  /**
+   * Forgets the current index after the database was reopened: the segments it covered may differ
+   * from what the reopened database holds (a seal that was not committed), so queries use the
+   * read-time join until the next build. The table is dropped like a replaced one.
+   */
+  forget(): void {
+    if (this.current !== null) this.replaced.push({ table: this.current.table, atMs: Date.now() });
+    this.current = null;
+    this.lastAttemptMs = 0;
+  }
+
+  /** Interrupts a build in progress and starts no other (store close): what it leaves, the next open drops. */
+  stop(): void {
+    this.stopped = true;
+    this.building?.interrupt();
+  }
+
+  /** Figures of the last build (for the benchmark's report). */
+  lastBuildFigures(): { builds: number; tookMs: number; rows: number; covered: number } {
+    return { builds: this.builds, tookMs: this.lastBuild.tookMs, rows: this.lastBuild.rows, covered: this.current?.covered.size ?? 0 };
+  }
+
+  /** Drops replaced tables past the grace period (what a close leaves, the next open drops). */
+  private dropReplaced(connect: () => Promise<DuckDBConnection>): void {
+    const due = this.replaced.filter((r) => Date.now() - r.atMs >= this.graceMs);
+    if (due.length === 0) return;
+    for (const r of due) this.replaced.splice(this.replaced.indexOf(r), 1);
+    void (async () => {
+      const connection = await connect();
+      try {
+        for (const r of due) await connection.run(`DROP TABLE IF EXISTS ${r.table}`);
+      } finally {
+        connection.closeSync();
+      }
+    })().catch(() => undefined);
+  }
+
+  /** A snapshot for one query of `selector`, or undefined before the first build. */
+  source(selector: DatasetSelector): ClientParentSource | undefined {
+    const current = this.current;
+    if (current === null) return undefined;
+    const live = this.segments.filter((s) => s.rowCount > 0);
+    const covered = live.filter((s) => current.covered.has(s.id));
+    const uncovered = live.filter((s) => !current.covered.has(s.id));
+    const allNames = this.datasetNames({ kind: 'all' });
+    const selected = this.datasetNames(selector);
+    const now = this.retention.now();
+    // Retention's filter only where some event in range may have expired (as the store's relations do it).
+    const visibleAll = (window: RelationWindow): string => this.retention.visibleConditionFrom(allNames, window.startNs, now);
+    const visibleSelected = (window: RelationWindow): string => this.retention.visibleConditionFrom(selected, window.startNs, now);
+    const selectorFilter = selector.kind === 'one' ? ` AND dataset = ${sqlStringLiteral(selector.name)}` : '';
+    const coveredIds = covered.map((s) => s.id);
+    // Rows of covered segments retired since the build (compacted into an uncovered one, or deleted) must not be read.
+    const allCoveredLive = coveredIds.length === current.covered.size;
+    const union = (segments: readonly SegmentState[], columns: readonly string[], window: RelationWindow, filter: string): string => {
+      const wanted = [...new Set(columns)];
+      const branches = segments
+        .filter((s) => segmentOverlaps(s, window.startNs, window.endNs))
+        .map((s) => `SELECT ${wanted.join(', ')} FROM ${segmentTableName(s.id)} WHERE ts_ns >= ${window.startNs} AND ts_ns < ${window.endNs}${filter}`);
+      return branches.length === 0 ? `(SELECT ${wanted.map((c) => `CAST(NULL AS ${coreType(c)}) AS ${c}`).join(', ')} WHERE false)` : `(${branches.join(' UNION ALL ')})`;
+    };
+    const and = (condition: string): string => (condition === '' ? '' : ` AND ${condition}`);
+    return {
+      pairs: (window) => {
+        const segmentFilter = allCoveredLive ? '' : ` AND segment_id IN (${coveredIds.length === 0 ? 'NULL' : coveredIds.join(', ')})`;
+        return `(SELECT ${PAIR_COLUMNS.join(', ')}, single AS __single FROM ${current.table} WHERE ts_ns >= ${window.startNs} AND ts_ns < ${window.endNs}${segmentFilter}${and(visibleAll(window))})`;
+      },
+      uncoveredRelated: (columns, window) => union(uncovered, columns, window, and(visibleAll(window))),
+      coveredRelated: (columns, window) => union(covered, columns, window, and(visibleAll(window))),
+      uncoveredEvents: (columns, window) => union(uncovered, columns, window, selectorFilter + and(visibleSelected(window))),
+      uncoveredIn: (window) => uncovered.some((s) => segmentOverlaps(s, window.startNs, window.endNs)),
+    };
+  }
+}
+
+function coreType(column: string): string {
+  switch (column) {
+    case 'trace_id':
+      return 'UHUGEINT';
+    case 'span_id':
+    case 'parent_id':
+      return 'UBIGINT';
+    case 'ts_ns':
+    case 'duration_ns':
+      return 'BIGINT';
+    default:
+      return 'VARCHAR';
+  }
+}
+
+/**
+ * The build: every copy of each client span (trace id and duration set) of the covered segments
+ * whose (trace id, span id) is the (trace id, parent id) of a server span (duration set) of the
+ * covered segments, in time order (zone maps skip what a range leaves out), with whether the key has
+ * one copy. The same conditions as the read-time join (event-scan-sql.ts).
+ */
+function buildSql(table: string, covered: readonly SegmentState[]): string {
+  const servers = covered
+    .map((s) => `SELECT trace_id, parent_id FROM ${segmentTableName(s.id)} WHERE span_kind = 'server' AND duration_ns IS NOT NULL AND parent_id IS NOT NULL AND trace_id IS NOT NULL`)
+    .join(' UNION ALL ');
+  const clients = covered
+    .map(
+      (s) =>
+        `SELECT ${s.id} AS segment_id, dataset, trace_id, span_id, ts_ns, duration_ns FROM ${segmentTableName(s.id)} ` +
+        `WHERE span_kind = 'client' AND trace_id IS NOT NULL AND duration_ns IS NOT NULL AND span_id IS NOT NULL`,
+    )
+    .join(' UNION ALL ');
+  return (
+    `CREATE TABLE ${table} AS WITH __servers AS (SELECT DISTINCT trace_id, parent_id FROM (${servers})), ` +
+    `__matched AS (SELECT c.* FROM (${clients}) AS c JOIN __servers AS s ON c.trace_id = s.trace_id AND c.span_id = s.parent_id) ` +
+    `SELECT segment_id, dataset, trace_id, span_id, ts_ns, duration_ns, count(*) OVER (PARTITION BY trace_id, span_id) = 1 AS single FROM __matched ORDER BY ts_ns`
+  );
+}
