@@ -36,6 +36,28 @@ export const CORE_PHYSICAL_COLUMNS: readonly CoreColumnDef[] = [
   { physical: INGEST_TIME_COLUMN, sqlType: 'BIGINT' },
 ];
 
+/**
+ * Compacted segments keep the receive time in two columns instead of INGEST_TIME_COLUMN: whole
+ * seconds and the milliseconds left over. Compaction sorts rows by event time, which scatters the
+ * receive times of interleaved requests: as one BIGINT of milliseconds they took 2.16 bytes a row
+ * (neither bit-packing nor runs of 8-byte values fit), as seconds plus a SMALLINT remainder 0.43 +
+ * 0.75 (runs of narrow values), measured on the bench's compacted 1M segment. Exact both ways:
+ * ms = s * 1000 + rem, with rem = ms % 1000 (its sign follows ms) and s = (ms - rem) / 1000.
+ */
+export const INGEST_SECONDS_COLUMN = 'ingest_s';
+export const INGEST_REMAINDER_COLUMN = 'ingest_ms_rem';
+
+/** The split columns' definitions, in table order (they take INGEST_TIME_COLUMN's place, last of the core columns). */
+export const SPLIT_INGEST_TIME_DEFS: readonly string[] = [`${INGEST_SECONDS_COLUMN} BIGINT`, `${INGEST_REMAINDER_COLUMN} SMALLINT`];
+
+/** The two split values of a receive time in milliseconds (an SQL expression), in SPLIT_INGEST_TIME_DEFS order. */
+export function splitIngestTimeSql(msSql: string): readonly [string, string] {
+  return [`((${msSql}) - (${msSql}) % 1000) // 1000`, `CAST((${msSql}) % 1000 AS SMALLINT)`];
+}
+
+/** The receive time in milliseconds of a segment that keeps it split. */
+export const JOINED_INGEST_TIME_SQL = `(${INGEST_SECONDS_COLUMN} * 1000 + ${INGEST_REMAINDER_COLUMN})`;
+
 export const ATTRIBUTE_SQL_TYPE: Record<ColumnType, string> = {
   string: 'VARCHAR',
   integer: 'BIGINT',

@@ -19,6 +19,7 @@ import {
   CORE_PHYSICAL_COLUMNS,
   CORE_ROLES,
   INGEST_TIME_COLUMN,
+  JOINED_INGEST_TIME_SQL,
   attributePhysicalName,
   segmentTableName,
   traceIndexRowsSql,
@@ -374,6 +375,7 @@ function projectColumn(name: string, segment: SegmentState | null, catalog: Duck
   if (name === ROW_POSITION_COLUMNS.segment) return segment ? `CAST(${Math.trunc(segment.id)} AS BIGINT) AS ${name}` : `CAST(NULL AS BIGINT) AS ${name}`;
   if (name === ROW_POSITION_COLUMNS.row) return segment ? `rowid AS ${name}` : `CAST(NULL AS BIGINT) AS ${name}`;
   if (CORE_PHYSICAL_NAMES.has(name)) {
+    if (segment && name === INGEST_TIME_COLUMN && segment.ingestTimeSplit) return `${JOINED_INGEST_TIME_SQL} AS ${name}`;
     if (segment && (name !== INGEST_TIME_COLUMN || segment.hasIngestTime)) return name;
     const def = CORE_PHYSICAL_COLUMNS.find((c) => c.physical === name)!;
     return `CAST(NULL AS ${def.sqlType.replace(' NOT NULL', '')}) AS ${name}`;

@@ -30,6 +30,7 @@ import { DuckDbCatalog } from './duckdb-catalog.js';
 import { DEFAULT_COLUMN_ADMISSION_LIMITS, DuckDbColumnAdmission, type ColumnAdmissionLimits } from './duckdb-column-admission.js';
 import {
   CORE_PHYSICAL_COLUMNS,
+  INGEST_SECONDS_COLUMN,
   INGEST_TIME_COLUMN,
   INTERNAL_DDL,
   segmentTableName,
@@ -503,6 +504,8 @@ async function loadSegments(connection: DuckDBConnection, catalog: DuckDbCatalog
     segment.hasIngestTime = false;
     for (const [name] of columns.getRows()) {
       if (name === INGEST_TIME_COLUMN) segment.hasIngestTime = true;
+      // A compacted segment keeps it split (duckdb-physical-layout.ts).
+      if (name === INGEST_SECONDS_COLUMN) segment.hasIngestTime = segment.ingestTimeSplit = true;
       if (typeof name !== 'string' || CORE_PHYSICAL_NAMES.has(name)) continue;
       const column = catalog.columnById(Number(name.slice(1)));
       if (column) addSegmentColumn(segment, column.id, column.type);
