@@ -23,6 +23,7 @@ import {
   attributePhysicalName,
   segmentTableName,
   traceIndexRowsSql,
+  traceKey32Of,
   traceKeyOf,
 } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
@@ -123,6 +124,7 @@ export class DuckDbSpanReader {
     const statement = await this.traceStatements.statement(reader, INDEX_LOOKUP_KEY, TRACE_INDEX_LOOKUP_SQL);
     statement.bindVarchar(1, traceId.toString());
     statement.bindVarchar(2, traceKeyOf(traceId).toString());
+    statement.bindBigInt(3, traceKey32Of(traceId));
     return (await statement.runAndReadAll()).getRows();
   }
 
@@ -357,7 +359,7 @@ function samplePieces(window: TimeWindow, sample: BlockSample | undefined): Arra
   ].filter((p) => p.startNs < p.endNs);
 }
 
-/** The index lookup behind every trace read: `$1` the trace id, `$2` its key. */
+/** The index lookup behind every trace read: `$1` the trace id, `$2` its 64-bit key, `$3` its 32-bit key. */
 const TRACE_INDEX_LOOKUP_SQL = `SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${traceIndexRowsSql(true)}) GROUP BY segment_id ORDER BY segment_id`;
 
 /**

@@ -33,6 +33,8 @@ import {
   INGEST_SECONDS_COLUMN,
   INGEST_TIME_COLUMN,
   INTERNAL_DDL,
+  LEGACY_TRACE_MERGED_TABLE,
+  TRACE_MERGED_TABLE,
   segmentTableName,
 } from './duckdb-physical-layout.js';
 import { ColumnRoutes } from './duckdb-layer-resolver.js';
@@ -300,7 +302,7 @@ export class DuckDbSpanStore implements SpanStore {
       if (typeof dataset === 'string' && typeof ns === 'bigint') retention.setOverride(dataset, ns);
     }
     // Ids are never reused: the merged trace index may still name retired segments (until its next merge).
-    const maxId = await writer.runAndReadAll('SELECT greatest((SELECT coalesce(max(id), 0) FROM waggle_segments), (SELECT coalesce(max(segment_id), 0) FROM waggle_trace_merged))');
+    const maxId = await writer.runAndReadAll(`SELECT greatest((SELECT coalesce(max(id), 0) FROM waggle_segments), (SELECT coalesce(max(segment_id), 0) FROM ${LEGACY_TRACE_MERGED_TABLE}), (SELECT coalesce(max(segment_id), 0) FROM ${TRACE_MERGED_TABLE}))`);
     const nextSegmentId = Number(maxId.getRows()[0]?.[0] ?? 0) + 1;
     // From here on no query can read or write files or URLs, and nobody can switch that back.
     await writer.run('SET enable_external_access = false');

@@ -280,7 +280,7 @@ export class DuckDbStoreLifecycle {
     await writer.run('BEGIN TRANSACTION');
     try {
       await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${list})`);
-      // Not from waggle_trace_merged: that would scan and delete from the whole merged index on
+      // Not from the merged index (waggle_trace_merged32): that would scan and delete from the whole merged index on
       // the writer's turn (132 ms for a tenth of a 30M-span index); lookups skip rows of
       // segments no longer registered, and the next merge leaves them out.
       await writer.run(`DELETE FROM waggle_trace_runs WHERE segment_id IN (${list})`);
@@ -531,7 +531,7 @@ export class DuckDbStoreLifecycle {
       }
       // The sources' index rows go (live ones, and the runs of compacted ones); the new run comes in whole, in key order.
       await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${ids})`);
-      // (waggle_trace_merged keeps the sources' rows until its next merge: lookups skip unregistered segments.)
+      // (The merged index keeps the sources' rows until its next merge: lookups skip unregistered segments.)
       await writer.run(`DELETE FROM waggle_trace_runs WHERE segment_id IN (${ids})`);
       await writer.run(`INSERT INTO waggle_trace_runs SELECT trace_key, ${target.id}, min_ts_ns, length_ns FROM ${indexTable}`);
       await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${ids})`);
