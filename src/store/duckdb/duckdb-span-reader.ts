@@ -90,7 +90,9 @@ export class DuckDbSpanReader {
     this.traceStatements.keepOnly(reader, new Set(registered.keys()));
     for (const [segmentId, minTs, maxTs] of index) {
       if (typeof segmentId !== 'number' || typeof minTs !== 'bigint' || typeof maxTs !== 'bigint') continue;
-      // The merged trace index keeps rows of retired segments until its next merge.
+      // The merged trace index keeps rows of retired segments until its next merge. The columns
+      // are the segment's as the reader knows them (as for every relation): a commit adding one
+      // shows it from the next lookup on.
       const segment = registered.get(segmentId);
       if (segment === undefined) continue;
       const names = traceReadColumns(segment);
@@ -117,8 +119,8 @@ export class DuckDbSpanReader {
 
   /**
    * The segments holding a trace and its time range in each, in one prepared statement: the live
-   * index by trace id, the compacted runs by trace key (sorted runs: zone maps prune each to one
-   * row group).
+   * index by trace id, the compacted runs by the 64-bit key and the merged index by the 32-bit one
+   * (sorted: zone maps prune each to one row group; traceIndexRowsSql).
    */
   private async readTraceIndex(reader: DuckDBConnection, traceId: bigint): Promise<DuckDBValue[][]> {
     const statement = await this.traceStatements.statement(reader, INDEX_LOOKUP_KEY, TRACE_INDEX_LOOKUP_SQL);
