@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { TRACE_MERGED_COLUMNS, TRACE_RUN_COLUMNS, floorSecondsSql } from '../src/store/duckdb/duckdb-physical-layout.js';
+import { TRACE_MERGED_COLUMNS, TRACE_RUN_COLUMNS, floorSecondsSql, traceKey32Sql } from '../src/store/duckdb/duckdb-physical-layout.js';
 
 const TRACES_PER_SEGMENT = 117_000;
 const LOOKUPS = 200;
@@ -35,7 +35,7 @@ try {
     }
     await connection.run(`CREATE TABLE merged ${TRACE_MERGED_COLUMNS}`);
     const minS = floorSecondsSql('min_ts_ns');
-    await connection.run(`INSERT INTO merged SELECT trace_key, segment_id, ${minS}, ${floorSecondsSql('min_ts_ns + length_ns')} - ${minS} FROM runs ORDER BY trace_key`);
+    await connection.run(`INSERT INTO merged SELECT ${traceKey32Sql('trace_key')} AS key32, segment_id, ${minS}, ${floorSecondsSql('min_ts_ns + length_ns')} - ${minS} FROM runs ORDER BY key32`);
     await connection.run('CHECKPOINT');
     const keys = (await rows(`SELECT trace_key FROM runs USING SAMPLE ${LOOKUPS} ROWS`)).map(([key]) => String(key));
     const merged: number[] = [];
@@ -46,7 +46,7 @@ try {
       runs.length = 0;
       for (const key of keys) {
         let t = performance.now();
-        await rows(`SELECT segment_id, min_s FROM merged WHERE trace_key = ${key}`);
+        await rows(`SELECT segment_id, min_s FROM merged WHERE trace_key = ${traceKey32Sql(`${key}::UBIGINT`)}`);
         merged.push(performance.now() - t);
         t = performance.now();
         await rows(`SELECT segment_id, min_ts_ns FROM runs WHERE trace_key = ${key}`);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeOtlpTraceProtobuf } from '../src/ingest/otlp-protobuf-decoder.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
-import { traceIndexRowsSql, traceKeyOf } from '../src/store/duckdb/duckdb-physical-layout.js';
+import { traceIndexRowsSql, traceKey32Of, traceKeyOf } from '../src/store/duckdb/duckdb-physical-layout.js';
 import { encodeProtobufRequest } from './generator/otlp-protobuf-encoder.js';
 import { SpanGenerator } from './generator/span-generator.js';
 
@@ -40,7 +40,7 @@ async function timed(label: string): Promise<void> {
   const whole: number[] = [];
   for (const id of ids.slice(0, 100)) {
     let t = performance.now();
-    const sql = traceIndexRowsSql(true).replaceAll('$1', `'${id}'`).replaceAll('$2', `'${traceKeyOf(id)}'`);
+    const sql = traceIndexRowsSql(true).replaceAll('$1', `'${id}'`).replaceAll('$2', `'${traceKeyOf(id)}'`).replaceAll('$3', `'${traceKey32Of(id)}'`);
     const rows = await store.runSql(`SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${sql}) GROUP BY segment_id`, [], { timeoutMs: 10_000 });
     index.push(performance.now() - t);
     for (const [segmentId, min, max] of rows.rows) {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
-import { traceIndexRowsSql, traceKeySql } from './duckdb-physical-layout.js';
+import { traceIndexRowsSql, traceKey32Sql, traceKeySql } from './duckdb-physical-layout.js';
 import { SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId } from './duckdb-lifecycle-fixture.js';
 
 const ROUNDS = 4;
@@ -59,7 +59,7 @@ describe('compaction and SIGKILL', () => {
         assert.deepEqual(await store.getTrace(batchTraceId(committed + 1, 0)), []);
         // The index names exactly the (trace, segment) pairs the registered segments hold.
         const ids = (await store.runSql('SELECT id FROM waggle_segments ORDER BY id', [], { timeoutMs: 10_000 })).rows.map(([id]) => Number(id));
-        const held = ids.map((id) => `SELECT DISTINCT ${traceKeySql('trace_id')} AS trace_key, ${id} AS segment_id FROM seg_${id} WHERE trace_id IS NOT NULL`).join(' UNION ALL ');
+        const held = ids.map((id) => `SELECT DISTINCT ${traceKey32Sql(traceKeySql('trace_id'))} AS trace_key, ${id} AS segment_id FROM seg_${id} WHERE trace_id IS NOT NULL`).join(' UNION ALL ');
         const heldSet = `SELECT * FROM (${held})`;
         // (The merged table may still name retired segments until its next merge; lookups skip them.)
         const indexed = `SELECT DISTINCT trace_key, segment_id FROM (${traceIndexRowsSql()}) WHERE segment_id IN (SELECT id FROM waggle_segments)`;
@@ -71,7 +71,7 @@ describe('compaction and SIGKILL', () => {
         assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'seg\\_%' ESCAPE '\\'`), ids.length);
         assert.equal(await scalar(store, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'waggle\\_compaction\\_%' ESCAPE '\\'`), 0);
         assert.equal(await scalar(store, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'waggle_trace_merge_build'"), 0);
-        mergedSeen = Math.max(mergedSeen, await scalar(store, 'SELECT count(*) FROM waggle_trace_merged'));
+        mergedSeen = Math.max(mergedSeen, await scalar(store, 'SELECT count(*) FROM waggle_trace_merged32'));
         compactedSeen = await scalar(store, 'SELECT count(*) FROM waggle_segments WHERE compacted');
       } finally {
         await store.close();

@@ -36,6 +36,28 @@ export const CORE_PHYSICAL_COLUMNS: readonly CoreColumnDef[] = [
   { physical: INGEST_TIME_COLUMN, sqlType: 'BIGINT' },
 ];
 
+/**
+ * Compacted segments keep the receive time in two columns instead of INGEST_TIME_COLUMN: whole
+ * seconds and the milliseconds left over. Compaction sorts rows by event time, which scatters the
+ * receive times of interleaved requests: as one BIGINT of milliseconds they took 2.16 bytes a row
+ * (neither bit-packing nor runs of 8-byte values fit), as seconds plus a SMALLINT remainder 0.43 +
+ * 0.75 (runs of narrow values), measured on the bench's compacted 1M segment. Exact both ways:
+ * ms = s * 1000 + rem, with rem = ms % 1000 (its sign follows ms) and s = (ms - rem) / 1000.
+ */
+export const INGEST_SECONDS_COLUMN = 'ingest_s';
+export const INGEST_REMAINDER_COLUMN = 'ingest_ms_rem';
+
+/** The split columns' definitions, in table order (they take INGEST_TIME_COLUMN's place, last of the core columns). */
+export const SPLIT_INGEST_TIME_DEFS: readonly string[] = [`${INGEST_SECONDS_COLUMN} BIGINT`, `${INGEST_REMAINDER_COLUMN} SMALLINT`];
+
+/** The two split values of a receive time in milliseconds (an SQL expression), in SPLIT_INGEST_TIME_DEFS order. */
+export function splitIngestTimeSql(msSql: string): readonly [string, string] {
+  return [`((${msSql}) - (${msSql}) % 1000) // 1000`, `CAST((${msSql}) % 1000 AS SMALLINT)`];
+}
+
+/** The receive time in milliseconds of a segment that keeps it split. */
+export const JOINED_INGEST_TIME_SQL = `(${INGEST_SECONDS_COLUMN} * 1000 + ${INGEST_REMAINDER_COLUMN})`;
+
 export const ATTRIBUTE_SQL_TYPE: Record<ColumnType, string> = {
   string: 'VARCHAR',
   integer: 'BIGINT',
@@ -92,8 +114,35 @@ export const TRACE_RUN_COLUMNS = '(trace_key UBIGINT NOT NULL, segment_id INTEGE
  * many seconds on its last one starts), which pack into ~3 bytes a row where nanoseconds took ~10
  * (1.3 bytes a span less at ~8 spans a trace). The segment read filters by the full trace id, so a
  * wider time range costs nothing but a few more rows of one row group looked at.
+ *
+ * The key is the 32-bit fold of the trace key (traceKey32Sql) in a BIGINT: sorted, DuckDB
+ * bit-packs its steps (2.8 bytes a row on the bench's 1M index) where the sorted 64-bit keys
+ * stayed uncompressed (7.8; their steps overflow its bit-packing). More traces share a key (at
+ * 3.5M traces a lookup meets another trace's key about once in 1 200): the segment read filters
+ * by the full id, so a shared key costs a read that finds nothing, never a wrong span.
  */
-export const TRACE_MERGED_COLUMNS = '(trace_key UBIGINT NOT NULL, segment_id INTEGER NOT NULL, min_s BIGINT NOT NULL, length_s BIGINT NOT NULL)';
+export const TRACE_MERGED_COLUMNS = '(trace_key BIGINT NOT NULL, segment_id INTEGER NOT NULL, min_s BIGINT NOT NULL, length_s BIGINT NOT NULL)';
+
+/** The merged trace index (TRACE_MERGED_COLUMNS). */
+export const TRACE_MERGED_TABLE = 'waggle_trace_merged32';
+
+/**
+ * The merged index as data directories from before the 32-bit keys hold it: 64-bit keys. A lookup
+ * reads it too (by the 64-bit key: exact types keep its zone maps); the next merge folds its rows
+ * into TRACE_MERGED_TABLE and leaves it empty. New directories have it empty from the start.
+ */
+export const LEGACY_TRACE_MERGED_TABLE = 'waggle_trace_merged';
+export const LEGACY_TRACE_MERGED_COLUMNS = '(trace_key UBIGINT NOT NULL, segment_id INTEGER NOT NULL, min_s BIGINT NOT NULL, length_s BIGINT NOT NULL)';
+
+/** A 64-bit trace key (traceKeySql) folded to 32 bits: its halves XORed, as a BIGINT. */
+export function traceKey32Sql(traceKeySql: string): string {
+  return `CAST(xor(CAST((${traceKeySql}) >> 32 AS UBIGINT), CAST((${traceKeySql}) & CAST(4294967295 AS UBIGINT) AS UBIGINT)) AS BIGINT)`;
+}
+
+export function traceKey32Of(traceId: bigint): bigint {
+  const key = traceKeyOf(traceId);
+  return (key >> 32n) ^ (key & 0xffff_ffffn);
+}
 
 /** Nanoseconds to whole seconds, rounded down (also before 1970). */
 export function floorSecondsSql(nanosSql: string): string {
@@ -136,8 +185,10 @@ export const INTERNAL_DDL: readonly string[] = [
   // release (older compacted segments keep theirs in waggle_trace_index).
   `CREATE TABLE IF NOT EXISTS waggle_trace_runs ${TRACE_RUN_COLUMNS}`,
   // The runs merged into one table sorted by key (duckdb-trace-run-merge.ts), so a lookup reads
-  // one row group of it whatever the store's size. Added after the first release.
-  `CREATE TABLE IF NOT EXISTS waggle_trace_merged ${TRACE_MERGED_COLUMNS}`,
+  // one row group of it whatever the store's size. Added after the first release; its 64-bit
+  // form (LEGACY_TRACE_MERGED_TABLE) before the 32-bit one.
+  `CREATE TABLE IF NOT EXISTS ${LEGACY_TRACE_MERGED_TABLE} ${LEGACY_TRACE_MERGED_COLUMNS}`,
+  `CREATE TABLE IF NOT EXISTS ${TRACE_MERGED_TABLE} ${TRACE_MERGED_COLUMNS}`,
   `CREATE TABLE IF NOT EXISTS waggle_quarantine (wal_position BIGINT PRIMARY KEY, quarantined_ns BIGINT NOT NULL, events BIGINT NOT NULL, file VARCHAR NOT NULL, error VARCHAR NOT NULL)`,
 ];
 
@@ -164,15 +215,18 @@ export function traceKeyOf(traceId: bigint): bigint {
 }
 
 /**
- * Every trace-index row as (trace_key, segment_id, min_ts_ns, max_ts_ns): the live table's and the
- * compacted runs' and the merged runs'. With `lookup`, only one trace's rows: `$1` is its id
- * (UHUGEINT text) and `$2` its key, each branch filtered on what it stores (the runs and the
- * merged table by key, which their zone maps prune).
+ * Every trace-index row as (trace_key, segment_id, min_ts_ns, max_ts_ns), trace_key being the
+ * 32-bit key (traceKey32Sql): the live table's and the compacted runs' and the merged runs'. With
+ * `lookup`, only one trace's rows: `$1` is its id (UHUGEINT text), `$2` its 64-bit key and `$3`
+ * its 32-bit key, each branch filtered on what it stores (the runs by the 64-bit key, the merged
+ * table by the 32-bit one, its legacy table by the 64-bit one, each pruned by its zone maps).
  */
 export function traceIndexRowsSql(lookup = false): string {
-  const live = `SELECT ${traceKeySql('trace_id')} AS trace_key, segment_id, min_ts_ns, max_ts_ns FROM waggle_trace_index${lookup ? ' WHERE trace_id = $1::UHUGEINT' : ''}`;
-  const byKey = lookup ? ' WHERE trace_key = $2::UBIGINT' : '';
-  const runs = `SELECT trace_key, segment_id, min_ts_ns, min_ts_ns + length_ns AS max_ts_ns FROM waggle_trace_runs${byKey}`;
-  const merged = `SELECT trace_key, segment_id, min_s * 1000000000 AS min_ts_ns, (min_s + length_s) * 1000000000 + 999999999 AS max_ts_ns FROM waggle_trace_merged${byKey}`;
-  return `${live} UNION ALL ${runs} UNION ALL ${merged}`;
+  const key64 = traceKeySql('trace_id');
+  const live = `SELECT ${traceKey32Sql(key64)} AS trace_key, segment_id, min_ts_ns, max_ts_ns FROM waggle_trace_index${lookup ? ' WHERE trace_id = $1::UHUGEINT' : ''}`;
+  const runs = `SELECT ${traceKey32Sql('trace_key')} AS trace_key, segment_id, min_ts_ns, min_ts_ns + length_ns AS max_ts_ns FROM waggle_trace_runs${lookup ? ' WHERE trace_key = $2::UBIGINT' : ''}`;
+  const times = 'segment_id, min_s * 1000000000 AS min_ts_ns, (min_s + length_s) * 1000000000 + 999999999 AS max_ts_ns';
+  const merged = `SELECT trace_key, ${times} FROM ${TRACE_MERGED_TABLE}${lookup ? ' WHERE trace_key = $3::BIGINT' : ''}`;
+  const legacy = `SELECT ${traceKey32Sql('trace_key')} AS trace_key, ${times} FROM ${LEGACY_TRACE_MERGED_TABLE}${lookup ? ' WHERE trace_key = $2::UBIGINT' : ''}`;
+  return `${live} UNION ALL ${runs} UNION ALL ${merged} UNION ALL ${legacy}`;
 }

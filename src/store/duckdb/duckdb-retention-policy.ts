@@ -64,4 +64,21 @@ export class DuckDbRetentionPolicy {
     const fallback = this.defaultNs === null ? -(2n ** 63n) : nowNs - this.defaultNs;
     return `ts_ns >= (CASE dataset ${arms} ELSE ${fallback} END)`;
   }
+
+  /**
+   * visibleCondition as a test on one event's dataset and timestamp, for reads that filter rows
+   * after reading them (trace lookups: a constant statement, prepared once). Same cutoffs, same
+   * fallback for a dataset not among `datasetKeys`.
+   */
+  visibleTest(datasetKeys: readonly string[], nowNs: bigint = this.clock()): (datasetKey: string, tsNs: bigint) => boolean {
+    if (datasetKeys.length === 0) return () => true;
+    const cutoffs = new Map(datasetKeys.map((key) => [key, this.cutoffNs(key, nowNs)]));
+    const first = cutoffs.get(datasetKeys[0]!) ?? null;
+    if ([...cutoffs.values()].every((c) => c === first)) return first === null ? () => true : (_key, ts) => ts >= first;
+    const fallback = this.defaultNs === null ? null : nowNs - this.defaultNs;
+    return (key, ts) => {
+      const cutoff = cutoffs.has(key) ? cutoffs.get(key)! : fallback;
+      return cutoff === null || ts >= cutoff;
+    };
+  }
 }

@@ -27,6 +27,8 @@ export interface SegmentState {
   openedNs: bigint;
   /** Whether its table has the receive-time column: segments made before it was added do not (they read NULL). */
   hasIngestTime: boolean;
+  /** Whether it keeps the receive time split in seconds and a remainder (compacted segments: SPLIT_INGEST_TIME_DEFS). */
+  ingestTimeSplit: boolean;
 }
 
 export function newSegment(id: number, openedNs = 0n): SegmentState {
@@ -44,6 +46,7 @@ export function newSegment(id: number, openedNs = 0n): SegmentState {
     compacted: false,
     openedNs,
     hasIngestTime: true,
+    ingestTimeSplit: false,
   };
 }
 

@@ -19,12 +19,15 @@ import {
   CORE_PHYSICAL_COLUMNS,
   CORE_ROLES,
   INGEST_TIME_COLUMN,
+  JOINED_INGEST_TIME_SQL,
   attributePhysicalName,
   segmentTableName,
   traceIndexRowsSql,
+  traceKey32Of,
   traceKeyOf,
 } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
+import { DuckDbTraceStatements, INDEX_LOOKUP_KEY } from './duckdb-trace-statements.js';
 import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
 
 /** Query connections kept open between queries. */
@@ -41,6 +44,7 @@ const CORE_PHYSICAL_NAMES: ReadonlySet<string> = new Set(CORE_PHYSICAL_COLUMNS.m
  */
 export class DuckDbSpanReader {
   private readonly idleQueryConnections: DuckDBConnection[] = [];
+  private readonly traceStatements = new DuckDbTraceStatements();
 
   constructor(
     private readonly connectTo: () => Promise<DuckDBConnection>,
@@ -63,34 +67,50 @@ export class DuckDbSpanReader {
 
   /** Closes the pooled connections (at store close). */
   closeIdleConnections(): void {
-    for (const connection of this.idleQueryConnections.splice(0)) connection.closeSync();
+    for (const connection of this.idleQueryConnections.splice(0)) this.closeConnection(connection);
   }
 
   async getTrace(traceId: bigint): Promise<StoredEvent[]> {
     return this.withQueryConnection(TRACE_LOOKUP_TIMEOUT_MS, (reader) => this.readTrace(reader, traceId));
   }
 
+  /**
+   * The index names the segments holding the trace and its time range in each; each segment's
+   * read is a prepared statement of its own (DuckDbTraceStatements) projecting the columns a
+   * stored event shows, and the retention test runs on the rows read, so the statement's text
+   * never changes with the clock.
+   */
   private async readTrace(reader: DuckDBConnection, traceId: bigint): Promise<StoredEvent[]> {
     const index = await this.readTraceIndex(reader, traceId);
     const events: StoredEvent[] = [];
     const order: bigint[] = [];
     // Expired events are never returned, even before their segment is dropped.
-    const visible = this.retention.visibleCondition(this.catalog.datasetNames());
-    const registered = new Set(this.segments.map((s) => s.id));
+    const visible = this.retention.visibleTest(this.catalog.datasetNames());
+    const registered = new Map(this.segments.map((s) => [s.id, s]));
+    this.traceStatements.keepOnly(reader, new Set(registered.keys()));
     for (const [segmentId, minTs, maxTs] of index) {
       if (typeof segmentId !== 'number' || typeof minTs !== 'bigint' || typeof maxTs !== 'bigint') continue;
-      // The merged trace index keeps rows of retired segments until its next merge.
-      if (!registered.has(segmentId)) continue;
-      const result = await reader.runAndReadAll(
-        `SELECT * FROM ${segmentTableName(segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3::UHUGEINT${visible === '' ? '' : ` AND ${visible}`}`,
-        [minTs, maxTs, traceId.toString()],
+      // The merged trace index keeps rows of retired segments until its next merge. The columns
+      // are the segment's as the reader knows them (as for every relation): a commit adding one
+      // shows it from the next lookup on.
+      const segment = registered.get(segmentId);
+      if (segment === undefined) continue;
+      const names = traceReadColumns(segment);
+      const statement = await this.traceStatements.statement(
+        reader,
+        segmentId,
+        `SELECT ${names.join(', ')} FROM ${segmentTableName(segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3`,
       );
-      const names = result.columnNames();
-      const tsIndex = names.indexOf('ts_ns');
+      statement.bindBigInt(1, minTs);
+      statement.bindBigInt(2, maxTs);
+      statement.bindUHugeInt(3, traceId);
+      const result = await statement.runAndReadAll();
       for (const row of result.getRows()) {
+        const dataset = row[TRACE_READ_DATASET];
+        const ts = row[TRACE_READ_TS];
+        if (typeof ts !== 'bigint' || typeof dataset !== 'string' || !visible(dataset, ts)) continue;
         events.push(formatStoredEvent(names, row, this.catalog));
-        const ts = row[tsIndex];
-        order.push(typeof ts === 'bigint' ? ts : 0n);
+        order.push(ts);
       }
     }
     const indices = events.map((_, i) => i).sort((a, b) => (order[a]! < order[b]! ? -1 : order[a]! > order[b]! ? 1 : 0));
@@ -98,15 +118,16 @@ export class DuckDbSpanReader {
   }
 
   /**
-   * The segments holding a trace and its time range in each, in one query: the live index by
-   * trace id, the compacted runs by trace key (sorted runs: zone maps prune each to one row group).
+   * The segments holding a trace and its time range in each, in one prepared statement: the live
+   * index by trace id, the compacted runs by the 64-bit key and the merged index by the 32-bit one
+   * (sorted: zone maps prune each to one row group; traceIndexRowsSql).
    */
   private async readTraceIndex(reader: DuckDBConnection, traceId: bigint): Promise<DuckDBValue[][]> {
-    const result = await reader.runAndReadAll(
-      `SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${traceIndexRowsSql(true)}) GROUP BY segment_id ORDER BY segment_id`,
-      [traceId.toString(), traceKeyOf(traceId).toString()],
-    );
-    return result.getRows();
+    const statement = await this.traceStatements.statement(reader, INDEX_LOOKUP_KEY, TRACE_INDEX_LOOKUP_SQL);
+    statement.bindVarchar(1, traceId.toString());
+    statement.bindVarchar(2, traceKeyOf(traceId).toString());
+    statement.bindBigInt(3, traceKey32Of(traceId));
+    return (await statement.runAndReadAll()).getRows();
   }
 
   async listTraces(options: TraceListOptions): Promise<TraceSummary[]> {
@@ -259,8 +280,13 @@ export class DuckDbSpanReader {
     } finally {
       clearTimeout(timer);
       if (reusable && !timedOut && !this.closed && this.idleQueryConnections.length < MAX_IDLE_QUERY_CONNECTIONS) this.idleQueryConnections.push(connection);
-      else connection.closeSync();
+      else this.closeConnection(connection);
     }
+  }
+
+  private closeConnection(connection: DuckDBConnection): void {
+    this.traceStatements.forget(connection);
+    connection.closeSync();
   }
 
   hasSampledEvents(window: TimeWindow): boolean {
@@ -339,10 +365,25 @@ function samplePieces(window: TimeWindow, sample: BlockSample | undefined): Arra
   ].filter((p) => p.startNs < p.endNs);
 }
 
+/** The index lookup behind every trace read: `$1` the trace id, `$2` its 64-bit key, `$3` its 32-bit key. */
+const TRACE_INDEX_LOOKUP_SQL = `SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${traceIndexRowsSql(true)}) GROUP BY segment_id ORDER BY segment_id`;
+
+/**
+ * What a trace read takes of a segment: every column a stored event shows, `dataset` and `ts_ns`
+ * first (the retention test and the order need them), not the receive time (no event shows it).
+ */
+function traceReadColumns(segment: SegmentState): string[] {
+  const core = CORE_PHYSICAL_COLUMNS.map((c) => c.physical).filter((name) => name !== INGEST_TIME_COLUMN && name !== 'dataset' && name !== 'ts_ns');
+  return ['dataset', 'ts_ns', ...core, ...segment.attributeColumns.map(attributePhysicalName)];
+}
+const TRACE_READ_DATASET = 0;
+const TRACE_READ_TS = 1;
+
 function projectColumn(name: string, segment: SegmentState | null, catalog: DuckDbCatalog): string {
   if (name === ROW_POSITION_COLUMNS.segment) return segment ? `CAST(${Math.trunc(segment.id)} AS BIGINT) AS ${name}` : `CAST(NULL AS BIGINT) AS ${name}`;
   if (name === ROW_POSITION_COLUMNS.row) return segment ? `rowid AS ${name}` : `CAST(NULL AS BIGINT) AS ${name}`;
   if (CORE_PHYSICAL_NAMES.has(name)) {
+    if (segment && name === INGEST_TIME_COLUMN && segment.ingestTimeSplit) return `${JOINED_INGEST_TIME_SQL} AS ${name}`;
     if (segment && (name !== INGEST_TIME_COLUMN || segment.hasIngestTime)) return name;
     const def = CORE_PHYSICAL_COLUMNS.find((c) => c.physical === name)!;
     return `CAST(NULL AS ${def.sqlType.replace(' NOT NULL', '')}) AS ${name}`;

@@ -30,8 +30,11 @@ import { DuckDbCatalog } from './duckdb-catalog.js';
 import { DEFAULT_COLUMN_ADMISSION_LIMITS, DuckDbColumnAdmission, type ColumnAdmissionLimits } from './duckdb-column-admission.js';
 import {
   CORE_PHYSICAL_COLUMNS,
+  INGEST_SECONDS_COLUMN,
   INGEST_TIME_COLUMN,
   INTERNAL_DDL,
+  LEGACY_TRACE_MERGED_TABLE,
+  TRACE_MERGED_TABLE,
   segmentTableName,
 } from './duckdb-physical-layout.js';
 import { ColumnRoutes } from './duckdb-layer-resolver.js';
@@ -671,7 +674,8 @@ async function loadDatabaseState(writer: DuckDBConnection, catalog: DuckDbCatalo
     if (typeof dataset === 'string' && typeof ns === 'bigint') retentionOverrides.push([dataset, ns]);
   }
   // Ids are never reused: the merged trace index may still name retired segments (until its next merge).
-  const maxId = await writer.runAndReadAll('SELECT greatest((SELECT coalesce(max(id), 0) FROM waggle_segments), (SELECT coalesce(max(segment_id), 0) FROM waggle_trace_merged))');
+  // Ids are never reused: the merged trace index may still name retired segments (until its next merge).
+  const maxId = await writer.runAndReadAll(`SELECT greatest((SELECT coalesce(max(id), 0) FROM waggle_segments), (SELECT coalesce(max(segment_id), 0) FROM ${LEGACY_TRACE_MERGED_TABLE}), (SELECT coalesce(max(segment_id), 0) FROM ${TRACE_MERGED_TABLE}))`);
   const nextSegmentId = Number(maxId.getRows()[0]?.[0] ?? 0) + 1;
   return { segments, committed, retentionOverrides, nextSegmentId };
 }
@@ -722,6 +726,8 @@ async function loadSegments(connection: DuckDBConnection, catalog: DuckDbCatalog
     segment.hasIngestTime = false;
     for (const [name] of columns.getRows()) {
       if (name === INGEST_TIME_COLUMN) segment.hasIngestTime = true;
+      // A compacted segment keeps it split (duckdb-physical-layout.ts).
+      if (name === INGEST_SECONDS_COLUMN) segment.hasIngestTime = segment.ingestTimeSplit = true;
       if (typeof name !== 'string' || CORE_PHYSICAL_NAMES.has(name)) continue;
       const column = catalog.columnById(Number(name.slice(1)));
       if (column) addSegmentColumn(segment, column.id, column.type);

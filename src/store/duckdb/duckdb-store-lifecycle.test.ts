@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore, type DuckDbStoreOptions } from './duckdb-span-store.js';
-import { traceIndexRowsSql, traceKeyOf } from './duckdb-physical-layout.js';
+import { traceIndexRowsSql, traceKey32Of } from './duckdb-physical-layout.js';
 import { DAY_NS, HOUR_NS, LIFECYCLE_BASE_NS, SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId, lifecycleBatch } from './duckdb-lifecycle-fixture.js';
 import { eventRecord } from '../../../test/support/event-record-fixture.js';
 
@@ -80,8 +80,8 @@ describe('retention on a controlled clock', () => {
     assert.equal(stats.retention.segments, 1);
     assert.equal(stats.retention.events, TRACES_PER_BATCH * SPANS_PER_TRACE);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_segments'), 2);
-    assert.equal(await scalar(store, `SELECT count(*) FROM (${traceIndexRowsSql()}) WHERE trace_key = ${traceKeyOf(batchTraceId(1, 0))}`), 0);
-    assert.equal(await scalar(store, `SELECT count(*) FROM (${traceIndexRowsSql()}) WHERE trace_key = ${traceKeyOf(batchTraceId(2, 0))}`), 1);
+    assert.equal(await scalar(store, `SELECT count(*) FROM (${traceIndexRowsSql()}) WHERE trace_key = ${traceKey32Of(batchTraceId(1, 0))}`), 0);
+    assert.equal(await scalar(store, `SELECT count(*) FROM (${traceIndexRowsSql()}) WHERE trace_key = ${traceKey32Of(batchTraceId(2, 0))}`), 1);
     assert.equal(await scalar(store, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'seg_1'"), 0);
     assert.equal(await countEvents(store), 2 * TRACES_PER_BATCH * SPANS_PER_TRACE);
   });
@@ -210,9 +210,9 @@ describe('compaction', () => {
     // One index row per trace: the 5 compacted batches' in the compacted segment's rows, only the
     // 3 batches written meanwhile (the open segment) in the live table.
     assert.equal(await scalar(store, `SELECT count(*) - count(DISTINCT trace_key) FROM (${traceIndexRowsSql()})`), 0);
-    // (compactAll merged the run into waggle_trace_merged: nothing else is compacted)
-    assert.equal(await scalar(store, `SELECT count(*) FROM waggle_trace_merged WHERE segment_id = ${compacted}`), 5 * TRACES_PER_BATCH);
-    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged'), 5 * TRACES_PER_BATCH);
+    // (compactAll merged the run into waggle_trace_merged32: nothing else is compacted)
+    assert.equal(await scalar(store, `SELECT count(*) FROM waggle_trace_merged32 WHERE segment_id = ${compacted}`), 5 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged32'), 5 * TRACES_PER_BATCH);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 0);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_index'), 3 * TRACES_PER_BATCH);
     // The compacted rows are in time order.
@@ -242,7 +242,7 @@ describe('compaction', () => {
     assert.equal(await countEvents(store), 3 * TRACES_PER_BATCH * SPANS_PER_TRACE);
     // The merged segments' runs went in the swaps: rows only of the two compacted segments, one row a trace.
     await store.runLifecycle();
-    const compactedRows = 'SELECT segment_id FROM waggle_trace_runs UNION ALL SELECT segment_id FROM waggle_trace_merged';
+    const compactedRows = 'SELECT segment_id FROM waggle_trace_runs UNION ALL SELECT segment_id FROM waggle_trace_merged32';
     assert.equal(await scalar(store, `SELECT count(DISTINCT segment_id) FROM (${compactedRows})`), 2);
     assert.equal(await scalar(store, `SELECT count(*) FROM (${compactedRows})`), 3 * TRACES_PER_BATCH);
     for (let batch = 1; batch <= 3; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 3))).length, SPANS_PER_TRACE);
@@ -262,9 +262,9 @@ describe('compaction', () => {
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_segments WHERE compacted'), 4);
     assert.equal(store.lifecycleStats().traceRunMerges?.count, 4);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 0);
-    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged'), 4 * TRACES_PER_BATCH);
-    assert.equal(await scalar(store, 'SELECT count(DISTINCT segment_id) FROM waggle_trace_merged'), 4);
-    assert.equal(await scalar(store, 'SELECT count(*) FROM (SELECT trace_key < lag(trace_key) OVER (ORDER BY rowid) AS back FROM waggle_trace_merged) WHERE back'), 0);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged32'), 4 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(DISTINCT segment_id) FROM waggle_trace_merged32'), 4);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM (SELECT trace_key < lag(trace_key) OVER (ORDER BY rowid) AS back FROM waggle_trace_merged32) WHERE back'), 0);
     // Seven hours of retention at 9h: the first batch (0h) is hidden already, the others are found through the merged table.
     for (let batch = 2; batch <= 4; batch++) assert.equal((await store.getTrace(batchTraceId(batch, 9))).length, SPANS_PER_TRACE);
     // At 9h 1m the lifecycle deletes the segment of 0h and drops its table (no grace here). Its
@@ -274,15 +274,15 @@ describe('compaction', () => {
     await store.runLifecycle();
     assert.equal(store.lifecycleStats().retention.segments, 1);
     assert.equal(await scalar(store, "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'seg\\_%' ESCAPE '\\'"), 3);
-    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged WHERE segment_id NOT IN (SELECT id FROM waggle_segments)'), TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged32 WHERE segment_id NOT IN (SELECT id FROM waggle_segments)'), TRACES_PER_BATCH);
     assert.deepEqual(await store.getTrace(batchTraceId(1, 9)), []);
     // The next merge leaves them out.
     await writeBatch(store, clock, 5, LIFECYCLE_BASE_NS + 9n * HOUR_NS + 60_000_000_000n);
     await store.sealOpenSegment();
     assert.equal(await store.compactAll(), 1);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 0);
-    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged'), 4 * TRACES_PER_BATCH);
-    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged WHERE segment_id NOT IN (SELECT id FROM waggle_segments)'), 0);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged32'), 4 * TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged32 WHERE segment_id NOT IN (SELECT id FROM waggle_segments)'), 0);
     await store.close();
     store = await openStore(dir, clock, { retentionNs: 7n * HOUR_NS });
     assert.deepEqual(await store.getTrace(batchTraceId(1, 9)), []);

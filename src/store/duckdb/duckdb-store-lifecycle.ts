@@ -4,11 +4,16 @@ import type { DuckDbCatalog } from './duckdb-catalog.js';
 import {
   ATTRIBUTE_SQL_TYPE,
   CORE_PHYSICAL_COLUMNS,
+  INGEST_REMAINDER_COLUMN,
+  INGEST_SECONDS_COLUMN,
   INGEST_TIME_COLUMN,
+  JOINED_INGEST_TIME_SQL,
+  SPLIT_INGEST_TIME_DEFS,
   TRACE_MERGE_BUILD_TABLE,
   attributePhysicalName,
   compactionIndexTableName,
   segmentTableName,
+  splitIngestTimeSql,
   traceKeySql,
 } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
@@ -275,7 +280,7 @@ export class DuckDbStoreLifecycle {
     await writer.run('BEGIN TRANSACTION');
     try {
       await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${list})`);
-      // Not from waggle_trace_merged: that would scan and delete from the whole merged index on
+      // Not from the merged index (waggle_trace_merged32): that would scan and delete from the whole merged index on
       // the writer's turn (132 ms for a tenth of a 30M-span index); lookups skip rows of
       // segments no longer registered, and the next merge leaves them out.
       await writer.run(`DELETE FROM waggle_trace_runs WHERE segment_id IN (${list})`);
@@ -403,16 +408,24 @@ export class DuckDbStoreLifecycle {
     const connection = await this.host.connect();
     this.building = connection;
     try {
-      const coreDefs = CORE_PHYSICAL_COLUMNS.map((c) => `${c.physical} ${c.sqlType}`);
+      // The receive time is kept split (SPLIT_INGEST_TIME_DEFS): the sources give it whole, the insert splits it.
+      target.ingestTimeSplit = true;
+      const coreDefs = CORE_PHYSICAL_COLUMNS.flatMap((c) => (c.physical === INGEST_TIME_COLUMN ? SPLIT_INGEST_TIME_DEFS : [`${c.physical} ${c.sqlType}`]));
       const attributeDefs = target.attributeColumns.map((id, i) => `${attributePhysicalName(id)} ${ATTRIBUTE_SQL_TYPE[target.types[i]!]}`);
       await connection.run(`CREATE TABLE ${table} (${[...coreDefs, ...attributeDefs].join(', ')})`);
       const names = [...CORE_PHYSICAL_COLUMNS.map((c) => c.physical), ...target.attributeColumns.map(attributePhysicalName)];
+      const targetNames = [...CORE_PHYSICAL_COLUMNS.flatMap((c) => (c.physical === INGEST_TIME_COLUMN ? [INGEST_SECONDS_COLUMN, INGEST_REMAINDER_COLUMN] : [c.physical])), ...target.attributeColumns.map(attributePhysicalName)];
+      const inserted = names.flatMap((name) => (name === INGEST_TIME_COLUMN ? splitIngestTimeSql(INGEST_TIME_COLUMN) : [name]));
       const sources = group.map((segment) => {
         const projection = [
-          // A segment from before the receive-time column reads NULL there.
-          ...CORE_PHYSICAL_COLUMNS.map((c) => (c.physical === INGEST_TIME_COLUMN && !segment.hasIngestTime ? 'CAST(NULL AS BIGINT)' : c.physical)),
+          // A segment from before the receive-time column reads NULL there; a compacted one joins its split columns.
+          ...CORE_PHYSICAL_COLUMNS.map((c) => {
+            if (c.physical !== INGEST_TIME_COLUMN) return c.physical;
+            if (!segment.hasIngestTime) return `CAST(NULL AS BIGINT) AS ${INGEST_TIME_COLUMN}`;
+            return segment.ingestTimeSplit ? `${JOINED_INGEST_TIME_SQL} AS ${INGEST_TIME_COLUMN}` : INGEST_TIME_COLUMN;
+          }),
           ...target.attributeColumns.map((id, i) =>
-            segment.positions.has(id) ? attributePhysicalName(id) : `CAST(NULL AS ${ATTRIBUTE_SQL_TYPE[target.types[i]!]})`,
+            segment.positions.has(id) ? attributePhysicalName(id) : `CAST(NULL AS ${ATTRIBUTE_SQL_TYPE[target.types[i]!]}) AS ${attributePhysicalName(id)}`,
           ),
         ].join(', ');
         return `SELECT ${projection} FROM ${segmentTableName(segment.id)}${visible === '' ? '' : ` WHERE ${visible}`}`;
@@ -421,7 +434,7 @@ export class DuckDbStoreLifecycle {
       // a trace lookup too, since the index gives each trace's time range in the segment. Measured
       // against trace-id order at 300k spans: 103.1 (time) vs 101.4 (trace id) bytes per span and the same lookup
       // times (noise on a busy machine), so the order that also serves time ranges won.
-      await connection.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM (${sources.join(' UNION ALL ')}) ORDER BY ts_ns, trace_id`);
+      await connection.run(`INSERT INTO ${table} (${targetNames.join(', ')}) SELECT ${inserted.join(', ')} FROM (${sources.join(' UNION ALL ')}) ORDER BY ts_ns, trace_id`);
       // The segment's trace-index run, in key order, appended to waggle_trace_runs in the swap
       // below: a lookup reads one row group of it (zone maps). 8-byte keys, and the trace's
       // length, not its end (fewer bits). A crash before the swap leaves this table behind; the
@@ -518,7 +531,7 @@ export class DuckDbStoreLifecycle {
       }
       // The sources' index rows go (live ones, and the runs of compacted ones); the new run comes in whole, in key order.
       await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${ids})`);
-      // (waggle_trace_merged keeps the sources' rows until its next merge: lookups skip unregistered segments.)
+      // (The merged index keeps the sources' rows until its next merge: lookups skip unregistered segments.)
       await writer.run(`DELETE FROM waggle_trace_runs WHERE segment_id IN (${ids})`);
       await writer.run(`INSERT INTO waggle_trace_runs SELECT trace_key, ${target.id}, min_ts_ns, length_ns FROM ${indexTable}`);
       await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${ids})`);
