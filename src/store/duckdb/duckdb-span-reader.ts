@@ -27,6 +27,7 @@ import {
   traceKeyOf,
 } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
+import type { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
 import { DuckDbTraceStatements, INDEX_LOOKUP_KEY } from './duckdb-trace-statements.js';
 import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
 
@@ -55,6 +56,8 @@ export class DuckDbSpanReader {
     private readonly isClosed: () => boolean,
     /** Every read passes here first: heavy queries queue behind each other, not in front of ingest. */
     private readonly queryAdmission: QueryAdmission,
+    /** Compaction swaps: a trace lookup that straddles one runs again. */
+    private readonly segmentSwaps: SegmentSwapGate,
   ) {}
 
   private get closed(): boolean {
@@ -71,7 +74,7 @@ export class DuckDbSpanReader {
   }
 
   async getTrace(traceId: bigint): Promise<StoredEvent[]> {
-    return this.withQueryConnection(TRACE_LOOKUP_TIMEOUT_MS, (reader) => this.readTrace(reader, traceId));
+    return this.withQueryConnection(TRACE_LOOKUP_TIMEOUT_MS, (reader) => this.segmentSwaps.consistent(() => this.readTrace(reader, traceId)));
   }
 
   /**

@@ -46,6 +46,7 @@ import { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { DUCKDB_BLOCK_ROWS, DuckDbSpanReader } from './duckdb-span-reader.js';
 import { DEFAULT_SEGMENT_MAX_AGE_NS, DuckDbSpanWriter, type CommittedState } from './duckdb-span-writer.js';
 import { formatRetention } from '../../core/retention-duration.js';
+import { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
 import { DuckDbStoreLifecycle, dropUnregisteredTables } from './duckdb-store-lifecycle.js';
 import { DuckDbStoreRecovery } from './duckdb-store-recovery.js';
 import { duckDbErrorKind } from './duckdb-error-kind.js';
@@ -191,7 +192,8 @@ export class DuckDbSpanStore implements SpanStore {
       openDatabase: () => this.openDatabaseAgain(),
       log: (message) => this.log(message),
     });
-    this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission);
+    const segmentSwaps = new SegmentSwapGate();
+    this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission, segmentSwaps);
     this.sealedResults = new DuckDbSealedResultCache(segments);
     this.clientParents = new DuckDbClientParentIndex(segments, retention, (selector) => this.reader.datasetNames(selector), options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS);
     const store = this;
@@ -216,6 +218,7 @@ export class DuckDbSpanStore implements SpanStore {
           }),
         connect: () => store.connect(),
         allocateSegmentId: () => store.writePath.allocateSegmentId(),
+        segmentSwaps,
         log: (message) => store.log(message),
       },
       {

@@ -220,6 +220,36 @@ describe('compaction', () => {
     await store.close();
   });
 
+  it('finds every span of a trace while compactions swap segments under its lookups', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const store = await openStore(tempDir(), clock);
+    const short: string[] = [];
+    let lookups = 0;
+    for (let round = 0; round < 4; round++) {
+      const first = round * 3 + 1;
+      for (let batch = first; batch < first + 3; batch++) {
+        await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch) * 10_000_000_000n);
+        await store.sealOpenSegment();
+      }
+      let compacting = true;
+      // Lookups back to back on three connections for as long as the compaction runs.
+      const readers = [0, 1, 2].map(async (reader) => {
+        for (let i = 0; compacting; i++) {
+          const batch = 1 + ((i + reader) % (first + 2));
+          const spans = await store.getTrace(batchTraceId(batch, i % TRACES_PER_BATCH));
+          lookups += 1;
+          if (spans.length !== SPANS_PER_TRACE) short.push(`round ${round}: batch ${batch} trace ${i % TRACES_PER_BATCH} had ${spans.length} spans`);
+        }
+      });
+      await store.compactAll();
+      compacting = false;
+      await Promise.all(readers);
+    }
+    assert.ok(lookups >= 12, `only ${lookups} lookups ran during the compactions`);
+    assert.deepEqual(short, []);
+    await store.close();
+  });
+
   it('merges narrow compacted segments again, but never across more than two hours of event time', async () => {
     const clock = { now: LIFECYCLE_BASE_NS };
     const store = await openStore(tempDir(), clock);

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StoreLifecycleStats } from '../span-store.js';
+import type { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import {
   ATTRIBUTE_SQL_TYPE,
@@ -32,6 +33,8 @@ export interface LifecycleHost {
   connect(): Promise<DuckDBConnection>;
   /** The next unused segment id. */
   allocateSegmentId(): number;
+  /** Compaction swaps pass here, so that a trace lookup never sees half of one. */
+  readonly segmentSwaps: SegmentSwapGate;
   log(message: string): void;
 }
 
@@ -517,7 +520,11 @@ export class DuckDbStoreLifecycle {
   }
 
   /** Registers the compacted segment and retires its sources in one transaction, then in memory. */
-  private async swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string): Promise<boolean> {
+  private swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string): Promise<boolean> {
+    return this.host.segmentSwaps.swap(() => this.swapSegments(writer, group, target, ids, indexTable));
+  }
+
+  private async swapSegments(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string): Promise<boolean> {
     await writer.run('BEGIN TRANSACTION');
     try {
       await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted) VALUES ($1, $2, $3, $4, true, true)', [
