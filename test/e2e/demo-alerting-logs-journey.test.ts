@@ -139,7 +139,8 @@ describe('a new user on the demo: alerting, logs and metrics', { skip: hasChromi
     const [ada, bob] = checkouts;
     // "Ada (always slow)": every one of her checkouts misses the 1 s the SLO below asks for; Bob's make it.
     assert.ok(Number(ada!['MIN(duration_ms)']) > 1000, `Ada's fastest checkout: ${JSON.stringify(ada)}`);
-    assert.ok(Number(bob!['MAX(duration_ms)']) < 500, `Bob's slowest checkout: ${JSON.stringify(bob)}`);
+    // (Bob's only bound is the SLO's: on a busy machine his checkouts have taken 864 ms.)
+    assert.ok(Number(bob!['MAX(duration_ms)']) < 1000, `Bob's slowest checkout: ${JSON.stringify(bob)}`);
 
     await page.goto(waggleUrl('/'));
     await page.getByLabel('API key').fill(demo.keys.admin);
@@ -213,9 +214,9 @@ describe('a new user on the demo: alerting, logs and metrics', { skip: hasChromi
   it('groups checkouts by a calculated field created on its page', { timeout: 60_000 }, async () => {
     await page.goto(waggleUrl('/calculated-fields?dataset=demo-api'));
     await page.getByPlaceholder('latency_class').fill('speed');
-    await page.locator('textarea').fill('IF(GT($duration_ms, 500), "slow", "ok")');
+    await page.locator('textarea').fill('IF(GT($duration_ms, 1000), "slow", "ok")');
     await page.getByRole('button', { name: 'Create' }).click();
-    await page.getByRole('cell', { name: 'IF(GT($duration_ms, 500), "slow", "ok")' }).waitFor();
+    await page.getByRole('cell', { name: 'IF(GT($duration_ms, 1000), "slow", "ok")' }).waitFor();
     await page.getByPlaceholder('latency_class').fill('sli.checkout_fast');
     await page.locator('textarea').fill('IF(EQUALS($name, "POST /api/checkout"), LT($duration_ms, 1000))');
     await page.getByRole('button', { name: 'Create' }).click();
