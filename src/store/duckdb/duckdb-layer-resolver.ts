@@ -193,7 +193,8 @@ export class LayerResolver {
     let fresh: Set<number | string> | null = null;
     for (let li = 0; li < layers.length; li++) {
       const layer = layers[li]!;
-      if (this.previous[li] === layer) continue;
+      // A known shape's columns are all in the batch already.
+      if (this.previous[li] === layer || this.knownShape(li, layer) !== null) continue;
       const { keys, kinds, values } = layer;
       for (let i = 0; i < keys.length; i++) {
         const id = this.routes.find(keys[i]!, kinds[i]!, values[i]!);
