@@ -33,7 +33,7 @@ export async function startDiscardingSink(): Promise<DiscardingSink> {
     url: `http://127.0.0.1:${port}/v1/traces`,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
