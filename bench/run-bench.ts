@@ -16,13 +16,14 @@ import { timeAnalysis, type AnalysisTiming } from './query/analysis-bench.js';
 import { benchQueries, type BenchQuery } from './query/bench-queries.js';
 import { timeQueriesOnDuckDb, type DirectQueryTiming } from './query/direct-duckdb-timer.js';
 import { QueryApiError, countEvents, parseServerTiming, runQuery } from './query/honeycomb-query-client.js';
-import type { BenchResults, DatasetResults, IngestResults, IngestRun, LoadSummary, QueryTiming, Verification } from './report/bench-results.js';
+import type { BenchResults, DatasetResults, IngestResults, IngestRun, LoadSummary, QueryTiming, SinkRun, Verification } from './report/bench-results.js';
 import { summarizeLatencies, type LatencySummary } from './report/latency-summary.js';
 import { formatResults } from './report/results-table.js';
 import { BENCH_USAGE, parseBenchOptions, type BenchOptions, type BenchStore } from './run-bench-options.js';
 import { formatStoreComparison } from './report/store-comparison-table.js';
 import { waitForCompaction, type CompactionWait } from './server/compaction-wait.js';
 import { dataDirSize } from './server/data-dir-size.js';
+import { startDiscardingSink } from './server/discarding-otlp-sink.js';
 import { findFreePorts } from './server/free-ports.js';
 import { runLogIngest, type LogIngestResults } from './logs/log-ingest-run.js';
 import { RssSampler } from './server/rss-sampler.js';
@@ -147,6 +148,9 @@ async function runIngest(root: string, work: string, options: BenchOptions, prob
     for (const transport of options.transports) {
       // Seeds stay tied to the encoding, so a run of one encoding sends what a full run sends.
       const index = (['http-protobuf', 'http-json', 'grpc'] as const).indexOf(transport);
+      // The same load against a sink that stores nothing, just before: the server's ceiling now.
+      const sink = transport === 'grpc' ? null : await measureSink(transport, options, index);
+      if (sink !== null) progress(`  discarding sink: ${Math.round(sink.spansPerSecond)} spans/s`);
       progress(`ingest ${transport}: ${options.ingestSeconds} s, ${options.inFlight} in flight`);
       sampler.begin(`ingest ${transport}`);
       cpu.start();
@@ -174,13 +178,40 @@ async function runIngest(root: string, work: string, options: BenchOptions, prob
         expected, ackedAt, problems, `ingest ${transport}`);
       sampler.end();
       const phase = sampler.results().at(-1);
-      runs.push({ transport, load: summary(load), verification, peakRssBytes: phase?.peakRssBytes ?? 0, cpu: cpuUsage });
+      runs.push({ transport, load: summary(load), verification, peakRssBytes: phase?.peakRssBytes ?? 0, cpu: cpuUsage, sink });
       progress(`  ${Math.round(load.spansPerSecond)} spans/s, ${load.acknowledgedSpans} acknowledged, count ${verification.matches === null ? 'n/a' : verification.matches ? 'exact' : 'MISMATCH'}`);
     }
     return { idleRssBytes, runs };
   } finally {
     sampler.stop();
     await stopServer(server);
+  }
+}
+
+/**
+ * The load generator against a discarding sink (bench/server/discarding-otlp-sink.ts) for up to
+ * 10 s, with the options the server's run gets: what the generator and loopback HTTP reach on
+ * this machine at this moment, and the sink's own CPU.
+ */
+async function measureSink(transport: 'http-protobuf' | 'http-json', options: BenchOptions, index: number): Promise<SinkRun> {
+  const sink = await startDiscardingSink();
+  const cpu = new ThreadCpuMeter(sink.pid);
+  try {
+    cpu.start();
+    const load = await runLoadInChildProcess({
+      transport,
+      target: sink.url,
+      inFlight: options.inFlight,
+      poolRequests: options.smoke ? Math.max(16, 2 * options.inFlight) : 64,
+      durationSeconds: Math.min(10, options.ingestSeconds),
+      maxSeconds: Math.min(10, options.ingestSeconds) + 60,
+      placement: { mode: 'now', spreadSeconds: 60 },
+      seed: options.seed * 100 + index,
+      traceIdSample: 0,
+    });
+    return { spansPerSecond: load.spansPerSecond, acknowledgedSpans: load.acknowledgedSpans, seconds: load.elapsedSeconds, cpu: cpu.stop() };
+  } finally {
+    await sink.stop();
   }
 }
 

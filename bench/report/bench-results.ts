@@ -48,6 +48,16 @@ export interface IngestRun {
   readonly peakRssBytes: number;
   /** CPU the server spent per thread group during the load, and the machine's busy CPU. */
   readonly cpu: ThreadCpuUsage | null;
+  /** The same load against a discarding sink just before (OTLP/HTTP only; null for gRPC). */
+  readonly sink?: SinkRun | null;
+}
+
+/** The load generator against a sink that reads each body and answers 200, storing nothing. */
+export interface SinkRun {
+  readonly spansPerSecond: number;
+  readonly acknowledgedSpans: number;
+  readonly seconds: number;
+  readonly cpu: ThreadCpuUsage | null;
 }
 
 export interface IngestResults {

@@ -36,6 +36,13 @@ export function formatCpu(cpu: ThreadCpuUsage | null): string {
   return `${cores(cpu.processCpuSeconds)} (JS ${cores(cpu.byThread['main'] ?? 0)}) / ${cores(cpu.machineBusySeconds)}`;
 }
 
+/** Server CPU per acknowledged span, all threads (the JS thread's), in µs. */
+export function formatCpuPerSpan(cpu: ThreadCpuUsage | null, spans: number): string {
+  if (cpu === null || spans <= 0) return '-';
+  const us = (seconds: number): string => ((seconds * 1e6) / spans).toFixed(1);
+  return `${us(cpu.processCpuSeconds)} (${us(cpu.byThread['main'] ?? 0)})`;
+}
+
 /** The human report printed at the end of a run. */
 export function formatResults(results: BenchResults): string {
   const out: string[] = [];
@@ -46,10 +53,12 @@ export function formatResults(results: BenchResults): string {
   if (results.ingest !== null) {
     out.push('', `Ingest (idle server RSS ${formatMiB(results.ingest.idleRssBytes)})`);
     out.push(formatTable(
-      ['transport', 'spans/s', 'acked spans', 'failed req', 'retries', 'p50 ms', 'p99 ms', 'stored (visible after)', 'peak RSS', 'server cores (JS) / machine'],
+      ['transport', 'spans/s', 'sink spans/s (share)', 'server CPU µs/span (JS)', 'acked spans', 'failed req', 'retries', 'p50 ms', 'p99 ms', 'stored (visible after)', 'peak RSS', 'server cores (JS) / machine'],
       results.ingest.runs.map((run) => [
         run.transport,
         formatCount(run.load.spansPerSecond),
+        run.sink ? `${formatCount(run.sink.spansPerSecond)} (${((100 * run.load.spansPerSecond) / run.sink.spansPerSecond).toFixed(0)} %)` : '-',
+        formatCpuPerSpan(run.cpu, run.load.acknowledgedSpans),
         formatCount(run.load.acknowledgedSpans),
         formatCount(run.load.requestsFailed + run.load.requestsPartial),
         formatCount(run.load.retries),

@@ -1,6 +1,5 @@
 import type { AttributeList } from '../core/attribute-value.js';
 import type { DecodedBatch, EventRecord } from '../core/event-record.js';
-import { idFromBytes } from '../core/trace-id.js';
 import { OtlpBatchBuilder, type OtlpDecodeOptions, type OtlpSpanFields, emptyOtlpSpanFields } from './otlp-event-mapping.js';
 import { OtlpProtobufReader, WIRE_VARINT, type OtlpScopeFields } from './otlp-protobuf-reader.js';
 
@@ -185,10 +184,9 @@ class ProtobufTraceReader extends OtlpProtobufReader {
       }
     }
 
-    const buf = this.buf;
-    span.traceId = span.traceIdBytes === 16 ? idFromBytes(buf, traceIdStart, 16) : 0n;
-    span.spanId = span.spanIdBytes === 8 ? idFromBytes(buf, spanIdStart, 8) : 0n;
-    span.parentId = span.parentIdBytes === 8 ? idFromBytes(buf, parentIdStart, 8) : 0n;
+    span.traceId = span.traceIdBytes === 16 ? this.idAt(traceIdStart, 16) : 0n;
+    span.spanId = span.spanIdBytes === 8 ? this.idAt(spanIdStart, 8) : 0n;
+    span.parentId = span.parentIdBytes === 8 ? this.idAt(parentIdStart, 8) : 0n;
     const record = this.builder.addSpan(span);
     // Events and links need the accepted span's record, so they are read in passes of their own
     // (events first, then links, as the JSON decoder does).

@@ -86,8 +86,10 @@ export class DuckDbColumnAdmission {
   admit(events: readonly EventRecord[], unit: AdmissionUnit, nowNs: bigint): ColumnAdmission {
     let refused: Uint8Array | null = null;
     let reason = '';
-    // Layers wholly admitted in this call, per dataset: resource and scope layers repeat.
-    let knownLayers = new Set<AttributeList>();
+    // Per layer position, the layer last wholly admitted in this call for the current dataset:
+    // resource and scope layers repeat from one span to the next. (Judging a layer again gives the
+    // same answer, so a repeat that is not consecutive only costs the check.)
+    let knownLayers: Array<AttributeList | undefined> = [];
     let knownDataset: string | null = null;
     let start = 0;
     while (start < events.length) {
@@ -96,7 +98,7 @@ export class DuckDbColumnAdmission {
       if (unit === 'span') while (end < events.length && events[end]!.annotationType !== null) end++;
       const dataset = events[start]!.dataset;
       if (dataset !== knownDataset) {
-        knownLayers = new Set();
+        knownLayers = [];
         knownDataset = dataset;
       }
       const problem = this.admitUnit(events, start, end, dataset, knownLayers, nowNs);
@@ -110,15 +112,15 @@ export class DuckDbColumnAdmission {
     return { refused, reason };
   }
 
-  private admitUnit(events: readonly EventRecord[], start: number, end: number, dataset: string, knownLayers: Set<AttributeList>, nowNs: bigint): string | null {
+  private admitUnit(events: readonly EventRecord[], start: number, end: number, dataset: string, knownLayers: Array<AttributeList | undefined>, nowNs: bigint): string | null {
     const set = this.datasetSet(dataset);
     let newIds: Set<number> | null = null;
     let created: Map<string, ColumnType> | null = null;
-    const layersSeen: AttributeList[] = [];
     for (let e = start; e < end; e++) {
-      for (const layer of events[e]!.attributes) {
-        if (knownLayers.has(layer)) continue;
-        layersSeen.push(layer);
+      const layers = events[e]!.attributes;
+      for (let li = 0; li < layers.length; li++) {
+        const layer = layers[li]!;
+        if (knownLayers[li] === layer) continue;
         const { keys, kinds, values } = layer;
         for (let i = 0; i < keys.length; i++) {
           const direct = this.routes.peek(keys[i]!, kinds[i]!);
@@ -150,7 +152,9 @@ export class DuckDbColumnAdmission {
       // Created now, in admission (= WAL) order, so each key's type is fixed by its first admitted value, as a commit would.
       for (const [keyName, type] of created ?? []) set.add(this.catalog.ensureColumn(keyName, type, nowNs).id);
     }
-    for (const layer of layersSeen) knownLayers.add(layer);
+    // Admitted: the unit's layers are known now (its last event's, the ones the next span repeats).
+    const last = events[end - 1]!.attributes;
+    for (let li = 0; li < last.length; li++) knownLayers[li] = last[li];
     return null;
   }
 }

@@ -29,6 +29,11 @@ export class ColumnRoutes {
     return this.direct.get(key)?.[KIND_INDEX[kind]] ?? -1;
   }
 
+  /** Whether a value of the key's kind goes, unconverted, to column `id` by a remembered route. */
+  isDirect(key: string, kind: AttributeKind, id: number): boolean {
+    return this.peek(key, kind) === id;
+  }
+
   /** The column an attribute goes to when the catalog has it, else -1 (creates nothing). */
   find(key: string, kind: AttributeKind, value: AttributeScalar): number {
     const direct = this.peek(key, kind);
@@ -60,6 +65,22 @@ export class ColumnRoutes {
     return column.id;
   }
 }
+
+/**
+ * A span layer's key sequence and how it resolved, when every key took a remembered direct route:
+ * a later layer with the very same keys and kinds (the same string instances, as the decoders'
+ * string caches hand them out) resolves to the same column ids, with its own values unconverted.
+ */
+interface LayerShape {
+  readonly keys: readonly string[];
+  readonly kinds: readonly AttributeKind[];
+  readonly columnIds: Int32Array;
+  /** The DatasetColumns these ids were last added to: adding them again changes nothing. */
+  addedTo: DatasetColumns | null;
+}
+
+/** Shapes remembered per layer position: spans of a request come in a few shapes (server, client, db...). */
+const SHAPES_PER_POSITION = 8;
 
 /** Column ids one dataset used in a batch, collected without a Set operation per value. */
 class DatasetColumns {
@@ -102,6 +123,8 @@ export class LayerResolver {
   private readonly previousResolved: ResolvedLayer[] = [];
   private dataset: string | null = null;
   private datasetColumns = this.all;
+  /** Per layer position, recent shapes (most recent first); see LayerShape. */
+  private readonly shapes: LayerShape[][] = [];
 
   constructor(
     private readonly routes: ColumnRoutes,
@@ -140,11 +163,22 @@ export class LayerResolver {
         if (previous[li] === layer) {
           resolved = previousResolved[li]!;
         } else {
-          resolved = this.resolve(layer);
+          const shape = this.knownShape(li, layer);
+          if (shape !== null) {
+            // Same ids as before: already in `all`, and in this dataset's set once added there.
+            resolved = { columnIds: shape.columnIds, values: layer.values };
+            if (shape.addedTo !== datasetColumns) {
+              datasetColumns.add(shape.columnIds);
+              shape.addedTo = datasetColumns;
+            }
+          } else {
+            resolved = this.resolve(layer);
+            datasetColumns.add(resolved.columnIds);
+            this.all.add(resolved.columnIds);
+            this.rememberShape(li, layer, resolved, datasetColumns);
+          }
           previous[li] = layer;
           previousResolved[li] = resolved;
-          datasetColumns.add(resolved.columnIds);
-          this.all.add(resolved.columnIds);
         }
         this.layers.push(resolved);
       }
@@ -159,7 +193,8 @@ export class LayerResolver {
     let fresh: Set<number | string> | null = null;
     for (let li = 0; li < layers.length; li++) {
       const layer = layers[li]!;
-      if (this.previous[li] === layer) continue;
+      // A known shape's columns are all in the batch already.
+      if (this.previous[li] === layer || this.knownShape(li, layer) !== null) continue;
       const { keys, kinds, values } = layer;
       for (let i = 0; i < keys.length; i++) {
         const id = this.routes.find(keys[i]!, kinds[i]!, values[i]!);
@@ -169,6 +204,33 @@ export class LayerResolver {
       }
     }
     return fresh !== null && this.all.ids.length + fresh.size > maxColumns;
+  }
+
+  /** A remembered shape with exactly this layer's keys and kinds, or null. */
+  private knownShape(position: number, layer: AttributeList): LayerShape | null {
+    const candidates = this.shapes[position];
+    if (candidates === undefined) return null;
+    const { keys, kinds } = layer;
+    const count = keys.length;
+    for (let c = 0; c < candidates.length; c++) {
+      const shape = candidates[c]!;
+      if (shape.keys.length !== count) continue;
+      let i = 0;
+      while (i < count && shape.keys[i] === keys[i] && shape.kinds[i] === kinds[i]) i++;
+      if (i === count) return shape;
+    }
+    return null;
+  }
+
+  /** Remembers how a layer resolved, when every key took a direct route (no value converted). */
+  private rememberShape(position: number, layer: AttributeList, resolved: ResolvedLayer, addedTo: DatasetColumns): void {
+    if (resolved.values !== layer.values) return;
+    const { keys, kinds } = layer;
+    for (let i = 0; i < keys.length; i++) if (!this.routes.isDirect(keys[i]!, kinds[i]!, resolved.columnIds[i]!)) return;
+    let candidates = this.shapes[position];
+    if (candidates === undefined) this.shapes[position] = candidates = [];
+    if (candidates.length >= SHAPES_PER_POSITION) candidates.pop();
+    candidates.unshift({ keys, kinds, columnIds: resolved.columnIds, addedTo });
   }
 
   private resolve(layer: AttributeList): ResolvedLayer {

@@ -124,6 +124,8 @@ export async function appendEventRows(
   const layers = resolver.layers;
   let layerCursor = 0;
   const traces = new Map<bigint, TraceRange>();
+  let lastTraceId: bigint | null = null;
+  let lastRange: TraceRange | undefined;
   for (let offset = 0; offset < events.length; offset += CHUNK_ROWS) {
     const rows = Math.min(CHUNK_ROWS, events.length - offset);
     for (let row = 0; row < rows; row++) {
@@ -163,12 +165,15 @@ export async function appendEventRows(
 
       if (event.traceId !== null) {
         const end = event.durationNs === null ? event.timestampNs : event.timestampNs + event.durationNs;
-        const range = traces.get(event.traceId);
-        if (!range) traces.set(event.traceId, { minTsNs: event.timestampNs, maxTsNs: end });
+        // A trace's spans mostly come one after another: the last range saves a Map lookup by a BigInt key.
+        let range = lastTraceId === event.traceId ? lastRange : traces.get(event.traceId);
+        lastTraceId = event.traceId;
+        if (!range) traces.set(event.traceId, (range = { minTsNs: event.timestampNs, maxTsNs: end }));
         else {
           if (event.timestampNs < range.minTsNs) range.minTsNs = event.timestampNs;
           if (end > range.maxTsNs) range.maxTsNs = end;
         }
+        lastRange = range;
       }
     }
     const chunk = DuckDBDataChunk.create(types, rows);

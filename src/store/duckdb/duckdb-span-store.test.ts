@@ -195,3 +195,34 @@ describe('DuckDbSpanStore row-group commits', () => {
     }
   });
 });
+
+describe('DuckDbSpanStore spans of one attribute shape in several datasets', () => {
+  it('gives each dataset the columns of the spans it received, when the same keys come in the same commit for two datasets', async () => {
+    const dir = tempDir();
+    const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir });
+    try {
+      const events: EventRecord[] = [];
+      // alpha's spans come first, then beta's with the very same keys and kinds; gamma has one key more.
+      for (let n = 0; n < 6; n++) {
+        const dataset = n < 3 ? 'alpha' : 'beta';
+        events.push(event(n, [attributeLayer([['http.route', 'string', `/r/${n}`], ['http.status', 'integer', 200 + n]])], { dataset, serviceName: dataset }));
+      }
+      events.push(event(6, [attributeLayer([['http.route', 'string', '/g'], ['http.status', 'integer', 500], ['gamma.only', 'boolean', true]])], { dataset: 'gamma', serviceName: 'gamma' }));
+      store.enqueue(events, 1n);
+      await store.flush();
+      const attributeNames = async (name: string): Promise<string[]> =>
+        (await store.listColumns({ kind: 'one', name })).map((c) => c.key_name).filter((key) => key.startsWith('http.') || key.startsWith('gamma.')).sort();
+      assert.deepEqual(await attributeNames('alpha'), ['http.route', 'http.status']);
+      assert.deepEqual(await attributeNames('beta'), ['http.route', 'http.status']);
+      assert.deepEqual(await attributeNames('gamma'), ['gamma.only', 'http.route', 'http.status']);
+      for (const n of [0, 2, 3, 5]) {
+        const [stored] = await store.getTrace(0x7ace0000000000000000000000000000n + BigInt(n));
+        assert.equal(stored?.['http.route'], `/r/${n}`);
+        assert.equal(stored?.['http.status'], 200 + n);
+      }
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
