@@ -6,9 +6,9 @@ import type { StoreHealth } from '../span-store.js';
 import type { DuckDbCatalog } from '../duckdb/duckdb-catalog.js';
 import { LayerResolver, type ColumnRoutes } from '../duckdb/duckdb-layer-resolver.js';
 import type { ClickHouseConnection } from './clickhouse-connection.js';
-import { clickhouseAttributeColumn } from './clickhouse-physical-layout.js';
+import { CLICKHOUSE_INSERT_BATCH_COLUMN, clickhouseAttributeColumn } from './clickhouse-physical-layout.js';
 import { encodeRowBinary, RowBinaryBuffer } from './clickhouse-row-encoder.js';
-import { addAttributeColumnsDdl, qualified, spanTable, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
+import { addAttributeColumnsDdl, PARTITION_NS, qualified, spanTable, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
 import type { ClickHouseCatalogStore } from './clickhouse-catalog-store.js';
 
 /**
@@ -38,14 +38,21 @@ interface QueuedRequest {
 /**
  * The write path of the ClickHouse store. Requests are queued whole, in WAL order, and inserted in
  * batches of whole requests. ClickHouse has no transaction spanning the rows and the WAL
- * position, so exactly-once comes from deduplication instead:
+ * position, so exactly-once comes from naming each insert instead:
  * 1. the batch's WAL range [first, last] is recorded as pending in waggle_state;
- * 2. its rows are inserted with `insert_deduplication_token = <writer>:<first>-<last>` (ClickHouse
- *    remembers the token with the parts it wrote: a second insert under it stores nothing);
+ * 2. its rows are inserted, each carrying the batch's name `<writer>:<first>-<last>` in
+ *    `insert_batch`; ClickHouse writes one part per day partition, each stored whole or not at all;
  * 3. waggle_state records `last` as committed.
- * After a crash between 1 and 3 the WAL is replayed from the committed position, and the first
- * batch is rebuilt as exactly the pending range (replay decodes and admits the same events in the
- * same order), under the same token: whatever part of it was stored is not stored again.
+ * After a crash between 1 and 3 (or a failed commit) the batch is rebuilt as exactly the pending
+ * range (replay decodes and admits the same events in the same order), and recovery counts the
+ * rows named after it per day: the days already stored are left out, the others inserted.
+ *
+ * Not ClickHouse's own deduplication (`insert_deduplication_token`) on one server: a plain
+ * MergeTree appends the token to its deduplication log before it renames the new part into place,
+ * so a kill between the two left a token without its part, and the replay under that token was
+ * dropped as a repeat: a whole acknowledged batch lost (seen as 440 spans lost in the SIGKILL test).
+ * On a cluster the Replicated tables record the token and the part in one Keeper transaction, so
+ * there the token is kept, for the days recovery finds not wholly stored (some shards may have them).
  */
 export class ClickHouseSpanWriter {
   private queue: QueuedRequest[] = [];
@@ -148,14 +155,17 @@ export class ClickHouseSpanWriter {
         }
       }
       const batch = this.queue.slice(0, take);
+      const range = this.recovering ?? { first: batch[0]!.walPosition, last: batch[batch.length - 1]!.walPosition };
       try {
-        await this.commitBatch(batch, this.recovering);
+        await this.commitBatch(batch, range, this.recovering !== null);
         this.consecutiveFailures = 0;
         this.lastError = null;
       } catch (error) {
         this.consecutiveFailures += 1;
         this.lastError = error instanceof Error ? error.message : String(error);
-        // The batch stays queued (and in the WAL): the next flush tries again under the same token.
+        // The batch stays queued (and in the WAL); some of its day parts may be stored: the next
+        // flush rebuilds the same batch and recovers it as after a crash.
+        this.recovering = range;
         throw error;
       }
       this.queue = this.queue.slice(take);
@@ -164,10 +174,19 @@ export class ClickHouseSpanWriter {
     }
   }
 
-  private async commitBatch(batch: readonly QueuedRequest[], recovering: { first: bigint; last: bigint } | null): Promise<void> {
-    const first = recovering?.first ?? batch[0]!.walPosition;
-    const last = recovering?.last ?? batch[batch.length - 1]!.walPosition;
-    const events = batch.length === 1 ? batch[0]!.events : batch.flatMap((r) => r.events);
+  private async commitBatch(batch: readonly QueuedRequest[], range: { first: bigint; last: bigint }, recovering: boolean): Promise<void> {
+    const { first, last } = range;
+    const insertBatch = `${this.options.writerId}:${first}-${last}`;
+    let events = batch.length === 1 ? batch[0]!.events : batch.flatMap((r) => r.events);
+    let ingestTimes = batch.length === 1 ? events.map(() => batch[0]!.ingestTime) : batch.flatMap((r) => r.events.map(() => r.ingestTime));
+    if (recovering) {
+      const missing = await this.daysNotStored(insertBatch, events);
+      if (missing.length < events.length) {
+        const keep = new Set(missing);
+        ingestTimes = ingestTimes.filter((_, i) => keep.has(i));
+        events = missing.map((i) => events[i]!);
+      }
+    }
     const now = nowNs();
     const resolver = new LayerResolver(this.routes, now);
     resolver.resolveRange(events, 0, events.length);
@@ -185,11 +204,12 @@ export class ClickHouseSpanWriter {
 
     await this.writeState(this.committedPosition, first, last);
     if (events.length > 0) {
-      const ingestTimes = batch.flatMap((r) => r.events.map(() => r.ingestTime));
       const encoded = encodeRowBinary(this.encodeBuffer, events, resolver, (id) => this.catalog.columnById(id)!.type, ingestTimes);
+      const replicated = this.topology.cluster !== null;
       await this.connection.insertRowBinary(spanTable(this.topology), encoded.columns, encoded.rows, encoded.body, {
-        insert_deduplicate: 1,
-        insert_deduplication_token: `${this.options.writerId}:${first}-${last}`,
+        // See the class comment: a token only where ClickHouse records it atomically with the part.
+        insert_deduplicate: replicated ? 1 : 0,
+        insert_deduplication_token: replicated ? insertBatch : '',
         // One insert is one block (one part per partition): never split into pieces deduplicated apart.
         max_insert_block_size: String(Math.max(1_048_576, events.length + 1)),
         min_insert_block_size_rows: '0',
@@ -200,10 +220,37 @@ export class ClickHouseSpanWriter {
         max_partitions_per_insert_block: '0',
         // A Distributed table: insert into the shards before answering, so the state is written after the rows.
         insert_distributed_sync: 1,
-      });
+      }, { [CLICKHOUSE_INSERT_BATCH_COLUMN]: insertBatch });
     }
     await this.writeState(last, 0n, 0n);
     this.committedPosition = last;
+  }
+
+  /**
+   * The indexes of `events` on days (partitions) where no row of `insertBatch` is stored; on a
+   * cluster also those on days stored on some shards only (the token keeps the others from storing
+   * them twice). One server writes a day's part whole or not at all, so a day with any row of the
+   * batch holds all of it, as the first attempt had it.
+   */
+  private async daysNotStored(insertBatch: string, events: readonly EventRecord[]): Promise<number[]> {
+    const result = await this.connection.query(
+      `SELECT intDiv(ts_ns, ${PARTITION_NS}) AS day, count() FROM ${spanTable(this.topology)} WHERE ${CLICKHOUSE_INSERT_BATCH_COLUMN} = {batch:String} GROUP BY day`,
+      { batch: insertBatch },
+    );
+    const stored = new Map(result.rows.map(([day, count]) => [BigInt(day as bigint | number), BigInt(count as bigint | number)]));
+    // bigint division truncates toward zero, as ClickHouse's intDiv does (the partition key).
+    const dayOf = (event: EventRecord): bigint => event.timestampNs / PARTITION_NS;
+    const inBatch = new Map<bigint, bigint>();
+    for (const event of events) inBatch.set(dayOf(event), (inBatch.get(dayOf(event)) ?? 0n) + 1n);
+    const whole = (day: bigint): boolean => {
+      const count = stored.get(day) ?? 0n;
+      return this.topology.cluster === null ? count > 0n : count >= inBatch.get(day)!;
+    };
+    const missing: number[] = [];
+    events.forEach((event, i) => {
+      if (!whole(dayOf(event))) missing.push(i);
+    });
+    return missing;
   }
 
   private async writeState(walPosition: bigint, pendingFirst: bigint, pendingLast: bigint): Promise<void> {
