@@ -157,7 +157,14 @@ export function schemaMigrations(topology: ClickHouseTopology): SchemaMigration[
     // The receive time of each event (INGEST_TIMESTAMP()): metadata only, existing parts read NULL.
     { version: 3, statements: addCoreColumnsDdl(topology, CLICKHOUSE_CORE_COLUMNS.filter((c) => c.sinceSchemaVersion === 3)) },
     // Each row's insert batch (see ClickHouseSpanWriter): rows stored before read '' (no batch).
-    { version: 4, statements: addSpanColumnsDdl(topology, `ADD COLUMN IF NOT EXISTS ${CLICKHOUSE_INSERT_BATCH_COLUMN} LowCardinality(String) DEFAULT ''`) },
+    {
+      version: 4,
+      statements: [
+        ...addSpanColumnsDdl(topology, `ADD COLUMN IF NOT EXISTS ${CLICKHOUSE_INSERT_BATCH_COLUMN} LowCardinality(String) DEFAULT ''`),
+        // Requests set aside as poison (their events in the file under the data directory's quarantine/), per writer.
+        createTable(topology, 'waggle_quarantine', 'writer String, wal_position UInt64, quarantined_ns Int64, events UInt64, file String, error String', 'ReplacingMergeTree', '', 'ORDER BY (writer, wal_position)'),
+      ],
+    },
   ];
 }
 

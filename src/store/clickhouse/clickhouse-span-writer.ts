@@ -10,6 +10,7 @@ import { CLICKHOUSE_INSERT_BATCH_COLUMN, clickhouseAttributeColumn } from './cli
 import { encodeRowBinary, RowBinaryBuffer } from './clickhouse-row-encoder.js';
 import { addAttributeColumnsDdl, PARTITION_NS, qualified, spanTable, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
 import type { ClickHouseCatalogStore } from './clickhouse-catalog-store.js';
+import { columnsByDataset, roomToSetAside, roomToSetAsideIn, setAsideMessage, writeSetAsideFile } from '../request-set-aside.js';
 
 /**
  * What the store knows of its own writes at open: the WAL position whose events are all stored,
@@ -26,6 +27,9 @@ export interface ClickHouseWriterOptions {
   readonly batchEvents: number;
   /** Names this writer's WAL (its row in waggle_state, its insert tokens): unique per Waggle process writing to one ClickHouse. */
   readonly writerId: string;
+  /** The data directory, whose quarantine/ keeps requests set aside as poison; null: none is set aside (a failing one stays queued). */
+  readonly dataDir: string | null;
+  readonly log: (message: string) => void;
 }
 
 interface QueuedRequest {
@@ -64,6 +68,9 @@ export class ClickHouseSpanWriter {
   private closed = false;
   private consecutiveFailures = 0;
   private lastError: string | null = null;
+  private quarantinedRequests = 0;
+  /** The pending range waggle_state holds now (kept when the state row is rewritten to probe the store). */
+  private statePending: { first: bigint; last: bigint } | null;
   /** Attribute columns the span table has (added by this or an earlier process). */
   private readonly tableColumns: Set<string>;
   /** Reused for every batch: the RowBinary bytes of the batch being inserted (commits run one at a time). */
@@ -85,6 +92,7 @@ export class ClickHouseSpanWriter {
     this.committedPosition = state.walPosition;
     this.recovering = state.pending !== null && state.pending.last > state.walPosition ? state.pending : null;
     this.version = state.version;
+    this.statePending = state.pending;
     this.tableColumns = tableColumns;
     this.maxSampleRate = maxSampleRate;
   }
@@ -109,7 +117,7 @@ export class ClickHouseSpanWriter {
   }
 
   health(): StoreHealth {
-    return { committing: this.consecutiveFailures === 0, lastCommitError: this.lastError, consecutiveCommitFailures: this.consecutiveFailures, quarantinedRequests: 0 };
+    return { committing: this.consecutiveFailures === 0, lastCommitError: this.lastError, consecutiveCommitFailures: this.consecutiveFailures, quarantinedRequests: this.quarantinedRequests };
   }
 
   async committedWalPosition(): Promise<bigint> {
@@ -145,6 +153,11 @@ export class ClickHouseSpanWriter {
         if (this.queue[this.queue.length - 1]!.walPosition < last) return;
         take = this.queue.findIndex((r) => r.walPosition > last);
         if (take < 0) take = this.queue.length;
+        if (take === 0) {
+          // Nothing of it is queued (set aside, or not in the WAL any more): nothing to recover.
+          this.recovering = null;
+          continue;
+        }
       } else {
         // Whole requests up to the batch size (at least one).
         let events = 0;
@@ -161,17 +174,103 @@ export class ClickHouseSpanWriter {
         this.consecutiveFailures = 0;
         this.lastError = null;
       } catch (error) {
-        this.consecutiveFailures += 1;
-        this.lastError = error instanceof Error ? error.message : String(error);
+        this.noteFailure(error);
         // The batch stays queued (and in the WAL); some of its day parts may be stored: the next
         // flush rebuilds the same batch and recovers it as after a crash.
         this.recovering = range;
-        throw error;
+        // Its requests one by one, any poison among them set aside; unless the store itself fails.
+        await this.commitAloneOrSetAside(take, error);
+        continue;
       }
       this.queue = this.queue.slice(take);
       for (const request of batch) this.queuedEvents -= request.events.length;
       this.recovering = null;
     }
+  }
+
+  private noteFailure(error: unknown): void {
+    this.consecutiveFailures += 1;
+    this.lastError = error instanceof Error ? error.message : String(error);
+  }
+
+  /**
+   * After a batch failed: commits its first `count` queued requests each alone. One whose lone
+   * commit fails twice while the store still takes a small write (and has room: see
+   * request-set-aside.ts) is poison and set aside; when the store does not take the small write,
+   * the store itself is failing and this throws `batchError`, everything left queued (and in the WAL).
+   */
+  private async commitAloneOrSetAside(count: number, batchError: unknown): Promise<void> {
+    if (this.options.dataDir === null || !(await this.storeTakesWrites())) throw batchError;
+    for (let i = 0; i < count && this.queue.length > 0; i++) {
+      const head = this.queue[0]!;
+      const alone = { first: head.walPosition, last: head.walPosition };
+      let failure: unknown = null;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await this.commitBatch([head], alone, true);
+          failure = null;
+          break;
+        } catch (error) {
+          failure = error;
+          this.noteFailure(error);
+          this.recovering = alone;
+          if (!(await this.storeTakesWrites())) throw error;
+        }
+      }
+      if (failure === null) {
+        this.consecutiveFailures = 0;
+        this.lastError = null;
+      } else {
+        await this.setAside(head, alone, failure);
+      }
+      this.queue = this.queue.slice(1);
+      this.queuedEvents -= head.events.length;
+      this.recovering = null;
+    }
+  }
+
+  /**
+   * Whether the store takes writes: ClickHouse's disks have room (a nearly full disk can take a
+   * small write where a batch fails, which must not make a request poison) and the state row,
+   * rewritten as it is, is stored.
+   */
+  private async storeTakesWrites(): Promise<boolean> {
+    try {
+      if (this.options.dataDir !== null && !roomToSetAsideIn(this.options.dataDir)) return false;
+      const disks = await this.connection.query('SELECT min(free_space) FROM system.disks');
+      const free = disks.rows[0]?.[0];
+      if (!roomToSetAside(free === undefined || free === null ? null : Number(free))) return false;
+      await this.writeState(this.committedPosition, this.statePending?.first ?? 0n, this.statePending?.last ?? 0n);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Sets a poison request aside: its events not stored go to a file under quarantine/ (fsynced
+   * first), its columns stay counted for its datasets (as live admission saw them), a row in
+   * waggle_quarantine records it, and the committed WAL position moves past it, so a restart
+   * never replays it.
+   */
+  private async setAside(head: QueuedRequest, alone: { first: bigint; last: bigint }, error: unknown): Promise<void> {
+    const now = nowNs();
+    const missing = await this.daysNotStored(`${this.options.writerId}:${alone.first}-${alone.last}`, head.events);
+    const events = missing.length === head.events.length ? head.events : missing.map((i) => head.events[i]!);
+    const record = writeSetAsideFile(this.options.dataDir!, { walPosition: head.walPosition, events, alreadyStored: head.events.length - events.length, ingestTime: head.ingestTime }, error, now);
+    try {
+      for (const [dataset, ids] of columnsByDataset(events, (key, kind, value) => this.routes.find(key, kind, value))) this.catalog.touchDataset(dataset, ids, now);
+      await this.catalogStore.persist(this.catalog);
+    } catch {
+      // The columns are a courtesy to replay; the set-aside itself must not depend on them.
+    }
+    await this.connection.insertJsonRows(qualified(this.topology, 'waggle_quarantine'), [
+      { writer: this.options.writerId, wal_position: record.walPosition, quarantined_ns: record.quarantinedNs, events: record.events, file: record.file, error: record.error },
+    ]);
+    await this.writeState(head.walPosition, 0n, 0n);
+    this.committedPosition = head.walPosition;
+    this.quarantinedRequests += 1;
+    this.options.log(setAsideMessage(record));
   }
 
   private async commitBatch(batch: readonly QueuedRequest[], range: { first: bigint; last: bigint }, recovering: boolean): Promise<void> {
@@ -255,6 +354,7 @@ export class ClickHouseSpanWriter {
 
   private async writeState(walPosition: bigint, pendingFirst: bigint, pendingLast: bigint): Promise<void> {
     this.version += 1n;
+    this.statePending = pendingLast > 0n ? { first: pendingFirst, last: pendingLast } : null;
     await this.connection.insertJsonRows(
       qualified(this.topology, 'waggle_state'),
       [{ writer: this.options.writerId, version: this.version, wal_position: walPosition, pending_first: pendingFirst, pending_last: pendingLast }],
