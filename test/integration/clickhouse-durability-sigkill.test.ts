@@ -23,11 +23,11 @@ function request(traceIds: readonly string[]): string {
   return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'durable' } }] }, scopeSpans: [{ spans }] }] });
 }
 
-/** Sends requests from a few senders until `stopAfterMs`, then kills the server with SIGKILL while they are still sending. */
-async function ingestThenKill(waggle: WaggleProcess, stopAfterMs: number, acknowledged: Set<string>): Promise<void> {
-  let killed = false;
+/** Senders posting requests of SPANS_PER_REQUEST one-span traces until stopped; the ids of those answered 200 go to `acknowledged`. */
+function startSenders(waggle: WaggleProcess, count: number, acknowledged: Set<string>): { stop: () => Promise<void> } {
+  let stopped = false;
   const sender = async (): Promise<void> => {
-    while (!killed) {
+    while (!stopped) {
       const ids = Array.from({ length: SPANS_PER_REQUEST }, () => crypto.randomBytes(16).toString('hex'));
       try {
         const response = await fetch(`http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request(ids) });
@@ -38,12 +38,22 @@ async function ingestThenKill(waggle: WaggleProcess, stopAfterMs: number, acknow
       }
     }
   };
-  const senders = [sender(), sender(), sender(), sender()];
+  const senders = Array.from({ length: count }, sender);
+  return {
+    stop: async () => {
+      stopped = true;
+      await Promise.all(senders);
+    },
+  };
+}
+
+/** Sends requests from a few senders until `stopAfterMs`, then kills the server with SIGKILL while they are still sending. */
+async function ingestThenKill(waggle: WaggleProcess, stopAfterMs: number, acknowledged: Set<string>): Promise<void> {
+  const senders = startSenders(waggle, 4, acknowledged);
   await new Promise((resolve) => setTimeout(resolve, stopAfterMs));
   waggle.child.kill('SIGKILL');
-  killed = true;
   assert.equal((await waitForExit(waggle.child)).signal, 'SIGKILL');
-  await Promise.all(senders);
+  await senders.stop();
 }
 
 /** The directory of chdb's span table (an Atomic database names it by the table's UUID). */
@@ -66,20 +76,7 @@ function straceWorks(): boolean {
  * (its tmp_insert_ directory exists) and is waiting for its rename, the server is killed.
  */
 async function ingestThenKillDuringPartRename(waggle: WaggleProcess, chdbDir: string, acknowledged: Set<string>): Promise<void> {
-  let killed = false;
-  const sender = async (): Promise<void> => {
-    while (!killed) {
-      const ids = Array.from({ length: SPANS_PER_REQUEST }, () => crypto.randomBytes(16).toString('hex'));
-      try {
-        const response = await fetch(`http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request(ids) });
-        await response.arrayBuffer();
-        if (response.status === 200) for (const id of ids) acknowledged.add(id);
-      } catch {
-        // The kill landed during this request.
-      }
-    }
-  };
-  const senders = [sender(), sender()];
+  const senders = startSenders(waggle, 2, acknowledged);
   await new Promise((resolve) => setTimeout(resolve, 500));
   const table = spanTableDirectory(chdbDir);
   const strace = spawn('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=rename,renameat,renameat2', '-e', 'inject=rename,renameat,renameat2:delay_enter=3000000', '-p', String(waggle.child.pid)]);
@@ -93,13 +90,11 @@ async function ingestThenKillDuringPartRename(waggle: WaggleProcess, chdbDir: st
     // Past ClickHouse's bookkeeping of the part (its deduplication log), still before the rename.
     await new Promise((resolve) => setTimeout(resolve, 500));
     waggle.child.kill('SIGKILL');
-    killed = true;
     assert.equal((await waitForExit(waggle.child)).signal, 'SIGKILL');
   } finally {
-    killed = true;
     strace.kill('SIGKILL');
+    await senders.stop();
   }
-  await Promise.all(senders);
 }
 
 /** Every acknowledged span is stored once (each trace holds one span): the ids of those lost. */
