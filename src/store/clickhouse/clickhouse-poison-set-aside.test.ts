@@ -32,6 +32,9 @@ describe('ClickHouse store: a request whose commit fails because of its content'
     let store = await openChdbStore(location, { dataDir, log: (message) => logged.push(message) });
     store.enqueue(request(1n), 1n);
     store.enqueue(poison(2n), 2n);
+    await store.flush();
+    // Ready again once the poison is set aside, before anything else commits.
+    assert.equal(store.health().committing, true);
     store.enqueue(request(3n), 3n);
     await store.flush();
 

@@ -217,12 +217,10 @@ export class ClickHouseSpanWriter {
           if (!(await this.storeTakesWrites())) throw error;
         }
       }
-      if (failure === null) {
-        this.consecutiveFailures = 0;
-        this.lastError = null;
-      } else {
-        await this.setAside(head, alone, failure);
-      }
+      if (failure !== null) await this.setAside(head, alone, failure);
+      // Committed or set aside: the store is committing again (as DuckDB's readiness sees it).
+      this.consecutiveFailures = 0;
+      this.lastError = null;
       this.queue = this.queue.slice(1);
       this.queuedEvents -= head.events.length;
       this.recovering = null;
