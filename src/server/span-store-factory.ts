@@ -24,6 +24,7 @@ export async function openSpanStore(
       ...DEFAULT_CLICKHOUSE_STORE_OPTIONS,
       location: parseClickHouseUrl(config.clickhouseUrl),
       cluster: config.clickhouseCluster === '' ? null : config.clickhouseCluster,
+      dataDir: config.dataDir,
       retentionNs: config.retentionNs,
       maxDiskBytes: config.maxDiskBytes,
       log,

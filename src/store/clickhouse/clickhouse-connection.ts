@@ -170,16 +170,26 @@ export class ClickHouseConnection {
    * bytes but ends the data at the first empty line (two 0x0A bytes, common in binary ids); so
    * there the bytes go to a file in the chdb directory, read back with `file()` in the same
    * process, and the file is removed. `settings` must make the insert one block whatever its
-   * path (deduplication tokens are per block).
+   * path (deduplication tokens are per block). `constants`: columns every row gets the same
+   * text in (store-made), set by the statement rather than encoded per row.
    */
-  async insertRowBinary(table: string, columns: readonly EncodedColumn[], rows: number, body: Buffer, settings: ClickHouseSettings = {}): Promise<void> {
+  async insertRowBinary(
+    table: string,
+    columns: readonly EncodedColumn[],
+    rows: number,
+    body: Buffer,
+    settings: ClickHouseSettings = {},
+    constants: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
     this.assertOpen();
     if (rows === 0) return;
-    const names = columns.map((c) => c.name).join(', ');
+    const constantNames = Object.keys(constants);
+    const names = [...columns.map((c) => c.name), ...constantNames].join(', ');
+    const selected = ['*', ...constantNames.map((name) => clickhouseStringLiteral(constants[name]!))].join(', ');
     const structure = columns.map((c) => `${c.name} ${c.type}`).join(', ');
     if (this.location.kind === 'http') {
       // Read through input() as the batch's own column types (see wireType), converted by the insert.
-      const query = `INSERT INTO ${table} (${names}) SELECT * FROM input(${clickhouseStringLiteral(structure)}) FORMAT RowBinary`;
+      const query = `INSERT INTO ${table} (${names}) SELECT ${selected} FROM input(${clickhouseStringLiteral(structure)}) FORMAT RowBinary`;
       const result = await this.client.exec({
         query,
         values: Readable.from([body]),
@@ -203,7 +213,7 @@ export class ClickHouseConnection {
       const clause = Object.entries(scoped)
         .map(([name, value]) => `${name} = ${typeof value === 'number' ? value : clickhouseStringLiteral(String(value))}`)
         .join(', ');
-      await this.command(`INSERT INTO ${table} (${names}) SELECT * FROM file(${clickhouseStringLiteral(file)}, 'RowBinary', ${clickhouseStringLiteral(structure)}) SETTINGS ${clause}`);
+      await this.command(`INSERT INTO ${table} (${names}) SELECT ${selected} FROM file(${clickhouseStringLiteral(file)}, 'RowBinary', ${clickhouseStringLiteral(structure)}) SETTINGS ${clause}`);
     } finally {
       await fs.promises.rm(file, { force: true });
     }

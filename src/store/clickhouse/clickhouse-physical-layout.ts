@@ -44,6 +44,13 @@ export const CLICKHOUSE_CORE_COLUMNS: readonly ClickHouseCoreColumn[] = [
   { physical: CLICKHOUSE_INGEST_TIME_COLUMN, sqlType: 'Nullable(Int64)', codec: 'CODEC(T64, ZSTD(1))', sinceSchemaVersion: 3 },
 ];
 
+/**
+ * The column naming the insert each span row came in (`<writer>:<first>-<last>`, its WAL range):
+ * what recovery counts to learn which of an interrupted batch's partitions are stored. Not a
+ * core column (never read by queries); constant within a part, so it costs next to nothing.
+ */
+export const CLICKHOUSE_INSERT_BATCH_COLUMN = 'insert_batch';
+
 export const CLICKHOUSE_CORE_NAMES: ReadonlySet<string> = new Set(CLICKHOUSE_CORE_COLUMNS.map((c) => c.physical));
 
 export const CLICKHOUSE_ATTRIBUTE_TYPE: Record<ColumnType, string> = {

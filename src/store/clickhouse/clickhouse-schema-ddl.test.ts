@@ -69,6 +69,20 @@ describe('ClickHouse schema DDL', () => {
     ]);
   });
 
+  it('adds the insert-batch column (existing rows read an empty name) and the set-aside table as step 4', () => {
+    assert.deepEqual(schemaMigrations({ database: 'waggle', cluster: null })[3], {
+      version: 4,
+      statements: [
+        "ALTER TABLE waggle.waggle_spans ADD COLUMN IF NOT EXISTS insert_batch LowCardinality(String) DEFAULT ''",
+        'CREATE TABLE IF NOT EXISTS waggle.waggle_quarantine (writer String, wal_position UInt64, quarantined_ns Int64, events UInt64, file String, error String) ENGINE = ReplacingMergeTree() ORDER BY (writer, wal_position)',
+      ],
+    });
+    assert.deepEqual(schemaMigrations({ database: 'waggle', cluster: 'waggle_cluster' })[3]!.statements.slice(0, 2), [
+      "ALTER TABLE waggle.waggle_spans_local ON CLUSTER waggle_cluster ADD COLUMN IF NOT EXISTS insert_batch LowCardinality(String) DEFAULT ''",
+      "ALTER TABLE waggle.waggle_spans ON CLUSTER waggle_cluster ADD COLUMN IF NOT EXISTS insert_batch LowCardinality(String) DEFAULT ''",
+    ]);
+  });
+
   it('adds no statement when no column is new', () => {
     assert.deepEqual(addAttributeColumnsDdl({ database: 'waggle', cluster: 'waggle_cluster' }, []), []);
   });

@@ -1,5 +1,5 @@
 import type { ColumnType } from '../../query/query-schema.js';
-import { CLICKHOUSE_ATTRIBUTE_TYPE, CLICKHOUSE_CORE_COLUMNS, type ClickHouseCoreColumn } from './clickhouse-physical-layout.js';
+import { CLICKHOUSE_ATTRIBUTE_TYPE, CLICKHOUSE_CORE_COLUMNS, CLICKHOUSE_INSERT_BATCH_COLUMN, type ClickHouseCoreColumn } from './clickhouse-physical-layout.js';
 
 /**
  * Where the store's tables live. Without a cluster: plain MergeTree tables on one server (or in
@@ -156,12 +156,25 @@ export function schemaMigrations(topology: ClickHouseTopology): SchemaMigration[
     { version: 2, statements: traceIndexDdl(topology) },
     // The receive time of each event (INGEST_TIMESTAMP()): metadata only, existing parts read NULL.
     { version: 3, statements: addCoreColumnsDdl(topology, CLICKHOUSE_CORE_COLUMNS.filter((c) => c.sinceSchemaVersion === 3)) },
+    // Each row's insert batch (see ClickHouseSpanWriter): rows stored before read '' (no batch).
+    {
+      version: 4,
+      statements: [
+        ...addSpanColumnsDdl(topology, `ADD COLUMN IF NOT EXISTS ${CLICKHOUSE_INSERT_BATCH_COLUMN} LowCardinality(String) DEFAULT ''`),
+        // Requests set aside as poison (their events in the file under the data directory's quarantine/), per writer.
+        createTable(topology, 'waggle_quarantine', 'writer String, wal_position UInt64, quarantined_ns Int64, events UInt64, file String, error String', 'ReplacingMergeTree', '', 'ORDER BY (writer, wal_position)'),
+      ],
+    },
   ];
 }
 
 /** Core columns a later step adds, on the local tables and (on a cluster) the Distributed one. */
 function addCoreColumnsDdl(topology: ClickHouseTopology, columns: readonly ClickHouseCoreColumn[]): string[] {
-  const clauses = columns.map((c) => `ADD COLUMN IF NOT EXISTS ${coreColumnDdl(c)}`).join(', ');
+  return addSpanColumnsDdl(topology, columns.map((c) => `ADD COLUMN IF NOT EXISTS ${coreColumnDdl(c)}`).join(', '));
+}
+
+/** An ALTER of the span table: the local tables and (on a cluster) the Distributed one. */
+function addSpanColumnsDdl(topology: ClickHouseTopology, clauses: string): string[] {
   const tables = topology.cluster === null ? [spanTable(topology)] : [localSpanTable(topology), spanTable(topology)];
   return tables.map((table) => `ALTER TABLE ${table}${onCluster(topology)} ${clauses}`);
 }

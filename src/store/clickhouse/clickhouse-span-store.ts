@@ -43,6 +43,8 @@ export interface ClickHouseStoreOptions {
   writerId: string;
   /** Events per insert; whenever this many are queued they are committed at once. */
   batchEvents: number;
+  /** The data directory: requests whose commit fails because of their content are set aside in its quarantine/; null: never set aside. */
+  dataDir?: string | null;
   columnLimits?: ColumnAdmissionLimits;
   log?: (message: string) => void;
   queryAdmissionObserver?: QueryAdmissionObserver;
@@ -124,7 +126,7 @@ export class ClickHouseSpanStore implements SpanStore {
       const tableColumns = new Set(columns.rows.map(([name]) => String(name)).filter((name) => /^c\d+$/.test(name)));
       const sampled = await connection.query(`SELECT max(sample_rate) FROM ${topology.database}.waggle_spans`);
       const state = await loadWriterState(connection, topology, options.writerId);
-      const writer = new ClickHouseSpanWriter(connection, topology, catalog, catalogStore, routes, { batchEvents: options.batchEvents, writerId: options.writerId }, state, tableColumns, Number(sampled.rows[0]?.[0] ?? 1));
+      const writer = new ClickHouseSpanWriter(connection, topology, catalog, catalogStore, routes, { batchEvents: options.batchEvents, writerId: options.writerId, dataDir: options.dataDir ?? null, log: options.log ?? ((message: string) => process.stderr.write(`waggle: ${message}\n`)) }, state, tableColumns, Number(sampled.rows[0]?.[0] ?? 1));
       return new ClickHouseSpanStore(connection, topology, catalog, writer, retention, routes, options);
     } catch (error) {
       await connection.close();

@@ -126,4 +126,35 @@ describe('ClickHouse writer: exactly once across a crash', () => {
     await store.close();
     assert.equal(await spanCount(location), 9n);
   });
+
+  it('stores the days of an interrupted batch that are missing and not those already stored (a part per day, each whole or absent)', async () => {
+    const location = freshChdbLocation();
+    const DAY_NS = 86_400_000_000_000n;
+    const twoDays = (name: string): EventRecord[] => [
+      eventRecord({ dataset: 'api', timestampNs: BASE_NS, traceId: 11n, spanId: 1n, name, serviceName: 'api' }),
+      eventRecord({ dataset: 'api', timestampNs: BASE_NS - DAY_NS, traceId: 12n, spanId: 1n, name, serviceName: 'api' }),
+    ];
+    let store = await openChdbStore(location);
+    store.enqueue(twoDays('first'), 1n);
+    await store.flush();
+    await store.close();
+    // Where a kill leaves it: today's part renamed into place, yesterday's not; the batch pending.
+    const connection = await ClickHouseConnection.open(location);
+    try {
+      await connection.command(`ALTER TABLE ${location.database}.waggle_spans DELETE WHERE ts_ns < ${BASE_NS - (BASE_NS % DAY_NS)}`, { mutations_sync: '2' });
+    } finally {
+      await connection.close();
+    }
+    assert.equal(await spanCount(location), 1n);
+    await rewindState(location, 0n, 1n, 1n);
+
+    store = await openChdbStore(location);
+    store.enqueue(twoDays('replayed'), 1n);
+    await store.flush();
+    assert.equal(await store.committedWalPosition(), 1n);
+    assert.deepEqual((await store.getTrace(11n)).map((e) => e['name']), ['first']);
+    assert.deepEqual((await store.getTrace(12n)).map((e) => e['name']), ['replayed']);
+    await store.close();
+    assert.equal(await spanCount(location), 2n);
+  });
 });

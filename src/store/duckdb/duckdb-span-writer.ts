@@ -1,13 +1,11 @@
-import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord } from '../../core/event-record.js';
 import { UnavailableError } from '../../core/errors.js';
-import { WAL_LIMITS } from '../../core/limits/wal-limits.js';
 import { nowNs } from '../../core/unix-nanos.js';
 import type { StoreHealth } from '../span-store.js';
 import { freeDiskBytes } from '../free-disk-space.js';
 import { storedIngestTime } from '../../core/ingest-time.js';
-import { writeQuarantineFile } from '../quarantine-file-writer.js';
+import { columnsByDataset, roomToSetAside, setAsideMessage, writeSetAsideFile } from '../request-set-aside.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, segmentTableName } from './duckdb-physical-layout.js';
 import { type ColumnRoutes, LayerResolver } from './duckdb-layer-resolver.js';
@@ -34,9 +32,6 @@ export interface CommittedState {
 }
 
 const MAX_ROW_GROUPS_PER_COMMIT = 4;
-
-/** Folder of the data directory where requests that cannot be committed are set aside. */
-const QUARANTINE_DIR = 'quarantine';
 
 /** Events resolved between yields to the event loop. */
 const RESOLVE_SLICE_EVENTS = 4096;
@@ -326,8 +321,7 @@ export class DuckDbSpanWriter {
   private async writerTakesWrites(): Promise<boolean> {
     // A nearly full disk still takes this small write where a commit of real data fails: never
     // set an acknowledged request aside for want of space (found by the full-disk test).
-    const free = freeDiskBytes(this.options.dataDir);
-    if (free !== null && free < WAL_LIMITS.quarantineMinFreeBytes.value) return false;
+    if (!roomToSetAside(freeDiskBytes(this.options.dataDir))) return false;
     try {
       await this.writer.run('BEGIN TRANSACTION');
       await this.writer.run('UPDATE waggle_state SET wal_position = wal_position WHERE id = 1');
@@ -348,40 +342,21 @@ export class DuckDbSpanWriter {
   private async quarantineHead(error: unknown): Promise<void> {
     const head = this.pending[0]!;
     const events = head.events.slice(head.committed);
-    const message = error instanceof Error ? error.message : String(error);
     const now = nowNs();
-    const file = writeQuarantineFile(path.join(this.options.dataDir, QUARANTINE_DIR), {
-      walPosition: head.walPosition,
-      events,
-      alreadyStored: head.committed,
-      error: message,
-      quarantinedAtNs: now,
-      ingestMs: head.ingestTime,
-    });
+    const setAside = writeSetAsideFile(this.options.dataDir, { walPosition: head.walPosition, events, alreadyStored: head.committed, ingestTime: head.ingestTime }, error, now);
     const record = async (withColumns: boolean): Promise<void> => {
       await this.writer.run('BEGIN TRANSACTION');
       try {
         if (withColumns) {
-          const columns = new Map<string, Set<number>>();
-          for (const event of events) {
-            let ids = columns.get(event.dataset);
-            if (!ids) columns.set(event.dataset, (ids = new Set()));
-            for (const layer of event.attributes) {
-              for (let i = 0; i < layer.keys.length; i++) {
-                const id = this.routes.find(layer.keys[i]!, layer.kinds[i]!, layer.values[i]!);
-                if (id >= 0) ids.add(id);
-              }
-            }
-          }
-          for (const [dataset, ids] of columns) this.catalog.touchDataset(dataset, ids, now);
+          for (const [dataset, ids] of columnsByDataset(events, (key, kind, value) => this.routes.find(key, kind, value))) this.catalog.touchDataset(dataset, ids, now);
           await this.catalog.persist(this.writer);
         }
         await this.writer.run('INSERT INTO waggle_quarantine VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
-          head.walPosition,
-          now,
-          events.length,
-          `${QUARANTINE_DIR}/${file}`,
-          message.slice(0, 2000),
+          setAside.walPosition,
+          setAside.quarantinedNs,
+          setAside.events,
+          setAside.file,
+          setAside.error,
         ]);
         await this.writer.run('UPDATE waggle_state SET wal_position = $1, partial_events = 0, partial_total = 0 WHERE id = 1', [head.walPosition]);
         await this.writer.run('COMMIT');
@@ -401,9 +376,7 @@ export class DuckDbSpanWriter {
     this.pendingCount -= events.length;
     this.committed = { walPosition: head.walPosition, partialEvents: 0, partialTotal: 0 };
     this.quarantinedRequests += 1;
-    this.log(
-      `set aside WAL entry ${head.walPosition} (${events.length} events) in ${QUARANTINE_DIR}/${file}: its commit failed while the store kept taking other writes (${message})`,
-    );
+    this.log(setAsideMessage(setAside));
   }
 
   /**
