@@ -180,13 +180,22 @@ export class IngestService {
     return oldest === undefined ? Number.POSITIVE_INFINITY : performance.now() - oldest.atMs;
   }
 
-  async ingest(request: IngestRequest): Promise<DecodedPayload> {
+  /**
+   * Throws what ingest() would throw at once (503: replaying, writes failing, the queue's events
+   * or bytes at their bound). Receivers call it before reading a body, so a refused 64 MB body is
+   * not read into memory first (issue 9: a refused body's buffer lived until the next full GC).
+   */
+  refuseIfBusy(): void {
     this.refuseWhileWritesFail();
     if (this.store.pendingEvents() >= this.limits.maxPendingEvents) {
       this.flushSoon();
       throw new IngestBusyError('Waggle is busy writing earlier data; retry shortly');
     }
     this.refuseWhileQueuedBytesFull();
+  }
+
+  async ingest(request: IngestRequest): Promise<DecodedPayload> {
+    this.refuseIfBusy();
     // The receive time goes into the WAL with the request: retention judges it as of then, live and
     // on replay, and every event keeps it as its ingest time (INGEST_TIMESTAMP()), replayed or not.
     request.meta['receivedAtNs'] ??= nowNs().toString();

@@ -56,6 +56,8 @@ export async function handleOtlpHttpExport(
   try {
     encoding = requestEncoding(req);
     const contentEncoding = parseContentEncoding(header(req, 'content-encoding'));
+    // Refused before the body is read: a busy server need not hold a large body only to drop it.
+    ingest.refuseIfBusy();
     const body = await readBody(req, maxBodyBytes);
     const meta: Record<string, string> = { contentEncoding };
     const rawDataset = header(req, 'x-honeycomb-dataset');
