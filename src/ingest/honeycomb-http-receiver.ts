@@ -37,6 +37,7 @@ async function measured(ingest: IngestService, run: () => Promise<{ bodyBytes: n
 export function addHoneycombEventRoutes(router: HttpRouter, ingest: IngestService): void {
   router.add('POST', '/1/events/:dataset', ({ req, res, params }) =>
     measured(ingest, async () => {
+      ingest.refuseIfBusy();
       const body = await readBody(req, HONEYCOMB_MAX_EVENT_BODY_BYTES);
       const meta = baseMeta(req, params['dataset'] ?? '');
       const eventTime = header(req, 'x-honeycomb-event-time');
@@ -51,6 +52,7 @@ export function addHoneycombEventRoutes(router: HttpRouter, ingest: IngestServic
 
   router.add('POST', '/1/batch/:dataset', ({ req, res, params }) =>
     measured(ingest, async () => {
+      ingest.refuseIfBusy();
       const body = await readBody(req, HONEYCOMB_MAX_BATCH_BODY_BYTES);
       const decoded = await ingest.ingest({ format: 'honeycomb-batch', body, meta: baseMeta(req, params['dataset'] ?? '') });
       sendJson(res, 200, decoded.itemStatuses ?? []);
