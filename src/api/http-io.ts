@@ -54,7 +54,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
  * thread, and a SharedArrayBuffer reaches it without a copy (a 64 MB body's copy held the event
  * loop for tens of ms). The same size as ingest's off-thread decode threshold.
  */
-const SHARED_BODY_BYTES = 1024 * 1024;
+export const SHARED_BODY_BYTES = 1024 * 1024;
 /** Bytes joined between turns of the event loop: a few milliseconds of copying. */
 const JOIN_SLICE_BYTES = 8 * 1024 * 1024;
 

@@ -28,9 +28,8 @@ interface RawAnswer {
  * Sends the headers of a POST /v1/traces declaring `declaredBytes` and then only `sent` of the
  * body, and resolves with the first answer the server gives (the rest of the body never comes).
  */
-function postPartly(port: number, declaredBytes: number, sent: Buffer): Promise<RawAnswer> {
+function postPartly(port: number, declaredBytes: number, sent: Buffer, socket: net.Socket = net.connect(port, '127.0.0.1')): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
     let received = '';
     socket.on('data', (chunk: Buffer) => {
       received += chunk.toString('latin1');
@@ -55,6 +54,10 @@ describe('OTLP/HTTP refuses a busy request before reading its body', () => {
   let service: IngestService;
   let server: http.Server;
   let port: number;
+  /** Every request's handling, in arrival order; `arrived` is called as each one is admitted. */
+  const handled: Array<Promise<void>> = [];
+  let arrived: (() => void) | null = null;
+  const nextArrival = (): Promise<void> => new Promise((resolve) => (arrived = resolve));
   const smallBytes = smallRequest('0000000000000001').body.length;
 
   before(async () => {
@@ -64,7 +67,9 @@ describe('OTLP/HTTP refuses a busy request before reading its body', () => {
     // Not started: nothing commits unless the test asks, so the queue stays as it is.
     service = new IngestService(wal, store, { maxBodyBytes: 64 * 1024 * 1024, maxPendingEvents: 1_000_000, maxQueuedBodyBytes: 2 * smallBytes, flushIntervalMs: 3_600_000 }, createLogger('text', () => {}));
     server = http.createServer((req, res) => {
-      void handleOtlpHttpExport('traces', req, res, service, 64 * 1024 * 1024).catch(() => undefined);
+      // The handler admits the request (and reserves a large body) before its first await.
+      handled.push(handleOtlpHttpExport('traces', req, res, service, 64 * 1024 * 1024).catch(() => undefined));
+      arrived?.();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
@@ -110,5 +115,33 @@ describe('OTLP/HTTP refuses a busy request before reading its body', () => {
     assert.deepEqual(events, { status: 200, text: '{}' });
     // Spans, plus one event per span event (every 10th span) and per link (every 25th).
     assert.equal(store.pendingEvents(), spans + Math.ceil(spans / 10) + Math.ceil(spans / 25));
+  });
+  it('reads large bodies one at a time: while one is received another is refused (503), a small request is not, and a client that goes away gives its turn back', { timeout: 60_000 }, async () => {
+    await service.flushNow();
+    assert.equal(store.pendingEvents(), 0);
+    // A: 8 MiB declared, 1 KiB sent, then nothing: it is being received.
+    const first = net.connect(port, '127.0.0.1');
+    const firstArrived = nextArrival();
+    // Never answered: the client goes away first.
+    void postPartly(port, 8 * 1024 * 1024, Buffer.alloc(1024, 0x20), first).catch(() => undefined);
+    await firstArrived;
+    const firstHandled = handled[handled.length - 1]!;
+    // B: another large body is refused before its body is read.
+    const second = await postPartly(port, 8 * 1024 * 1024, Buffer.alloc(1024, 0x20));
+    assert.match(second.head, /^HTTP\/1\.1 503 /);
+    assert.match(second.head, /\r\nretry-after: 1\r\n/i);
+    assert.deepEqual(JSON.parse(second.body), { code: 14, message: 'Waggle is busy writing earlier data; retry shortly' });
+    // C: a small request is taken meanwhile.
+    const small = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(smallRequest('0000000000000009').body) });
+    assert.equal(small.status, 200);
+    assert.equal(store.pendingEvents(), 1);
+    // A goes away: its turn is given back, and the next large body is taken whole.
+    first.destroy();
+    await firstHandled;
+    const body = Buffer.from(largeOtlpJsonBody(1_500_000));
+    const spans = body.toString('utf8').split('"cart.total"').length - 1;
+    const taken = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    assert.deepEqual({ status: taken.status, text: await taken.text() }, { status: 200, text: '{}' });
+    assert.equal(store.pendingEvents(), 1 + spans + Math.ceil(spans / 10) + Math.ceil(spans / 25));
   });
 });
