@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { nowNs } from '../core/unix-nanos.js';
-import { readBody, sendJson } from '../api/http-io.js';
+import { sendJson } from '../api/http-io.js';
+import { readIngestBody } from './ingest-body-reader.js';
 import type { HttpRouter } from '../api/http-router.js';
 import { HONEYCOMB_MAX_BATCH_BODY_BYTES, HONEYCOMB_MAX_EVENT_BODY_BYTES } from './honeycomb-body-decoder.js';
 import type { IngestService } from './ingest-service.js';
@@ -37,7 +38,7 @@ async function measured(ingest: IngestService, run: () => Promise<{ bodyBytes: n
 export function addHoneycombEventRoutes(router: HttpRouter, ingest: IngestService): void {
   router.add('POST', '/1/events/:dataset', ({ req, res, params }) =>
     measured(ingest, async () => {
-      const body = await readBody(req, HONEYCOMB_MAX_EVENT_BODY_BYTES);
+      const body = await readIngestBody(ingest, req, HONEYCOMB_MAX_EVENT_BODY_BYTES);
       const meta = baseMeta(req, params['dataset'] ?? '');
       const eventTime = header(req, 'x-honeycomb-event-time');
       const sampleRate = header(req, 'x-honeycomb-samplerate');
@@ -51,7 +52,7 @@ export function addHoneycombEventRoutes(router: HttpRouter, ingest: IngestServic
 
   router.add('POST', '/1/batch/:dataset', ({ req, res, params }) =>
     measured(ingest, async () => {
-      const body = await readBody(req, HONEYCOMB_MAX_BATCH_BODY_BYTES);
+      const body = await readIngestBody(ingest, req, HONEYCOMB_MAX_BATCH_BODY_BYTES);
       const decoded = await ingest.ingest({ format: 'honeycomb-batch', body, meta: baseMeta(req, params['dataset'] ?? '') });
       sendJson(res, 200, decoded.itemStatuses ?? []);
       return { bodyBytes: body.length, decoded };

@@ -69,6 +69,8 @@ export class IngestService {
   private queuedBytes = 0;
   /** Body bytes of the requests being decoded now. */
   private decodingBytes = 0;
+  /** Declared lengths of the large bodies being received now (see reserveBody). */
+  private receivingLargeBytes = 0;
   private readonly writeReadiness = new WriteReadiness();
   private probeTimer: NodeJS.Timeout | null = null;
   /**
@@ -180,13 +182,47 @@ export class IngestService {
     return oldest === undefined ? Number.POSITIVE_INFINITY : performance.now() - oldest.atMs;
   }
 
-  async ingest(request: IngestRequest): Promise<DecodedPayload> {
+  /**
+   * Throws what ingest() would throw at once (503: replaying, writes failing, the queue's events
+   * or bytes at their bound). Receivers call it before reading a body, so a refused 64 MB body is
+   * not read into memory first (issue 9: a refused body's buffer lived until the next full GC).
+   */
+  refuseIfBusy(): void {
     this.refuseWhileWritesFail();
     if (this.store.pendingEvents() >= this.limits.maxPendingEvents) {
       this.flushSoon();
       throw new IngestBusyError('Waggle is busy writing earlier data; retry shortly');
     }
     this.refuseWhileQueuedBytesFull();
+  }
+
+  /**
+   * Before a body is read: refuses as refuseIfBusy does. A large body (declared Content-Length of
+   * `largeBytes` or more) is then judged with the large bodies being received too, and counts
+   * among them until the returned function is called (once it is in, or has failed): so large
+   * uploads are read one at a time rather than all read and then all but one refused. Small
+   * requests are not judged by what is being received: a client trickling a 64 MB body (up to
+   * the request timeout) then holds back only other large bodies, not ordinary traffic.
+   */
+  reserveBody(declaredBytes: number, largeBytes: number): () => void {
+    this.refuseIfBusy();
+    if (!Number.isSafeInteger(declaredBytes) || declaredBytes < largeBytes) return () => {};
+    const bound = this.limits.maxQueuedBodyBytes ?? INGEST_LIMITS.queuedBodyBytes.value;
+    if (this.queuedBytes + this.decodingBytes + this.receivingLargeBytes >= bound) {
+      this.flushSoon();
+      throw new IngestBusyError('Waggle is busy writing earlier data; retry shortly');
+    }
+    this.receivingLargeBytes += declaredBytes;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.receivingLargeBytes -= declaredBytes;
+    };
+  }
+
+  async ingest(request: IngestRequest): Promise<DecodedPayload> {
+    this.refuseIfBusy();
     // The receive time goes into the WAL with the request: retention judges it as of then, live and
     // on replay, and every event keeps it as its ingest time (INGEST_TIMESTAMP()), replayed or not.
     request.meta['receivedAtNs'] ??= nowNs().toString();
@@ -226,7 +262,8 @@ export class IngestService {
 
   /**
    * Back-pressure by size, as maxPendingEvents is by count: while the bodies being decoded or
-   * queued for commit reach the bound, requests are refused as retryable. Judged before a request
+   * queued for commit reach the bound, requests are refused as retryable (large bodies also
+   * count those being received: reserveBody). Judged before a request
    * is taken, not by whether it would overflow the bound: a large body would then starve behind a
    * steady stream of small ones (measured: two 64 MB bodies refused for 10 s each). So what is held
    * stays under the bound plus one body of the body limit.

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UnsupportedMediaTypeError, WaggleError } from '../core/errors.js';
 import { toHttpError } from '../api/error-status.js';
-import { readBody, sendBytes } from '../api/http-io.js';
+import { sendBytes } from '../api/http-io.js';
 import { parseContentEncoding } from './body-decompression.js';
 import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
 import type { IngestService } from './ingest-service.js';
+import { readIngestBody } from './ingest-body-reader.js';
 import { ingestAnswer } from './ingest-answer.js';
 import { decodeUtf8HeaderValue } from './utf8-header-decoder.js';
 import { OTLP_SIGNALS, type OtlpSignal } from './otlp-signals.js';
@@ -56,7 +57,8 @@ export async function handleOtlpHttpExport(
   try {
     encoding = requestEncoding(req);
     const contentEncoding = parseContentEncoding(header(req, 'content-encoding'));
-    const body = await readBody(req, maxBodyBytes);
+    // Refused before the body is read: a busy server need not hold a large body only to drop it.
+    const body = await readIngestBody(ingest, req, maxBodyBytes);
     const meta: Record<string, string> = { contentEncoding };
     const rawDataset = header(req, 'x-honeycomb-dataset');
     const dataset = rawDataset === undefined ? undefined : decodeUtf8HeaderValue(rawDataset);
