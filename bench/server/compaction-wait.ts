@@ -22,20 +22,25 @@ const SETTLE_MS = 40_000;
 
 interface Scrape {
   pending: number | null;
+  /** Whether the store reports segments at all (ClickHouse has none: its merges are its own). */
+  segmented: boolean;
   storeBytes: number | null;
   segments: { open: number; sealed: number; compacted: number };
 }
 
 async function scrape(apiUrl: string): Promise<Scrape> {
   const text = await (await fetch(`${apiUrl}/metrics`)).text();
-  const result: Scrape = { pending: null, storeBytes: null, segments: { open: 0, sealed: 0, compacted: 0 } };
+  const result: Scrape = { pending: null, segmented: false, storeBytes: null, segments: { open: 0, sealed: 0, compacted: 0 } };
   for (const line of text.split('\n')) {
     const match = SAMPLE.exec(line);
     if (match === null) continue;
     const value = Number(match[3]);
     if (match[1] === 'waggle_compaction_pending') result.pending = value;
     else if (match[1] === 'waggle_store_bytes') result.storeBytes = value;
-    else if (match[2] === 'open' || match[2] === 'sealed' || match[2] === 'compacted') result.segments[match[2]] = value;
+    else if (match[2] === 'open' || match[2] === 'sealed' || match[2] === 'compacted') {
+      result.segments[match[2]] = value;
+      result.segmented = true;
+    }
   }
   return result;
 }
@@ -49,7 +54,7 @@ export async function waitForCompaction(apiUrl: string, timeoutMs: number, pollM
   let last = first;
   for (;;) {
     if (before === null && last.storeBytes !== first.storeBytes) before = last.storeBytes;
-    const done = last.pending === 0 && last.segments.open === 0 && last.segments.sealed === 0 && last.segments.compacted > 0;
+    const done = last.pending === 0 && (!last.segmented || (last.segments.open === 0 && last.segments.sealed === 0 && last.segments.compacted > 0));
     if (done) break;
     if (performance.now() - started > timeoutMs) return { seconds: null, segments: last.segments, storeBytesBefore: before, storeBytesAfter: null };
     await sleep(pollMs);
