@@ -105,6 +105,7 @@ export function formatResults(results: BenchResults): string {
         const floor = dataset.httpFloorMs;
         if (floor !== null) out.push(`  one HTTP round trip with no work (GET /healthz): median ${formatMs(floor.median)} ms, max ${formatMs(floor.max)} ms; a query is two (create query, create result)`);
         out.push(`  over HTTP: largest query median ${formatMs(Math.max(...medians))} ms (target ≤ 100), slowest run, cold ones included, ${formatMs(Math.max(...slowest))} ms (target ≤ 300)`);
+        out.push('  (on DuckDB a warm run repeats a statement over sealed segments, so it is answered from the kept result: the engine\'s times are the cold and DuckDB columns, and "overhead" compares a kept answer with the engine)');
       }
     }
     if (dataset.analysis !== undefined && dataset.analysis !== null && dataset.analysis.length > 0) {
