@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { until } from '../support/poll-until.js';
 import { readPrometheusText, sampleValue } from '../support/prometheus-text-reader.js';
 import { paddedOtlpJsonRequest } from '../support/padded-otlp-request.js';
 import { spawnWaggle, waitForExit, type WaggleProcess } from '../support/waggle-process.js';
@@ -44,16 +45,6 @@ async function countSpans(waggle: WaggleProcess): Promise<number> {
   const result = await post('/1/query_results/disk', { query_id: query['id'], disable_series: true });
   const polled = (await (await fetch(`${base}/1/query_results/disk/${String(result['id'])}`)).json()) as { data: { results: Array<{ data: { COUNT: number } }> } };
   return polled.data.results[0]?.data.COUNT ?? 0;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 function walBytes(dataDir: string): number {

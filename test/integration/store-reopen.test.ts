@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createLogger } from '../../src/observability/waggle-logger.js';
 import { otlpSpansJson, type TestSpan } from '../support/otlp-json-spans.js';
 import { paddedOtlpJsonRequest } from '../support/padded-otlp-request.js';
+import { until as pollUntil } from '../support/poll-until.js';
 import { readPrometheusText, sampleValue } from '../support/prometheus-text-reader.js';
 import { callJson, startTestWaggle } from '../support/waggle-test-server.js';
 
@@ -44,15 +45,7 @@ async function sendAcknowledged(waggle: Waggle, index: number): Promise<void> {
   throw new Error(`request ${index} was never acknowledged`);
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> => pollUntil(what, probe, timeoutMs, 50);
 
 async function reopens(waggle: Waggle, outcome: 'success' | 'failure'): Promise<number | undefined> {
   const text = await (await fetch(`${waggle.baseUrl}/metrics`)).text();
