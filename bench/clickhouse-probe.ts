@@ -33,6 +33,7 @@ const idsFile = path.join(dir, 'trace-ids.json');
 
 const store = await ClickHouseSpanStore.open({
   ...DEFAULT_CLICKHOUSE_STORE_OPTIONS,
+  writerId: 'bench',
   batchEvents,
   location: parseClickHouseUrl(`chdb:${path.join(dir, 'ch')}`),
   clock: () => clock.now,

@@ -26,7 +26,7 @@ const HOUR_NS = 3_600_000_000_000n;
 const start = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
 const end = start + 24n * HOUR_NS;
 const location = parseClickHouseUrl(`chdb:${path.join(dir, 'ch')}`);
-const store = await ClickHouseSpanStore.open({ ...DEFAULT_CLICKHOUSE_STORE_OPTIONS, location, clock: () => end, lifecycleIntervalMs: 0, log: () => undefined });
+const store = await ClickHouseSpanStore.open({ ...DEFAULT_CLICKHOUSE_STORE_OPTIONS, writerId: 'bench', location, clock: () => end, lifecycleIntervalMs: 0, log: () => undefined });
 const connection = await ClickHouseConnection.open(location);
 const runner = new QueryRunner(store);
 const schema = await store.querySchema({ kind: 'all' });

@@ -5,6 +5,7 @@ import { AUTH_LIMITS } from '../core/limits/auth-limits.js';
 import { formatKey, newKeyId, newKeySecret } from './api-key-secret.js';
 import type { Permission } from './permissions.js';
 import { hashSecret, type SecretHash } from './secret-hashing.js';
+import { writeFileAtomic } from '../core/atomic-file-write.js';
 
 /** A key as stored: never its secret, only a slow hash of it. */
 export interface ApiKeyRecord {
@@ -37,18 +38,6 @@ const LOCK_WAIT_MS = 5_000;
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function writeFileAtomic(file: string, text: string, sync = true): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, text);
-    if (sync) fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }
 
 /**

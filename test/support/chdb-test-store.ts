@@ -21,7 +21,7 @@ export function freshChdbLocation(): ClickHouseLocation {
   return { kind: 'chdb', directory, database: `waggle_test_${process.pid}_${next}` };
 }
 
-/** Opens the ClickHouse store on chdb (no lifecycle timer), with options a test may narrow. */
+/** Opens the ClickHouse store on chdb (writer `waggle`, no lifecycle or catalog refresh timer), with options a test may narrow. */
 export function openChdbStore(location: ClickHouseLocation, options: Partial<ClickHouseStoreOptions> = {}): Promise<ClickHouseSpanStore> {
-  return ClickHouseSpanStore.open({ ...DEFAULT_CLICKHOUSE_STORE_OPTIONS, location, lifecycleIntervalMs: 0, ...options });
+  return ClickHouseSpanStore.open({ ...DEFAULT_CLICKHOUSE_STORE_OPTIONS, location, writerId: 'waggle', lifecycleIntervalMs: 0, catalogRefreshIntervalMs: 0, ...options });
 }

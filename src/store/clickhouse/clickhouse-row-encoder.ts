@@ -3,6 +3,7 @@ import type { EventRecord } from '../../core/event-record.js';
 import type { ColumnType } from '../../query/query-schema.js';
 import type { LayerResolver } from '../duckdb/duckdb-layer-resolver.js';
 import { CLICKHOUSE_ATTRIBUTE_TYPE, CLICKHOUSE_CORE_COLUMNS, clickhouseAttributeColumn } from './clickhouse-physical-layout.js';
+import { SHARED_COLUMN_ID_BASE } from './clickhouse-column-ids.js';
 
 /**
  * A growing byte buffer written in ClickHouse's RowBinary layout (little-endian fixed-width
@@ -209,6 +210,23 @@ export interface EncodedBatch {
 }
 
 /**
+ * Column id -> its position in the batch's attribute columns. The ids this store derives from key
+ * and type are sparse (clickhouse-column-ids.ts): they are looked up in a Map; a store written
+ * before them has ids in sequence, looked up in an array.
+ */
+function columnPositions(ids: readonly number[]): (id: number) => number {
+  let maxId = 0;
+  for (const id of ids) if (id > maxId) maxId = id;
+  if (maxId >= SHARED_COLUMN_ID_BASE) {
+    const byId = new Map(ids.map((id, i) => [id, i] as const));
+    return (id) => byId.get(id)!;
+  }
+  const position = new Int32Array(maxId + 1).fill(-1);
+  ids.forEach((id, i) => (position[id] = i));
+  return (id) => position[id]!;
+}
+
+/**
  * Encodes events (their layers resolved, in order, by `resolver`) as RowBinary rows over the core
  * columns and the attribute columns the batch uses; a later layer's key wins, as everywhere. The
  * body is a view of `out`: valid until `out` is written again. `ingestTimes[i]` is the stored
@@ -222,11 +240,7 @@ export function encodeRowBinary(
   ingestTimes: readonly (bigint | null)[],
 ): EncodedBatch {
   const ids = resolver.columnIds();
-  let maxId = 0;
-  for (const id of ids) if (id > maxId) maxId = id;
-  // Column id -> its position in the batch's attribute columns, without a Map lookup per value.
-  const position = new Int32Array(maxId + 1).fill(-1);
-  ids.forEach((id, i) => (position[id] = i));
+  const positionOf = columnPositions(ids);
   const types = ids.map(typeOf);
   const writers = types.map((type) => ATTRIBUTE_VALUE[type]);
   const columns: EncodedColumn[] = [
@@ -243,7 +257,7 @@ export function encodeRowBinary(
     for (let li = 0; li < event.attributes.length; li++) {
       const layer = resolver.layers[layerIndex++]!;
       for (let a = 0; a < layer.columnIds.length; a++) {
-        const p = position[layer.columnIds[a]!]!;
+        const p = positionOf(layer.columnIds[a]!);
         if (cells[p] === undefined) touched.push(p);
         cells[p] = layer.values[a]!;
       }

@@ -29,18 +29,22 @@ import type {
 import { ClickHouseCatalogStore } from './clickhouse-catalog-store.js';
 import { ClickHouseConnection } from './clickhouse-connection.js';
 import { ClickHouseSpanReader } from './clickhouse-span-reader.js';
-import { ClickHouseSpanWriter, loadWriterState } from './clickhouse-span-writer.js';
+import { ClickHouseSpanWriter, loadWriterState, readAttributeColumns } from './clickhouse-span-writer.js';
 import { ClickHouseStoreLifecycle } from './clickhouse-store-lifecycle.js';
 import { runSchemaMigrations } from './clickhouse-schema-migration.js';
-import { localSpanTable, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
+import { qualified, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
+import { dataDirWriterId, LEGACY_WRITER_ID, WRITER_ID_PATTERN } from './clickhouse-writer-id.js';
 import type { ClickHouseLocation } from './clickhouse-url.js';
 
 export interface ClickHouseStoreOptions {
   location: ClickHouseLocation;
   /** The cluster (remote_servers) to create tables on; null: one server (or chdb). */
   cluster: string | null;
-  /** Names this process's WAL in ClickHouse (state row, insert tokens). */
-  writerId: string;
+  /**
+   * Names this process's WAL in ClickHouse (state row, insert tokens); unique per Waggle process
+   * writing to one ClickHouse. Omitted: the id kept in the data directory (clickhouse-writer-id.ts).
+   */
+  writerId?: string;
   /** Events per insert; whenever this many are queued they are committed at once. */
   batchEvents: number;
   /** The data directory: requests whose commit fails because of their content are set aside in its quarantine/; null: never set aside. */
@@ -54,17 +58,22 @@ export interface ClickHouseStoreOptions {
   clock?: () => bigint;
   /** Between lifecycle passes (retention partition drops, disk figures); 0 runs none. */
   lifecycleIntervalMs?: number;
+  /** Between catalog refreshes (what other writers added); 0 runs none. */
+  catalogRefreshIntervalMs?: number;
 }
 
 export const DEFAULT_CLICKHOUSE_STORE_OPTIONS = {
   cluster: null,
-  writerId: 'waggle',
   // 100k-row inserts cost ClickHouse about half the CPU per row of 10k-row ones (shared notes); below the ingest back-pressure bound.
   batchEvents: 65_536,
 } as const;
 
-const WRITER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 const DEFAULT_LIFECYCLE_INTERVAL_MS = 60_000;
+/**
+ * How often the catalog learns the columns and datasets other Waggle processes writing to this
+ * ClickHouse added (their spans are readable at once; a new key is queryable by name after this).
+ */
+const DEFAULT_CATALOG_REFRESH_INTERVAL_MS = 1_000;
 
 /**
  * The ClickHouse store: the same catalog and admission rules as the DuckDB store, one span table
@@ -79,6 +88,9 @@ export class ClickHouseSpanStore implements SpanStore {
   private readonly reader: ClickHouseSpanReader;
   private readonly lifecycle: ClickHouseStoreLifecycle;
   private lifecycleTimer: NodeJS.Timeout | null = null;
+  private catalogRefreshTimer: NodeJS.Timeout | null = null;
+  /** Column ids already reported as a key two writers met first with different types. */
+  private readonly reportedConflicts = new Set<number>();
   private expiredRefused = 0;
 
   private constructor(
@@ -102,36 +114,58 @@ export class ClickHouseSpanStore implements SpanStore {
       }, interval);
       this.lifecycleTimer.unref();
     }
+    const refresh = options.catalogRefreshIntervalMs ?? DEFAULT_CATALOG_REFRESH_INTERVAL_MS;
+    if (refresh > 0) {
+      this.catalogRefreshTimer = setInterval(() => {
+        void this.refreshCatalog(log).catch((error: unknown) => log(`catalog refresh failed (retried at the next): ${error instanceof Error ? error.message : String(error)}`));
+      }, refresh);
+      this.catalogRefreshTimer.unref();
+    }
   }
 
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseSpanStore> {
-    if (!WRITER_ID.test(options.writerId)) throw new Error(`writer id must be letters, digits, _ . -, got '${options.writerId}'`);
+    if (options.writerId !== undefined && !WRITER_ID_PATTERN.test(options.writerId)) throw new Error(`writer id must be letters, digits, _ . -, got '${options.writerId}'`);
+    if (options.writerId === undefined && (options.dataDir ?? null) === null) throw new Error('a writer id, or a data directory to keep one in, is needed');
     const connection = await ClickHouseConnection.open(options.location);
     try {
       const topology: ClickHouseTopology = { database: options.location.database, cluster: options.cluster };
       await runSchemaMigrations(connection, topology);
+      const writerId =
+        options.writerId ??
+        (await dataDirWriterId(options.dataDir!, async () => {
+          const legacy = await connection.query(`SELECT count() FROM ${qualified(topology, 'waggle_state')} WHERE writer = {writer:String}`, { writer: LEGACY_WRITER_ID });
+          return Number(legacy.rows[0]?.[0] ?? 0) > 0;
+        }));
       const catalogStore = new ClickHouseCatalogStore(connection, topology);
       const catalog = await catalogStore.load();
       const routes = new ColumnRoutes(catalog);
       const clock = options.clock ?? nowNs;
       const retention = new DuckDbRetentionPolicy(options.retentionNs ?? null, clock);
-      const overrides = await connection.query(
-        `SELECT dataset, argMax(retention_ns, version) FROM ${topology.database}.waggle_dataset_retention GROUP BY dataset`,
-      );
-      for (const [dataset, ns] of overrides.rows) if (typeof dataset === 'string' && typeof ns === 'bigint') retention.setOverride(dataset, ns);
-      const columns = await connection.query(
-        'SELECT name FROM system.columns WHERE database = {db:String} AND table = {table:String}',
-        { db: topology.database, table: localSpanTable(topology).slice(topology.database.length + 1) },
-      );
-      const tableColumns = new Set(columns.rows.map(([name]) => String(name)).filter((name) => /^c\d+$/.test(name)));
+      for (const [dataset, ns] of await readRetentionOverrides(connection, topology)) retention.setOverride(dataset, ns);
+      const tableColumns = await readAttributeColumns(connection, topology);
       const sampled = await connection.query(`SELECT max(sample_rate) FROM ${topology.database}.waggle_spans`);
-      const state = await loadWriterState(connection, topology, options.writerId);
-      const writer = new ClickHouseSpanWriter(connection, topology, catalog, catalogStore, routes, { batchEvents: options.batchEvents, writerId: options.writerId, dataDir: options.dataDir ?? null, log: options.log ?? ((message: string) => process.stderr.write(`waggle: ${message}\n`)) }, state, tableColumns, Number(sampled.rows[0]?.[0] ?? 1));
+      const state = await loadWriterState(connection, topology, writerId);
+      const writer = new ClickHouseSpanWriter(connection, topology, catalog, catalogStore, routes, { batchEvents: options.batchEvents, writerId, dataDir: options.dataDir ?? null, log: options.log ?? ((message: string) => process.stderr.write(`waggle: ${message}\n`)) }, state, tableColumns, Number(sampled.rows[0]?.[0] ?? 1));
       return new ClickHouseSpanStore(connection, topology, catalog, writer, retention, routes, options);
     } catch (error) {
       await connection.close();
       throw error;
     }
+  }
+
+  /**
+   * Learns what other Waggle processes writing to this ClickHouse stored: new columns and datasets
+   * (through the writer, between commits), and datasets' retention overrides.
+   */
+  async refreshCatalog(log: (message: string) => void = () => undefined): Promise<void> {
+    const merged = await this.writer.onWriter(() => this.writer.refreshCatalog());
+    for (const conflict of merged.conflicts) {
+      if (this.reportedConflicts.has(conflict.id)) continue;
+      this.reportedConflicts.add(conflict.id);
+      log(`attribute ${conflict.keyName} was first stored with another type by another writer (column c${conflict.id}); queries of ${conflict.keyName} read this writer's column c${conflict.knownId}`);
+    }
+    // A later row wins, null included (an override taken back through another process's API).
+    for (const [dataset, ns] of await readRetentionOverrides(this.connection, this.topology)) this.retention.setOverride(dataset, ns);
   }
 
   /** One lifecycle pass: drops partitions every dataset's retention has passed, refreshes the disk figures. */
@@ -261,8 +295,18 @@ export class ClickHouseSpanStore implements SpanStore {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.lifecycleTimer !== null) clearInterval(this.lifecycleTimer);
+    if (this.catalogRefreshTimer !== null) clearInterval(this.catalogRefreshTimer);
     await this.writer.close();
     this.closed = true;
     await this.connection.close();
   }
+}
+
+/** Each dataset's latest retention override (null: the default again). */
+async function readRetentionOverrides(connection: ClickHouseConnection, topology: ClickHouseTopology): Promise<Array<[string, bigint | null]>> {
+  // In a tuple: argMax skips a NULL argument, which would bring back an override taken back.
+  const rows = await connection.query(`SELECT dataset, argMax(tuple(retention_ns), version).1 FROM ${topology.database}.waggle_dataset_retention GROUP BY dataset`);
+  const overrides: Array<[string, bigint | null]> = [];
+  for (const [dataset, ns] of rows.rows) if (typeof dataset === 'string' && (typeof ns === 'bigint' || ns === null)) overrides.push([dataset, ns]);
+  return overrides;
 }

@@ -3,12 +3,12 @@ import { UnavailableError } from '../../core/errors.js';
 import { nowNs } from '../../core/unix-nanos.js';
 import { storedIngestTime } from '../../core/ingest-time.js';
 import type { StoreHealth } from '../span-store.js';
-import type { DuckDbCatalog } from '../duckdb/duckdb-catalog.js';
+import type { CatalogMergeResult, DuckDbCatalog } from '../duckdb/duckdb-catalog.js';
 import { LayerResolver, type ColumnRoutes } from '../duckdb/duckdb-layer-resolver.js';
 import type { ClickHouseConnection } from './clickhouse-connection.js';
 import { CLICKHOUSE_INSERT_BATCH_COLUMN, clickhouseAttributeColumn } from './clickhouse-physical-layout.js';
 import { encodeRowBinary, RowBinaryBuffer } from './clickhouse-row-encoder.js';
-import { addAttributeColumnsDdl, PARTITION_NS, qualified, spanTable, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
+import { addAttributeColumnsDdl, localSpanTable, PARTITION_NS, qualified, spanTable, type ClickHouseTopology } from './clickhouse-schema-ddl.js';
 import type { ClickHouseCatalogStore } from './clickhouse-catalog-store.js';
 import { columnsByDataset, roomToSetAside, roomToSetAsideIn, setAsideMessage, writeSetAsideFile } from '../request-set-aside.js';
 
@@ -137,6 +137,17 @@ export class ClickHouseSpanWriter {
     const run = this.chain.then(work);
     this.chain = run.then(() => undefined, () => undefined);
     return run;
+  }
+
+  /**
+   * Adds to the catalog what other writers of this ClickHouse stored (their new columns and
+   * datasets), and their new columns to the table's; call through onWriter.
+   */
+  async refreshCatalog(): Promise<CatalogMergeResult> {
+    const merged = await this.catalogStore.refresh(this.catalog);
+    // A writer adds a column to the table before the catalog row naming it: it is there now.
+    if (merged.newColumns > 0) for (const name of await readAttributeColumns(this.connection, this.topology)) this.tableColumns.add(name);
+    return merged;
   }
 
   /** Writes the catalog's unsaved entries (a dataset created through the API); call through onWriter. */
@@ -364,6 +375,15 @@ export class ClickHouseSpanWriter {
     await this.flush().catch(() => undefined);
     this.closed = true;
   }
+}
+
+/** The attribute columns (`c<id>`) the span table has. */
+export async function readAttributeColumns(connection: ClickHouseConnection, topology: ClickHouseTopology): Promise<Set<string>> {
+  const columns = await connection.query('SELECT name FROM system.columns WHERE database = {db:String} AND table = {table:String}', {
+    db: topology.database,
+    table: localSpanTable(topology).slice(topology.database.length + 1),
+  });
+  return new Set(columns.rows.map(([name]) => String(name)).filter((name) => /^c\d+$/.test(name)));
 }
 
 /** Reads this writer's state; a fresh store starts at 0. */

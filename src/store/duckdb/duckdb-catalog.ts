@@ -28,6 +28,17 @@ const COLUMN_TYPES: ReadonlySet<string> = new Set(['string', 'integer', 'float',
  * New entries are recorded as "unsaved" and persisted by the writer inside its commit, so the
  * catalog on disk never names a column that no committed segment could hold.
  */
+/** Chooses a new column's id; `taken` says which ids this catalog already holds. */
+export type ColumnIdStrategy = (keyName: string, type: ColumnType, taken: (id: number) => boolean) => number;
+
+/** What merging rows another writer stored changed in this catalog. */
+export interface CatalogMergeResult {
+  readonly newColumns: number;
+  readonly newDatasets: number;
+  /** Columns whose key this catalog already holds under another id (see mergeRows). */
+  readonly conflicts: ReadonlyArray<{ readonly id: number; readonly keyName: string; readonly knownId: number }>;
+}
+
 export class DuckDbCatalog {
   private readonly byKey = new Map<string, CatalogColumn>();
   private readonly byId = new Map<number, CatalogColumn>();
@@ -41,6 +52,8 @@ export class DuckDbCatalog {
   /** Names (as sent) already resolved -> key, so that a slug is computed once per name, not per event. */
   private readonly keyByName = new Map<string, string>();
   private nextColumnId = 1;
+  /** How a new column's id is chosen; null: the next in sequence (one writer, as in DuckDB). */
+  private columnIdFor: ColumnIdStrategy | null = null;
   private unsavedColumns: CatalogColumn[] = [];
   private unsavedDatasets = new Set<string>();
   private unsavedDatasetColumns: Array<{ dataset: string; columnId: number }> = [];
@@ -93,6 +106,56 @@ export class DuckDbCatalog {
     return catalog;
   }
 
+  /** Chooses new columns' ids with `strategy` from now on (several writers sharing one store). */
+  useColumnIds(strategy: ColumnIdStrategy): void {
+    this.columnIdFor = strategy;
+  }
+
+  /**
+   * Adds what another writer of the same store has stored since this catalog was read (rows of the
+   * shapes fromRows takes): columns and datasets it does not hold, later last-written times. A
+   * column whose key this catalog holds under another id (two writers met the key first with
+   * different types) is kept by id, so values stored in it stay known, and reported as a conflict:
+   * queries by the key read the column this catalog had first.
+   */
+  mergeRows(
+    columns: ReadonlyArray<readonly [number, string, string, bigint]>,
+    datasets: ReadonlyArray<readonly [string, bigint, bigint, string]>,
+    datasetColumns: ReadonlyArray<readonly [string, number, bigint, bigint]>,
+  ): CatalogMergeResult {
+    let newColumns = 0;
+    let newDatasets = 0;
+    const conflicts: Array<{ id: number; keyName: string; knownId: number }> = [];
+    for (const [id, keyName, type, createdNs] of [...columns].sort((a, b) => a[0] - b[0])) {
+      if (!COLUMN_TYPES.has(type) || this.byId.has(id)) continue;
+      const column: CatalogColumn = { id, keyName, type: type as ColumnType, createdNs };
+      this.byId.set(id, column);
+      newColumns += 1;
+      const known = this.byKey.get(keyName);
+      if (known === undefined) this.byKey.set(keyName, column);
+      else conflicts.push({ id, keyName, knownId: known.id });
+      if (this.columnIdFor === null) this.nextColumnId = Math.max(this.nextColumnId, id + 1);
+    }
+    const oldestFirst = [...datasets].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [key, createdNs, lastWrittenNs, displayName] of oldestFirst) {
+      const entry = this.datasets.get(key);
+      if (entry === undefined) {
+        this.addDataset(key, displayName, createdNs, lastWrittenNs);
+        newDatasets += 1;
+      } else if (lastWrittenNs > entry.lastWrittenNs) {
+        entry.lastWrittenNs = lastWrittenNs;
+      }
+    }
+    for (const [dataset, columnId, createdNs, lastWrittenNs] of datasetColumns) {
+      const entry = this.datasets.get(dataset);
+      if (entry === undefined) continue;
+      const times = entry.columns.get(columnId);
+      if (times === undefined) entry.columns.set(columnId, { createdNs, lastWrittenNs });
+      else if (lastWrittenNs > times.lastWrittenNs) times.lastWrittenNs = lastWrittenNs;
+    }
+    return { newColumns, newDatasets, conflicts };
+  }
+
   /** What persist() would write (then markPersisted()), for a backend that writes it its own way. */
   unsavedEntries(): {
     columns: readonly CatalogColumn[];
@@ -126,7 +189,8 @@ export class DuckDbCatalog {
   ensureColumn(keyName: string, type: ColumnType, nowNs: bigint): CatalogColumn {
     const existing = this.byKey.get(keyName);
     if (existing) return existing;
-    const column: CatalogColumn = { id: this.nextColumnId++, keyName, type, createdNs: nowNs };
+    const id = this.columnIdFor === null ? this.nextColumnId++ : this.columnIdFor(keyName, type, (taken) => this.byId.has(taken));
+    const column: CatalogColumn = { id, keyName, type, createdNs: nowNs };
     this.byKey.set(keyName, column);
     this.byId.set(column.id, column);
     this.unsavedColumns.push(column);

@@ -7,6 +7,7 @@ import { resolveAttributeColumn } from '../attribute-columns.js';
 import type { ColumnAdmission, AdmissionUnit } from '../span-store.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import type { ColumnRoutes } from './duckdb-layer-resolver.js';
+import { ColumnIdBitmap } from '../column-id-bitmap.js';
 
 export interface ColumnAdmissionLimits {
   columnsPerDataset: number;
@@ -18,29 +19,11 @@ export const DEFAULT_COLUMN_ADMISSION_LIMITS: ColumnAdmissionLimits = {
   columnsTotal: INGEST_LIMITS.columnsTotal.value,
 };
 
-/** Column ids of one dataset, as a bitmap: looked up once per attribute on the ingest path. */
-class ColumnIdSet {
-  private bits = new Uint8Array(1024);
-  size = 0;
-
+/** Column ids of one dataset: looked up once per attribute on the ingest path. */
+class ColumnIdSet extends ColumnIdBitmap {
   constructor(ids: Iterable<number>) {
+    super(1024);
     for (const id of ids) this.add(id);
-  }
-
-  has(id: number): boolean {
-    return id < this.bits.length && this.bits[id] === 1;
-  }
-
-  add(id: number): void {
-    if (id >= this.bits.length) {
-      const grown = new Uint8Array(Math.max(id + 1, this.bits.length * 2));
-      grown.set(this.bits);
-      this.bits = grown;
-    }
-    if (this.bits[id] === 0) {
-      this.bits[id] = 1;
-      this.size += 1;
-    }
   }
 }
 

@@ -2,6 +2,7 @@ import type { AttributeKind, AttributeList, AttributeScalar } from '../../core/a
 import type { EventRecord } from '../../core/event-record.js';
 import { attributeColumnName, resolveAttributeColumn } from '../attribute-columns.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
+import { ColumnIdBitmap } from '../column-id-bitmap.js';
 
 /** One attribute layer with each key resolved to a catalog column id. */
 export interface ResolvedLayer {
@@ -84,25 +85,17 @@ const SHAPES_PER_POSITION = 8;
 
 /** Column ids one dataset used in a batch, collected without a Set operation per value. */
 class DatasetColumns {
-  private seen = new Uint8Array(256);
+  private readonly seen = new ColumnIdBitmap();
   readonly ids: number[] = [];
 
   has(id: number): boolean {
-    return id < this.seen.length && this.seen[id] === 1;
+    return this.seen.has(id);
   }
 
   add(ids: Int32Array): void {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      if (id >= this.seen.length) {
-        const grown = new Uint8Array(Math.max(id + 1, this.seen.length * 2));
-        grown.set(this.seen);
-        this.seen = grown;
-      }
-      if (this.seen[id] === 0) {
-        this.seen[id] = 1;
-        this.ids.push(id);
-      }
+      if (this.seen.add(id)) this.ids.push(id);
     }
   }
 }
