@@ -210,20 +210,27 @@ export interface EncodedBatch {
 }
 
 /**
- * Column id -> its position in the batch's attribute columns. The ids this store derives from key
- * and type are sparse (clickhouse-column-ids.ts): they are looked up in a Map; a store written
- * before them has ids in sequence, looked up in an array.
+ * Column id -> its position in the batch's attribute columns, per layer. A store written before
+ * ids were derived from key and type has ids in sequence: an array indexed by id. The derived ids
+ * are sparse (clickhouse-column-ids.ts): a Map, consulted once per distinct layer (the layers of
+ * a request's spans repeat), not once per value.
  */
-function columnPositions(ids: readonly number[]): (id: number) => number {
+function layerPositions(ids: readonly number[]): (columnIds: Int32Array) => Int32Array {
   let maxId = 0;
   for (const id of ids) if (id > maxId) maxId = id;
-  if (maxId >= SHARED_COLUMN_ID_BASE) {
-    const byId = new Map(ids.map((id, i) => [id, i] as const));
-    return (id) => byId.get(id)!;
-  }
-  const position = new Int32Array(maxId + 1).fill(-1);
-  ids.forEach((id, i) => (position[id] = i));
-  return (id) => position[id]!;
+  const byId = maxId >= SHARED_COLUMN_ID_BASE ? new Map(ids.map((id, i) => [id, i] as const)) : null;
+  const position = byId === null ? new Int32Array(maxId + 1).fill(-1) : null;
+  if (position !== null) ids.forEach((id, i) => (position[id] = i));
+  const byLayer = new WeakMap<Int32Array, Int32Array>();
+  return (columnIds) => {
+    let positions = byLayer.get(columnIds);
+    if (positions === undefined) {
+      positions = new Int32Array(columnIds.length);
+      for (let a = 0; a < columnIds.length; a++) positions[a] = position !== null ? position[columnIds[a]!]! : byId!.get(columnIds[a]!)!;
+      byLayer.set(columnIds, positions);
+    }
+    return positions;
+  };
 }
 
 /**
@@ -240,7 +247,7 @@ export function encodeRowBinary(
   ingestTimes: readonly (bigint | null)[],
 ): EncodedBatch {
   const ids = resolver.columnIds();
-  const positionOf = columnPositions(ids);
+  const positionsOf = layerPositions(ids);
   const types = ids.map(typeOf);
   const writers = types.map((type) => ATTRIBUTE_VALUE[type]);
   const columns: EncodedColumn[] = [
@@ -256,8 +263,9 @@ export function encodeRowBinary(
     const event = events[e]!;
     for (let li = 0; li < event.attributes.length; li++) {
       const layer = resolver.layers[layerIndex++]!;
-      for (let a = 0; a < layer.columnIds.length; a++) {
-        const p = positionOf(layer.columnIds[a]!);
+      const positions = positionsOf(layer.columnIds);
+      for (let a = 0; a < positions.length; a++) {
+        const p = positions[a]!;
         if (cells[p] === undefined) touched.push(p);
         cells[p] = layer.values[a]!;
       }
