@@ -1,3 +1,4 @@
+import { StoreReopeningError } from '../core/errors.js';
 import { nowNs } from '../core/unix-nanos.js';
 import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
 import { WAL_LIMITS } from '../core/limits/wal-limits.js';
@@ -370,8 +371,10 @@ export class IngestService {
       this.wal.truncateThrough(await this.store.committedWalPosition());
       this.lastFlushError = null;
     } catch (error) {
-      this.metrics?.store.recordCommitFailure();
-      // The data stays queued and in the WAL; the next tick retries.
+      // The data stays queued and in the WAL; the next tick retries. A store reopening its database
+      // refuses commits at once until it is back: that is waiting (the reopen has its own log line
+      // and counter), not a commit failing ~8 times a second.
+      if (!(error instanceof StoreReopeningError)) this.metrics?.store.recordCommitFailure();
       if (this.lastFlushError === null) this.logger.error(`commit failed, will retry: ${(error as Error).message}`);
       this.lastFlushError = error;
       this.commitFailed();

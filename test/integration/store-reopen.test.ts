@@ -52,6 +52,11 @@ async function reopens(waggle: Waggle, outcome: 'success' | 'failure'): Promise<
   return sampleValue(readPrometheusText(text), 'waggle_store_reopens_total', { outcome });
 }
 
+async function commitFailures(waggle: Waggle): Promise<number | undefined> {
+  const text = await (await fetch(`${waggle.baseUrl}/metrics`)).text();
+  return sampleValue(readPrometheusText(text), 'waggle_store_commit_failures_total', {});
+}
+
 /** COUNT and COUNT_DISTINCT(trace.span_id) over every span of the dataset, through the query API. */
 async function counts(waggle: Waggle, window: Record<string, number> = { time_range: 86_400, start_time: START_MS / 1000 - 60 }): Promise<{ status: number; count: number; distinct: number; body: unknown }> {
   const spec = { calculations: [{ op: 'COUNT' }, { op: 'COUNT_DISTINCT', column: 'trace.span_id' }], ...window };
@@ -117,6 +122,10 @@ describe('a database DuckDB invalidates', () => {
       assert.match(reason, /^the store is reopening its database after a fatal error invalidated it; \d+ attempts? failed, the last with: /);
       assert.ok(((await reopens(waggle, 'failure')) ?? 0) >= 1);
       assert.equal(await reopens(waggle, 'success'), 0);
+      // Commits the ingest timer asks for meanwhile are refused at once: waiting, not failing.
+      const failuresBefore = await commitFailures(waggle);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(await commitFailures(waggle), failuresBefore);
       // Reads are refused with a stable code, retryable.
       const refused = await fetch(`${waggle.baseUrl}/1/queries/reopen`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ calculations: [{ op: 'COUNT' }] }) });
       assert.deepEqual(
