@@ -65,6 +65,37 @@ describe('ClickHouse store: several Waggle processes writing to one ClickHouse',
     }
   });
 
+  it('keeps a column per writer for a key two writers first met with different types, lists it once, and says so once', async () => {
+    const location = freshChdbLocation();
+    const east = await openChdbStore(location, { writerId: 'east' });
+    const west = await openChdbStore(location, { writerId: 'west' });
+    try {
+      east.enqueue([eventRecord({ dataset: 'shop', timestampNs: BASE_NS, traceId: 1n, spanId: 1n, attributes: [attributeLayer([['amount', 'integer', 12n]])] })], 1n);
+      west.enqueue([eventRecord({ dataset: 'shop', timestampNs: BASE_NS, traceId: 2n, spanId: 1n, attributes: [attributeLayer([['amount', 'string', 'twelve']])] })], 1n);
+      await east.flush();
+      await west.flush();
+      const logs: string[] = [];
+      await east.refreshCatalog((line) => logs.push(line));
+      await east.refreshCatalog((line) => logs.push(line));
+      assert.equal(logs.length, 1);
+      assert.match(logs[0]!, /^attribute amount was first stored with another type by another writer \(column c\d+\); queries of amount read this writer's column c\d+$/);
+      const amount = (columns: ReadonlyArray<{ key_name: string; type: string }>): string[] => columns.filter((c) => c.key_name === 'amount').map((c) => c.type);
+      assert.deepEqual(amount(await east.listColumns({ kind: 'one', name: 'shop' })), ['integer']);
+      await west.refreshCatalog();
+      assert.deepEqual(amount(await west.listColumns({ kind: 'one', name: 'shop' })), ['string']);
+      // After a restart, the column of the lower id holds the key, for both writers alike.
+      const again = await openChdbStore(location, { writerId: 'east' });
+      try {
+        assert.equal(amount(await again.listColumns({ kind: 'one', name: 'shop' })).length, 1);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await east.close();
+      await west.close();
+    }
+  });
+
   it('learns a dataset another writer created and a retention override another writer set', async () => {
     const location = freshChdbLocation();
     const east = await openChdbStore(location, { writerId: 'east' });

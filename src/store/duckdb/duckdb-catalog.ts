@@ -94,9 +94,11 @@ export class DuckDbCatalog {
   ): DuckDbCatalog {
     const catalog = new DuckDbCatalog();
     for (const [id, keyName, type, createdNs] of [...columns].sort((a, b) => a[0] - b[0])) {
-      if (!COLUMN_TYPES.has(type) || catalog.byKey.has(keyName)) continue;
+      if (!COLUMN_TYPES.has(type)) continue;
       const column: CatalogColumn = { id, keyName, type: type as ColumnType, createdNs };
-      catalog.byKey.set(keyName, column);
+      // A second column of one key (two ClickHouse writers met it first with different types, see
+      // mergeRows) stays known by id; queries by the key read the one of the lowest id.
+      if (!catalog.byKey.has(keyName)) catalog.byKey.set(keyName, column);
       catalog.byId.set(id, column);
       catalog.nextColumnId = Math.max(catalog.nextColumnId, id + 1);
     }
@@ -283,7 +285,8 @@ export class DuckDbCatalog {
       if (!entry) continue;
       for (const [columnId, times] of entry.columns) {
         const column = this.byId.get(columnId);
-        if (!column) continue;
+        // Only the column queries read for its key (see mergeRows): one entry per key.
+        if (!column || this.byKey.get(column.keyName) !== column) continue;
         const seen = merged.get(columnId);
         if (!seen) {
           merged.set(columnId, { column, createdNs: times.createdNs, lastWrittenNs: times.lastWrittenNs });
