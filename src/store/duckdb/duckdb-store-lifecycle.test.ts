@@ -322,6 +322,30 @@ describe('compaction', () => {
     await store.close();
   });
 
+  it('finds a compacted trace whose index rows wait in the runs, before and after a reopen', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const dir = tempDir();
+    let store = await openStore(dir, clock);
+    // Seventeen batches compacted and merged: 340 rows in the merged table.
+    for (let batch = 1; batch <= 17; batch++) await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch) * 10_000_000_000n);
+    await store.sealOpenSegment();
+    assert.equal(await store.compactAll(), 1);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged32'), 17 * TRACES_PER_BATCH);
+    // Three hours later (not compacted with the first: over two hours apart), one batch: its run of
+    // 20 rows is under a sixteenth of the merged rows, so it stays in the runs.
+    await writeBatch(store, clock, 18, LIFECYCLE_BASE_NS + 3n * HOUR_NS);
+    await store.sealOpenSegment();
+    assert.equal(await store.compactAll(), 1);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), TRACES_PER_BATCH);
+    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_index'), 0);
+    assert.deepEqual((await store.getTrace(batchTraceId(18, 4))).map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
+    await store.close();
+    // A store opened on it reads the runs too.
+    store = await openStore(dir, clock);
+    for (const batch of [1, 17, 18]) assert.deepEqual((await store.getTrace(batchTraceId(batch, 4))).map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
+    await store.close();
+  });
+
   it('closes while compacting without losing or leaving anything', async () => {
     const clock = { now: LIFECYCLE_BASE_NS };
     const dir = tempDir();
