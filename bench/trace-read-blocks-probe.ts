@@ -36,8 +36,15 @@ async function pass(label: string): Promise<void> {
 
 const rows = async (sql: string): Promise<unknown[][]> => (await store.runSql(sql, [], { timeoutMs: 60_000 })).rows;
 console.log('tables', JSON.stringify((await rows("SELECT table_name, estimated_size, column_count FROM duckdb_tables() WHERE database_name = 'waggle' ORDER BY table_name")).map((r) => r.map(String))));
+if (process.argv.includes('--prewarm')) {
+  const t = performance.now();
+  const tables = await rows("SELECT table_name FROM duckdb_tables() WHERE database_name = 'waggle' AND table_name LIKE 'seg_%'");
+  for (const [name] of tables) await rows(`SELECT count(*) FROM pragma_storage_info('${String(name)}')`);
+  console.log(`storage_info of ${tables.length} segments in ${(performance.now() - t).toFixed(0)} ms; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+}
+console.log(`RSS before the passes ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 await pass('first pass');
-await pass('second pass');
+if (!process.argv.includes('--one-pass')) await pass('second pass');
 const segments = await rows("SELECT table_name FROM duckdb_tables() WHERE database_name = 'waggle' AND table_name LIKE 'seg_%' ORDER BY estimated_size DESC LIMIT 1");
 const table = String(segments[0]?.[0]);
 const blocks = await rows(`SELECT row_group_id, count(DISTINCT block_id), count(*), sum(CASE WHEN persistent THEN 1 ELSE 0 END) FROM pragma_storage_info('${table}') GROUP BY row_group_id ORDER BY row_group_id LIMIT 3`);
