@@ -32,6 +32,8 @@ export class DuckDbClientParentIndex {
   private builds = 0;
   private lastBuild = { atMs: 0, tookMs: 0, rows: 0 };
   private readonly replaced: Array<{ table: string; atMs: number }> = [];
+  /** Replaced tables were dropped and their blocks wait for a checkpoint that has not succeeded yet. */
+  private checkpointDue = false;
   /** When the last build began, successful or not: a failing build is retried at the same pace. */
   private lastAttemptMs = 0;
   /** The connection of a build in progress, to interrupt it at close. */
@@ -123,15 +125,24 @@ export class DuckDbClientParentIndex {
     return { builds: this.builds, tookMs: this.lastBuild.tookMs, rows: this.lastBuild.rows, covered: this.current?.covered.size ?? 0 };
   }
 
-  /** Drops replaced tables past the grace period (what a close leaves, the next open drops). */
+  /**
+   * Drops replaced tables past the grace period (what a close leaves, the next open drops), then
+   * checkpoints: DuckDB frees a dropped table's blocks only at a checkpoint, and once compaction
+   * has settled nothing else checkpoints, so each replaced copy (random ids, ~7 bytes a span of
+   * the covered segments) stayed in the database's used blocks. A checkpoint that fails (another
+   * transaction active) is tried again at the next call.
+   */
   private dropReplaced(connect: () => Promise<DuckDBConnection>): void {
     const due = this.replaced.filter((r) => Date.now() - r.atMs >= this.graceMs);
-    if (due.length === 0) return;
+    if (due.length === 0 && !this.checkpointDue) return;
     for (const r of due) this.replaced.splice(this.replaced.indexOf(r), 1);
+    this.checkpointDue = true;
     void (async () => {
       const connection = await connect();
       try {
         for (const r of due) await connection.run(`DROP TABLE IF EXISTS ${r.table}`);
+        await connection.run('CHECKPOINT');
+        this.checkpointDue = false;
       } finally {
         connection.closeSync();
       }

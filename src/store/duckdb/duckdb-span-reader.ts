@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { QueryTimeoutError } from '../../core/errors.js';
 import { classifyDuckDbReadError } from './duckdb-error-kind.js';
 import { formatTraceId } from '../../core/trace-id.js';
@@ -22,13 +22,11 @@ import {
   JOINED_INGEST_TIME_SQL,
   attributePhysicalName,
   segmentTableName,
-  traceIndexRowsSql,
-  traceKey32Of,
-  traceKeyOf,
 } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import type { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
 import { DuckDbTraceStatements, INDEX_LOOKUP_KEY } from './duckdb-trace-statements.js';
+import { traceLocations, type TraceIndexTables, type TraceLocation } from './duckdb-trace-index-lookup.js';
 import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
 
 /** Query connections kept open between queries. */
@@ -58,6 +56,8 @@ export class DuckDbSpanReader {
     private readonly queryAdmission: QueryAdmission,
     /** Compaction swaps: a trace lookup that straddles one runs again. */
     private readonly segmentSwaps: SegmentSwapGate,
+    /** Which sorted trace-index tables a lookup reads. */
+    private readonly traceIndexTables: TraceIndexTables,
   ) {}
 
   private get closed(): boolean {
@@ -91,8 +91,7 @@ export class DuckDbSpanReader {
     const visible = this.retention.visibleTest(this.catalog.datasetNames());
     const registered = new Map(this.segments.map((s) => [s.id, s]));
     this.traceStatements.keepOnly(reader, new Set(registered.keys()));
-    for (const [segmentId, minTs, maxTs] of index) {
-      if (typeof segmentId !== 'number' || typeof minTs !== 'bigint' || typeof maxTs !== 'bigint') continue;
+    for (const { segmentId, minTsNs, maxTsNs } of index) {
       // The merged trace index keeps rows of retired segments until its next merge. The columns
       // are the segment's as the reader knows them (as for every relation): a commit adding one
       // shows it from the next lookup on.
@@ -104,8 +103,8 @@ export class DuckDbSpanReader {
         segmentId,
         `SELECT ${names.join(', ')} FROM ${segmentTableName(segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3`,
       );
-      statement.bindBigInt(1, minTs);
-      statement.bindBigInt(2, maxTs);
+      statement.bindBigInt(1, minTsNs);
+      statement.bindBigInt(2, maxTsNs);
       statement.bindUHugeInt(3, traceId);
       const result = await statement.runAndReadAll();
       for (const row of result.getRows()) {
@@ -121,16 +120,16 @@ export class DuckDbSpanReader {
   }
 
   /**
-   * The segments holding a trace and its time range in each, in one prepared statement: the live
-   * index by trace id, the compacted runs by the 64-bit key and the merged index by the 32-bit one
-   * (sorted: zone maps prune each to one row group; traceIndexRowsSql).
+   * The segments holding a trace and its time range in each, in one prepared statement over the
+   * index tables that may hold rows (TraceIndexTables): the live index by trace id, the merged
+   * index by the 32-bit key, the runs and the legacy table by the 64-bit one (each sorted table
+   * pruned to one row group by its zone maps). One statement, so it reads one snapshot of them.
    */
-  private async readTraceIndex(reader: DuckDBConnection, traceId: bigint): Promise<DuckDBValue[][]> {
-    const statement = await this.traceStatements.statement(reader, INDEX_LOOKUP_KEY, TRACE_INDEX_LOOKUP_SQL);
-    statement.bindVarchar(1, traceId.toString());
-    statement.bindVarchar(2, traceKeyOf(traceId).toString());
-    statement.bindBigInt(3, traceKey32Of(traceId));
-    return (await statement.runAndReadAll()).getRows();
+  private async readTraceIndex(reader: DuckDBConnection, traceId: bigint): Promise<TraceLocation[]> {
+    const lookup = this.traceIndexTables.lookup();
+    const statement = await this.traceStatements.statement(reader, INDEX_LOOKUP_KEY, lookup.sql);
+    lookup.bind(statement, traceId);
+    return traceLocations((await statement.runAndReadAll()).getRows());
   }
 
   async listTraces(options: TraceListOptions): Promise<TraceSummary[]> {
@@ -367,9 +366,6 @@ function samplePieces(window: TimeWindow, sample: BlockSample | undefined): Arra
     { startNs: end, endNs: window.endNs, rate: rateOf(sample.rate) },
   ].filter((p) => p.startNs < p.endNs);
 }
-
-/** The index lookup behind every trace read: `$1` the trace id, `$2` its 64-bit key, `$3` its 32-bit key. */
-const TRACE_INDEX_LOOKUP_SQL = `SELECT segment_id, min(min_ts_ns), max(max_ts_ns) FROM (${traceIndexRowsSql(true)}) GROUP BY segment_id ORDER BY segment_id`;
 
 /**
  * What a trace read takes of a segment: every column a stored event shows, `dataset` and `ts_ns`

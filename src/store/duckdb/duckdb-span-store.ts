@@ -47,6 +47,7 @@ import { DUCKDB_BLOCK_ROWS, DuckDbSpanReader } from './duckdb-span-reader.js';
 import { DEFAULT_SEGMENT_MAX_AGE_NS, DuckDbSpanWriter, type CommittedState } from './duckdb-span-writer.js';
 import { formatRetention } from '../../core/retention-duration.js';
 import { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
+import { TraceIndexTables } from './duckdb-trace-index-lookup.js';
 import { DuckDbStoreLifecycle, dropUnregisteredTables } from './duckdb-store-lifecycle.js';
 import { DuckDbStoreRecovery } from './duckdb-store-recovery.js';
 import { duckDbErrorKind } from './duckdb-error-kind.js';
@@ -173,6 +174,7 @@ export class DuckDbSpanStore implements SpanStore {
     committed: CommittedState,
     retention: DuckDbRetentionPolicy,
     nextSegmentId: number,
+    private readonly traceIndexTables: TraceIndexTables,
   ) {
     this.instance = instance;
     const routes = new ColumnRoutes(catalog);
@@ -193,7 +195,7 @@ export class DuckDbSpanStore implements SpanStore {
       log: (message) => this.log(message),
     });
     const segmentSwaps = new SegmentSwapGate();
-    this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission, segmentSwaps);
+    this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission, segmentSwaps, this.traceIndexTables);
     this.sealedResults = new DuckDbSealedResultCache(segments);
     this.clientParents = new DuckDbClientParentIndex(segments, retention, (selector) => this.reader.datasetNames(selector), options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS);
     const store = this;
@@ -219,6 +221,7 @@ export class DuckDbSpanStore implements SpanStore {
         connect: () => store.connect(),
         allocateSegmentId: () => store.writePath.allocateSegmentId(),
         segmentSwaps,
+        traceIndexTables: this.traceIndexTables,
         log: (message) => store.log(message),
       },
       {
@@ -312,6 +315,8 @@ export class DuckDbSpanStore implements SpanStore {
       await dropUnregisteredTables(writer);
       state = await loadDatabaseState(writer, this.catalog, (this.options.clock ?? nowNs)());
       savedColumnIds = new Set((await writer.runAndReadAll('SELECT id FROM waggle_columns')).getRows().map(([id]) => Number(id)));
+      // What the reopened database holds of the trace-index runs (a merge may not have committed).
+      await this.traceIndexTables.countFrom(writer);
       await lockDown(writer);
     } catch (error) {
       closeQuietly(writer);
@@ -428,8 +433,10 @@ export class DuckDbSpanStore implements SpanStore {
       if (!/^[a-z_]+$/.test(name)) throw new RangeError(`not a DuckDB setting name: ${name}`);
       await writer.run(`SET ${name} = ${sqlStringLiteral(value)}`);
     }
+    const traceIndexTables = new TraceIndexTables();
+    await traceIndexTables.countFrom(writer);
     await lockDown(writer);
-    const store = new DuckDbSpanStore(instance, writer, catalog, segments, options, committed, retention, nextSegmentId);
+    const store = new DuckDbSpanStore(instance, writer, catalog, segments, options, committed, retention, nextSegmentId, traceIndexTables);
     return store;
   }
 

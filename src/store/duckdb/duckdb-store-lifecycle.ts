@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StoreLifecycleStats } from '../span-store.js';
 import type { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
+import type { TraceIndexTables } from './duckdb-trace-index-lookup.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import {
   ATTRIBUTE_SQL_TYPE,
@@ -35,6 +36,8 @@ export interface LifecycleHost {
   allocateSegmentId(): number;
   /** Compaction swaps pass here, so that a trace lookup never sees half of one. */
   readonly segmentSwaps: SegmentSwapGate;
+  /** Which sorted trace-index tables a lookup reads: told when runs are appended and merged. */
+  readonly traceIndexTables: TraceIndexTables;
   log(message: string): void;
 }
 
@@ -513,6 +516,7 @@ export class DuckDbStoreLifecycle {
       connection.closeSync();
     }
     await this.host.onWriter((writer) => swapMergedTraceRuns(writer));
+    this.host.traceIndexTables.merged();
     this.traceMerges = { count: this.traceMerges.count + 1, lastMs: Date.now() - started, lastRows: rows };
     this.traceMergeCheckDue = false;
     this.host.log(`trace index: ${rows} rows of compacted segments merged into one sorted table in ${this.traceMerges.lastMs} ms`);
@@ -540,6 +544,8 @@ export class DuckDbStoreLifecycle {
       await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${ids})`);
       // (The merged index keeps the sources' rows until its next merge: lookups skip unregistered segments.)
       await writer.run(`DELETE FROM waggle_trace_runs WHERE segment_id IN (${ids})`);
+      // Before the commit: a lookup that sees the run reads the runs (it overlaps this swap, so it runs again).
+      this.host.traceIndexTables.runAppended();
       await writer.run(`INSERT INTO waggle_trace_runs SELECT trace_key, ${target.id}, min_ts_ns, length_ns FROM ${indexTable}`);
       await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${ids})`);
       await writer.run(`DELETE FROM waggle_segments WHERE id IN (${ids})`);
