@@ -21,19 +21,24 @@ const rows = async (sql: string): Promise<unknown[][]> => (await connection.runA
 const segments = await rows('SELECT id, row_count, sealed, compacted FROM waggle_segments ORDER BY id');
 const tables = new Set((await rows("SELECT table_name FROM duckdb_tables() WHERE regexp_matches(table_name, '^seg_[0-9]+$')")).map(([name]) => String(name)));
 const cartColumn = (await rows("SELECT id FROM waggle_columns WHERE key_name = 'cart.total'"))[0]?.[0];
-const key = "trace_id, span_id, coalesce(annotation_type, ''), coalesce(name, ''), ts_ns";
+/** Identifies a row: a request sent twice (the mix sends one 64 MB body twice) differs by its receive time. */
+const keyColumns = ['trace_id', 'span_id', 'annotation_type', 'name', 'ts_ns', 'received'];
+const key = keyColumns.join(', ');
 const branches: string[] = [];
 let anomalies = 0;
 for (const [id, registered, sealed, compacted] of segments) {
   const table = `seg_${String(id)}`;
   const columns = new Set((await rows(`SELECT column_name FROM duckdb_columns() WHERE table_name = '${table}'`)).map(([name]) => String(name)));
   const cart = cartColumn !== undefined && columns.has(`c${String(cartColumn)}`) ? `count(c${String(cartColumn)})` : '0';
-  const [count, distinct, carts] = (await rows(`SELECT count(*), count(DISTINCT (${key})), ${cart} FROM ${table}`))[0] ?? [];
+  // A compacted segment keeps the receive time split in two columns (ingest_s, ingest_ms_rem).
+  const received = columns.has('ingest_ms') ? 'ingest_ms' : columns.has('ingest_s') ? 'ingest_s * 1000 + ingest_ms_rem' : 'NULL';
+  const keyed = `SELECT trace_id, span_id, coalesce(annotation_type, '') AS annotation_type, coalesce(name, '') AS name, ts_ns, ${received} AS received`;
+  const [count, distinct, carts] = (await rows(`SELECT count(*), count(DISTINCT (${key})), ${cart} FROM (${keyed}, * EXCLUDE (${keyColumns.slice(0, 5).join(', ')}) FROM ${table})`))[0] ?? [];
   const extra = Number(count) - Number(distinct);
   const mismatch = Number(count) !== Number(registered);
   if (extra !== 0 || mismatch) anomalies += 1;
-  process.stdout.write(`${table}${sealed ? ' sealed' : ''}${compacted ? ' compacted' : ''}: ${String(count)} rows (registry ${String(registered)}), ${extra} repeated, ${String(carts)} with cart.total${extra !== 0 || mismatch ? '  <-- ANOMALY' : ''}\n`);
-  branches.push(`SELECT ${key}${cartColumn !== undefined && columns.has(`c${String(cartColumn)}`) ? `, c${String(cartColumn)} IS NOT NULL AS cart` : ', false AS cart'} FROM ${table}`);
+  process.stdout.write(`${table}${sealed === true ? ' sealed' : ''}${compacted === true ? ' compacted' : ''}: ${String(count)} rows (registry ${String(registered)}), ${extra} repeated, ${String(carts)} with cart.total${extra !== 0 || mismatch ? '  <-- ANOMALY' : ''}\n`);
+  branches.push(`${keyed}${cartColumn !== undefined && columns.has(`c${String(cartColumn)}`) ? `, c${String(cartColumn)} IS NOT NULL AS cart` : ', false AS cart'} FROM ${table}`);
 }
 const unregistered = [...tables].filter((table) => !segments.some(([id]) => `seg_${String(id)}` === table));
 if (branches.length > 0) {
