@@ -177,6 +177,9 @@ async function main(): Promise<void> {
     process.stdout.write(`64 MB bodies: ${largeOutcome}; wide requests: ${JSON.stringify(Object.fromEntries(wideStatuses as Map<number, number>))}; queries: ${JSON.stringify(Object.fromEntries(queryStatuses))}; /healthz ${health.status}\n`);
     for (const failure of failures.slice(0, 3)) process.stdout.write(`query failure: ${failure}\n`);
     if (failures.length > 0) process.stdout.write(`server log tail: ${waggle.output().slice(-1500)}\n`);
+    const logLines = waggle.output().split('\n');
+    const mentions = (pattern: RegExp): number => logLines.filter((line) => pattern.test(line)).length;
+    process.stdout.write(`server log: ${mentions(/reopened the database/)} reopens, ${mentions(/set aside WAL entry/)} requests set aside, ${mentions(/commit failed/)} failed flushes\n`);
     process.stdout.write(`RSS MB each second: ${timeline.join(' ')}\n`);
     process.stdout.write(`server peak RSS (VmHWM): ${procStatus(pid).hwmMb} MB\n`);
   } finally {
