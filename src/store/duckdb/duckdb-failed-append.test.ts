@@ -73,10 +73,9 @@ describe('a commit whose append fails part way', () => {
       } finally {
         await store.close();
       }
-      assert.deepEqual(
-        logged.filter((line) => !line.startsWith('set aside WAL entry 2 (130000 events)')),
-        [],
-      );
+      assert.equal(logged.filter((line) => line.startsWith('set aside WAL entry 2 (130000 events)')).length, 1, logged.join('\n'));
+      // Rows flushed by a collected appender beside the writer's own work corrupted the table.
+      assert.deepEqual(logged.filter((line) => line.includes('Corrupted in-memory column')), []);
       assert.deepEqual(await storedRows(dataDir), { rows: 20, distinct: 20 });
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -33,6 +33,9 @@ export interface CommittedState {
 
 const MAX_ROW_GROUPS_PER_COMMIT = 4;
 
+/** The last try before a request is set aside commits it in pieces of a row group divided by this. */
+const LAST_CHANCE_COMMIT_DIVISOR = 8;
+
 /** Events resolved between yields to the event loop. */
 const RESOLVE_SLICE_EVENTS = 4096;
 
@@ -303,6 +306,20 @@ export class DuckDbSpanWriter {
         failure = error;
       }
       if (!(await this.writerTakesWrites())) throw this.failingStore(failure ?? firstError);
+      // A last chance before calling it poison: DuckDB's memory may be full of committed rows not
+      // yet checkpointed (the hostile mix at a 384 MB limit set an acknowledged 64 MB body aside
+      // with "failed to pin block" twice, no query running). A checkpoint writes them out, and
+      // smaller commits need less; content that cannot be committed fails here again.
+      try {
+        await this.withoutReads(async () => {
+          await this.writer.run('CHECKPOINT');
+          while (this.pending[0] === head) await this.commitOnce(Math.max(1, Math.floor(this.options.rowGroupSize / LAST_CHANCE_COMMIT_DIVISOR)), 1);
+        });
+        continue;
+      } catch (error) {
+        failure = error;
+      }
+      if (!(await this.writerTakesWrites())) throw this.failingStore(failure);
       await this.quarantineHead(failure);
     }
   }
