@@ -31,7 +31,17 @@ export interface CommittedState {
   partialTotal: number;
 }
 
-const MAX_ROW_GROUPS_PER_COMMIT = 4;
+/**
+ * Row groups per transaction. One: DuckDB writes the complete row groups of a transaction to the
+ * file either at its COMMIT (which runs off the event loop) or, once they pass its write buffer
+ * (`write_buffer_row_group_memory_limit`: 20% of the memory limit over the threads, ~51 MB at
+ * 512 MB and 2 threads; three row groups of a 64 MB body's spans passed it), inside the
+ * appender's synchronous flush, on the event loop. With four per transaction that flush took
+ * 1.1-2.1 s once per transaction (issue 9: /healthz during a 64 MB body); with one, the longest
+ * appender flush was 91-151 ms, and a 131 072-event commit took as long (5.7-6.7 s against
+ * 5.3-8.3 s with four; load 7-9). The row groups are still written whole, straight into the file.
+ */
+const MAX_ROW_GROUPS_PER_COMMIT = 1;
 
 /** The last try before a request is set aside commits it in pieces of a row group divided by this. */
 const LAST_CHANCE_COMMIT_DIVISOR = 8;
@@ -222,7 +232,7 @@ export class DuckDbSpanWriter {
     this.alignedCommitQueued = true;
     this.flushChain = this.flushChain.then(async () => {
       this.alignedCommitQueued = false;
-      // At most a few row groups per transaction: bounded memory and time; the rest follows at once.
+      // At most MAX_ROW_GROUPS_PER_COMMIT row groups per transaction: bounded memory and time; the rest follows at once.
       const groups = Math.min(MAX_ROW_GROUPS_PER_COMMIT, Math.floor(this.pendingCount / this.options.rowGroupSize));
       const rows = groups * this.options.rowGroupSize;
       if (rows === 0) return;
@@ -255,7 +265,8 @@ export class DuckDbSpanWriter {
     while (this.pendingCount > 0 && done < limit) {
       const before = this.pendingCount;
       try {
-        await this.commitOnce(limit - done, Number.POSITIVE_INFINITY);
+        // Bounded like the background commits: a flush of everything queued is several transactions.
+        await this.commitOnce(Math.min(limit - done, MAX_ROW_GROUPS_PER_COMMIT * this.options.rowGroupSize), Number.POSITIVE_INFINITY);
       } catch (error) {
         this.noteCommitFailure(error);
         await this.commitOneByOne(this.lastAttemptBatches, error);
