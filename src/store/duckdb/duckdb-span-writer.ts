@@ -323,7 +323,9 @@ export class DuckDbSpanWriter {
       // smaller commits need less; content that cannot be committed fails here again.
       try {
         await this.withoutReads(async () => {
-          await this.writer.run('CHECKPOINT');
+          // Best effort: a checkpoint refused beside another connection's write (a compaction) is no
+          // reason to set the request aside; one that invalidated the database fails the commits below.
+          await this.writer.run('CHECKPOINT').catch(() => undefined);
           while (this.pending[0] === head) await this.commitOnce(Math.max(1, Math.floor(this.options.rowGroupSize / LAST_CHANCE_COMMIT_DIVISOR)), 1);
         });
         continue;
