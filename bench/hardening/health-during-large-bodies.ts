@@ -5,7 +5,10 @@
  * The body is sent by curl, a process of its own, so that building and writing 64 MB does not
  * delay this process's /healthz samples (it did: a sender in the same process added ~0.5 s).
  *
- *   npm run build:server && node dist/bench/hardening/health-during-large-bodies.js [--sizes 44500000,64000000]
+ *   npm run build:server && node dist/bench/hardening/health-during-large-bodies.js [--sizes 44500000,64000000] [--format json|protobuf]
+ *
+ * --format protobuf sends OTLP protobuf instead (generated spans; requests concatenated, which
+ * protobuf reads as one request with all their resourceSpans).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { summarizeLatencies } from '../report/latency-summary.js';
 import { largeOtlpJsonBody } from '../../test/support/large-otlp-body.js';
+import { encodeProtobufRequest } from '../generator/otlp-protobuf-encoder.js';
+import { SpanGenerator } from '../generator/span-generator.js';
 import { spawnWaggle, waitForExit } from '../../test/support/waggle-process.js';
 
 function option(name: string, fallback: string): string {
@@ -26,6 +31,23 @@ function peakRssMb(pid: number): number {
 }
 
 const MAX_BODY = 64 * 1024 * 1024;
+const format = option('--format', 'json');
+if (format !== 'json' && format !== 'protobuf') throw new Error('--format is json or protobuf');
+
+/** An OTLP protobuf body of about `targetBytes` (at most that): generated spans, requests of 2 000 concatenated. */
+function largeOtlpProtobufBody(targetBytes: number): Buffer {
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const generator = new SpanGenerator({ seed: 7, windowStartNs: nowNs - 600_000_000_000n, windowNs: 600_000_000_000n });
+  const parts: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const part = Buffer.from(encodeProtobufRequest(generator.nextBatch(2000)).body);
+    if (size + part.length > targetBytes) break;
+    parts.push(part);
+    size += part.length;
+  }
+  return Buffer.concat(parts);
+}
 const sizes = option('--sizes', '44500000,64000000')
   .split(',')
   .map(Number)
@@ -38,11 +60,11 @@ async function main(): Promise<void> {
   const api = `http://127.0.0.1:${waggle.ports.http}`;
   try {
     for (const size of sizes) {
-      const body = largeOtlpJsonBody(size);
+      const body = format === 'json' ? largeOtlpJsonBody(size) : largeOtlpProtobufBody(size);
       // Warm: one /healthz before measuring, so the first sample is not a cold connection.
       await (await fetch(`${api}/healthz`)).arrayBuffer();
       // Written before sampling starts: a 64 MB synchronous write here would delay this process's samples.
-      const bodyFile = path.join(dataDir, 'body.json');
+      const bodyFile = path.join(dataDir, format === 'json' ? 'body.json' : 'body.pb');
       fs.writeFileSync(bodyFile, body);
       const healthMs: number[] = [];
       /** Samples over 50 ms, with when they started relative to the request's start. */
@@ -63,7 +85,7 @@ async function main(): Promise<void> {
       })();
       const started = performance.now();
       requestStarted = started;
-      const curlArgs = ['-s', '-o', '-', '-w', '\n%{http_code}', '--max-time', '120', '-H', 'content-type: application/json', '--data-binary', `@${bodyFile}`, `http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`];
+      const curlArgs = ['-s', '-o', '-', '-w', '\n%{http_code}', '--max-time', '120', '-H', `content-type: ${format === 'json' ? 'application/json' : 'application/x-protobuf'}`, '--data-binary', `@${bodyFile}`, `http://127.0.0.1:${waggle.ports.otlpHttp}/v1/traces`];
       const output = await new Promise<string>((resolve, reject) => execFile('curl', curlArgs, (error, stdout) => (error ? reject(error) : resolve(stdout))));
       const requestMs = performance.now() - started;
       fs.rmSync(bodyFile);
@@ -75,7 +97,7 @@ async function main(): Promise<void> {
       await sampler;
       const s = summarizeLatencies(healthMs);
       process.stdout.write(
-        `${(body.length / 1e6).toFixed(1)} MB OTLP/JSON: ${response.status} ${answer.slice(0, 100)} in ${requestMs.toFixed(0)} ms; ` +
+        `${(body.length / 1e6).toFixed(1)} MB OTLP/${format === 'json' ? 'JSON' : 'protobuf'}: ${response.status} ${answer.slice(0, 100)} in ${requestMs.toFixed(0)} ms; ` +
           `/healthz every 20 ms: n=${s?.runs} p50=${s?.median.toFixed(0)} ms p99=${s?.p99.toFixed(0)} ms max=${s?.max.toFixed(0)} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
           `server peak RSS ${peakRssMb(waggle.child.pid!)} MB; answered at +${requestMs.toFixed(0)} ms; samples over 50 ms: ${slow.join(', ') || 'none'}\n`,
       );

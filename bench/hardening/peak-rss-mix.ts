@@ -6,7 +6,10 @@
  * and 6 heavy queries in a loop. Prints the server's VmHWM and its RSS over time.
  * Loopback only; stops by itself (~1-2 min).
  *
- *   npm run build:server && node dist/bench/hardening/peak-rss-mix.js [--spans N] [--seconds S] [--large N]
+ *   npm run build:server && node dist/bench/hardening/peak-rss-mix.js [--spans N] [--seconds S] [--large N] [--keep-data-dir]
+ *
+ * --keep-data-dir leaves the server's data directory in place (its path is printed) to inspect the
+ * stored rows with DuckDB once the server has stopped (bench/hardening/stored-duplicates.ts).
  *
  * WAGGLE_MEMORY_LIMIT in the environment reaches the server (DuckDB's memory limit).
  */
@@ -29,6 +32,7 @@ const totalSpans = Number(option('--spans', '100000'));
 const measureSeconds = Number(option('--seconds', '30'));
 /** How many 64 MB bodies to send (0 to see what the rest of the mix costs). */
 const largeBodies = Number(option('--large', '2'));
+const keepDataDir = process.argv.includes('--keep-data-dir');
 
 function procStatus(pid: number): { rssMb: number; hwmMb: number } {
   const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -173,13 +177,17 @@ async function main(): Promise<void> {
     process.stdout.write(`64 MB bodies: ${largeOutcome}; wide requests: ${JSON.stringify(Object.fromEntries(wideStatuses as Map<number, number>))}; queries: ${JSON.stringify(Object.fromEntries(queryStatuses))}; /healthz ${health.status}\n`);
     for (const failure of failures.slice(0, 3)) process.stdout.write(`query failure: ${failure}\n`);
     if (failures.length > 0) process.stdout.write(`server log tail: ${waggle.output().slice(-1500)}\n`);
+    const logLines = waggle.output().split('\n');
+    const mentions = (pattern: RegExp): number => logLines.filter((line) => pattern.test(line)).length;
+    process.stdout.write(`server log: ${mentions(/reopened the database/)} reopens, ${mentions(/set aside WAL entry/)} requests set aside, ${mentions(/commit failed/)} failed flushes\n`);
     process.stdout.write(`RSS MB each second: ${timeline.join(' ')}\n`);
     process.stdout.write(`server peak RSS (VmHWM): ${procStatus(pid).hwmMb} MB\n`);
   } finally {
     clearInterval(sampler);
     waggle.child.kill('SIGTERM');
     await waitForExit(waggle.child);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (keepDataDir) process.stdout.write(`data directory kept: ${dataDir}\n`);
+    else fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

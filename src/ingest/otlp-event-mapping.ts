@@ -3,6 +3,7 @@ import { datasetNameProblem, FALLBACK_DATASET } from '../core/dataset-name.js';
 import type { DecodedBatch, EventRecord, SpanKindName, StatusCodeName } from '../core/event-record.js';
 import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
 import { OtlpResourceScope } from './otlp-resource-scope.js';
+import { AttributeShapeSharing } from './attribute-shape-sharing.js';
 
 /**
  * The dataset of a resource's spans: its service.name, trimmed, with case and spaces kept. A
@@ -110,6 +111,9 @@ export class OtlpBatchBuilder {
   /** The resource and scope of the spans being added (shared with the logs and metrics builders). */
   private readonly scope: OtlpResourceScope;
 
+  /** Events' own layers share their keys and kinds arrays (see AttributeShapeSharing). */
+  private readonly shapes = new AttributeShapeSharing();
+
   constructor(options: OtlpDecodeOptions) {
     this.maxAnyValueDepth = maxAnyValueDepthOf(options);
     this.scope = new OtlpResourceScope(options);
@@ -159,7 +163,7 @@ export class OtlpBatchBuilder {
       this.scope.libraryName,
       this.scope.libraryVersion,
       null,
-      [this.scope.resourceLayer, this.scope.scopeLayer, attributes],
+      [this.scope.resourceLayer, this.scope.scopeLayer, this.shapes.share(attributes)],
     );
     this.currentSpan = record;
     this.currentSpanIndex = this.events.length;
@@ -216,7 +220,7 @@ export class OtlpBatchBuilder {
         this.scope.libraryName,
         this.scope.libraryVersion,
         'span_event',
-        [this.scope.resourceLayer, this.scope.scopeLayer, attributes],
+        [this.scope.resourceLayer, this.scope.scopeLayer, this.shapes.share(attributes)],
       ),
     );
   }
@@ -242,7 +246,7 @@ export class OtlpBatchBuilder {
         this.scope.libraryName,
         this.scope.libraryVersion,
         'link',
-        [this.scope.resourceLayer, this.scope.scopeLayer, attributes],
+        [this.scope.resourceLayer, this.scope.scopeLayer, this.shapes.share(attributes)],
       ),
     );
   }

@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord } from '../../core/event-record.js';
 import { UnavailableError } from '../../core/errors.js';
 import { nowNs } from '../../core/unix-nanos.js';
@@ -31,7 +31,20 @@ export interface CommittedState {
   partialTotal: number;
 }
 
-const MAX_ROW_GROUPS_PER_COMMIT = 4;
+/**
+ * Row groups per transaction. One: DuckDB writes the complete row groups of a transaction to the
+ * file either at its COMMIT (which runs off the event loop) or, once they pass its write buffer
+ * (`write_buffer_row_group_memory_limit`: 20% of the memory limit over the threads, ~51 MB at
+ * 512 MB and 2 threads; three row groups of a 64 MB body's spans passed it), inside the
+ * appender's synchronous flush, on the event loop. With four per transaction that flush took
+ * 1.1-2.1 s once per transaction (issue 9: /healthz during a 64 MB body); with one, the longest
+ * appender flush was 91-151 ms, and a 131 072-event commit took as long (5.7-6.7 s against
+ * 5.3-8.3 s with four; load 7-9). The row groups are still written whole, straight into the file.
+ */
+const MAX_ROW_GROUPS_PER_COMMIT = 1;
+
+/** The last try before a request is set aside commits it in pieces of a row group divided by this. */
+const LAST_CHANCE_COMMIT_DIVISOR = 8;
 
 /** Events resolved between yields to the event loop. */
 const RESOLVE_SLICE_EVENTS = 4096;
@@ -219,7 +232,7 @@ export class DuckDbSpanWriter {
     this.alignedCommitQueued = true;
     this.flushChain = this.flushChain.then(async () => {
       this.alignedCommitQueued = false;
-      // At most a few row groups per transaction: bounded memory and time; the rest follows at once.
+      // At most MAX_ROW_GROUPS_PER_COMMIT row groups per transaction: bounded memory and time; the rest follows at once.
       const groups = Math.min(MAX_ROW_GROUPS_PER_COMMIT, Math.floor(this.pendingCount / this.options.rowGroupSize));
       const rows = groups * this.options.rowGroupSize;
       if (rows === 0) return;
@@ -252,7 +265,8 @@ export class DuckDbSpanWriter {
     while (this.pendingCount > 0 && done < limit) {
       const before = this.pendingCount;
       try {
-        await this.commitOnce(limit - done, Number.POSITIVE_INFINITY);
+        // Bounded like the background commits: a flush of everything queued is several transactions.
+        await this.commitOnce(Math.min(limit - done, MAX_ROW_GROUPS_PER_COMMIT * this.options.rowGroupSize), Number.POSITIVE_INFINITY);
       } catch (error) {
         this.noteCommitFailure(error);
         await this.commitOneByOne(this.lastAttemptBatches, error);
@@ -303,6 +317,22 @@ export class DuckDbSpanWriter {
         failure = error;
       }
       if (!(await this.writerTakesWrites())) throw this.failingStore(failure ?? firstError);
+      // A last chance before calling it poison: DuckDB's memory may be full of committed rows not
+      // yet checkpointed (the hostile mix at a 384 MB limit set an acknowledged 64 MB body aside
+      // with "failed to pin block" twice, no query running). A checkpoint writes them out, and
+      // smaller commits need less; content that cannot be committed fails here again.
+      try {
+        await this.withoutReads(async () => {
+          // Best effort: a checkpoint refused beside another connection's write (a compaction) is no
+          // reason to set the request aside; one that invalidated the database fails the commits below.
+          await this.writer.run('CHECKPOINT').catch(() => undefined);
+          while (this.pending[0] === head) await this.commitOnce(Math.max(1, Math.floor(this.options.rowGroupSize / LAST_CHANCE_COMMIT_DIVISOR)), 1);
+        });
+        continue;
+      } catch (error) {
+        failure = error;
+      }
+      if (!(await this.writerTakesWrites())) throw this.failingStore(failure);
       await this.quarantineHead(failure);
     }
   }
@@ -473,21 +503,16 @@ export class DuckDbSpanWriter {
       for (const [dataset, ids] of resolver.columnsByDataset()) this.catalog.touchDataset(dataset, ids, now);
       await this.catalog.persist(this.writer);
 
-      const appender = await this.writer.createAppender(segmentTableName(segment.id));
-      const traces = await appendEventRows(appender, segment, events, resolver, ingestTimes);
-      appender.flushSync();
-      appender.closeSync();
-
-      const traceAppender = await this.writer.createAppender('waggle_trace_index');
-      for (const [traceId, range] of traces) {
-        traceAppender.appendUHugeInt(traceId);
-        traceAppender.appendInteger(segment.id);
-        traceAppender.appendBigInt(range.minTsNs);
-        traceAppender.appendBigInt(range.maxTsNs);
-        traceAppender.endRow();
-      }
-      traceAppender.flushSync();
-      traceAppender.closeSync();
+      const traces = await appendThenClose(await this.writer.createAppender(segmentTableName(segment.id)), (appender) => appendEventRows(appender, segment, events, resolver, ingestTimes));
+      await appendThenClose(await this.writer.createAppender('waggle_trace_index'), async (traceAppender) => {
+        for (const [traceId, range] of traces) {
+          traceAppender.appendUHugeInt(traceId);
+          traceAppender.appendInteger(segment.id);
+          traceAppender.appendBigInt(range.minTsNs);
+          traceAppender.appendBigInt(range.maxTsNs);
+          traceAppender.endRow();
+        }
+      });
 
       for (const event of events) {
         if (segment.minTsNs === null || event.timestampNs < segment.minTsNs) segment.minTsNs = event.timestampNs;
@@ -549,6 +574,38 @@ function cloneSegment(segment: SegmentState): SegmentState {
     types: [...segment.types],
     datasets: new Set(segment.datasets),
   };
+}
+
+/**
+ * Fills an appender, flushes and closes it; when anything fails, its buffered rows are discarded
+ * before it is closed. DuckDB keeps the rows of a flush that failed (e.g. out of memory) in the
+ * appender, and an appender left open flushes them when it is destroyed: the node bindings do
+ * that when the garbage collector finalizes it, on the writer connection, in whatever transaction
+ * runs then. So a commit that failed and was retried stored the failed flush's rows a second
+ * time, and rows of a request that was set aside turned up (issue 9's mix: 3 594 spans more than
+ * acknowledged, 2 × 2 048 rows); appended concurrently with the writer's own work, they also
+ * corrupted the table ("misaligned count" at the next checkpoint). The caller rolls back.
+ */
+async function appendThenClose<T>(appender: DuckDBAppender, fill: (appender: DuckDBAppender) => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await fill(appender);
+    appender.flushSync();
+  } catch (error) {
+    try {
+      appender.clear();
+    } catch {
+      // Nothing buffered, or the appender is unusable: closing below releases it either way.
+    }
+    try {
+      appender.closeSync();
+    } catch {
+      // Its rows are gone (cleared); the error that matters is the one thrown on.
+    }
+    throw error;
+  }
+  appender.closeSync();
+  return result;
 }
 
 function closeQuietly(connection: DuckDBConnection): void {
