@@ -55,4 +55,6 @@ export const clickhouseDialect: SqlDialect = {
   nullBigint: () => "CAST(NULL, 'Nullable(Int64)')",
   floorToInteger: (value) => `toInt32(floor(${value}))`,
   derivedFunctions: clickhouseDerivedSql,
+  // count() is a UInt64, and so is the sum of UInt64 counts.
+  sumOfCounts: (counts) => `sum(${counts})`,
 };

@@ -38,4 +38,6 @@ export const duckdbDialect: SqlDialect = {
   typedNull: (type) => `CAST(NULL AS ${type === 'varchar' ? 'VARCHAR' : 'DOUBLE'})`,
   toText: (value) => `CAST(${value} AS VARCHAR)`,
   isFinite: (value) => `isfinite(${value})`,
+  // sum(BIGINT) is a HUGEINT; count(*) is a BIGINT.
+  sumOfCounts: (counts) => `CAST(sum(${counts}) AS BIGINT)`,
 };

@@ -32,6 +32,11 @@ export interface EventScan {
   readonly withDuration: boolean;
   /** Whether `__base` joins related spans (root., parent., network.*): costly to compute twice. */
   readonly joinsRelated: boolean;
+  /**
+   * Set when `__base` rows are events counted per trace (and bucket) rather than events: the
+   * column holding each row's count, which COUNT adds up (see EventScanOptions.countPerTrace).
+   */
+  readonly countColumn?: string;
 }
 
 export interface EventScanOptions {
@@ -41,6 +46,13 @@ export interface EventScanOptions {
   readonly readTwice?: boolean;
   /** `__base` carries `__ts`, the event's start (epoch ns), to list raw events newest first. */
   readonly withTimestamp?: boolean;
+  /**
+   * The caller adds up `countColumn` for COUNT (and the events per group): when the query reads
+   * nothing of the events but their trace (COUNT by and where `root.`/`any.`/`none.` columns),
+   * the events are counted per (trace, bucket) before the join to the roots, which then joins one
+   * row per trace and bucket instead of one per event (BENCHMARKS.md run Y).
+   */
+  readonly countPerTrace?: boolean;
 }
 
 /** Assigns one alias per distinct binding expression. */
@@ -180,6 +192,20 @@ export function scaledInput(calc: ResolvedCalculation): number | undefined {
   return calc.column?.binding.scaledInteger?.divisor;
 }
 
+/**
+ * Whether the events can be counted per (trace, bucket) before the related joins: every
+ * calculation is an unweighted COUNT, and every column used is a root span's or a trace-level
+ * filter's (any./none.), so each condition and group key is the same for all events of a trace.
+ * (parent. keys differ per event; event columns would make the per-trace rows as many as events.)
+ */
+function countsPerTrace(ctx: CompileContext, used: readonly ResolvedColumn[], options: EventScanOptions): boolean {
+  const { calculations } = ctx.query;
+  if (options.countPerTrace !== true || ctx.options.weighted === true || options.withTimestamp === true) return false;
+  if (calculations.length === 0 || !calculations.every((c) => c.op === 'COUNT')) return false;
+  if (!used.some((c) => c.relation === 'root')) return false;
+  return used.every((c) => c.binding.derivation === undefined && (c.relation === 'root' || c.relation === 'any' || c.relation === 'none'));
+}
+
 export function buildEventScan(ctx: CompileContext, options: EventScanOptions = {}): EventScan {
   const { query, schema } = ctx;
   const roles = schema.roles;
@@ -194,6 +220,7 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
   const needsTrace = clientTiming || used.some((c) => c.relation !== 'event');
   const needsParent = used.some((c) => c.relation === 'parent');
   const eventDuration = withDuration || clientTiming;
+  const perTrace = countsPerTrace(ctx, used, options);
 
   const ref = (column: ResolvedColumn): string => {
     const derivation = column.binding.derivation;
@@ -266,7 +293,14 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
   ]);
   // The client join's semi-join reads __ev a second time: rescanning beats storing every event (half the time at 10M spans).
   const evInline = clientTiming ? `${ctx.dialect.recomputedCte()} ` : '';
-  ctes.push(`__ev AS ${evInline}(SELECT ${evCols.join(', ')} FROM ${ev.relation} AS __e WHERE ${ev.range})`);
+  if (perTrace) {
+    // __ev becomes one row per (trace, bucket) with its events' count; conditions and keys read only the trace.
+    const keys = options.bucketIndex === undefined ? '__trace' : '__trace, __b';
+    ctes.push(`__evr AS (SELECT ${evCols.join(', ')} FROM ${ev.relation} AS __e WHERE ${ev.range})`);
+    ctes.push(`__ev AS (SELECT ${keys}, count(*) AS __cnt FROM __evr GROUP BY ${keys})`);
+  } else {
+    ctes.push(`__ev AS ${evInline}(SELECT ${evCols.join(', ')} FROM ${ev.relation} AS __e WHERE ${ev.range})`);
+  }
 
   let from = '__ev';
   if (rootSlots.size > 0) {
@@ -288,6 +322,7 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
   if (withDuration) baseCols.push('__ev.__ts AS __ts', '__ev.__dur AS __dur');
   else if (options.withTimestamp === true) baseCols.push('__ev.__ts AS __ts');
   if (weighted) baseCols.push('__ev.__w AS __w');
+  if (perTrace) baseCols.push('__ev.__cnt AS __cnt');
   groupRefs.forEach((r, j) => baseCols.push(`${r} AS __g${j}`));
   valueRefs.forEach((r, m) => baseCols.push(`${r} AS __v${m}`));
   if (baseCols.length === 0) baseCols.push('1 AS __one');
@@ -308,5 +343,6 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
     weighted,
     withDuration,
     joinsRelated,
+    ...(perTrace ? { countColumn: '__cnt' } : {}),
   };
 }

@@ -75,11 +75,18 @@ function aggregates(plan: Plan): string[] {
     const value = calc.column === undefined ? '' : plan.scan.valueColumn(calc);
     const input = { value, weight: plan.weight, dialect: dialectOf(plan) };
     const divisor = scaledInput(calc);
-    if (p.kind === 'aggregate') out.push(`${divisor !== undefined && p.scaled === 'divide-result' ? `${p.sql(input)} / ${dialectOf(plan).doubleLiteral(divisor)}` : p.sql(input)} AS __a${k}`);
+    if (calc.op === 'COUNT' && plan.scan.countColumn !== undefined) out.push(`${eventCount(plan)} AS __a${k}`);
+    else if (p.kind === 'aggregate') out.push(`${divisor !== undefined && p.scaled === 'divide-result' ? `${p.sql(input)} / ${dialectOf(plan).doubleLiteral(divisor)}` : p.sql(input)} AS __a${k}`);
     if (p.kind === 'heatmap') out.push(`${dialectOf(plan).histogram(heatmapIndex(plan, k, value))} AS __a${k}`);
     if (p.kind === 'rate') out.push(`${RATE_BASE_SQL[p.base](input)} AS __rb${k}`);
   });
   return out;
+}
+
+/** count(*) of events, or the sum of the events' counts when `__base` rows are events counted per trace. */
+function eventCount(plan: Plan): string {
+  const column = plan.scan.countColumn;
+  return column === undefined ? 'count(*)' : dialectOf(plan).sumOfCounts(column);
 }
 
 function heatmapJoins(plan: Plan): string {
@@ -116,7 +123,7 @@ function aggregationCtes(plan: Plan): string[] {
     return `__hm${k} AS (SELECT ${d.toDouble(`min(${value})`)} AS __lo, ${d.toDouble(`max(${value})`)} AS __hi FROM __base)`;
   });
   // __n (events per group) also keeps the select list non-empty when every calculation is computed apart.
-  const values = [...aggregates(plan), 'count(*) AS __n'];
+  const values = [...aggregates(plan), `${eventCount(plan)} AS __n`];
   if (!plan.cells || plan.topCellsOnly) return [...heatmaps, `__groups AS (SELECT ${[...plan.groups, ...values].join(', ')} FROM __base${heatmapJoins(plan)}${groupBy(plan.groups)})`];
   const sets = `GROUPING SETS ((${[...plan.groups, '__b'].join(', ')}), (${plan.groups.join(', ')}))`;
   // COUNT_DISTINCT alone: deduplicating (groups, bucket, value) first shrinks what both grouping
@@ -262,6 +269,7 @@ export function compileQuery(spec: QuerySpec, baseSchema: QuerySchema, dialect: 
   const scan = buildEventScan(ctx, {
     ...(needsBuckets ? { bucketIndex: (ts: string) => dialect.bucketIndex(ts, origin(), granularity()) } : {}),
     readTwice: topCellsOnly,
+    countPerTrace: true,
   });
   const plan: Plan = {
     ctx,

@@ -62,4 +62,6 @@ export interface SqlDialect {
   toText(value: string): string;
   /** Whether a floating-point value is neither NaN nor infinite. */
   isFinite(value: string): string;
+  /** Aggregate: the sum of partial counts, of the type the engine's count(*) has (so a count added up from parts reads the same). */
+  sumOfCounts(counts: string): string;
 }
