@@ -26,7 +26,7 @@ import { startOtlpGrpcReceiver } from '../ingest/otlp-grpc-receiver.js';
 import { handleOtlpHttpExport } from '../ingest/otlp-http-receiver.js';
 import { OTLP_HTTP_PATHS, OTLP_SIGNALS, type OtlpSignal } from '../ingest/otlp-signals.js';
 import { WalWriteError } from '../ingest/wal/wal-write-error.js';
-import { WriteAheadLog } from '../ingest/wal/write-ahead-log.js';
+import { walDirectoryOf, WriteAheadLog } from '../ingest/wal/write-ahead-log.js';
 import { openSpanStore } from './span-store-factory.js';
 import type { QueryAdmissionObserver } from '../query/query-admission.js';
 import type { SpanStore } from '../store/span-store.js';
@@ -182,7 +182,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
   };
   const { store, batchEvents } = await openSpanStore(config, (message: string) => logger.warn(message), queryAdmissionObserver, hooks.storeFaultInjection);
   const committed = await store.committedWalPosition();
-  const walDir = path.join(config.dataDir, 'wal');
+  const walDir = walDirectoryOf(config.dataDir);
   const { wal, replay, recovery } = openWriteAheadLog(walDir, committed, config.walSync);
   if (recovery.skippedBytes > 0) logger.warn(`write-ahead log: skipped ${recovery.skippedBytes} damaged bytes and kept every intact record after them`, { skippedBytes: recovery.skippedBytes });
   let listening = false;

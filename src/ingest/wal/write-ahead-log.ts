@@ -3,8 +3,14 @@ import path from 'node:path';
 import { FsyncThread } from './fsync-thread.js';
 import { decodeWalFile, encodeWalRecordParts, fileSalt, FILE_HEADER_BYTES, newFileHeader, type PayloadFormat, type WalEntry } from './wal-record-codec.js';
 import { WalWriteError } from './wal-write-error.js';
+import { syncDirectory } from '../../core/atomic-file-write.js';
 
 export type { PayloadFormat, WalEntry } from './wal-record-codec.js';
+
+/** Where a data directory keeps its write-ahead log. */
+export function walDirectoryOf(dataDir: string): string {
+  return path.join(dataDir, 'wal');
+}
 
 export interface WalOptions {
   /** fdatasync before acknowledging (group commit). Off only for benchmarks of the rest. */
@@ -401,15 +407,3 @@ function writeFully(fd: number, bytes: Uint8Array, offset: number): void {
   while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, offset + written);
 }
 
-/** Makes a new file's directory entry durable, so a synced file cannot vanish in a power loss. */
-function syncDirectory(dir: string): void {
-  let fd: number | null = null;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Not every file system lets a directory be synced; the data itself is synced regardless.
-  } finally {
-    if (fd !== null) fs.closeSync(fd);
-  }
-}

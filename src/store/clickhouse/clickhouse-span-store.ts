@@ -58,7 +58,7 @@ export interface ClickHouseStoreOptions {
   clock?: () => bigint;
   /** Between lifecycle passes (retention partition drops, disk figures); 0 runs none. */
   lifecycleIntervalMs?: number;
-  /** Between catalog refreshes (what other writers added); 0 runs none. */
+  /** Between catalog refreshes (what other writers added); 0 runs none. Default: every second on a server, none on chdb. */
   catalogRefreshIntervalMs?: number;
 }
 
@@ -114,7 +114,8 @@ export class ClickHouseSpanStore implements SpanStore {
       }, interval);
       this.lifecycleTimer.unref();
     }
-    const refresh = options.catalogRefreshIntervalMs ?? DEFAULT_CATALOG_REFRESH_INTERVAL_MS;
+    // chdb runs one engine per process on a directory no other process opens: no other writer to learn from.
+    const refresh = options.catalogRefreshIntervalMs ?? (options.location.kind === 'chdb' ? 0 : DEFAULT_CATALOG_REFRESH_INTERVAL_MS);
     if (refresh > 0) {
       this.catalogRefreshTimer = setInterval(() => {
         void this.refreshCatalog(log).catch((error: unknown) => log(`catalog refresh failed (retried at the next): ${error instanceof Error ? error.message : String(error)}`));

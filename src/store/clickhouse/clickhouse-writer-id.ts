@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/atomic-file-write.js';
+import { walDirectoryOf } from '../../ingest/wal/write-ahead-log.js';
 
 /** Letters, digits, `_ . -`: a writer id goes into ClickHouse rows and insert tokens. */
 export const WRITER_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -41,7 +42,7 @@ export async function dataDirWriterId(dataDir: string, legacyStateExists: () => 
 
 function hasWal(dataDir: string): boolean {
   try {
-    return fs.readdirSync(path.join(dataDir, 'wal')).length > 0;
+    return fs.readdirSync(walDirectoryOf(dataDir)).length > 0;
   } catch {
     return false;
   }

@@ -5,9 +5,9 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { EventRecord } from '../../core/event-record.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
+import { storedSegmentRows } from '../../../test/support/duckdb-stored-rows.js';
 import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
 
 /** Events of the request whose rows cannot be appended under the test's memory limit. */
@@ -32,21 +32,6 @@ async function collectGarbage(): Promise<void> {
   for (let i = 0; i < 5; i++) {
     gc();
     await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Rows and distinct span ids over every registered segment of a closed store's file. */
-async function storedRows(dataDir: string): Promise<{ rows: number; distinct: number }> {
-  const instance = await DuckDBInstance.create(path.join(dataDir, 'waggle.duckdb'), { access_mode: 'READ_ONLY' });
-  const connection = await instance.connect();
-  try {
-    const ids = (await connection.runAndReadAll('SELECT id FROM waggle_segments')).getRows().map(([id]) => Number(id));
-    const union = ids.map((id) => `SELECT span_id FROM seg_${id}`).join(' UNION ALL ');
-    const [rows, distinct] = (await connection.runAndReadAll(`SELECT count(*), count(DISTINCT span_id) FROM (${union})`)).getRows()[0] ?? [];
-    return { rows: Number(rows), distinct: Number(distinct) };
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
   }
 }
 
@@ -76,7 +61,7 @@ describe('a commit whose append fails part way', () => {
       assert.equal(logged.filter((line) => line.startsWith('set aside WAL entry 2 (130000 events)')).length, 1, logged.join('\n'));
       // Rows flushed by a collected appender beside the writer's own work corrupted the table.
       assert.deepEqual(logged.filter((line) => line.includes('Corrupted in-memory column')), []);
-      assert.deepEqual(await storedRows(dataDir), { rows: 20, distinct: 20 });
+      assert.deepEqual(await storedSegmentRows(dataDir), { rows: 20, distinct: 20 });
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

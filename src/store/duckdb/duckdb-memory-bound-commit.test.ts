@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { EventRecord } from '../../core/event-record.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
+import { storedSegmentRows } from '../../../test/support/duckdb-stored-rows.js';
 import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
 
 const LARGE_REQUEST = 130_000;
@@ -20,20 +20,6 @@ function events(from: number, count: number): EventRecord[] {
       attributes: [attributeLayer([['padding', 'string', `${from + i}-${'p'.repeat(40)}`], ['n', 'integer', from + i]])],
     }),
   );
-}
-
-async function storedRows(dataDir: string): Promise<{ rows: number; distinct: number }> {
-  const instance = await DuckDBInstance.create(path.join(dataDir, 'waggle.duckdb'), { access_mode: 'READ_ONLY' });
-  const connection = await instance.connect();
-  try {
-    const ids = (await connection.runAndReadAll('SELECT id FROM waggle_segments')).getRows().map(([id]) => Number(id));
-    const union = ids.map((id) => `SELECT span_id FROM seg_${id}`).join(' UNION ALL ');
-    const [rows, distinct] = (await connection.runAndReadAll(`SELECT count(*), count(DISTINCT span_id) FROM (${union})`)).getRows()[0] ?? [];
-    return { rows: Number(rows), distinct: Number(distinct) };
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
 }
 
 describe('a large request whose row-group commits run out of DuckDB memory', () => {
@@ -55,7 +41,7 @@ describe('a large request whose row-group commits run out of DuckDB memory', () 
       } finally {
         await store.close();
       }
-      assert.deepEqual(await storedRows(dataDir), { rows: 10 + LARGE_REQUEST, distinct: 10 + LARGE_REQUEST });
+      assert.deepEqual(await storedSegmentRows(dataDir), { rows: 10 + LARGE_REQUEST, distinct: 10 + LARGE_REQUEST });
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
