@@ -180,7 +180,10 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
     dequeued: (waitSeconds) => metricsRef?.queries.recordQueryDequeued(waitSeconds),
     rejected: () => metricsRef?.queries.recordQueryRejected(),
   };
-  const { store, batchEvents } = await openSpanStore(config, (message: string) => logger.warn(message), queryAdmissionObserver, hooks.storeFaultInjection);
+  const { store, batchEvents } = await openSpanStore(config, (message: string) => logger.warn(message), queryAdmissionObserver, hooks.storeFaultInjection).catch((error: unknown) => {
+    // What the operator must fix (an unreachable ClickHouse, a damaged writer id file), said in one line.
+    throw new StartupError(`cannot open the ${config.store} store: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
   const committed = await store.committedWalPosition();
   const walDir = walDirectoryOf(config.dataDir);
   const { wal, replay, recovery } = openWriteAheadLog(walDir, committed, config.walSync);

@@ -64,6 +64,22 @@ describe('waggle CLI', () => {
     assert.match(result.stderr, /^waggle serve: data directory '.*a-file\/data' is not writable \(WAGGLE_DATA_DIR \/ --data-dir\)/);
   });
 
+  it('says in one line when the store cannot be opened (a damaged ClickHouse writer id file)', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-cli-'));
+    const dataDir = path.join(root, 'data');
+    fs.mkdirSync(dataDir);
+    fs.writeFileSync(path.join(dataDir, 'clickhouse-writer-id'), 'bad id!\n');
+    const result = await runWaggle(['serve', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--data-dir', dataDir], {
+      WAGGLE_STORE: 'clickhouse',
+      WAGGLE_CLICKHOUSE_URL: `chdb:${path.join(root, 'clickhouse')}`,
+    });
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      `waggle serve: cannot open the clickhouse store: ${path.join(dataDir, 'clickhouse-writer-id')} must hold a writer id of letters, digits, _ . - (up to 64), got 'bad id!'\n`,
+    );
+  });
+
   it('rejects an unknown command', async () => {
     const result = await runWaggle(['frobnicate']);
     assert.equal(result.code, 2);

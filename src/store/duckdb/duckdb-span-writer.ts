@@ -40,6 +40,7 @@ export interface CommittedState {
  * 1.1-2.1 s once per transaction (issue 9: /healthz during a 64 MB body); with one, the longest
  * appender flush was 91-151 ms, and a 131 072-event commit took as long (5.7-6.7 s against
  * 5.3-8.3 s with four; load 7-9). The row groups are still written whole, straight into the file.
+ * The price: ~4 us more of DuckDB's CPU a span on ingest (BENCHMARKS.md run AB, against four).
  */
 const MAX_ROW_GROUPS_PER_COMMIT = 1;
 
