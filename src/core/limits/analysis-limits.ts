@@ -24,7 +24,7 @@ export const ANALYSIS_LIMITS = {
     value: 128,
     unit: 'blocks per side',
     reason:
-      'Blocks of stored rows (2 048 rows, DuckDB\'s vector) a sampled BubbleUp side is read from at least, when it spans that many. Rows are stored in time order, so a block is a short stretch of time holding whole traces: the sample takes many blocks at random across the range rather than the few that would hold 10 000 events, so that it mixes the whole range. Each block read costs ~1-2 ms of CPU at 50 columns.',
+      'Blocks of stored rows (2 048 rows, DuckDB\'s vector) a sampled BubbleUp side is read from at least, when it spans that many. Rows are stored in time order (to the second, then by trace), so a block is a short stretch of time holding whole traces: the sample takes many blocks at random across the range rather than the few that would hold 10 000 events, so that it mixes the whole range. Each block read costs ~1-2 ms of CPU at 50 columns.',
   },
   bubbleUpSampleMaxBlocks: {
     value: 256,

@@ -172,7 +172,7 @@ export const INTERNAL_DDL: readonly string[] = [
   `ALTER TABLE waggle_datasets ADD COLUMN IF NOT EXISTS display_name VARCHAR`,
   // Requests set aside because their content could not be committed (the file under quarantine/
   // holds their events); recorded in the transaction that moves wal_position past them.
-  // Segments rewritten by compaction (rows in time order). Added after the first release.
+  // Segments rewritten by compaction (rows in time order to the second, then by trace). Added after the first release.
   `ALTER TABLE waggle_segments ADD COLUMN IF NOT EXISTS compacted BOOLEAN DEFAULT false`,
   // Segments taken out of the registry (expired, over the disk budget, or replaced by compaction)
   // whose tables are dropped a little later, so a query planned just before still finds them.

@@ -21,7 +21,7 @@ export interface SegmentState {
   readonly types: ColumnType[];
   /** Storage keys of the datasets with rows here: a segment is dropped once all of them expired it. */
   readonly datasets: Set<string>;
-  /** Rewritten by compaction (rows in time order); rewritten again only when narrow (merged). */
+  /** Rewritten by compaction (rows in time order to the second, then by trace); rewritten again only when narrow (merged). */
   compacted: boolean;
   /** Clock time the segment was opened (or the store was), to seal segments by age. */
   openedNs: bigint;

@@ -215,8 +215,30 @@ describe('compaction', () => {
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged32'), 5 * TRACES_PER_BATCH);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), 0);
     assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_index'), 3 * TRACES_PER_BATCH);
-    // The compacted rows are in time order.
-    assert.equal(await scalar(store, `SELECT count(*) FROM (SELECT ts_ns < lag(ts_ns) OVER () AS back FROM seg_${compacted}) WHERE back`), 0);
+    // The compacted rows are in order of whole seconds, then trace, then time.
+    const key = 'ts_ns // 1000000000, trace_id, ts_ns';
+    assert.equal(await scalar(store, `SELECT count(*) FROM (SELECT (${key}) < lag((${key})) OVER (ORDER BY rowid) AS back FROM seg_${compacted}) WHERE back`), 0);
+    await store.close();
+  });
+
+  it('stores a second\'s interleaved traces each as one run of rows, in time order within the trace and the seconds in order', async () => {
+    const clock = { now: LIFECYCLE_BASE_NS };
+    const dir = tempDir();
+    const store = await openStore(dir, clock);
+    const second = LIFECYCLE_BASE_NS + 7n * 1_000_000_000n;
+    // Traces A (id 0xb) and B (id 0xa) take turns within one second; A's last span starts in the next one.
+    const span = (traceId: bigint, spanId: bigint, atMs: bigint) =>
+      eventRecord({ dataset: 'order', timestampNs: second + atMs * 1_000_000n, durationNs: 1_000n, traceId, spanId, name: `s${spanId}` });
+    store.enqueue([span(0xbn, 1n, 100n), span(0xan, 2n, 200n), span(0xbn, 3n, 300n), span(0xan, 4n, 400n), span(0xbn, 5n, 1_050n), span(0xan, 6n, 0n)], 1n);
+    await store.flush();
+    await store.sealOpenSegment();
+    assert.equal(await store.compactAll(), 1);
+    const compacted = await scalar(store, 'SELECT id FROM waggle_segments WHERE compacted');
+    const rows = await store.runSql(`SELECT span_id FROM seg_${compacted} ORDER BY rowid`, [], { timeoutMs: 10_000 });
+    // Time order would be 6, 1, 2, 3, 4, 5.
+    assert.deepEqual(rows.rows.map((r) => Number(r[0])), [6, 2, 4, 1, 3, 5]);
+    assert.deepEqual((await store.getTrace(0xbn)).map((s) => s['name']), ['s1', 's3', 's5']);
+    assert.deepEqual((await store.getTrace(0xan)).map((s) => s['name']), ['s6', 's2', 's4']);
     await store.close();
   });
 

@@ -59,6 +59,8 @@ type DeletionCause = 'retention' | 'diskBudget';
 
 /** How long one lifecycle pass goes on compacting group after group. */
 const COMPACTION_TURN_MS = 60_000;
+/** The row order of a compacted segment: whole seconds of event time, then trace, then time (see compactOneGroup). */
+const COMPACTED_ROW_ORDER_SQL = 'ts_ns // 1000000000, trace_id, ts_ns';
 /** Longest the per-dataset byte estimate may read storage info and row counts in one pass. */
 const DATASET_ESTIMATE_TIMEOUT_MS = 5_000;
 
@@ -66,7 +68,7 @@ const DATASET_ESTIMATE_TIMEOUT_MS = 5_000;
  * Retention, the disk budget and compaction of a DuckDB store. Deleting drops whole segments:
  * one short transaction on the writer takes them out of the registry and the trace index, and
  * their tables are dropped a little later. Compaction rewrites sealed segments (narrow ones merged)
- * with rows in time order: the new table and its trace-index rows are built on a
+ * with rows in time order to the second, then by trace: the new table and its trace-index rows are built on a
  * connection of their own, then one transaction on the writer registers them and retires the old
  * segments, so the trace index is exact before and after, and a crash in between leaves only
  * unregistered tables, which the next start drops.
@@ -436,11 +438,13 @@ export class DuckDbStoreLifecycle {
         ].join(', ');
         return `SELECT ${projection} FROM ${segmentTableName(segment.id)}${visible === '' ? '' : ` WHERE ${visible}`}`;
       });
-      // Time order: a time range reads the row groups of its stretch only (zone maps on ts_ns), and
-      // a trace lookup too, since the index gives each trace's time range in the segment. Measured
-      // against trace-id order at 300k spans: 103.1 (time) vs 101.4 (trace id) bytes per span and the same lookup
-      // times (noise on a busy machine), so the order that also serves time ranges won.
-      await connection.run(`INSERT INTO ${table} (${targetNames.join(', ')}) SELECT ${inserted.join(', ')} FROM (${sources.join(' UNION ALL ')}) ORDER BY ts_ns, trace_id`);
+      // Order of whole seconds, then trace, then time: a time range still reads the row groups of
+      // its stretch only (zone maps on ts_ns, to the second), and so does a trace lookup, since the
+      // index gives each trace's time range; within a second a trace's spans are adjacent, so
+      // trace_id is stored as runs (RLE) whatever the density. Plain time order interleaves the
+      // traces of a busy second: at 30M spans a day trace_id took 7.7 bytes a span, 2.2 in this
+      // order (BENCHMARKS.md run AG). Against trace-id order alone it keeps time ranges cheap.
+      await connection.run(`INSERT INTO ${table} (${targetNames.join(', ')}) SELECT ${inserted.join(', ')} FROM (${sources.join(' UNION ALL ')}) ORDER BY ${COMPACTED_ROW_ORDER_SQL}`);
       // The segment's trace-index run, in key order, appended to waggle_trace_runs in the swap
       // below: a lookup reads one row group of it (zone maps). 8-byte keys, and the trace's
       // length, not its end (fewer bits). A crash before the swap leaves this table behind; the
