@@ -6,7 +6,7 @@
  * and 6 heavy queries in a loop. Prints the server's VmHWM and its RSS over time.
  * Loopback only; stops by itself (~1-2 min).
  *
- *   npm run build:server && node dist/bench/hardening/peak-rss-mix.js [--spans N] [--seconds S] [--large N] [--keep-data-dir]
+ *   npm run build:server && node dist/bench/hardening/peak-rss-mix.js [--spans N] [--seconds S] [--large N] [--keep-data-dir] [--server-log FILE]
  *
  * --keep-data-dir leaves the server's data directory in place (its path is printed) to inspect the
  * stored rows with DuckDB once the server has stopped (bench/hardening/stored-duplicates.ts).
@@ -33,6 +33,8 @@ const measureSeconds = Number(option('--seconds', '30'));
 /** How many 64 MB bodies to send (0 to see what the rest of the mix costs). */
 const largeBodies = Number(option('--large', '2'));
 const keepDataDir = process.argv.includes('--keep-data-dir');
+/** Where to write the server's whole output when the mix ends (e.g. lines a diagnostic build logs). */
+const serverLogFile = option('--server-log', '');
 
 function procStatus(pid: number): { rssMb: number; hwmMb: number } {
   const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -186,6 +188,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     waggle.child.kill('SIGTERM');
     await waitForExit(waggle.child);
+    if (serverLogFile !== '') fs.writeFileSync(serverLogFile, waggle.output());
     if (keepDataDir) process.stdout.write(`data directory kept: ${dataDir}\n`);
     else fs.rmSync(dataDir, { recursive: true, force: true });
   }

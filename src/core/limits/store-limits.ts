@@ -13,4 +13,10 @@ export const STORE_LIMITS = {
     unit: 'ms',
     reason: 'Longest wait between two attempts to reopen the database: a cause that lasts (a full disk, a damaged file) is retried twice a minute rather than in a busy loop, each failure logged and counted in waggle_store_reopens_total{outcome="failure"}.',
   },
+  widenedColumnBytes: {
+    value: 64 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      "DuckDB memory that adding columns to a segment table may take. ALTER TABLE ADD COLUMN gives every existing row group of the table a new uncompressed column in memory (~512 KiB per column per row group, whatever the rows hold), kept until a checkpoint: 150 new keys on a segment of 100 000 rows took 300 MB, and the hostile mix (issue 9: peak RSS ≤ 1 GiB) filled DuckDB's whole memory limit with them. A commit whose new columns would cost more than this on the open segment starts a new segment instead (a new table costs nothing for rows it does not have); and once the columns added since the last checkpoint cost this much, the writer checkpoints, which writes them compressed and gives the memory back.",
+  },
 } as const satisfies Record<string, LimitDefinition>;

@@ -65,6 +65,21 @@ const COMPACTED_ROW_ORDER_SQL = 'ts_ns // 1000000000, trace_id, ts_ns';
 const DATASET_ESTIMATE_TIMEOUT_MS = 5_000;
 
 /**
+ * How much a compaction may widen its segments: the merged segment's rows × columns at most this
+ * many times those of its sources as they are (cellsOf). The copy sorts every column of every
+ * row, NULL or not, in DuckDB's memory: 100 000 narrow spans merged with 1 000 spans of 347 keys
+ * (the hostile mix of issue 9) sorted 35 million cells instead of 3.5 million and held DuckDB's
+ * whole memory limit for seconds. Segments of disjoint keys and equal rows (ever-widening data)
+ * still merge in pairs.
+ */
+const MAX_COMPACTION_WIDENING = 2;
+
+/** A segment's rows × columns (core and attribute): what a compaction's sort carries for it. */
+function cellsOf(segment: SegmentState): number {
+  return segment.rowCount * (CORE_PHYSICAL_COLUMNS.length + segment.attributeColumns.length);
+}
+
+/**
  * Retention, the disk budget and compaction of a DuckDB store. Deleting drops whole segments:
  * one short transaction on the writer takes them out of the registry and the trace index, and
  * their tables are dropped a little later. Compaction rewrites sealed segments (narrow ones merged)
@@ -363,6 +378,8 @@ export class DuckDbStoreLifecycle {
     let group: SegmentState[] = [];
     let columns = new Set<number>();
     let rows = 0;
+    /** Rows × columns of the group's segments, each as it is. */
+    let cells = 0;
     const worthIt = (): boolean => group.length > 1 || (group.length === 1 && !group[0]!.compacted);
     for (const segment of this.host.segments) {
       const added = segment.attributeColumns.filter((id) => !columns.has(id)).length;
@@ -372,10 +389,12 @@ export class DuckDbStoreLifecycle {
       const fits =
         rows + segment.rowCount <= this.options.segmentMaxRows &&
         columns.size + added <= this.options.segmentMaxColumns &&
-        maxTs - minTs <= this.options.maxGroupSpanNs;
+        maxTs - minTs <= this.options.maxGroupSpanNs &&
+        (rows + segment.rowCount) * (CORE_PHYSICAL_COLUMNS.length + columns.size + added) <= MAX_COMPACTION_WIDENING * (cells + cellsOf(segment));
       if (isCandidate(segment) && (group.length === 0 || fits)) {
         group.push(segment);
         rows += segment.rowCount;
+        cells += cellsOf(segment);
         for (const id of segment.attributeColumns) columns.add(id);
         continue;
       }
@@ -383,6 +402,7 @@ export class DuckDbStoreLifecycle {
       group = isCandidate(segment) ? [segment] : [];
       columns = new Set(group.flatMap((s) => s.attributeColumns));
       rows = group.reduce((n, s) => n + s.rowCount, 0);
+      cells = group.reduce((n, s) => n + cellsOf(s), 0);
     }
     return worthIt() ? group : [];
   }

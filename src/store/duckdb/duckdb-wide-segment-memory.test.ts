@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EventRecord } from '../../core/event-record.js';
+import { STORE_LIMITS } from '../../core/limits/store-limits.js';
+import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
+import { storedSegmentRows } from '../../../test/support/duckdb-stored-rows.js';
+import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
+
+/** Small row groups: DuckDB's cost of an added column is per row group (a block), not per row. */
+const ROW_GROUP = 2048;
+const BASE_NS = 1_763_770_000_000_000_000n;
+
+/** `count` events from `from` on, each with `keys` attributes named `${prefix}_<k>`. */
+function events(from: number, count: number, prefix: string, keys: number): EventRecord[] {
+  return Array.from({ length: count }, (_, i) =>
+    eventRecord({
+      dataset: 'wide',
+      timestampNs: BASE_NS + BigInt(from + i) * 1000n,
+      traceId: BigInt(from + i + 1),
+      spanId: BigInt(from + i + 1),
+      attributes: [attributeLayer(Array.from({ length: keys }, (_, k) => [`${prefix}_${k}`, 'string', `v${(from + i + k) % 7}`] as const))],
+    }),
+  );
+}
+
+/** Bytes DuckDB holds for in-memory table data (columns not yet checkpointed). */
+async function inMemoryTableBytes(store: DuckDbSpanStore): Promise<number> {
+  const result = await store.runSql("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'", [], { timeoutMs: 10_000 });
+  return Number(result.rows[0]?.[0] ?? 0);
+}
+
+/** Runs `fill` on a store of its own, closes it, and answers what its file holds. */
+async function storedAfter(fill: (store: DuckDbSpanStore) => Promise<void>): Promise<{ rows: number; distinct: number }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-wide-memory-'));
+  try {
+    const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, rowGroupSize: ROW_GROUP, lifecycleIntervalMs: 0 });
+    try {
+      await fill(store);
+    } finally {
+      await store.close();
+    }
+    return await storedSegmentRows(dataDir);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+describe('new attribute keys arriving at a DuckDB segment that already holds rows', () => {
+  it('start a new segment when adding their columns to every row group would cost more than the bound', async () => {
+    const stored = await storedAfter(async (store) => {
+      // 4 row groups: 150 new columns would take 150 x 4 x 512 KiB = 300 MB of DuckDB's memory.
+      store.enqueue(events(0, 4 * ROW_GROUP, 'narrow', 2), 1n);
+      await store.flush();
+      store.enqueue(events(4 * ROW_GROUP, 1, 'wide', 150), 2n);
+      await store.flush();
+      assert.deepEqual(store.lifecycleStats().segments, { open: 1, sealed: 1, compacted: 0 });
+      const held = await inMemoryTableBytes(store);
+      assert.ok(held < STORE_LIMITS.widenedColumnBytes.value, `DuckDB holds ${held} bytes of table data in memory`);
+    });
+    assert.deepEqual(stored, { rows: 4 * ROW_GROUP + 1, distinct: 4 * ROW_GROUP + 1 });
+  });
+
+  it('are added to the segment while cheap, and a checkpoint gives their memory back once they add up to the bound', async () => {
+    const stored = await storedAfter(async (store) => {
+      store.enqueue(events(0, 100, 'base', 2), 1n);
+      await store.flush();
+      // One row group: 100 new columns take ~50 MB each time, under the bound; twice, over it.
+      store.enqueue(events(100, 1, 'first', 100), 2n);
+      await store.flush();
+      store.enqueue(events(101, 1, 'second', 100), 3n);
+      await store.flush();
+      assert.deepEqual(store.lifecycleStats().segments, { open: 1, sealed: 0, compacted: 0 });
+      const held = await inMemoryTableBytes(store);
+      assert.ok(held < STORE_LIMITS.widenedColumnBytes.value, `DuckDB holds ${held} bytes of table data in memory`);
+    });
+    assert.deepEqual(stored, { rows: 102, distinct: 102 });
+  });
+});
+
+describe('compaction of sealed segments of very different widths', () => {
+  it('does not merge many narrow rows with a few wide ones (the copy would sort every row at the full width)', async () => {
+    const stored = await storedAfter(async (store) => {
+      store.enqueue(events(0, 2000, 'narrow', 2), 1n);
+      await store.flush();
+      await store.sealOpenSegment();
+      store.enqueue(events(2000, 10, 'wide', 300), 2n);
+      await store.flush();
+      await store.sealOpenSegment();
+      assert.equal(await store.compactAll(), 2);
+      assert.deepEqual(store.lifecycleStats().segments, { open: 0, sealed: 0, compacted: 2 });
+    });
+    assert.deepEqual(stored, { rows: 2010, distinct: 2010 });
+  });
+
+  it('still merges segments of disjoint keys and like sizes (ever-widening data)', async () => {
+    const stored = await storedAfter(async (store) => {
+      store.enqueue(events(0, 500, 'first', 150), 1n);
+      await store.flush();
+      await store.sealOpenSegment();
+      store.enqueue(events(500, 500, 'second', 150), 2n);
+      await store.flush();
+      await store.sealOpenSegment();
+      assert.equal(await store.compactAll(), 1);
+      assert.deepEqual(store.lifecycleStats().segments, { open: 0, sealed: 0, compacted: 1 });
+    });
+    assert.deepEqual(stored, { rows: 1000, distinct: 1000 });
+  });
+});
