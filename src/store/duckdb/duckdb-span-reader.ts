@@ -34,10 +34,13 @@ import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
 /** Query connections kept open between queries. */
 const MAX_IDLE_QUERY_CONNECTIONS = 4;
 /**
- * A sealed segment's trace read runs in this many column groups at once, on as many connections
- * (the server has two cores; see BENCHMARKS.md run AE for the measurement).
+ * A sealed segment's trace read runs in this many column groups at once, on as many connections.
+ * One (not split): each part costs about half the DuckDB CPU of the whole read, but on the shared
+ * 2-core machine (load 5-11) two parts were no faster in the bench's trace stage (10M: server p50
+ * 10.2-12.2 ms against 10.3-11.1 on main) and cost 0.1-0.9 ms more CPU a lookup (BENCHMARKS.md
+ * run AE); worth measuring again on a quiet machine (trace-read-blocks-probe --parts 2).
  */
-export const DEFAULT_TRACE_READ_PARTS = 2;
+export const DEFAULT_TRACE_READ_PARTS = 1;
 /** A trace lookup reads one trace: anything slower than this is a fault, not a big answer. */
 const TRACE_LOOKUP_TIMEOUT_MS = 30_000;
 
