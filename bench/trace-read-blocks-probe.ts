@@ -2,7 +2,8 @@
  * Where a trace lookup's time goes on a loaded data directory (a copy: the store writes into it):
  * getTrace over the kept load's sampled trace ids, a first pass (blocks not in DuckDB's buffer
  * pool yet) and a second (the same ids again), and the blocks one segment row group spans.
- *   node dist/bench/trace-read-blocks-probe.js --dir COPY --load LOAD.json [--lookups 200]
+ *   node dist/bench/trace-read-blocks-probe.js --dir COPY --load LOAD.json [--lookups 200] [--parts N]
+ * (--parts: connections a sealed segment's read is split over, DuckDbStoreOptions.traceReadParts)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +18,8 @@ const dir = arg('--dir', '');
 const load = JSON.parse(fs.readFileSync(arg('--load', ''), 'utf8')) as { load: { traceIdSample: string[] } };
 const lookups = Number(arg('--lookups', '200'));
 const ids = load.load.traceIdSample.slice(0, lookups).map((hex) => BigInt(`0x${hex}`));
-const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir, lifecycleIntervalMs: 0, log: () => undefined });
+const parts = process.argv.includes('--parts') ? Number(arg('--parts', '1')) : undefined;
+const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir, lifecycleIntervalMs: 0, log: () => undefined, ...(parts === undefined ? {} : { traceReadParts: parts }) });
 
 async function pass(label: string): Promise<void> {
   const wall: number[] = [];

@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { QueryTimeoutError } from '../../core/errors.js';
 import { classifyDuckDbReadError } from './duckdb-error-kind.js';
 import { formatTraceId } from '../../core/trace-id.js';
@@ -27,10 +27,20 @@ import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import type { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
 import { DuckDbTraceStatements, INDEX_LOOKUP_KEY } from './duckdb-trace-statements.js';
 import { traceLocations, type TraceIndexTables, type TraceLocation } from './duckdb-trace-index-lookup.js';
+import { traceColumnGroups, zipColumnGroups } from './duckdb-trace-column-groups.js';
+import { SpareConnections } from './duckdb-spare-connections.js';
 import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
 
 /** Query connections kept open between queries. */
 const MAX_IDLE_QUERY_CONNECTIONS = 4;
+/**
+ * A sealed segment's trace read runs in this many column groups at once, on as many connections.
+ * One (not split): each part costs about half the DuckDB CPU of the whole read, but on the shared
+ * 2-core machine (load 5-11) two parts were no faster in the bench's trace stage (10M: server p50
+ * 10.2-12.2 ms against 10.3-11.1 on main) and cost 0.1-0.9 ms more CPU a lookup (BENCHMARKS.md
+ * run AE); worth measuring again on a quiet machine (trace-read-blocks-probe --parts 2).
+ */
+export const DEFAULT_TRACE_READ_PARTS = 1;
 /** A trace lookup reads one trace: anything slower than this is a fault, not a big answer. */
 const TRACE_LOOKUP_TIMEOUT_MS = 30_000;
 
@@ -58,6 +68,8 @@ export class DuckDbSpanReader {
     private readonly segmentSwaps: SegmentSwapGate,
     /** Which sorted trace-index tables a lookup reads. */
     private readonly traceIndexTables: TraceIndexTables,
+    /** Connections a sealed segment's trace read is split over (1: not split). */
+    private readonly traceReadParts: number = DEFAULT_TRACE_READ_PARTS,
   ) {}
 
   private get closed(): boolean {
@@ -74,7 +86,17 @@ export class DuckDbSpanReader {
   }
 
   async getTrace(traceId: bigint): Promise<StoredEvent[]> {
-    return this.withQueryConnection(TRACE_LOOKUP_TIMEOUT_MS, (reader) => this.segmentSwaps.consistent(() => this.readTrace(reader, traceId)));
+    return this.withQueryConnection(TRACE_LOOKUP_TIMEOUT_MS, async (reader) => {
+      const spares = new SpareConnections(this.traceReadParts - 1, () => this.idleQueryConnections.pop() ?? this.connect());
+      try {
+        return await this.segmentSwaps.consistent(() => this.readTrace(reader, spares, traceId));
+      } finally {
+        for (const connection of spares.release()) {
+          if (!this.closed && this.idleQueryConnections.length < MAX_IDLE_QUERY_CONNECTIONS) this.idleQueryConnections.push(connection);
+          else this.closeConnection(connection);
+        }
+      }
+    });
   }
 
   /**
@@ -83,7 +105,7 @@ export class DuckDbSpanReader {
    * stored event shows, and the retention test runs on the rows read, so the statement's text
    * never changes with the clock.
    */
-  private async readTrace(reader: DuckDBConnection, traceId: bigint): Promise<StoredEvent[]> {
+  private async readTrace(reader: DuckDBConnection, spares: SpareConnections, traceId: bigint): Promise<StoredEvent[]> {
     const index = await this.readTraceIndex(reader, traceId);
     const events: StoredEvent[] = [];
     const order: bigint[] = [];
@@ -98,16 +120,9 @@ export class DuckDbSpanReader {
       const segment = registered.get(segmentId);
       if (segment === undefined) continue;
       const names = traceReadColumns(segment);
-      const statement = await this.traceStatements.statement(
-        reader,
-        segmentId,
-        `SELECT ${names.join(', ')} FROM ${segmentTableName(segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3`,
-      );
-      statement.bindBigInt(1, minTsNs);
-      statement.bindBigInt(2, maxTsNs);
-      statement.bindUHugeInt(3, traceId);
-      const result = await statement.runAndReadAll();
-      for (const row of result.getRows()) {
+      const location = { segmentId, minTsNs, maxTsNs };
+      const rows = segment.sealed ? await this.readSealedSegmentRows(reader, spares, location, names, traceId) : null;
+      for (const row of rows ?? (await this.readSegmentRows(reader, location, names, traceId, 0))) {
         const dataset = row[TRACE_READ_DATASET];
         const ts = row[TRACE_READ_TS];
         if (typeof ts !== 'bigint' || typeof dataset !== 'string' || !visible(dataset, ts)) continue;
@@ -117,6 +132,51 @@ export class DuckDbSpanReader {
     }
     const indices = events.map((_, i) => i).sort((a, b) => (order[a]! < order[b]! ? -1 : order[a]! > order[b]! ? 1 : 0));
     return indices.map((i) => events[i]!);
+  }
+
+  /**
+   * One segment's rows of a trace, `columns` then (for a part of a split read, `part` > 0) the rowid,
+   * by the connection's prepared statement for that segment and part.
+   */
+  private async readSegmentRows(connection: DuckDBConnection, location: TraceLocation, columns: readonly string[], traceId: bigint, part: number): Promise<DuckDBValue[][]> {
+    const projection = part === 0 ? columns.join(', ') : `${columns.join(', ')}, rowid`;
+    const statement = await this.traceStatements.statement(
+      connection,
+      location.segmentId,
+      `SELECT ${projection} FROM ${segmentTableName(location.segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3`,
+      part,
+    );
+    statement.bindBigInt(1, location.minTsNs);
+    statement.bindBigInt(2, location.maxTsNs);
+    statement.bindUHugeInt(3, traceId);
+    return (await statement.runAndReadAll()).getRows();
+  }
+
+  /**
+   * A sealed segment's rows of a trace read in column groups at once, one per connection
+   * (DuckDbTraceColumnGroups), put back together by rowid. Only sealed segments: their rows no
+   * longer change, so every part reads the same rows whatever its snapshot (the open segment gains
+   * rows between two snapshots); a sealed segment retired meanwhile is the swap gate's (the lookup
+   * runs again). Null when there is no spare connection: the caller reads the segment whole.
+   */
+  private async readSealedSegmentRows(
+    reader: DuckDBConnection,
+    spares: SpareConnections,
+    location: TraceLocation,
+    names: readonly string[],
+    traceId: bigint,
+  ): Promise<DuckDBValue[][] | null> {
+    const connections = [reader, ...(await spares.take())];
+    if (connections.length < 2) return null;
+    const groups = traceColumnGroups(names, connections.length);
+    // Every part settles before any error is thrown, so no connection goes back to the pool busy.
+    const settled = await Promise.allSettled(groups.map((columns, i) => this.readSegmentRows(connections[i]!, location, columns, traceId, i + 1)));
+    const parts: DuckDBValue[][][] = [];
+    for (const outcome of settled) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      parts.push(outcome.value);
+    }
+    return zipColumnGroups(parts);
   }
 
   /**

@@ -88,6 +88,8 @@ export interface DuckDbStoreOptions {
   retiredTableGraceMs?: number;
   /** The open segment is sealed after this long without a commit (then compacted). */
   idleSealMs?: number;
+  /** Connections a sealed segment's trace read is split over (DEFAULT_TRACE_READ_PARTS; 1 reads it whole). */
+  traceReadParts?: number;
   /**
    * DuckDB settings applied once, when the store first opens, before the configuration is
    * locked; never when it reopens. For tests only: a checkpoint fault
@@ -195,7 +197,7 @@ export class DuckDbSpanStore implements SpanStore {
       log: (message) => this.log(message),
     });
     const segmentSwaps = new SegmentSwapGate();
-    this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission, segmentSwaps, this.traceIndexTables);
+    this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission, segmentSwaps, this.traceIndexTables, options.traceReadParts);
     this.sealedResults = new DuckDbSealedResultCache(segments);
     this.clientParents = new DuckDbClientParentIndex(segments, retention, (selector) => this.reader.datasetNames(selector), options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS);
     const store = this;

@@ -1,10 +1,13 @@
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 
 /**
- * The prepared statements of trace lookups, per pooled read connection: parsing, binding and
- * planning a `SELECT` of some fifty columns cost about as much as running it (a lookup reads a
- * handful of rows), so each connection prepares the index lookup once and each segment's read
- * once, then only binds the trace's values.
+ * The prepared statements of trace lookups, per pooled read connection: each connection prepares
+ * the index lookup once and each segment's read (or each part of a split read) once, then only
+ * binds the trace's values. That saves the parse only: DuckDB 1.5 keeps no plan of a statement
+ * with parameters that reads a table (PreparedStatement::CanCachePlan refuses any plan with a
+ * LOGICAL_GET, so that the values can reach the optimizer), so every execution binds and plans
+ * again (a uprobe on ClientContext::RebindPreparedStatement fires once per execution), about a
+ * third of DuckDB's CPU in a warm ~55-column read (BENCHMARKS.md run AE).
  *
  * A segment's statement is kept under its SQL text (which names its columns): when the segment
  * gains a column, the text changes and the old statement goes. Statements of segments no longer
@@ -15,19 +18,23 @@ import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api
 export class DuckDbTraceStatements {
   private readonly byConnection = new WeakMap<DuckDBConnection, ConnectionStatements>();
 
-  /** The statement for `sql` on `connection` (`key`: the segment it reads, or -1 for the index lookup). */
-  async statement(connection: DuckDBConnection, key: number, sql: string): Promise<DuckDBPreparedStatement> {
+  /**
+   * The statement for `sql` on `connection` (`segmentId`: the segment it reads, or -1 for the index
+   * lookup; `part`: which of a split read's column groups, 0 for a whole read).
+   */
+  async statement(connection: DuckDBConnection, segmentId: number, sql: string, part = 0): Promise<DuckDBPreparedStatement> {
     let statements = this.byConnection.get(connection);
     if (statements === undefined) {
       statements = new Map();
       this.byConnection.set(connection, statements);
     }
+    const key = `${segmentId}/${part}`;
     const kept = statements.get(key);
     if (kept !== undefined && kept.sql === sql) return kept.statement;
     kept?.statement.destroySync();
     statements.delete(key);
     const statement = await connection.prepare(sql);
-    statements.set(key, { sql, statement });
+    statements.set(key, { segmentId, sql, statement });
     return statement;
   }
 
@@ -35,8 +42,8 @@ export class DuckDbTraceStatements {
   keepOnly(connection: DuckDBConnection, live: ReadonlySet<number>): void {
     const statements = this.byConnection.get(connection);
     if (statements === undefined) return;
-    for (const [key, { statement }] of statements) {
-      if (key === INDEX_LOOKUP_KEY || live.has(key)) continue;
+    for (const [key, { segmentId, statement }] of statements) {
+      if (segmentId === INDEX_LOOKUP_KEY || live.has(segmentId)) continue;
       statement.destroySync();
       statements.delete(key);
     }
@@ -54,4 +61,4 @@ export class DuckDbTraceStatements {
 /** The key of the trace-index lookup among a connection's statements (segment ids are positive). */
 export const INDEX_LOOKUP_KEY = -1;
 
-type ConnectionStatements = Map<number, { sql: string; statement: DuckDBPreparedStatement }>;
+type ConnectionStatements = Map<string, { segmentId: number; sql: string; statement: DuckDBPreparedStatement }>;
