@@ -19,14 +19,21 @@ import type { RelationWindow } from './compile-context.js';
  *   rows of servers the relations no longer show (they match no event), never a client the store's
  *   relations no longer show. Undefined when it cannot be used for this window (then the compiler
  *   joins at read time).
+ *   `absolute` is false when no row holds its client as is (then the compiler groups nothing).
  * - `uncoveredRelated`/`coveredRelated`: the related relation (every dataset) restricted to the
  *   uncovered / covered data; `uncoveredEvents`: the query's own relation restricted to the uncovered data.
  */
 export interface ClientParentSource {
-  positions(window: RelationWindow): string | undefined;
+  positions(window: RelationWindow): ClientPositions | undefined;
   uncoveredRelated(physicalColumns: readonly string[], window: RelationWindow): string;
   coveredRelated(physicalColumns: readonly string[], window: RelationWindow): string;
   uncoveredEvents(physicalColumns: readonly string[], window: RelationWindow): string;
   /** Whether any uncovered data lies in the window (when not, the uncovered parts are left out). */
   uncoveredIn(window: RelationWindow): boolean;
+}
+
+/** The `positions` relation of a window, and whether any of its rows holds the client as is. */
+export interface ClientPositions {
+  readonly relation: string;
+  readonly absolute: boolean;
 }

@@ -1,7 +1,7 @@
 import type { ColumnBinding } from '../query-schema.js';
 import type { ResolvedCalculation, ResolvedColumn, ResolvedFilter } from '../resolved-query.js';
 import { CALCULATION_PLANS } from './calculation-sql.js';
-import type { ClientParentSource } from './client-parent-source.js';
+import type { ClientParentSource, ClientPositions } from './client-parent-source.js';
 import { CLIENT_SERVER_MEASURE_SQL } from './client-server-timing-sql.js';
 import type { CompileContext, RelationWindow } from './compile-context.js';
 import { FILTER_SQL } from './filter-sql.js';
@@ -181,15 +181,16 @@ function clientJoinAtReadTime(ctx: CompileContext): ClientJoin {
  * earliest copy of all, as grouping every copy would pick). With nothing uncovered in range,
  * `__cpos` alone.
  */
-function clientJoinByPosition(ctx: CompileContext, cps: ClientParentSource, positions: string): ClientJoin {
+function clientJoinByPosition(ctx: CompileContext, cps: ClientParentSource, positions: ClientPositions): ClientJoin {
   const { traceId, spanId, timestampNs, durationNs, spanKind, parentId } = ctx.schema.roles;
   const related = rangeOf(ctx, true);
   const relStart = ctx.params.add({ type: 'bigint', value: related.startNs });
   const relEnd = ctx.params.add({ type: 'bigint', value: related.endNs });
-  const cpos =
-    `__cpos AS (SELECT seg AS __seg, rid AS __rid, off AS __off, rsp AS __rsp, CAST(NULL AS BIGINT) AS __cts, CAST(NULL AS BIGINT) AS __cdur FROM ${positions} AS __p WHERE off IS NOT NULL ` +
-    `UNION ALL SELECT seg, rid, NULL, NULL, min(cts), ${ctx.dialect.valueAtMin('cdur', 'cts')} FROM ${positions} AS __p ` +
-    `WHERE off IS NULL AND cts >= ${relStart} AND cts < ${relEnd} GROUP BY seg, rid)`;
+  const relative = `SELECT seg AS __seg, rid AS __rid, off AS __off, rsp AS __rsp, CAST(NULL AS BIGINT) AS __cts, CAST(NULL AS BIGINT) AS __cdur FROM ${positions.relation} AS __p WHERE off IS NOT NULL`;
+  const absolute =
+    `SELECT seg, rid, NULL, NULL, min(cts), ${ctx.dialect.valueAtMin('cdur', 'cts')} FROM ${positions.relation} AS __p ` +
+    `WHERE off IS NULL AND cts >= ${relStart} AND cts < ${relEnd} GROUP BY seg, rid`;
+  const cpos = `__cpos AS (${relative}${positions.absolute ? ` UNION ALL ${absolute}` : ''})`;
   // One __cpos row per position at most (one client copy, or the copies grouped): a plain equi-join.
   // (A condition beside the keys in ON, as the range below, made DuckDB join blockwise, pair by pair.)
   const joins = ' LEFT JOIN __cpos ON __cpos.__seg = __ev.__pseg AND __cpos.__rid = __ev.__prow';

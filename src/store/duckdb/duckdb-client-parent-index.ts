@@ -37,7 +37,7 @@ const MAX_RELATIVE_NS = 1n << 53n;
  * since queries compiled before may still read it.
  */
 export class DuckDbClientParentIndex {
-  private current: { table: string; covered: ReadonlySet<number> } | null = null;
+  private current: { table: string; covered: ReadonlySet<number>; absolute: boolean } | null = null;
   private builds = 0;
   private lastBuild = { atMs: 0, tookMs: 0, rows: 0 };
   private readonly replaced: Array<{ table: string; atMs: number }> = [];
@@ -93,13 +93,16 @@ export class DuckDbClientParentIndex {
     }
     const table = `${TABLE_PREFIX}${++this.builds}`;
     const started = Date.now();
+    let absolute = true;
     const connection = await connect();
     this.building = connection;
     try {
       await connection.run(`DROP TABLE IF EXISTS ${table}`);
       await connection.run(buildSql(table, covered));
-      const count = await connection.runAndReadAll(`SELECT count(*) FROM ${table}`);
-      this.lastBuild = { atMs: Date.now(), tookMs: Date.now() - started, rows: Number(count.getRows()[0]?.[0] ?? 0) };
+      const count = await connection.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE off IS NULL) FROM ${table}`);
+      const [rows, absoluteRows] = count.getRows()[0] ?? [];
+      this.lastBuild = { atMs: Date.now(), tookMs: Date.now() - started, rows: Number(rows ?? 0) };
+      absolute = Number(absoluteRows ?? 0) > 0;
     } catch (error) {
       await connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       throw error;
@@ -108,7 +111,7 @@ export class DuckDbClientParentIndex {
       connection.closeSync();
     }
     if (this.current !== null) this.replaced.push({ table: this.current.table, atMs: Date.now() });
-    this.current = { table, covered: new Set(covered.map((s) => s.id)) };
+    this.current = { table, covered: new Set(covered.map((s) => s.id)), absolute };
     return true;
   }
 
@@ -188,9 +191,9 @@ export class DuckDbClientParentIndex {
         // A client whose dataset may have expired in the window would need its retention filter: joined at read time then.
         if (visibleAll(window) !== '') return undefined;
         const servers = covered.filter((s) => segmentOverlaps(s, window.startNs, window.endNs)).map((s) => s.id);
-        if (servers.length === 0) return `(SELECT ${POSITION_COLUMNS.map((c) => `CAST(NULL AS BIGINT) AS ${c}`).join(', ')} WHERE false)`;
+        if (servers.length === 0) return { relation: `(SELECT ${POSITION_COLUMNS.map((c) => `CAST(NULL AS BIGINT) AS ${c}`).join(', ')} WHERE false)`, absolute: false };
         const clientFilter = allCoveredLive ? '' : ` AND cseg IN (${coveredIds.join(', ')})`;
-        return `(SELECT ${POSITION_COLUMNS.join(', ')} FROM ${current.table} WHERE seg IN (${servers.join(', ')})${clientFilter})`;
+        return { relation: `(SELECT ${POSITION_COLUMNS.join(', ')} FROM ${current.table} WHERE seg IN (${servers.join(', ')})${clientFilter})`, absolute: current.absolute };
       },
       uncoveredRelated: (columns, window) => union(uncovered, columns, window, and(visibleAll(window))),
       coveredRelated: (columns, window) => union(covered, columns, window, and(visibleAll(window))),
