@@ -140,8 +140,8 @@ export class DuckDbClientParentIndex {
   /**
    * Drops replaced tables past the grace period (what a close leaves, the next open drops), then
    * checkpoints: DuckDB frees a dropped table's blocks only at a checkpoint, and once compaction
-   * has settled nothing else checkpoints, so each replaced copy (random ids, ~7 bytes a span of
-   * the covered segments) stayed in the database's used blocks. A checkpoint that fails (another
+   * has settled nothing else checkpoints, so each replaced copy (~7 bytes a span of the covered
+   * segments when it held the clients' random ids, ~0.5 now) stayed in the database's used blocks. A checkpoint that fails (another
    * transaction active) is tried again at the next call.
    */
   private dropReplaced(connect: () => Promise<DuckDBConnection>): void {
