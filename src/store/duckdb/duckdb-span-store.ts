@@ -68,12 +68,6 @@ export interface DuckDbStoreOptions {
    * the file instead of through its own WAL and a later checkpoint (about 3x less CPU per row).
    */
   rowGroupSize: number;
-  /**
-   * DuckDB block size of a database file the store creates (an existing file keeps the size it
-   * was created with). 64 KiB rather than DuckDB's 256 KiB: a compacted segment's column segments
-   * and the small tables each end in a partly used block, 5 % of the bytes at 1M spans (BENCHMARKS.md run AF).
-   */
-  blockSizeBytes?: number;
   /** Distinct columns admitted per dataset and in all (INGEST_LIMITS unless a test narrows them). */
   columnLimits?: ColumnAdmissionLimits;
   /** Where the store reports what an operator should know (set-aside requests); stderr when absent. */
@@ -108,7 +102,6 @@ export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> =
   segmentMaxRows: 1_000_000,
   segmentMaxColumns: 400,
   rowGroupSize: 32_768,
-  blockSizeBytes: 65_536,
 };
 
 /** Name of the data file as attached: every connection USEs it, so SQL names stay unqualified. */
@@ -664,9 +657,7 @@ async function attachDatabaseFile(options: DuckDbStoreOptions): Promise<{ instan
   let writer: DuckDBConnection | null = null;
   try {
     writer = await instance.connect();
-    // BLOCK_SIZE only for a new file: DuckDB refuses to attach an existing one with another size.
-    const blockSize = options.blockSizeBytes === undefined || fs.existsSync(file) ? '' : `, BLOCK_SIZE ${Math.trunc(options.blockSizeBytes)}`;
-    await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}${blockSize})`);
+    await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`);
     await writer.run(`USE ${DATABASE_ALIAS}`);
     for (const ddl of INTERNAL_DDL) await writer.run(ddl);
     return { instance, writer };
