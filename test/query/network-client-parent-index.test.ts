@@ -225,4 +225,22 @@ describe('network.* from the DuckDB client-parent index', () => {
     await reopened.compactAll();
     await check(reopened, 'after compaction (new rowids)');
   });
+
+  it('answers no client timing for a server whose indexed client has expired by its dataset retention', async () => {
+    const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-netidx-')), threads: 1, lifecycleIntervalMs: 0, clock: () => BASE + 7200n * S });
+    stores.push(store);
+    const trace = 0xfeedn;
+    store.enqueue([span(trace, 2n, null, 'client', 'web', BASE + 10n * S, 120n * MS, 'fetch')], 1n);
+    await store.flush();
+    await store.sealOpenSegment();
+    store.enqueue([span(trace, 20n, 2n, 'server', 'api', BASE + 10n * S + 30n * MS, 80n * MS, 'handle')], 2n);
+    await store.flush();
+    await store.sealOpenSegment();
+    assert.equal(await store.refreshClientParentIndex(), true);
+    const servers = 'VISUALIZE COUNT WHERE span.kind = server GROUP BY name, network.latency_ms ORDER BY name';
+    assert.deepEqual(await answer(store, servers, T0, T0 + 60), [{ name: 'handle', 'network.latency_ms': 40, COUNT: 1 }]);
+    // The client's dataset now keeps an hour: the client (two hours old by the clock) is gone, the server is not.
+    await store.setDatasetRetention('web', 3600n * S);
+    assert.deepEqual(await answer(store, servers, T0, T0 + 60), [{ name: 'handle', 'network.latency_ms': null, COUNT: 1 }]);
+  });
 });

@@ -160,13 +160,14 @@ interface ClientJoin {
   readonly clientDuration: string;
 }
 
+const READ_TIME_CLIENT_REFS = { clientStart: '__client.__ts', clientDuration: '__client.__dur' } as const;
+
 /** The read-time join on (trace, span id) alone. */
 function clientJoinAtReadTime(ctx: CompileContext): ClientJoin {
   return {
     ctes: [clientSpans(ctx)],
     joins: ' LEFT JOIN __client ON __client.__trace = __ev.__trace AND __client.__span = __ev.__server_parent',
-    clientStart: '__client.__ts',
-    clientDuration: '__client.__dur',
+    ...READ_TIME_CLIENT_REFS,
   };
 }
 
@@ -267,7 +268,9 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
   const perTrace = countsPerTrace(ctx, used, options);
   const cps = clientTiming ? ctx.options.clientParents : undefined;
   const positions = cps?.positions(rangeOf(ctx, true));
-  const clientJoin = !clientTiming ? undefined : cps === undefined || positions === undefined ? clientJoinAtReadTime(ctx) : clientJoinByPosition(ctx, cps, positions);
+  // The positional join's range parameters are needed by the refs below; the read-time join's are added where it is joined.
+  const positionalJoin = cps === undefined || positions === undefined ? undefined : clientJoinByPosition(ctx, cps, positions);
+  const clientRefs = positionalJoin ?? READ_TIME_CLIENT_REFS;
 
   const ref = (column: ResolvedColumn): string => {
     const derivation = column.binding.derivation;
@@ -275,8 +278,8 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
       return CLIENT_SERVER_MEASURE_SQL[derivation.measure]({
         serverStart: '__ev.__ts',
         serverDuration: '__ev.__dur',
-        clientStart: clientJoin?.clientStart ?? 'NULL',
-        clientDuration: clientJoin?.clientDuration ?? 'NULL',
+        clientStart: clientRefs.clientStart,
+        clientDuration: clientRefs.clientDuration,
       }, ctx.dialect);
     }
     switch (column.relation) {
@@ -360,7 +363,8 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
     ctes.push(relatedSpans(ctx, '__parent', parentSlots, [['__trace', roles.traceId], ['__span', roles.spanId]], '', []));
     from += ' LEFT JOIN __parent ON __parent.__trace = __ev.__trace AND __parent.__span = __ev.__parent';
   }
-  if (clientJoin !== undefined) {
+  if (clientTiming) {
+    const clientJoin = positionalJoin ?? clientJoinAtReadTime(ctx);
     ctes.push(...clientJoin.ctes);
     from += clientJoin.joins;
   }
