@@ -176,4 +176,71 @@ describe('network.* from the DuckDB client-parent index', () => {
     assert.match(compiled.sql, /waggle_client_parents_1/);
     assert.doesNotMatch(compiled.sql, /span_kind\) = 'client'/);
   });
+
+  it('answers the exact timings of servers whose client arrived before, after, twice or in another segment, across a restart and a compaction', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-netidx-'));
+    const open = async (): Promise<DuckDbSpanStore> => DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir, threads: 1, lifecycleIntervalMs: 0 });
+    const pairs = 40;
+    const first: EventRecord[] = [];
+    const second: EventRecord[] = [];
+    const expected: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < pairs; i++) {
+      const trace = 0x5eed0000n + BigInt(i) * 0x1000001n;
+      const clientStart = BASE + BigInt(i) * 10n * S;
+      const client = span(trace, 1000n + BigInt(i), null, 'client', 'web', clientStart, 100n * MS + BigInt(i) * MS, `c${i}`);
+      const server = span(trace, 2000n + BigInt(i), 1000n + BigInt(i), 'server', 'api', clientStart + 5n * MS + BigInt(i) * MS, 50n * MS, `s${i}`);
+      // Every pair crosses segments: even servers arrive a segment before their client, odd ones after.
+      (i % 2 === 0 ? first : second).push(server);
+      (i % 2 === 0 ? second : first).push(client);
+      expected.push({ name: `s${i}`, 'network.latency_ms': 50 + i, 'network.request_ms': 5 + i, 'network.response_ms': 45, 'network.clock_skew': false, COUNT: 1 });
+    }
+    // Client 0 delivered again 20 s later with another duration: the earliest copy is the client.
+    second.push(span(0x5eed0000n, 1000n, null, 'client', 'web', BASE + 20n * S, 300n * MS, 'c0'));
+    expected.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    const servers = 'VISUALIZE COUNT WHERE span.kind = server GROUP BY name, network.latency_ms, network.request_ms, network.response_ms, network.clock_skew ORDER BY name LIMIT 1000';
+    const check = async (store: DuckDbSpanStore, label: string): Promise<void> => {
+      // Built here, or already by compactAll; either way it must cover every segment (asserted below).
+      await store.refreshClientParentIndex();
+      assert.deepEqual(await answer(store, servers, T0, T0 + 3600), expected, label);
+      const spec = prepareTextQuery(`${servers} FROM ${T0} TO ${T0 + 3600}`, await store.querySchema({ kind: 'all' }), { disableSeries: true });
+      const compiled = await new QueryRunner(store).compile({ kind: 'all' }, spec, { disableSeries: true });
+      assert.match(compiled.sql, /waggle_client_parents_\d+/, `${label}: answered from the index`);
+      assert.doesNotMatch(compiled.sql, /span_kind\) = 'client'/, `${label}: no client span read at query time`);
+    };
+    const store = await open();
+    try {
+      store.enqueue(first, 1n);
+      await store.flush();
+      await store.sealOpenSegment();
+      store.enqueue(second, 2n);
+      await store.flush();
+      await store.sealOpenSegment();
+      await check(store, 'two segments');
+    } finally {
+      await store.close();
+    }
+    const reopened = await open();
+    stores.push(reopened);
+    await check(reopened, 'after a restart');
+    await reopened.compactAll();
+    await check(reopened, 'after compaction (new rowids)');
+  });
+
+  it('answers no client timing for a server whose indexed client has expired by its dataset retention', async () => {
+    const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-netidx-')), threads: 1, lifecycleIntervalMs: 0, clock: () => BASE + 7200n * S });
+    stores.push(store);
+    const trace = 0xfeedn;
+    store.enqueue([span(trace, 2n, null, 'client', 'web', BASE + 10n * S, 120n * MS, 'fetch')], 1n);
+    await store.flush();
+    await store.sealOpenSegment();
+    store.enqueue([span(trace, 20n, 2n, 'server', 'api', BASE + 10n * S + 30n * MS, 80n * MS, 'handle')], 2n);
+    await store.flush();
+    await store.sealOpenSegment();
+    assert.equal(await store.refreshClientParentIndex(), true);
+    const servers = 'VISUALIZE COUNT WHERE span.kind = server GROUP BY name, network.latency_ms ORDER BY name';
+    assert.deepEqual(await answer(store, servers, T0, T0 + 60), [{ name: 'handle', 'network.latency_ms': 40, COUNT: 1 }]);
+    // The client's dataset now keeps an hour: the client (two hours old by the clock) is gone, the server is not.
+    await store.setDatasetRetention('web', 3600n * S);
+    assert.deepEqual(await answer(store, servers, T0, T0 + 60), [{ name: 'handle', 'network.latency_ms': null, COUNT: 1 }]);
+  });
 });

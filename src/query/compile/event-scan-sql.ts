@@ -1,11 +1,12 @@
 import type { ColumnBinding } from '../query-schema.js';
 import type { ResolvedCalculation, ResolvedColumn, ResolvedFilter } from '../resolved-query.js';
 import { CALCULATION_PLANS } from './calculation-sql.js';
-import type { ClientParentSource } from './client-parent-source.js';
+import type { ClientParentSource, ClientPositions } from './client-parent-source.js';
 import { CLIENT_SERVER_MEASURE_SQL } from './client-server-timing-sql.js';
 import type { CompileContext, RelationWindow } from './compile-context.js';
 import { FILTER_SQL } from './filter-sql.js';
 import { typedValueParameter } from './typed-value-parameter.js';
+import { ROW_POSITION_COLUMNS } from '../../store/span-store.js';
 
 /**
  * The first stage of every query: the events in the time range that pass the filters, with
@@ -135,7 +136,6 @@ function relatedSpans(
  * one per (trace, span id), the earliest-started copy when a span was delivered twice.
  */
 function clientSpans(ctx: CompileContext): string {
-  if (ctx.options.clientParents !== undefined) return clientSpansFromPairs(ctx, ctx.options.clientParents);
   const { traceId, spanId, timestampNs, durationNs, spanKind } = ctx.schema.roles;
   const { relation, range } = source(ctx, true, [traceId, spanId, durationNs, spanKind]);
   const ts = `(${timestampNs.sql})`;
@@ -146,32 +146,67 @@ function clientSpans(ctx: CompileContext): string {
   );
 }
 
+/** The relation's columns of each event's position, which the store's client positions are keyed by. */
+const POSITION_BINDINGS: readonly ColumnBinding[] = [
+  { name: ROW_POSITION_COLUMNS.segment, type: 'integer', sql: ROW_POSITION_COLUMNS.segment, physicalColumns: [ROW_POSITION_COLUMNS.segment] },
+  { name: ROW_POSITION_COLUMNS.row, type: 'integer', sql: ROW_POSITION_COLUMNS.row, physicalColumns: [ROW_POSITION_COLUMNS.row] },
+];
+
+/** How `__base` reaches each server event's client: extra CTEs, joins, and the client's start and duration. */
+interface ClientJoin {
+  readonly ctes: readonly string[];
+  readonly joins: string;
+  readonly clientStart: string;
+  readonly clientDuration: string;
+}
+
+const READ_TIME_CLIENT_REFS = { clientStart: '__client.__ts', clientDuration: '__client.__dur' } as const;
+
+/** The read-time join on (trace, span id) alone. */
+function clientJoinAtReadTime(ctx: CompileContext): ClientJoin {
+  return {
+    ctes: [clientSpans(ctx)],
+    joins: ' LEFT JOIN __client ON __client.__trace = __ev.__trace AND __client.__span = __ev.__server_parent',
+    ...READ_TIME_CLIENT_REFS,
+  };
+}
+
 /**
- * The same rows as clientSpans, from the store's precomputed client parents where they cover the
- * data (client-parent-source.ts): their pairs in the related range, plus, read-time joined as
- * above, the client spans of the uncovered data (semi-joined to `__ev`'s server parents) and the
- * covered client spans whose server child is in uncovered data. A (trace, span) matched by an
- * event has all its copies in range among these rows, so grouping picks the same earliest copy;
- * rows of keys no event matches drop out at the LEFT JOIN. When nothing uncovered is in range, a
- * span with one copy needs no grouping (most of them).
+ * The same clients as clientJoinAtReadTime, from the store's precomputed client parents where
+ * they cover the data (client-parent-source.ts): joined by the server event's position
+ * (`__cpos`: a client with one copy is stored relative to its server, so its start and duration
+ * come back from the event's; the copies of a duplicated one are grouped to the earliest in the
+ * related range), plus, joined at read time by (trace, span id) as above (`__client`), the client
+ * spans of the uncovered data (semi-joined to `__ev`'s server parents) and the covered client spans
+ * whose server child is in uncovered data. An event's client is the earlier of the two (the
+ * earliest copy of all, as grouping every copy would pick). With nothing uncovered in range,
+ * `__cpos` alone.
  */
-function clientSpansFromPairs(ctx: CompileContext, cps: ClientParentSource): string {
+function clientJoinByPosition(ctx: CompileContext, cps: ClientParentSource, positions: ClientPositions): ClientJoin {
   const { traceId, spanId, timestampNs, durationNs, spanKind, parentId } = ctx.schema.roles;
   const related = rangeOf(ctx, true);
+  const relStart = ctx.params.add({ type: 'bigint', value: related.startNs });
+  const relEnd = ctx.params.add({ type: 'bigint', value: related.endNs });
+  const relative = `SELECT seg AS __seg, rid AS __rid, off AS __off, rsp AS __rsp, CAST(NULL AS BIGINT) AS __cts, CAST(NULL AS BIGINT) AS __cdur FROM ${positions.relation} AS __p WHERE off IS NOT NULL`;
+  const absolute =
+    `SELECT seg, rid, NULL, NULL, min(cts), ${ctx.dialect.valueAtMin('cdur', 'cts')} FROM ${positions.relation} AS __p ` +
+    `WHERE off IS NULL AND cts >= ${relStart} AND cts < ${relEnd} GROUP BY seg, rid`;
+  const cpos = `__cpos AS (${relative}${positions.absolute ? ` UNION ALL ${absolute}` : ''})`;
+  // One __cpos row per position at most (one client copy, or the copies grouped): a plain equi-join.
+  // (A condition beside the keys in ON, as the range below, made DuckDB join blockwise, pair by pair.)
+  const joins = ' LEFT JOIN __cpos ON __cpos.__seg = __ev.__pseg AND __cpos.__rid = __ev.__prow';
+  // A relative client is found when its start (the server's minus `off`) is in the related range.
+  const inRange = `__ev.__ts - __cpos.__off >= ${relStart} AND __ev.__ts - __cpos.__off < ${relEnd}`;
+  const positionStart = `(CASE WHEN __cpos.__off IS NULL THEN __cpos.__cts WHEN ${inRange} THEN __ev.__ts - __cpos.__off END)`;
+  const positionDuration = `(CASE WHEN __cpos.__off IS NULL THEN __cpos.__cdur WHEN ${inRange} THEN __ev.__dur + __cpos.__rsp + __cpos.__off END)`;
+  if (!cps.uncoveredIn(related)) return { ctes: [cpos], joins, clientStart: positionStart, clientDuration: positionDuration };
+
   const ts = `(${timestampNs.sql})`;
-  const relatedRange = `${ts} >= ${ctx.params.add({ type: 'bigint', value: related.startNs })} AND ${ts} < ${ctx.params.add({ type: 'bigint', value: related.endNs })}`;
+  const relatedRange = `${ts} >= ${relStart} AND ${ts} < ${relEnd}`;
   const pick = `(${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, ${ts} AS __ts, (${durationNs.sql}) AS __dur`;
-  const grouped = (rows: string): string => `SELECT __trace, __span, min(__ts) AS __ts, ${ctx.dialect.valueAtMin('__dur', '__ts')} AS __dur FROM (${rows}) AS __r GROUP BY __trace, __span`;
-  const pairs = `${cps.pairs(related)} AS __e WHERE ${relatedRange}`;
-  if (!cps.uncoveredIn(related)) {
-    return `__client AS (SELECT ${pick} FROM ${pairs} AND __single UNION ALL ${grouped(`SELECT ${pick} FROM ${pairs} AND NOT __single`)})`;
-  }
   const clientColumns = physical(timestampNs, traceId, spanId, durationNs, spanKind);
   const isClient = `(${spanKind.sql}) = 'client' AND (${traceId.sql}) IS NOT NULL AND (${durationNs.sql}) IS NOT NULL`;
-  const parts = [
-    `SELECT ${pick} FROM ${pairs}`,
-    `SELECT ${pick} FROM ${cps.uncoveredRelated(clientColumns, related)} AS __e WHERE ${relatedRange} AND ${isClient} AND (${spanId.sql}) IN (SELECT __server_parent FROM __ev)`,
-  ];
+  const parts = [`SELECT ${pick} FROM ${cps.uncoveredRelated(clientColumns, related)} AS __e WHERE ${relatedRange} AND ${isClient} AND (${spanId.sql}) IN (SELECT __server_parent FROM __ev)`];
   if (cps.uncoveredIn(ctx.window)) {
     const eventRange = `${ts} >= ${ctx.params.add({ type: 'bigint', value: ctx.window.startNs })} AND ${ts} < ${ctx.params.add({ type: 'bigint', value: ctx.window.endNs })}`;
     const uncoveredServers =
@@ -179,7 +214,17 @@ function clientSpansFromPairs(ctx: CompileContext, cps: ClientParentSource): str
       `WHERE ${eventRange} AND (${spanKind.sql}) = 'server' AND (${durationNs.sql}) IS NOT NULL`;
     parts.push(`SELECT ${pick} FROM ${cps.coveredRelated(clientColumns, related)} AS __e WHERE ${relatedRange} AND ${isClient} AND (${spanId.sql}) IN (${uncoveredServers})`);
   }
-  return `__client AS (${grouped(parts.join(' UNION ALL '))})`;
+  const client =
+    `__client AS (SELECT __trace, __span, min(__ts) AS __ts, ${ctx.dialect.valueAtMin('__dur', '__ts')} AS __dur ` +
+    `FROM (${parts.join(' UNION ALL ')}) AS __r GROUP BY __trace, __span)`;
+  // The positional client when it started no later than the read-time one (or there is none).
+  const positional = `(__client.__ts IS NULL OR ${positionStart} <= __client.__ts)`;
+  return {
+    ctes: [cpos, client],
+    joins: `${joins} LEFT JOIN __client ON __client.__trace = __ev.__trace AND __client.__span = __ev.__server_parent`,
+    clientStart: `(CASE WHEN ${positional} THEN ${positionStart} ELSE __client.__ts END)`,
+    clientDuration: `(CASE WHEN ${positional} THEN ${positionDuration} ELSE __client.__dur END)`,
+  };
 }
 
 /**
@@ -221,6 +266,11 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
   const needsParent = used.some((c) => c.relation === 'parent');
   const eventDuration = withDuration || clientTiming;
   const perTrace = countsPerTrace(ctx, used, options);
+  const cps = clientTiming ? ctx.options.clientParents : undefined;
+  const positions = cps?.positions(rangeOf(ctx, true));
+  // The positional join's range parameters are needed by the refs below; the read-time join's are added where it is joined.
+  const positionalJoin = cps === undefined || positions === undefined ? undefined : clientJoinByPosition(ctx, cps, positions);
+  const clientRefs = positionalJoin ?? READ_TIME_CLIENT_REFS;
 
   const ref = (column: ResolvedColumn): string => {
     const derivation = column.binding.derivation;
@@ -228,8 +278,8 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
       return CLIENT_SERVER_MEASURE_SQL[derivation.measure]({
         serverStart: '__ev.__ts',
         serverDuration: '__ev.__dur',
-        clientStart: '__client.__ts',
-        clientDuration: '__client.__dur',
+        clientStart: clientRefs.clientStart,
+        clientDuration: clientRefs.clientDuration,
       }, ctx.dialect);
     }
     switch (column.relation) {
@@ -279,6 +329,7 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
   if (clientTiming) {
     // The parent id of server spans only: the one key of the client join, so the join is a plain equi-join.
     evCols.push(`CASE WHEN (${roles.spanKind.sql}) = 'server' AND (${roles.durationNs.sql}) IS NOT NULL THEN (${roles.parentId.sql}) END AS __server_parent`);
+    if (positions !== undefined) evCols.push(`(${ROW_POSITION_COLUMNS.segment}) AS __pseg`, `(${ROW_POSITION_COLUMNS.row}) AS __prow`);
   }
   for (const { alias, binding } of eventSlots.entries()) evCols.push(`(${binding.sql}) AS ${alias}`);
   // Keeps the select list non-empty for a plain COUNT.
@@ -289,6 +340,7 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
     needsTrace ? roles.traceId : undefined,
     needsParent || clientTiming ? roles.parentId : undefined,
     clientTiming ? roles.spanKind : undefined,
+    ...(positions === undefined ? [] : POSITION_BINDINGS),
     ...eventSlots.entries().map((e) => e.binding),
   ]);
   // The client join's semi-join reads __ev a second time: rescanning beats storing every event (half the time at 10M spans).
@@ -312,8 +364,9 @@ export function buildEventScan(ctx: CompileContext, options: EventScanOptions = 
     from += ' LEFT JOIN __parent ON __parent.__trace = __ev.__trace AND __parent.__span = __ev.__parent';
   }
   if (clientTiming) {
-    ctes.push(clientSpans(ctx));
-    from += ' LEFT JOIN __client ON __client.__trace = __ev.__trace AND __client.__span = __ev.__server_parent';
+    const clientJoin = positionalJoin ?? clientJoinAtReadTime(ctx);
+    ctes.push(...clientJoin.ctes);
+    from += clientJoin.joins;
   }
   ctes.push(...anyCtes);
 

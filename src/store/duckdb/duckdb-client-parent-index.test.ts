@@ -12,17 +12,20 @@ const BASE_NS = 1_763_770_000_000_000_000n;
 const PAIRS = 40_000;
 
 /**
- * `count` client spans, each the parent of a server span: every client is an index row. The ids
- * are scattered (a multiplicative hash), as real ones are, so the index does not compress away.
+ * `count` client spans, each the parent of a server span: every server is an index row. The
+ * server's start and the client's duration are scattered (a multiplicative hash), so the client's
+ * offsets from its server, which the index stores, do not compress away.
  */
 function clientServerPairs(first: number, count: number): EventRecord[] {
   const events: EventRecord[] = [];
   for (let i = first; i < first + count; i++) {
     const trace = (BigInt(i + 1) * 0x9e3779b97f4a7c15f39cc0605cedc835n) & ((1n << 128n) - 1n);
     const spanId = (BigInt(i + 1) * 0x9e3779b97f4a7c15n) & ((1n << 63n) - 1n);
-    const common = { dataset: 'pairs', traceId: trace, durationNs: 1_000_000n };
-    events.push(eventRecord({ ...common, timestampNs: BASE_NS + BigInt(i) * 1_000_000n, spanId, kind: 'client', name: 'call' }));
-    events.push(eventRecord({ ...common, timestampNs: BASE_NS + BigInt(i) * 1_000_000n + 1n, spanId: spanId + 1n, parentId: spanId, kind: 'server', name: 'serve' }));
+    const start = BASE_NS + BigInt(i) * 1_000_000n;
+    const late = 1n + (spanId % 1_000_000_000n);
+    const common = { dataset: 'pairs', traceId: trace };
+    events.push(eventRecord({ ...common, timestampNs: start, durationNs: 2_000_000_000n + ((spanId >> 20n) % 1_000_000_000n), spanId, kind: 'client', name: 'call' }));
+    events.push(eventRecord({ ...common, timestampNs: start + late, durationNs: 1_000_000n, spanId: spanId + 1n, parentId: spanId, kind: 'server', name: 'serve' }));
   }
   return events;
 }

@@ -13,22 +13,31 @@ const TABLE_PREFIX = 'waggle_client_parents_';
 const MIN_REBUILD_INTERVAL_MS = 60_000;
 const REBUILD_TIME_SHARE = 10;
 
-/** The columns a `pairs` relation answers (the roles' physical columns of network.*'s client side). */
-const PAIR_COLUMNS = ['trace_id', 'span_id', 'ts_ns', 'duration_ns'] as const;
+/**
+ * A client no further from its server than this (start to start, end to end) is stored relative
+ * to the server, as two small numbers: the values a query rebuilds from them cannot overflow.
+ */
+const MAX_RELATIVE_NS = 1n << 53n;
 
 /**
- * `network.*` without joining every client span at read time (BENCHMARKS.md runs O and U): a table
- * of the CLIENT spans of the sealed segments that are the parent of a SERVER span of those
- * segments, every copy, with their dataset, start, duration and segment. It covers the set of
- * segments it was built over; the query compiler joins it for those and keeps the read-time join for
- * the rest (segments sealed or written since, and covered clients of uncovered servers), so an answer
- * is exactly the read-time join's whatever order the two spans arrived in (client-parent-source.ts).
+ * `network.*` without joining every client span at read time (BENCHMARKS.md runs O, U and AF): a
+ * table with, for each SERVER span of the sealed segments whose CLIENT parent is in those segments,
+ * the server's position (segment and rowid: sealed segments are immutable, so a position names one
+ * row until the segment is retired) and its client, as the difference of their starts and of their
+ * ends when the client has one copy (mostly small and alike: a row takes ~2 bytes where the
+ * client's random trace and span ids took ~30, Run AF), as is for the copies of a duplicated one.
+ * It covers the set of segments it was built over; the query compiler joins it by position for
+ * those and keeps the read-time join for the rest (segments sealed or written since, and covered
+ * clients of uncovered servers), so an answer is exactly the read-time join's whatever order the
+ * two spans arrived in (client-parent-source.ts, event-scan-sql.ts).
  *
- * Not persisted as state: built again after a start (tables of an earlier run are dropped at open).
- * A replaced table lives on for the grace period, since queries compiled before may still read it.
+ * Not persisted as state: built again after a start (tables of an earlier run are dropped at open),
+ * and forgotten when the database is reopened; segment ids are not reused within a run, so a
+ * position of a retired segment matches nothing. A replaced table lives on for the grace period,
+ * since queries compiled before may still read it.
  */
 export class DuckDbClientParentIndex {
-  private current: { table: string; covered: ReadonlySet<number> } | null = null;
+  private current: { table: string; covered: ReadonlySet<number>; absolute: boolean } | null = null;
   private builds = 0;
   private lastBuild = { atMs: 0, tookMs: 0, rows: 0 };
   private readonly replaced: Array<{ table: string; atMs: number }> = [];
@@ -84,13 +93,16 @@ export class DuckDbClientParentIndex {
     }
     const table = `${TABLE_PREFIX}${++this.builds}`;
     const started = Date.now();
+    let absolute = true;
     const connection = await connect();
     this.building = connection;
     try {
       await connection.run(`DROP TABLE IF EXISTS ${table}`);
       await connection.run(buildSql(table, covered));
-      const count = await connection.runAndReadAll(`SELECT count(*) FROM ${table}`);
-      this.lastBuild = { atMs: Date.now(), tookMs: Date.now() - started, rows: Number(count.getRows()[0]?.[0] ?? 0) };
+      const count = await connection.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE off IS NULL) FROM ${table}`);
+      const [rows, absoluteRows] = count.getRows()[0] ?? [];
+      this.lastBuild = { atMs: Date.now(), tookMs: Date.now() - started, rows: Number(rows ?? 0) };
+      absolute = Number(absoluteRows ?? 0) > 0;
     } catch (error) {
       await connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       throw error;
@@ -99,7 +111,7 @@ export class DuckDbClientParentIndex {
       connection.closeSync();
     }
     if (this.current !== null) this.replaced.push({ table: this.current.table, atMs: Date.now() });
-    this.current = { table, covered: new Set(covered.map((s) => s.id)) };
+    this.current = { table, covered: new Set(covered.map((s) => s.id)), absolute };
     return true;
   }
 
@@ -128,8 +140,8 @@ export class DuckDbClientParentIndex {
   /**
    * Drops replaced tables past the grace period (what a close leaves, the next open drops), then
    * checkpoints: DuckDB frees a dropped table's blocks only at a checkpoint, and once compaction
-   * has settled nothing else checkpoints, so each replaced copy (random ids, ~7 bytes a span of
-   * the covered segments) stayed in the database's used blocks. A checkpoint that fails (another
+   * has settled nothing else checkpoints, so each replaced copy (~7 bytes a span of the covered
+   * segments when it held the clients' random ids, ~0.5 now) stayed in the database's used blocks. A checkpoint that fails (another
    * transaction active) is tried again at the next call.
    */
   private dropReplaced(connect: () => Promise<DuckDBConnection>): void {
@@ -175,9 +187,13 @@ export class DuckDbClientParentIndex {
     };
     const and = (condition: string): string => (condition === '' ? '' : ` AND ${condition}`);
     return {
-      pairs: (window) => {
-        const segmentFilter = allCoveredLive ? '' : ` AND segment_id IN (${coveredIds.length === 0 ? 'NULL' : coveredIds.join(', ')})`;
-        return `(SELECT ${PAIR_COLUMNS.join(', ')}, single AS __single FROM ${current.table} WHERE ts_ns >= ${window.startNs} AND ts_ns < ${window.endNs}${segmentFilter}${and(visibleAll(window))})`;
+      positions: (window) => {
+        // A client whose dataset may have expired in the window would need its retention filter: joined at read time then.
+        if (visibleAll(window) !== '') return undefined;
+        const servers = covered.filter((s) => segmentOverlaps(s, window.startNs, window.endNs)).map((s) => s.id);
+        if (servers.length === 0) return { relation: `(SELECT ${POSITION_COLUMNS.map((c) => `CAST(NULL AS BIGINT) AS ${c}`).join(', ')} WHERE false)`, absolute: false };
+        const clientFilter = allCoveredLive ? '' : ` AND cseg IN (${coveredIds.join(', ')})`;
+        return { relation: `(SELECT ${POSITION_COLUMNS.join(', ')} FROM ${current.table} WHERE seg IN (${servers.join(', ')})${clientFilter})`, absolute: current.absolute };
       },
       uncoveredRelated: (columns, window) => union(uncovered, columns, window, and(visibleAll(window))),
       coveredRelated: (columns, window) => union(covered, columns, window, and(visibleAll(window))),
@@ -202,26 +218,42 @@ function coreType(column: string): string {
   }
 }
 
+/** The columns a `positions` relation answers (client-parent-source.ts). */
+const POSITION_COLUMNS = ['seg', 'rid', 'off', 'rsp', 'cts', 'cdur'] as const;
+
 /**
- * The build: every copy of each client span (trace id and duration set) of the covered segments
- * whose (trace id, span id) is the (trace id, parent id) of a server span (duration set) of the
- * covered segments, in time order (zone maps skip what a range leaves out), with whether the key has
- * one copy. The same conditions as the read-time join (event-scan-sql.ts).
+ * The build: for every server span (duration, parent and trace id set) of the covered segments,
+ * each copy of its client parent (trace id and duration set) in the covered segments, with the
+ * client's segment (to leave out the clients of segments retired since); relative to the server
+ * when the client has one copy and lies within MAX_RELATIVE_NS of it. In position order, so the
+ * positions delta-encode to a few bits and a query's segments are a range of the table. The same
+ * conditions as the read-time join (event-scan-sql.ts).
  */
 function buildSql(table: string, covered: readonly SegmentState[]): string {
   const servers = covered
-    .map((s) => `SELECT trace_id, parent_id FROM ${segmentTableName(s.id)} WHERE span_kind = 'server' AND duration_ns IS NOT NULL AND parent_id IS NOT NULL AND trace_id IS NOT NULL`)
+    .map(
+      (s) =>
+        `SELECT CAST(${s.id} AS BIGINT) AS seg, rowid AS rid, trace_id, parent_id, ts_ns, duration_ns FROM ${segmentTableName(s.id)} ` +
+        `WHERE span_kind = 'server' AND duration_ns IS NOT NULL AND parent_id IS NOT NULL AND trace_id IS NOT NULL`,
+    )
     .join(' UNION ALL ');
   const clients = covered
     .map(
       (s) =>
-        `SELECT ${s.id} AS segment_id, dataset, trace_id, span_id, ts_ns, duration_ns FROM ${segmentTableName(s.id)} ` +
+        `SELECT CAST(${s.id} AS BIGINT) AS cseg, trace_id, span_id, ts_ns, duration_ns FROM ${segmentTableName(s.id)} ` +
         `WHERE span_kind = 'client' AND trace_id IS NOT NULL AND duration_ns IS NOT NULL AND span_id IS NOT NULL`,
     )
     .join(' UNION ALL ');
+  const off = 'CAST(s.ts_ns AS HUGEINT) - c.ts_ns';
+  const rsp = 'CAST(c.ts_ns AS HUGEINT) + c.duration_ns - s.ts_ns - s.duration_ns';
+  const relative = `c.copies = 1 AND abs(${off}) < ${MAX_RELATIVE_NS} AND abs(${rsp}) < ${MAX_RELATIVE_NS}`;
   return (
-    `CREATE TABLE ${table} AS WITH __servers AS (SELECT DISTINCT trace_id, parent_id FROM (${servers})), ` +
-    `__matched AS (SELECT c.* FROM (${clients}) AS c JOIN __servers AS s ON c.trace_id = s.trace_id AND c.span_id = s.parent_id) ` +
-    `SELECT segment_id, dataset, trace_id, span_id, ts_ns, duration_ns, count(*) OVER (PARTITION BY trace_id, span_id) = 1 AS single FROM __matched ORDER BY ts_ns`
+    `CREATE TABLE ${table} AS WITH __servers AS (${servers}), ` +
+    `__clients AS (SELECT *, count(*) OVER (PARTITION BY trace_id, span_id) AS copies FROM (${clients}) AS c ` +
+    `WHERE (trace_id, span_id) IN (SELECT trace_id, parent_id FROM __servers)) ` +
+    `SELECT s.seg, s.rid, c.cseg, ` +
+    `CASE WHEN ${relative} THEN CAST(${off} AS BIGINT) END AS off, CASE WHEN ${relative} THEN CAST(${rsp} AS BIGINT) END AS rsp, ` +
+    `CASE WHEN NOT (${relative}) THEN c.ts_ns END AS cts, CASE WHEN NOT (${relative}) THEN c.duration_ns END AS cdur ` +
+    `FROM __servers AS s JOIN __clients AS c ON c.trace_id = s.trace_id AND c.span_id = s.parent_id ORDER BY s.seg, s.rid`
   );
 }
