@@ -6,6 +6,11 @@
  * delay this process's /healthz samples (it did: a sender in the same process added ~0.5 s).
  *
  *   npm run build:server && node dist/bench/hardening/health-during-large-bodies.js [--sizes 44500000,64000000] [--format json|protobuf]
+ *     [--server-node-options "--trace-gc ..."] [--server-log FILE]
+ *
+ * --server-node-options passes NODE_OPTIONS to the server alone (e.g. V8 flags to compare, or
+ * `--trace-gc`), and --server-log writes the server's output to FILE once it stops, to line its
+ * GC pauses up with the slow samples.
  *
  * --format protobuf sends OTLP protobuf instead (generated spans; requests concatenated, which
  * protobuf reads as one request with all their resourceSpans).
@@ -56,7 +61,9 @@ const sizes = option('--sizes', '44500000,64000000')
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-large-body-'));
-  const waggle = await spawnWaggle(['--data-dir', dataDir]);
+  const nodeOptions = option('--server-node-options', '');
+  const serverLog = option('--server-log', '');
+  const waggle = await spawnWaggle(['--data-dir', dataDir], nodeOptions === '' ? {} : { NODE_OPTIONS: nodeOptions });
   const api = `http://127.0.0.1:${waggle.ports.http}`;
   try {
     for (const size of sizes) {
@@ -105,6 +112,7 @@ async function main(): Promise<void> {
   } finally {
     waggle.child.kill('SIGTERM');
     await waitForExit(waggle.child);
+    if (serverLog !== '') fs.writeFileSync(serverLog, waggle.output());
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

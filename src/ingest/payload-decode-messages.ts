@@ -40,5 +40,9 @@ export type DecodeReplyMessage =
   /** code is null for a fault that is not a WaggleError (the main thread answers 500). */
   | { readonly id: number; readonly kind: 'failed'; readonly code: ErrorCode | null; readonly message: string };
 
-/** Events per `events` message: deserialising one takes the main thread ~10-20 ms (~17 µs per event). */
-export const EVENTS_PER_MESSAGE = 1024;
+/**
+ * Events per `events` message. The main thread deserialises a message and interns its strings in
+ * one turn of the event loop, ~25 µs per event on an idle machine and 2-4 times that under load:
+ * at 1024 events a turn took up to ~100 ms (issue 9: /healthz < 100 ms during a 64 MB body).
+ */
+export const EVENTS_PER_MESSAGE = 256;

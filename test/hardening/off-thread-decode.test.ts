@@ -5,7 +5,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { Worker } from 'node:worker_threads';
 import { INGEST_LIMITS } from '../../src/core/limits/ingest-limits.js';
+import type { DecodeReplyMessage, DecodeRequestMessage } from '../../src/ingest/payload-decode-messages.js';
 import { PayloadDecodeThread } from '../../src/ingest/payload-decode-thread.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from '../../src/ingest/payload-decoders.js';
 import type { PayloadFormat } from '../../src/ingest/wal/write-ahead-log.js';
@@ -61,6 +63,36 @@ describe('decoding in the worker thread', () => {
       assert.deepStrictEqual(actual, expectedLimited);
     });
   }
+});
+
+describe('the decode worker\'s messages', () => {
+  it('hand the main thread at most 256 events at a time, every event once, in order', async () => {
+    // The main thread deserialises and interns a message in one turn of its event loop: at 1024
+    // events a turn took up to ~100 ms on a loaded machine (issue 9: /healthz < 100 ms during a 64 MB body).
+    const body = Buffer.from(largeOtlpJsonBody(3_000_000));
+    const expected = PAYLOAD_DECODERS['otlp-json'](body, { contentEncoding: 'identity' }, 64 * 1024 * 1024).batch.events;
+    const worker = new Worker(new URL('../../src/ingest/payload-decode-worker.js', import.meta.url));
+    try {
+      const sizes: number[] = [];
+      const names: Array<string | null> = [];
+      await new Promise<void>((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('message', (message: DecodeReplyMessage) => {
+          if (message.kind === 'events') {
+            sizes.push(message.events.length);
+            for (const event of message.events) names.push(event.name);
+            worker.postMessage({ kind: 'more', id: message.id } satisfies DecodeRequestMessage);
+          } else if (message.kind === 'done') resolve();
+          else reject(new Error(message.message));
+        });
+        worker.postMessage({ kind: 'job', id: 1, format: 'otlp-json', body, meta: { contentEncoding: 'identity' }, maxBytes: 64 * 1024 * 1024 } satisfies DecodeRequestMessage);
+      });
+      assert.deepEqual({ largest: Math.max(...sizes), events: names.length }, { largest: 256, events: expected.length });
+      assert.deepEqual(names, expected.map((event) => event.name));
+    } finally {
+      await worker.terminate();
+    }
+  });
 });
 
 /** Posts a body; `uploaded` resolves once the whole body is handed to the socket. */

@@ -106,29 +106,74 @@ export async function appendEventRows(
   resolver: LayerResolver,
   ingestTimes: readonly (bigint | null)[],
 ): Promise<Map<bigint, TraceRange>> {
-  const width = segment.attributeColumns.length;
   const types = [...CORE_TYPES, ...segment.types.map((t) => DUCKDB_TYPE_BY_COLUMN_TYPE[t])];
-  const core = new CoreBuffers();
-  const attributes = segment.types.map((type) => ATTRIBUTE_BUFFER[type]());
-  const writers = attributes.map((a) => a.write);
-  const buffers = [...core.all(), ...attributes.map((a) => a.buffer)];
-  let maxId = 0;
-  for (const id of segment.attributeColumns) if (id > maxId) maxId = id;
-  const positionById = new Int32Array(maxId + 1).fill(-1);
-  segment.attributeColumns.forEach((id, position) => {
-    positionById[id] = position;
-  });
-  // Which row last wrote each column: layers are walked last to first, so the first write of a
-  // key in a row is the one that wins ("a later layer's key wins") and the others are skipped.
-  const writtenAt = new Int32Array(width).fill(-1);
-  const layers = resolver.layers;
-  let layerCursor = 0;
-  const traces = new Map<bigint, TraceRange>();
-  let lastTraceId: bigint | null = null;
-  let lastRange: TraceRange | undefined;
+  const filler = new RowFiller(segment, events, resolver, ingestTimes);
   for (let offset = 0; offset < events.length; offset += CHUNK_ROWS) {
     const rows = Math.min(CHUNK_ROWS, events.length - offset);
-    for (let row = 0; row < rows; row++) {
+    // The chunk is filled in JS buffers only, so the fill can pause between slices.
+    for (let row = 0; row < rows; row += FILL_SLICE_ROWS) {
+      if (row > 0) await nextTurn();
+      filler.fill(offset, row, Math.min(rows, row + FILL_SLICE_ROWS));
+    }
+    await nextTurn();
+    const chunk = DuckDBDataChunk.create(types, rows);
+    for (let column = 0; column < filler.buffers.length; column++) {
+      filler.buffers[column]!.flushInto(bindings.data_chunk_get_vector(chunk.chunk, column), rows);
+    }
+    appender.appendDataChunk(chunk);
+    appender.flushSync();
+    if (offset + rows < events.length) await nextTurn();
+  }
+  return filler.traces;
+}
+
+/**
+ * Fills rows of the current chunk's buffers, synchronously: the hot loop lives in a plain method
+ * so that none of its locals is held across an `await` (an await inside the loop made its
+ * variables context slots and cost ~0.6 µs of JS a span, BENCHMARKS.md run AD).
+ */
+class RowFiller {
+  readonly traces = new Map<bigint, TraceRange>();
+  readonly buffers: ColumnBuffer[];
+  private readonly core = new CoreBuffers();
+  private readonly writers: Array<(row: number, value: AttributeScalar) => void>;
+  private readonly positionById: Int32Array;
+  /**
+   * Which row last wrote each column: layers are walked last to first, so the first write of a
+   * key in a row is the one that wins ("a later layer's key wins") and the others are skipped.
+   */
+  private readonly writtenAt: Int32Array;
+  private layerCursor = 0;
+  private lastTraceId: bigint | null = null;
+  private lastRange: TraceRange | undefined;
+
+  constructor(
+    segment: SegmentState,
+    private readonly events: readonly EventRecord[],
+    private readonly resolver: LayerResolver,
+    private readonly ingestTimes: readonly (bigint | null)[],
+  ) {
+    const attributes = segment.types.map((type) => ATTRIBUTE_BUFFER[type]());
+    this.writers = attributes.map((a) => a.write);
+    this.buffers = [...this.core.all(), ...attributes.map((a) => a.buffer)];
+    let maxId = 0;
+    for (const id of segment.attributeColumns) if (id > maxId) maxId = id;
+    const positionById = new Int32Array(maxId + 1).fill(-1);
+    segment.attributeColumns.forEach((id, position) => {
+      positionById[id] = position;
+    });
+    this.positionById = positionById;
+    this.writtenAt = new Int32Array(segment.attributeColumns.length).fill(-1);
+  }
+
+  /** Fills rows `from` to `to` (exclusive) of the chunk that starts at event `offset`. Rows in order. */
+  fill(offset: number, from: number, to: number): void {
+    const { core, writers, positionById, writtenAt, events, ingestTimes, traces } = this;
+    const layers = this.resolver.layers;
+    let layerCursor = this.layerCursor;
+    let lastTraceId = this.lastTraceId;
+    let lastRange = this.lastRange;
+    for (let row = from; row < to; row++) {
       const event = events[offset + row]!;
       core.dataset.set(row, event.dataset);
       core.ts.set(row, event.timestampNs);
@@ -176,13 +221,20 @@ export async function appendEventRows(
         lastRange = range;
       }
     }
-    const chunk = DuckDBDataChunk.create(types, rows);
-    for (let column = 0; column < buffers.length; column++) {
-      buffers[column]!.flushInto(bindings.data_chunk_get_vector(chunk.chunk, column), rows);
-    }
-    appender.appendDataChunk(chunk);
-    appender.flushSync();
-    if (offset + rows < events.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    this.layerCursor = layerCursor;
+    this.lastTraceId = lastTraceId;
+    this.lastRange = lastRange;
   }
-  return traces;
+}
+
+/**
+ * Rows filled between turns of the event loop. A whole chunk's fill and its hand-over to DuckDB in
+ * one turn took 40-90 ms on a loaded machine (issue 9: /healthz < 100 ms while a 64 MB body is
+ * committed), so the fill pauses every FILL_SLICE_ROWS rows and the hand-over gets a turn of its
+ * own. The chunk stays whole (2048 rows): smaller chunks cost DuckDB ~15 % more CPU per span.
+ */
+const FILL_SLICE_ROWS = 512;
+
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }
