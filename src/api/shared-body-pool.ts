@@ -45,3 +45,8 @@ export function giveBackSharedBody(body: Uint8Array): void {
   }, HTTP_LIMITS.spareBodyIdleMs.value);
   spareTimer.unref();
 }
+
+/** Bytes of the spare kept for the next large body (0 when there is none). */
+export function spareSharedBodyBytes(): number {
+  return spare?.byteLength ?? 0;
+}
