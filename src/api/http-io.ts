@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError, PayloadTooLargeError } from '../core/errors.js';
+import { takeSharedBody } from './shared-body-pool.js';
 
 /** Reads a request body, refusing (413) as soon as it passes `maxBytes`. */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
@@ -15,7 +16,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     // chunks beside it (a 64 MB body held twice until the next full GC, issue 9's peak RSS). Its
     // pages are the kernel's zero pages until written (measured: 20 × 64 MB allocated, RSS +3 MB),
     // so a client that declares 64 MB and sends little costs address space, not memory.
-    const shared = Number.isSafeInteger(declared) && declared >= SHARED_BODY_BYTES ? Buffer.from(new SharedArrayBuffer(declared)) : null;
+    const shared = Number.isSafeInteger(declared) && declared >= SHARED_BODY_BYTES ? takeSharedBody(declared) : null;
     let total = 0;
     let failed = false;
     req.on('data', (chunk: Buffer) => {
@@ -60,7 +61,7 @@ const JOIN_SLICE_BYTES = 8 * 1024 * 1024;
 
 /** Joins a large body's chunks into one SharedArrayBuffer, yielding to the event loop every few MB. */
 async function joinShared(chunks: readonly Buffer[], total: number): Promise<Buffer> {
-  const body = Buffer.from(new SharedArrayBuffer(total));
+  const body = takeSharedBody(total);
   let offset = 0;
   let sinceYield = 0;
   for (const chunk of chunks) {

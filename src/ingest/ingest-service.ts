@@ -14,6 +14,7 @@ import type { PayloadFormat, WalEntry, WriteAheadLog } from './wal/write-ahead-l
 import { walBodyCrc } from './wal/wal-record-codec.js';
 import { isDiskFullError, WalWriteError } from './wal/wal-write-error.js';
 import { diskIsFull, probeWritable, WriteReadiness, type Readiness } from './write-readiness.js';
+import { giveBackSharedBody } from '../api/shared-body-pool.js';
 
 type WalAppend = ReturnType<WriteAheadLog['append']>;
 
@@ -223,6 +224,16 @@ export class IngestService {
   }
 
   async ingest(request: IngestRequest): Promise<DecodedPayload> {
+    try {
+      return await this.decodeAndAppend(request);
+    } finally {
+      // Decoded and written to the WAL (or refused): nothing reads a large body's memory any more,
+      // and the next large body is read into it (see shared-body-pool.ts).
+      giveBackSharedBody(request.body);
+    }
+  }
+
+  private async decodeAndAppend(request: IngestRequest): Promise<DecodedPayload> {
     this.refuseIfBusy();
     // The receive time goes into the WAL with the request: retention judges it as of then, live and
     // on replay, and every event keeps it as its ingest time (INGEST_TIMESTAMP()), replayed or not.

@@ -2,6 +2,12 @@ import type { LimitDefinition } from './limit-definition.js';
 
 /** Bounds on HTTP requests and the API (request lines, headers, JSON bodies). */
 export const HTTP_LIMITS = {
+  spareBodyIdleMs: {
+    value: 30_000,
+    unit: 'ms',
+    reason:
+      "How long the shared memory of a finished large request body (1 MiB or more) is kept for the next one. Reused, a finished 64 MB body's memory is not held beside the next body's until V8's next full collection (10-30 s later in the hostile mix of issue 9: peak RSS ≤ 1 GiB); let go after this long idle, so a quiet server does not keep it.",
+  },
   errorMessageChars: {
     value: 1024,
     unit: 'characters',

@@ -490,7 +490,14 @@ export class DuckDbSpanWriter {
     // memory: past the bound a new segment (a new table, with no rows to widen) is cheaper.
     const widenedBytes = missing.length * Math.ceil(segment.rowCount / this.options.rowGroupSize) * ADDED_COLUMN_BYTES_PER_ROW_GROUP;
     const wouldWidenTooCostly = widenedBytes > STORE_LIMITS.widenedColumnBytes.value;
-    const startsNewSegment = segment.rowCount > 0 && (wouldBeTooWide || wouldBeTooLong || wouldBeTooOld || wouldWidenTooCostly);
+    // The inverse: appended rows take memory for every column of the segment, filled or not, until
+    // a checkpoint (a full row group as much as an added column), and a compaction later sorts
+    // every cell. Many narrow rows into a segment a few wide ones made wide (the hostile mix's
+    // 64 MB body after its wide requests: 100 000 rows x 390 columns) start a segment of their own.
+    const filled = columnIds.reduce((n, id) => (segment.positions.has(id) ? n + 1 : n), 0);
+    const unfilledBytes = ((segment.attributeColumns.length - filled) * events.length * ADDED_COLUMN_BYTES_PER_ROW_GROUP) / this.options.rowGroupSize;
+    const wouldFillTooThinly = unfilledBytes > STORE_LIMITS.widenedColumnBytes.value;
+    const startsNewSegment = segment.rowCount > 0 && (wouldBeTooWide || wouldBeTooLong || wouldBeTooOld || wouldWidenTooCostly || wouldFillTooThinly);
     // Work on a copy so that a failed commit leaves the in-memory state as it was on disk.
     const previous = startsNewSegment ? segment : null;
     // Ids are taken from the counter at once: compaction takes ids meanwhile (a failed commit leaves a gap).

@@ -80,6 +80,33 @@ describe('new attribute keys arriving at a DuckDB segment that already holds row
   });
 });
 
+describe('many narrow rows arriving at a DuckDB segment that a few wide rows made wide', () => {
+  it('start a new segment rather than filling every row group with the wide columns, empty', async () => {
+    const stored = await storedAfter(async (store) => {
+      store.enqueue(events(0, 10, 'wide', 200), 1n);
+      await store.flush();
+      // 2 row groups of rows with 2 keys: 198 empty columns each, 2 x 198 x 512 KiB = 198 MB.
+      store.enqueue(events(10, 2 * ROW_GROUP, 'narrow', 2), 2n);
+      await store.flush();
+      assert.deepEqual(store.lifecycleStats().segments, { open: 1, sealed: 1, compacted: 0 });
+      const held = await inMemoryTableBytes(store);
+      assert.ok(held < STORE_LIMITS.widenedColumnBytes.value, `DuckDB holds ${held} bytes of table data in memory`);
+    });
+    assert.deepEqual(stored, { rows: 10 + 2 * ROW_GROUP, distinct: 10 + 2 * ROW_GROUP });
+  });
+
+  it('still go into the segment when few of its columns stay empty (ordinary mixed traffic)', async () => {
+    const stored = await storedAfter(async (store) => {
+      store.enqueue(events(0, 10, 'mixed', 40), 1n);
+      await store.flush();
+      store.enqueue(events(10, 2 * ROW_GROUP, 'mixed', 10), 2n);
+      await store.flush();
+      assert.deepEqual(store.lifecycleStats().segments, { open: 1, sealed: 0, compacted: 0 });
+    });
+    assert.deepEqual(stored, { rows: 10 + 2 * ROW_GROUP, distinct: 10 + 2 * ROW_GROUP });
+  });
+});
+
 describe('compaction of sealed segments of very different widths', () => {
   it('does not merge many narrow rows with a few wide ones (the copy would sort every row at the full width)', async () => {
     const stored = await storedAfter(async (store) => {
