@@ -7,6 +7,7 @@ import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../store/duckdb/d
 import { ADMISSION_SLICE_EVENTS, admitPayload, admitPayloadInSlices } from './payload-admission.js';
 import { PAYLOAD_DECODERS } from './payload-decoders.js';
 import type { SpanStore } from '../store/span-store.js';
+import { countEventLoopTurns } from '../../test/support/event-loop-turns.js';
 
 function jsonSpan(n: number, attributeKeys: string[], events: string[][] = []): Record<string, unknown> {
   return {
@@ -85,29 +86,23 @@ describe('admitPayload', () => {
     // < 100 ms while a 64 MB body is taken). The store is real; the wrapper only notes each call.
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-admit-turns-'));
     const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir });
-    let turn = 0;
-    let ticking = true;
-    const tick = (): void => {
-      turn += 1;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countEventLoopTurns();
     try {
       const calls: Array<{ turn: number; events: number }> = [];
       const noted: SpanStore = Object.create(store, {
-        admit: { value: (...args: Parameters<SpanStore['admit']>) => (calls.push({ turn, events: args[0].length }), store.admit(...args)) },
+        admit: { value: (...args: Parameters<SpanStore['admit']>) => (calls.push({ turn: turns.current(), events: args[0].length }), store.admit(...args)) },
       }) as SpanStore;
       const spans = Array.from({ length: 3000 }, (_, i) => jsonSpan(i + 1, ['k'], i % 2 === 0 ? [['e']] : []));
       const decoded = PAYLOAD_DECODERS['otlp-json'](body(spans), {}, 1 << 30);
       const admitted = await admitPayloadInSlices(decoded, 'otlp-json', noted);
       assert.equal(admitted.batch.acceptedSpans, 3000);
       const events = calls.reduce((sum, call) => sum + call.events, 0);
-      const turns = new Set(calls.map((call) => call.turn)).size;
-      assert.deepEqual({ events, calls: calls.length, turns }, { events: 4500, calls: 9, turns: 9 });
+      const turnsUsed = new Set(calls.map((call) => call.turn)).size;
+      assert.deepEqual({ events, calls: calls.length, turns: turnsUsed }, { events: 4500, calls: 9, turns: 9 });
       // A slice ends after its last span's span events, so it may pass 512 by those (one here).
       assert.deepEqual(calls.filter((call) => call.events > 513), []);
     } finally {
-      ticking = false;
+      turns.stop();
       await store.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

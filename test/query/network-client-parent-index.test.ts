@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import type { EventRecord, SpanKindName } from '../../src/core/event-record.js';
 import { QueryRunner } from '../../src/query/query-runner.js';
 import { prepareTextQuery } from '../../src/query/query-engine.js';
-import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../../src/store/duckdb/duckdb-span-store.js';
+import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore, type DuckDbStoreOptions } from '../../src/store/duckdb/duckdb-span-store.js';
 import type { DatasetSelector, SpanStore } from '../../src/store/span-store.js';
 import { eventRecord } from '../support/event-record-fixture.js';
 
@@ -26,10 +26,20 @@ after(async () => {
   for (const store of stores) await store.close();
 });
 
-async function openStore(): Promise<DuckDbSpanStore> {
-  const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-netidx-')), threads: 1, lifecycleIntervalMs: 0 });
+async function openStore(options: Partial<DuckDbStoreOptions> = {}): Promise<DuckDbSpanStore> {
+  const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-netidx-')), threads: 1, lifecycleIntervalMs: 0, ...options });
   stores.push(store);
   return store;
+}
+
+/** A client span (120 ms, at +10 s) and its server span (80 ms, 30 ms later) of `trace`, each in a sealed segment of its own. */
+async function writeClientAndServerInTwoSegments(store: DuckDbSpanStore, trace: bigint): Promise<void> {
+  store.enqueue([span(trace, 2n, null, 'client', 'web', BASE + 10n * S, 120n * MS, 'fetch')], 1n);
+  await store.flush();
+  await store.sealOpenSegment();
+  store.enqueue([span(trace, 20n, 2n, 'server', 'api', BASE + 10n * S + 30n * MS, 80n * MS, 'handle')], 2n);
+  await store.flush();
+  await store.sealOpenSegment();
 }
 
 /** The same store seen without its index: the compiler then joins client spans at read time. */
@@ -157,15 +167,7 @@ describe('network.* from the DuckDB client-parent index', () => {
 
   it('answers the exact latencies of a client and server span stored in separate, indexed segments', async () => {
     const store = await openStore();
-    const trace = 0xabcdefn;
-    await (async () => {
-      store.enqueue([span(trace, 2n, null, 'client', 'web', BASE + 10n * S, 120n * MS, 'fetch')], 1n);
-      await store.flush();
-      await store.sealOpenSegment();
-      store.enqueue([span(trace, 20n, 2n, 'server', 'api', BASE + 10n * S + 30n * MS, 80n * MS, 'handle')], 2n);
-      await store.flush();
-      await store.sealOpenSegment();
-    })();
+    await writeClientAndServerInTwoSegments(store, 0xabcdefn);
     assert.equal(await store.refreshClientParentIndex(), true);
     assert.deepEqual(await answer(store, PER_SPAN, T0, T0 + 60), [
       { name: 'fetch', 'network.latency_ms': null, 'network.request_ms': null, 'network.response_ms': null, 'network.clock_skew': null, COUNT: 1 },
@@ -227,15 +229,8 @@ describe('network.* from the DuckDB client-parent index', () => {
   });
 
   it('answers no client timing for a server whose indexed client has expired by its dataset retention', async () => {
-    const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-netidx-')), threads: 1, lifecycleIntervalMs: 0, clock: () => BASE + 7200n * S });
-    stores.push(store);
-    const trace = 0xfeedn;
-    store.enqueue([span(trace, 2n, null, 'client', 'web', BASE + 10n * S, 120n * MS, 'fetch')], 1n);
-    await store.flush();
-    await store.sealOpenSegment();
-    store.enqueue([span(trace, 20n, 2n, 'server', 'api', BASE + 10n * S + 30n * MS, 80n * MS, 'handle')], 2n);
-    await store.flush();
-    await store.sealOpenSegment();
+    const store = await openStore({ clock: () => BASE + 7200n * S });
+    await writeClientAndServerInTwoSegments(store, 0xfeedn);
     assert.equal(await store.refreshClientParentIndex(), true);
     const servers = 'VISUALIZE COUNT WHERE span.kind = server GROUP BY name, network.latency_ms ORDER BY name';
     assert.deepEqual(await answer(store, servers, T0, T0 + 60), [{ name: 'handle', 'network.latency_ms': 40, COUNT: 1 }]);

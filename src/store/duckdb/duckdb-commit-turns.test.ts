@@ -7,6 +7,7 @@ import type { EventRecord } from '../../core/event-record.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
 import { storedSegmentRows } from '../../../test/support/duckdb-stored-rows.js';
 import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
+import { countEventLoopTurns } from '../../../test/support/event-loop-turns.js';
 
 /**
  * Events that note, in `reads`, the turn of the event loop (counted by `turn()`) in which the
@@ -42,18 +43,12 @@ describe('a row-group commit', () => {
     // Issue 9: /healthz < 100 ms while a 64 MB body is committed. Resolving 4 096 events, or
     // filling and handing DuckDB a chunk of 2 048 rows, in one turn took 40-90 ms under load.
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-commit-turns-'));
-    let turn = 0;
-    let ticking = true;
-    const tick = (): void => {
-      turn += 1;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countEventLoopTurns();
     try {
       const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, lifecycleIntervalMs: 0 });
       const reads = { attributes: [] as number[], rows: [] as number[] };
       try {
-        store.enqueue(notedEvents(5000, () => turn, reads), 1n);
+        store.enqueue(notedEvents(5000, turns.current, reads), 1n);
         await store.flush();
       } finally {
         await store.close();
@@ -65,7 +60,7 @@ describe('a row-group commit', () => {
       assert.deepEqual({ attributeReads: reads.attributes.length, largestTurn: attributes[0] }, { attributeReads: 10_000, largestTurn: 1024 });
       assert.deepEqual(await storedSegmentRows(dataDir), { rows: 5000, distinct: 5000 });
     } finally {
-      ticking = false;
+      turns.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
