@@ -155,7 +155,7 @@ export const TRACE_MERGE_BUILD_TABLE = 'waggle_trace_merge_build';
 /**
  * The internal tables that every store holds rows in, with no PRIMARY KEY or UNIQUE: DuckDB keeps
  * each such key as an ART index of at least one whole block (256 KiB) of the file, seven blocks in
- * all for these tables, 1.8 bytes a span of a 1M store (BENCHMARKS run AJ). The store is their one
+ * all for these tables and waggle_segment_columns (dropped since), 1.8 bytes a span of a 1M store (BENCHMARKS run AJ). The store is their one
  * writer and inserts a key once (MERGE or NOT EXISTS where a row may already be there), so the keys
  * guarded nothing. Full definitions (columns added after the first release included): a database
  * made before has its keyed tables rebuilt from these at open (duckdb-internal-key-upgrade.ts).
@@ -165,7 +165,6 @@ export const UNKEYED_INTERNAL_TABLES: ReadonlyArray<{ readonly name: string; rea
   { name: 'waggle_datasets', columns: 'name VARCHAR NOT NULL, created_ns BIGINT NOT NULL, last_written_ns BIGINT NOT NULL, display_name VARCHAR' },
   { name: 'waggle_dataset_columns', columns: 'dataset VARCHAR NOT NULL, column_id INTEGER NOT NULL, created_ns BIGINT NOT NULL, last_written_ns BIGINT NOT NULL' },
   { name: 'waggle_segments', columns: 'id INTEGER NOT NULL, row_count BIGINT NOT NULL, min_ts_ns BIGINT, max_ts_ns BIGINT, sealed BOOLEAN NOT NULL, compacted BOOLEAN DEFAULT false' },
-  { name: 'waggle_segment_columns', columns: 'segment_id INTEGER NOT NULL, column_id INTEGER NOT NULL' },
   { name: 'waggle_state', columns: 'id INTEGER NOT NULL, wal_position BIGINT NOT NULL, partial_events BIGINT DEFAULT 0, partial_total BIGINT DEFAULT 0' },
 ];
 
@@ -174,6 +173,10 @@ export const INTERNAL_DDL: readonly string[] = [
   ...UNKEYED_INTERNAL_TABLES.map(({ name, columns }) => `CREATE TABLE IF NOT EXISTS ${name} (${columns})`),
   `CREATE TABLE IF NOT EXISTS waggle_trace_index (trace_id UHUGEINT NOT NULL, segment_id INTEGER NOT NULL, min_ts_ns BIGINT NOT NULL, max_ts_ns BIGINT NOT NULL)`,
   `INSERT INTO waggle_state (id, wal_position) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM waggle_state)`,
+  // Each segment's attribute columns were also listed in waggle_segment_columns, which nothing
+  // read (a segment's columns are its table's: loadSegments reads duckdb_columns()); its data and
+  // its key took two blocks of the file (BENCHMARKS run AJ).
+  `DROP TABLE IF EXISTS waggle_segment_columns`,
   // A row-group commit may end inside a request: this many of the next entry's events (of
   // partial_total) are committed, so replay skips them. Added after the first release.
   `ALTER TABLE waggle_state ADD COLUMN IF NOT EXISTS partial_events BIGINT DEFAULT 0`,
