@@ -315,10 +315,11 @@ export class DuckDbCatalog {
       const entry = this.datasets.get(key);
       if (entry) datasets.push([key, entry.createdNs, entry.lastWrittenNs, entry.name]);
     }
+    // MERGE, not ON CONFLICT: these tables have no key (UNKEYED_INTERNAL_TABLES).
     await insertRows(
       connection,
-      'INSERT INTO waggle_datasets (name, created_ns, last_written_ns, display_name) VALUES',
-      'ON CONFLICT (name) DO UPDATE SET last_written_ns = excluded.last_written_ns',
+      'MERGE INTO waggle_datasets AS d USING (VALUES',
+      ') AS v(name, created_ns, last_written_ns, display_name) ON d.name = v.name WHEN MATCHED THEN UPDATE SET last_written_ns = v.last_written_ns WHEN NOT MATCHED THEN INSERT VALUES (v.name, v.created_ns, v.last_written_ns, v.display_name)',
       datasets,
     );
     const datasetColumns: DuckDBValue[][] = [];
@@ -326,7 +327,12 @@ export class DuckDbCatalog {
       const times = this.datasets.get(dataset)?.columns.get(columnId);
       if (times) datasetColumns.push([dataset, columnId, times.createdNs, times.lastWrittenNs]);
     }
-    await insertRows(connection, 'INSERT INTO waggle_dataset_columns VALUES', 'ON CONFLICT DO NOTHING', datasetColumns);
+    await insertRows(
+      connection,
+      'MERGE INTO waggle_dataset_columns AS d USING (VALUES',
+      ') AS v(dataset, column_id, created_ns, last_written_ns) ON d.dataset = v.dataset AND d.column_id = v.column_id WHEN NOT MATCHED THEN INSERT VALUES (v.dataset, v.column_id, v.created_ns, v.last_written_ns)',
+      datasetColumns,
+    );
   }
 
   /**
@@ -380,9 +386,10 @@ function placeholders(rows: readonly (readonly DuckDBValue[])[]): string {
   return rows.map((row) => `(${row.map(() => `$${next++}`).join(', ')})`).join(', ');
 }
 
-async function insertRows(connection: DuckDBConnection, insert: string, conflict: string, rows: readonly DuckDBValue[][]): Promise<void> {
+/** `${head} (row), (row) ${tail}` in statements of ROWS_PER_STATEMENT rows. */
+async function insertRows(connection: DuckDBConnection, head: string, tail: string, rows: readonly DuckDBValue[][]): Promise<void> {
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-    await connection.run(`${insert} ${placeholders(chunk)} ${conflict}`, chunk.flat());
+    await connection.run(`${head} ${placeholders(chunk)} ${tail}`, chunk.flat());
   }
 }

@@ -152,16 +152,31 @@ export function floorSecondsSql(nanosSql: string): string {
 /** Where a merge of the trace runs is built before it replaces waggle_trace_merged (dropped at start if a crash left it). */
 export const TRACE_MERGE_BUILD_TABLE = 'waggle_trace_merge_build';
 
+/**
+ * The internal tables that every store holds rows in, with no PRIMARY KEY or UNIQUE: DuckDB keeps
+ * each such key as an ART index of at least one whole block (256 KiB) of the file, seven blocks in
+ * all for these tables and waggle_segment_columns (dropped since), 1.8 bytes a span of a 1M store (BENCHMARKS run AJ). The store is their one
+ * writer and inserts a key once (MERGE or NOT EXISTS where a row may already be there), so the keys
+ * guarded nothing. Full definitions (columns added after the first release included): a database
+ * made before has its keyed tables rebuilt from these at open (duckdb-internal-key-upgrade.ts).
+ */
+export const UNKEYED_INTERNAL_TABLES: ReadonlyArray<{ readonly name: string; readonly columns: string }> = [
+  { name: 'waggle_columns', columns: 'id INTEGER NOT NULL, key_name VARCHAR NOT NULL, type VARCHAR NOT NULL, created_ns BIGINT NOT NULL' },
+  { name: 'waggle_datasets', columns: 'name VARCHAR NOT NULL, created_ns BIGINT NOT NULL, last_written_ns BIGINT NOT NULL, display_name VARCHAR' },
+  { name: 'waggle_dataset_columns', columns: 'dataset VARCHAR NOT NULL, column_id INTEGER NOT NULL, created_ns BIGINT NOT NULL, last_written_ns BIGINT NOT NULL' },
+  { name: 'waggle_segments', columns: 'id INTEGER NOT NULL, row_count BIGINT NOT NULL, min_ts_ns BIGINT, max_ts_ns BIGINT, sealed BOOLEAN NOT NULL, compacted BOOLEAN DEFAULT false' },
+  { name: 'waggle_state', columns: 'id INTEGER NOT NULL, wal_position BIGINT NOT NULL, partial_events BIGINT DEFAULT 0, partial_total BIGINT DEFAULT 0' },
+];
+
 /** Internal tables: the catalog, segment registry, trace index and WAL position. */
 export const INTERNAL_DDL: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS waggle_columns (id INTEGER PRIMARY KEY, key_name VARCHAR NOT NULL UNIQUE, type VARCHAR NOT NULL, created_ns BIGINT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS waggle_datasets (name VARCHAR PRIMARY KEY, created_ns BIGINT NOT NULL, last_written_ns BIGINT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS waggle_dataset_columns (dataset VARCHAR NOT NULL, column_id INTEGER NOT NULL, created_ns BIGINT NOT NULL, last_written_ns BIGINT NOT NULL, PRIMARY KEY (dataset, column_id))`,
-  `CREATE TABLE IF NOT EXISTS waggle_segments (id INTEGER PRIMARY KEY, row_count BIGINT NOT NULL, min_ts_ns BIGINT, max_ts_ns BIGINT, sealed BOOLEAN NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS waggle_segment_columns (segment_id INTEGER NOT NULL, column_id INTEGER NOT NULL, PRIMARY KEY (segment_id, column_id))`,
+  ...UNKEYED_INTERNAL_TABLES.map(({ name, columns }) => `CREATE TABLE IF NOT EXISTS ${name} (${columns})`),
   `CREATE TABLE IF NOT EXISTS waggle_trace_index (trace_id UHUGEINT NOT NULL, segment_id INTEGER NOT NULL, min_ts_ns BIGINT NOT NULL, max_ts_ns BIGINT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS waggle_state (id INTEGER PRIMARY KEY, wal_position BIGINT NOT NULL)`,
-  `INSERT INTO waggle_state (id, wal_position) VALUES (1, 0) ON CONFLICT DO NOTHING`,
+  `INSERT INTO waggle_state (id, wal_position) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM waggle_state)`,
+  // Each segment's attribute columns were also listed in waggle_segment_columns, which nothing
+  // read (a segment's columns are its table's: loadSegments reads duckdb_columns()); its data and
+  // its key took two blocks of the file (BENCHMARKS run AJ).
+  `DROP TABLE IF EXISTS waggle_segment_columns`,
   // A row-group commit may end inside a request: this many of the next entry's events (of
   // partial_total) are committed, so replay skips them. Added after the first release.
   `ALTER TABLE waggle_state ADD COLUMN IF NOT EXISTS partial_events BIGINT DEFAULT 0`,

@@ -50,6 +50,7 @@ import { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
 import { TraceIndexTables } from './duckdb-trace-index-lookup.js';
 import { DuckDbStoreLifecycle, dropUnregisteredTables } from './duckdb-store-lifecycle.js';
 import { DuckDbStoreRecovery } from './duckdb-store-recovery.js';
+import { dropInternalTableKeys } from './duckdb-internal-key-upgrade.js';
 import { duckDbErrorKind } from './duckdb-error-kind.js';
 import { datasetSlug } from '../../core/dataset-name.js';
 
@@ -409,7 +410,7 @@ export class DuckDbSpanStore implements SpanStore {
       // The dataset row first: a dataset created through the API may not be committed yet.
       const entry = this.catalog.dataset(datasetKey);
       if (entry) {
-        await writer.run('INSERT INTO waggle_datasets (name, created_ns, last_written_ns, display_name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+        await writer.run(INSERT_DATASET_ONCE_SQL, [
           datasetKey,
           entry.createdNs,
           entry.lastWrittenNs,
@@ -560,7 +561,7 @@ export class DuckDbSpanStore implements SpanStore {
       // a commit that persisted it first makes this a no-op.
       const entry = this.catalog.dataset(key)!;
       await this.onWriter((writer) =>
-        writer.run('INSERT INTO waggle_datasets (name, created_ns, last_written_ns, display_name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+        writer.run(INSERT_DATASET_ONCE_SQL, [
           key,
           entry.createdNs,
           entry.lastWrittenNs,
@@ -638,6 +639,10 @@ export class DuckDbSpanStore implements SpanStore {
 
 
 
+/** A dataset's row unless it is there already (waggle_datasets has no key: UNKEYED_INTERNAL_TABLES). */
+const INSERT_DATASET_ONCE_SQL =
+  'INSERT INTO waggle_datasets (name, created_ns, last_written_ns, display_name) SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM waggle_datasets WHERE name = $1)';
+
 /**
  * Creates the instance and attaches the data file with the store's schema: what the store does
  * first at start, and again when it reopens an invalidated database.
@@ -662,6 +667,7 @@ async function attachDatabaseFile(options: DuckDbStoreOptions): Promise<{ instan
     await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`);
     await writer.run(`USE ${DATABASE_ALIAS}`);
     for (const ddl of INTERNAL_DDL) await writer.run(ddl);
+    await dropInternalTableKeys(writer);
     return { instance, writer };
   } catch (error) {
     if (writer !== null) closeQuietly(writer);

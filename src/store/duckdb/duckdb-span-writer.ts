@@ -518,9 +518,6 @@ export class DuckDbSpanWriter {
       } else if (attributeDefs.length > 0) {
         await this.writer.run(attributeDefs.map((def) => `ALTER TABLE ${segmentTableName(segment.id)} ADD COLUMN ${def};`).join('\n'));
       }
-      if (added.length > 0) {
-        await this.writer.run(`INSERT INTO waggle_segment_columns VALUES ${added.map((id) => `(${segment.id}, ${id})`).join(', ')}`);
-      }
       for (const id of added) addSegmentColumn(segment, id, this.catalog.columnById(id)!.type);
       for (const [dataset, ids] of resolver.columnsByDataset()) this.catalog.touchDataset(dataset, ids, now);
       await this.catalog.persist(this.writer);

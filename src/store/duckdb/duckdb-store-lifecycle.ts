@@ -307,7 +307,6 @@ export class DuckDbStoreLifecycle {
       // the writer's turn (132 ms for a tenth of a 30M-span index); lookups skip rows of
       // segments no longer registered, and the next merge leaves them out.
       await writer.run(`DELETE FROM waggle_trace_runs WHERE segment_id IN (${list})`);
-      await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${list})`);
       await writer.run(`DELETE FROM waggle_segments WHERE id IN (${list})`);
       await writer.run(`INSERT INTO waggle_retired_segments VALUES ${live.map((id) => `(${id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
       await writer.run('COMMIT');
@@ -561,9 +560,6 @@ export class DuckDbStoreLifecycle {
         target.minTsNs,
         target.maxTsNs,
       ]);
-      if (target.attributeColumns.length > 0) {
-        await writer.run(`INSERT INTO waggle_segment_columns VALUES ${target.attributeColumns.map((id) => `(${target.id}, ${id})`).join(', ')}`);
-      }
       // The sources' index rows go (live ones, and the runs of compacted ones); the new run comes in whole, in key order.
       await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${ids})`);
       // (The merged index keeps the sources' rows until its next merge: lookups skip unregistered segments.)
@@ -571,7 +567,6 @@ export class DuckDbStoreLifecycle {
       // Before the commit: a lookup that sees the run reads the runs (it overlaps this swap, so it runs again).
       this.host.traceIndexTables.runAppended();
       await writer.run(`INSERT INTO waggle_trace_runs SELECT trace_key, ${target.id}, min_ts_ns, length_ns FROM ${indexTable}`);
-      await writer.run(`DELETE FROM waggle_segment_columns WHERE segment_id IN (${ids})`);
       await writer.run(`DELETE FROM waggle_segments WHERE id IN (${ids})`);
       await writer.run(`INSERT INTO waggle_retired_segments VALUES ${group.map((s) => `(${s.id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
       await writer.run(`DROP TABLE ${indexTable}`);
