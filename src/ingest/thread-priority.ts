@@ -6,7 +6,7 @@ import os from 'node:os';
  * or null where there is no such link. Node has no gettid(); a worker thread needs its own id to
  * change its own priority, since on Linux a nice value belongs to one thread, not the process.
  */
-export function currentThreadId(): number | null {
+function currentThreadId(): number | null {
   try {
     const match = /\/task\/(\d+)$/.exec(fs.readlinkSync('/proc/thread-self'));
     return match ? Number(match[1]) : null;
