@@ -8,11 +8,15 @@
 import { parentPort } from 'node:worker_threads';
 import type { EventRecord } from '../core/event-record.js';
 import { WaggleError } from '../core/errors.js';
-import { EVENTS_PER_MESSAGE, type DecodeJobMessage, type DecodeReplyMessage, type DecodeRequestMessage } from './payload-decode-messages.js';
+import { DECODE_WORKER_NICE, EVENTS_PER_MESSAGE, type DecodeJobMessage, type DecodeReplyMessage, type DecodeRequestMessage } from './payload-decode-messages.js';
 import { decodePayloadInPieces, type DecodedPayload } from './payload-decoders.js';
+import { lowerCurrentThreadPriority } from './thread-priority.js';
 
 const port = parentPort;
 if (port === null) throw new Error('payload-decode-worker runs only as a worker thread');
+
+// The main thread's turns come first when both want a CPU (see DECODE_WORKER_NICE).
+lowerCurrentThreadPriority(DECODE_WORKER_NICE);
 
 const jobs: DecodeJobMessage[] = [];
 let running = false;

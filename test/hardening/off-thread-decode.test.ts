@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Worker } from 'node:worker_threads';
 import { INGEST_LIMITS } from '../../src/core/limits/ingest-limits.js';
-import type { DecodeReplyMessage, DecodeRequestMessage } from '../../src/ingest/payload-decode-messages.js';
+import { DECODE_WORKER_NICE, type DecodeReplyMessage, type DecodeRequestMessage } from '../../src/ingest/payload-decode-messages.js';
 import { PayloadDecodeThread } from '../../src/ingest/payload-decode-thread.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from '../../src/ingest/payload-decoders.js';
 import type { PayloadFormat } from '../../src/ingest/wal/write-ahead-log.js';
@@ -139,6 +139,38 @@ describe('the decode worker after a body', () => {
     const second = first.then(() => thread.decode('otlp-json', small, { contentEncoding: 'identity' }, 64 * 1024 * 1024));
     await first;
     assert.equal((await second).batch.events.length, expected);
+  });
+});
+
+/** Each thread of this process by its kernel id, with its nice value (field 19 of its stat). */
+function threadNiceValues(): Map<number, number> {
+  const nice = new Map<number, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // The fields after the command name, which may itself hold spaces: state is field 3, nice 19.
+    nice.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return nice;
+}
+
+describe('the decode worker thread', () => {
+  const thread = new PayloadDecodeThread();
+  after(async () => {
+    await thread.close();
+  });
+
+  it('runs at a lower CPU priority than the main thread, which gets a CPU first when both want one', { skip: !fs.existsSync('/proc/thread-self') }, async () => {
+    // On a busy machine the event loop's turns waited for a CPU far longer than they ran
+    // (BENCHMARKS.md run AL), the decode worker being the process's own busiest competitor.
+    const before = threadNiceValues();
+    // Below the retire size, so the worker is still there to be looked at afterwards.
+    await thread.decode('otlp-json', Buffer.from(largeOtlpJsonBody(2_000_000)), { contentEncoding: 'identity' }, 64 * 1024 * 1024);
+    assert.equal(thread.running(), true);
+    const after = threadNiceValues();
+    const started = [...after].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
+    assert.equal(DECODE_WORKER_NICE, 5);
+    assert.deepEqual(started, [5]);
+    assert.equal(after.get(process.pid), 0);
   });
 });
 
