@@ -48,11 +48,11 @@ export type DecodeReplyMessage =
 export const EVENTS_PER_MESSAGE = 256;
 
 /**
- * The decode worker thread's nice value (the main thread keeps the process's, 0 by default). On a
- * busy machine the event loop's turns waited for a CPU far longer than they ran (BENCHMARKS.md
- * runs AD and AL: a 100 ms stall held ~10 ms of main-thread CPU), and the decode worker is the
- * process's own busiest competitor for one: at a lower priority the kernel hands the CPU to the
- * waking main thread (health checks, acknowledgements) first. The decode then takes what is left,
- * which on an idle core is all of it.
+ * How many nice values the decode worker thread runs below the process (the main thread keeps the
+ * process's own, 0 by default). On a busy machine the event loop's turns waited for a CPU far
+ * longer than they ran (BENCHMARKS.md runs AD and AL: a 100 ms stall held ~10 ms of main-thread
+ * CPU), and the decode worker is the process's own busiest competitor for one: at a lower
+ * priority the kernel hands the CPU to the waking main thread (health checks, acknowledgements)
+ * first. The decode then takes what is left, which on an idle core is all of it.
  */
 export const DECODE_WORKER_NICE = 5;

@@ -15,16 +15,21 @@ function currentThreadId(): number | null {
   }
 }
 
+/** The highest nice value Linux allows (the lowest priority). */
+const MAX_NICE = 19;
+
 /**
- * Raises the calling thread's nice value to `nice` (a lower CPU priority; any user may lower its
- * own priority). Returns whether it was changed: where threads have no ids of their own, or the
- * system refuses, the thread keeps the process's priority, which is only slower to yield, not wrong.
+ * Lowers the calling thread's priority by `steps` nice values below the process's own (so a
+ * server started with `nice` keeps its worker below its event loop, not level with it), at most
+ * to 19; any user may lower its own priority. Returns whether it was changed: where threads have
+ * no ids of their own, or the system refuses, the thread keeps the process's priority, which is
+ * only slower to yield, not wrong.
  */
-export function lowerCurrentThreadPriority(nice: number): boolean {
+export function lowerCurrentThreadPriority(steps: number): boolean {
   const tid = currentThreadId();
   if (tid === null) return false;
   try {
-    os.setPriority(tid, nice);
+    os.setPriority(tid, Math.min(MAX_NICE, os.getPriority(process.pid) + steps));
     return true;
   } catch {
     return false;
