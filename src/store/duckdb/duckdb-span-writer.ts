@@ -82,8 +82,8 @@ export class DuckDbSpanWriter {
   private lastCommitError: string | null = null;
   private consecutiveCommitFailures = 0;
   private quarantinedRequests = 0;
-  /** DuckDB memory the columns added to tables with rows took since the writer's last checkpoint (estimated). */
-  private widenedBytesSinceCheckpoint = 0;
+  /** DuckDB memory the columns added to tables with rows (or empty columns of sealed segments) took since the writer's last checkpoint (estimated). */
+  private heldBytesSinceCheckpoint = 0;
   /**
    * The open segment's empty columns that the rows committed into it since it opened or since the
    * writer's last checkpoint hold in DuckDB's memory (estimated as in wouldFillTooThinly), by segment id.
@@ -592,22 +592,25 @@ export class DuckDbSpanWriter {
       // After the commit: a failure here is no failed commit (the data is stored); the next try repeats it.
       await this.catalog.persistLastWritten(this.writer).catch(() => undefined);
     }
-    if (!createsTable && added.length > 0) await this.checkpointAfterWidening(widenedBytes);
+    // A segment sealed for its empty columns holds about the bound in memory (its rows' empty
+    // columns) until a checkpoint, and no further commit goes there: checkpoint now.
+    if (previous !== null && wouldFillTooThinly) await this.checkpointAfterHeldMemory(STORE_LIMITS.widenedColumnBytes.value);
+    else if (!createsTable && added.length > 0) await this.checkpointAfterHeldMemory(widenedBytes);
   }
 
   /**
-   * After a commit that added columns to a table with rows: once such columns cost
-   * widenedColumnBytes since the last checkpoint, checkpoint, which writes them (compressed: mostly
-   * NULL) and frees their memory. DuckDB's own checkpoints follow the size of its log, which
+   * After a commit that added columns to a table with rows (or sealed a segment whose rows left many
+   * of its columns empty): once such columns cost widenedColumnBytes since the last checkpoint,
+   * checkpoint, which writes them (compressed: mostly NULL) and frees their memory. DuckDB's own checkpoints follow the size of its log, which
    * columns added this way hardly grow. Best effort, after the commit: one refused beside another
    * connection's write (a compaction) is tried again after the next such commit.
    */
-  private async checkpointAfterWidening(widenedBytes: number): Promise<void> {
-    this.widenedBytesSinceCheckpoint += widenedBytes;
-    if (this.widenedBytesSinceCheckpoint < STORE_LIMITS.widenedColumnBytes.value) return;
+  private async checkpointAfterHeldMemory(heldBytes: number): Promise<void> {
+    this.heldBytesSinceCheckpoint += heldBytes;
+    if (this.heldBytesSinceCheckpoint < STORE_LIMITS.widenedColumnBytes.value) return;
     try {
       await this.writer.run('CHECKPOINT');
-      this.widenedBytesSinceCheckpoint = 0;
+      this.heldBytesSinceCheckpoint = 0;
       // The checkpoint wrote the segment's rows out, empty columns and all: their memory is back.
       this.unfilledSinceCheckpoint = { segmentId: -1, bytes: 0 };
     } catch {
