@@ -82,8 +82,13 @@ export class DuckDbSpanWriter {
   private lastCommitError: string | null = null;
   private consecutiveCommitFailures = 0;
   private quarantinedRequests = 0;
-  /** DuckDB memory the columns added to tables with rows took since the writer's last checkpoint (estimated). */
-  private widenedBytesSinceCheckpoint = 0;
+  /** DuckDB memory the columns added to tables with rows (or empty columns of sealed segments) took since the writer's last checkpoint (estimated). */
+  private heldBytesSinceCheckpoint = 0;
+  /**
+   * The open segment's empty columns that the rows committed into it since it opened or since the
+   * writer's last checkpoint hold in DuckDB's memory (estimated as in wouldFillTooThinly), by segment id.
+   */
+  private unfilledSinceCheckpoint = { segmentId: -1, bytes: 0 };
   /** Wall-clock time of the last commit, to seal an idle open segment. */
   lastCommitMs = Date.now();
 
@@ -494,9 +499,13 @@ export class DuckDbSpanWriter {
     // a checkpoint (a full row group as much as an added column), and a compaction later sorts
     // every cell. Many narrow rows into a segment a few wide ones made wide (the hostile mix's
     // 64 MB body after its wide requests: 100 000 rows x 390 columns) start a segment of their own.
+    // Judged over the commits since the segment opened or the last checkpoint, not one at a time:
+    // in the mix on a quiet machine, narrow rows came in commits each under the bound and filled
+    // a segment of 45 832 rows x 347 columns (two row groups of 347 columns in memory).
     const filled = columnIds.reduce((n, id) => (segment.positions.has(id) ? n + 1 : n), 0);
     const unfilledBytes = ((segment.attributeColumns.length - filled) * events.length * ADDED_COLUMN_BYTES_PER_ROW_GROUP) / this.options.rowGroupSize;
-    const wouldFillTooThinly = unfilledBytes > STORE_LIMITS.widenedColumnBytes.value;
+    const unfilledBefore = this.unfilledSinceCheckpoint.segmentId === segment.id ? this.unfilledSinceCheckpoint.bytes : 0;
+    const wouldFillTooThinly = unfilledBefore + unfilledBytes > STORE_LIMITS.widenedColumnBytes.value;
     const startsNewSegment = segment.rowCount > 0 && (wouldBeTooWide || wouldBeTooLong || wouldBeTooOld || wouldWidenTooCostly || wouldFillTooThinly);
     // Work on a copy so that a failed commit leaves the in-memory state as it was on disk.
     const previous = startsNewSegment ? segment : null;
@@ -572,28 +581,35 @@ export class DuckDbSpanWriter {
     if (splitAt >= 0) this.pending[0]!.committed = splitAt;
     this.pendingCount -= events.length;
     this.committed = next;
+    // A new table has no column the commit leaves empty; into an existing one the commit's own count adds up.
+    this.unfilledSinceCheckpoint = createsTable ? { segmentId: segment.id, bytes: 0 } : { segmentId: segment.id, bytes: unfilledBefore + unfilledBytes };
     this.lastCommitMs = Date.now();
     if (Date.now() - this.lastWrittenSavedAt > 30_000) {
       this.lastWrittenSavedAt = Date.now();
       // After the commit: a failure here is no failed commit (the data is stored); the next try repeats it.
       await this.catalog.persistLastWritten(this.writer).catch(() => undefined);
     }
-    if (!createsTable && added.length > 0) await this.checkpointAfterWidening(widenedBytes);
+    // A segment sealed for its empty columns holds about the bound in memory (its rows' empty
+    // columns) until a checkpoint, and no further commit goes there: checkpoint now.
+    if (previous !== null && wouldFillTooThinly) await this.checkpointAfterHeldMemory(STORE_LIMITS.widenedColumnBytes.value);
+    else if (!createsTable && added.length > 0) await this.checkpointAfterHeldMemory(widenedBytes);
   }
 
   /**
-   * After a commit that added columns to a table with rows: once such columns cost
-   * widenedColumnBytes since the last checkpoint, checkpoint, which writes them (compressed: mostly
-   * NULL) and frees their memory. DuckDB's own checkpoints follow the size of its log, which
+   * After a commit that added columns to a table with rows (or sealed a segment whose rows left many
+   * of its columns empty): once such columns cost widenedColumnBytes since the last checkpoint,
+   * checkpoint, which writes them (compressed: mostly NULL) and frees their memory. DuckDB's own checkpoints follow the size of its log, which
    * columns added this way hardly grow. Best effort, after the commit: one refused beside another
    * connection's write (a compaction) is tried again after the next such commit.
    */
-  private async checkpointAfterWidening(widenedBytes: number): Promise<void> {
-    this.widenedBytesSinceCheckpoint += widenedBytes;
-    if (this.widenedBytesSinceCheckpoint < STORE_LIMITS.widenedColumnBytes.value) return;
+  private async checkpointAfterHeldMemory(heldBytes: number): Promise<void> {
+    this.heldBytesSinceCheckpoint += heldBytes;
+    if (this.heldBytesSinceCheckpoint < STORE_LIMITS.widenedColumnBytes.value) return;
     try {
       await this.writer.run('CHECKPOINT');
-      this.widenedBytesSinceCheckpoint = 0;
+      this.heldBytesSinceCheckpoint = 0;
+      // The checkpoint wrote the segment's rows out, empty columns and all: their memory is back.
+      this.unfilledSinceCheckpoint = { segmentId: -1, bytes: 0 };
     } catch {
       // Refused while another connection writes; the data is committed either way.
     }

@@ -95,6 +95,42 @@ describe('many narrow rows arriving at a DuckDB segment that a few wide rows mad
     assert.deepEqual(stored, { rows: 10 + 2 * ROW_GROUP, distinct: 10 + 2 * ROW_GROUP });
   });
 
+  it('start a new segment when commits each under the bound add up to it (the hostile mix: 45 832 rows x 347 columns)', async () => {
+    let held = -1;
+    const stored = await storedAfter(async (store) => {
+      store.enqueue(events(0, 10, 'wide', 200), 1n);
+      await store.flush();
+      // 8 commits of 512 rows with 2 keys: each leaves 198 x 512 x 256 bytes = 26 MB of empty
+      // columns (under the bound), all together 208 MB (2 row groups of 200 columns).
+      for (let c = 0; c < 8; c++) {
+        store.enqueue(events(10 + c * 512, 512, 'narrow', 2), BigInt(2 + c));
+        await store.flush();
+      }
+      // Main held 242 786 304 bytes here (one segment, 2 row groups of 200 columns); sealing the wide
+      // segment checkpoints it, so what stays is the narrow segment's rows.
+      held = await inMemoryTableBytes(store);
+      assert.deepEqual(store.lifecycleStats().segments, { open: 1, sealed: 1, compacted: 0 });
+    });
+    assert.ok(held < STORE_LIMITS.widenedColumnBytes.value, `DuckDB holds ${held} bytes of table data in memory`);
+    assert.deepEqual(stored, { rows: 10 + 8 * 512, distinct: 10 + 8 * 512 });
+  });
+
+  it('give the memory of the segment they sealed back at once (a checkpoint)', async () => {
+    let held = -1;
+    await storedAfter(async (store) => {
+      store.enqueue(events(0, 10, 'wide', 200), 1n);
+      await store.flush();
+      // The third commit of 512 narrow rows would take the wide segment's empty columns over the bound.
+      for (let c = 0; c < 3; c++) {
+        store.enqueue(events(10 + c * 512, 512, 'narrow', 2), BigInt(2 + c));
+        await store.flush();
+      }
+      assert.deepEqual(store.lifecycleStats().segments, { open: 1, sealed: 1, compacted: 0 });
+      held = await inMemoryTableBytes(store);
+    });
+    assert.equal(held, 0);
+  });
+
   it('still go into the segment when few of its columns stay empty (ordinary mixed traffic)', async () => {
     const stored = await storedAfter(async (store) => {
       store.enqueue(events(0, 10, 'mixed', 40), 1n);
