@@ -126,6 +126,16 @@ const DUCKDB_ALLOCATOR = {
   backgroundThreads: 'true',
 } as const;
 
+/**
+ * Row groups DuckDB buffers before writing them to the file (its default: 5). A commit writes one
+ * row group anyway (MAX_ROW_GROUPS_PER_COMMIT); what this changes is compaction's insert, which
+ * with five wrote the columns of five row groups at once, so each 256 KiB block held parts of ~4
+ * row groups and a trace lookup reading one row group from disk read ~25 blocks. With one (and
+ * the insert on one thread: see compactOneGroup) a row group takes ~9 blocks, at the same bytes
+ * (BENCHMARKS.md run AI).
+ */
+const DUCKDB_WRITE_BUFFER_ROW_GROUPS = '1';
+
 /** Lifecycle defaults: a pass every 15 s keeps deletion within a minute of expiry. */
 const DEFAULT_LIFECYCLE_INTERVAL_MS = 15_000;
 const DEFAULT_RETIRED_TABLE_GRACE_MS = 10_000;
@@ -660,6 +670,7 @@ async function attachDatabaseFile(options: DuckDbStoreOptions): Promise<{ instan
     allocator_flush_threshold: DUCKDB_ALLOCATOR.flushThreshold,
     allocator_bulk_deallocation_flush_threshold: DUCKDB_ALLOCATOR.bulkDeallocationFlushThreshold,
     allocator_background_threads: DUCKDB_ALLOCATOR.backgroundThreads,
+    write_buffer_row_group_count: DUCKDB_WRITE_BUFFER_ROW_GROUPS,
   });
   let writer: DuckDBConnection | null = null;
   try {

@@ -463,7 +463,15 @@ export class DuckDbStoreLifecycle {
       // trace_id is stored as runs (RLE) whatever the density. Plain time order interleaves the
       // traces of a busy second: at 30M spans a day trace_id took 7.7 bytes a span, 2.2 in this
       // order (BENCHMARKS.md run AG). Against trace-id order alone it keeps time ranges cheap.
-      await connection.run(`INSERT INTO ${table} (${targetNames.join(', ')}) SELECT ${inserted.join(', ')} FROM (${sources.join(' UNION ALL ')}) ORDER BY ${COMPACTED_ROW_ORDER_SQL}`);
+      // RETURNING makes DuckDB insert on one thread (it plans no parallel or batch insert for it), so
+      // that, with one row group in its write buffer (DUCKDB_WRITE_BUFFER_ROW_GROUPS), it writes
+      // the row groups one after the other and a row group's columns share few blocks: 9 blocks
+      // a row group instead of 25 (each block holding parts of ~4 row groups), so a trace lookup
+      // that has to read one row group from disk reads 9 blocks, not 25 (BENCHMARKS.md run AI).
+      // The sort before it still runs on every thread; one NULL a row comes back (a few MB).
+      await connection.run(
+        `INSERT INTO ${table} (${targetNames.join(', ')}) SELECT ${inserted.join(', ')} FROM (${sources.join(' UNION ALL ')}) ORDER BY ${COMPACTED_ROW_ORDER_SQL} RETURNING NULL`,
+      );
       // The segment's trace-index run, in key order, appended to waggle_trace_runs in the swap
       // below: a lookup reads one row group of it (zone maps). 8-byte keys, and the trace's
       // length, not its end (fewer bits). A crash before the swap leaves this table behind; the
