@@ -13,6 +13,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
 import { traceIndexRowsSql, traceKey32Of, traceKeyOf } from '../src/store/duckdb/duckdb-physical-layout.js';
+import { timeTraceLookups, wallQuantileMs } from './trace-lookup-pass.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -123,22 +124,11 @@ if (warm.length > 0) {
   console.log(`${warm.length} other ids first in ${((performance.now() - t) / warm.length).toFixed(2)} ms a lookup; DuckDB buffers ${await bufferMiB()} MiB`);
 }
 for (let pass = 1; pass <= passes; pass += 1) {
-  const wall: number[] = [];
-  let spans = 0;
-  const cpu0 = process.cpuUsage();
-  const usage0 = process.resourceUsage();
-  for (const id of ids) {
-    const t = performance.now();
-    spans += (await store.getTrace(id)).length;
-    wall.push(performance.now() - t);
-  }
-  const cpu = process.cpuUsage(cpu0);
-  const usage = process.resourceUsage();
-  wall.sort((a, b) => a - b);
-  const p = (q: number): string => (wall[Math.min(wall.length - 1, Math.floor(q * wall.length))] ?? 0).toFixed(2);
+  const timed = await timeTraceLookups(store, ids);
+  const p = (q: number): string => wallQuantileMs(timed, q);
   console.log(
-    `pass ${pass}: p50 ${p(0.5)} ms, p90 ${p(0.9)}; CPU ${((cpu.user + cpu.system) / 1000 / ids.length).toFixed(2)} ms a lookup (system ${(cpu.system / 1000 / ids.length).toFixed(2)}); ` +
-      `minor faults ${((usage.minorPageFault - usage0.minorPageFault) / ids.length).toFixed(0)} a lookup; ${spans} spans; DuckDB buffers ${await bufferMiB()} MiB; ` +
+    `pass ${pass}: p50 ${p(0.5)} ms, p90 ${p(0.9)}; CPU ${timed.cpuMsPerLookup.toFixed(2)} ms a lookup (system ${timed.systemCpuMsPerLookup.toFixed(2)}); ` +
+      `minor faults ${timed.minorFaultsPerLookup.toFixed(0)} a lookup; ${timed.spans} spans; DuckDB buffers ${await bufferMiB()} MiB; ` +
       `RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB; load ${os.loadavg()[0]!.toFixed(1)}`,
   );
 }

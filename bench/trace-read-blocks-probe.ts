@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
+import { timeTraceLookups, wallQuantileMs } from './trace-lookup-pass.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -22,18 +23,9 @@ const parts = process.argv.includes('--parts') ? Number(arg('--parts', '1')) : u
 const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir, lifecycleIntervalMs: 0, log: () => undefined, ...(parts === undefined ? {} : { traceReadParts: parts }) });
 
 async function pass(label: string): Promise<void> {
-  const wall: number[] = [];
-  let spans = 0;
-  const cpu0 = process.cpuUsage();
-  for (const id of ids) {
-    const t = performance.now();
-    spans += (await store.getTrace(id)).length;
-    wall.push(performance.now() - t);
-  }
-  const cpu = process.cpuUsage(cpu0);
-  wall.sort((a, b) => a - b);
-  const p = (q: number): string => (wall[Math.min(wall.length - 1, Math.floor(q * wall.length))] ?? 0).toFixed(2);
-  console.log(`${label}: p50 ${p(0.5)} ms, p90 ${p(0.9)}, p99 ${p(0.99)}; CPU ${((cpu.user + cpu.system) / 1000 / ids.length).toFixed(2)} ms a lookup; ${spans} spans; load ${os.loadavg()[0]!.toFixed(1)}`);
+  const timed = await timeTraceLookups(store, ids);
+  const p = (q: number): string => wallQuantileMs(timed, q);
+  console.log(`${label}: p50 ${p(0.5)} ms, p90 ${p(0.9)}, p99 ${p(0.99)}; CPU ${timed.cpuMsPerLookup.toFixed(2)} ms a lookup; ${timed.spans} spans; load ${os.loadavg()[0]!.toFixed(1)}`);
 }
 
 const rows = async (sql: string): Promise<unknown[][]> => (await store.runSql(sql, [], { timeoutMs: 60_000 })).rows;
