@@ -1,5 +1,6 @@
 import type { ColumnBinding, ColumnType, SchemaRoles } from '../../query/query-schema.js';
 import { NETWORK_TIMING_BINDINGS } from '../../query/network-timing-bindings.js';
+import type { BackendColumns } from '../catalog-views.js';
 
 /**
  * The physical layout of the ClickHouse store: one span table, the core columns in every row and
@@ -99,6 +100,13 @@ export const CLICKHOUSE_CORE_ROLES: SchemaRoles = {
   sampleRate: binding('sample_rate', 'integer', 'sample_rate', ['sample_rate']),
   spanKind: binding('span_kind', 'string', 'span_kind', ['span_kind']),
   ingestTime: binding('ingest_time', 'integer', CLICKHOUSE_INGEST_TIME_COLUMN, [CLICKHOUSE_INGEST_TIME_COLUMN]),
+};
+
+/** How the API's catalog views spell ClickHouse's columns. */
+export const CLICKHOUSE_COLUMNS: BackendColumns = {
+  coreBindings: CLICKHOUSE_CORE_BINDINGS,
+  roles: CLICKHOUSE_CORE_ROLES,
+  attributeColumn: clickhouseAttributeColumn,
 };
 
 /**

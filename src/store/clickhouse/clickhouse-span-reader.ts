@@ -5,7 +5,8 @@ import { formatTraceId } from '../../core/trace-id.js';
 import { formatRfc3339Nanos } from '../../core/unix-nanos.js';
 import type { QueryAdmission } from '../../query/query-admission.js';
 import type { QueryParameter } from '../../query/compile/compiled-query.js';
-import type { ColumnBinding, QuerySchema } from '../../query/query-schema.js';
+import type { QuerySchema } from '../../query/query-schema.js';
+import { catalogQuerySchema, listColumnInfos, selectedDatasetNames } from '../catalog-views.js';
 import type { ColumnInfo, DatasetSelector, SqlRows, StoredEvent, TimeWindow, TraceListOptions, TraceSummary } from '../span-store.js';
 import type { DuckDbCatalog } from '../duckdb/duckdb-catalog.js';
 import { formatStoredEvent } from '../duckdb/duckdb-event-formatter.js';
@@ -14,9 +15,8 @@ import type { ClickHouseConnection } from './clickhouse-connection.js';
 import { clickhouseParameterName } from '../../query/compile/clickhouse-dialect.js';
 import {
   CLICKHOUSE_ATTRIBUTE_TYPE,
-  CLICKHOUSE_CORE_BINDINGS,
   CLICKHOUSE_CORE_NAMES,
-  CLICKHOUSE_CORE_ROLES,
+  CLICKHOUSE_COLUMNS,
   clickhouseAttributeColumn,
   clickhouseStringLiteral,
 } from './clickhouse-physical-layout.js';
@@ -132,37 +132,15 @@ export class ClickHouseSpanReader {
   }
 
   datasetNames(selector: DatasetSelector): string[] {
-    if (selector.kind === 'all') return this.catalog.datasetNames();
-    return this.catalog.dataset(selector.name) ? [selector.name] : [];
+    return selectedDatasetNames(this.catalog, selector);
   }
 
   async listColumns(selector: DatasetSelector): Promise<ColumnInfo[]> {
-    const names = this.datasetNames(selector);
-    let createdNs: bigint | null = null;
-    let lastNs: bigint | null = null;
-    for (const name of names) {
-      const entry = this.catalog.dataset(name)!;
-      if (entry.lastWrittenNs === 0n) continue;
-      if (createdNs === null || entry.createdNs < createdNs) createdNs = entry.createdNs;
-      if (lastNs === null || entry.lastWrittenNs > lastNs) lastNs = entry.lastWrittenNs;
-    }
-    if (createdNs === null || lastNs === null) return [];
-    const core = CLICKHOUSE_CORE_BINDINGS.map((b) => columnInfo(b.name, b.name, b.type, createdNs!, lastNs!));
-    const attributes = this.catalog
-      .columnsOf(names)
-      .map(({ column, createdNs: c, lastWrittenNs: l }) => columnInfo(clickhouseAttributeColumn(column.id), column.keyName, column.type, c, l));
-    return [...core, ...attributes];
+    return listColumnInfos(this.catalog, selector, CLICKHOUSE_COLUMNS);
   }
 
   async querySchema(selector: DatasetSelector): Promise<QuerySchema> {
-    const bindings = new Map<string, ColumnBinding>();
-    for (const binding of CLICKHOUSE_CORE_BINDINGS) bindings.set(binding.name, binding);
-    for (const { column } of this.catalog.columnsOf(this.datasetNames(selector))) {
-      const physical = clickhouseAttributeColumn(column.id);
-      bindings.set(column.keyName, { name: column.keyName, type: column.type, sql: physical, physicalColumns: [physical] });
-    }
-    const list = [...bindings.values()];
-    return { column: (name) => bindings.get(name), columns: () => list, roles: CLICKHOUSE_CORE_ROLES };
+    return catalogQuerySchema(this.catalog, selector, CLICKHOUSE_COLUMNS);
   }
 
   /** Events of the selection in the window, with only the wanted columns (a column not yet in the table reads NULL). */
@@ -256,17 +234,4 @@ function storedValue(value: unknown): DuckDBValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value;
   return JSON.stringify(value);
-}
-
-function columnInfo(id: string, keyName: string, type: ColumnInfo['type'], createdNs: bigint, lastNs: bigint): ColumnInfo {
-  return {
-    id,
-    key_name: keyName,
-    type,
-    description: '',
-    hidden: false,
-    created_at: formatRfc3339Nanos(createdNs),
-    updated_at: formatRfc3339Nanos(createdNs),
-    last_written: formatRfc3339Nanos(lastNs),
-  };
 }

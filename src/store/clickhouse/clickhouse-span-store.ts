@@ -1,7 +1,7 @@
 import type { EventRecord } from '../../core/event-record.js';
 import { UnavailableError } from '../../core/errors.js';
 import { QUERY_LIMITS } from '../../core/limits/query-limits.js';
-import { formatRfc3339Nanos, nowNs } from '../../core/unix-nanos.js';
+import { nowNs } from '../../core/unix-nanos.js';
 import type { QueryParameter } from '../../query/compile/compiled-query.js';
 import { QueryAdmission, type QueryAdmissionObserver } from '../../query/query-admission.js';
 import type { QuerySchema } from '../../query/query-schema.js';
@@ -26,6 +26,7 @@ import type {
   TraceListOptions,
   TraceSummary,
 } from '../span-store.js';
+import { datasetInfo, findDatasetInfo, listDatasetInfos } from '../catalog-views.js';
 import { ClickHouseCatalogStore } from './clickhouse-catalog-store.js';
 import { ClickHouseConnection } from './clickhouse-connection.js';
 import { ClickHouseSpanReader } from './clickhouse-span-reader.js';
@@ -220,28 +221,11 @@ export class ClickHouseSpanStore implements SpanStore {
   }
 
   async listDatasets(): Promise<DatasetInfo[]> {
-    return this.catalog
-      .datasetNames()
-      .map((key) => this.datasetInfo(key)!)
-      .sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
-  }
-
-  private datasetInfo(key: string): DatasetInfo | undefined {
-    const entry = this.catalog.dataset(key);
-    if (!entry) return undefined;
-    return {
-      name: entry.name,
-      slug: entry.slug,
-      created_at: formatRfc3339Nanos(entry.createdNs),
-      last_written_at: entry.lastWrittenNs === 0n ? null : formatRfc3339Nanos(entry.lastWrittenNs),
-      regular_columns_count: entry.columnCount === 0 ? null : entry.columnCount,
-    };
+    return listDatasetInfos(this.catalog);
   }
 
   findDataset(nameOrSlug: string): { selector: DatasetSelector & { kind: 'one' }; info: DatasetInfo } | undefined {
-    const key = this.catalog.findDataset(nameOrSlug);
-    const info = key === undefined ? undefined : this.datasetInfo(key);
-    return key === undefined || info === undefined ? undefined : { selector: { kind: 'one', name: key }, info };
+    return findDatasetInfo(this.catalog, nameOrSlug);
   }
 
   async createDataset(name: string): Promise<{ info: DatasetInfo; created: boolean }> {
@@ -249,7 +233,7 @@ export class ClickHouseSpanStore implements SpanStore {
     const { key, created } = this.catalog.createDataset(name, nowNs());
     // Persisted between commits, with whatever else the catalog holds unsaved.
     if (created) await this.writer.onWriter(() => this.writer.persistCatalog());
-    return { info: this.datasetInfo(key)!, created };
+    return { info: datasetInfo(this.catalog, key)!, created };
   }
 
   listColumns(selector: DatasetSelector): Promise<ColumnInfo[]> {

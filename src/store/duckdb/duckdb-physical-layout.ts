@@ -1,5 +1,6 @@
 import { NETWORK_TIMING_BINDINGS } from '../../query/network-timing-bindings.js';
 import type { ColumnBinding, ColumnType, SchemaRoles } from '../../query/query-schema.js';
+import type { BackendColumns } from '../catalog-views.js';
 
 /** The physical column of the receive time (last of the core columns: older segments end before it). */
 export const INGEST_TIME_COLUMN = 'ingest_ms';
@@ -105,6 +106,9 @@ export const CORE_ROLES: SchemaRoles = {
   spanKind: binding('span_kind', 'string', 'span_kind', ['span_kind']),
   ingestTime: binding('ingest_time', 'integer', INGEST_TIME_COLUMN, [INGEST_TIME_COLUMN]),
 };
+
+/** How the API's catalog views spell DuckDB's columns. */
+export const DUCKDB_COLUMNS: BackendColumns = { coreBindings: CORE_BINDINGS, roles: CORE_ROLES, attributeColumn: attributePhysicalName };
 
 /** The columns of a compacted trace-index run (waggle_trace_runs, waggle_trace_merged). */
 export const TRACE_RUN_COLUMNS = '(trace_key UBIGINT NOT NULL, segment_id INTEGER NOT NULL, min_ts_ns BIGINT NOT NULL, length_ns BIGINT NOT NULL)';

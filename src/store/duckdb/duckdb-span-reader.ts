@@ -4,7 +4,8 @@ import { classifyDuckDbReadError } from './duckdb-error-kind.js';
 import { formatTraceId } from '../../core/trace-id.js';
 import { formatRfc3339Nanos } from '../../core/unix-nanos.js';
 import type { QueryAdmission } from '../../query/query-admission.js';
-import type { ColumnBinding, QuerySchema } from '../../query/query-schema.js';
+import type { QuerySchema } from '../../query/query-schema.js';
+import { catalogQuerySchema, listColumnInfos, selectedDatasetNames } from '../catalog-views.js';
 import type { QueryParameter } from '../../query/compile/compiled-query.js';
 import { duckdbDialect } from '../../query/compile/duckdb-dialect.js';
 import { duckdbParameters } from '../../query/compile/duckdb-parameters.js';
@@ -15,9 +16,8 @@ import { formatStoredEvent } from './duckdb-event-formatter.js';
 import { readResultRows } from './duckdb-result-rows.js';
 import {
   ATTRIBUTE_SQL_TYPE,
-  CORE_BINDINGS,
   CORE_PHYSICAL_COLUMNS,
-  CORE_ROLES,
+  DUCKDB_COLUMNS,
   INGEST_TIME_COLUMN,
   JOINED_INGEST_TIME_SQL,
   attributePhysicalName,
@@ -246,38 +246,15 @@ export class DuckDbSpanReader {
   }
 
   datasetNames(selector: DatasetSelector): string[] {
-    if (selector.kind === 'all') return this.catalog.datasetNames();
-    return this.catalog.dataset(selector.name) ? [selector.name] : [];
+    return selectedDatasetNames(this.catalog, selector);
   }
 
   async listColumns(selector: DatasetSelector): Promise<ColumnInfo[]> {
-    const names = this.datasetNames(selector);
-    let createdNs: bigint | null = null;
-    let lastNs: bigint | null = null;
-    for (const name of names) {
-      const entry = this.catalog.dataset(name)!;
-      // A dataset created through the API and not yet written has no columns, core ones included.
-      if (entry.lastWrittenNs === 0n) continue;
-      if (createdNs === null || entry.createdNs < createdNs) createdNs = entry.createdNs;
-      if (lastNs === null || entry.lastWrittenNs > lastNs) lastNs = entry.lastWrittenNs;
-    }
-    if (createdNs === null || lastNs === null) return [];
-    const core = CORE_BINDINGS.map((b) => columnInfo(b.name, b.name, b.type, createdNs!, lastNs!));
-    const attributes = this.catalog
-      .columnsOf(names)
-      .map(({ column, createdNs: c, lastWrittenNs: l }) => columnInfo(attributePhysicalName(column.id), column.keyName, column.type, c, l));
-    return [...core, ...attributes];
+    return listColumnInfos(this.catalog, selector, DUCKDB_COLUMNS);
   }
 
   async querySchema(selector: DatasetSelector): Promise<QuerySchema> {
-    const bindings = new Map<string, ColumnBinding>();
-    for (const binding of CORE_BINDINGS) bindings.set(binding.name, binding);
-    for (const { column } of this.catalog.columnsOf(this.datasetNames(selector))) {
-      const physical = attributePhysicalName(column.id);
-      bindings.set(column.keyName, { name: column.keyName, type: column.type, sql: physical, physicalColumns: [physical] });
-    }
-    const list = [...bindings.values()];
-    return { column: (name) => bindings.get(name), columns: () => list, roles: CORE_ROLES };
+    return catalogQuerySchema(this.catalog, selector, DUCKDB_COLUMNS);
   }
 
   relation(selector: DatasetSelector, physicalColumns: readonly string[], window: TimeWindow, blockSample?: BlockSample): string {
@@ -452,17 +429,4 @@ function projectColumn(name: string, segment: SegmentState | null, catalog: Duck
   if (!/^c\d+$/.test(name) || !column) throw new Error(`unknown physical column ${name}`);
   if (segment && segment.positions.has(id)) return name;
   return `CAST(NULL AS ${ATTRIBUTE_SQL_TYPE[column.type]}) AS ${name}`;
-}
-
-function columnInfo(id: string, keyName: string, type: ColumnInfo['type'], createdNs: bigint, lastNs: bigint): ColumnInfo {
-  return {
-    id,
-    key_name: keyName,
-    type,
-    description: '',
-    hidden: false,
-    created_at: formatRfc3339Nanos(createdNs),
-    updated_at: formatRfc3339Nanos(createdNs),
-    last_written: formatRfc3339Nanos(lastNs),
-  };
 }

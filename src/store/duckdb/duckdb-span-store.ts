@@ -25,6 +25,7 @@ import type {
   TraceListOptions,
   TraceSummary,
 } from '../span-store.js';
+import { datasetInfo, findDatasetInfo, listDatasetInfos } from '../catalog-views.js';
 import { sqlStringLiteral } from '../sql-literal.js';
 import { DuckDbCatalog } from './duckdb-catalog.js';
 import { DEFAULT_COLUMN_ADMISSION_LIMITS, DuckDbColumnAdmission, type ColumnAdmissionLimits } from './duckdb-column-admission.js';
@@ -540,28 +541,11 @@ export class DuckDbSpanStore implements SpanStore {
   }
 
   async listDatasets(): Promise<DatasetInfo[]> {
-    return this.catalog
-      .datasetNames()
-      .map((key) => this.datasetInfo(key)!)
-      .sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
-  }
-
-  private datasetInfo(key: string): DatasetInfo | undefined {
-    const entry = this.catalog.dataset(key);
-    if (!entry) return undefined;
-    return {
-      name: entry.name,
-      slug: entry.slug,
-      created_at: formatRfc3339Nanos(entry.createdNs),
-      last_written_at: entry.lastWrittenNs === 0n ? null : formatRfc3339Nanos(entry.lastWrittenNs),
-      regular_columns_count: entry.columnCount === 0 ? null : entry.columnCount,
-    };
+    return listDatasetInfos(this.catalog);
   }
 
   findDataset(nameOrSlug: string): { selector: DatasetSelector & { kind: 'one' }; info: DatasetInfo } | undefined {
-    const key = this.catalog.findDataset(nameOrSlug);
-    const info = key === undefined ? undefined : this.datasetInfo(key);
-    return key === undefined || info === undefined ? undefined : { selector: { kind: 'one', name: key }, info };
+    return findDatasetInfo(this.catalog, nameOrSlug);
   }
 
   async createDataset(name: string): Promise<{ info: DatasetInfo; created: boolean }> {
@@ -580,7 +564,7 @@ export class DuckDbSpanStore implements SpanStore {
         ]),
       );
     }
-    return { info: this.datasetInfo(key)!, created };
+    return { info: datasetInfo(this.catalog, key)!, created };
   }
 
   listColumns(selector: DatasetSelector): Promise<ColumnInfo[]> {
