@@ -19,6 +19,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     const shared = Number.isSafeInteger(declared) && declared >= SHARED_BODY_BYTES ? takeSharedBody(declared) : null;
     let total = 0;
     let failed = false;
+    let sinceTurn = 0;
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
       total += chunk.length;
@@ -30,6 +31,16 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       }
       if (shared !== null) shared.set(chunk, total - chunk.length);
       else chunks.push(chunk);
+      // A large body arrives as fast as the main thread reads it: libuv reads up to 32 chunks of
+      // 64 KiB from one socket per turn, each copied twice, so other requests (/healthz) waited
+      // behind megabytes of copying, and on a loaded machine the reading thread is preempted
+      // between chunks. Pausing every RECEIVE_SLICE_BYTES lets the others in between.
+      sinceTurn += chunk.length;
+      if (sinceTurn >= RECEIVE_SLICE_BYTES) {
+        sinceTurn = 0;
+        req.pause();
+        setImmediate(() => req.resume());
+      }
     });
     req.on('end', () => {
       if (failed) return;
@@ -56,6 +67,8 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
  * loop for tens of ms). The same size as ingest's off-thread decode threshold.
  */
 export const SHARED_BODY_BYTES = 1024 * 1024;
+/** Bytes of a body read between turns of the event loop while it arrives (a fraction of a millisecond of copying). */
+const RECEIVE_SLICE_BYTES = 256 * 1024;
 /** Bytes joined between turns of the event loop: a few milliseconds of copying. */
 const JOIN_SLICE_BYTES = 8 * 1024 * 1024;
 

@@ -75,6 +75,15 @@ export class StoreMetrics {
         this.inc({ outcome: 'failure' }, reopens.failed);
       },
     });
+    new Counter({
+      name: 'waggle_store_failed_commit_reopens_total',
+      help: 'Reopens of the database (counted in waggle_store_reopens_total too) started because a commit failed at COMMIT while the database still served: DuckDB may leave part of a failed commit\'s rows in memory, so it is reopened before anything else is written.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(store.health().reopens?.afterFailedCommit ?? 0);
+      },
+    });
     new Gauge({
       name: 'waggle_wal_bytes',
       help: 'Bytes of the write-ahead log files on disk (acknowledged requests not yet trimmed after their commit).',

@@ -168,8 +168,11 @@ export interface StoreHealth {
    * Absent for stores that never reopen.
    */
   readonly reopening?: { readonly sinceMs: number; readonly failedAttempts: number; readonly lastError: string | null } | null;
-  /** Reopens since the store started, by outcome (a failed attempt is retried with backoff). */
-  readonly reopens?: { readonly succeeded: number; readonly failed: number };
+  /**
+   * Reopens since the store started, by outcome (a failed attempt is retried with backoff), and
+   * how many were started by a commit that failed at COMMIT in a database that still served.
+   */
+  readonly reopens?: { readonly succeeded: number; readonly failed: number; readonly afterFailedCommit?: number };
 }
 
 /**

@@ -119,6 +119,7 @@ describe('GET /metrics', () => {
     assert.equal(sampleValue(samples, 'waggle_store_queued_events'), 0);
     assert.equal(sampleValue(samples, 'waggle_store_consecutive_commit_failures'), 0);
     assert.equal(sampleValue(samples, 'waggle_store_quarantined_requests_total'), 0);
+    assert.equal(sampleValue(samples, 'waggle_store_failed_commit_reopens_total'), 0);
     assert.equal(sampleValue(samples, 'waggle_store_commit_failures_total'), 0);
     assert.equal(sampleValue(samples, 'waggle_auth_failures_total'), undefined);
     // Commits the ingest service asked for: at least the flushNow above, which committed queued events.

@@ -197,9 +197,22 @@ export class DuckDbSpanStore implements SpanStore {
     this.log = options.log ?? ((message) => process.stderr.write(`waggle: ${message}\n`));
     this.retention = retention;
     const queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value }, options.queryAdmissionObserver ?? null);
-    this.writePath = new DuckDbSpanWriter(writer, catalog, segments, options, committed, retention, nextSegmentId, routes, (message) => this.log(message), (run) => queryAdmission.withoutReads(run), (error) => {
-      void this.recovery.check(error);
-    });
+    this.writePath = new DuckDbSpanWriter(
+      writer,
+      catalog,
+      segments,
+      options,
+      committed,
+      retention,
+      nextSegmentId,
+      routes,
+      (message) => this.log(message),
+      (run) => queryAdmission.withoutReads(run),
+      (error) => {
+        void this.recovery.check(error);
+      },
+      (error) => this.recovery.afterFailedCommit(error),
+    );
     this.recovery = new DuckDbStoreRecovery({
       probe: () => this.probe(),
       holdWriter: () => this.writePath.hold(),

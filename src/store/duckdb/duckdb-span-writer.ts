@@ -12,6 +12,7 @@ import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, segme
 import { type ColumnRoutes, LayerResolver } from './duckdb-layer-resolver.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { appendEventRows } from './duckdb-row-appender.js';
+import { duckDbErrorKind } from './duckdb-error-kind.js';
 import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
 import type { DuckDbStoreOptions } from './duckdb-span-store.js';
 
@@ -44,6 +45,9 @@ export interface CommittedState {
  * The price: ~4 us more of DuckDB's CPU a span on ingest (BENCHMARKS.md run AB, against four).
  */
 const MAX_ROW_GROUPS_PER_COMMIT = 1;
+
+/** Tries a request gets on its own before it is set aside (DuckDbSpanWriter.ladderStep). */
+const LADDER_STEPS = 3;
 
 /** The last try before a request is set aside commits it in pieces of a row group divided by this. */
 const LAST_CHANCE_COMMIT_DIVISOR = 8;
@@ -91,6 +95,13 @@ export class DuckDbSpanWriter {
   private unfilledSinceCheckpoint = { segmentId: -1, bytes: 0 };
   /** Wall-clock time of the last commit, to seal an idle open segment. */
   lastCommitMs = Date.now();
+  /** The last commitOnce failed at its COMMIT statement (not before it). */
+  private failedAtCommit = false;
+  /**
+   * The oldest request's place in the retry ladder (commitOneByOne) while a failed COMMIT has the
+   * database reopened: the ladder goes on from `step` after the reopen instead of starting over.
+   */
+  private ladder: { walPosition: bigint; step: number; failure: unknown } | null = null;
 
   constructor(
     /** Replaced when the store reopens its database (resume). */
@@ -111,6 +122,13 @@ export class DuckDbSpanWriter {
      * writer's turn (it is called during one).
      */
     private readonly storeFailing: (error: unknown) => void = () => undefined,
+    /**
+     * Told when a COMMIT statement failed with room on disk: the database still serves, but
+     * DuckDB may have left part of the failed commit's rows in a table's memory (see
+     * reopenAfterFailedCommit), so it must be reopened before anything else writes. Must not
+     * wait for the writer's turn (it is called during one).
+     */
+    private readonly commitFailedInDatabase: (error: unknown) => void = () => undefined,
   ) {}
 
   /** The next unused segment id (compaction takes them too). */
@@ -280,12 +298,21 @@ export class DuckDbSpanWriter {
     let done = 0;
     while (this.pendingCount > 0 && done < limit) {
       const before = this.pendingCount;
-      try {
-        // Bounded like the background commits: a flush of everything queued is several transactions.
-        await this.commitOnce(Math.min(limit - done, MAX_ROW_GROUPS_PER_COMMIT * this.options.rowGroupSize), Number.POSITIVE_INFINITY);
-      } catch (error) {
-        this.noteCommitFailure(error);
-        await this.commitOneByOne(this.lastAttemptBatches, error);
+      const ladder = this.ladder;
+      if (ladder !== null && ladder.walPosition === this.pending[0]?.walPosition) {
+        // The oldest request's commit failed at COMMIT and the database was reopened since: its
+        // retries go on where they were, so a request that cannot be committed is still set aside.
+        await this.commitOneByOne(1, ladder.failure, ladder.step);
+      } else {
+        this.ladder = null;
+        try {
+          // Bounded like the background commits: a flush of everything queued is several transactions.
+          await this.commitOnce(Math.min(limit - done, MAX_ROW_GROUPS_PER_COMMIT * this.options.rowGroupSize), Number.POSITIVE_INFINITY);
+        } catch (error) {
+          this.noteCommitFailure(error);
+          this.reopenAfterFailedCommit(error, 0);
+          await this.commitOneByOne(this.lastAttemptBatches, error);
+        }
       }
       this.noteCommitSuccess();
       done += before - this.pendingCount;
@@ -302,55 +329,89 @@ export class DuckDbSpanWriter {
     this.lastCommitError = null;
   }
 
-  /** Commits the first `batches` queued requests each on its own, setting aside any that is poison. */
-  private async commitOneByOne(batches: number, firstError: unknown): Promise<void> {
+  /**
+   * Commits the first `batches` queued requests each on its own, setting aside any that is poison.
+   * Each request climbs a ladder of tries (LADDER_STEPS), the first from `fromStep` (where a
+   * reopened database left it).
+   */
+  private async commitOneByOne(batches: number, firstError: unknown, fromStep = 0): Promise<void> {
     for (let b = 0; b < Math.max(1, batches) && this.pending.length > 0; b++) {
       const head = this.pending[0]!;
-      let failure: unknown = null;
-      // A request wider than one commit allows takes several (column-bounded) commits, and a long
-      // one several of a row group each: one transaction of a whole 64 MB OTLP/JSON body (~115 000
-      // events) ran out of a 512 MB limit on its own, with no query running (BENCHMARKS Run K).
-      while (failure === null && this.pending[0] === head) {
+      let failure: unknown = firstError;
+      let committed = false;
+      for (let step = b === 0 ? fromStep : 0; step < LADDER_STEPS && !committed; step++) {
+        // Classified by behaviour: before each further try the store must still take a small
+        // write, else it is the store that fails, not the content.
+        if (step > 0 && !(await this.writerTakesWrites())) throw this.failingStore(failure);
         try {
-          await this.commitOnce(this.options.rowGroupSize, 1);
+          await this.ladderStep(step, head);
+          committed = true;
         } catch (error) {
           failure = error;
+          this.noteCommitFailure(error);
+          this.reopenAfterFailedCommit(error, step + 1);
         }
       }
-      if (failure === null) continue;
-      this.noteCommitFailure(failure);
-      // Classified by behaviour: the store must still take a small write; then the same lone
-      // commit is tried once more with no query running (running queries can hold most of
-      // DuckDB's memory limit, so a retry beside them may fail the same way), and only a second
-      // failure makes the request poison.
-      if (!(await this.writerTakesWrites())) throw this.failingStore(failure);
-      try {
-        await this.withoutReads(async () => {
-          while (this.pending[0] === head) await this.commitOnce(this.options.rowGroupSize, 1);
-        });
-        continue;
-      } catch (error) {
-        failure = error;
-      }
-      if (!(await this.writerTakesWrites())) throw this.failingStore(failure ?? firstError);
-      // A last chance before calling it poison: DuckDB's memory may be full of committed rows not
-      // yet checkpointed (the hostile mix at a 384 MB limit set an acknowledged 64 MB body aside
-      // with "failed to pin block" twice, no query running). A checkpoint writes them out, and
-      // smaller commits need less; content that cannot be committed fails here again.
-      try {
-        await this.withoutReads(async () => {
-          // Best effort: a checkpoint refused beside another connection's write (a compaction) is no
-          // reason to set the request aside; one that invalidated the database fails the commits below.
-          await this.writer.run('CHECKPOINT').catch(() => undefined);
-          while (this.pending[0] === head) await this.commitOnce(Math.max(1, Math.floor(this.options.rowGroupSize / LAST_CHANCE_COMMIT_DIVISOR)), 1);
-        });
-        continue;
-      } catch (error) {
-        failure = error;
-      }
+      this.ladder = null;
+      if (committed) continue;
       if (!(await this.writerTakesWrites())) throw this.failingStore(failure);
       await this.quarantineHead(failure);
     }
+  }
+
+  /**
+   * One try at committing the oldest request `head` whole (in as many commits as it takes). Step
+   * 0: as is. A request wider than one commit allows takes several (column-bounded) commits, and
+   * a long one several of a row group each: one transaction of a whole 64 MB OTLP/JSON body (~115
+   * 000 events) ran out of a 512 MB limit on its own, with no query running (BENCHMARKS Run K).
+   * Step 1: the same with no query running (running queries can hold most of DuckDB's memory
+   * limit, so a retry beside them may fail the same way). Step 2, a last chance before calling it
+   * poison: DuckDB's memory may be full of committed rows not yet checkpointed (the hostile mix at
+   * a 384 MB limit set an acknowledged 64 MB body aside with "failed to pin block" twice, no query
+   * running); a checkpoint writes them out, and smaller commits need less; content that cannot be
+   * committed fails here again.
+   */
+  private async ladderStep(step: number, head: PendingBatch): Promise<void> {
+    if (step === 0) {
+      while (this.pending[0] === head) await this.commitOnce(this.options.rowGroupSize, 1);
+      return;
+    }
+    await this.withoutReads(async () => {
+      if (step === 1) {
+        while (this.pending[0] === head) await this.commitOnce(this.options.rowGroupSize, 1);
+        return;
+      }
+      // Best effort: a checkpoint refused beside another connection's write (a compaction) is no
+      // reason to set the request aside; one that invalidated the database fails the commits below.
+      await this.writer.run('CHECKPOINT').catch(() => undefined);
+      while (this.pending[0] === head) await this.commitOnce(Math.max(1, Math.floor(this.options.rowGroupSize / LAST_CHANCE_COMMIT_DIVISOR)), 1);
+    });
+  }
+
+  /**
+   * After a failed commit: when it failed at its COMMIT statement with room on disk, the database
+   * is reopened before anything else is written, and this turn ends here (throws; everything stays
+   * queued and in the WAL). DuckDB 1.5.6 does not fully undo a COMMIT that fails while it merges
+   * the transaction's rows into a table (out of memory at a small limit: "Failed to commit: failed
+   * to pin block"): part of the rows stays in a column's memory, the next rows appended to that
+   * table read the failed commit's values in their place, and the next checkpoint finds
+   * "Corrupted in-memory column ... misaligned count" and invalidates the database
+   * (bench/hardening/duckdb-failed-commit-repro.ts). The file and DuckDB's log hold only what
+   * was committed, so a reopen drops the stray rows. On a full disk the COMMIT fails writing
+   * DuckDB's log, after the merge, and is undone; that stays the full-disk handling's, and a COMMIT
+   * that invalidated the database the recovery's.
+   * `nextStep` is where the oldest request's retries go on after the reopen.
+   */
+  private reopenAfterFailedCommit(error: unknown, nextStep: number): void {
+    if (!this.failedAtCommit || !roomToSetAside(freeDiskBytes(this.options.dataDir))) return;
+    // An invalidated database (a fatal error, a failed checkpoint) or a failed write is the
+    // recovery's probe's to judge (storeFailing): reopened there, or left to the full-disk handling.
+    const kind = duckDbErrorKind(error);
+    if (kind === 'fatal' || kind === 'io') return;
+    const head = this.pending[0];
+    this.ladder = head === undefined ? null : { walPosition: head.walPosition, step: nextStep, failure: error };
+    this.commitFailedInDatabase(error);
+    throw error;
   }
 
   /** The store itself fails (not the content): it may have been invalidated; the error is thrown on. */
@@ -432,6 +493,7 @@ export class DuckDbSpanWriter {
    */
   private async commitOnce(limit: number, maxBatches: number): Promise<void> {
     this.lastAttemptBatches = 0;
+    this.failedAtCommit = false;
     if (this.pendingCount === 0) return;
     // Taken from a snapshot: enqueue() keeps pushing to this.pending while the commit awaits DuckDB.
     const candidates: EventRecord[] = [];
@@ -565,7 +627,12 @@ export class DuckDbSpanWriter {
         next.partialEvents,
         next.partialTotal,
       ]);
-      await this.writer.run('COMMIT');
+      try {
+        await this.writer.run('COMMIT');
+      } catch (error) {
+        this.failedAtCommit = true;
+        throw error;
+      }
     } catch (error) {
       await this.writer.run('ROLLBACK').catch(() => undefined);
       throw error;

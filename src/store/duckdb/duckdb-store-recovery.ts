@@ -49,6 +49,8 @@ export class DuckDbStoreRecovery {
   private state: ReopeningState | null = null;
   private succeeded = 0;
   private failed = 0;
+  /** Reopens started because a COMMIT failed in a database that still served (afterFailedCommit). */
+  private afterFailedCommits = 0;
   private probing: Promise<boolean> | null = null;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -65,8 +67,21 @@ export class DuckDbStoreRecovery {
     return this.state;
   }
 
-  reopens(): { succeeded: number; failed: number } {
-    return { succeeded: this.succeeded, failed: this.failed };
+  reopens(): { succeeded: number; failed: number; afterFailedCommit: number } {
+    return { succeeded: this.succeeded, failed: this.failed, afterFailedCommit: this.afterFailedCommits };
+  }
+
+  /**
+   * Reopens a database that still serves but whose memory can no longer be trusted: a COMMIT
+   * failed while DuckDB merged its rows into a table, and DuckDB (1.5.6) may have left part of
+   * them there (DuckDbSpanWriter.reopenAfterFailedCommit). No probe: the probe would pass.
+   */
+  afterFailedCommit(cause: unknown): void {
+    if (this.stopped || this.state !== null) return;
+    this.afterFailedCommits += 1;
+    this.start(
+      `a commit failed at COMMIT (${messageOf(cause)}); DuckDB may have left part of its rows in a table's memory (a failed COMMIT is not fully undone), so the database is reopened before anything else is written: the commit is retried from the write-ahead log, nothing acknowledged is lost or stored twice`,
+    );
   }
 
   /**
@@ -79,7 +94,7 @@ export class DuckDbStoreRecovery {
     if (this.state !== null) return true;
     const invalidated = duckDbErrorKind(error) === 'fatal' || (await this.probeFails());
     if (!invalidated || this.stopped) return false;
-    this.start(error);
+    this.start(`DuckDB invalidated the database (${messageOf(error)}); reopening it: reads answer 503 meanwhile, and acknowledged data waits in the write-ahead log`);
     return true;
   }
 
@@ -98,10 +113,10 @@ export class DuckDbStoreRecovery {
     return this.probing;
   }
 
-  private start(cause: unknown): void {
+  private start(why: string): void {
     if (this.state !== null) return;
     this.state = { sinceMs: Date.now(), failedAttempts: 0, lastError: null };
-    this.host.log(`DuckDB invalidated the database (${messageOf(cause)}); reopening it: reads answer 503 meanwhile, and acknowledged data waits in the write-ahead log`);
+    this.host.log(why);
     this.running = this.reopen();
   }
 

@@ -29,7 +29,7 @@ describe('DuckDbSpanStore reopening an invalidated database', () => {
         await store.flush().catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      assert.deepEqual(store.health().reopens, { succeeded: 1, failed: 0 }, logs.join('\n'));
+      assert.deepEqual(store.health().reopens, { succeeded: 1, failed: 0, afterFailedCommit: 0 }, logs.join('\n'));
       assert.equal(await store.committedWalPosition(), 2n);
       assert.equal(store.pendingEvents(), 0);
       const relation = store.relation({ kind: 'one', name: 'split' }, ['span_id'], { startNs: 0n, endNs: 2n ** 62n });
