@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { readResultRows } from './duckdb-result-rows.js';
+import { readMaterializedRows, readResultRows } from './duckdb-result-rows.js';
 
 /** Every type a query result holds today (and a few it might), NULLs included, over three chunks. */
 const SQL = `
@@ -35,6 +35,27 @@ describe('reading a DuckDB result into rows', () => {
     const connection = await instance.connect();
     try {
       assert.deepEqual(await readResultRows(await connection.run('SELECT 1 AS one, \'x\' AS two WHERE false')), { columns: ['one', 'two'], rows: [] });
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it("reads a prepared statement's materialized result into exactly the rows getRows gives, over every chunk", async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const statement = await connection.prepare(`SELECT * FROM (${SQL}) WHERE int32 >= $1`);
+      statement.bindInteger(1, 10);
+      const expected = (await statement.runAndReadAll()).getRows();
+      const result = await statement.run();
+      assert.equal(result.chunkCount, 3);
+      const rows = readMaterializedRows(result);
+      assert.equal(rows.length, 4990);
+      assert.deepEqual(rows, expected);
+      assert.deepEqual(rows[0]!.slice(0, 11), [10, 30000000000n, 3402823669209384630n, 18446744073709550n, 10000000000000000000000n, 10 / 7, 2.5, false, 0, 10, 'v10']);
+      statement.bindInteger(1, 5000);
+      assert.deepEqual(readMaterializedRows(await statement.run()), []);
     } finally {
       connection.closeSync();
       instance.closeSync();

@@ -1,4 +1,4 @@
-import { DuckDBTypeId, JSDuckDBValueConverter, type DuckDBResult } from '@duckdb/node-api';
+import { DuckDBTypeId, JSDuckDBValueConverter, type DuckDBMaterializedResult, type DuckDBResult, type DuckDBValue } from '@duckdb/node-api';
 import type { SqlRows } from '../span-store.js';
 
 /**
@@ -48,4 +48,28 @@ export async function readResultRows(result: DuckDBResult): Promise<SqlRows> {
     }
   }
   return { columns, rows };
+}
+
+/**
+ * Every row of a materialized result (a prepared statement's `run()`), as node-api's getRows gives
+ * them (the same DuckDBValues), read synchronously: a materialized result already holds its
+ * chunks, but runAndReadAll fetches them with one async fetch_chunk per chunk plus one that finds
+ * none, each a round trip through libuv's thread pool and the event loop. For a trace lookup's two
+ * small results that was 4 of its 6 hops (BENCHMARKS.md run AN).
+ */
+export function readMaterializedRows(result: DuckDBMaterializedResult): DuckDBValue[][] {
+  const rows: DuckDBValue[][] = [];
+  const columnCount = result.columnCount;
+  const chunkCount = result.chunkCount;
+  for (let c = 0; c < chunkCount; c += 1) {
+    const chunk = result.getChunk(c);
+    const count = chunk.rowCount;
+    const first = rows.length;
+    for (let r = 0; r < count; r += 1) rows.push(new Array<DuckDBValue>(columnCount));
+    for (let column = 0; column < columnCount; column += 1) {
+      const vector = chunk.getColumnVector(column);
+      for (let r = 0; r < count; r += 1) rows[first + r]![column] = vector.getItem(r);
+    }
+  }
+  return rows;
 }

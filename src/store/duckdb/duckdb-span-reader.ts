@@ -13,7 +13,7 @@ import { ROW_POSITION_COLUMNS, blockSampleUnit, type BlockSample, type ColumnInf
 import { sqlStringLiteral } from '../sql-literal.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { formatStoredEvent } from './duckdb-event-formatter.js';
-import { readResultRows } from './duckdb-result-rows.js';
+import { readMaterializedRows, readResultRows } from './duckdb-result-rows.js';
 import {
   ATTRIBUTE_SQL_TYPE,
   CORE_PHYSICAL_COLUMNS,
@@ -149,7 +149,7 @@ export class DuckDbSpanReader {
     statement.bindBigInt(1, location.minTsNs);
     statement.bindBigInt(2, location.maxTsNs);
     statement.bindUHugeInt(3, traceId);
-    return (await statement.runAndReadAll()).getRows();
+    return readMaterializedRows(await statement.run());
   }
 
   /**
@@ -189,7 +189,7 @@ export class DuckDbSpanReader {
     const lookup = this.traceIndexTables.lookup();
     const statement = await this.traceStatements.statement(reader, INDEX_LOOKUP_KEY, lookup.sql);
     lookup.bind(statement, traceId);
-    return traceLocations((await statement.runAndReadAll()).getRows());
+    return traceLocations(readMaterializedRows(await statement.run()));
   }
 
   async listTraces(options: TraceListOptions): Promise<TraceSummary[]> {
