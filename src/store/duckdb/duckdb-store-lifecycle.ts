@@ -53,6 +53,11 @@ export interface LifecycleOptions {
   idleSealMs: number;
   /** Most event time one compacted segment may span, so retention still drops whole segments. */
   maxGroupSpanNs: bigint;
+  /**
+   * Asked before each background compaction starts (the process's memory budget): false leaves
+   * the group for a later pass. compactAll (tests, benchmarks) does not ask.
+   */
+  compactionMayStart?: () => boolean;
 }
 
 type DeletionCause = 'retention' | 'diskBudget';
@@ -146,7 +151,9 @@ export class DuckDbStoreLifecycle {
     // Groups are compacted one after another while there are any, for up to a pass's worth of
     // time: one group a pass fell behind a steady 10M-span load (one sealed segment a minute).
     const started = Date.now();
-    while (!this.stopped && (await this.compactOneGroup()) && Date.now() - started < COMPACTION_TURN_MS);
+    // Near the memory budget a merge waits (a merge's sort can take DuckDB's whole pool).
+    const mayStart = this.options.compactionMayStart ?? ((): boolean => true);
+    while (!this.stopped && this.nextGroup().length > 0 && mayStart() && (await this.compactOneGroup()) && Date.now() - started < COMPACTION_TURN_MS);
     await this.mergeTraceRunsIfDue();
     // An estimate for /metrics, last and bounded in time: it must never hold up compaction.
     await this.estimateDatasetBytes().catch((error: unknown) => this.host.log(`estimating bytes per dataset failed: ${error instanceof Error ? error.message : String(error)}`));
