@@ -36,6 +36,12 @@ export const MEMORY_LIMITS = {
     reason:
       'Longest compaction waits for memory in a row: under a load that keeps RSS high it then runs anyway, so sealed segments (slower trace lookups, ~25 % more bytes a span until compacted) cannot pile up without bound.',
   },
+  compactionSliceRows: {
+    value: 131_072,
+    unit: 'rows',
+    reason:
+      "Rows one step of a compaction sorts at once (four row groups). A merge of 1M spans sorted in one statement held DuckDB's pool at its limit and the process near 1 GB with nothing else running (run AO); the merge is written in slices of whole seconds of event time instead, each sorted alone and appended in order in one transaction, which gives the same row order. Smaller slices read the sources more often (each slice filters them by time).",
+  },
   refuseIngestPercent: {
     value: 90,
     unit: 'percent of WAGGLE_MAX_MEMORY_BYTES',
