@@ -11,7 +11,7 @@ export const MEMORY_LIMITS = {
     value: 75,
     unit: 'percent of WAGGLE_MAX_MEMORY_BYTES',
     reason:
-      "From this RSS on, V8 is made to collect its garbage now rather than when its heap-growing heuristic would (which let the heap reach 250-400 MB, mostly garbage, at the peaks of a load: one collection took it from 382 to 154 MB). Only then, and only once the heap has grown by memory.collectGarbageGrowthBytes since the last such collection: each is a pause of the event loop, and a smaller heap-growing factor for the whole run cost ingest 22-80 % more CPU a span (run Z).",
+      "From this RSS on, V8 is made to collect its garbage now rather than when its heap-growing heuristic would (which let the heap reach 250-400 MB, mostly garbage, at the peaks of a load: one collection took it from 382 to 154 MB). Only then, and only once the heap has grown by memory.collectGarbageGrowthBytes since the last such collection: each is a pause of the event loop (~70 ms under load, run AO), and a smaller heap-growing factor for the whole run cost ingest 22-80 % more CPU a span (run Z).",
   },
   collectGarbageGrowthBytes: {
     value: 64 * 1024 * 1024,
