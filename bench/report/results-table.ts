@@ -78,7 +78,7 @@ export function formatResults(results: BenchResults): string {
   }
   for (const dataset of results.datasets) {
     out.push('', `Data set: ${formatCount(dataset.spans)} spans over 24 h, loaded ${dataset.loader === 'in-process' ? 'in-process (no HTTP, no WAL)' : 'over OTLP/HTTP protobuf'} ` +
-      `at ${formatCount(dataset.load.spansPerSecond)} spans/s (${verificationText(dataset.verification)}); server cores (JS) / machine ${formatCpu(dataset.loadCpu)}`);
+      `at ${formatCount(dataset.load.spansPerSecond)} spans/s (${verificationText(dataset.verification)}; ${retriesText(dataset.load.retries, dataset.load.retryCodes)}); server cores (JS) / machine ${formatCpu(dataset.loadCpu)}`);
     out.push(`  server RSS: peak while loading ${formatMiB(dataset.rss.peakLoadBytes)}, idle 3 s after load ${formatMiB(dataset.rss.idleAfterLoadBytes)}, idle once compacted ${formatMiB(dataset.rss.idleCompactedBytes)}, ` +
       `peak during queries ${formatMiB(dataset.rss.peakQueriesBytes)}, lifetime peak (VmHWM) ${formatMiB(dataset.rss.lifetimePeakBytes)}`);
     if (dataset.queries !== null) {
@@ -133,4 +133,11 @@ export function formatResults(results: BenchResults): string {
   }
   if (results.problems.length > 0) out.push('', 'Problems:', ...results.problems.map((p) => `  - ${p}`));
   return out.join('\n');
+}
+
+/** Requests the loader sent again (503 + Retry-After and the like are retried, as OTLP exporters do): their wait is in the rate. */
+function retriesText(retries: number | undefined, codes: Readonly<Record<string, number>> | undefined): string {
+  if (retries === undefined || retries === 0) return 'no retries';
+  const byCode = Object.entries(codes ?? {}).map(([code, n]) => `${code} ×${formatCount(n)}`).join(', ');
+  return `${formatCount(retries)} requests retried: ${byCode}`;
 }

@@ -20,3 +20,11 @@ export class IngestNotReadyError extends UnavailableError {
     this.name = 'IngestNotReadyError';
   }
 }
+
+/** The process is near its memory budget (WAGGLE_MAX_MEMORY_BYTES) while ingest's own queue drains. */
+export class IngestMemoryError extends UnavailableError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IngestMemoryError';
+  }
+}

@@ -6,7 +6,7 @@ import type { StoreMetrics } from '../observability/store-metrics.js';
 import type { IngestMetrics } from '../observability/ingest-metrics.js';
 import type { Logger } from '../observability/waggle-logger.js';
 import type { SpanStore } from '../store/span-store.js';
-import { IngestBusyError, IngestNotReadyError } from './ingest-refusals.js';
+import { IngestBusyError, IngestMemoryError, IngestNotReadyError } from './ingest-refusals.js';
 import { admitPayload, admitPayloadInSlices } from './payload-admission.js';
 import { decodePayload } from './payload-decode-scheduler.js';
 import { PAYLOAD_DECODERS, type DecodedPayload } from './payload-decoders.js';
@@ -36,6 +36,11 @@ export interface IngestLimits {
    * leaves the commit to the store rather than cut it short. Infinity when the store does not.
    */
   storeBatchEvents?: number;
+  /**
+   * The process-wide memory budget (ProcessMemoryBudget): asked before each request is taken,
+   * with whether ingest holds events of its own that commits will let go. Absent: no budget.
+   */
+  memory?: { ingestMayTake(ingestHolds: boolean): boolean };
 }
 
 export interface IngestRequest {
@@ -196,6 +201,20 @@ export class IngestService {
       throw new IngestBusyError('Waggle is busy writing earlier data; retry shortly');
     }
     this.refuseWhileQueuedBytesFull();
+    this.refuseWhileOverMemoryBudget();
+  }
+
+  /**
+   * Near the memory budget, new requests wait (503 + Retry-After) while what ingest holds is
+   * committed: queued events, and bodies being decoded. A commit is started now, so the queue
+   * drains at once rather than at the freshness timer.
+   */
+  private refuseWhileOverMemoryBudget(): void {
+    const memory = this.limits.memory;
+    if (memory === undefined) return;
+    if (memory.ingestMayTake(this.store.pendingEvents() > 0 || this.decodingBytes > 0)) return;
+    this.flushSoon();
+    throw new IngestMemoryError('Waggle is near its memory budget (WAGGLE_MAX_MEMORY_BYTES) and writing earlier data; retry shortly');
   }
 
   /**

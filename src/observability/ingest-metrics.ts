@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { WaggleError } from '../core/errors.js';
-import { IngestBusyError, IngestNotReadyError } from '../ingest/ingest-refusals.js';
+import { IngestBusyError, IngestMemoryError, IngestNotReadyError } from '../ingest/ingest-refusals.js';
 
 /** Where a request came in: OTLP over HTTP (protobuf or JSON), OTLP/gRPC, Honeycomb's Events API. */
 export type IngestTransport = 'otlp_http' | 'otlp_grpc' | 'honeycomb';
@@ -21,6 +21,7 @@ export interface IngestAnswer {
 function refusalReason(error: unknown): string {
   if (error instanceof IngestBusyError) return 'queue_full';
   if (error instanceof IngestNotReadyError) return 'not_ready';
+  if (error instanceof IngestMemoryError) return 'memory';
   return error instanceof WaggleError ? error.code : 'internal';
 }
 
@@ -37,7 +38,7 @@ export class IngestMetrics {
   constructor(registry: Registry) {
     const registers = [registry];
     this.acknowledged = new Counter({ name: 'waggle_ingest_requests_acknowledged_total', help: 'Ingest requests answered with success (partial successes included): durable in the write-ahead log.', labelNames: ['transport'], registers });
-    this.refusedRequests = new Counter({ name: 'waggle_ingest_requests_refused_total', help: 'Ingest requests refused whole (nothing stored), by reason: an error code (bad_request, payload_too_large, unsupported_media_type, internal, ...), queue_full (commits behind, 503) or not_ready (full disk, failing writes or WAL replay, 503).', labelNames: ['transport', 'reason'], registers });
+    this.refusedRequests = new Counter({ name: 'waggle_ingest_requests_refused_total', help: 'Ingest requests refused whole (nothing stored), by reason: an error code (bad_request, payload_too_large, unsupported_media_type, internal, ...), queue_full (commits behind, 503), not_ready (full disk, failing writes or WAL replay, 503) or memory (near WAGGLE_MAX_MEMORY_BYTES, 503).', labelNames: ['transport', 'reason'], registers });
     this.received = new Counter({ name: 'waggle_ingest_spans_received_total', help: 'Spans (OTLP) and events (Honeycomb) in acknowledged requests: accepted plus refused.', labelNames: ['transport'], registers });
     this.accepted = new Counter({ name: 'waggle_ingest_spans_accepted_total', help: 'Spans (OTLP) and events (Honeycomb) acknowledged and queued for storage.', labelNames: ['transport'], registers });
     this.refusedSpans = new Counter({ name: 'waggle_ingest_spans_refused_total', help: 'Spans and events refused inside acknowledged requests (OTLP partial success, Honeycomb item 400), by reason: invalid or too_many_columns.', labelNames: ['transport', 'reason'], registers });

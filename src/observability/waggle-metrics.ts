@@ -1,4 +1,5 @@
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { MemoryBudgetStats } from './process-memory-budget.js';
 import { AuthMetrics } from './auth-metrics.js';
 import { HttpMetrics } from './http-metrics.js';
 import { IngestMetrics } from './ingest-metrics.js';
@@ -9,6 +10,8 @@ import { StoreMetrics, type StoreMetricsSources } from './store-metrics.js';
 export interface WaggleMetricsSources extends StoreMetricsSources {
   /** Whether Waggle can ingest and query now (what /readyz answers). */
   readonly ready: () => boolean;
+  /** The process's memory budget (WAGGLE_MAX_MEMORY_BYTES) and what it did; absent in tools that run no budget. */
+  readonly memory?: { readonly budgetBytes: number; stats(): MemoryBudgetStats };
 }
 
 /**
@@ -37,6 +40,25 @@ export class WaggleMetrics {
         this.set(sources.ready() ? 1 : 0);
       },
     });
+    const memory = sources.memory;
+    if (memory !== undefined) this.addMemoryBudgetMetrics(memory);
+  }
+
+  private addMemoryBudgetMetrics(memory: NonNullable<WaggleMetricsSources['memory']>): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'waggle_memory_budget_bytes', help: 'WAGGLE_MAX_MEMORY_BYTES: the resident memory Waggle keeps under (0: no budget).', registers, collect() {
+      this.set(memory.budgetBytes);
+    } });
+    // Counters read from the budget's own tally at each scrape.
+    const tally = (name: string, help: string, read: (stats: MemoryBudgetStats) => number): void => {
+      new Counter({ name, help, registers, collect() {
+        this.reset();
+        this.inc(read(memory.stats()));
+      } });
+    };
+    tally('waggle_memory_forced_collections_total', "Full collections of V8's heap the memory budget asked for (RSS over 75 % of the budget).", (s) => s.forcedCollections);
+    tally('waggle_memory_forced_collection_seconds_total', 'Event-loop time spent in those collections.', (s) => s.forcedCollectionSeconds);
+    tally('waggle_compactions_deferred_total', 'Lifecycle passes that left a compaction for later because RSS was over 70 % of the memory budget.', (s) => s.compactionDeferrals);
   }
 
   /** The Prometheus text exposition (format 0.0.4) of Waggle's metrics and the process's. */

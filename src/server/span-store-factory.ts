@@ -18,6 +18,8 @@ export async function openSpanStore(
   queryAdmissionObserver: QueryAdmissionObserver,
   /** DuckDB settings for tests that make the database fail (DuckDbStoreOptions.faultInjectionSettings). */
   faultInjectionSettings?: Readonly<Record<string, string>>,
+  /** The process's memory budget, asked before each background compaction (DuckDB). */
+  compactionMayStart?: () => boolean,
 ): Promise<OpenedStore> {
   if (config.store === 'clickhouse') {
     const store = await ClickHouseSpanStore.open({
@@ -41,6 +43,7 @@ export async function openSpanStore(
     log,
     queryAdmissionObserver,
     ...(faultInjectionSettings === undefined ? {} : { faultInjectionSettings }),
+    ...(compactionMayStart === undefined ? {} : { compactionMayStart }),
   });
   return { store, batchEvents: DEFAULT_DUCKDB_STORE_OPTIONS.rowGroupSize };
 }

@@ -33,6 +33,7 @@ import type { SpanStore } from '../store/span-store.js';
 import type { Readiness } from '../ingest/write-readiness.js';
 import { UNMATCHED_ROUTE } from '../observability/http-metrics.js';
 import { WaggleMetrics } from '../observability/waggle-metrics.js';
+import { ProcessMemoryBudget } from '../observability/process-memory-budget.js';
 import { waggleReadiness } from '../observability/waggle-readiness.js';
 import { createLogger, type Logger } from '../observability/waggle-logger.js';
 import type { AlertScheduler } from '../alerting/alert-scheduler.js';
@@ -153,6 +154,8 @@ export interface StartHooks {
   alerting?: AlertingOptions;
   /** Tests only: DuckDB settings that make the database fail (DuckDbStoreOptions.faultInjectionSettings). */
   storeFaultInjection?: Readonly<Record<string, string>>;
+  /** Tests only: a shorter memory.refuseIngestGraceMs. */
+  memoryRefuseIngestGraceMs?: number;
 }
 
 /**
@@ -180,7 +183,13 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
     dequeued: (waitSeconds) => metricsRef?.queries.recordQueryDequeued(waitSeconds),
     rejected: () => metricsRef?.queries.recordQueryRejected(),
   };
-  const { store, batchEvents } = await openSpanStore(config, (message: string) => logger.warn(message), queryAdmissionObserver, hooks.storeFaultInjection).catch((error: unknown) => {
+  // One budget for the whole process (RSS): ingest and compaction ask it before adding memory.
+  const memoryBudget = new ProcessMemoryBudget({
+    budgetBytes: config.maxMemoryBytes,
+    log: (message) => logger.warn(message),
+    ...(hooks.memoryRefuseIngestGraceMs === undefined ? {} : { refuseIngestGraceMs: hooks.memoryRefuseIngestGraceMs }),
+  });
+  const { store, batchEvents } = await openSpanStore(config, (message: string) => logger.warn(message), queryAdmissionObserver, hooks.storeFaultInjection, () => memoryBudget.compactionMayStart()).catch((error: unknown) => {
     // What the operator must fix (an unreachable ClickHouse, a damaged writer id file), said in one line.
     throw new StartupError(`cannot open the ${config.store} store: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   });
@@ -191,7 +200,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
   let listening = false;
   let ingest: IngestService | null = null;
   const readiness = (): Readiness => waggleReadiness(listening, ingest?.readiness() ?? { ready: false, reason: 'starting' }, store.health());
-  const metrics = new WaggleMetrics({ store, dataDir: config.dataDir, walDir, ready: () => readiness().ready });
+  const metrics = new WaggleMetrics({ store, dataDir: config.dataDir, walDir, ready: () => readiness().ready, memory: memoryBudget });
   metricsRef = metrics;
   const ingestService = new IngestService(wal, store, {
     maxBodyBytes: config.maxBodyBytes,
@@ -200,6 +209,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
     maxPendingEvents: 4 * batchEvents,
     flushIntervalMs: config.flushIntervalMs,
     storeBatchEvents: batchEvents,
+    memory: memoryBudget,
   }, logger, config.dataDir, { ingest: metrics.ingest, store: metrics.store });
   ingest = ingestService;
   // Started before the listeners, so that no request can be queued ahead of the replayed ones:
@@ -326,6 +336,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
       });
     }
     ingestService.start();
+    memoryBudget.start();
     let stopping: Promise<void> | null = null;
     const grpcServer = grpc;
     return {
@@ -339,6 +350,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
       stop: () => {
         stopping ??= (async () => {
           listening = false;
+          memoryBudget.stop();
           await Promise.all([closeHttpServer(mainServer), closeHttpServer(otlpServer), grpcServer.stop()]);
           await api.flush();
           await ingestService.stop();
@@ -349,6 +361,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
       },
     };
   } catch (error) {
+    memoryBudget.stop();
     mainServer.close();
     otlpServer.close();
     if (grpc) await grpc.stop();

@@ -5,6 +5,7 @@ import { DERIVED_LIMITS } from './derived-limits.js';
 import { HTTP_LIMITS } from './http-limits.js';
 import { INGEST_LIMITS } from './ingest-limits.js';
 import type { LimitDefinition } from './limit-definition.js';
+import { MEMORY_LIMITS } from './memory-limits.js';
 import { QUERY_LIMITS } from './query-limits.js';
 import { SAVED_LIMITS } from './saved-limits.js';
 import { STORE_LIMITS } from './store-limits.js';
@@ -26,4 +27,5 @@ export const LIMITS_TABLE: Readonly<Record<string, Readonly<Record<string, Limit
   alerting: ALERTING_LIMITS,
   analysis: ANALYSIS_LIMITS,
   store: STORE_LIMITS,
+  memory: MEMORY_LIMITS,
 };

@@ -98,6 +98,8 @@ export interface DuckDbStoreOptions {
    * (`debug_checkpoint_abort`) that makes DuckDB invalidate the database, to prove the reopen.
    */
   faultInjectionSettings?: Readonly<Record<string, string>>;
+  /** Asked before each background compaction (the process's memory budget); absent: always. */
+  compactionMayStart?: () => boolean;
 }
 
 export const DEFAULT_DUCKDB_STORE_OPTIONS: Omit<DuckDbStoreOptions, 'dataDir'> = {
@@ -259,6 +261,7 @@ export class DuckDbSpanStore implements SpanStore {
         retiredTableGraceMs: options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS,
         idleSealMs: options.idleSealMs ?? DEFAULT_IDLE_SEAL_MS,
         maxGroupSpanNs: 2n * (options.segmentMaxAgeNs ?? DEFAULT_SEGMENT_MAX_AGE_NS),
+        ...(options.compactionMayStart === undefined ? {} : { compactionMayStart: options.compactionMayStart }),
       },
     );
     const interval = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;

@@ -20,6 +20,7 @@ import {
 } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
+import { MEMORY_LIMITS } from '../../core/limits/memory-limits.js';
 import { buildMergedTraceRuns, swapMergedTraceRuns, traceRunCounts, traceRunMergeDue } from './duckdb-trace-run-merge.js';
 
 /** What the lifecycle needs of the store: its segment list, the writer's turn, and a connection of its own. */
@@ -53,6 +54,11 @@ export interface LifecycleOptions {
   idleSealMs: number;
   /** Most event time one compacted segment may span, so retention still drops whole segments. */
   maxGroupSpanNs: bigint;
+  /**
+   * Asked before each background compaction starts (the process's memory budget): false leaves
+   * the group for a later pass. compactAll (tests, benchmarks) does not ask.
+   */
+  compactionMayStart?: () => boolean;
 }
 
 type DeletionCause = 'retention' | 'diskBudget';
@@ -146,7 +152,9 @@ export class DuckDbStoreLifecycle {
     // Groups are compacted one after another while there are any, for up to a pass's worth of
     // time: one group a pass fell behind a steady 10M-span load (one sealed segment a minute).
     const started = Date.now();
-    while (!this.stopped && (await this.compactOneGroup()) && Date.now() - started < COMPACTION_TURN_MS);
+    // Near the memory budget a merge waits (a merge's sort can take DuckDB's whole pool).
+    const mayStart = this.options.compactionMayStart ?? ((): boolean => true);
+    while (!this.stopped && this.nextGroup().length > 0 && mayStart() && (await this.compactOneGroup()) && Date.now() - started < COMPACTION_TURN_MS);
     await this.mergeTraceRunsIfDue();
     // An estimate for /metrics, last and bounded in time: it must never hold up compaction.
     await this.estimateDatasetBytes().catch((error: unknown) => this.host.log(`estimating bytes per dataset failed: ${error instanceof Error ? error.message : String(error)}`));
@@ -469,9 +477,24 @@ export class DuckDbStoreLifecycle {
       // a row group instead of 25 (each block holding parts of ~4 row groups), so a trace lookup
       // that has to read one row group from disk reads 9 blocks, not 25 (BENCHMARKS.md run AI).
       // The sort before it still runs on every thread; one NULL a row comes back (a few MB).
-      await connection.run(
-        `INSERT INTO ${table} (${targetNames.join(', ')}) SELECT ${inserted.join(', ')} FROM (${sources.join(' UNION ALL ')}) ORDER BY ${COMPACTED_ROW_ORDER_SQL} RETURNING NULL`,
-      );
+      // In slices of whole seconds of event time, each sorted on its own and appended in order,
+      // one transaction for all: the row order is the same as one sort's (seconds come first in
+      // it), but a sort holds one slice's rows, not the group's (a 1M-span merge's sort took
+      // DuckDB's pool to its limit and the process to ~1 GB with nothing else running:
+      // BENCHMARKS.md run AO). Each slice's filter on ts_ns reads only its stretch of segments
+      // stored in time order (zone maps).
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        for (const where of compactionSliceFilters(group, MEMORY_LIMITS.compactionSliceRows.value)) {
+          await connection.run(
+            `INSERT INTO ${table} (${targetNames.join(', ')}) SELECT ${inserted.join(', ')} FROM (${sources.join(' UNION ALL ')})${where} ORDER BY ${COMPACTED_ROW_ORDER_SQL} RETURNING NULL`,
+          );
+        }
+        await connection.run('COMMIT');
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
       // The segment's trace-index run, in key order, appended to waggle_trace_runs in the swap
       // below: a lookup reads one row group of it (zone maps). 8-byte keys, and the trace's
       // length, not its end (fewer bits). A crash before the swap leaves this table behind; the
@@ -589,6 +612,32 @@ export class DuckDbStoreLifecycle {
     this.host.segments.splice(first, 0, target);
     return true;
   }
+}
+
+/**
+ * WHERE clauses on ts_ns that split a group's rows into slices of about `rowsPerSlice` (by equal
+ * stretches of event time, cut at whole seconds), in row order; together they cover every row
+ * once (the first and last are open-ended). One empty clause when the group is small, or its
+ * time range unknown or before 1970 (where integer division by a second truncates upwards).
+ */
+export function compactionSliceFilters(group: readonly SegmentState[], rowsPerSlice: number): string[] {
+  const rows = group.reduce((n, s) => n + s.rowCount, 0);
+  const slices = Math.ceil(rows / rowsPerSlice);
+  if (slices <= 1 || group.some((s) => s.minTsNs === null || s.maxTsNs === null)) return [''];
+  const second = 1_000_000_000n;
+  const first = group.reduce((m, s) => (s.minTsNs! < m ? s.minTsNs! : m), group[0]!.minTsNs!) / second;
+  const last = group.reduce((m, s) => (s.maxTsNs! > m ? s.maxTsNs! : m), group[0]!.maxTsNs!) / second;
+  if (first < 0n) return [''];
+  const span = last - first + 1n;
+  const step = (span + BigInt(slices) - 1n) / BigInt(slices);
+  const cuts: bigint[] = [];
+  for (let cut = first + step; cut <= last; cut += step) cuts.push(cut * second);
+  if (cuts.length === 0) return [''];
+  return [
+    ` WHERE ts_ns < ${cuts[0]!}`,
+    ...cuts.slice(1).map((cut, i) => ` WHERE ts_ns >= ${cuts[i]!} AND ts_ns < ${cut}`),
+    ` WHERE ts_ns >= ${cuts[cuts.length - 1]!}`,
+  ];
 }
 
 function compareBig(a: bigint, b: bigint): number {
