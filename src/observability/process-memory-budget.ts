@@ -16,6 +16,8 @@ export interface MemoryBudgetOptions {
   readonly budgetBytes: number;
   /** memory.refuseIngestGraceMs unless a test shortens it. */
   readonly refuseIngestGraceMs?: number;
+  /** memory.compactionIngestQuietMs unless a test shortens it. */
+  readonly compactionIngestQuietMs?: number;
   /** Told once when RSS goes over the ingest share and once when it is back under. */
   readonly log?: (message: string) => void;
 }
@@ -36,6 +38,8 @@ export class ProcessMemoryBudget {
   /** Since when compaction has been waiting for memory (null: not waiting). */
   private compactionWaitingSinceMs: number | null = null;
   private lastCollectionMs = Number.NEGATIVE_INFINITY;
+  /** When ingest last asked to take a request (every request asks). */
+  private lastIngestRequestMs = Number.NEGATIVE_INFINITY;
   private heapUsedAfterCollection = 0;
   private forcedCollections = 0;
   private forcedCollectionSeconds = 0;
@@ -74,6 +78,7 @@ export class ProcessMemoryBudget {
    */
   ingestMayTake(ingestHolds: boolean): boolean {
     if (this.options.budgetBytes <= 0) return true;
+    this.lastIngestRequestMs = performance.now();
     const rss = this.currentRss();
     if (rss < this.share(MEMORY_LIMITS.refuseIngestPercent.value)) return true;
     if (ingestHolds) return false;
@@ -81,11 +86,16 @@ export class ProcessMemoryBudget {
     return performance.now() - since >= (this.options.refuseIngestGraceMs ?? MEMORY_LIMITS.refuseIngestGraceMs.value);
   }
 
-  /** Whether a compaction may start now: RSS under its share, or it has waited long enough. */
+  /**
+   * Whether a compaction may start now: RSS under its share, ingest quiet (nothing it would add
+   * memory beside: what RSS holds then is mostly DuckDB's pool, whose cached blocks compaction
+   * reuses within the pool's limit), or it has waited long enough.
+   */
   compactionMayStart(): boolean {
     if (this.options.budgetBytes <= 0) return true;
     const now = performance.now();
-    if (this.currentRss() < this.share(MEMORY_LIMITS.deferCompactionPercent.value)) {
+    const ingestQuiet = now - this.lastIngestRequestMs >= (this.options.compactionIngestQuietMs ?? MEMORY_LIMITS.compactionIngestQuietMs.value);
+    if (ingestQuiet || this.currentRss() < this.share(MEMORY_LIMITS.deferCompactionPercent.value)) {
       this.compactionWaitingSinceMs = null;
       return true;
     }

@@ -156,6 +156,8 @@ export interface StartHooks {
   storeFaultInjection?: Readonly<Record<string, string>>;
   /** Tests only: a shorter memory.refuseIngestGraceMs. */
   memoryRefuseIngestGraceMs?: number;
+  /** Tests only: a shorter memory.compactionIngestQuietMs. */
+  memoryCompactionIngestQuietMs?: number;
 }
 
 /**
@@ -188,6 +190,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
     budgetBytes: config.maxMemoryBytes,
     log: (message) => logger.warn(message),
     ...(hooks.memoryRefuseIngestGraceMs === undefined ? {} : { refuseIngestGraceMs: hooks.memoryRefuseIngestGraceMs }),
+    ...(hooks.memoryCompactionIngestQuietMs === undefined ? {} : { compactionIngestQuietMs: hooks.memoryCompactionIngestQuietMs }),
   });
   const { store, batchEvents } = await openSpanStore(config, (message: string) => logger.warn(message), queryAdmissionObserver, hooks.storeFaultInjection, () => memoryBudget.compactionMayStart()).catch((error: unknown) => {
     // What the operator must fix (an unreachable ClickHouse, a damaged writer id file), said in one line.

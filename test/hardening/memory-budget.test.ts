@@ -103,6 +103,20 @@ describe('the process memory budget (WAGGLE_MAX_MEMORY_BYTES)', () => {
     assert.deepEqual(await compactedWith(0), { compacted: 1, deferred: 0 });
   });
 
+  it('compacts over its share once ingest has been quiet: what RSS holds then is not what compaction competes with', async () => {
+    const compacted = await withWaggle({ maxMemoryBytes: BUDGET_BELOW_ANY_PROCESS }, { memoryRefuseIngestGraceMs: 0, memoryCompactionIngestQuietMs: 300 }, async (waggle) => {
+      assert.equal((await postOtlpJson(waggle, spanBody(1, 'to compact when quiet'))).status, 200);
+      await waggle.ingest.flushNow();
+      const store = waggle.store;
+      assert.ok(store instanceof DuckDbSpanStore);
+      await store.sealOpenSegment();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await store.runLifecycle();
+      return store.lifecycleStats().compactions;
+    });
+    assert.equal(compacted, 1);
+  });
+
   it("asks V8 to collect its garbage once RSS is over its share and the heap has grown, and the heap shrinks", async () => {
     await withWaggle({ maxMemoryBytes: BUDGET_BELOW_ANY_PROCESS }, { memoryRefuseIngestGraceMs: 0 }, async (waggle) => {
       const collectionsBefore = (await metric(waggle.baseUrl, 'waggle_memory_forced_collections_total')) ?? 0;

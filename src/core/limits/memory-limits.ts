@@ -28,13 +28,19 @@ export const MEMORY_LIMITS = {
     value: 70,
     unit: 'percent of WAGGLE_MAX_MEMORY_BYTES',
     reason:
-      "From this RSS on, compaction does not start merging another group of segments (a merge sorts every column of every row in DuckDB's pool, up to its whole memory limit, beside what ingest holds: the 30M-span load peaked at 1 339 MiB with compaction running beside it, run AM); it starts once RSS is under it again, or after memory.compactionMaxDeferMs. A compaction already running is not stopped.",
+      "From this RSS on, while ingest is taking requests (memory.compactionIngestQuietMs), compaction does not start merging another group of segments (a merge sorts every column of every row in DuckDB's pool, up to its whole memory limit, beside what ingest holds: the 30M-span load peaked at 1 339 MiB with compaction running beside it, run AM); it starts once RSS is under it again, or after memory.compactionMaxDeferMs. A compaction already running is not stopped.",
   },
   compactionMaxDeferMs: {
     value: 300_000,
     unit: 'ms',
     reason:
       'Longest compaction waits for memory in a row: under a load that keeps RSS high it then runs anyway, so sealed segments (slower trace lookups, ~25 % more bytes a span until compacted) cannot pile up without bound.',
+  },
+  compactionIngestQuietMs: {
+    value: 10_000,
+    unit: 'ms',
+    reason:
+      "Compaction is deferred for memory only while ingest is taking requests (one within this time): once ingest is quiet, the RSS left is mostly DuckDB's buffer pool caching blocks it gives up when it needs room, which a deferral would never lower (a quiet 30M load sat at 833 MB RSS with 3 sealed segments, each waiting memory.compactionMaxDeferMs, run AQ).",
   },
   compactionSliceRows: {
     value: 131_072,
