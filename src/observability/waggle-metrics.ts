@@ -58,7 +58,7 @@ export class WaggleMetrics {
     };
     tally('waggle_memory_forced_collections_total', "Full collections of V8's heap the memory budget asked for (RSS over 75 % of the budget).", (s) => s.forcedCollections);
     tally('waggle_memory_forced_collection_seconds_total', 'Event-loop time spent in those collections.', (s) => s.forcedCollectionSeconds);
-    tally('waggle_compactions_deferred_total', 'Lifecycle passes that left a compaction for later because RSS was over 70 % of the memory budget.', (s) => s.compactionDeferrals);
+    tally('waggle_compactions_deferred_total', 'Lifecycle passes that left a compaction for later because RSS was over 70 % of the memory budget while ingest was taking requests.', (s) => s.compactionDeferrals);
   }
 
   /** The Prometheus text exposition (format 0.0.4) of Waggle's metrics and the process's. */

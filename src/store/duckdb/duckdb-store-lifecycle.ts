@@ -154,7 +154,10 @@ export class DuckDbStoreLifecycle {
     const started = Date.now();
     // Near the memory budget a merge waits (a merge's sort can take DuckDB's whole pool).
     const mayStart = this.options.compactionMayStart ?? ((): boolean => true);
-    while (!this.stopped && this.nextGroup().length > 0 && mayStart() && (await this.compactOneGroup()) && Date.now() - started < COMPACTION_TURN_MS);
+    while (!this.stopped && Date.now() - started < COMPACTION_TURN_MS) {
+      const group = this.nextGroup();
+      if (group.length === 0 || !mayStart() || !(await this.compactOneGroup(group))) break;
+    }
     await this.mergeTraceRunsIfDue();
     // An estimate for /metrics, last and bounded in time: it must never hold up compaction.
     await this.estimateDatasetBytes().catch((error: unknown) => this.host.log(`estimating bytes per dataset failed: ${error instanceof Error ? error.message : String(error)}`));
@@ -425,9 +428,8 @@ export class DuckDbStoreLifecycle {
     });
   }
 
-  /** Compacts one group, if any; answers whether it did. */
-  async compactOneGroup(): Promise<boolean> {
-    const group = this.nextGroup();
+  /** Compacts one group (the next one unless given), if any; answers whether it did. */
+  async compactOneGroup(group: SegmentState[] = this.nextGroup()): Promise<boolean> {
     if (group.length === 0) return false;
     const target = newSegment(this.host.allocateSegmentId());
     target.sealed = true;
