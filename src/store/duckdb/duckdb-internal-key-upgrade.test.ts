@@ -14,7 +14,7 @@ const KEYED_DDL: Record<string, string> = {
   waggle_columns: 'id INTEGER PRIMARY KEY, key_name VARCHAR NOT NULL UNIQUE, type VARCHAR NOT NULL, created_ns BIGINT NOT NULL',
   waggle_datasets: 'name VARCHAR PRIMARY KEY, created_ns BIGINT NOT NULL, last_written_ns BIGINT NOT NULL, display_name VARCHAR',
   waggle_dataset_columns: 'dataset VARCHAR NOT NULL, column_id INTEGER NOT NULL, created_ns BIGINT NOT NULL, last_written_ns BIGINT NOT NULL, PRIMARY KEY (dataset, column_id)',
-  waggle_segments: 'id INTEGER PRIMARY KEY, row_count BIGINT NOT NULL, min_ts_ns BIGINT, max_ts_ns BIGINT, sealed BOOLEAN NOT NULL, compacted BOOLEAN DEFAULT false',
+  waggle_segments: 'id INTEGER PRIMARY KEY, row_count BIGINT NOT NULL, min_ts_ns BIGINT, max_ts_ns BIGINT, sealed BOOLEAN NOT NULL, compacted BOOLEAN DEFAULT false, datasets_json VARCHAR, max_sample_rate UBIGINT',
   waggle_state: 'id INTEGER PRIMARY KEY, wal_position BIGINT NOT NULL, partial_events BIGINT DEFAULT 0, partial_total BIGINT DEFAULT 0',
 };
 const TABLES = Object.keys(KEYED_DDL);

@@ -62,3 +62,21 @@ export function segmentOverlaps(segment: SegmentState, startNs: bigint, endNs: b
   return segment.minTsNs < endNs && segment.maxTsNs >= startNs;
 }
 
+
+/** A segment's datasets as waggle_segments.datasets_json keeps them: a JSON array of storage keys, sorted. */
+export function segmentDatasetsJson(segment: SegmentState): string {
+  return JSON.stringify([...segment.datasets].sort());
+}
+
+/** The dataset keys of a datasets_json value; null when the value is missing or not an array of strings (the segment is then scanned). */
+export function parseSegmentDatasetsJson(value: unknown): string[] | null {
+  if (typeof value !== 'string') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((name): name is string => typeof name === 'string')) return null;
+  return parsed;
+}

@@ -42,7 +42,7 @@ import { ColumnRoutes } from './duckdb-layer-resolver.js';
 import { DuckDbClientParentIndex } from './duckdb-client-parent-index.js';
 import { DuckDbSealedResultCache } from './duckdb-sealed-result-cache.js';
 import type { ClientParentSource } from '../../query/compile/client-parent-source.js';
-import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
+import { addSegmentColumn, newSegment, parseSegmentDatasetsJson, segmentDatasetsJson, type SegmentState } from './duckdb-segment.js';
 import { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { DUCKDB_BLOCK_ROWS, DuckDbSpanReader } from './duckdb-span-reader.js';
 import { DEFAULT_SEGMENT_MAX_AGE_NS, DuckDbSpanWriter, type CommittedState } from './duckdb-span-writer.js';
@@ -735,30 +735,32 @@ async function loadCommittedState(connection: DuckDBConnection): Promise<Committ
 }
 
 async function loadSegments(connection: DuckDBConnection, catalog: DuckDbCatalog, openedNs: bigint): Promise<SegmentState[]> {
-  const result = await connection.runAndReadAll('SELECT id, row_count, min_ts_ns, max_ts_ns, sealed, compacted FROM waggle_segments ORDER BY id');
+  const result = await connection.runAndReadAll(
+    'SELECT id, row_count, min_ts_ns, max_ts_ns, sealed, compacted, datasets_json, max_sample_rate FROM waggle_segments ORDER BY id',
+  );
+  const columnsByTable = await segmentTableColumns(connection);
   const segments: SegmentState[] = [];
-  for (const [id, rowCount, minTs, maxTs, sealed, compacted] of result.getRows()) {
+  for (const [id, rowCount, minTs, maxTs, sealed, compacted, datasetsJson, maxSampleRate] of result.getRows()) {
     if (typeof id !== 'number') continue;
     const segment = newSegment(id, openedNs);
     segment.compacted = compacted === true;
-    const datasets = await connection.runAndReadAll(`SELECT DISTINCT dataset FROM ${segmentTableName(id)}`);
-    for (const [dataset] of datasets.getRows()) if (typeof dataset === 'string') segment.datasets.add(dataset);
     segment.rowCount = Number(rowCount ?? 0);
     segment.minTsNs = typeof minTs === 'bigint' ? minTs : null;
     segment.maxTsNs = typeof maxTs === 'bigint' ? maxTs : null;
     segment.sealed = sealed === true;
-    const sampled = await connection.runAndReadAll(`SELECT coalesce(max(sample_rate), 1) FROM ${segmentTableName(id)}`);
-    segment.maxSampleRate = Number(sampled.getRows()[0]?.[0] ?? 1);
-    const columns = await connection.runAndReadAll(
-      `SELECT column_name FROM duckdb_columns() WHERE table_name = $1 ORDER BY column_index`,
-      [segmentTableName(id)],
-    );
+    const datasets = parseSegmentDatasetsJson(datasetsJson);
+    if (datasets !== null && maxSampleRate !== null) {
+      for (const dataset of datasets) segment.datasets.add(dataset);
+      segment.maxSampleRate = Number(maxSampleRate);
+    } else {
+      await summarizeSegmentRows(connection, segment);
+    }
     segment.hasIngestTime = false;
-    for (const [name] of columns.getRows()) {
+    for (const name of columnsByTable.get(segmentTableName(id)) ?? []) {
       if (name === INGEST_TIME_COLUMN) segment.hasIngestTime = true;
       // A compacted segment keeps it split (duckdb-physical-layout.ts).
       if (name === INGEST_SECONDS_COLUMN) segment.hasIngestTime = segment.ingestTimeSplit = true;
-      if (typeof name !== 'string' || CORE_PHYSICAL_NAMES.has(name)) continue;
+      if (CORE_PHYSICAL_NAMES.has(name)) continue;
       const column = catalog.columnById(Number(name.slice(1)));
       if (column) addSegmentColumn(segment, column.id, column.type);
     }
@@ -772,4 +774,36 @@ async function loadSegments(connection: DuckDBConnection, catalog: DuckDbCatalog
     segments.push(segment);
   }
   return segments;
+}
+
+/**
+ * A segment registered before waggle_segments kept its datasets and largest sample rate: read
+ * them from its rows once, and record them so the next start does not scan it again.
+ */
+async function summarizeSegmentRows(connection: DuckDBConnection, segment: SegmentState): Promise<void> {
+  const table = segmentTableName(segment.id);
+  const datasets = await connection.runAndReadAll(`SELECT DISTINCT dataset FROM ${table}`);
+  for (const [dataset] of datasets.getRows()) if (typeof dataset === 'string') segment.datasets.add(dataset);
+  const sampled = await connection.runAndReadAll(`SELECT coalesce(max(sample_rate), 1) FROM ${table}`);
+  segment.maxSampleRate = Number(sampled.getRows()[0]?.[0] ?? 1);
+  await connection.run('UPDATE waggle_segments SET datasets_json = $1, max_sample_rate = $2 WHERE id = $3', [
+    segmentDatasetsJson(segment),
+    segment.maxSampleRate,
+    segment.id,
+  ]);
+}
+
+/** Every segment table's column names in table order, in one read of DuckDB's catalog. */
+async function segmentTableColumns(connection: DuckDBConnection): Promise<Map<string, string[]>> {
+  const result = await connection.runAndReadAll(
+    `SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema() AND starts_with(table_name, 'seg_') ORDER BY table_name, column_index`,
+  );
+  const columns = new Map<string, string[]>();
+  for (const [table, name] of result.getRows()) {
+    if (typeof table !== 'string' || typeof name !== 'string') continue;
+    const list = columns.get(table) ?? [];
+    list.push(name);
+    columns.set(table, list);
+  }
+  return columns;
 }

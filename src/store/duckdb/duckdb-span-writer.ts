@@ -13,7 +13,7 @@ import { type ColumnRoutes, LayerResolver } from './duckdb-layer-resolver.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { appendEventRows } from './duckdb-row-appender.js';
 import { duckDbErrorKind } from './duckdb-error-kind.js';
-import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
+import { addSegmentColumn, newSegment, segmentDatasetsJson, type SegmentState } from './duckdb-segment.js';
 import type { DuckDbStoreOptions } from './duckdb-span-store.js';
 
 /** A request's events in the queue; `committed` of them were already committed (a split request). */
@@ -615,11 +615,13 @@ export class DuckDbSpanWriter {
       // A segment made wider than the bound by one wide event is closed at once: later row groups
       // must not carry (and allocate for) hundreds of mostly empty columns.
       const sealsNow = segment.attributeColumns.length > this.options.segmentMaxColumns;
-      await this.writer.run('UPDATE waggle_segments SET row_count = $1, min_ts_ns = $2, max_ts_ns = $3, sealed = $4 WHERE id = $5', [
+      await this.writer.run('UPDATE waggle_segments SET row_count = $1, min_ts_ns = $2, max_ts_ns = $3, sealed = $4, datasets_json = $5, max_sample_rate = $6 WHERE id = $7', [
         segment.rowCount,
         segment.minTsNs,
         segment.maxTsNs,
         sealsNow,
+        segmentDatasetsJson(segment),
+        segment.maxSampleRate,
         segment.id,
       ]);
       await this.writer.run('UPDATE waggle_state SET wal_position = $1, partial_events = $2, partial_total = $3 WHERE id = 1', [

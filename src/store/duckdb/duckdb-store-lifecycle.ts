@@ -19,7 +19,7 @@ import {
   traceKeySql,
 } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
-import { addSegmentColumn, newSegment, type SegmentState } from './duckdb-segment.js';
+import { addSegmentColumn, newSegment, segmentDatasetsJson, type SegmentState } from './duckdb-segment.js';
 import { MEMORY_LIMITS } from '../../core/limits/memory-limits.js';
 import { buildMergedTraceRuns, swapMergedTraceRuns, traceRunCounts, traceRunMergeDue } from './duckdb-trace-run-merge.js';
 
@@ -587,11 +587,13 @@ export class DuckDbStoreLifecycle {
   private async swapSegments(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string): Promise<boolean> {
     await writer.run('BEGIN TRANSACTION');
     try {
-      await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted) VALUES ($1, $2, $3, $4, true, true)', [
+      await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted, datasets_json, max_sample_rate) VALUES ($1, $2, $3, $4, true, true, $5, $6)', [
         target.id,
         target.rowCount,
         target.minTsNs,
         target.maxTsNs,
+        segmentDatasetsJson(target),
+        target.maxSampleRate,
       ]);
       // The sources' index rows go (live ones, and the runs of compacted ones); the new run comes in whole, in key order.
       await writer.run(`DELETE FROM waggle_trace_index WHERE segment_id IN (${ids})`);
