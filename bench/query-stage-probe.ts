@@ -69,7 +69,7 @@ for (const query of queries) {
     // The same statement again, its rows read as runSql reads them (timed apart from the engine).
     const again = await reader.withQueryConnection(120_000, (connection) => connection.run(compiled.sql, values, types));
     t = performance.now();
-    await readResultRows(again);
+    readResultRows(again);
     const directMs = performance.now() - t;
     t = performance.now();
     const shaped = shapeCompiledResult(compiled, rows);

@@ -19,7 +19,7 @@ describe('reading a DuckDB result into rows', () => {
     const connection = await instance.connect();
     try {
       const expected = (await connection.runAndReadAll(SQL)).getRowsJS();
-      const read = await readResultRows(await connection.run(SQL));
+      const read = readResultRows(await connection.run(SQL));
       assert.equal(read.rows.length, 5000);
       assert.deepEqual(read.columns, ['int32', 'int64', 'int128', 'uint64', 'uint128', 'dbl', 'flt', 'bool', 'int8', 'uint16', 'str', 'maybe', 'hist', 'list', 'dec', 'ts', 'nothing']);
       assert.deepEqual(read.rows, expected);
@@ -34,7 +34,7 @@ describe('reading a DuckDB result into rows', () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
-      assert.deepEqual(await readResultRows(await connection.run('SELECT 1 AS one, \'x\' AS two WHERE false')), { columns: ['one', 'two'], rows: [] });
+      assert.deepEqual(readResultRows(await connection.run('SELECT 1 AS one, \'x\' AS two WHERE false')), { columns: ['one', 'two'], rows: [] });
     } finally {
       connection.closeSync();
       instance.closeSync();

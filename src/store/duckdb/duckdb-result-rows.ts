@@ -1,4 +1,4 @@
-import { DuckDBTypeId, JSDuckDBValueConverter, type DuckDBMaterializedResult, type DuckDBResult, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBTypeId, JSDuckDBValueConverter, type DuckDBMaterializedResult, type DuckDBValue } from '@duckdb/node-api';
 import type { SqlRows } from '../span-store.js';
 
 /**
@@ -23,17 +23,21 @@ const ITEM_IS_JS_VALUE: ReadonlySet<DuckDBTypeId> = new Set([
 ]);
 
 /**
- * Every row of a result, as node-api's getRowsJS gives them (same values, same types), read
- * column by column from each chunk. getRowsJS visits every cell through a value object, the
- * column's type and a converter; at the ~10 000 rows of a query with a series (groups × buckets)
- * that was ~0.2 µs per cell on the event loop. Other types (MAP, LIST, DECIMAL, times) still go
- * through node-api's own JS converter, column by column.
+ * Every row of a materialized result (`connection.run()`), as node-api's getRowsJS gives them (same
+ * values, same types), read column by column from each chunk, synchronously: the result already
+ * holds its chunks, and fetching them with the async fetch_chunk cost a round trip through libuv's
+ * thread pool and the event loop per chunk plus one (run AN). getRowsJS visits every cell through a
+ * value object, the column's type and a converter; at the ~10 000 rows of a query with a series
+ * (groups × buckets) that was ~0.2 µs per cell on the event loop. Other types (MAP, LIST, DECIMAL,
+ * times) still go through node-api's own JS converter, column by column.
  */
-export async function readResultRows(result: DuckDBResult): Promise<SqlRows> {
+export function readResultRows(result: DuckDBMaterializedResult): SqlRows {
   const columns = result.columnNames();
   const direct = columns.map((_, c) => ITEM_IS_JS_VALUE.has(result.columnTypeId(c)));
   const rows: unknown[][] = [];
-  for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+  const chunkCount = result.chunkCount;
+  for (let index = 0; index < chunkCount; index += 1) {
+    const chunk = result.getChunk(index);
     const first = rows.length;
     const count = chunk.rowCount;
     for (let r = 0; r < count; r += 1) rows.push(new Array<unknown>(columns.length));
