@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readBody } from './http-io.js';
+import { readBody, sendJsonList } from './http-io.js';
 import { countEventLoopTurns } from '../../test/support/event-loop-turns.js';
 
 const BODY_BYTES = 16 * 1024 * 1024;
@@ -71,5 +71,41 @@ describe('readBody', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('sendJsonList', () => {
+  /** Serves one answer made by `send`, fetches it, and gives its JSON text and the turns the answer took. */
+  async function served(send: (res: http.ServerResponse) => Promise<void>): Promise<{ text: string; contentType: string | null; turns: number }> {
+    let turnsTaken = 0;
+    const server = http.createServer((_req, res) => {
+      const turns = countEventLoopTurns();
+      void send(res).then(() => {
+        turnsTaken = turns.current();
+        turns.stop();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/`);
+      return { text: await response.text(), contentType: response.headers.get('content-type'), turns: turnsTaken };
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  it('sends the fields and the list as JSON.stringify would, the list stringified over several turns of the event loop', async () => {
+    const list = Array.from({ length: 4_500 }, (_, i) => ({ i, name: `span "${i}"`, nested: [i, null, { ok: i % 2 === 0 }] }));
+    const answer = await served((res) => sendJsonList(res, 200, { trace_id: 'ab', truncated: true }, 'spans', list));
+    assert.equal(answer.text, JSON.stringify({ trace_id: 'ab', truncated: true, spans: list }));
+    assert.equal(answer.contentType, 'application/json; charset=utf-8');
+    // Three slices of 2 000, 2 000 and 500 items: two turns between them.
+    assert.equal(answer.turns, 2);
+  });
+
+  it('sends an empty list, and a list with no other fields', async () => {
+    assert.equal((await served((res) => sendJsonList(res, 200, { logs: 0 }, 'spans', []))).text, '{"logs":0,"spans":[]}');
+    assert.equal((await served((res) => sendJsonList(res, 200, {}, 'spans', [1, 'two']))).text, '{"spans":[1,"two"]}');
   });
 });

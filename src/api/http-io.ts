@@ -107,6 +107,30 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
   res.end(body);
 }
 
+/**
+ * Sends `{...fields, [listKey]: list}` as JSON, the list stringified a slice at a time with a turn
+ * of the event loop between slices: a trace lookup's 32 000 events are ~10 MB of JSON, 130–400 ms
+ * of JSON.stringify in one piece, during which health checks and ingest waited.
+ */
+export async function sendJsonList(res: ServerResponse, status: number, fields: Readonly<Record<string, unknown>>, listKey: string, list: readonly unknown[], headers: Record<string, string> = {}): Promise<void> {
+  const head = JSON.stringify(fields);
+  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)}${head === '{}' ? '' : ','}${JSON.stringify(listKey)}:[`, 'utf8')];
+  for (let start = 0; start < list.length; start += JSON_LIST_SLICE_ITEMS) {
+    if (start > 0) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      parts.push(Buffer.from(',', 'utf8'));
+    }
+    parts.push(Buffer.from(JSON.stringify(list.slice(start, start + JSON_LIST_SLICE_ITEMS)).slice(1, -1), 'utf8'));
+  }
+  parts.push(Buffer.from(']}', 'utf8'));
+  const body = Buffer.concat(parts);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, ...headers });
+  res.end(body);
+}
+
+/** Items of a list stringified between two turns of the event loop (sendJsonList): ~2 000 spans are ~0.6 MB of JSON, ~10–25 ms. */
+const JSON_LIST_SLICE_ITEMS = 2_000;
+
 export function sendBytes(res: ServerResponse, status: number, contentType: string, body: Uint8Array, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': body.length, ...headers });
   res.end(body);

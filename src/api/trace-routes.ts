@@ -1,7 +1,8 @@
 import { BadRequestError, NotFoundError } from '../core/errors.js';
 import { parseTraceIdHex } from '../core/trace-id.js';
-import type { SpanStore } from '../store/span-store.js';
-import { sendJson } from './http-io.js';
+import { QUERY_LIMITS } from '../core/limits/query-limits.js';
+import type { SpanStore, StoredEvent } from '../store/span-store.js';
+import { sendJson, sendJsonList } from './http-io.js';
 import { withNetworkTiming } from './trace-network-timing.js';
 import type { HttpRouter } from './http-router.js';
 
@@ -12,10 +13,11 @@ export function addTraceRoutes(router: HttpRouter, store: SpanStore): void {
     const traceId = parseTraceIdHex(text);
     if (traceId === null) throw new BadRequestError(`'${text.slice(0, 64)}' is not a trace id: expected 32 hex digits, not all zero`);
     const started = process.hrtime.bigint();
-    const spans = withNetworkTiming(await store.getTrace(traceId));
+    const { events, truncated } = await readTraceEvents(store, traceId);
+    const spans = withNetworkTiming(events);
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (spans.length === 0) throw new NotFoundError(`no trace with id ${text.toLowerCase()}`);
-    sendJson(res, 200, { trace_id: text.toLowerCase(), spans }, { 'server-timing': `store;dur=${elapsedMs.toFixed(2)}` });
+    await sendJsonList(res, 200, { trace_id: text.toLowerCase(), truncated }, 'spans', spans, { 'server-timing': `store;dur=${elapsedMs.toFixed(2)}` });
   });
 
   // A trace's logs (OTLP log records carrying its trace id), oldest first; `span_id` keeps one span's.
@@ -26,9 +28,9 @@ export function addTraceRoutes(router: HttpRouter, store: SpanStore): void {
     if (traceId === null) throw new BadRequestError(`'${text.slice(0, 64)}' is not a trace id: expected 32 hex digits, not all zero`);
     const spanId = url.searchParams.get('span_id');
     if (spanId !== null && !/^[0-9a-fA-F]{16}$/.test(spanId)) throw new BadRequestError(`span_id must be 16 hex digits, got '${spanId.slice(0, 64)}'`);
-    const events = await store.getTrace(traceId);
+    const { events, truncated } = await readTraceEvents(store, traceId);
     const logs = events.filter((e) => e['meta.annotation_type'] === 'log' && (spanId === null || e['trace.span_id'] === spanId.toLowerCase()));
-    sendJson(res, 200, { trace_id: text.toLowerCase(), logs });
+    sendJson(res, 200, { trace_id: text.toLowerCase(), logs, truncated });
   });
 
   router.add('GET', '/api/traces', async ({ res, url }) => {
@@ -39,4 +41,14 @@ export function addTraceRoutes(router: HttpRouter, store: SpanStore): void {
     const traces = await store.listTraces({ limit, ...(serviceName ? { serviceName } : {}) });
     sendJson(res, 200, { traces });
   });
+}
+
+/**
+ * A trace's events, at most QUERY_LIMITS.traceSpans of them (the earliest); one more is read to
+ * tell whether the trace has more (`truncated`).
+ */
+async function readTraceEvents(store: SpanStore, traceId: bigint): Promise<{ events: StoredEvent[]; truncated: boolean }> {
+  const limit = QUERY_LIMITS.traceSpans.value;
+  const events = await store.getTrace(traceId, { maxSpans: limit + 1 });
+  return events.length > limit ? { events: events.slice(0, limit), truncated: true } : { events, truncated: false };
 }

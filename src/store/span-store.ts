@@ -50,6 +50,11 @@ export interface ColumnInfo {
 }
 
 /** A time window in nanoseconds, start inclusive, end exclusive. */
+export interface TraceReadOptions {
+  /** Most events to read (QUERY_LIMITS.traceSpans when absent). */
+  maxSpans?: number;
+}
+
 export interface TimeWindow {
   startNs: bigint;
   endNs: bigint;
@@ -217,8 +222,13 @@ export interface SpanStore {
   /** The highest WAL position whose events are committed. */
   committedWalPosition(): Promise<bigint>;
 
-  /** Every event (spans, span events, links) of one trace, in timestamp order. */
-  getTrace(traceId: bigint): Promise<StoredEvent[]>;
+  /**
+   * The events (spans, span events, links) of one trace, in timestamp order: all of them, or for
+   * a trace of more than `maxSpans` (default QUERY_LIMITS.traceSpans) that many, the earliest
+   * (DuckDB: in the order its segments keep them, which is time order once compacted). Memory and
+   * time are bounded by `maxSpans`, whatever the trace's size.
+   */
+  getTrace(traceId: bigint, options?: TraceReadOptions): Promise<StoredEvent[]>;
 
   /**
    * The most recent traces, newest first. With `traceIds`, only those traces (at most `limit` of

@@ -251,6 +251,20 @@ export function runSpanStoreConformance(backend: string, factory: StoreFactory, 
       assert.ok(!(await store.querySchema(selector)).columns().some((c) => c.physicalColumns.includes(schema.roles.ingestTime.physicalColumns[0]!)));
       assert.ok((await store.getTrace(501n)).every((event) => Object.keys(event).every((key) => !/ingest/i.test(key))));
     });
+
+    it('reads at most maxSpans events of a trace, the earliest, and the whole of a trace that has no more', async () => {
+      // Sent in time order over two commits (a store may keep a live segment's rows in arrival order).
+      const span = (n: number): EventRecord => spanEvent({ dataset: 'big-trace', traceId: 0x7aceen, spanId: BigInt(n), parentId: n === 1 ? null : 1n, timestampNs: BASE_NS + BigInt(n) * MS });
+      store.enqueue([1, 2, 3, 4].map(span), 12n);
+      await store.flush();
+      store.enqueue([5, 6, 7].map(span), 13n);
+      await store.flush();
+      const ids = async (maxSpans?: number): Promise<unknown[]> => (await store.getTrace(0x7aceen, maxSpans === undefined ? {} : { maxSpans })).map((e) => e['trace.span_id']);
+      assert.deepEqual(await ids(3), ['0000000000000001', '0000000000000002', '0000000000000003']);
+      assert.deepEqual(await ids(5), ['0000000000000001', '0000000000000002', '0000000000000003', '0000000000000004', '0000000000000005']);
+      assert.deepEqual(await ids(7), ['0000000000000001', '0000000000000002', '0000000000000003', '0000000000000004', '0000000000000005', '0000000000000006', '0000000000000007']);
+      assert.equal((await ids()).length, 7);
+    });
   });
 
   describe(`SpanStore conformance, disk budget: ${backend}`, () => {

@@ -42,6 +42,12 @@ export const QUERY_LIMITS = {
     reason:
       'Columns one GET /api/raw-events reads per event. Every column is a projection over every segment of the range (a UNION ALL branch each), so SQL and memory grow with the columns: the dataset\'s columns beyond this are left out of a default page (columns_truncated says so) and a longer explicit list is refused with 400.',
   },
+  traceSpans: {
+    value: 32_000,
+    unit: 'spans',
+    reason:
+      "Events (spans, span events, links) one trace lookup (GET /api/traces/:traceId, its logs) reads and answers, Honeycomb's own bound on the spans its trace view shows. A trace is read whole into memory and sent as one JSON answer: a trace of 1 000 000 spans took 39 s of the event loop (health checks stalled), 305 MB of JSON and 2.7 GB of peak RSS (issue 9: peak RSS ≤ 1 GiB). A larger trace answers its earliest events up to this many, with truncated: true.",
+  },
   sealedResultCacheCells: {
     value: 2_000_000,
     unit: 'cells',

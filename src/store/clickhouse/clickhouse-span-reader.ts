@@ -43,7 +43,8 @@ export class ClickHouseSpanReader {
     private readonly queryAdmission: QueryAdmission,
   ) {}
 
-  async getTrace(traceId: bigint): Promise<StoredEvent[]> {
+  /** At most `maxSpans` events of the trace, the earliest (ORDER BY ts_ns LIMIT). */
+  async getTrace(traceId: bigint, maxSpans: number): Promise<StoredEvent[]> {
     const trace = { trace: traceId.toString() };
     const result = await this.read(TRACE_LOOKUP_TIMEOUT_MS, async (signal) => {
       // The trace index (ordered by trace id) names the trace's datasets and time range; the span
@@ -68,8 +69,8 @@ export class ClickHouseSpanReader {
       const sql =
         `SELECT ${columns.join(', ')} FROM ${spanTable(this.topology)} ` +
         `WHERE trace_id = {trace:UInt128} AND (${where})` +
-        `${visible === '' ? '' : ` AND ${visible}`} ORDER BY ts_ns`;
-      return this.connection.query(sql, trace, {}, signal);
+        `${visible === '' ? '' : ` AND ${visible}`} ORDER BY ts_ns LIMIT {limit:UInt64}`;
+      return this.connection.query(sql, { ...trace, limit: String(maxSpans) }, {}, signal);
     });
     if (result === null) return [];
     return result.rows.map((row) => formatStoredEvent(result.columns, row.map(storedValue), this.catalog));

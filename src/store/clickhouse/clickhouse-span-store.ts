@@ -24,6 +24,7 @@ import type {
   StoreLifecycleStats,
   TimeWindow,
   TraceListOptions,
+  TraceReadOptions,
   TraceSummary,
 } from '../span-store.js';
 import { datasetInfo, findDatasetInfo, listDatasetInfos } from '../catalog-views.js';
@@ -212,8 +213,8 @@ export class ClickHouseSpanStore implements SpanStore {
     return this.writer.committedWalPosition();
   }
 
-  getTrace(traceId: bigint): Promise<StoredEvent[]> {
-    return this.reader.getTrace(traceId);
+  getTrace(traceId: bigint, options: TraceReadOptions = {}): Promise<StoredEvent[]> {
+    return this.reader.getTrace(traceId, options.maxSpans ?? QUERY_LIMITS.traceSpans.value);
   }
 
   listTraces(options: TraceListOptions): Promise<TraceSummary[]> {

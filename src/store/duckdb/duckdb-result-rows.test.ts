@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { readMaterializedRows, readResultRows } from './duckdb-result-rows.js';
+import { readMaterializedRows, readMaterializedRowsInTurns, readResultRows } from './duckdb-result-rows.js';
+import { countEventLoopTurns } from '../../../test/support/event-loop-turns.js';
 
 /** Every type a query result holds today (and a few it might), NULLs included, over three chunks. */
 const SQL = `
@@ -56,6 +57,35 @@ describe('reading a DuckDB result into rows', () => {
       assert.deepEqual(rows[0]!.slice(0, 11), [10, 30000000000n, 3402823669209384630n, 18446744073709550n, 10000000000000000000000n, 10 / 7, 2.5, false, 0, 10, 'v10']);
       statement.bindInteger(1, 5000);
       assert.deepEqual(readMaterializedRows(await statement.run()), []);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it('reads the same rows a few chunks per turn of the event loop', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const statement = await connection.prepare(`SELECT * FROM (${SQL}) WHERE int32 >= $1`);
+      statement.bindInteger(1, 10);
+      const expected = (await statement.runAndReadAll()).getRows();
+      const result = await statement.run();
+      assert.equal(result.chunkCount, 3);
+      const turns = countEventLoopTurns();
+      const rows = await readMaterializedRowsInTurns(result, 1);
+      const taken = turns.current();
+      turns.stop();
+      assert.deepEqual(rows, expected);
+      // One chunk a turn: two turns between the three chunks.
+      assert.equal(taken, 2);
+      statement.bindInteger(1, 10);
+      const again = await statement.run();
+      const whole = countEventLoopTurns();
+      assert.deepEqual(await readMaterializedRowsInTurns(again, 3), expected);
+      const wholeTaken = whole.current();
+      whole.stop();
+      assert.equal(wholeTaken, 0);
     } finally {
       connection.closeSync();
       instance.closeSync();

@@ -13,7 +13,7 @@ import { ROW_POSITION_COLUMNS, blockSampleUnit, type BlockSample, type ColumnInf
 import { sqlStringLiteral } from '../sql-literal.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { formatStoredEvent } from './duckdb-event-formatter.js';
-import { readMaterializedRows, readResultRows } from './duckdb-result-rows.js';
+import { readMaterializedRows, readMaterializedRowsInTurns, readResultRows } from './duckdb-result-rows.js';
 import {
   ATTRIBUTE_SQL_TYPE,
   CORE_PHYSICAL_COLUMNS,
@@ -40,6 +40,11 @@ const MAX_IDLE_QUERY_CONNECTIONS = 4;
  * 10.2-12.2 ms against 10.3-11.1 on main) and cost 0.1-0.9 ms more CPU a lookup (BENCHMARKS.md
  * run AE); worth measuring again on a quiet machine (trace-read-blocks-probe --parts 2).
  */
+/** Events of a trace formatted between two turns of the event loop (a large trace's formatting would hold it for ~0.3 s). */
+const TRACE_FORMAT_SLICE_EVENTS = 2_048;
+/** Result chunks (2 048 rows each) of a trace read turned into rows between two turns of the event loop. */
+const TRACE_READ_CHUNKS_PER_TURN = 2;
+
 export const DEFAULT_TRACE_READ_PARTS = 1;
 /** A trace lookup reads one trace: anything slower than this is a fault, not a big answer. */
 const TRACE_LOOKUP_TIMEOUT_MS = 30_000;
@@ -85,11 +90,11 @@ export class DuckDbSpanReader {
     for (const connection of this.idleQueryConnections.splice(0)) this.closeConnection(connection);
   }
 
-  async getTrace(traceId: bigint): Promise<StoredEvent[]> {
+  async getTrace(traceId: bigint, maxSpans: number): Promise<StoredEvent[]> {
     return this.withQueryConnection(TRACE_LOOKUP_TIMEOUT_MS, async (reader) => {
       const spares = new SpareConnections(this.traceReadParts - 1, () => this.idleQueryConnections.pop() ?? this.connect());
       try {
-        return await this.segmentSwaps.consistent(() => this.readTrace(reader, spares, traceId));
+        return await this.segmentSwaps.consistent(() => this.readTrace(reader, spares, traceId, maxSpans));
       } finally {
         for (const connection of spares.release()) {
           if (!this.closed && this.idleQueryConnections.length < MAX_IDLE_QUERY_CONNECTIONS) this.idleQueryConnections.push(connection);
@@ -103,10 +108,11 @@ export class DuckDbSpanReader {
    * The index names the segments holding the trace and its time range in each; each segment's
    * read is a prepared statement of its own (DuckDbTraceStatements) projecting the columns a
    * stored event shows, and the retention test runs on the rows read, so the statement's text
-   * never changes with the clock.
+   * never changes with the clock. Segments are read earliest first, each for at most the events
+   * still wanted (its statement's LIMIT), so a trace of millions of spans costs `maxSpans`.
    */
-  private async readTrace(reader: DuckDBConnection, spares: SpareConnections, traceId: bigint): Promise<StoredEvent[]> {
-    const index = await this.readTraceIndex(reader, traceId);
+  private async readTrace(reader: DuckDBConnection, spares: SpareConnections, traceId: bigint, maxSpans: number): Promise<StoredEvent[]> {
+    const index = (await this.readTraceIndex(reader, traceId)).sort((a, b) => (a.minTsNs < b.minTsNs ? -1 : a.minTsNs > b.minTsNs ? 1 : 0));
     const events: StoredEvent[] = [];
     const order: bigint[] = [];
     // Expired events are never returned, even before their segment is dropped.
@@ -114,6 +120,8 @@ export class DuckDbSpanReader {
     const registered = new Map(this.segments.map((s) => [s.id, s]));
     this.traceStatements.keepOnly(reader, new Set(registered.keys()));
     for (const { segmentId, minTsNs, maxTsNs } of index) {
+      const wanted = maxSpans - events.length;
+      if (wanted <= 0) break;
       // The merged trace index keeps rows of retired segments until its next merge. The columns
       // are the segment's as the reader knows them (as for every relation): a commit adding one
       // shows it from the next lookup on.
@@ -121,35 +129,39 @@ export class DuckDbSpanReader {
       if (segment === undefined) continue;
       const names = traceReadColumns(segment);
       const location = { segmentId, minTsNs, maxTsNs };
-      const rows = segment.sealed ? await this.readSealedSegmentRows(reader, spares, location, names, traceId) : null;
-      for (const row of rows ?? (await this.readSegmentRows(reader, location, names, traceId, 0))) {
+      const rows = segment.sealed ? await this.readSealedSegmentRows(reader, spares, location, names, traceId, wanted) : null;
+      for (const row of rows ?? (await this.readSegmentRows(reader, location, names, traceId, 0, wanted))) {
         const dataset = row[TRACE_READ_DATASET];
         const ts = row[TRACE_READ_TS];
         if (typeof ts !== 'bigint' || typeof dataset !== 'string' || !visible(dataset, ts)) continue;
         events.push(formatStoredEvent(names, row, this.catalog));
         order.push(ts);
+        // A turn of the event loop every so many events: 32 000 of them take ~0.3 s to format.
+        if (events.length % TRACE_FORMAT_SLICE_EVENTS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
     const indices = events.map((_, i) => i).sort((a, b) => (order[a]! < order[b]! ? -1 : order[a]! > order[b]! ? 1 : 0));
-    return indices.map((i) => events[i]!);
+    return indices.slice(0, maxSpans).map((i) => events[i]!);
   }
 
   /**
    * One segment's rows of a trace, `columns` then (for a part of a split read, `part` > 0) the rowid,
-   * by the connection's prepared statement for that segment and part.
+   * by the connection's prepared statement for that segment and part; at most `limit` of them (in
+   * the segment's order: no ORDER BY, which DuckDB would plan as a second pass over the table).
    */
-  private async readSegmentRows(connection: DuckDBConnection, location: TraceLocation, columns: readonly string[], traceId: bigint, part: number): Promise<DuckDBValue[][]> {
+  private async readSegmentRows(connection: DuckDBConnection, location: TraceLocation, columns: readonly string[], traceId: bigint, part: number, limit: number): Promise<DuckDBValue[][]> {
     const projection = part === 0 ? columns.join(', ') : `${columns.join(', ')}, rowid`;
     const statement = await this.traceStatements.statement(
       connection,
       location.segmentId,
-      `SELECT ${projection} FROM ${segmentTableName(location.segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3`,
+      `SELECT ${projection} FROM ${segmentTableName(location.segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3 LIMIT $4`,
       part,
     );
     statement.bindBigInt(1, location.minTsNs);
     statement.bindBigInt(2, location.maxTsNs);
     statement.bindUHugeInt(3, traceId);
-    return readMaterializedRows(await statement.run());
+    statement.bindBigInt(4, BigInt(limit));
+    return readMaterializedRowsInTurns(await statement.run(), TRACE_READ_CHUNKS_PER_TURN);
   }
 
   /**
@@ -165,12 +177,13 @@ export class DuckDbSpanReader {
     location: TraceLocation,
     names: readonly string[],
     traceId: bigint,
+    limit: number,
   ): Promise<DuckDBValue[][] | null> {
     const connections = [reader, ...(await spares.take())];
     if (connections.length < 2) return null;
     const groups = traceColumnGroups(names, connections.length);
     // Every part settles before any error is thrown, so no connection goes back to the pool busy.
-    const settled = await Promise.allSettled(groups.map((columns, i) => this.readSegmentRows(connections[i]!, location, columns, traceId, i + 1)));
+    const settled = await Promise.allSettled(groups.map((columns, i) => this.readSegmentRows(connections[i]!, location, columns, traceId, i + 1, limit)));
     const parts: DuckDBValue[][][] = [];
     for (const outcome of settled) {
       if (outcome.status === 'rejected') throw outcome.reason;

@@ -23,6 +23,7 @@ import type {
   BlockSample,
   TimeWindow,
   TraceListOptions,
+  TraceReadOptions,
   TraceSummary,
 } from '../span-store.js';
 import { datasetInfo, findDatasetInfo, listDatasetInfos } from '../catalog-views.js';
@@ -548,8 +549,8 @@ export class DuckDbSpanStore implements SpanStore {
     return this.writePath.committedWalPosition();
   }
 
-  getTrace(traceId: bigint): Promise<StoredEvent[]> {
-    return this.read(() => this.reader.getTrace(traceId));
+  getTrace(traceId: bigint, options: TraceReadOptions = {}): Promise<StoredEvent[]> {
+    return this.read(() => this.reader.getTrace(traceId, options.maxSpans ?? QUERY_LIMITS.traceSpans.value));
   }
 
   listTraces(options: TraceListOptions): Promise<TraceSummary[]> {

@@ -43,6 +43,8 @@ export interface TraceSearchResult extends TraceSummary {
 export interface TraceResponse {
   readonly trace_id: string;
   readonly spans: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  /** The trace has more events than one lookup answers (32 000): `spans` holds the earliest. */
+  readonly truncated?: boolean;
 }
 
 // The autocomplete API answers with the engine's own completion type.

@@ -84,7 +84,10 @@ function TraceSummary({ traceId, model, trace }: { traceId: string; model: Water
         </div>
         <div>
           <dt>Spans</dt>
-          <dd>{model.spans.size}</dd>
+          <dd title={trace.truncated === true ? 'The trace has more: only its earliest events were read' : undefined}>
+            {model.spans.size}
+            {trace.truncated === true ? '+' : ''}
+          </dd>
         </div>
         <div>
           <dt>Errors</dt>
@@ -118,6 +121,12 @@ function TraceSummary({ traceId, model, trace }: { traceId: string; model: Water
         <CompareForm traceId={traceId} />
       </div>
       {!root && <p className="text-warn">The root span of this trace has not arrived; the spans below are shown under their missing parents.</p>}
+      {trace.truncated === true && (
+        <p className="text-warn trace-truncated" role="status">
+          This trace has more than {trace.spans.length.toLocaleString('en-US')} spans, span events and links: the earliest{' '}
+          {trace.spans.length.toLocaleString('en-US')} are shown.
+        </p>
+      )}
     </section>
   );
 }
