@@ -86,6 +86,11 @@ describe('reading a DuckDB result into rows', () => {
       const wholeTaken = whole.current();
       whole.stop();
       assert.equal(wholeTaken, 0);
+      // At most maxRows rows: the first ones, within a chunk or at a chunk's end.
+      statement.bindInteger(1, 10);
+      assert.deepEqual(await readMaterializedRowsInTurns(await statement.run(), 1, 2_100), expected.slice(0, 2_100));
+      statement.bindInteger(1, 10);
+      assert.deepEqual(await readMaterializedRowsInTurns(await statement.run(), 1, 2_048), expected.slice(0, 2_048));
     } finally {
       connection.closeSync();
       instance.closeSync();

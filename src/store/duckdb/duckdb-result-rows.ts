@@ -68,16 +68,18 @@ export function readMaterializedRows(result: DuckDBMaterializedResult): DuckDBVa
 }
 
 /**
- * readMaterializedRows with a turn of the event loop after every `chunksPerTurn` chunks (2 048 rows
- * each): a trace of 32 000 events took 74–207 ms to read in one piece (load 13), holding health
- * checks and ingest. A result of fewer chunks is read in the turn it arrived in.
+ * The first `maxRows` rows of a materialized result (all of them by default), as readMaterializedRows
+ * reads them, with a turn of the event loop after every `chunksPerTurn` chunks (2 048 rows each): a
+ * trace of 32 000 events took 74–207 ms to read in one piece (load 13), holding health checks and
+ * ingest. A result of fewer chunks is read in the turn it arrived in.
  */
-export async function readMaterializedRowsInTurns(result: DuckDBMaterializedResult, chunksPerTurn: number): Promise<DuckDBValue[][]> {
+export async function readMaterializedRowsInTurns(result: DuckDBMaterializedResult, chunksPerTurn: number, maxRows = Number.POSITIVE_INFINITY): Promise<DuckDBValue[][]> {
   const rows: DuckDBValue[][] = [];
-  for (let c = 0; c < result.chunkCount; c += 1) {
+  for (let c = 0; c < result.chunkCount && rows.length < maxRows; c += 1) {
     if (c > 0 && c % chunksPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     appendChunkRows(result, c, rows);
   }
+  if (rows.length > maxRows) rows.length = maxRows;
   return rows;
 }
 

@@ -146,22 +146,23 @@ export class DuckDbSpanReader {
 
   /**
    * One segment's rows of a trace, `columns` then (for a part of a split read, `part` > 0) the rowid,
-   * by the connection's prepared statement for that segment and part; at most `limit` of them (in
-   * the segment's order: no ORDER BY, which DuckDB would plan as a second pass over the table).
+   * by the connection's prepared statement for that segment and part; at most `limit` of them, in
+   * the segment's order, taken from DuckDB's materialized result (which its memory limit bounds).
+   * Not a LIMIT in the statement: that made every lookup 0.2 ms slower (p50, 1M, run AU), and
+   * only a trace of tens of thousands of spans needs it.
    */
   private async readSegmentRows(connection: DuckDBConnection, location: TraceLocation, columns: readonly string[], traceId: bigint, part: number, limit: number): Promise<DuckDBValue[][]> {
     const projection = part === 0 ? columns.join(', ') : `${columns.join(', ')}, rowid`;
     const statement = await this.traceStatements.statement(
       connection,
       location.segmentId,
-      `SELECT ${projection} FROM ${segmentTableName(location.segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3 LIMIT $4`,
+      `SELECT ${projection} FROM ${segmentTableName(location.segmentId)} WHERE ts_ns BETWEEN $1 AND $2 AND trace_id = $3`,
       part,
     );
     statement.bindBigInt(1, location.minTsNs);
     statement.bindBigInt(2, location.maxTsNs);
     statement.bindUHugeInt(3, traceId);
-    statement.bindBigInt(4, BigInt(limit));
-    return readMaterializedRowsInTurns(await statement.run(), TRACE_READ_CHUNKS_PER_TURN);
+    return readMaterializedRowsInTurns(await statement.run(), TRACE_READ_CHUNKS_PER_TURN, limit);
   }
 
   /**
