@@ -5,19 +5,27 @@ import type { SpanStore, StoredEvent } from '../store/span-store.js';
 import { sendJson, sendJsonList } from './http-io.js';
 import { withNetworkTiming } from './trace-network-timing.js';
 import type { HttpRouter } from './http-router.js';
+import { QueryAdmission } from '../query/query-admission.js';
+
+/** How long a trace lookup may wait for one of query.traceAnswers (then 504), as long as the store gives its read. */
+const TRACE_ANSWER_TIMEOUT_MS = 30_000;
 
 /** GET /api/traces/:traceId and GET /api/traces (recent traces). */
 export function addTraceRoutes(router: HttpRouter, store: SpanStore): void {
+  // A trace's answer is built under one of these slots, from the read to its JSON (query.traceAnswers).
+  const answers = new QueryAdmission({ concurrent: QUERY_LIMITS.traceAnswers.value, queued: QUERY_LIMITS.queuedQueries.value });
   router.add('GET', '/api/traces/:traceId', async ({ res, params }) => {
     const text = params['traceId'] ?? '';
     const traceId = parseTraceIdHex(text);
     if (traceId === null) throw new BadRequestError(`'${text.slice(0, 64)}' is not a trace id: expected 32 hex digits, not all zero`);
-    const started = process.hrtime.bigint();
-    const { events, truncated } = await readTraceEvents(store, traceId);
-    const spans = withNetworkTiming(events);
-    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-    if (spans.length === 0) throw new NotFoundError(`no trace with id ${text.toLowerCase()}`);
-    await sendJsonList(res, 200, { trace_id: text.toLowerCase(), truncated }, 'spans', spans, { 'server-timing': `store;dur=${elapsedMs.toFixed(2)}` });
+    await answers.admit(TRACE_ANSWER_TIMEOUT_MS, async () => {
+      const started = process.hrtime.bigint();
+      const { events, truncated } = await readTraceEvents(store, traceId);
+      const spans = withNetworkTiming(events);
+      const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (spans.length === 0) throw new NotFoundError(`no trace with id ${text.toLowerCase()}`);
+      await sendJsonList(res, 200, { trace_id: text.toLowerCase(), truncated }, 'spans', spans, { 'server-timing': `store;dur=${elapsedMs.toFixed(2)}` });
+    });
   });
 
   // A trace's logs (OTLP log records carrying its trace id), oldest first; `span_id` keeps one span's.
@@ -28,9 +36,11 @@ export function addTraceRoutes(router: HttpRouter, store: SpanStore): void {
     if (traceId === null) throw new BadRequestError(`'${text.slice(0, 64)}' is not a trace id: expected 32 hex digits, not all zero`);
     const spanId = url.searchParams.get('span_id');
     if (spanId !== null && !/^[0-9a-fA-F]{16}$/.test(spanId)) throw new BadRequestError(`span_id must be 16 hex digits, got '${spanId.slice(0, 64)}'`);
-    const { events, truncated } = await readTraceEvents(store, traceId);
-    const logs = events.filter((e) => e['meta.annotation_type'] === 'log' && (spanId === null || e['trace.span_id'] === spanId.toLowerCase()));
-    sendJson(res, 200, { trace_id: text.toLowerCase(), logs, truncated });
+    await answers.admit(TRACE_ANSWER_TIMEOUT_MS, async () => {
+      const { events, truncated } = await readTraceEvents(store, traceId);
+      const logs = events.filter((e) => e['meta.annotation_type'] === 'log' && (spanId === null || e['trace.span_id'] === spanId.toLowerCase()));
+      sendJson(res, 200, { trace_id: text.toLowerCase(), logs, truncated });
+    });
   });
 
   router.add('GET', '/api/traces', async ({ res, url }) => {

@@ -48,6 +48,12 @@ export const QUERY_LIMITS = {
     reason:
       "Events (spans, span events, links) one trace lookup (GET /api/traces/:traceId, its logs) reads and answers, Honeycomb's own bound on the spans its trace view shows. A trace is read whole into memory and sent as one JSON answer: a trace of 1 000 000 spans took 39 s of the event loop (health checks stalled), 305 MB of JSON and 2.7 GB of peak RSS (issue 9: peak RSS ≤ 1 GiB). A larger trace answers its earliest events up to this many, with truncated: true.",
   },
+  traceAnswers: {
+    value: 2,
+    unit: 'answers',
+    reason:
+      "Trace lookups answered at once, from the store's read to the last byte of their JSON: each may hold up to query.traceSpans formatted events and their JSON (~80 MB for narrow spans, more for wide ones), and 18 lookups of a 100 000-span trace at once peaked at 766 MiB RSS with their answers built side by side (issue 9: peak RSS ≤ 1 GiB). Beyond it lookups wait in a queue of query.queuedQueries (their wait counts against the lookup's 30 s), then 503 + Retry-After.",
+  },
   sealedResultCacheCells: {
     value: 2_000_000,
     unit: 'cells',
