@@ -7,7 +7,8 @@ import type { SpanStore } from '../store/span-store.js';
 import { rowsToCsv } from './csv-writer.js';
 import { checkSpecColumnsInDataset } from './dataset-column-check.js';
 import { resolveDataset } from './dataset-selector.js';
-import { sendBytes, sendJson } from './http-io.js';
+import { sendBytes, sendJsonList } from './http-io.js';
+import { QueryAdmission } from '../query/query-admission.js';
 import type { HttpRouter } from './http-router.js';
 
 export interface RawEventsRouteDependencies {
@@ -41,6 +42,8 @@ function defaultColumns(columns: readonly ColumnBinding[]): string[] {
  * admission like every query.
  */
 export function addRawEventsRoutes(router: HttpRouter, deps: RawEventsRouteDependencies): void {
+  // An answer is built under one of these slots, from its query to its JSON (query.rawEventsAnswers).
+  const answers = new QueryAdmission({ concurrent: QUERY_LIMITS.rawEventsAnswers.value, queued: QUERY_LIMITS.queuedQueries.value });
   router.add('GET', '/api/raw-events', async ({ res, url }) => {
     const params = url.searchParams;
     const dataset = params.get('dataset') || '__all__';
@@ -61,14 +64,20 @@ export function addRawEventsRoutes(router: HttpRouter, deps: RawEventsRouteDepen
     if (selector.kind === 'one') checkSpecColumnsInDataset({ ...spec, breakdowns: askedColumns ?? [] }, datasetSchema, dataset);
     const all = askedColumns ?? defaultColumns(datasetSchema.columns());
     const columns = all.slice(0, maxColumns);
-    // One row more than asked tells whether another page follows.
-    const rows = await deps.runner.runRawEvents(selector, spec, { columns, limit: limit + 1, offset }, { timeoutMs: deps.queryTimeoutMs });
-    const events = rows.slice(0, limit);
-    const names = [TIMESTAMP, ...columns];
-    if (format === 'csv') {
-      sendBytes(res, 200, 'text/csv; charset=utf-8', Buffer.from(rowsToCsv(names, events)), { 'content-disposition': 'attachment; filename="waggle-events.csv"' });
-      return;
-    }
-    sendJson(res, 200, { columns: names, events, limit, offset, has_more: rows.length > limit, columns_truncated: all.length > columns.length });
+    await answers.admit(deps.queryTimeoutMs, async (remainingMs) => {
+      // One row more than asked tells whether another page follows; wide or long values make a
+      // shorter page (query.rawEventsAnswerBytes), and then another page follows too.
+      const page = { columns, limit: limit + 1, offset, maxBytes: QUERY_LIMITS.rawEventsAnswerBytes.value };
+      const { events: rows, pageRows } = await deps.runner.runRawEvents(selector, spec, page, { timeoutMs: remainingMs });
+      const events = rows.slice(0, limit);
+      const hasMore = pageRows > events.length;
+      const names = [TIMESTAMP, ...columns];
+      if (format === 'csv') {
+        const headers = { 'content-disposition': 'attachment; filename="waggle-events.csv"', 'x-waggle-has-more': String(hasMore) };
+        sendBytes(res, 200, 'text/csv; charset=utf-8', Buffer.from(rowsToCsv(names, events)), headers);
+        return;
+      }
+      await sendJsonList(res, 200, { columns: names, limit, offset, has_more: hasMore, columns_truncated: all.length > columns.length }, 'events', events);
+    });
   });
 }

@@ -6,7 +6,7 @@ import type { DatasetSelector, SpanStore } from '../store/span-store.js';
 import { resolveQueryWindow } from './compile/query-window.js';
 import type { CompiledQuery } from './compile/compiled-query.js';
 import type { QueryResultData } from './compile/query-result-shaper.js';
-import { shapeRawEvents, type RawEventRow, type RawEventsPage } from './compile/raw-events-compiler.js';
+import { rawEventsPageRows, shapeRawEvents, type RawEventRow, type RawEventsPage } from './compile/raw-events-compiler.js';
 import { compileQueryFor, compileRawEventsFor, shapeCompiledResult } from './query-engine.js';
 import type { QuerySpec } from './query-spec.js';
 
@@ -53,9 +53,10 @@ export class QueryRunner {
 
   /**
    * The events behind a spec (its filters and time range), newest first: compiled through the same
-   * event scan as run(), over the same relations, admitted and timed like any query.
+   * event scan as run(), over the same relations, admitted and timed like any query; `pageRows`
+   * is the page's row count before its bytes bound cut it (page.maxBytes).
    */
-  async runRawEvents(selector: DatasetSelector, spec: QuerySpec, page: RawEventsPage, options: Pick<QueryRunOptions, 'timeoutMs'>): Promise<RawEventRow[]> {
+  async runRawEvents(selector: DatasetSelector, spec: QuerySpec, page: RawEventsPage, options: Pick<QueryRunOptions, 'timeoutMs'>): Promise<{ events: RawEventRow[]; pageRows: number }> {
     const startedAt = performance.now();
     try {
       const schema = await this.store.querySchema({ kind: 'all' });
@@ -69,7 +70,7 @@ export class QueryRunner {
       }, page);
       const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
       this.metrics?.recordQueryFinished('ok', (performance.now() - startedAt) / 1000);
-      return shapeRawEvents(compiled, rows.rows);
+      return { events: shapeRawEvents(compiled, rows.rows), pageRows: rawEventsPageRows(compiled, rows.rows) };
     } catch (error) {
       this.metrics?.recordQueryFinished(error instanceof QueryTimeoutError ? 'timed_out' : 'error', (performance.now() - startedAt) / 1000);
       throw error;

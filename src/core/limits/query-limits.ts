@@ -30,6 +30,18 @@ export const QUERY_LIMITS = {
     reason:
       'Events one GET /api/raw-events answer (a page of the Raw events tab, or a CSV/JSON export) holds, as Honeycomb bounds a query result without series: the answer is built in memory and wide events are large (a 10 000-row page of 200 columns is tens of MB). A larger limit is refused with 400; page with offset.',
   },
+  rawEventsAnswerBytes: {
+    value: 16 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      "JSON (or CSV) one GET /api/raw-events answer may hold, estimated in the query from its values' text and keys: 10 000 events of 190 attributes of 60 characters made a 140 MB answer and took RSS from 610 to 1 289 MiB (issue 9: peak RSS ≤ 1 GiB), and a value may be 64 KiB. The page ends after the event that crosses it (has_more: true, or for CSV the header x-waggle-has-more: true); the next page starts at offset + the events returned.",
+  },
+  rawEventsAnswers: {
+    value: 2,
+    unit: 'answers',
+    reason:
+      'GET /api/raw-events answers built at once, from the query to the last byte of their JSON or CSV (each up to query.rawEventsAnswerBytes of text, several times that while it is built): others wait in a queue of query.queuedQueries, their wait counting against the query timeout, then 503 + Retry-After.',
+  },
   rawEventsOffset: {
     value: 100_000,
     unit: 'rows',

@@ -39,6 +39,7 @@ export const clickhouseDialect: SqlDialect = {
   sharedCte: () => 'MATERIALIZED',
   typedNull: (type) => `CAST(NULL, '${type === 'varchar' ? 'Nullable(String)' : 'Nullable(Float64)'}')`,
   toText: (value) => `toString(${value})`,
+  textBytes: (text) => `length(${text})`,
   isFinite: (value) => `isFinite(${value})`,
   // A Map(index → count): read back as an object of counts, as the result shaper accepts.
   histogram: (index) => `sumMap(map(assumeNotNull(${index}), toUInt64(${index} IS NOT NULL)))`,

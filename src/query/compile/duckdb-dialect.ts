@@ -37,6 +37,7 @@ export const duckdbDialect: SqlDialect = {
   sharedCte: () => '',
   typedNull: (type) => `CAST(NULL AS ${type === 'varchar' ? 'VARCHAR' : 'DOUBLE'})`,
   toText: (value) => `CAST(${value} AS VARCHAR)`,
+  textBytes: (text) => `strlen(${text})`,
   isFinite: (value) => `isfinite(${value})`,
   // sum(BIGINT) is a HUGEINT; count(*) is a BIGINT.
   sumOfCounts: (counts) => `CAST(sum(${counts}) AS BIGINT)`,

@@ -10,18 +10,25 @@ import { resolveQueryWindow } from './query-window.js';
 import type { SqlDialect } from './sql-dialect.js';
 import { SqlParameters } from './sql-parameters.js';
 
+const UTF8 = new TextEncoder();
+
 /** Which rows of the events behind a query to read, and which of their columns. */
 export interface RawEventsPage {
   /** Written column names (a `root.`/`parent.` prefix allowed), validated by the caller's bounds. */
   readonly columns: readonly string[];
   readonly limit: number;
   readonly offset: number;
+  /**
+   * Bytes of JSON the page may take (its values' text plus their keys, estimated in the query):
+   * rows after the one that crosses it are left out, so wide or long values make a shorter page.
+   */
+  readonly maxBytes: number;
 }
 
 export interface CompiledRawEvents {
   readonly sql: string;
   readonly parameters: readonly QueryParameter[];
-  /** Output columns: `timestamp`, then the page's columns, in row order. */
+  /** Output columns: `timestamp`, then the page's columns, in row order; each row then ends with the page's row count before maxBytes cut it. */
   readonly columns: readonly string[];
 }
 
@@ -34,7 +41,9 @@ export type RawEventRow = Record<string, string | number | boolean | null>;
  * exactly as for a calculation, values as bound parameters), with the asked columns read as
  * "breakdowns" of single events instead of grouped. Ties on the timestamp are broken by the
  * columns in order, so paging by offset is stable. Calculations, orders and havings of the spec
- * play no part: they summarise events, and these are the events.
+ * play no part: they summarise events, and these are the events. The page is then cut where its
+ * estimated JSON reaches `maxBytes` (a running sum over the page's own rows, after LIMIT), and each
+ * row carries the page's uncut row count, so the caller knows it was cut.
  * @throws InvalidQueryError for a column the schema lacks.
  */
 export function compileRawEvents(spec: QuerySpec, schema: QuerySchema, dialect: SqlDialect, options: CompileOptions, page: RawEventsPage): CompiledRawEvents {
@@ -48,8 +57,23 @@ export function compileRawEvents(spec: QuerySpec, schema: QuerySchema, dialect: 
   const limit = params.add({ type: 'bigint', value: BigInt(page.limit) });
   const offset = params.add({ type: 'bigint', value: BigInt(page.offset) });
   const select = ['__ts', ...scan.groupColumns].join(', ');
-  const sql = `WITH ${scan.ctes.join(',\n')}\nSELECT ${select} FROM __base ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`;
-  return { sql, parameters: params.values(), columns: ['timestamp', ...page.columns] };
+  const columns = ['timestamp', ...page.columns];
+  // A row's JSON: its values as text (a timestamp is 32 characters) and, per column, its quoted key, colon, comma and quotes.
+  const keyBytes = columns.reduce((sum, name) => sum + UTF8.encode(JSON.stringify(name)).length + 4, 2) + 32;
+  const valueBytes = scan.groupColumns.map((g) => `coalesce(${dialect.textBytes(dialect.toText(g))}, 0)`);
+  const rowBytes = [String(keyBytes), ...valueBytes].join(' + ');
+  const maxBytes = params.add({ type: 'bigint', value: BigInt(page.maxBytes) });
+  const sql =
+    `WITH ${scan.ctes.join(',\n')},\n` +
+    `__page AS (SELECT ${select} FROM __base ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}),\n` +
+    `__sized AS (SELECT ${select}, sum(${rowBytes}) OVER (ORDER BY ${order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS __before, count(*) OVER () AS __page_rows FROM __page)\n` +
+    `SELECT ${select}, __page_rows FROM __sized WHERE coalesce(__before, 0) < ${maxBytes} ORDER BY ${order}`;
+  return { sql, parameters: params.values(), columns };
+}
+
+/** The rows of the page before `maxBytes` cut it (each row carries it; 0 for no rows). */
+export function rawEventsPageRows(compiled: CompiledRawEvents, rows: ReadonlyArray<readonly unknown[]>): number {
+  return Number(rows[0]?.[compiled.columns.length] ?? 0);
 }
 
 /** Rows of the compiled statement (getRowsJS order) → JSON-safe events keyed by column name. */

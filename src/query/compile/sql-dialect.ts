@@ -60,6 +60,8 @@ export interface SqlDialect {
   typedNull(type: 'varchar' | 'double'): string;
   /** A value as text, NULL staying NULL (ClickHouse's CAST to String refuses a NULL). */
   toText(value: string): string;
+  /** The length in bytes (UTF-8) of a text value, NULL staying NULL. */
+  textBytes(text: string): string;
   /** Whether a floating-point value is neither NaN nor infinite. */
   isFinite(value: string): string;
   /** Aggregate: the sum of partial counts, of the type the engine's count(*) has (so a count added up from parts reads the same). */

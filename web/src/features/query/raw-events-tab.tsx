@@ -47,7 +47,8 @@ export function RawEventsTab({ dataset, text }: RawEventsTabProps): ReactNode {
             Newer
           </button>
           <span className="muted">{pageLabel(offset, page.value.events.length)}</span>
-          <button type="button" disabled={!page.value.has_more} onClick={() => setOffset(offset + RAW_EVENTS_PAGE_ROWS)}>
+          {/* A page of wide events may hold fewer than asked (the server's bytes bound): the next starts after what came. */}
+          <button type="button" disabled={!page.value.has_more} onClick={() => setOffset(offset + page.value.events.length)}>
             Older
           </button>
           {page.value.columns_truncated && <span className="muted">Only the first {page.value.columns.length - 1} columns of this dataset are shown.</span>}
