@@ -13,6 +13,12 @@ export const INGEST_LIMITS = {
     reason:
       "Honeycomb's limit of fields per event. Each attribute of an event may be a column of its own, and a commit's memory grows with its columns: an OTLP span over it (resource, scope and span attributes together, span events and links each on their own) is rejected as a partial success, a Honeycomb event with 400.",
   },
+  datasets: {
+    value: 10_000,
+    unit: 'datasets',
+    reason:
+      "Datasets in the store (each service.name, each Honeycomb dataset). Datasets are created by the events sent to them and kept for good, each with its catalog entries, its per-dataset metrics and its line in GET /1/datasets: 20 000 of them took ~3.4 KB of RSS each (+140 MB), a 5.3 MB /1/datasets answer and a 648 KB /metrics page, and a client inventing names could go on without end (issue 9: peak RSS ≤ 1 GiB). Beyond it events for a new dataset are refused (OTLP partial success, Honeycomb 400) and POST /1/datasets answers 400; existing datasets keep taking events.",
+  },
   columnsPerDataset: {
     value: 10_000,
     unit: 'columns',

@@ -1,5 +1,5 @@
 import type { EventRecord } from '../../core/event-record.js';
-import { UnavailableError } from '../../core/errors.js';
+import { BadRequestError, UnavailableError } from '../../core/errors.js';
 import { QUERY_LIMITS } from '../../core/limits/query-limits.js';
 import { nowNs } from '../../core/unix-nanos.js';
 import type { QueryParameter } from '../../query/compile/compiled-query.js';
@@ -231,6 +231,8 @@ export class ClickHouseSpanStore implements SpanStore {
 
   async createDataset(name: string): Promise<{ info: DatasetInfo; created: boolean }> {
     if (this.closed) throw new UnavailableError('the store is closed');
+    const full = this.admission.newDatasetProblem(name);
+    if (full !== null) throw new BadRequestError(full);
     const { key, created } = this.catalog.createDataset(name, nowNs());
     // Persisted between commits, with whatever else the catalog holds unsaved.
     if (created) await this.writer.onWriter(() => this.writer.persistCatalog());

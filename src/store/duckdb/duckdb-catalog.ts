@@ -268,6 +268,11 @@ export class DuckDbCatalog {
     return this.byId.size;
   }
 
+  /** Number of datasets in the catalog. */
+  datasetCount(): number {
+    return this.datasets.size;
+  }
+
   datasetNames(): string[] {
     return [...this.datasets.keys()].sort();
   }

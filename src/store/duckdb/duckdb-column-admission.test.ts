@@ -56,6 +56,30 @@ describe('DuckDbSpanStore column admission', () => {
     }
   });
 
+  it('refuses events for a new dataset beyond the dataset limit, counting datasets still queued, and keeps taking the others', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-admit-'));
+    const store = await open(dataDir, { columnLimits: { columnsPerDataset: 2, columnsTotal: 100, datasets: 2 } });
+    const of = (dataset: string, n: number, columns = 1): EventRecord => ({ ...span(n, 'k', 0, columns), dataset });
+    try {
+      // A unit refused for its columns does not take a dataset's place.
+      assert.deepEqual(refusedOf(store, [of('wide', 1, 3)]), [1]);
+      assert.deepEqual(refusedOf(store, [of('alpha', 2), of('beta', 3)]), [0, 0]);
+      assert.deepEqual(store.admit([of('Gamma', 4)], 'event'), {
+        refused: Uint8Array.from([1]),
+        reason: "dataset 'Gamma' would be a new dataset, and the store holds 2: at most 2 are accepted (ingest.datasets)",
+      });
+      store.enqueue([of('alpha', 2), of('beta', 3)], 1n);
+      await store.flush();
+      // Committed now: still two, and still full; the existing ones (any spelling) keep taking events.
+      assert.deepEqual(refusedOf(store, [of('gamma', 5), of('ALPHA', 6), of('beta', 7)]), [1, 0, 0]);
+      await assert.rejects(store.createDataset('gamma'), { name: 'BadRequestError', message: "dataset 'gamma' would be a new dataset, and the store holds 2: at most 2 are accepted (ingest.datasets)" });
+      assert.deepEqual((await store.createDataset('Alpha')).created, false);
+      assert.deepEqual((await store.listDatasets()).map((d) => d.name), ['alpha', 'beta']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('decides on replay as it did live, also after a request was set aside', async () => {
     // The set-aside is real: with DuckDB at 32 MB, a span with 1 000 integer columns cannot be appended.
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-admit-'));

@@ -12,11 +12,14 @@ import { ColumnIdBitmap } from '../column-id-bitmap.js';
 export interface ColumnAdmissionLimits {
   columnsPerDataset: number;
   columnsTotal: number;
+  /** Datasets in the store (INGEST_LIMITS.datasets when absent). */
+  datasets?: number;
 }
 
 export const DEFAULT_COLUMN_ADMISSION_LIMITS: ColumnAdmissionLimits = {
   columnsPerDataset: INGEST_LIMITS.columnsPerDataset.value,
   columnsTotal: INGEST_LIMITS.columnsTotal.value,
+  datasets: INGEST_LIMITS.datasets.value,
 };
 
 /** Column ids of one dataset: looked up once per attribute on the ingest path. */
@@ -44,6 +47,8 @@ class ColumnIdSet extends ColumnIdBitmap {
  */
 export class DuckDbColumnAdmission {
   private readonly admitted = new Map<string, ColumnIdSet>();
+  /** Keys of datasets admitted before the catalog had them (their events queued): counted toward the dataset limit. */
+  private readonly admittedNewDatasets = new Set<string>();
 
   constructor(
     private readonly catalog: DuckDbCatalog,
@@ -95,7 +100,25 @@ export class DuckDbColumnAdmission {
     return { refused, reason };
   }
 
+  /**
+   * Why a dataset cannot be added now (the store holds the limit, counting datasets whose first
+   * events are still queued), or null when it exists or fits. Judged before anything is kept for
+   * it, so that refused names cost no memory.
+   */
+  newDatasetProblem(dataset: string): string | null {
+    const key = this.catalog.findDataset(dataset) ?? datasetSlug(dataset);
+    if (this.catalog.dataset(key) !== undefined || this.admittedNewDatasets.has(key)) return null;
+    for (const admitted of this.admittedNewDatasets) if (this.catalog.dataset(admitted) !== undefined) this.admittedNewDatasets.delete(admitted);
+    const limit = this.limits.datasets ?? INGEST_LIMITS.datasets.value;
+    const count = this.catalog.datasetCount() + this.admittedNewDatasets.size;
+    if (count < limit) return null;
+    return `dataset '${dataset.slice(0, 100)}' would be a new dataset, and the store holds ${count}: at most ${limit} are accepted (ingest.datasets)`;
+  }
+
   private admitUnit(events: readonly EventRecord[], start: number, end: number, dataset: string, knownLayers: Array<AttributeList | undefined>, nowNs: bigint): string | null {
+    const datasetProblem = this.newDatasetProblem(dataset);
+    if (datasetProblem !== null) return datasetProblem;
+    const key = this.catalog.findDataset(dataset) ?? datasetSlug(dataset);
     const set = this.datasetSet(dataset);
     let newIds: Set<number> | null = null;
     let created: Map<string, ColumnType> | null = null;
@@ -135,6 +158,7 @@ export class DuckDbColumnAdmission {
       // Created now, in admission (= WAL) order, so each key's type is fixed by its first admitted value, as a commit would.
       for (const [keyName, type] of created ?? []) set.add(this.catalog.ensureColumn(keyName, type, nowNs).id);
     }
+    if (this.catalog.dataset(key) === undefined) this.admittedNewDatasets.add(key);
     // Admitted: the unit's layers are known now (its last event's, the ones the next span repeats).
     const last = events[end - 1]!.attributes;
     for (let li = 0; li < last.length; li++) knownLayers[li] = last[li];

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { EventRecord } from '../../core/event-record.js';
-import { StoreReopeningError, UnavailableError } from '../../core/errors.js';
+import { BadRequestError, StoreReopeningError, UnavailableError } from '../../core/errors.js';
 import { formatRfc3339Nanos, nowNs } from '../../core/unix-nanos.js';
 import { QUERY_LIMITS } from '../../core/limits/query-limits.js';
 import { QueryAdmission, type QueryAdmissionObserver } from '../../query/query-admission.js';
@@ -567,6 +567,8 @@ export class DuckDbSpanStore implements SpanStore {
 
   async createDataset(name: string): Promise<{ info: DatasetInfo; created: boolean }> {
     if (this.closed) throw new UnavailableError('the store is closed');
+    const full = this.admission.newDatasetProblem(name);
+    if (full !== null) throw new BadRequestError(full);
     const { key, created } = this.catalog.createDataset(name, nowNs());
     if (created) {
       // Written by the writer connection between commits (the flush chain runs one thing at a time);
