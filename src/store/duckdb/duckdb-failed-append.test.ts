@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { EventRecord } from '../../core/event-record.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
 import { storedSegmentRows } from '../../../test/support/duckdb-stored-rows.js';
+import { until } from '../../../test/support/poll-until.js';
 import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
 
 /** Events of the request whose rows cannot be appended under the test's memory limit. */
@@ -55,6 +56,9 @@ describe('a commit whose append fails part way', () => {
         assert.equal(store.health().quarantinedRequests, 1, logged.join('\n'));
         // The failed attempts' appenders are garbage now: collecting them must add nothing.
         await collectGarbage();
+        // A commit that fails at COMMIT has the database reopened (duckdb-failed-commit.test.ts);
+        // flush refuses while that runs (0.2-1 s here), as ingest's retry expects.
+        await until('the database reopened', async () => (store.health().reopening ? null : true), 30_000, 20);
         store.enqueue(events(10 + LARGE_COMMIT, 10), 3n);
         await store.flush();
         assert.equal(await store.committedWalPosition(), 3n);
