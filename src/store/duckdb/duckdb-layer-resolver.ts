@@ -128,9 +128,9 @@ export class LayerResolver {
 
   /**
    * Resolves events[start, end); call for consecutive ranges of the batch, in order. Stops before
-   * the first event that would bring the batch's distinct columns beyond maxColumns, or that would
-   * widen it beyond `widening.maxCells` (its events so far and this one, times `widening.fixedColumns`
-   * plus its distinct columns): the first event of a batch is always taken. Returns where it
+   * the first event that would bring the batch's distinct columns beyond maxColumns, or its cells
+   * beyond `widening.maxCells` (its events so far and this one, times `widening.fixedColumns` plus
+   * its distinct columns, this one's new ones included): the first event of a batch is always taken. Returns where it
    * stopped: a commit's memory grows with its rows times its columns, so wide data is committed
    * in narrower pieces, and rows before the first wide ones go without their columns.
    */
@@ -155,7 +155,11 @@ export class LayerResolver {
         previous.length = 0;
       }
       const layers = event.attributes;
-      if (this.events > 0 && (maxColumns !== Number.POSITIVE_INFINITY || widening.maxCells !== Number.POSITIVE_INFINITY) && this.wouldExceed(layers, maxColumns, widening.maxCells, widening.fixedColumns)) {
+      if (
+        this.events > 0 &&
+        ((this.events + 1) * (widening.fixedColumns + this.all.ids.length) > widening.maxCells ||
+          ((maxColumns !== Number.POSITIVE_INFINITY || widening.maxCells !== Number.POSITIVE_INFINITY) && this.wouldExceed(layers, maxColumns, widening.maxCells, widening.fixedColumns)))
+      ) {
         this.dataset = dataset;
         this.datasetColumns = datasetColumns;
         return e;

@@ -118,6 +118,21 @@ describe('narrow rows queued ahead of wide ones', () => {
     assert.deepEqual(stored, { rows: 20_001, distinct: 20_001 });
   });
 
+  it('after a wide row are committed in pieces of at most the bound of cells, and the rest go to a narrow segment', async () => {
+    let rows: number[] = [];
+    const stored = await storedAfter(async (store) => {
+      // One flush: one row of 300 keys, then 40 000 rows of 2 keys. A whole row group of them
+      // would be 32 768 rows x 318 columns (10.4 Mi cells); 4 Mi cells are 13 189 rows of 318.
+      store.enqueue(events(0, 1, 'wide', 300), 1n);
+      store.enqueue(events(1, 40_000, 'narrow', 2), 2n);
+      await store.flush();
+      rows = await segmentRows(store);
+    }, DEFAULT_DUCKDB_STORE_OPTIONS.rowGroupSize);
+    // 27b6cc5 (the bound counted new keys only): one segment of 40 001 rows x 302 attribute columns.
+    assert.deepEqual(rows, [13_189, 26_812]);
+    assert.deepEqual(stored, { rows: 40_001, distinct: 40_001 });
+  });
+
   it('still go together with rows that add a few columns (ordinary traffic)', async () => {
     let rows: number[] = [];
     await storedAfter(async (store) => {
