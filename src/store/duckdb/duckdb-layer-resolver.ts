@@ -116,6 +116,8 @@ export class LayerResolver {
   private readonly previousResolved: ResolvedLayer[] = [];
   private dataset: string | null = null;
   private datasetColumns = this.all;
+  /** Events resolved so far in this batch. */
+  private events = 0;
   /** Per layer position, recent shapes (most recent first); see LayerShape. */
   private readonly shapes: LayerShape[][] = [];
 
@@ -126,11 +128,19 @@ export class LayerResolver {
 
   /**
    * Resolves events[start, end); call for consecutive ranges of the batch, in order. Stops before
-   * the first event that would bring the batch's distinct columns beyond maxColumns (the first
-   * event of a batch is always taken) and returns where it stopped: a commit's memory grows with
-   * its columns, so wide data is committed in narrower pieces.
+   * the first event that would bring the batch's distinct columns beyond maxColumns, or its cells
+   * beyond `widening.maxCells` (its events so far and this one, times `widening.fixedColumns` plus
+   * its distinct columns, this one's new ones included): the first event of a batch is always taken. Returns where it
+   * stopped: a commit's memory grows with its rows times its columns, so wide data is committed
+   * in narrower pieces, and rows before the first wide ones go without their columns.
    */
-  resolveRange(events: readonly EventRecord[], start: number, end: number, maxColumns = Number.POSITIVE_INFINITY): number {
+  resolveRange(
+    events: readonly EventRecord[],
+    start: number,
+    end: number,
+    maxColumns = Number.POSITIVE_INFINITY,
+    widening: { maxCells: number; fixedColumns: number } = { maxCells: Number.POSITIVE_INFINITY, fixedColumns: 0 },
+  ): number {
     const previous = this.previous;
     const previousResolved = this.previousResolved;
     let dataset = this.dataset;
@@ -145,7 +155,11 @@ export class LayerResolver {
         previous.length = 0;
       }
       const layers = event.attributes;
-      if (maxColumns !== Number.POSITIVE_INFINITY && this.layers.length > 0 && this.wouldExceed(layers, maxColumns)) {
+      if (
+        this.events > 0 &&
+        ((this.events + 1) * (widening.fixedColumns + this.all.ids.length) > widening.maxCells ||
+          ((maxColumns !== Number.POSITIVE_INFINITY || widening.maxCells !== Number.POSITIVE_INFINITY) && this.wouldExceed(layers, maxColumns, widening.maxCells, widening.fixedColumns)))
+      ) {
         this.dataset = dataset;
         this.datasetColumns = datasetColumns;
         return e;
@@ -175,14 +189,18 @@ export class LayerResolver {
         }
         this.layers.push(resolved);
       }
+      this.events += 1;
     }
     this.dataset = dataset;
     this.datasetColumns = datasetColumns;
     return end;
   }
 
-  /** Whether an event's layers would bring the batch beyond maxColumns distinct columns. */
-  private wouldExceed(layers: readonly AttributeList[], maxColumns: number): boolean {
+  /**
+   * Whether an event's layers would bring the batch beyond maxColumns distinct columns, or its
+   * events times (fixedColumns + distinct columns) beyond maxCells by adding columns.
+   */
+  private wouldExceed(layers: readonly AttributeList[], maxColumns: number, maxCells: number, fixedColumns: number): boolean {
     let fresh: Set<number | string> | null = null;
     for (let li = 0; li < layers.length; li++) {
       const layer = layers[li]!;
@@ -196,7 +214,9 @@ export class LayerResolver {
         else if (!this.all.has(id)) (fresh ??= new Set()).add(id);
       }
     }
-    return fresh !== null && this.all.ids.length + fresh.size > maxColumns;
+    if (fresh === null) return false;
+    const columns = this.all.ids.length + fresh.size;
+    return columns > maxColumns || (this.events + 1) * (fixedColumns + columns) > maxCells;
   }
 
   /** A remembered shape with exactly this layer's keys and kinds, or null. */

@@ -259,6 +259,7 @@ export class DuckDbSpanStore implements SpanStore {
         maxDiskBytes: options.maxDiskBytes ?? null,
         segmentMaxRows: options.segmentMaxRows,
         segmentMaxColumns: options.segmentMaxColumns,
+        rowGroupSize: options.rowGroupSize,
         retiredTableGraceMs: options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS,
         idleSealMs: options.idleSealMs ?? DEFAULT_IDLE_SEAL_MS,
         maxGroupSpanNs: 2n * (options.segmentMaxAgeNs ?? DEFAULT_SEGMENT_MAX_AGE_NS),

@@ -59,6 +59,22 @@ const LAST_CHANCE_COMMIT_DIVISOR = 8;
  */
 const ADDED_COLUMN_BYTES_PER_ROW_GROUP = 512 * 1024;
 
+/**
+ * DuckDB memory a committed row takes for each column of its table, filled or not, while its row
+ * group is not written yet (a full row group is written at its commit; a partial one stays in
+ * memory until a checkpoint): 32 768 rows x 325 columns held 172 MB of IN_MEMORY_TABLE (16.2 bytes
+ * a cell), 1 085 x 400 10 MB (BENCHMARKS.md run AS).
+ */
+const HELD_BYTES_PER_CELL = 16;
+
+/**
+ * Memory DuckDB takes outside its buffer pool to write one column of a row group (a checkpoint, or
+ * a full row group at its commit), whatever the rows: checkpointing one table of 1 085 rows took
+ * 24, 48 and 92-102 MB more RSS for 100, 200 and 400 columns, 99 MB for 100 rows x 400 columns
+ * (about a 256 KiB block a column); columns of only NULL integers took nothing (BENCHMARKS.md run AS).
+ */
+export const ROW_GROUP_WRITE_BYTES_PER_COLUMN = 256 * 1024;
+
 /** Events resolved between yields to the event loop (4096 took 12-17 ms under load, with GC on top). */
 const RESOLVE_SLICE_EVENTS = 1024;
 
@@ -93,6 +109,12 @@ export class DuckDbSpanWriter {
    * writer's last checkpoint hold in DuckDB's memory (estimated as in wouldFillTooThinly), by segment id.
    */
   private unfilledSinceCheckpoint = { segmentId: -1, bytes: 0 };
+  /**
+   * Segment tables with committed rows DuckDB has not written yet (rows in partial row groups),
+   * since the writer's last checkpoint: their rows and their columns (core and attribute), by
+   * segment id. What the next checkpoint writes, and so what it costs (see awaitingWriteBytes).
+   */
+  private readonly awaitingWrite = new Map<number, { rows: number; columns: number }>();
   /** Wall-clock time of the last commit, to seal an idle open segment. */
   lastCommitMs = Date.now();
   /** The last commitOnce failed at its COMMIT statement (not before it). */
@@ -517,7 +539,10 @@ export class DuckDbSpanWriter {
     for (let start = 0; start < candidates.length; start += RESOLVE_SLICE_EVENTS) {
       if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const end = Math.min(candidates.length, start + RESOLVE_SLICE_EVENTS);
-      taken = resolver.resolveRange(candidates, start, end, this.options.segmentMaxColumns);
+      taken = resolver.resolveRange(candidates, start, end, this.options.segmentMaxColumns, {
+        maxCells: STORE_LIMITS.commitWideningCells.value,
+        fixedColumns: CORE_PHYSICAL_COLUMNS.length,
+      });
       if (taken < end) break;
     }
     const events = taken === candidates.length ? candidates : candidates.slice(0, taken);
@@ -574,6 +599,8 @@ export class DuckDbSpanWriter {
     // Ids are taken from the counter at once: compaction takes ids meanwhile (a failed commit leaves a gap).
     segment = startsNewSegment ? newSegment(this.nextSegmentId++, clockNow) : cloneSegment(segment);
     const createsTable = startsNewSegment || opensFresh;
+    // Whole row groups into a table of whole row groups are written at their commit; anything else waits for a checkpoint.
+    const leavesRowsUnwritten = (createsTable ? 0 : segment.rowCount % this.options.rowGroupSize) !== 0 || events.length % this.options.rowGroupSize !== 0;
     const added = columnIds.filter((id) => !segment.positions.has(id));
 
     await this.writer.run('BEGIN TRANSACTION');
@@ -658,10 +685,37 @@ export class DuckDbSpanWriter {
       // After the commit: a failure here is no failed commit (the data is stored); the next try repeats it.
       await this.catalog.persistLastWritten(this.writer).catch(() => undefined);
     }
+    if (leavesRowsUnwritten) {
+      const awaiting = this.awaitingWrite.get(segment.id);
+      this.awaitingWrite.set(segment.id, { rows: (awaiting?.rows ?? 0) + events.length, columns: CORE_PHYSICAL_COLUMNS.length + segment.attributeColumns.length });
+    }
     // A segment sealed for its empty columns holds about the bound in memory (its rows' empty
     // columns) until a checkpoint, and no further commit goes there: checkpoint now.
     if (previous !== null && wouldFillTooThinly) await this.checkpointAfterHeldMemory(STORE_LIMITS.widenedColumnBytes.value);
     else if (!createsTable && added.length > 0) await this.checkpointAfterHeldMemory(widenedBytes);
+    // Rows DuckDB holds unwritten cost it memory by their cells (NULL or not) and, to write them,
+    // a block a column outside its pool; its own checkpoints follow the size of its log, which
+    // sparse wide rows hardly grow (the hostile mix of issue 9: one COMMIT's checkpoint wrote ~14
+    // sealed tables of 1 085-1 435 rows x 400 columns at once, 170 MB of the pool and ~300 MB
+    // outside it). So once sealed segments wait for more than the bound, the writer checkpoints:
+    // a checkpoint then writes about one wide table.
+    if (this.sealedAwaitingWriteBytes() >= STORE_LIMITS.checkpointAwaitingWriteBytes.value) await this.checkpointAfterHeldMemory(0, true);
+  }
+
+  /**
+   * What the rows of sealed segments DuckDB holds unwritten cost it (estimated): their cells in
+   * memory, and a block a column of each table to write them (HELD_BYTES_PER_CELL,
+   * ROW_GROUP_WRITE_BYTES_PER_COLUMN). The open segment is left to DuckDB's own checkpoints:
+   * its rows are ordinary traffic's, dense, and later commits fill its row group.
+   */
+  sealedAwaitingWriteBytes(): number {
+    let bytes = 0;
+    for (const [id, { rows, columns }] of this.awaitingWrite) {
+      const segment = this.segments.find((s) => s.id === id);
+      if (segment === undefined) this.awaitingWrite.delete(id);
+      else if (segment.sealed) bytes += rows * columns * HELD_BYTES_PER_CELL + columns * ROW_GROUP_WRITE_BYTES_PER_COLUMN;
+    }
+    return bytes;
   }
 
   /**
@@ -671,14 +725,23 @@ export class DuckDbSpanWriter {
    * columns added this way hardly grow. Best effort, after the commit: one refused beside another
    * connection's write (a compaction) is tried again after the next such commit.
    */
-  private async checkpointAfterHeldMemory(heldBytes: number): Promise<void> {
+  private async checkpointAfterHeldMemory(heldBytes: number, beforeReads = false): Promise<void> {
     this.heldBytesSinceCheckpoint += heldBytes;
-    if (this.heldBytesSinceCheckpoint < STORE_LIMITS.widenedColumnBytes.value) return;
+    if (!beforeReads && this.heldBytesSinceCheckpoint < STORE_LIMITS.widenedColumnBytes.value) return;
+    const checkpoint = (): Promise<unknown> => this.writer.run('CHECKPOINT');
     try {
-      await this.writer.run('CHECKPOINT');
+      // DuckDB 1.5.6 refuses it ("other write transactions active") while queries run, which
+      // in the hostile mix was at 17 of 18 tries: the sealed wide segments' checkpoint then goes
+      // before the reads (running ones end first, new ones wait for it), as a failed commit's
+      // retry does.
+      await checkpoint().catch((refused: unknown) => {
+        if (!beforeReads) throw refused;
+        return this.withoutReads(checkpoint);
+      });
       this.heldBytesSinceCheckpoint = 0;
       // The checkpoint wrote the segment's rows out, empty columns and all: their memory is back.
       this.unfilledSinceCheckpoint = { segmentId: -1, bytes: 0 };
+      this.awaitingWrite.clear();
     } catch {
       // Refused while another connection writes; the data is committed either way.
     }

@@ -21,6 +21,7 @@ import {
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { addSegmentColumn, newSegment, segmentDatasetsJson, type SegmentState } from './duckdb-segment.js';
 import { MEMORY_LIMITS } from '../../core/limits/memory-limits.js';
+import { STORE_LIMITS } from '../../core/limits/store-limits.js';
 import { buildMergedTraceRuns, swapMergedTraceRuns, traceRunCounts, traceRunMergeDue } from './duckdb-trace-run-merge.js';
 
 /** What the lifecycle needs of the store: its segment list, the writer's turn, and a connection of its own. */
@@ -48,6 +49,8 @@ export interface LifecycleOptions {
   /** A compacted segment holds at most this many rows and attribute columns. */
   segmentMaxRows: number;
   segmentMaxColumns: number;
+  /** Rows of a row group of the store's file: a segment shorter than one is a single row group. */
+  rowGroupSize: number;
   /** How long a retired segment's table outlives it (queries planned before still read it). */
   retiredTableGraceMs: number;
   /** The open segment is sealed (and so compacted) after this long without a commit. */
@@ -79,6 +82,15 @@ const DATASET_ESTIMATE_TIMEOUT_MS = 5_000;
  * still merge in pairs.
  */
 const MAX_COMPACTION_WIDENING = 2;
+
+/**
+ * A segment left as its commits wrote it: shorter than a row group (so one row group, which its
+ * compaction would only reorder) and wider than store.uncompactedWideSegmentColumns (so rewriting
+ * it costs DuckDB about a 256 KiB block a column, in a new table beside the old until the swap).
+ */
+function isShortWideSegment(segment: SegmentState, rowGroupSize: number): boolean {
+  return !segment.compacted && segment.rowCount < rowGroupSize && segment.attributeColumns.length > STORE_LIMITS.uncompactedWideSegmentColumns.value;
+}
 
 /** A segment's rows × columns (core and attribute): what a compaction's sort carries for it. */
 function cellsOf(segment: SegmentState): number {
@@ -384,7 +396,7 @@ export class DuckDbStoreLifecycle {
    */
   private nextGroup(): SegmentState[] {
     const narrow = this.options.segmentMaxRows / 4;
-    const isCandidate = (s: SegmentState): boolean => s.sealed && s.rowCount > 0 && (!s.compacted || s.rowCount < narrow);
+    const isCandidate = (s: SegmentState): boolean => s.sealed && s.rowCount > 0 && (!s.compacted || s.rowCount < narrow) && !isShortWideSegment(s, this.options.rowGroupSize);
     let group: SegmentState[] = [];
     let columns = new Set<number>();
     let rows = 0;

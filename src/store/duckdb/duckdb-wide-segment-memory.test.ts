@@ -149,7 +149,8 @@ describe('compaction of sealed segments of very different widths', () => {
       store.enqueue(events(0, 2000, 'narrow', 2), 1n);
       await store.flush();
       await store.sealOpenSegment();
-      store.enqueue(events(2000, 10, 'wide', 300), 2n);
+      // 200 keys: a short segment of over store.uncompactedWideSegmentColumns would not be compacted at all.
+      store.enqueue(events(2000, 10, 'wide', 200), 2n);
       await store.flush();
       await store.sealOpenSegment();
       assert.equal(await store.compactAll(), 2);
