@@ -4,7 +4,8 @@ import type { LimitDefinition } from './limit-definition.js';
  * How the process keeps its resident memory under WAGGLE_MAX_MEMORY_BYTES (issue 9: peak RSS
  * ≤ 1 GiB). The shares are percentages of that budget, judged on the process's RSS, which holds
  * all three consumers at once: DuckDB's buffer pool (up to WAGGLE_MEMORY_LIMIT), DuckDB's memory
- * outside its pool, and V8's heap (BENCHMARKS.md runs Z, AK, AO).
+ * outside its pool, and V8's heap (BENCHMARKS.md runs Z, AK, AO); the pool's limit is itself a share
+ * of the budget (duckdbPoolPercent).
  */
 export const MEMORY_LIMITS = {
   collectGarbagePercent: {
@@ -47,6 +48,12 @@ export const MEMORY_LIMITS = {
     unit: 'rows',
     reason:
       "Rows one step of a compaction sorts at once (four row groups). A merge of 1M spans sorted in one statement held DuckDB's pool at its limit and the process near 1 GB with nothing else running (run AO); the merge is written in slices of whole seconds of event time instead, each sorted alone and appended in order in one transaction, which gives the same row order. Smaller slices read the sources more often (each slice filters them by time).",
+  },
+  duckdbPoolPercent: {
+    value: 35,
+    unit: 'percent of WAGGLE_MAX_MEMORY_BYTES',
+    reason:
+      "DuckDB's memory limit (its buffer pool) unless WAGGLE_MEMORY_LIMIT names one, in whole MiB (358 MiB of the default 1 GiB; 512MB with no budget). Under a load the pool fills to its limit (it caches the blocks commits and compaction read and write until it needs the room), and beside it DuckDB holds 150-250 MB outside the pool and V8 ~150 MB, none of which the budget can take back once taken: a fixed 512 MB pool took a 3M-span load to 1 038 MiB and a 30M one to 1 120 MiB (run AQ). Queries and compaction's sort spill to disk beyond it (run AR).",
   },
   refuseIngestPercent: {
     value: 90,
