@@ -69,8 +69,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'dataDir', env: 'WAGGLE_DATA_DIR', flag: '--data-dir', kind: 'string', defaultValue: './data', description: 'Directory holding everything that persists (DuckDB file, WAL, saved queries).' },
   { key: 'maxBodyBytes', env: 'WAGGLE_MAX_BODY_BYTES', flag: '--max-body-bytes', kind: 'integer', defaultValue: String(64 * 1024 * 1024), description: 'Largest ingest request body, after decompression (413 beyond).' },
   // Empty: a share of WAGGLE_MAX_MEMORY_BYTES (memory.duckdbPoolPercent; duckdb-memory-limit.ts),
-  // so the pool, the largest part of the budget, follows it. A fixed 512 MB pool took ordinary
-  // 3M and 30M loads over the 1 GiB budget (BENCHMARKS.md runs AQ, AR).
+  // so the pool, the largest part of the budget, follows it (BENCHMARKS.md run AR: why the share
+  // is not smaller yet).
   { key: 'memoryLimit', env: 'WAGGLE_MEMORY_LIMIT', flag: '--memory-limit', kind: 'memory-limit', defaultValue: '', description: `DuckDB's memory limit, e.g. \`512MB\` (queries spill to disk beyond it). Empty: ${MEMORY_LIMITS.duckdbPoolPercent.value} % of WAGGLE_MAX_MEMORY_BYTES in whole MiB (${duckDbMemoryLimit({ memoryLimit: '', maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES })} of the default budget; memory.duckdbPoolPercent), or ${UNBUDGETED_DUCKDB_MEMORY_LIMIT} with no budget.` },
   // 1 GiB: issue 9's bound on peak RSS. DuckDB's pool (WAGGLE_MEMORY_LIMIT) is the largest share of
   // it; V8's heap and DuckDB's memory outside its pool take the rest (BENCHMARKS.md runs AO, AR).
