@@ -32,7 +32,11 @@ describe("DuckDB's memory limit", () => {
     assert.equal(limitFor({}, ['--memory-limit', '']), '491MiB');
   });
 
-  it('never names 0 (with which DuckDB cannot open the file), however small the budget', () => {
-    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: '1' }), '1MiB');
+  it('never goes under 64 MiB (with 1 MiB DuckDB cannot open the file), however small the budget', () => {
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: '1' }), '64MiB');
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(1024 * 1024) }), '64MiB');
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(134 * 1024 * 1024) }), '64MiB');
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(135 * 1024 * 1024) }), '64MiB');
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(136 * 1024 * 1024) }), '65MiB');
   });
 });

@@ -13,15 +13,15 @@ export const UNBUDGETED_DUCKDB_MEMORY_LIMIT = '512MB';
 /**
  * The memory_limit DuckDB opens with: WAGGLE_MEMORY_LIMIT when the operator named one; otherwise
  * memory.duckdbPoolPercent of WAGGLE_MAX_MEMORY_BYTES in whole MiB (the pool is the largest thing
- * that budget holds, and the one part of it fixed before anything runs), or 512MB with no budget.
+ * that budget holds, and the one part of it fixed before anything runs; at least
+ * memory.duckdbPoolMinBytes), or 512MB with no budget.
  * Resolved where the store opens, not in resolveConfig, so that a budget given to the server
  * directly (startWaggleServer's overrides) moves the pool with it.
  */
 export function duckDbMemoryLimit(config: Pick<WaggleConfig, 'memoryLimit' | 'maxMemoryBytes'>): string {
   if (config.memoryLimit !== '') return config.memoryLimit;
   if (config.maxMemoryBytes === 0) return UNBUDGETED_DUCKDB_MEMORY_LIMIT;
-  // At least 1 MiB: with 0 DuckDB cannot allocate anything, not even to open the file (a budget
-  // under 3 MiB is accepted like any other, though the process alone takes ~100 MB).
-  const mib = Math.max(1, Math.floor((config.maxMemoryBytes * MEMORY_LIMITS.duckdbPoolPercent.value) / 100 / MIB));
+  const share = Math.floor((config.maxMemoryBytes * MEMORY_LIMITS.duckdbPoolPercent.value) / 100 / MIB);
+  const mib = Math.max(MEMORY_LIMITS.duckdbPoolMinBytes.value / MIB, share);
   return `${mib}MiB`;
 }

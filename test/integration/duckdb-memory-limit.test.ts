@@ -23,6 +23,10 @@ describe("the server opens DuckDB with a memory limit that follows the process's
     assert.equal(await duckDbMemoryLimitOfServer({ maxMemoryBytes: 2 * 1024 * 1024 * 1024 }), '983.0 MiB');
   });
 
+  it('still starts under a budget too small to keep, with 64 MiB for DuckDB', async () => {
+    assert.equal(await duckDbMemoryLimitOfServer({ maxMemoryBytes: 1024 * 1024 }), '64.0 MiB');
+  });
+
   it('keeps 512 MB (488.2 MiB) with the budget off', async () => {
     assert.equal(await duckDbMemoryLimitOfServer({ maxMemoryBytes: 0 }), '488.2 MiB');
   });

@@ -55,6 +55,12 @@ export const MEMORY_LIMITS = {
     reason:
       "DuckDB's memory limit (its buffer pool) unless WAGGLE_MEMORY_LIMIT names one, in whole MiB: 491 MiB of the default 1 GiB, as the fixed 512MB (488 MiB) before it (and 512MB with no budget). Not less, though the pool is what takes ordinary loads over the budget (it fills to its limit under a load, beside 150-250 MB DuckDB holds outside it and ~150 MB of V8: a 3M-span load peaked at 1 038 MiB, a 30M one at 1 120 MiB, run AQ): at 35 % (358 MiB) the 3M loads peaked ~100 MiB lower, but at 30M spans the build of network.*'s client-parent index ran out of memory at every lifecycle pass (it needs 409-460 MiB there, and more with more spans; run AR). Queries and compaction's sort spill to disk beyond it.",
   },
+  duckdbPoolMinBytes: {
+    value: 64 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      "Smallest memory limit DuckDB gets from a budget's share (memory.duckdbPoolPercent), however small the budget: with 1 MiB the store cannot even open its file (Out of Memory at start), and the store's own tests run ordinary ingest under 32 MB and provoke out-of-memory failures with 10-16 MB. A budget that small cannot be kept anyway (the process alone takes ~100 MB); it still starts.",
+  },
   refuseIngestPercent: {
     value: 90,
     unit: 'percent of WAGGLE_MAX_MEMORY_BYTES',
