@@ -2,6 +2,7 @@ import { UnavailableError } from '../../src/core/errors.js';
 import type { QueryParameter } from '../../src/query/compile/compiled-query.js';
 import { prepareQuerySpec } from '../../src/query/query-engine.js';
 import { QueryRunner } from '../../src/query/query-runner.js';
+import { duckDbMemoryLimit } from '../../src/server/duckdb-memory-limit.js';
 import { resolveConfig } from '../../src/server/waggle-config.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../../src/store/duckdb/duckdb-span-store.js';
 import type { SqlRows } from '../../src/store/span-store.js';
@@ -36,7 +37,7 @@ export async function timeQueriesOnDuckDb(
 ): Promise<Map<string, DirectQueryTiming | string>> {
   // The child server got this process's environment, so this is the configuration it ran with.
   const config = resolveConfig(process.env, []);
-  const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, memoryLimit: config.memoryLimit });
+  const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, memoryLimit: duckDbMemoryLimit(config) });
   // Built now, as the server had it, so that its build does not run in the background under the timed
   // runs (its 3 s of CPU at 10M spans landed on COUNT by root.http.route, timed last).
   await store.refreshClientParentIndex();

@@ -3,6 +3,7 @@ import { ClickHouseSpanStore, DEFAULT_CLICKHOUSE_STORE_OPTIONS } from '../store/
 import { parseClickHouseUrl } from '../store/clickhouse/clickhouse-url.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../store/duckdb/duckdb-span-store.js';
 import type { SpanStore } from '../store/span-store.js';
+import { duckDbMemoryLimit } from './duckdb-memory-limit.js';
 import type { WaggleConfig } from './waggle-config.js';
 
 /** The store the configuration names, and how many events it commits at once (ingest sizes its back-pressure by it). */
@@ -37,7 +38,7 @@ export async function openSpanStore(
   const store = await DuckDbSpanStore.open({
     ...DEFAULT_DUCKDB_STORE_OPTIONS,
     dataDir: config.dataDir,
-    memoryLimit: config.memoryLimit,
+    memoryLimit: duckDbMemoryLimit(config),
     retentionNs: config.retentionNs,
     maxDiskBytes: config.maxDiskBytes,
     log,

@@ -3,6 +3,8 @@ import { BadRequestError } from '../core/errors.js';
 import { LOG_FORMATS, type LogFormat } from '../observability/waggle-logger.js';
 import { parseRetention } from '../core/retention-duration.js';
 import { parseClickHouseUrl } from '../store/clickhouse/clickhouse-url.js';
+import { MEMORY_LIMITS } from '../core/limits/memory-limits.js';
+import { duckDbMemoryLimit, UNBUDGETED_DUCKDB_MEMORY_LIMIT } from './duckdb-memory-limit.js';
 
 /** A cluster name becomes an identifier in DDL (`ON CLUSTER`): nothing that needs quoting. */
 const CLUSTER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -14,6 +16,7 @@ export interface WaggleConfig {
   otlpGrpcPort: number;
   dataDir: string;
   maxBodyBytes: number;
+  /** DuckDB's memory limit as given (WAGGLE_MEMORY_LIMIT); empty: a share of the budget (duckDbMemoryLimit). */
   memoryLimit: string;
   /** Resident memory the process keeps under (WAGGLE_MAX_MEMORY_BYTES); 0: no budget. */
   maxMemoryBytes: number;
@@ -41,7 +44,7 @@ export interface WaggleConfig {
 export const STORE_BACKENDS = ['duckdb', 'clickhouse'] as const;
 export type StoreBackend = (typeof STORE_BACKENDS)[number];
 
-type ValueKind = 'string' | 'port' | 'integer' | 'boolean' | 'list' | 'url' | 'logFormat' | 'duration' | 'optional-integer' | 'clickhouse-url' | 'cluster-name' | 'budget-bytes';
+type ValueKind = 'string' | 'memory-limit' | 'port' | 'integer' | 'boolean' | 'list' | 'url' | 'logFormat' | 'duration' | 'optional-integer' | 'clickhouse-url' | 'cluster-name' | 'budget-bytes';
 
 interface SettingDef {
   key: keyof WaggleConfig;
@@ -54,6 +57,9 @@ interface SettingDef {
   choices?: readonly string[];
 }
 
+/** Issue 9's bound on peak RSS. */
+const DEFAULT_MAX_MEMORY_BYTES = 1024 * 1024 * 1024;
+
 /** Every setting once: its env var, flag, default and meaning (README's table is made from this). */
 export const SETTINGS: readonly SettingDef[] = [
   { key: 'host', env: 'WAGGLE_HOST', flag: '--host', kind: 'string', defaultValue: '127.0.0.1', description: 'Address every listener binds to (0.0.0.0 for all interfaces).' },
@@ -62,14 +68,13 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'otlpGrpcPort', env: 'WAGGLE_OTLP_GRPC_PORT', flag: '--otlp-grpc-port', kind: 'port', defaultValue: '4317', description: 'OTLP/gRPC receiver (TraceService, LogsService and MetricsService Export).' },
   { key: 'dataDir', env: 'WAGGLE_DATA_DIR', flag: '--data-dir', kind: 'string', defaultValue: './data', description: 'Directory holding everything that persists (DuckDB file, WAL, saved queries).' },
   { key: 'maxBodyBytes', env: 'WAGGLE_MAX_BODY_BYTES', flag: '--max-body-bytes', kind: 'integer', defaultValue: String(64 * 1024 * 1024), description: 'Largest ingest request body, after decompression (413 beyond).' },
-  // 512 MB, not lower: 384 MB cut issue 9's hostile mix's peak RSS (1062-1252 MB, median 1176,
-  // against 891-1094, median 989), but at 320 MB a checkpoint ran out of memory beside the mix's
-  // queries and DuckDB invalidated the database (every commit failed until restart), and the
-  // column limits (ingest.columns*) were measured against 512 MB (BENCHMARKS.md, Run K).
-  { key: 'memoryLimit', env: 'WAGGLE_MEMORY_LIMIT', flag: '--memory-limit', kind: 'string', defaultValue: '512MB', description: "DuckDB's memory limit (queries spill to disk beyond it)." },
-  // 1 GiB: issue 9's bound on peak RSS. DuckDB's pool (WAGGLE_MEMORY_LIMIT, 512 MB) is the largest
-  // share of it; V8's heap and DuckDB's memory outside its pool take the rest (BENCHMARKS.md run AO).
-  { key: 'maxMemoryBytes', env: 'WAGGLE_MAX_MEMORY_BYTES', flag: '--max-memory-bytes', kind: 'budget-bytes', defaultValue: String(1024 * 1024 * 1024), description: 'Resident memory (RSS) Waggle keeps under: nearing it, V8 collects garbage early (from 75 %), compaction waits while ingest is busy (from 70 %, 5 min at most) and ingest answers 503 + Retry-After while its queue drains (from 90 %; see the memory.* limits). 0: no budget.' },
+  // Empty: a share of WAGGLE_MAX_MEMORY_BYTES (memory.duckdbPoolPercent; duckdb-memory-limit.ts),
+  // so the pool, the largest part of the budget, follows it (BENCHMARKS.md run AR: why the share
+  // is not smaller yet).
+  { key: 'memoryLimit', env: 'WAGGLE_MEMORY_LIMIT', flag: '--memory-limit', kind: 'memory-limit', defaultValue: '', description: `DuckDB's memory limit, e.g. \`512MB\` (queries spill to disk beyond it). Empty: ${MEMORY_LIMITS.duckdbPoolPercent.value} % of WAGGLE_MAX_MEMORY_BYTES in whole MiB (${duckDbMemoryLimit({ memoryLimit: '', maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES })} of the default budget; memory.duckdbPoolPercent), or ${UNBUDGETED_DUCKDB_MEMORY_LIMIT} with no budget.` },
+  // 1 GiB: issue 9's bound on peak RSS. DuckDB's pool (WAGGLE_MEMORY_LIMIT) is the largest share of
+  // it; V8's heap and DuckDB's memory outside its pool take the rest (BENCHMARKS.md runs AO, AR).
+  { key: 'maxMemoryBytes', env: 'WAGGLE_MAX_MEMORY_BYTES', flag: '--max-memory-bytes', kind: 'budget-bytes', defaultValue: String(DEFAULT_MAX_MEMORY_BYTES), description: 'Resident memory (RSS) Waggle keeps under: nearing it, V8 collects garbage early (from 75 %), compaction waits while ingest is busy (from 70 %, 5 min at most) and ingest answers 503 + Retry-After while its queue drains (from 90 %; see the memory.* limits). 0: no budget.' },
   { key: 'corsOrigins', env: 'WAGGLE_CORS_ORIGINS', flag: '--cors-origins', kind: 'list', defaultValue: '*', description: 'Comma-separated origins allowed to send OTLP from browsers (* for any).' },
   { key: 'walSync', env: 'WAGGLE_WAL_SYNC', flag: '--wal-sync', kind: 'boolean', defaultValue: 'true', description: 'fdatasync the write-ahead log before acknowledging (false: survive process crashes only).' },
   { key: 'queryTimeoutMs', env: 'WAGGLE_QUERY_TIMEOUT_MS', flag: '--query-timeout-ms', kind: 'integer', defaultValue: '30000', description: 'Per-query time limit.' },
@@ -93,6 +98,9 @@ function parseValue(def: SettingDef, raw: string, source: string): WaggleConfig[
       if (def.choices === undefined) return text;
       if (!def.choices.includes(text.toLowerCase())) throw new BadRequestError(`${source} must be one of ${def.choices.join(', ')}, got '${raw}'`);
       return text.toLowerCase();
+    case 'memory-limit':
+      // DuckDB checks the text itself when the store opens (a typo stops the start there).
+      return text;
     case 'port': {
       const n = Number(text);
       if (!/^\d+$/.test(text) || n > 65535) throw new BadRequestError(`${source} must be a port number 0-65535, got '${raw}'`);

@@ -4,7 +4,8 @@ import type { LimitDefinition } from './limit-definition.js';
  * How the process keeps its resident memory under WAGGLE_MAX_MEMORY_BYTES (issue 9: peak RSS
  * ≤ 1 GiB). The shares are percentages of that budget, judged on the process's RSS, which holds
  * all three consumers at once: DuckDB's buffer pool (up to WAGGLE_MEMORY_LIMIT), DuckDB's memory
- * outside its pool, and V8's heap (BENCHMARKS.md runs Z, AK, AO).
+ * outside its pool, and V8's heap (BENCHMARKS.md runs Z, AK, AO); the pool's limit is itself a share
+ * of the budget (duckdbPoolPercent).
  */
 export const MEMORY_LIMITS = {
   collectGarbagePercent: {
@@ -47,6 +48,18 @@ export const MEMORY_LIMITS = {
     unit: 'rows',
     reason:
       "Rows one step of a compaction sorts at once (four row groups). A merge of 1M spans sorted in one statement held DuckDB's pool at its limit and the process near 1 GB with nothing else running (run AO); the merge is written in slices of whole seconds of event time instead, each sorted alone and appended in order in one transaction, which gives the same row order. Smaller slices read the sources more often (each slice filters them by time).",
+  },
+  duckdbPoolPercent: {
+    value: 48,
+    unit: 'percent of WAGGLE_MAX_MEMORY_BYTES',
+    reason:
+      "DuckDB's memory limit (its buffer pool) unless WAGGLE_MEMORY_LIMIT names one, in whole MiB: 491 MiB of the default 1 GiB, as the fixed 512MB (488 MiB) before it (and 512MB with no budget). Not less, though the pool is what takes ordinary loads over the budget (it fills to its limit under a load, beside 150-250 MB DuckDB holds outside it and ~150 MB of V8: a 3M-span load peaked at 1 038 MiB, a 30M one at 1 120 MiB, run AQ): at 35 % (358 MiB) the 3M loads peaked ~100 MiB lower, but at 30M spans the build of network.*'s client-parent index ran out of memory at every lifecycle pass (it needs 409-460 MiB there, and more with more spans; run AR). Queries and compaction's sort spill to disk beyond it.",
+  },
+  duckdbPoolMinBytes: {
+    value: 64 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      "Smallest memory limit DuckDB gets from a budget's share (memory.duckdbPoolPercent), however small the budget: with 1 MiB the store cannot even open its file (Out of Memory at start), and the store's own tests run ordinary ingest under 32 MB and provoke out-of-memory failures with 10-16 MB. A budget that small cannot be kept anyway (the process alone takes ~100 MB); it still starts.",
   },
   refuseIngestPercent: {
     value: 90,

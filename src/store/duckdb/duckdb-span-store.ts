@@ -58,7 +58,7 @@ import { datasetSlug } from '../../core/dataset-name.js';
 
 export interface DuckDbStoreOptions {
   dataDir: string;
-  /** DuckDB memory_limit, e.g. '512MB' (the server's default: see WAGGLE_MEMORY_LIMIT in waggle-config.ts). */
+  /** DuckDB memory_limit, e.g. '512MB' (the server's: duckDbMemoryLimit in src/server/duckdb-memory-limit.ts, by default a share of its memory budget). */
   memoryLimit: string;
   threads: number;
   /** A segment is sealed once it holds this many rows. */

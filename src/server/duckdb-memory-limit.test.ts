@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { duckDbMemoryLimit } from './duckdb-memory-limit.js';
+import { resolveConfig } from './waggle-config.js';
+
+const limitFor = (env: NodeJS.ProcessEnv, args: readonly string[] = []): string => duckDbMemoryLimit(resolveConfig(env, args));
+
+describe("DuckDB's memory limit", () => {
+  it('is 48 % of the default 1 GiB budget, in whole MiB, when none is named', () => {
+    // 491 MiB, where the fixed 512MB was 488 MiB whatever the budget (BENCHMARKS.md AR).
+    assert.equal(limitFor({}), '491MiB');
+  });
+
+  it('follows a budget named in the environment or by flag', () => {
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(2 * 1024 * 1024 * 1024) }), '983MiB');
+    assert.equal(limitFor({}, ['--max-memory-bytes', '536870912']), '245MiB');
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: '4000000000' }), '1831MiB');
+  });
+
+  it('keeps the 512MB it always had when the budget is off', () => {
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: '0' }), '512MB');
+  });
+
+  it('is what the operator named, whatever the budget', () => {
+    assert.equal(limitFor({ WAGGLE_MEMORY_LIMIT: '768MB' }), '768MB');
+    assert.equal(limitFor({ WAGGLE_MEMORY_LIMIT: '300MB', WAGGLE_MAX_MEMORY_BYTES: '0' }), '300MB');
+    assert.equal(limitFor({ WAGGLE_MEMORY_LIMIT: '300MB' }, ['--memory-limit=1GiB']), '1GiB');
+  });
+
+  it('follows the budget again when the variable is set empty', () => {
+    assert.equal(limitFor({ WAGGLE_MEMORY_LIMIT: '' }), '491MiB');
+    assert.equal(limitFor({}, ['--memory-limit', '']), '491MiB');
+  });
+
+  it('never goes under 64 MiB (with 1 MiB DuckDB cannot open the file), however small the budget', () => {
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: '1' }), '64MiB');
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(1024 * 1024) }), '64MiB');
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(134 * 1024 * 1024) }), '64MiB');
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(135 * 1024 * 1024) }), '64MiB');
+    assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(136 * 1024 * 1024) }), '65MiB');
+  });
+});
