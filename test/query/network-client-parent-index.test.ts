@@ -131,39 +131,41 @@ function generate(seed: number, traces: number): EventRecord[] {
 }
 
 describe('network.* from the DuckDB client-parent index', () => {
-  it('answers like the read-time join when both spans are indexed, when either arrives after the build, and after compaction', async () => {
-    const store = await openStore();
-    const events = generate(7, 300);
-    const next = random(11);
-    for (let i = events.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [events[i], events[j]] = [events[j]!, events[i]!];
-    }
-    const quarter = Math.ceil(events.length / 4);
-    let position = 1n;
-    const store4 = async (part: readonly EventRecord[]): Promise<void> => {
-      store.enqueue(part.map((e) => ({ ...e })), position++);
-      await store.flush();
-    };
-    // 1: half the spans in two sealed segments, indexed.
-    await store4(events.slice(0, quarter));
-    await store.sealOpenSegment();
-    await store4(events.slice(quarter, 2 * quarter));
-    await store.sealOpenSegment();
-    assert.equal(await store.refreshClientParentIndex(), true);
-    await assertSameAsReadTimeJoin(store, 'all indexed');
-    // 2: partners arrive late, into the open segment (not indexed): both directions.
-    await store4(events.slice(2 * quarter, 3 * quarter));
-    await assertSameAsReadTimeJoin(store, 'late partners unsealed');
-    // 3: sealed, still not indexed; then more in a new open segment.
-    await store.sealOpenSegment();
-    await store4(events.slice(3 * quarter));
-    await assertSameAsReadTimeJoin(store, 'late partners sealed, not indexed');
-    // 4: compacted: the indexed segments are replaced by segments the index does not cover.
-    await store.sealOpenSegment();
-    await store.compactAll();
-    await assertSameAsReadTimeJoin(store, 'compacted and indexed again');
-  });
+  for (const rowsPerPass of [undefined, 70]) {
+    it(`answers like the read-time join when both spans are indexed, when either arrives after the build, and after compaction${rowsPerPass === undefined ? '' : ` (built in passes of ${rowsPerPass} rows)`}`, async () => {
+      const store = await openStore(rowsPerPass === undefined ? {} : { clientParentRowsPerPass: rowsPerPass });
+      const events = generate(7, 300);
+      const next = random(11);
+      for (let i = events.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [events[i], events[j]] = [events[j]!, events[i]!];
+      }
+      const quarter = Math.ceil(events.length / 4);
+      let position = 1n;
+      const store4 = async (part: readonly EventRecord[]): Promise<void> => {
+        store.enqueue(part.map((e) => ({ ...e })), position++);
+        await store.flush();
+      };
+      // 1: half the spans in two sealed segments, indexed.
+      await store4(events.slice(0, quarter));
+      await store.sealOpenSegment();
+      await store4(events.slice(quarter, 2 * quarter));
+      await store.sealOpenSegment();
+      assert.equal(await store.refreshClientParentIndex(), true);
+      await assertSameAsReadTimeJoin(store, 'all indexed');
+      // 2: partners arrive late, into the open segment (not indexed): both directions.
+      await store4(events.slice(2 * quarter, 3 * quarter));
+      await assertSameAsReadTimeJoin(store, 'late partners unsealed');
+      // 3: sealed, still not indexed; then more in a new open segment.
+      await store.sealOpenSegment();
+      await store4(events.slice(3 * quarter));
+      await assertSameAsReadTimeJoin(store, 'late partners sealed, not indexed');
+      // 4: compacted: the indexed segments are replaced by segments the index does not cover.
+      await store.sealOpenSegment();
+      await store.compactAll();
+      await assertSameAsReadTimeJoin(store, 'compacted and indexed again');
+    });
+  }
 
   it('answers the exact latencies of a client and server span stored in separate, indexed segments', async () => {
     const store = await openStore();

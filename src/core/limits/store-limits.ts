@@ -13,6 +13,12 @@ export const STORE_LIMITS = {
     unit: 'ms',
     reason: 'Longest wait between two attempts to reopen the database: a cause that lasts (a full disk, a damaged file) is retried twice a minute rather than in a busy loop, each failure logged and counted in waggle_store_reopens_total{outcome="failure"}.',
   },
+  clientParentBuildRowsPerPass: {
+    value: 4_000_000,
+    unit: 'rows',
+    reason:
+      "Rows of the sealed segments one pass of network.*'s client-parent index build joins (duckdb-client-parent-index.ts): a larger store is built in passes over its trace ids by hash, each joining only its share. In one statement a 30M-span store's build needed 409-460 MiB of DuckDB's memory, so with DuckDB's pool at 35 % of the 1 GiB budget (358 MiB) it failed at every lifecycle pass (BENCHMARKS run AR), and it grows with the store. Each pass scans the covered segments' filter columns again: more passes, more scanning.",
+  },
   widenedColumnBytes: {
     value: 64 * 1024 * 1024,
     unit: 'bytes',

@@ -3,6 +3,7 @@ import type { ClientParentSource } from '../../query/compile/client-parent-sourc
 import type { RelationWindow } from '../../query/compile/compile-context.js';
 import type { DatasetSelector } from '../span-store.js';
 import { sqlStringLiteral } from '../sql-literal.js';
+import { STORE_LIMITS } from '../../core/limits/store-limits.js';
 import { segmentTableName } from './duckdb-physical-layout.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
@@ -54,6 +55,8 @@ export class DuckDbClientParentIndex {
     private readonly retention: DuckDbRetentionPolicy,
     private readonly datasetNames: (selector: DatasetSelector) => string[],
     private readonly graceMs: number,
+    /** Covered rows one pass of a build joins at most (STORE_LIMITS.clientParentBuildRowsPerPass). */
+    private readonly rowsPerPass: number = STORE_LIMITS.clientParentBuildRowsPerPass.value,
   ) {}
 
   /** Drops the index tables a previous run left (called at open, before anything reads them). */
@@ -98,13 +101,14 @@ export class DuckDbClientParentIndex {
     this.building = connection;
     try {
       await connection.run(`DROP TABLE IF EXISTS ${table}`);
-      await connection.run(buildSql(table, covered));
+      await buildTable(connection, table, covered, this.rowsPerPass);
       const count = await connection.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE off IS NULL) FROM ${table}`);
       const [rows, absoluteRows] = count.getRows()[0] ?? [];
       this.lastBuild = { atMs: Date.now(), tookMs: Date.now() - started, rows: Number(rows ?? 0) };
       absolute = Number(absoluteRows ?? 0) > 0;
     } catch (error) {
       await connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      await connection.run(`DROP TABLE IF EXISTS ${table}${PASSES_SUFFIX}`).catch(() => undefined);
       throw error;
     } finally {
       this.building = null;
@@ -221,39 +225,68 @@ function coreType(column: string): string {
 /** The columns a `positions` relation answers (client-parent-source.ts). */
 const POSITION_COLUMNS = ['seg', 'rid', 'off', 'rsp', 'cts', 'cdur'] as const;
 
+/** The table a build in passes gathers its rows in before writing them in position order (dropped after, or at the next open: it has the prefix). */
+const PASSES_SUFFIX = '_passes';
+
 /**
- * The build: for every server span (duration, parent and trace id set) of the covered segments,
- * each copy of its client parent (trace id and duration set) in the covered segments, with the
- * client's segment (to leave out the clients of segments retired since); relative to the server
- * when the client has one copy and lies within MAX_RELATIVE_NS of it. In position order, so the
- * positions delta-encode to a few bits and a query's segments are a range of the table. The same
- * conditions as the read-time join (event-scan-sql.ts).
+ * Writes the index of `covered` into `table`: in one statement, or, when the covered segments hold
+ * more than `rowsPerPass` rows, in passes over the trace ids by hash (a client and its server share
+ * their trace), each joining only its share, then copied in position order. One statement over a
+ * 30M-span store needed 409–460 MiB of DuckDB's memory and failed at every lifecycle pass below it
+ * (BENCHMARKS run AR); a pass needs about a passes-th of that.
  */
-function buildSql(table: string, covered: readonly SegmentState[]): string {
+async function buildTable(connection: DuckDBConnection, table: string, covered: readonly SegmentState[], rowsPerPass: number): Promise<void> {
+  const rows = covered.reduce((sum, s) => sum + s.rowCount, 0);
+  const passes = Math.max(1, Math.ceil(rows / Math.max(1, rowsPerPass)));
+  if (passes === 1) {
+    await connection.run(`CREATE TABLE ${table} AS ${buildSelectSql(covered, null)} ORDER BY s.seg, s.rid`);
+    return;
+  }
+  const gathered = `${table}${PASSES_SUFFIX}`;
+  await connection.run(`DROP TABLE IF EXISTS ${gathered}`);
+  for (let pass = 0; pass < passes; pass++) {
+    const select = buildSelectSql(covered, { pass, passes });
+    await connection.run(pass === 0 ? `CREATE TABLE ${gathered} AS ${select}` : `INSERT INTO ${gathered} ${select}`);
+  }
+  await connection.run(`CREATE TABLE ${table} AS SELECT * FROM ${gathered} ORDER BY seg, rid`);
+  await connection.run(`DROP TABLE ${gathered}`);
+}
+
+/**
+ * The build's rows: for every server span (duration, parent and trace id set) of the covered
+ * segments, each copy of its client parent (trace id and duration set) in the covered segments,
+ * with the client's segment (to leave out the clients of segments retired since); relative to the
+ * server when the client has one copy and lies within MAX_RELATIVE_NS of it. Written in position
+ * order, so the positions delta-encode to a few bits and a query's segments are a range of the
+ * table. The same conditions as the read-time join (event-scan-sql.ts). With `share`, only the
+ * traces whose id hashes to that pass.
+ */
+function buildSelectSql(covered: readonly SegmentState[], share: { pass: number; passes: number } | null): string {
+  const ofShare = share === null ? '' : ` AND hash(trace_id) % ${share.passes} = ${share.pass}`;
   const servers = covered
     .map(
       (s) =>
         `SELECT CAST(${s.id} AS BIGINT) AS seg, rowid AS rid, trace_id, parent_id, ts_ns, duration_ns FROM ${segmentTableName(s.id)} ` +
-        `WHERE span_kind = 'server' AND duration_ns IS NOT NULL AND parent_id IS NOT NULL AND trace_id IS NOT NULL`,
+        `WHERE span_kind = 'server' AND duration_ns IS NOT NULL AND parent_id IS NOT NULL AND trace_id IS NOT NULL${ofShare}`,
     )
     .join(' UNION ALL ');
   const clients = covered
     .map(
       (s) =>
         `SELECT CAST(${s.id} AS BIGINT) AS cseg, trace_id, span_id, ts_ns, duration_ns FROM ${segmentTableName(s.id)} ` +
-        `WHERE span_kind = 'client' AND trace_id IS NOT NULL AND duration_ns IS NOT NULL AND span_id IS NOT NULL`,
+        `WHERE span_kind = 'client' AND trace_id IS NOT NULL AND duration_ns IS NOT NULL AND span_id IS NOT NULL${ofShare}`,
     )
     .join(' UNION ALL ');
   const off = 'CAST(s.ts_ns AS HUGEINT) - c.ts_ns';
   const rsp = 'CAST(c.ts_ns AS HUGEINT) + c.duration_ns - s.ts_ns - s.duration_ns';
   const relative = `c.copies = 1 AND abs(${off}) < ${MAX_RELATIVE_NS} AND abs(${rsp}) < ${MAX_RELATIVE_NS}`;
   return (
-    `CREATE TABLE ${table} AS WITH __servers AS (${servers}), ` +
+    `WITH __servers AS (${servers}), ` +
     `__clients AS (SELECT *, count(*) OVER (PARTITION BY trace_id, span_id) AS copies FROM (${clients}) AS c ` +
     `WHERE (trace_id, span_id) IN (SELECT trace_id, parent_id FROM __servers)) ` +
     `SELECT s.seg, s.rid, c.cseg, ` +
     `CASE WHEN ${relative} THEN CAST(${off} AS BIGINT) END AS off, CASE WHEN ${relative} THEN CAST(${rsp} AS BIGINT) END AS rsp, ` +
     `CASE WHEN NOT (${relative}) THEN c.ts_ns END AS cts, CASE WHEN NOT (${relative}) THEN c.duration_ns END AS cdur ` +
-    `FROM __servers AS s JOIN __clients AS c ON c.trace_id = s.trace_id AND c.span_id = s.parent_id ORDER BY s.seg, s.rid`
+    `FROM __servers AS s JOIN __clients AS c ON c.trace_id = s.trace_id AND c.span_id = s.parent_id`
   );
 }

@@ -89,6 +89,8 @@ export interface DuckDbStoreOptions {
   segmentMaxAgeNs?: bigint;
   /** How long a retired segment's table outlives it. */
   retiredTableGraceMs?: number;
+  /** Rows one pass of network.*'s client-parent index build joins (STORE_LIMITS.clientParentBuildRowsPerPass; tests use small ones). */
+  clientParentRowsPerPass?: number;
   /** The open segment is sealed after this long without a commit (then compacted). */
   idleSealMs?: number;
   /** Connections a sealed segment's trace read is split over (DEFAULT_TRACE_READ_PARTS; 1 reads it whole). */
@@ -228,7 +230,13 @@ export class DuckDbSpanStore implements SpanStore {
     const segmentSwaps = new SegmentSwapGate();
     this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission, segmentSwaps, this.traceIndexTables, options.traceReadParts);
     this.sealedResults = new DuckDbSealedResultCache(segments);
-    this.clientParents = new DuckDbClientParentIndex(segments, retention, (selector) => this.reader.datasetNames(selector), options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS);
+    this.clientParents = new DuckDbClientParentIndex(
+      segments,
+      retention,
+      (selector) => this.reader.datasetNames(selector),
+      options.retiredTableGraceMs ?? DEFAULT_RETIRED_TABLE_GRACE_MS,
+      options.clientParentRowsPerPass,
+    );
     const store = this;
     this.lifecycle = new DuckDbStoreLifecycle(
       {
