@@ -15,12 +15,12 @@ async function duckDbMemoryLimitOfServer(overrides: Partial<WaggleConfig>): Prom
 }
 
 describe("the server opens DuckDB with a memory limit that follows the process's memory budget", () => {
-  it('gives DuckDB 48 % of the default 1 GiB budget (491 MiB), not a fixed 512 MB', async () => {
-    assert.equal(await duckDbMemoryLimitOfServer({}), '491.0 MiB');
+  it('gives DuckDB 35 % of the default 1 GiB budget (358 MiB), not a fixed 512 MB', async () => {
+    assert.equal(await duckDbMemoryLimitOfServer({}), '358.0 MiB');
   });
 
-  it('gives DuckDB 48 % of a budget given to the server itself', async () => {
-    assert.equal(await duckDbMemoryLimitOfServer({ maxMemoryBytes: 2 * 1024 * 1024 * 1024 }), '983.0 MiB');
+  it('gives DuckDB 35 % of a budget given to the server itself', async () => {
+    assert.equal(await duckDbMemoryLimitOfServer({ maxMemoryBytes: 2 * 1024 * 1024 * 1024 }), '716.0 MiB');
   });
 
   it('still starts under a budget too small to keep, with 64 MiB for DuckDB', async () => {

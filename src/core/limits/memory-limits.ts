@@ -50,10 +50,10 @@ export const MEMORY_LIMITS = {
       "Rows one step of a compaction sorts at once (four row groups). A merge of 1M spans sorted in one statement held DuckDB's pool at its limit and the process near 1 GB with nothing else running (run AO); the merge is written in slices of whole seconds of event time instead, each sorted alone and appended in order in one transaction, which gives the same row order. Smaller slices read the sources more often (each slice filters them by time).",
   },
   duckdbPoolPercent: {
-    value: 48,
+    value: 35,
     unit: 'percent of WAGGLE_MAX_MEMORY_BYTES',
     reason:
-      "DuckDB's memory limit (its buffer pool) unless WAGGLE_MEMORY_LIMIT names one, in whole MiB: 491 MiB of the default 1 GiB, as the fixed 512MB (488 MiB) before it (and 512MB with no budget). Not less, though the pool is what takes ordinary loads over the budget (it fills to its limit under a load, beside 150-250 MB DuckDB holds outside it and ~150 MB of V8: a 3M-span load peaked at 1 038 MiB, a 30M one at 1 120 MiB, run AQ): at 35 % (358 MiB) the 3M loads peaked ~100 MiB lower, but at 30M spans the build of network.*'s client-parent index ran out of memory at every lifecycle pass (it needs 409-460 MiB there, and more with more spans; run AR). Queries and compaction's sort spill to disk beyond it.",
+      "DuckDB's memory limit (its buffer pool) unless WAGGLE_MEMORY_LIMIT names one, in whole MiB: 358 MiB of the default 1 GiB (512MB with no budget). The pool is what took ordinary loads over the budget: it fills to its limit under a load, beside 150-250 MB DuckDB holds outside it and ~150 MB of V8 (with the fixed 512MB, a 3M-span load peaked at 1 038 MiB, a 30M one at 1 120 MiB, run AQ; at 48 % the queries over 10M spans at 1 102 MiB, run AU). At 358 MiB the 3M loads peaked ~100 MiB lower (run AR), the 30M load at 874 MiB, the 10M queries at 966 MiB, as fast within a few per cent (run AU); network.*'s client-parent index, which needed 409-460 MiB at 30M in one statement, is built in passes (store.clientParentBuildRowsPerPass). Queries and compaction's sort spill to disk beyond it.",
   },
   duckdbPoolMinBytes: {
     value: 64 * 1024 * 1024,
