@@ -268,6 +268,11 @@ export class DuckDbCatalog {
     return this.byId.size;
   }
 
+  /** Whether a dataset of this storage key is in the catalog (on the ingest path: no object made). */
+  hasDataset(key: string): boolean {
+    return this.datasets.has(key);
+  }
+
   /** Number of datasets in the catalog. */
   datasetCount(): number {
     return this.datasets.size;

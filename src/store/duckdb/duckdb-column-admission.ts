@@ -61,8 +61,11 @@ export class DuckDbColumnAdmission {
    * the dataset's, under its storage key, as the store will resolve it at enqueue. Looked up
    * without creating the dataset: a refused request must not leave one behind.
    */
-  private datasetSet(dataset: string): ColumnIdSet {
-    const key = this.catalog.findDataset(dataset) ?? datasetSlug(dataset);
+  private datasetKey(dataset: string): string {
+    return this.catalog.findDataset(dataset) ?? datasetSlug(dataset);
+  }
+
+  private datasetSet(key: string): ColumnIdSet {
     let set = this.admitted.get(key);
     if (!set) {
       set = new ColumnIdSet(this.catalog.datasetColumnIds(key));
@@ -105,10 +108,9 @@ export class DuckDbColumnAdmission {
    * events are still queued), or null when it exists or fits. Judged before anything is kept for
    * it, so that refused names cost no memory.
    */
-  newDatasetProblem(dataset: string): string | null {
-    const key = this.catalog.findDataset(dataset) ?? datasetSlug(dataset);
-    if (this.catalog.dataset(key) !== undefined || this.admittedNewDatasets.has(key)) return null;
-    for (const admitted of this.admittedNewDatasets) if (this.catalog.dataset(admitted) !== undefined) this.admittedNewDatasets.delete(admitted);
+  newDatasetProblem(dataset: string, key = this.datasetKey(dataset)): string | null {
+    if (this.catalog.hasDataset(key) || this.admittedNewDatasets.has(key)) return null;
+    for (const admitted of this.admittedNewDatasets) if (this.catalog.hasDataset(admitted)) this.admittedNewDatasets.delete(admitted);
     const limit = this.limits.datasets ?? INGEST_LIMITS.datasets.value;
     const count = this.catalog.datasetCount() + this.admittedNewDatasets.size;
     if (count < limit) return null;
@@ -116,10 +118,10 @@ export class DuckDbColumnAdmission {
   }
 
   private admitUnit(events: readonly EventRecord[], start: number, end: number, dataset: string, knownLayers: Array<AttributeList | undefined>, nowNs: bigint): string | null {
-    const datasetProblem = this.newDatasetProblem(dataset);
+    const key = this.datasetKey(dataset);
+    const datasetProblem = this.newDatasetProblem(dataset, key);
     if (datasetProblem !== null) return datasetProblem;
-    const key = this.catalog.findDataset(dataset) ?? datasetSlug(dataset);
-    const set = this.datasetSet(dataset);
+    const set = this.datasetSet(key);
     let newIds: Set<number> | null = null;
     let created: Map<string, ColumnType> | null = null;
     for (let e = start; e < end; e++) {
@@ -158,7 +160,7 @@ export class DuckDbColumnAdmission {
       // Created now, in admission (= WAL) order, so each key's type is fixed by its first admitted value, as a commit would.
       for (const [keyName, type] of created ?? []) set.add(this.catalog.ensureColumn(keyName, type, nowNs).id);
     }
-    if (this.catalog.dataset(key) === undefined) this.admittedNewDatasets.add(key);
+    if (!this.catalog.hasDataset(key)) this.admittedNewDatasets.add(key);
     // Admitted: the unit's layers are known now (its last event's, the ones the next span repeats).
     const last = events[end - 1]!.attributes;
     for (let li = 0; li < last.length; li++) knownLayers[li] = last[li];

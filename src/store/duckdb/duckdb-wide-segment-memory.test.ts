@@ -3,34 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EventRecord } from '../../core/event-record.js';
 import { STORE_LIMITS } from '../../core/limits/store-limits.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
 import { storedSegmentRows } from '../../../test/support/duckdb-stored-rows.js';
-import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
-
-/** Small row groups: DuckDB's cost of an added column is per row group (a block), not per row. */
-const ROW_GROUP = 2048;
-const BASE_NS = 1_763_770_000_000_000_000n;
-
-/** `count` events from `from` on, each with `keys` attributes named `${prefix}_<k>`. */
-function events(from: number, count: number, prefix: string, keys: number): EventRecord[] {
-  return Array.from({ length: count }, (_, i) =>
-    eventRecord({
-      dataset: 'wide',
-      timestampNs: BASE_NS + BigInt(from + i) * 1000n,
-      traceId: BigInt(from + i + 1),
-      spanId: BigInt(from + i + 1),
-      attributes: [attributeLayer(Array.from({ length: keys }, (_, k) => [`${prefix}_${k}`, 'string', `v${(from + i + k) % 7}`] as const))],
-    }),
-  );
-}
-
-/** Bytes DuckDB holds for in-memory table data (columns not yet checkpointed). */
-async function inMemoryTableBytes(store: DuckDbSpanStore): Promise<number> {
-  const result = await store.runSql("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'", [], { timeoutMs: 10_000 });
-  return Number(result.rows[0]?.[0] ?? 0);
-}
+import { WIDE_TEST_ROW_GROUP as ROW_GROUP, inMemoryTableBytes, wideEvents as events } from './duckdb-wide-fixture.js';
 
 /** Runs `fill` on a store of its own, closes it, and answers what its file holds. */
 async function storedAfter(fill: (store: DuckDbSpanStore) => Promise<void>): Promise<{ rows: number; distinct: number }> {
