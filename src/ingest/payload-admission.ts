@@ -1,6 +1,6 @@
 import type { EventRecord } from '../core/event-record.js';
 import { BadRequestError } from '../core/errors.js';
-import type { AdmissionUnit, ColumnAdmission, SpanStore } from '../store/span-store.js';
+import { REFUSED_NEW_DATASET, type AdmissionUnit, type ColumnAdmission, type SpanStore } from '../store/span-store.js';
 import type { DecodedPayload } from './payload-decoders.js';
 import { METRIC_COLUMNS } from './metric-column-registry.js';
 import { OTLP_SIGNAL_OF_FORMAT, OTLP_SIGNALS } from './otlp-signals.js';
@@ -79,22 +79,25 @@ function answerAdmission(decoded: DecodedPayload, format: PayloadFormat, admissi
   const { batch } = decoded;
   const signal = OTLP_SIGNAL_OF_FORMAT[format];
   const otlp = signal !== null;
-  const { refused, reason, expiredReason = '' } = admission;
+  const { refused, reason, expiredReason = '', datasetReason = '' } = admission;
   if (refused === null) return decoded;
-  // Honeycomb's answer for an event by its cause: 1 too many columns, 2 older than the retention.
-  const honeycombError = (code: number): string => (code === REFUSED_EXPIRED ? `${HONEYCOMB_TOO_OLD} ${expiredReason}` : `${HONEYCOMB_TOO_MANY_COLUMNS} ${reason}`);
+  // Honeycomb's answer for an event by its cause: 1 too many columns, 2 older than the retention, 3 one dataset too many.
+  const honeycombError = (code: number): string =>
+    code === REFUSED_EXPIRED ? `${HONEYCOMB_TOO_OLD} ${expiredReason}` : code === REFUSED_NEW_DATASET ? `Too many datasets: ${datasetReason}` : `${HONEYCOMB_TOO_MANY_COLUMNS} ${reason}`;
   if (format === 'honeycomb-event') throw new BadRequestError(honeycombError(refused[0] ?? 1));
 
   const events: EventRecord[] = [];
   let refusedUnits = 0;
   let columnUnits = 0;
   let expiredUnits = 0;
+  let datasetUnits = 0;
   for (let i = 0; i < batch.events.length; i++) {
     const event = batch.events[i]!;
     if (refused[i] === 0) events.push(event);
     else if (signal !== 'traces' || event.annotationType === null) {
       refusedUnits++;
       if (refused[i] === REFUSED_EXPIRED) expiredUnits++;
+      else if (refused[i] === REFUSED_NEW_DATASET) datasetUnits++;
       else columnUnits++;
     }
   }
@@ -122,6 +125,7 @@ function answerAdmission(decoded: DecodedPayload, format: PayloadFormat, admissi
   const ours = [
     ...(columnUnits > 0 ? [`${columnUnits} ${columnUnits === 1 ? `${one} has` : `${many} have`} too many columns: ${reason}`] : []),
     ...(expiredUnits > 0 ? [`${expiredUnits} ${expiredUnits === 1 ? `${one} is` : `${many} are`} ${expiredReason}`] : []),
+    ...(datasetUnits > 0 ? [`${datasetUnits} ${datasetUnits === 1 ? `${one} is` : `${many} are`} for one dataset too many: ${datasetReason}`] : []),
   ].join('; ');
   // The decoder's message reads "rejected N of T spans: <first reason>": keep its reason, recount.
   const decoderReason = batch.rejectionMessage.slice(batch.rejectionMessage.indexOf(': ') + 2);

@@ -109,14 +109,21 @@ export interface SqlRows {
 export type AdmissionUnit = 'span' | 'event';
 
 /** The store's answer to admit(): which events it refuses, and why. */
+/** ColumnAdmission.refused codes of the column admission (2, older than the retention, is each store's own). */
+export const REFUSED_COLUMNS = 1;
+export const REFUSED_NEW_DATASET = 3;
+
 export interface ColumnAdmission {
   /**
    * Per event, 0 when admitted, 1 when refused for its columns, 2 when refused because it is older
-   * than its dataset's retention; null when every event is admitted (the common case).
+   * than its dataset's retention, 3 when refused because its dataset would be one more than the
+   * store takes (ingest.datasets); null when every event is admitted (the common case).
    */
   readonly refused: Uint8Array | null;
   /** English reason of the first column refusal, naming the limit; empty when none. */
   readonly reason: string;
+  /** English reason of the first refusal of a new dataset (code 3); absent or empty when none. */
+  readonly datasetReason?: string;
   /** English reason of the first retention refusal; absent or empty when none. */
   readonly expiredReason?: string;
 }

@@ -192,9 +192,9 @@ export class ClickHouseSpanStore implements SpanStore {
     const refused = expired.refused;
     if (columns.refused !== null) {
       let k = 0;
-      for (let i = 0; i < events.length; i++) if (refused[i] === 0 && columns.refused[k++] === 1) refused[i] = 1;
+      for (let i = 0; i < events.length; i++) if (refused[i] === 0) refused[i] = columns.refused[k++] ?? 0;
     }
-    return { refused, reason: columns.reason, expiredReason: expired.reason };
+    return { ...columns, refused, expiredReason: expired.reason };
   }
 
   health(): StoreHealth {

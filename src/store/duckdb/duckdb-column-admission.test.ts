@@ -64,14 +64,16 @@ describe('DuckDbSpanStore column admission', () => {
       // A unit refused for its columns does not take a dataset's place.
       assert.deepEqual(refusedOf(store, [of('wide', 1, 3)]), [1]);
       assert.deepEqual(refusedOf(store, [of('alpha', 2), of('beta', 3)]), [0, 0]);
+      // Refused with its own code (3) and reason, not as a column refusal.
       assert.deepEqual(store.admit([of('Gamma', 4)], 'event'), {
-        refused: Uint8Array.from([1]),
-        reason: "dataset 'Gamma' would be a new dataset, and the store holds 2: at most 2 are accepted (ingest.datasets)",
+        refused: Uint8Array.from([3]),
+        reason: '',
+        datasetReason: "dataset 'Gamma' would be a new dataset, and the store holds 2: at most 2 are accepted (ingest.datasets)",
       });
       store.enqueue([of('alpha', 2), of('beta', 3)], 1n);
       await store.flush();
       // Committed now: still two, and still full; the existing ones (any spelling) keep taking events.
-      assert.deepEqual(refusedOf(store, [of('gamma', 5), of('ALPHA', 6), of('beta', 7)]), [1, 0, 0]);
+      assert.deepEqual(refusedOf(store, [of('gamma', 5), of('ALPHA', 6), of('beta', 7)]), [3, 0, 0]);
       await assert.rejects(store.createDataset('gamma'), { name: 'BadRequestError', message: "dataset 'gamma' would be a new dataset, and the store holds 2: at most 2 are accepted (ingest.datasets)" });
       assert.deepEqual((await store.createDataset('Alpha')).created, false);
       assert.deepEqual((await store.listDatasets()).map((d) => d.name), ['alpha', 'beta']);

@@ -4,7 +4,7 @@ import type { EventRecord } from '../../core/event-record.js';
 import { INGEST_LIMITS } from '../../core/limits/ingest-limits.js';
 import type { ColumnType } from '../../query/query-schema.js';
 import { resolveAttributeColumn } from '../attribute-columns.js';
-import type { ColumnAdmission, AdmissionUnit } from '../span-store.js';
+import { REFUSED_COLUMNS, REFUSED_NEW_DATASET, type ColumnAdmission, type AdmissionUnit } from '../span-store.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import type { ColumnRoutes } from './duckdb-layer-resolver.js';
 import { ColumnIdBitmap } from '../column-id-bitmap.js';
@@ -77,6 +77,7 @@ export class DuckDbColumnAdmission {
   admit(events: readonly EventRecord[], unit: AdmissionUnit, nowNs: bigint): ColumnAdmission {
     let refused: Uint8Array | null = null;
     let reason = '';
+    let datasetReason = '';
     // Per layer position, the layer last wholly admitted in this call for the current dataset:
     // resource and scope layers repeat from one span to the next. (Judging a layer again gives the
     // same answer, so a repeat that is not consecutive only costs the check.)
@@ -92,15 +93,18 @@ export class DuckDbColumnAdmission {
         knownLayers = [];
         knownDataset = dataset;
       }
-      const problem = this.admitUnit(events, start, end, dataset, knownLayers, nowNs);
+      const key = this.datasetKey(dataset);
+      const datasetProblem = this.newDatasetProblem(dataset, key);
+      const problem = datasetProblem ?? this.admitUnit(events, start, end, key, knownLayers, nowNs);
       if (problem !== null) {
         refused ??= new Uint8Array(events.length);
-        refused.fill(1, start, end);
-        if (reason === '') reason = problem;
+        refused.fill(datasetProblem === null ? REFUSED_COLUMNS : REFUSED_NEW_DATASET, start, end);
+        if (datasetProblem !== null) datasetReason ||= datasetProblem;
+        else reason ||= problem;
       }
       start = end;
     }
-    return { refused, reason };
+    return datasetReason === '' ? { refused, reason } : { refused, reason, datasetReason };
   }
 
   /**
@@ -117,10 +121,9 @@ export class DuckDbColumnAdmission {
     return `dataset '${dataset.slice(0, 100)}' would be a new dataset, and the store holds ${count}: at most ${limit} are accepted (ingest.datasets)`;
   }
 
-  private admitUnit(events: readonly EventRecord[], start: number, end: number, dataset: string, knownLayers: Array<AttributeList | undefined>, nowNs: bigint): string | null {
-    const key = this.datasetKey(dataset);
-    const datasetProblem = this.newDatasetProblem(dataset, key);
-    if (datasetProblem !== null) return datasetProblem;
+  /** Why a unit of an existing (or fitting) dataset cannot be taken for its columns, or null once admitted. */
+  private admitUnit(events: readonly EventRecord[], start: number, end: number, key: string, knownLayers: Array<AttributeList | undefined>, nowNs: bigint): string | null {
+    const dataset = events[start]!.dataset;
     const set = this.datasetSet(key);
     let newIds: Set<number> | null = null;
     let created: Map<string, ColumnType> | null = null;
