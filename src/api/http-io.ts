@@ -102,7 +102,11 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
 
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   // Encoded once: measuring the string's length and then writing it would walk a large answer twice.
-  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  sendJsonBytes(res, status, Buffer.from(JSON.stringify(value), 'utf8'), headers);
+}
+
+/** Sends JSON already encoded (an answer kept to be sent again). */
+export function sendJsonBytes(res: ServerResponse, status: number, body: Buffer, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, ...headers });
   res.end(body);
 }

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../core/errors.js';
+import { QUERY_LIMITS } from '../core/limits/query-limits.js';
 import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
 import type { QueryResultData } from '../query/compile/query-result-shaper.js';
 import type { CalculatedField } from '../derived/calculated-field.js';
@@ -10,12 +12,12 @@ import type { ExpiringCollectionStore } from '../store/saved/expiring-collection
 import type { DatasetSelector, SpanStore } from '../store/span-store.js';
 import { checkSpecColumnsInDataset } from './dataset-column-check.js';
 import { resolveDataset, sameDataset } from './dataset-selector.js';
-import { readJsonBody, sendJson } from './http-io.js';
+import { readJsonBody, sendJson, sendJsonBytes } from './http-io.js';
+import { QueryResultCache } from './query-result-cache.js';
 import type { HttpRouter } from './http-router.js';
 import { dialectOf } from '../query/compile/store-dialects.js';
 
 const MAX_JSON_BYTES = 1024 * 1024;
-const CACHED_RESULTS = 1000;
 
 export interface StoredQuery {
   id: string;
@@ -59,13 +61,15 @@ function objectBody(body: unknown): Record<string, unknown> {
 
 /** Honeycomb's Query Data API plus POST /api/query (a text query in one round trip). */
 export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies): void {
-  const results = new Map<string, QueryResultObject>();
+  const results = new QueryResultCache();
 
   const storedFields = (selector: DatasetSelector): readonly CalculatedField[] => deps.calculatedFields?.(selector) ?? [];
 
-  const remember = (result: QueryResultObject): void => {
-    results.set(result.id, result);
-    if (results.size > CACHED_RESULTS) results.delete(results.keys().next().value as string);
+  /** Encodes an answer once, keeps its JSON for GET /1/query_results/:id, sends it. */
+  const sendResult = (res: ServerResponse, status: number, result: QueryResultObject): void => {
+    const json = Buffer.from(JSON.stringify(result), 'utf8');
+    results.set(result.id, json);
+    sendJsonBytes(res, status, json);
   };
 
   /**
@@ -112,7 +116,6 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
       data,
       links: { query_url: deps.publicUrl() + queryUiPath(stored.dataset, stored.spec) },
     };
-    remember(result);
     return result;
   };
 
@@ -151,13 +154,13 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
       toRun = { ...stored, spec };
     }
     // 201: a query result is created (Honeycomb's status), even though Waggle's is complete at once.
-    sendJson(res, 201, await execute(toRun, disableSeries));
+    sendResult(res, 201, await execute(toRun, disableSeries));
   });
 
   router.add('GET', '/1/query_results/:dataset/:id', async ({ res, params }) => {
-    const result = results.get(params['id']!);
-    if (!result) throw new NotFoundError(`no query result ${params['id']}: results are kept for the last ${CACHED_RESULTS} queries`);
-    sendJson(res, 200, result);
+    const json = results.get(params['id']!);
+    if (!json) throw new NotFoundError(`no query result ${params['id']}: results are kept for the last ${QUERY_LIMITS.cachedResults.value} queries and ${QUERY_LIMITS.cachedResultBytes.value / (1024 * 1024)} MiB of answers (query.cachedResults, query.cachedResultBytes); create it again with POST /1/query_results`);
+    sendJsonBytes(res, 200, json);
   });
 
   router.add('POST', '/api/query', async ({ req, res }) => {
@@ -171,6 +174,6 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const spec = prepareTextQuery(text, schema, { disableSeries, calculatedFields: storedFields(selector), dialect: dialectOf(deps.store.capabilities) });
     await checkColumns(dataset, spec);
     const stored = storeQuery(dataset, spec);
-    sendJson(res, 200, await execute(stored, disableSeries));
+    sendResult(res, 200, await execute(stored, disableSeries));
   });
 }

@@ -18,6 +18,7 @@ import { emptyAttributeList, pushAttribute, type AttributeList } from '../core/a
 import type { AnnotationType, EventRecord, SpanKindName, StatusCodeName } from '../core/event-record.js';
 import { parseSpanIdHex, parseTraceIdHex } from '../core/trace-id.js';
 import { resolveHoneycombEventTime } from './honeycomb-event-time.js';
+import { checkEventCount } from './request-event-bound.js';
 
 export const HONEYCOMB_MAX_FIELDS = INGEST_LIMITS.attributesPerEvent.value;
 /** 64 KB, counted in UTF-8 bytes, for string values (JSON text of objects included). */
@@ -319,6 +320,7 @@ export function decodeHoneycombEvent(data: unknown, meta: HoneycombEventMeta): E
  */
 export function decodeHoneycombBatch(items: unknown, meta: HoneycombBatchMeta): HoneycombBatchResult {
   if (!Array.isArray(items)) throw new BadRequestError('batch body must be a JSON array of {data, time?, samplerate?}');
+  checkEventCount(items.length, 'events');
   const dataset = normalizeDataset(meta.dataset);
   const events: EventRecord[] = [];
   const statuses: HoneycombItemStatus[] = [];

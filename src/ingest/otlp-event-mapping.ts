@@ -4,6 +4,7 @@ import type { DecodedBatch, EventRecord, SpanKindName, StatusCodeName } from '..
 import { INGEST_LIMITS } from '../core/limits/ingest-limits.js';
 import { OtlpResourceScope } from './otlp-resource-scope.js';
 import { AttributeShapeSharing } from './attribute-shape-sharing.js';
+import { RequestEventBound } from './request-event-bound.js';
 
 /**
  * The dataset of a resource's spans: its service.name, trimmed, with case and spaces kept. A
@@ -99,6 +100,7 @@ const STATUS_CODES: readonly StatusCodeName[] = ['unset', 'ok', 'error'];
 export class OtlpBatchBuilder {
   readonly maxAnyValueDepth: number;
   private events: EventRecord[] = [];
+  private readonly bound = new RequestEventBound('spans, span events and links');
   private acceptedSpans = 0;
   private rejectedSpans = 0;
   private firstRejection = '';
@@ -146,6 +148,7 @@ export class OtlpBatchBuilder {
       this.reject(span.name, reason);
       return null;
     }
+    this.bound.add();
     this.acceptedSpans++;
     const duration = span.endNs - span.startNs;
     const record = makeRecord(
@@ -204,6 +207,7 @@ export class OtlpBatchBuilder {
   /** One span event (a log line in the span, e.g. a recorded exception) of an accepted span. */
   addSpanEvent(span: EventRecord, timeNs: bigint, name: string, attributes: AttributeList): void {
     if (!this.admitChild(span, attributes, 'span event')) return;
+    this.bound.add();
     this.events.push(
       makeRecord(
         this.scope.dataset,
@@ -230,6 +234,7 @@ export class OtlpBatchBuilder {
     pushAttribute(attributes, 'trace.link.trace_id', 'string', linkedTraceIdHex);
     pushAttribute(attributes, 'trace.link.span_id', 'string', linkedSpanIdHex);
     if (!this.admitChild(span, attributes, 'link')) return;
+    this.bound.add();
     this.events.push(
       makeRecord(
         this.scope.dataset,

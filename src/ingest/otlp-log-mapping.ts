@@ -2,6 +2,7 @@ import { pushAttribute, type AttributeList, type AttributeScalar } from '../core
 import type { DecodedBatch, EventRecord } from '../core/event-record.js';
 import { makeRecord, maxAnyValueDepthOf, shorten, type OtlpDecodeOptions } from './otlp-event-mapping.js';
 import { OtlpResourceScope } from './otlp-resource-scope.js';
+import { RequestEventBound } from './request-event-bound.js';
 
 /**
  * One OTLP LogRecord as a decoder read it, before validation. Ids come with the byte length
@@ -57,6 +58,7 @@ const INT64_MAX = (1n << 63n) - 1n;
 export class OtlpLogBatchBuilder {
   readonly maxAnyValueDepth: number;
   private readonly events: EventRecord[] = [];
+  private readonly bound = new RequestEventBound('log records');
   private accepted = 0;
   private rejected = 0;
   private firstRejection = '';
@@ -93,6 +95,7 @@ export class OtlpLogBatchBuilder {
       this.rejected++;
       return;
     }
+    this.bound.add();
     this.accepted++;
     const traceId = log.traceIdBytes === 16 && log.traceId !== 0n ? log.traceId : null;
     const spanId = log.spanIdBytes === 8 && log.spanId !== 0n ? log.spanId : null;

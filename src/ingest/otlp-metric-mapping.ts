@@ -4,6 +4,7 @@ import { makeRecord, maxAnyValueDepthOf, shorten, type OtlpDecodeOptions } from 
 import { OtlpResourceScope } from './otlp-resource-scope.js';
 import { otlpAnyValueJson } from './otlp-any-value-json.js';
 import { SIGNAL_TYPE_KEY } from './otlp-log-mapping.js';
+import { RequestEventBound } from './request-event-bound.js';
 
 /**
  * Maps OTLP metrics to wide events in Honeycomb's manner: the data points of one resource that
@@ -23,6 +24,7 @@ import { SIGNAL_TYPE_KEY } from './otlp-log-mapping.js';
 export class OtlpMetricBatchBuilder {
   readonly maxAnyValueDepth: number;
   private readonly events: EventRecord[] = [];
+  private readonly bound = new RequestEventBound('metric events');
   private accepted = 0;
   private rejected = 0;
   private firstRejection = '';
@@ -67,6 +69,7 @@ export class OtlpMetricBatchBuilder {
     }
     this.accepted++;
     if (group === undefined) {
+      this.bound.add();
       const values: AttributeList = { keys: [SIGNAL_TYPE_KEY], kinds: ['string'], values: ['metric'] };
       const c = this.context;
       const event = makeRecord(c.dataset, timeNs, null, null, null, null, null, c.serviceName, null, null, null, c.libraryName, c.libraryVersion, null, [c.resourceLayer, c.scopeLayer, attributes, values]);

@@ -1,7 +1,9 @@
 import { InvalidQueryError } from '../core/errors.js';
 import { QUERY_LIMITS } from '../core/limits/query-limits.js';
 import { parseDerivedExpression } from '../derived/derived-expression-parser.js';
+import { valuesPerGroup } from './answer-values.js';
 import { CALCULATION_OP_TRAITS } from './calculation-op-traits.js';
+import { HEATMAP_BUCKETS } from './compile/calculation-sql.js';
 import { calculationLabel } from './calculation-label.js';
 import { FILTER_OP_TRAITS } from './filter-op-traits.js';
 import {
@@ -177,6 +179,7 @@ interface TimeWindow {
   end_time?: number;
 }
 
+const MAX_RESULT_VALUES = QUERY_LIMITS.resultValues.value;
 const MAX_TIME_RANGE = QUERY_LIMITS.maxTimeRangeSeconds.value;
 const MAX_TIMESTAMP = QUERY_LIMITS.maxTimestampSeconds.value;
 
@@ -252,6 +255,11 @@ export function validateQuerySpec(input: unknown, options: ValidateQueryOptions 
   const maxLimit = options.disableSeries === true ? MAX_LIMIT_WITHOUT_SERIES : MAX_LIMIT;
   const limit = present(input['limit']) ? integer(input['limit'], 'limit', 1) : DEFAULT_LIMIT;
   if (limit > maxLimit) fail('limit', `at most ${maxLimit}, got ${limit}`);
+  const perGroup = valuesPerGroup(breakdowns.length, calculations);
+  const resultValues = (breakdowns.length === 0 ? 1 : limit) * perGroup;
+  if (resultValues > MAX_RESULT_VALUES) {
+    fail('limit', `${limit} groups of ${perGroup} values (breakdowns and calculations, a HEATMAP counting as its ${HEATMAP_BUCKETS} buckets) is ${resultValues} values, more than one answer holds (query.resultValues: ${MAX_RESULT_VALUES}); lower the limit or ask for fewer breakdowns or calculations`);
+  }
 
   const window = timeWindow(input);
   let granularity: number | undefined;

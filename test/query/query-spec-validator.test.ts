@@ -16,6 +16,16 @@ function rejection(input: unknown, disableSeries = false): [string | undefined, 
 const many = (n: number): string[] => Array.from({ length: n }, (_, i) => `c${i}`);
 
 describe('validateQuerySpec', () => {
+  it('refuses results of more values than query.resultValues, naming limit', () => {
+    const heatmaps = Array.from({ length: 100 }, (_, i) => ({ op: 'HEATMAP', column: `c${i}` }));
+    const [field, message] = rejection({ breakdowns: ['trace.span_id'], calculations: heatmaps, limit: 10_000 }, true);
+    assert.equal(field, 'limit');
+    assert.match(message, /^limit: 10000 groups of 5001 values .* is 50010000 values, more than one answer holds \(query\.resultValues: 1000000\)/);
+    // The same calculations for the default 100 groups (510 100 values), or without breakdowns (one group), are taken.
+    assert.equal(validateQuerySpec({ breakdowns: ['trace.span_id'], calculations: heatmaps }).limit, 100);
+    assert.equal(validateQuerySpec({ calculations: heatmaps, limit: 10_000 }, { disableSeries: true }).limit, 10_000);
+  });
+
   it('fills in the defaults', () => {
     assert.deepEqual(validateQuerySpec({}), {
       calculations: [{ op: 'COUNT' }],

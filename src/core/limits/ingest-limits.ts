@@ -19,6 +19,12 @@ export const INGEST_LIMITS = {
     reason:
       "Datasets in the store (each service.name, each Honeycomb dataset). Datasets are created by the events sent to them and kept for good, each with its catalog entries, its per-dataset metrics and its line in GET /1/datasets: 20 000 of them took ~3.4 KB of RSS each (+140 MB), a 5.3 MB /1/datasets answer and a 648 KB /metrics page, and a client inventing names could go on without end (issue 9: peak RSS ≤ 1 GiB). Beyond it events for a new dataset are refused (OTLP partial success, Honeycomb 400) and POST /1/datasets answers 400; existing datasets keep taking events.",
   },
+  eventsPerRequest: {
+    value: 131_072,
+    unit: 'events',
+    reason:
+      "Events one ingest request may hold (OTLP spans with their span events and links, log records, metric events; Honeycomb batch items), however small: the body limit bounds bytes, and a 62 MB OTLP protobuf of 1.3 million minimal spans (47 bytes each) took RSS from 130 to 1 329 MiB, three of them at once to 1 903 MiB with /healthz held 19 s (issue 9: peak RSS ≤ 1 GiB), ~900 bytes a decoded event. Beyond it the request is refused with 413 (gRPC RESOURCE_EXHAUSTED) as soon as its decoder passes the count, before it decodes the rest; send smaller requests. 4 x the store's commit batch, as many events as ingest queues for commit before it answers 503; the largest body of the hostile mix (64 MB of OTLP/JSON) holds 115 863.",
+  },
   columnsPerDataset: {
     value: 10_000,
     unit: 'columns',

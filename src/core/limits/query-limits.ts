@@ -66,6 +66,30 @@ export const QUERY_LIMITS = {
     reason:
       "Trace lookups answered at once, from the store's read to the last byte of their JSON: each may hold up to query.traceSpans formatted events and their JSON (~80 MB for narrow spans, more for wide ones), and 18 lookups of a 100 000-span trace at once peaked at 766 MiB RSS with their answers built side by side (issue 9: peak RSS ≤ 1 GiB). Beyond it lookups wait in a queue of query.queuedQueries (their wait counts against the lookup's 30 s), then 503 + Retry-After.",
   },
+  resultValues: {
+    value: 1_000_000,
+    unit: 'values',
+    reason:
+      "Values the results of one query may hold at most: groups (limit, or 1 without breakdowns) × (breakdowns + calculations, a HEATMAP counting as its 50 buckets). A query asking for more (10 000 groups of 100 HEATMAPs: 50 million values) is refused with 400 naming limit; lower the limit or ask for fewer breakdowns or calculations. An answer is read from the store, shaped and encoded whole in memory, ~170 bytes of RSS a value at its peak (issue 9: peak RSS ≤ 1 GiB).",
+  },
+  seriesValues: {
+    value: 1_000_000,
+    unit: 'values',
+    reason:
+      "Values the series of one query may hold at most, judged before it runs: series groups × time buckets × (the group's values + its time). One query of 1 000 groups over 1 000 buckets with 20 calculations answered 314 MB of JSON after 40 s, took RSS from 413 to 2 324 MiB and held /healthz for 10 s (issue 9: peak RSS ≤ 1 GiB). The series then hold only the top groups that fit, all results are still answered, and data.series_truncated is true; a coarser granularity, a lower limit or fewer calculations give every group its series.",
+  },
+  cachedResults: {
+    value: 1000,
+    unit: 'results',
+    reason:
+      'Answers of POST /1/query_results (and /api/query) kept so that GET /1/query_results/:dataset/:id can fetch them again, as Honeycomb\'s query results can be; the least recently used go first, and fetching one that went answers 404 (create it again).',
+  },
+  cachedResultBytes: {
+    value: 64 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      "JSON of the kept query results (query.cachedResults) all together, kept as the bytes that were sent. They were kept as objects, bounded only by their number: 150 answers of 2 MB (COUNT by user.id, 1 000 groups over 1 000 buckets) held 740 MiB of RSS after they were sent, and a thousand would have held several GB (issue 9: peak RSS ≤ 1 GiB). Beyond it the least recently used results go; a single answer larger than it is sent but not kept.",
+  },
   sealedResultCacheCells: {
     value: 2_000_000,
     unit: 'cells',

@@ -19,6 +19,8 @@ export interface ResultLayout {
   readonly endNs: bigint;
   readonly granularitySeconds: number;
   readonly seriesIncluded: boolean;
+  /** The top groups whose series the rows hold when fewer than the results' (query.seriesValues); absent or null: all. */
+  readonly seriesGroups?: number | null;
 }
 
 /**

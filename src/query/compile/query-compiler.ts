@@ -1,4 +1,5 @@
 import { withCalculatedFields } from '../../derived/calculated-field-schema.js';
+import { seriesGroupsWithin, valuesPerGroup } from '../answer-values.js';
 import { CALCULATION_OP_TRAITS } from '../calculation-op-traits.js';
 import { resolveQueryColumns } from '../query-column-resolver.js';
 import type { QuerySchema } from '../query-schema.js';
@@ -8,7 +9,7 @@ import { CALCULATION_PLANS, HEATMAP_BUCKETS, RATE_BASE_SQL, countSql, type Calcu
 import type { CompileContext, CompileOptions } from './compile-context.js';
 import type { CompiledQuery } from './compiled-query.js';
 import { buildEventScan, scaledInput, type EventScan } from './event-scan-sql.js';
-import { resolveQueryWindow } from './query-window.js';
+import { resolveQueryWindow, type QueryWindow } from './query-window.js';
 import type { SqlDialect } from './sql-dialect.js';
 import { SqlParameters } from './sql-parameters.js';
 
@@ -289,7 +290,10 @@ export function compileQuery(spec: QuerySpec, baseSchema: QuerySchema, dialect: 
   const outputs = [...plan.groups, ...plan.calcs.map((_, k) => `__a${k}`)];
   const resultsSelect = [`0 AS __kind`, '__top.__rank AS __rank', `${dialect.nullBigint()} AS __bucket`, ...columns('__top', outputs), ...hmCols];
   let sql = `WITH ${ctes.join(',\n')}\nSELECT ${resultsSelect.join(', ')} FROM __top${heatmapJoins(plan)}`;
+  const seriesGroups = withSeries ? seriesGroupsOf(query.spec, window) : null;
   if (withSeries) sql += `\nUNION ALL\n${seriesSelect(plan, hmCols)}`;
+  // Only the top groups whose series fit in query.seriesValues (judged on the worst case, a point in every bucket).
+  if (seriesGroups !== null) sql += ` WHERE __top.__rank <= ${params.add({ type: 'bigint', value: BigInt(seriesGroups) })}`;
   sql += '\nORDER BY __kind, __bucket NULLS FIRST, __rank';
 
   return {
@@ -303,8 +307,20 @@ export function compileQuery(spec: QuerySpec, baseSchema: QuerySchema, dialect: 
       endNs: window.endNs,
       granularitySeconds: window.granularitySeconds,
       seriesIncluded: withSeries,
+      seriesGroups,
     },
   };
+}
+
+/**
+ * How many of the top groups have their series, when fewer than the answer's groups
+ * (query.seriesValues); null when every group's series fits.
+ */
+function seriesGroupsOf(spec: QuerySpec, window: QueryWindow): number | null {
+  const groups = spec.breakdowns.length === 0 ? 1 : spec.limit;
+  const buckets = Number((window.endNs - window.bucketOriginNs) / window.granularityNs) + 1;
+  const within = seriesGroupsWithin(buckets, valuesPerGroup(spec.breakdowns.length, spec.calculations));
+  return within < groups ? within : null;
 }
 
 /** The keyword, and its space, that makes the engine compute a CTE read more than once only once (nothing where it already does). */

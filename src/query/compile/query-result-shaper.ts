@@ -18,6 +18,8 @@ export type ResultValue = string | number | boolean | null | HeatmapValue;
 export interface QueryResultData {
   readonly series: ReadonlyArray<{ readonly time: string; readonly data: Readonly<Record<string, ResultValue>> }>;
   readonly results: ReadonlyArray<{ readonly data: Readonly<Record<string, ResultValue>> }>;
+  /** Waggle's: the series hold only the top groups, not every result's (query.seriesValues). */
+  readonly series_truncated?: true;
 }
 
 const NS_PER_S = 1_000_000_000n;
@@ -136,5 +138,6 @@ export function shapeQueryResult(layout: ResultLayout, rows: ReadonlyArray<reado
     }
     series.push({ time: lastTime, data: dataOf(row) });
   }
-  return { series, results };
+  const seriesGroups = layout.seriesGroups ?? null;
+  return seriesGroups !== null && results.length > seriesGroups ? { series, results, series_truncated: true } : { series, results };
 }
