@@ -3,13 +3,13 @@ import { withCalculatedFields } from '../derived/calculated-field-schema.js';
 import type { AutocompleteCatalog, Completion } from './autocomplete/autocomplete-catalog.js';
 import { completeTextQuery } from './autocomplete/text-query-completer.js';
 import type { CompileOptions } from './compile/compile-context.js';
-import type { CompiledQuery } from './compile/compiled-query.js';
+import type { CompiledQuery, QueryParameter } from './compile/compiled-query.js';
 import { SQL_DIALECTS } from './compile/store-dialects.js';
 import { duckdbDialect } from './compile/duckdb-dialect.js';
 import type { SqlDialect } from './compile/sql-dialect.js';
 import { calculatedFieldOf, compileQuery } from './compile/query-compiler.js';
 import { shapeQueryResult, type QueryResultData } from './compile/query-result-shaper.js';
-import { compileRawEvents, type CompiledRawEvents, type RawEventsPage } from './compile/raw-events-compiler.js';
+import { compileRawEvents, compileRawEventsSpan, type CompiledRawEvents, type RawEventsPage, type RawEventsSpan } from './compile/raw-events-compiler.js';
 import { resolveQueryColumns } from './query-column-resolver.js';
 import type { QuerySchema } from './query-schema.js';
 import type { QuerySpec } from './query-spec.js';
@@ -66,8 +66,13 @@ export function compileQueryFor(dialect: keyof typeof SQL_DIALECTS, spec: QueryS
 }
 
 /** One statement in the store's dialect listing the events behind a spec, newest first (GET /api/raw-events). */
-export function compileRawEventsFor(dialect: keyof typeof SQL_DIALECTS, spec: QuerySpec, schema: QuerySchema, options: CompileOptions, page: RawEventsPage): CompiledRawEvents {
-  return compileRawEvents(spec, schema, SQL_DIALECTS[dialect], options, page);
+export function compileRawEventsFor(dialect: keyof typeof SQL_DIALECTS, spec: QuerySpec, schema: QuerySchema, options: CompileOptions, page: RawEventsPage, span?: RawEventsSpan): CompiledRawEvents {
+  return compileRawEvents(spec, schema, SQL_DIALECTS[dialect], options, page, span);
+}
+
+/** The first step of a raw-events page: where in time the page lies (compileRawEventsSpan). */
+export function compileRawEventsSpanFor(dialect: keyof typeof SQL_DIALECTS, spec: QuerySpec, schema: QuerySchema, options: CompileOptions, page: Pick<RawEventsPage, 'limit' | 'offset'>): { sql: string; parameters: readonly QueryParameter[] } {
+  return compileRawEventsSpan(spec, schema, SQL_DIALECTS[dialect], options, page);
 }
 
 /** Rows of the compiled statement (getRowsJS order) → `{series, results}`. */

@@ -4,10 +4,11 @@ import { nowNs } from '../core/unix-nanos.js';
 import type { QueryMetrics } from '../observability/query-metrics.js';
 import type { DatasetSelector, SpanStore } from '../store/span-store.js';
 import { resolveQueryWindow } from './compile/query-window.js';
+import type { CompileOptions } from './compile/compile-context.js';
 import type { CompiledQuery } from './compile/compiled-query.js';
 import type { QueryResultData } from './compile/query-result-shaper.js';
-import { rawEventsPageRows, shapeRawEvents, type RawEventRow, type RawEventsPage } from './compile/raw-events-compiler.js';
-import { compileQueryFor, compileRawEventsFor, shapeCompiledResult } from './query-engine.js';
+import { rawEventsPageRows, rawEventsSpan, shapeRawEvents, type RawEventRow, type RawEventsPage } from './compile/raw-events-compiler.js';
+import { compileQueryFor, compileRawEventsFor, compileRawEventsSpanFor, shapeCompiledResult } from './query-engine.js';
 import type { QuerySpec } from './query-spec.js';
 
 /** Relational prefixes (root., parent., any., none.) and network.* look this far either side of the range for related spans. */
@@ -60,15 +61,26 @@ export class QueryRunner {
     const startedAt = performance.now();
     try {
       const schema = await this.store.querySchema({ kind: 'all' });
-      const compiled = compileRawEventsFor(this.store.capabilities.dialect, spec, schema, {
+      const compileOptions: CompileOptions = {
         nowNs: nowNs(),
         relation: (physicalColumns, range) => this.store.relation(selector, physicalColumns, range),
         relatedRelation: (physicalColumns, range) => this.store.relation({ kind: 'all' }, physicalColumns, range),
         disableSeries: true,
         relatedMarginNs: RELATED_MARGIN_NS,
         clientParents: this.store.clientParentSource?.(selector),
-      }, page);
-      const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: options.timeoutMs });
+      };
+      // Two steps: where in time the page lies (timestamps alone), then the page's events whole,
+      // read and sorted only there (compileRawEventsSpan).
+      const dialect = this.store.capabilities.dialect;
+      const located = compileRawEventsSpanFor(dialect, spec, schema, compileOptions, page);
+      const deadline = performance.now() + options.timeoutMs;
+      const span = rawEventsSpan((await this.store.runSql(located.sql, located.parameters, { timeoutMs: options.timeoutMs })).rows);
+      if (span === null) {
+        this.metrics?.recordQueryFinished('ok', (performance.now() - startedAt) / 1000);
+        return { events: [], pageRows: 0 };
+      }
+      const compiled = compileRawEventsFor(dialect, spec, schema, compileOptions, page, span);
+      const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: Math.max(1, Math.round(deadline - performance.now())) });
       this.metrics?.recordQueryFinished('ok', (performance.now() - startedAt) / 1000);
       return { events: shapeRawEvents(compiled, rows.rows), pageRows: rawEventsPageRows(compiled, rows.rows) };
     } catch (error) {
