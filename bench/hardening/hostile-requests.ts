@@ -316,6 +316,31 @@ async function main(): Promise<void> {
     }
     record('boards of 250 KB until refused', `${boardsTaken} taken, then ${boardRefusal.status} ${boardRefusal.text.slice(0, 120)}`, boardRefusal.status === 409 && isJson(boardRefusal.text) && boardsTaken > 0);
 
+    // 300 connections each sending 1 MB of a body (under the 1 MiB a large body is judged from) and holding back its end:
+    // 800 of them held 936 MiB. Now the bodies being received are bounded together (http.receivingBodyBytes).
+    const partials = await Promise.all(
+      Array.from({ length: 300 }, () =>
+        new Promise<{ socket: net.Socket; received: () => string }>((resolve) => {
+          let received = '';
+          const socket = net.connect(waggle.ports.otlpHttp, '127.0.0.1', () => {
+            socket.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000010\r\n\r\n`);
+            socket.write(Buffer.alloc(1_000_000, 0x20), () => resolve({ socket, received: () => received }));
+          });
+          socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+          socket.on('error', () => resolve({ socket, received: () => received }));
+        }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const partialAnswers = new Map<string, number>();
+    for (const p of partials) {
+      const line = /^HTTP\/1\.1 (\d+)/.exec(p.received())?.[1] ?? 'none';
+      partialAnswers.set(line, (partialAnswers.get(line) ?? 0) + 1);
+    }
+    const partialHwm = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${waggle.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    for (const p of partials) p.socket.destroy();
+    record('300 bodies of 1 MB held open', `answers ${JSON.stringify(Object.fromEntries(partialAnswers))}; VmHWM so far ${partialHwm.toFixed(0)} MiB`, (partialAnswers.get('503') ?? 0) > 0 && (await alive()));
+
     record('process still serving at the end', String(await alive()), await alive());
   } finally {
     waggle.child.kill('SIGTERM');
