@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { minimalOtlpProtobufSpans } from '../../test/support/minimal-otlp-spans.js';
 import { rawHttpExchange, type RawHttpResponse } from '../../test/support/raw-http-exchange.js';
 import { spawnWaggle, waitForExit } from '../../test/support/waggle-process.js';
 
@@ -262,6 +263,83 @@ async function main(): Promise<void> {
       const expected = valueBytes > 64 * 1024 ? 413 : 200;
       record(`60 specs of ${valueBytes / 1000} kB to /1/queries`, `statuses ${JSON.stringify(Object.fromEntries(statuses))} ${firstError}; /healthz n=${healthMs.length} max ${max.toFixed(0)} ms`, statuses.get(expected) === 60 && max < 100);
     }
+
+    // Found by run AW: answers and bodies that the byte limits let through.
+    // A query of 1 000 groups × 1 000 buckets × 19 calculations answered 314 MB (VmHWM 2.3 GiB):
+    // now only the top groups that fit query.seriesValues have their series.
+    const groupsEnd = Math.floor(Date.now() / 1000) - 5;
+    const groupEvents = Array.from({ length: 1000 }, (_, n) => ({ time: new Date((groupsEnd - 990 + (n % 980)) * 1000).toISOString(), data: { g: `g-${n}`, n } }));
+    const batch = await fetch(`${api}/1/batch/groups`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(groupEvents) });
+    await batch.arrayBuffer();
+    const manyCalcs = ['P99', 'P50', 'P90', 'AVG', 'MAX', 'MIN', 'SUM', 'P95', 'P75', 'P25', 'P10', 'P05', 'P01', 'P001', 'P999', 'P20', 'P80', 'COUNT_DISTINCT'].map((op) => ({ op, column: 'n' }));
+    const seriesSpec = { start_time: groupsEnd - 1000, end_time: groupsEnd, granularity: 1, breakdowns: ['g'], calculations: [{ op: 'COUNT' }, ...manyCalcs], limit: 1000 };
+    let seriesAnswer = { status: 0, results: 0, series: 0, truncated: false as unknown, bytes: 0 };
+    for (let i = 0; i < 50 && seriesAnswer.results !== 1000; i++) {
+      // 400 until the batch is committed (its columns unknown before).
+      const spec = await post('/1/queries/groups', seriesSpec);
+      if (spec.status !== 200) {
+        seriesAnswer = { ...seriesAnswer, status: spec.status };
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      const result = await post('/1/query_results/groups', { query_id: (JSON.parse(spec.text) as { id: string }).id });
+      const data = result.status === 201 ? (JSON.parse(result.text) as { data: { results: unknown[]; series: unknown[]; series_truncated?: boolean } }).data : { results: [], series: [] };
+      seriesAnswer = { status: result.status, results: data.results.length, series: data.series.length, truncated: (data as { series_truncated?: boolean }).series_truncated, bytes: result.text.length };
+      if (seriesAnswer.results !== 1000) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    record(
+      '1 000 groups × 1 001 buckets × 19 calculations',
+      `${seriesAnswer.status}, ${seriesAnswer.results} results, ${seriesAnswer.series} series points, series_truncated ${String(seriesAnswer.truncated)}, ${(seriesAnswer.bytes / 1e6).toFixed(1)} MB`,
+      seriesAnswer.status === 201 && seriesAnswer.results === 1000 && seriesAnswer.truncated === true && seriesAnswer.series === Math.floor(1_000_000 / (1001 * 21)),
+    );
+    const heatmapFields = Array.from({ length: 100 }, (_, i) => ({ name: `h${i}`, expression: `SUM($n, ${i})` }));
+    const heatmapSpec = await post('/1/queries/groups', { time_range: 3600, breakdowns: ['g'], calculated_fields: heatmapFields, calculations: heatmapFields.map((f) => ({ op: 'HEATMAP', column: f.name })) });
+    const heatmaps = heatmapSpec.status === 200 ? await post('/1/query_results/groups', { query_id: (JSON.parse(heatmapSpec.text) as { id: string }).id, disable_series: true, limit: 10_000 }) : heatmapSpec;
+    record('10 000 groups of 100 HEATMAPs (disable_series)', `${heatmaps.status} ${heatmaps.text.slice(0, 140)}`, heatmaps.status === 400 && heatmaps.text.includes('query.resultValues'));
+
+    // A 6 MB OTLP protobuf of 131 073 minimal spans (a 62 MB one of 1.3M took VmHWM to 1.3 GiB), and a Honeycomb batch of as many items.
+    const minimal = await fetch(`${otlp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(minimalOtlpProtobufSpans(131_073)) });
+    const minimalText = Buffer.from(await minimal.arrayBuffer()).toString('latin1');
+    record('OTLP protobuf of 131 073 minimal spans', `${minimal.status} ${minimalText.replace(/[^\x20-\x7e]/g, '').slice(0, 120)}`, minimal.status === 413 && minimalText.includes('ingest.eventsPerRequest'));
+    const emptyItems = await fetch(`${api}/1/batch/hostile`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `[${Array.from({ length: 131_073 }, () => '{}').join(',')}]` });
+    const emptyItemsText = await emptyItems.text();
+    record('Honeycomb batch of 131 073 items', `${emptyItems.status} ${emptyItemsText.slice(0, 120)}`, emptyItems.status === 413 && isJson(emptyItemsText));
+
+    // Boards of 250 KB each until refused (800 of them took VmHWM to 1.25 GiB): saved.collectionBytes.
+    const wideBoard = JSON.stringify({ name: 'wide', panels: Array.from({ length: 25 }, (_, i) => ({ type: 'text', text_panel: { content: String(i).padEnd(10_000, 'x') } })) });
+    let boardsTaken = 0;
+    let boardRefusal = { status: 0, text: '' };
+    for (let i = 0; i < 200 && boardRefusal.status === 0; i++) {
+      const answer = await post('/1/boards', JSON.parse(wideBoard) as unknown);
+      if (answer.status === 201) boardsTaken += 1;
+      else boardRefusal = answer;
+    }
+    record('boards of 250 KB until refused', `${boardsTaken} taken, then ${boardRefusal.status} ${boardRefusal.text.slice(0, 120)}`, boardRefusal.status === 409 && isJson(boardRefusal.text) && boardsTaken > 0);
+
+    // 300 connections each sending 1 MB of a body (under the 1 MiB a large body is judged from) and holding back its end:
+    // 800 of them held 936 MiB. Now the bodies being received are bounded together (http.receivingBodyBytes).
+    const partials = await Promise.all(
+      Array.from({ length: 300 }, () =>
+        new Promise<{ socket: net.Socket; received: () => string }>((resolve) => {
+          let received = '';
+          const socket = net.connect(waggle.ports.otlpHttp, '127.0.0.1', () => {
+            socket.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000010\r\n\r\n`);
+            socket.write(Buffer.alloc(1_000_000, 0x20), () => resolve({ socket, received: () => received }));
+          });
+          socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+          socket.on('error', () => resolve({ socket, received: () => received }));
+        }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const partialAnswers = new Map<string, number>();
+    for (const p of partials) {
+      const line = /^HTTP\/1\.1 (\d+)/.exec(p.received())?.[1] ?? 'none';
+      partialAnswers.set(line, (partialAnswers.get(line) ?? 0) + 1);
+    }
+    const partialHwm = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${waggle.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    for (const p of partials) p.socket.destroy();
+    record('300 bodies of 1 MB held open', `answers ${JSON.stringify(Object.fromEntries(partialAnswers))}; VmHWM so far ${partialHwm.toFixed(0)} MiB`, (partialAnswers.get('503') ?? 0) > 0 && (await alive()));
 
     record('process still serving at the end', String(await alive()), await alive());
   } finally {

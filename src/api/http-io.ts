@@ -1,8 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequestError, PayloadTooLargeError } from '../core/errors.js';
+import { BadRequestError, PayloadTooLargeError, UnavailableError } from '../core/errors.js';
+import { HTTP_LIMITS } from '../core/limits/http-limits.js';
 import { takeSharedBody } from './shared-body-pool.js';
 
-/** Reads a request body, refusing (413) as soon as it passes `maxBytes`. */
+/** Bytes of the bodies being read now, all requests together (http.receivingBodyBytes). */
+let receivingBytes = 0;
+
+/** Bytes of request bodies being received now, all requests together (for tests and metrics). */
+export function receivingBodyBytes(): number {
+  return receivingBytes;
+}
+
+/**
+ * Reads a request body, refusing (413) as soon as it passes `maxBytes`, and (503) when its bytes
+ * would take the bodies being received by all requests past http.receivingBodyBytes.
+ */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
@@ -20,15 +32,31 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     let total = 0;
     let failed = false;
     let sinceTurn = 0;
+    // What this body adds to receivingBytes, given back once it is whole or has failed.
+    let counted = 0;
+    const uncount = (): void => {
+      receivingBytes -= counted;
+      counted = 0;
+    };
+    const fail = (error: Error): void => {
+      failed = true;
+      uncount();
+      reject(error);
+      req.resume();
+    };
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
       total += chunk.length;
       if (total > maxBytes || (shared !== null && total > shared.length)) {
-        failed = true;
-        reject(new PayloadTooLargeError(`request body is larger than the limit of ${maxBytes} bytes`));
-        req.resume();
+        fail(new PayloadTooLargeError(`request body is larger than the limit of ${maxBytes} bytes`));
         return;
       }
+      if (receivingBytes + chunk.length > RECEIVING_BODY_BYTES) {
+        fail(new UnavailableError(`Waggle is receiving ${RECEIVING_BODY_BYTES} bytes of request bodies at once (http.receivingBodyBytes); retry shortly`));
+        return;
+      }
+      receivingBytes += chunk.length;
+      counted += chunk.length;
       if (shared !== null) shared.set(chunk, total - chunk.length);
       else chunks.push(chunk);
       // A large body arrives as fast as the main thread reads it: libuv reads up to 32 chunks of
@@ -44,6 +72,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     });
     req.on('end', () => {
       if (failed) return;
+      uncount();
       if (shared !== null) {
         // Node's parser ends a body at its Content-Length; a shorter one closes without 'end'.
         if (total === shared.length) resolve(shared);
@@ -52,10 +81,12 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
     });
     req.on('error', (error) => {
+      uncount();
       if (!failed) reject(error);
     });
     // A client that goes away without an error event must not leave the caller waiting forever.
     req.on('close', () => {
+      uncount();
       if (!failed && !req.complete) reject(new BadRequestError('the client closed the connection before the body was complete'));
     });
   });
@@ -67,6 +98,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
  * loop for tens of ms). The same size as ingest's off-thread decode threshold.
  */
 export const SHARED_BODY_BYTES = 1024 * 1024;
+const RECEIVING_BODY_BYTES = HTTP_LIMITS.receivingBodyBytes.value;
 /** Bytes of a body read between turns of the event loop while it arrives (a fraction of a millisecond of copying). */
 const RECEIVE_SLICE_BYTES = 256 * 1024;
 /** Bytes joined between turns of the event loop: a few milliseconds of copying. */

@@ -75,7 +75,7 @@ export interface ApiRoutesHandle {
 /** The Honeycomb-compatible query API, saved queries, boards and the UI's helper endpoints. */
 export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRoutesHandle {
   const savedDir = path.join(deps.config.dataDir, 'saved');
-  const annotations = JsonCollectionStore.open<QueryAnnotation>(savedDir, 'query-annotations');
+  const annotations = JsonCollectionStore.open<QueryAnnotation>(savedDir, 'query-annotations', { bounded: true });
   const queries = ExpiringCollectionStore.open<StoredQuery>(savedDir, 'queries', {
     retentionMs: SAVED_LIMITS.storedQueryRetentionDays.value * 86_400_000,
     maxCount: SAVED_LIMITS.storedQueries.value,
@@ -86,11 +86,11 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
     clock: Date.now,
     log: (message) => process.stderr.write(`waggle: ${message}\n`),
   });
-  const boards = JsonCollectionStore.open<Board>(savedDir, 'boards');
+  const boards = JsonCollectionStore.open<Board>(savedDir, 'boards', { bounded: true });
   const datasetSettings = JsonCollectionStore.open<DatasetSettings>(savedDir, 'dataset-settings');
   const columnSettings = JsonCollectionStore.open<ColumnSettings>(savedDir, 'column-settings');
-  const markers = JsonCollectionStore.open<StoredMarker>(savedDir, 'markers');
-  const derivedColumns = new DerivedColumnCatalog(deps.store, JsonCollectionStore.open<StoredDerivedColumn>(savedDir, 'derived-columns'));
+  const markers = JsonCollectionStore.open<StoredMarker>(savedDir, 'markers', { bounded: true });
+  const derivedColumns = new DerivedColumnCatalog(deps.store, JsonCollectionStore.open<StoredDerivedColumn>(savedDir, 'derived-columns', { bounded: true }));
   const calculatedFields = derivedColumns.fieldsFor.bind(derivedColumns);
   addAuthRoutes(router, deps.auth);
   addCatalogRoutes(router, deps.store, datasetSettings);
@@ -115,11 +115,11 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
   };
   const runAlertQuery = async (dataset: string, spec: QuerySpec, options: { readonly series?: boolean } = {}) =>
     runner.run(await resolveDataset(deps.store, dataset), spec, { disableSeries: options.series !== true, timeoutMs: deps.config.queryTimeoutMs });
-  const recipients = JsonCollectionStore.open<StoredRecipient>(savedDir, 'recipients');
-  const triggers = JsonCollectionStore.open<StoredTrigger>(savedDir, 'triggers');
+  const recipients = JsonCollectionStore.open<StoredRecipient>(savedDir, 'recipients', { bounded: true });
+  const triggers = JsonCollectionStore.open<StoredTrigger>(savedDir, 'triggers', { bounded: true });
   const alertStates = JsonCollectionStore.open<AlertState>(savedDir, 'alert-states');
-  const slos = JsonCollectionStore.open<StoredSlo>(savedDir, 'slos');
-  const burnAlerts = JsonCollectionStore.open<StoredBurnAlert>(savedDir, 'burn-alerts');
+  const slos = JsonCollectionStore.open<StoredSlo>(savedDir, 'slos', { bounded: true });
+  const burnAlerts = JsonCollectionStore.open<StoredBurnAlert>(savedDir, 'burn-alerts', { bounded: true });
   const now = deps.alerting?.now ?? Date.now;
   const links = {
     queryUrl: (dataset: string, spec: QuerySpec) => deps.publicUrl() + queryUiPath(dataset, spec),

@@ -8,6 +8,12 @@ export const HTTP_LIMITS = {
     reason:
       "How long the shared memory of a finished large request body (1 MiB or more) is kept for the next one. Reused, a finished 64 MB body's memory is not held beside the next body's until V8's next full collection (10-30 s later in the hostile mix of issue 9: peak RSS ≤ 1 GiB); let go after this long idle, so a quiet server does not keep it.",
   },
+  receivingBodyBytes: {
+    value: 128 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      "Bytes of request bodies being received, all requests and routes together, counted as they arrive (a body once whole is the receiver's: ingest bounds it with ingest.queuedBodyBytes). Bodies under 1 MiB were not counted anywhere while they arrived: 800 connections each sending 1.04 MB of a body and holding back its end took RSS from 128 to 936 MiB and held /healthz 2.7 s (issue 9: peak RSS ≤ 1 GiB). The request whose bytes would pass it is answered 503 + Retry-After and the rest of its body is read and dropped. Twice the largest ingest body (64 MiB), so one of those and ordinary traffic fit.",
+  },
   errorMessageChars: {
     value: 1024,
     unit: 'characters',

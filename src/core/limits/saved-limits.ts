@@ -22,6 +22,12 @@ export const SAVED_LIMITS = {
     unit: 'characters',
     reason: 'A marker message, type or url longer than this is refused with 400: markers are labels on charts, not documents.',
   },
+  collectionBytes: {
+    value: 16 * 1024 * 1024,
+    unit: 'bytes (JSON characters)',
+    reason:
+      "JSON one collection of saved things clients create may take (boards, query annotations, markers, calculated fields, triggers, SLOs, burn alerts, recipients): each is held in memory and written whole, stringified on the event loop, at every change. Boards had no bound beyond their 256 KiB body: 800 boards of 250 KB took RSS to 1 251 MiB (1 314 with GET /1/boards), their POSTs up to 2.2 s each and /healthz 1.2 s, and markers are bounded per dataset only (issue 9: peak RSS ≤ 1 GiB). A create or update that would take a collection past it is refused with 409 and changes nothing; delete some first. At the bound each change stringifies 16 MiB (~30 ms).",
+  },
   storedQuerySpecBytes: {
     value: 64 * 1024,
     unit: 'bytes',

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { WaggleError } from '../../core/errors.js';
+import { SAVED_LIMITS } from '../../core/limits/saved-limits.js';
 import { writeFileDurably } from './durable-file-writer.js';
 
 /**
@@ -13,14 +15,27 @@ import { writeFileDurably } from './durable-file-writer.js';
 export class JsonCollectionStore<T extends { id: string }> {
   private readonly documents = new Map<string, T>();
   private writing: Promise<void> = Promise.resolve();
+  /** Length of the JSON last written (or read): what the collection holds. */
+  private jsonChars = 0;
 
-  private constructor(private readonly file: string) {}
+  private constructor(
+    private readonly file: string,
+    private readonly name: string,
+    private readonly maxJsonChars: number | null,
+  ) {}
 
-  static open<T extends { id: string }>(dir: string, name: string): JsonCollectionStore<T> {
+  /**
+   * `bounded`: a change that would take the collection's JSON past saved.collectionBytes is
+   * refused (409) and undone; for collections clients fill (boards, saved queries, markers, ...),
+   * not for those Waggle writes itself.
+   */
+  static open<T extends { id: string }>(dir: string, name: string, options: { bounded?: boolean } = {}): JsonCollectionStore<T> {
     fs.mkdirSync(dir, { recursive: true });
-    const store = new JsonCollectionStore<T>(path.join(dir, `${name}.json`));
+    const store = new JsonCollectionStore<T>(path.join(dir, `${name}.json`), name, options.bounded === true ? SAVED_LIMITS.collectionBytes.value : null);
     if (fs.existsSync(store.file)) {
-      const parsed = JSON.parse(fs.readFileSync(store.file, 'utf8')) as T[];
+      const text = fs.readFileSync(store.file, 'utf8');
+      store.jsonChars = text.length;
+      const parsed = JSON.parse(text) as T[];
       for (const document of parsed) store.documents.set(document.id, document);
     }
     return store;
@@ -68,7 +83,14 @@ export class JsonCollectionStore<T extends { id: string }> {
 
   private persist(): Promise<void> {
     const snapshot = JSON.stringify([...this.documents.values()]);
-    const run = this.writing.then(() => writeFileDurably(this.file, snapshot));
+    // Only growth is refused: a collection over the bound (a smaller bound after an upgrade) can still shrink.
+    if (this.maxJsonChars !== null && snapshot.length > this.maxJsonChars && snapshot.length > this.jsonChars) {
+      return Promise.reject(new WaggleError('conflict', `the saved ${this.name} would take ${snapshot.length} bytes of JSON, more than Waggle keeps of them (saved.collectionBytes: ${this.maxJsonChars}); delete some first`));
+    }
+    const run = this.writing.then(async () => {
+      await writeFileDurably(this.file, snapshot);
+      this.jsonChars = snapshot.length;
+    });
     this.writing = run.catch(() => undefined);
     return run;
   }
