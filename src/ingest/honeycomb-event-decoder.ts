@@ -38,6 +38,8 @@ export interface HoneycombEventMeta {
 export interface HoneycombBatchMeta {
   dataset: string;
   receivedAtNs: bigint;
+  /** Items the batch may hold (ingest.eventsPerRequest by default; WAL replay: REPLAY_MAX_EVENTS). */
+  maxEvents?: number;
 }
 
 /** One entry of the batch answer, in the order of the request's items. */
@@ -320,7 +322,7 @@ export function decodeHoneycombEvent(data: unknown, meta: HoneycombEventMeta): E
  */
 export function decodeHoneycombBatch(items: unknown, meta: HoneycombBatchMeta): HoneycombBatchResult {
   if (!Array.isArray(items)) throw new BadRequestError('batch body must be a JSON array of {data, time?, samplerate?}');
-  checkEventCount(items.length, 'events');
+  checkEventCount(items.length, 'events', meta.maxEvents);
   const dataset = normalizeDataset(meta.dataset);
   const events: EventRecord[] = [];
   const statuses: HoneycombItemStatus[] = [];

@@ -15,6 +15,7 @@ import { walBodyCrc } from './wal/wal-record-codec.js';
 import { isDiskFullError, WalWriteError } from './wal/wal-write-error.js';
 import { diskIsFull, probeWritable, WriteReadiness, type Readiness } from './write-readiness.js';
 import { giveBackSharedBody } from '../api/shared-body-pool.js';
+import { REPLAY_MAX_EVENTS } from './request-event-bound.js';
 
 type WalAppend = ReturnType<WriteAheadLog['append']>;
 
@@ -117,7 +118,8 @@ export class IngestService {
         let decoded: DecodedPayload | null = null;
         try {
           // Judged as of the time it was received, so replay refuses exactly what live ingest did.
-          decoded = admitPayload(PAYLOAD_DECODERS[entry.format](entry.payload, entry.meta, Number.MAX_SAFE_INTEGER), entry.format, this.store, receivedAtNs(entry.meta));
+          // No bound on its events either: it was acknowledged (REPLAY_MAX_EVENTS).
+          decoded = admitPayload(PAYLOAD_DECODERS[entry.format](entry.payload, entry.meta, Number.MAX_SAFE_INTEGER, REPLAY_MAX_EVENTS), entry.format, this.store, receivedAtNs(entry.meta));
         } catch (error) {
           this.logger.warn(`skipping WAL entry ${entry.position}: ${(error as Error).message}`, { walPosition: entry.position });
         }

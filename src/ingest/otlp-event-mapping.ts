@@ -21,6 +21,8 @@ export function datasetForService(serviceName: string): string {
 export interface OtlpDecodeOptions {
   /** The x-honeycomb-dataset header, validated: every event goes to this dataset instead of its service.name. */
   datasetOverride?: string | null;
+  /** Events the request may make (ingest.eventsPerRequest by default; WAL replay: REPLAY_MAX_EVENTS). */
+  maxEvents?: number;
   /**
    * AnyValues nested deeper than this (arrays and key-value lists) make the request invalid.
    * Default 32; at most 1000 is honoured, since the decoders recurse once per level.
@@ -100,7 +102,7 @@ const STATUS_CODES: readonly StatusCodeName[] = ['unset', 'ok', 'error'];
 export class OtlpBatchBuilder {
   readonly maxAnyValueDepth: number;
   private events: EventRecord[] = [];
-  private readonly bound = new RequestEventBound('spans, span events and links');
+  private readonly bound: RequestEventBound;
   private acceptedSpans = 0;
   private rejectedSpans = 0;
   private firstRejection = '';
@@ -117,6 +119,7 @@ export class OtlpBatchBuilder {
   private readonly shapes = new AttributeShapeSharing();
 
   constructor(options: OtlpDecodeOptions) {
+    this.bound = new RequestEventBound('spans, span events and links', options.maxEvents);
     this.maxAnyValueDepth = maxAnyValueDepthOf(options);
     this.scope = new OtlpResourceScope(options);
   }

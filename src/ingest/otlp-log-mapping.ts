@@ -58,13 +58,14 @@ const INT64_MAX = (1n << 63n) - 1n;
 export class OtlpLogBatchBuilder {
   readonly maxAnyValueDepth: number;
   private readonly events: EventRecord[] = [];
-  private readonly bound = new RequestEventBound('log records');
+  private readonly bound: RequestEventBound;
   private accepted = 0;
   private rejected = 0;
   private firstRejection = '';
   private readonly context: OtlpResourceScope;
 
   constructor(options: OtlpDecodeOptions) {
+    this.bound = new RequestEventBound('log records', options.maxEvents);
     this.maxAnyValueDepth = maxAnyValueDepthOf(options);
     this.context = new OtlpResourceScope(options);
   }

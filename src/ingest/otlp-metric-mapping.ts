@@ -24,7 +24,7 @@ import { RequestEventBound } from './request-event-bound.js';
 export class OtlpMetricBatchBuilder {
   readonly maxAnyValueDepth: number;
   private readonly events: EventRecord[] = [];
-  private readonly bound = new RequestEventBound('metric events');
+  private readonly bound: RequestEventBound;
   private accepted = 0;
   private rejected = 0;
   private firstRejection = '';
@@ -33,6 +33,7 @@ export class OtlpMetricBatchBuilder {
   private groups = new Map<string, { event: EventRecord; values: AttributeList; attributeCount: number }>();
 
   constructor(options: OtlpDecodeOptions) {
+    this.bound = new RequestEventBound('metric events', options.maxEvents);
     this.maxAnyValueDepth = maxAnyValueDepthOf(options);
     this.context = new OtlpResourceScope(options);
   }

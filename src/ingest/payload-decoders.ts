@@ -27,8 +27,11 @@ export interface DecodedPayload {
   decodedBytes?: number;
 }
 
-/** Body as received (maybe compressed, per meta.contentEncoding); at most maxBytes once inflated. */
-type PayloadDecoder = (body: Buffer, meta: Record<string, string>, maxBytes: number) => DecodedPayload;
+/**
+ * Body as received (maybe compressed, per meta.contentEncoding); at most maxBytes once inflated, and
+ * at most maxEvents events (ingest.eventsPerRequest when not given; WAL replay: REPLAY_MAX_EVENTS).
+ */
+type PayloadDecoder = (body: Buffer, meta: Record<string, string>, maxBytes: number, maxEvents?: number) => DecodedPayload;
 
 function inflated(body: Buffer, meta: Record<string, string>, maxBytes: number): Buffer {
   return inflateBody(body, parseContentEncoding(meta['contentEncoding']), maxBytes);
@@ -53,24 +56,29 @@ function honeycombData(body: Buffer, meta: Record<string, string>, maxBytes: num
   return decodeHoneycombBody(body, meta['contentType'], meta['contentEncoding'], { maxBytes });
 }
 
+/** The decoders' maxEvents option, absent when not given (their default: ingest.eventsPerRequest). */
+function eventBound(maxEvents: number | undefined): { maxEvents?: number } {
+  return maxEvents === undefined ? {} : { maxEvents };
+}
+
 export const PAYLOAD_DECODERS: Record<PayloadFormat, PayloadDecoder> = {
-  'otlp-protobuf': (body, meta, maxBytes) => ({
-    batch: decodeOtlpTraceProtobuf(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta) }),
+  'otlp-protobuf': (body, meta, maxBytes, maxEvents) => ({
+    batch: decodeOtlpTraceProtobuf(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta), ...eventBound(maxEvents) }),
   }),
-  'otlp-json': (body, meta, maxBytes) => ({
-    batch: decodeOtlpTraceJson(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta) }),
+  'otlp-json': (body, meta, maxBytes, maxEvents) => ({
+    batch: decodeOtlpTraceJson(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta), ...eventBound(maxEvents) }),
   }),
-  'otlp-logs-protobuf': (body, meta, maxBytes) => ({
-    batch: decodeOtlpLogsProtobuf(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta) }),
+  'otlp-logs-protobuf': (body, meta, maxBytes, maxEvents) => ({
+    batch: decodeOtlpLogsProtobuf(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta), ...eventBound(maxEvents) }),
   }),
-  'otlp-logs-json': (body, meta, maxBytes) => ({
-    batch: decodeOtlpLogsJson(inflated(body, meta, maxBytes).toString('utf8'), { datasetOverride: datasetOverride(meta) }),
+  'otlp-logs-json': (body, meta, maxBytes, maxEvents) => ({
+    batch: decodeOtlpLogsJson(inflated(body, meta, maxBytes).toString('utf8'), { datasetOverride: datasetOverride(meta), ...eventBound(maxEvents) }),
   }),
-  'otlp-metrics-protobuf': (body, meta, maxBytes) => ({
-    batch: decodeOtlpMetricsProtobuf(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta) }),
+  'otlp-metrics-protobuf': (body, meta, maxBytes, maxEvents) => ({
+    batch: decodeOtlpMetricsProtobuf(inflated(body, meta, maxBytes), { datasetOverride: datasetOverride(meta), ...eventBound(maxEvents) }),
   }),
-  'otlp-metrics-json': (body, meta, maxBytes) => ({
-    batch: decodeOtlpMetricsJson(inflated(body, meta, maxBytes).toString('utf8'), { datasetOverride: datasetOverride(meta) }),
+  'otlp-metrics-json': (body, meta, maxBytes, maxEvents) => ({
+    batch: decodeOtlpMetricsJson(inflated(body, meta, maxBytes).toString('utf8'), { datasetOverride: datasetOverride(meta), ...eventBound(maxEvents) }),
   }),
   'honeycomb-event': (body, meta, maxBytes) => {
     const event = decodeHoneycombEvent(honeycombData(body, meta, maxBytes), {
@@ -81,8 +89,8 @@ export const PAYLOAD_DECODERS: Record<PayloadFormat, PayloadDecoder> = {
     });
     return { batch: { events: [event], acceptedSpans: 1, rejectedSpans: 0, rejectionMessage: '' } };
   },
-  'honeycomb-batch': (body, meta, maxBytes) => {
-    const result = decodeHoneycombBatch(honeycombData(body, meta, maxBytes), { dataset: meta['dataset'] ?? 'unknown_service', receivedAtNs: receivedAt(meta) });
+  'honeycomb-batch': (body, meta, maxBytes, maxEvents) => {
+    const result = decodeHoneycombBatch(honeycombData(body, meta, maxBytes), { dataset: meta['dataset'] ?? 'unknown_service', receivedAtNs: receivedAt(meta), ...eventBound(maxEvents) });
     const rejected = result.statuses.filter((s) => s.status !== 202).length;
     return {
       batch: { events: result.events, acceptedSpans: result.events.length, rejectedSpans: rejected, rejectionMessage: '' },

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { INGEST_LIMITS } from '../../src/core/limits/ingest-limits.js';
+import { WriteAheadLog } from '../../src/ingest/wal/write-ahead-log.js';
 import { callJson, startTestWaggle } from '../support/waggle-test-server.js';
 import { minimalOtlpProtobufSpans } from '../support/minimal-otlp-spans.js';
 
@@ -49,5 +53,23 @@ describe('requests of more events than ingest.eventsPerRequest (issue 9: peak RS
     assert.equal(taken.status, 200);
     assert.equal(statuses.length, BOUND);
     assert.ok(statuses.every((s) => s.status === 202));
+  });
+});
+
+describe('WAL records of more events than ingest.eventsPerRequest', () => {
+  it('replays every event of an acknowledged request written before the bound existed', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-event-bound-replay-'));
+    // A record as an earlier version acknowledged and wrote it: a body of one span more than today's bound.
+    const { wal } = WriteAheadLog.open(path.join(dataDir, 'wal'), 0n, { sync: true, maxFileBytes: 64 * 1024 * 1024 });
+    await wal.append('otlp-protobuf', { receivedAtNs: String(BigInt(Date.now()) * 1_000_000n) }, minimalOtlpProtobufSpans(BOUND + 1, 9)).durable;
+    await wal.close();
+    const waggle = await startTestWaggle({ dataDir });
+    try {
+      await waggle.ingest.flushNow();
+      const counted = await callJson(waggle, 'POST', '/api/query', { dataset: '__all__', q: 'VISUALIZE COUNT LAST 1h', disable_series: true });
+      assert.deepEqual(counted.body.data.results, [{ data: { COUNT: BOUND + 1 } }]);
+    } finally {
+      await waggle.stop();
+    }
   });
 });
