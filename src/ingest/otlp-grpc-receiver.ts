@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { BadRequestError, WaggleError } from '../core/errors.js';
 import { HTTP_LIMITS } from '../core/limits/http-limits.js';
 import { GRPC_CODE_BY_ERROR } from './grpc-status-codes.js';
+import { GrpcReadAdmission, grpcReadAdmissionInterceptor, grpcReadSlots } from './grpc-read-admission.js';
 import type { IngestService } from './ingest-service.js';
 import { ingestAnswer } from './ingest-answer.js';
 import { encodeExportResponseProtobuf } from './otlp-response-encoder.js';
@@ -79,6 +80,7 @@ export async function startOtlpGrpcReceiver(
   maxMessageBytes: number,
   connection: GrpcConnectionOptions = DEFAULT_GRPC_CONNECTION_OPTIONS,
   authorize: GrpcAuthCheck = async () => undefined,
+  readAdmission: GrpcReadAdmission = new GrpcReadAdmission(grpcReadSlots(maxMessageBytes)),
 ): Promise<{ port: number; stop: () => Promise<void> }> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': maxMessageBytes,
@@ -88,6 +90,9 @@ export async function startOtlpGrpcReceiver(
     'grpc.keepalive_time_ms': connection.keepaliveTimeMs,
     'grpc.keepalive_timeout_ms': connection.keepaliveTimeoutMs,
     'grpc.max_connection_idle_ms': connection.maxConnectionIdleMs,
+    // Messages are received a bounded number at a time (http.grpcReceivingBytes): grpc-js holds
+    // each whole before a handler can refuse it.
+    interceptors: [grpcReadAdmissionInterceptor(readAdmission)],
   });
   for (const signal of Object.keys(OTLP_SIGNALS) as OtlpSignal[]) {
     server.addService(exportService(signal), {

@@ -39,6 +39,22 @@ export const HTTP_LIMITS = {
     unit: 'ms',
     reason: 'Idle time after which a kept-alive HTTP connection is closed, so idle sockets do not pile up.',
   },
+  grpcReceivingBytes: {
+    value: 128 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      "Room for OTLP/gRPC messages being received at once, each counted at the largest a message may be (WAGGLE_MAX_BODY_BYTES: gRPC gives no length before the message is whole, and grpc-js receives it whole before Waggle sees it): 2 messages at once by default. 12 calls of 62 MB at once took RSS to 1 478 MiB, 1 274 still held 6 s later (issue 9: peak RSS ≤ 1 GiB). Other calls wait, their streams paused (HTTP/2 flow control keeps their data with the client), for up to http.grpcReadWaitMs, then UNAVAILABLE, which OTLP exporters retry.",
+  },
+  grpcReadWaitMs: {
+    value: 10_000,
+    unit: 'ms',
+    reason: 'Longest an OTLP/gRPC call waits for room to receive its message (http.grpcReceivingBytes) before it is answered UNAVAILABLE (retried by OTLP exporters), so that waiting calls do not pile up behind slow senders.',
+  },
+  grpcReadTimeoutMs: {
+    value: 60_000,
+    unit: 'ms',
+    reason: 'Time an OTLP/gRPC call has to send its whole message once it may (as http.requestTimeoutMs for HTTP): a sender slower than that is answered UNAVAILABLE and gives its room back, so that slow senders cannot hold http.grpcReceivingBytes for good.',
+  },
   grpcKeepaliveTimeMs: {
     value: 60_000,
     unit: 'ms',
