@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../core/errors.js';
+import { QUERY_LIMITS } from '../core/limits/query-limits.js';
 import { SAVED_LIMITS } from '../core/limits/saved-limits.js';
 import type { QueryResultData } from '../query/compile/query-result-shaper.js';
 import type { CalculatedField } from '../derived/calculated-field.js';
@@ -10,12 +11,13 @@ import type { ExpiringCollectionStore } from '../store/saved/expiring-collection
 import type { DatasetSelector, SpanStore } from '../store/span-store.js';
 import { checkSpecColumnsInDataset } from './dataset-column-check.js';
 import { resolveDataset, sameDataset } from './dataset-selector.js';
-import { readJsonBody, sendJson } from './http-io.js';
+import { KeptQueryResults } from './kept-query-results.js';
+import { readJsonBody, sendBytes, sendJson } from './http-io.js';
 import type { HttpRouter } from './http-router.js';
 import { dialectOf } from '../query/compile/store-dialects.js';
 
 const MAX_JSON_BYTES = 1024 * 1024;
-const CACHED_RESULTS = 1000;
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 export interface StoredQuery {
   id: string;
@@ -59,13 +61,15 @@ function objectBody(body: unknown): Record<string, unknown> {
 
 /** Honeycomb's Query Data API plus POST /api/query (a text query in one round trip). */
 export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies): void {
-  const results = new Map<string, QueryResultObject>();
+  const results = new KeptQueryResults();
 
   const storedFields = (selector: DatasetSelector): readonly CalculatedField[] => deps.calculatedFields?.(selector) ?? [];
 
-  const remember = (result: QueryResultObject): void => {
-    results.set(result.id, result);
-    if (results.size > CACHED_RESULTS) results.delete(results.keys().next().value as string);
+  /** The result's JSON, encoded once: sent now and kept for GET (the text, not its objects). */
+  const remember = (result: QueryResultObject): Buffer => {
+    const json = Buffer.from(JSON.stringify(result), 'utf8');
+    results.keep(result.id, json);
+    return json;
   };
 
   /**
@@ -101,7 +105,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     if (selector.kind === 'one') checkSpecColumnsInDataset(spec, schemaWithFields(await deps.store.querySchema(selector), spec, storedFields(selector), dialectOf(deps.store.capabilities)), dataset);
   };
 
-  const execute = async (stored: StoredQuery, disableSeries: boolean): Promise<QueryResultObject> => {
+  const execute = async (stored: StoredQuery, disableSeries: boolean): Promise<Buffer> => {
     const selector = await resolveDataset(deps.store, stored.dataset);
     const data = await deps.runner.run(selector, stored.spec, { disableSeries, timeoutMs: deps.queryTimeoutMs });
     const result: QueryResultObject = {
@@ -112,8 +116,7 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
       data,
       links: { query_url: deps.publicUrl() + queryUiPath(stored.dataset, stored.spec) },
     };
-    remember(result);
-    return result;
+    return remember(result);
   };
 
   router.add('POST', '/1/queries/:dataset', async ({ req, res, params }) => {
@@ -151,13 +154,17 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
       toRun = { ...stored, spec };
     }
     // 201: a query result is created (Honeycomb's status), even though Waggle's is complete at once.
-    sendJson(res, 201, await execute(toRun, disableSeries));
+    sendBytes(res, 201, JSON_CONTENT_TYPE, await execute(toRun, disableSeries));
   });
 
   router.add('GET', '/1/query_results/:dataset/:id', async ({ res, params }) => {
     const result = results.get(params['id']!);
-    if (!result) throw new NotFoundError(`no query result ${params['id']}: results are kept for the last ${CACHED_RESULTS} queries`);
-    sendJson(res, 200, result);
+    if (!result) {
+      throw new NotFoundError(
+        `no query result ${params['id']}: results are kept for the last ${QUERY_LIMITS.keptResults.value} queries, up to ${QUERY_LIMITS.keptResultBytes.value} bytes of their JSON (query.keptResults, query.keptResultBytes)`,
+      );
+    }
+    sendBytes(res, 200, JSON_CONTENT_TYPE, result);
   });
 
   router.add('POST', '/api/query', async ({ req, res }) => {
@@ -171,6 +178,6 @@ export function addQueryRoutes(router: HttpRouter, deps: QueryRouteDependencies)
     const spec = prepareTextQuery(text, schema, { disableSeries, calculatedFields: storedFields(selector), dialect: dialectOf(deps.store.capabilities) });
     await checkColumns(dataset, spec);
     const stored = storeQuery(dataset, spec);
-    sendJson(res, 200, await execute(stored, disableSeries));
+    sendBytes(res, 200, JSON_CONTENT_TYPE, await execute(stored, disableSeries));
   });
 }

@@ -66,6 +66,18 @@ export const QUERY_LIMITS = {
     reason:
       "Trace lookups answered at once, from the store's read to the last byte of their JSON: each may hold up to query.traceSpans formatted events and their JSON (~80 MB for narrow spans, more for wide ones), and 18 lookups of a 100 000-span trace at once peaked at 766 MiB RSS with their answers built side by side (issue 9: peak RSS ≤ 1 GiB). Beyond it lookups wait in a queue of query.queuedQueries (their wait counts against the lookup's 30 s), then 503 + Retry-After.",
   },
+  keptResults: {
+    value: 1000,
+    unit: 'results',
+    reason:
+      'Query results GET /1/query_results/:dataset/:id can still answer (Honeycomb\'s API creates a result, then polls it by id; Waggle\'s are complete when created, so a client polls at once). The oldest goes first; within query.keptResultBytes too.',
+  },
+  keptResultBytes: {
+    value: 16 * 1024 * 1024,
+    unit: 'bytes',
+    reason:
+      "JSON of the kept query results together (query.keptResults), kept as that text rather than as the answer's objects: the hostile mix's heavy queries (heatmaps and breakdowns over 2 h in 30-60 s steps) made 500-1 500 results in its run, and the last 1 000 of them held as objects were ~150 MB of V8's heap that no collection could free (heap 290 MB used after a full collection, 390 MB total, at the mix's 949 MiB peak: BENCHMARKS.md run AV; issue 9: peak RSS ≤ 1 GiB). The oldest go first; a result larger than this alone is answered but not kept.",
+  },
   sealedResultCacheCells: {
     value: 2_000_000,
     unit: 'cells',
