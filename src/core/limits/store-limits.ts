@@ -19,6 +19,12 @@ export const STORE_LIMITS = {
     reason:
       "Rows of the sealed segments one pass of network.*'s client-parent index build joins (duckdb-client-parent-index.ts): a larger store is built in passes over its trace ids by hash, each joining only its share. In one statement a 30M-span store's build needed 409-460 MiB of DuckDB's memory, so with DuckDB's pool at 35 % of the 1 GiB budget (358 MiB) it failed at every lifecycle pass (BENCHMARKS run AR), and it grows with the store. Each pass scans the covered segments' filter columns again: more passes, more scanning.",
   },
+  clientParentBuildRetryMaxMs: {
+    value: 30 * 60 * 1000,
+    unit: 'ms',
+    reason:
+      "Longest wait before network.*'s client-parent index build is tried again after builds that failed in a row (each failure doubles the wait from the usual pace: a minute, or ten times the last build). Queries stay exact without the index (the read-time join), and a failing build of a large store spends tens of seconds of CPU and DuckDB's memory before it fails.",
+  },
   widenedColumnBytes: {
     value: 64 * 1024 * 1024,
     unit: 'bytes',

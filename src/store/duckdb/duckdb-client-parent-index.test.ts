@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import type { EventRecord } from '../../core/event-record.js';
 import { eventRecord } from '../../../test/support/event-record-fixture.js';
 import { until } from '../../../test/support/poll-until.js';
+import { clientParentRebuildWaitMs } from './duckdb-client-parent-index.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
 
 const BASE_NS = 1_763_770_000_000_000_000n;
@@ -62,5 +63,20 @@ describe("network.*'s client-parent index on disk", () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe("network.*'s client-parent index build pace", () => {
+  it('waits a minute or ten times the last build, twice as long for each build that failed in a row, up to half an hour', () => {
+    assert.equal(clientParentRebuildWaitMs(0, 0), 60_000);
+    assert.equal(clientParentRebuildWaitMs(10_000, 0), 100_000);
+    assert.equal(clientParentRebuildWaitMs(0, 1), 120_000);
+    assert.equal(clientParentRebuildWaitMs(0, 2), 240_000);
+    assert.equal(clientParentRebuildWaitMs(40_000, 1), 800_000);
+    assert.equal(clientParentRebuildWaitMs(0, 5), 1_800_000);
+    assert.equal(clientParentRebuildWaitMs(0, 60), 1_800_000);
+    // A build slower than the cap's pace keeps its own pace, failing or not.
+    assert.equal(clientParentRebuildWaitMs(300_000, 0), 3_000_000);
+    assert.equal(clientParentRebuildWaitMs(300_000, 3), 3_000_000);
   });
 });

@@ -37,6 +37,20 @@ const MAX_RELATIVE_NS = 1n << 53n;
  * position of a retired segment matches nothing. A replaced table lives on for the grace period,
  * since queries compiled before may still read it.
  */
+/**
+ * How long after a build began the next may begin: at least a minute, and ten times what the last
+ * took, so that building stays a small share of the store's time; after builds that failed in a
+ * row (DuckDB's memory limit, a full disk), twice as long for each, up to
+ * STORE_LIMITS.clientParentBuildRetryMaxMs. Queries are exact without the index (they keep the
+ * read-time join), so a cause that lasts costs a retry every half hour, not the ~40 s of CPU of
+ * a failing 30M-span build at every lifecycle pass.
+ */
+export function clientParentRebuildWaitMs(lastTookMs: number, failedInARow: number): number {
+  const pace = Math.max(MIN_REBUILD_INTERVAL_MS, lastTookMs * REBUILD_TIME_SHARE);
+  if (failedInARow === 0) return pace;
+  return Math.max(pace, Math.min(STORE_LIMITS.clientParentBuildRetryMaxMs.value, pace * 2 ** failedInARow));
+}
+
 export class DuckDbClientParentIndex {
   private current: { table: string; covered: ReadonlySet<number>; absolute: boolean } | null = null;
   private builds = 0;
@@ -44,8 +58,12 @@ export class DuckDbClientParentIndex {
   private readonly replaced: Array<{ table: string; atMs: number }> = [];
   /** Replaced tables were dropped and their blocks wait for a checkpoint that has not succeeded yet. */
   private checkpointDue = false;
-  /** When the last build began, successful or not: a failing build is retried at the same pace. */
+  /** When the last build began, successful or not. */
   private lastAttemptMs = 0;
+  /** How long the last build took, successful or not (a failing one can run long before it fails). */
+  private lastAttemptTookMs = 0;
+  /** Builds failed in a row since the last that succeeded: each doubles the wait before the next (clientParentRebuildWaitMs). */
+  private failedAttempts = 0;
   /** The connection of a build in progress, to interrupt it at close. */
   private building: DuckDBConnection | null = null;
   private stopped = false;
@@ -84,7 +102,7 @@ export class DuckDbClientParentIndex {
     this.dropReplaced(connect);
     if (!this.due()) return false;
     if (this.stopped) return false;
-    const wait = Math.max(MIN_REBUILD_INTERVAL_MS, this.lastBuild.tookMs * REBUILD_TIME_SHARE);
+    const wait = clientParentRebuildWaitMs(this.lastAttemptTookMs, this.failedAttempts);
     if (!force && this.lastAttemptMs > 0 && Date.now() - this.lastAttemptMs < wait) return false;
     this.lastAttemptMs = Date.now();
     const covered = this.sealedSegments();
@@ -105,8 +123,12 @@ export class DuckDbClientParentIndex {
       const count = await connection.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE off IS NULL) FROM ${table}`);
       const [rows, absoluteRows] = count.getRows()[0] ?? [];
       this.lastBuild = { atMs: Date.now(), tookMs: Date.now() - started, rows: Number(rows ?? 0) };
+      this.lastAttemptTookMs = this.lastBuild.tookMs;
+      this.failedAttempts = 0;
       absolute = Number(absoluteRows ?? 0) > 0;
     } catch (error) {
+      this.lastAttemptTookMs = Date.now() - started;
+      this.failedAttempts += 1;
       await connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       await connection.run(`DROP TABLE IF EXISTS ${table}${PASSES_SUFFIX}`).catch(() => undefined);
       throw error;
