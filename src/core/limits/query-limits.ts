@@ -85,10 +85,10 @@ export const QUERY_LIMITS = {
       'Answers of POST /1/query_results (and /api/query) kept so that GET /1/query_results/:dataset/:id can fetch them again, as Honeycomb\'s query results can be; the least recently used go first, and fetching one that went answers 404 (create it again).',
   },
   cachedResultBytes: {
-    value: 64 * 1024 * 1024,
+    value: 16 * 1024 * 1024,
     unit: 'bytes',
     reason:
-      "JSON of the kept query results (query.cachedResults) all together, kept as the bytes that were sent. They were kept as objects, bounded only by their number: 150 answers of 2 MB (COUNT by user.id, 1 000 groups over 1 000 buckets) held 740 MiB of RSS after they were sent, and a thousand would have held several GB (issue 9: peak RSS ≤ 1 GiB). Beyond it the least recently used results go; a single answer larger than it is sent but not kept.",
+      "JSON of the kept query results (query.cachedResults) all together, kept as the bytes that were sent. They were kept as objects, bounded only by their number: 150 answers of 2 MB (COUNT by user.id, 1 000 groups over 1 000 buckets) held 740 MiB of RSS after they were sent, and a thousand would have held several GB (issue 9: peak RSS ≤ 1 GiB); the hostile mix's last 1 000 results (222 KB of JSON each on average) held ~290 MB of V8 heap no collection could free, its peak 949 MiB (BENCHMARKS runs AV, AW). 16 MiB keeps the last ~70 such results: a client reads a result right after creating it. Beyond it the least recently used results go; a single answer larger than it is sent but not kept.",
   },
   sealedResultCacheCells: {
     value: 2_000_000,
