@@ -48,3 +48,31 @@ describe('ingest back-pressure by queued body bytes', () => {
     assert.equal(store.pendingEvents(), 1);
   });
 });
+
+describe('ingest back-pressure by queued events, counting requests decoded and not yet queued', () => {
+  it('lets requests sent at once into the queue only up to maxPendingEvents, though none was queued when each arrived', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-decoded-events-'));
+    const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, retentionNs: TEST_RETENTION_NS });
+    const { wal } = WriteAheadLog.open(path.join(dataDir, 'wal'), 0n, { sync: false, maxFileBytes: 64 * 1024 * 1024 });
+    // Not started: nothing commits, so what is queued stays queued. Requests of two spans, a bound of four.
+    const service = new IngestService(wal, store, { maxBodyBytes: 1024 * 1024, maxPendingEvents: 4, flushIntervalMs: 3_600_000 }, createLogger('text', () => {}));
+    try {
+      const twoSpans = (n: number): { format: 'otlp-protobuf'; body: Buffer; meta: Record<string, string> } => ({
+        format: 'otlp-protobuf',
+        body: Buffer.from(requestWithSpans([spanBody({ spanIdHex: (2 * n + 1).toString(16).padStart(16, '0') }), spanBody({ spanIdHex: (2 * n + 2).toString(16).padStart(16, '0') })])),
+        meta: { contentEncoding: 'identity' },
+      });
+      // Sent in one turn: each is judged while the others are decoded or waiting for the WAL, none queued yet.
+      const outcomes = await Promise.allSettled([0, 1, 2, 3].map((n) => service.ingest(twoSpans(n))));
+      assert.deepEqual(
+        outcomes.map((o) => (o.status === 'fulfilled' ? o.value.batch.events.length : o.reason instanceof IngestBusyError ? 'busy' : String(o.reason))),
+        [2, 2, 'busy', 'busy'],
+      );
+      assert.equal(store.pendingEvents(), 4);
+    } finally {
+      await service.stop();
+      await store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
