@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { HTTP_LIMITS } from '../core/limits/http-limits.js';
+import { QueryAdmission } from '../query/query-admission.js';
 
 /**
  * How many OTLP/gRPC messages may be received at once: http.grpcReceivingBytes over the largest
@@ -14,55 +15,40 @@ export function grpcReadSlots(maxMessageBytes: number, receivingBytes: number = 
 export class GrpcReadRefused extends Error {}
 
 /**
- * Slots for OTLP/gRPC message reads, handed out in arrival order. A call waits at most `waitMs`
- * for one (then GrpcReadRefused); `reading` and `waiting` are for tests and metrics.
+ * Slots for OTLP/gRPC message reads, handed out in arrival order: the store's read admission
+ * (QueryAdmission) with a slot held from the start of a read to its release. A call waits at most
+ * `waitMs` for one (then GrpcReadRefused); waiting calls are bounded by that time, not by count
+ * (a waiting call's stream is paused: its message stays with its sender).
  */
 export class GrpcReadAdmission {
-  private used = 0;
-  private readonly queue: Array<{ grant: () => void }> = [];
+  private readonly admission: QueryAdmission;
 
   constructor(
     readonly slots: number,
     private readonly waitMs: number = HTTP_LIMITS.grpcReadWaitMs.value,
     /** How long a call has, once it has its slot, to send its whole message (http.grpcReadTimeoutMs). */
     readonly readTimeoutMs: number = HTTP_LIMITS.grpcReadTimeoutMs.value,
-  ) {}
-
-  get reading(): number {
-    return this.used;
+  ) {
+    this.admission = new QueryAdmission({ concurrent: slots, queued: Number.POSITIVE_INFINITY });
   }
 
+  /** Reads holding a slot now (tests and metrics). */
+  get reading(): number {
+    return this.admission.load.running;
+  }
+
+  /** Calls waiting for a slot now (tests and metrics). */
   get waiting(): number {
-    return this.queue.length;
+    return this.admission.load.queued;
   }
 
   /** A slot; resolves with its release (idempotent), or rejects with GrpcReadRefused after waitMs. */
   acquire(): Promise<() => void> {
-    if (this.used < this.slots) return Promise.resolve(this.grant());
     return new Promise((resolve, reject) => {
-      const entry = {
-        grant: (): void => {
-          clearTimeout(timer);
-          resolve(this.grant());
-        },
-      };
-      const timer = setTimeout(() => {
-        this.queue.splice(this.queue.indexOf(entry), 1);
-        reject(new GrpcReadRefused(`Waggle is receiving ${this.slots} OTLP/gRPC messages of up to the body limit at once (http.grpcReceivingBytes); retry shortly`));
-      }, this.waitMs);
-      this.queue.push(entry);
+      this.admission
+        .admit(this.waitMs, () => new Promise<void>((release) => resolve(release)))
+        .catch(() => reject(new GrpcReadRefused(`Waggle is receiving ${this.slots} OTLP/gRPC messages of up to the body limit at once (http.grpcReceivingBytes); retry shortly`)));
     });
-  }
-
-  private grant(): () => void {
-    this.used += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.used -= 1;
-      this.queue.shift()?.grant();
-    };
   }
 }
 

@@ -201,7 +201,6 @@ export class IngestService {
   refuseIfBusy(): void {
     this.refuseWhileWritesFail();
     this.refuseWhileEventsFull();
-
     this.refuseWhileQueuedBytesFull();
     this.refuseWhileOverMemoryBudget();
   }

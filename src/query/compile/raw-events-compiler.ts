@@ -4,7 +4,7 @@ import type { QuerySchema } from '../query-schema.js';
 import type { QuerySpec } from '../query-spec.js';
 import type { CompileContext, CompileOptions } from './compile-context.js';
 import type { QueryParameter } from './compiled-query.js';
-import { buildEventScan } from './event-scan-sql.js';
+import { buildEventScan, type EventScan } from './event-scan-sql.js';
 import { scalar } from './query-result-shaper.js';
 import { resolveQueryWindow } from './query-window.js';
 import type { SqlDialect } from './sql-dialect.js';
@@ -47,15 +47,9 @@ export type RawEventRow = Record<string, string | number | boolean | null>;
  * @throws InvalidQueryError for a column the schema lacks.
  */
 export function compileRawEvents(spec: QuerySpec, schema: QuerySchema, dialect: SqlDialect, options: CompileOptions, page: RawEventsPage, span?: RawEventsSpan): CompiledRawEvents {
-  const rowSpec: QuerySpec = { ...spec, calculations: [], breakdowns: [...page.columns], orders: [], havings: [] };
-  const query = resolveQueryColumns(rowSpec, schema);
-  const params = new SqlParameters(dialect);
-  const resolved = resolveQueryWindow(rowSpec, options.nowNs);
   // With the page's span: only its nanoseconds are read (the scan's time range prunes the rest), and
   // the events newer than it that sort before it are skipped from there instead of from the newest.
-  const window = span === undefined ? resolved : { ...resolved, startNs: span.oldestNs, endNs: span.newestNs + 1n };
-  const ctx: CompileContext = { query, schema, dialect, params, window, options };
-  const scan = buildEventScan(ctx, { withTimestamp: true });
+  const { params, scan } = eventRows(spec, schema, dialect, options, page.columns, span);
   const order = ['__ts DESC', ...scan.groupColumns.map((g) => `${g} ASC NULLS LAST`)].join(', ');
   const limit = params.add({ type: 'bigint', value: BigInt(page.limit) });
   const offset = params.add({ type: 'bigint', value: BigInt(span === undefined ? page.offset : page.offset - span.newer) });
@@ -95,12 +89,7 @@ export interface RawEventsSpan {
  * page of a 10 000-event export over 30 000 such events too, RSS up to 1 057 MiB.
  */
 export function compileRawEventsSpan(spec: QuerySpec, schema: QuerySchema, dialect: SqlDialect, options: CompileOptions, page: Pick<RawEventsPage, 'limit' | 'offset'>): { sql: string; parameters: readonly QueryParameter[] } {
-  const rowSpec: QuerySpec = { ...spec, calculations: [], breakdowns: [], orders: [], havings: [] };
-  const query = resolveQueryColumns(rowSpec, schema);
-  const params = new SqlParameters(dialect);
-  const window = resolveQueryWindow(rowSpec, options.nowNs);
-  const ctx: CompileContext = { query, schema, dialect, params, window, options };
-  const scan = buildEventScan(ctx, { withTimestamp: true });
+  const { params, scan } = eventRows(spec, schema, dialect, options, [], undefined);
   const top = params.add({ type: 'bigint', value: BigInt(page.offset + page.limit) });
   const offset = params.add({ type: 'bigint', value: BigInt(page.offset) });
   // One pass over the newest offset + limit timestamps: numbered newest first, the page is those
@@ -123,6 +112,20 @@ export function rawEventsSpan(rows: ReadonlyArray<readonly unknown[]>): RawEvent
   const oldestNs = asBigInt(oldest);
   if (newestNs === null || oldestNs === null) return null;
   return { newestNs, oldestNs, newer: Number(newer ?? 0) };
+}
+
+/**
+ * The event scan both steps read: the spec's filters and time range (within `span` when given),
+ * its events as rows with `columns` as per-event "breakdowns", newest first by `__ts`.
+ */
+function eventRows(spec: QuerySpec, schema: QuerySchema, dialect: SqlDialect, options: CompileOptions, columns: readonly string[], span: RawEventsSpan | undefined): { params: SqlParameters; scan: EventScan } {
+  const rowSpec: QuerySpec = { ...spec, calculations: [], breakdowns: [...columns], orders: [], havings: [] };
+  const query = resolveQueryColumns(rowSpec, schema);
+  const params = new SqlParameters(dialect);
+  const resolved = resolveQueryWindow(rowSpec, options.nowNs);
+  const window = span === undefined ? resolved : { ...resolved, startNs: span.oldestNs, endNs: span.newestNs + 1n };
+  const ctx: CompileContext = { query, schema, dialect, params, window, options };
+  return { params, scan: buildEventScan(ctx, { withTimestamp: true }) };
 }
 
 /** The rows of the page before `maxBytes` cut it (each row carries it; 0 for no rows). */

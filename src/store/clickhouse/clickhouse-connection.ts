@@ -149,14 +149,7 @@ export class ClickHouseConnection {
 
   /** Runs a SELECT with `{name:Type}` parameters; values converted by their ClickHouse type. */
   async query(sql: string, params: Record<string, unknown> = {}, settings: ClickHouseSettings = {}, signal?: AbortSignal): Promise<ClickHouseRows> {
-    this.assertOpen();
-    const result = await this.client.query({
-      query: this.materializedCtes ? sql : sql.replace(COMPILER_MATERIALIZED_CTE, '$1 AS ('),
-      query_params: params,
-      format: 'JSONCompact',
-      clickhouse_settings: { ...READ_SETTINGS, ...(this.materializedCtes ? { enable_materialized_cte: 1 } : {}), ...settings },
-      ...(signal === undefined ? {} : { abort_signal: signal }),
-    });
+    const result = await this.select(sql, params, 'JSONCompact', settings, signal);
     const body = (await result.json()) as { meta: Array<{ name: string; type: string }>; data: unknown[][] };
     const converters = body.meta.map((m) => converterFor(m.type));
     const rows = body.data.map((row) => row.map((cell, i) => converters[i]!(cell)));
@@ -170,14 +163,7 @@ export class ClickHouseConnection {
    * or converts the whole answer (`query` parses the whole body in one JSON.parse).
    */
   async queryInTurns(sql: string, params: Record<string, unknown>, rowsPerTurn: number, signal?: AbortSignal): Promise<ClickHouseRows> {
-    this.assertOpen();
-    const result = await this.client.query({
-      query: sql,
-      query_params: params,
-      format: 'JSONCompactEachRowWithNamesAndTypes',
-      clickhouse_settings: READ_SETTINGS,
-      ...(signal === undefined ? {} : { abort_signal: signal }),
-    });
+    const result = await this.select(sql, params, 'JSONCompactEachRowWithNamesAndTypes', {}, signal);
     const header: string[][] = [];
     const rows: unknown[][] = [];
     let converters: Array<(value: unknown) => unknown> = [];
@@ -198,6 +184,18 @@ export class ClickHouseConnection {
       }
     }
     return { columns: header[0] ?? [], types: header[1] ?? [], rows };
+  }
+
+  /** A SELECT with the read settings (and the compiler's CTEs as this server takes them), in `format`. */
+  private select<F extends 'JSONCompact' | 'JSONCompactEachRowWithNamesAndTypes'>(sql: string, params: Record<string, unknown>, format: F, settings: ClickHouseSettings, signal: AbortSignal | undefined) {
+    this.assertOpen();
+    return this.client.query({
+      query: this.materializedCtes ? sql : sql.replace(COMPILER_MATERIALIZED_CTE, '$1 AS ('),
+      query_params: params,
+      format,
+      clickhouse_settings: { ...READ_SETTINGS, ...(this.materializedCtes ? { enable_materialized_cte: 1 } : {}), ...settings },
+      ...(signal === undefined ? {} : { abort_signal: signal }),
+    });
   }
 
   /**

@@ -21,6 +21,20 @@ const REBUILD_TIME_SHARE = 10;
 const MAX_RELATIVE_NS = 1n << 53n;
 
 /**
+ * How long after a build began the next may begin: at least a minute, and ten times what the last
+ * took, so that building stays a small share of the store's time; after builds that failed in a
+ * row (DuckDB's memory limit, a full disk), twice as long for each, up to
+ * STORE_LIMITS.clientParentBuildRetryMaxMs. Queries are exact without the index (they keep the
+ * read-time join), so a cause that lasts costs a retry every half hour, not the ~40 s of CPU of
+ * a failing 30M-span build at every lifecycle pass.
+ */
+export function clientParentRebuildWaitMs(lastTookMs: number, failedInARow: number): number {
+  const pace = Math.max(MIN_REBUILD_INTERVAL_MS, lastTookMs * REBUILD_TIME_SHARE);
+  if (failedInARow === 0) return pace;
+  return Math.max(pace, Math.min(STORE_LIMITS.clientParentBuildRetryMaxMs.value, pace * 2 ** failedInARow));
+}
+
+/**
  * `network.*` without joining every client span at read time (BENCHMARKS.md runs O, U and AF): a
  * table with, for each SERVER span of the sealed segments whose CLIENT parent is in those segments,
  * the server's position (segment and rowid: sealed segments are immutable, so a position names one
@@ -37,20 +51,6 @@ const MAX_RELATIVE_NS = 1n << 53n;
  * position of a retired segment matches nothing. A replaced table lives on for the grace period,
  * since queries compiled before may still read it.
  */
-/**
- * How long after a build began the next may begin: at least a minute, and ten times what the last
- * took, so that building stays a small share of the store's time; after builds that failed in a
- * row (DuckDB's memory limit, a full disk), twice as long for each, up to
- * STORE_LIMITS.clientParentBuildRetryMaxMs. Queries are exact without the index (they keep the
- * read-time join), so a cause that lasts costs a retry every half hour, not the ~40 s of CPU of
- * a failing 30M-span build at every lifecycle pass.
- */
-export function clientParentRebuildWaitMs(lastTookMs: number, failedInARow: number): number {
-  const pace = Math.max(MIN_REBUILD_INTERVAL_MS, lastTookMs * REBUILD_TIME_SHARE);
-  if (failedInARow === 0) return pace;
-  return Math.max(pace, Math.min(STORE_LIMITS.clientParentBuildRetryMaxMs.value, pace * 2 ** failedInARow));
-}
-
 export class DuckDbClientParentIndex {
   private current: { table: string; covered: ReadonlySet<number>; absolute: boolean } | null = null;
   private builds = 0;
