@@ -17,6 +17,8 @@ export interface QueryResult {
   readonly data?: {
     readonly series?: readonly SeriesPoint[];
     readonly results?: ReadonlyArray<{ readonly data: ResultData }>;
+    /** Waggle's: the series hold only the top groups that fit the server's query.seriesValues; every result is still answered. */
+    readonly series_truncated?: boolean;
   };
   readonly links?: { readonly query_url?: string };
 }

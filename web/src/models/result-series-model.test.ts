@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildCharts, formatCell, seriesTimeSeconds } from './result-series-model.js';
+import { buildCharts, formatCell, seriesTimeSeconds, seriesTruncationNotice } from './result-series-model.js';
 import type { QueryResult } from './query-result-types.js';
 
 const result: QueryResult = {
@@ -98,4 +98,13 @@ test('a 24-hour COUNT with one busy bucket becomes a line over every bucket (the
   assert.equal(chart.times.length, 96);
   assert.equal(chart.lines[0]!.values.filter((v) => v === 0).length, 95);
   assert.equal(chart.lines[0]!.values[95], 12);
+});
+
+test('says how many groups the series hold when the server cut them, and nothing otherwise', () => {
+  const cut: QueryResult = { ...result, data: { ...result.data, series: result.data?.series?.filter((p) => p.data['user.id'] === 'bob') ?? [], series_truncated: true } };
+  assert.equal(
+    seriesTruncationNotice({ breakdowns: ['user.id'] }, cut),
+    "Charted over time: the top 1 of 2 groups. The series of every group would pass the server's bound on the values one query answers; the table lists them all, and a coarser granularity, fewer calculations or a lower limit charts every group.",
+  );
+  assert.equal(seriesTruncationNotice({ breakdowns: ['user.id'] }, result), null);
 });

@@ -111,3 +111,15 @@ export function buildCharts(spec: QueryShape, result: QueryResult, maxLines = 20
     };
   });
 }
+
+/**
+ * What the charts leave out when the server answered the series of only the top groups
+ * (`data.series_truncated`: the series of every group would pass its query.seriesValues): how many
+ * groups are charted of how many the table lists, and what charts them all. Null when nothing was cut.
+ */
+export function seriesTruncationNotice(spec: Pick<QuerySpec, 'breakdowns'>, result: QueryResult): string | null {
+  if (result.data?.series_truncated !== true) return null;
+  const charted = new Set((result.data.series ?? []).map((point) => groupKey(spec.breakdowns, point.data))).size;
+  const listed = (result.data.results ?? []).length;
+  return `Charted over time: the top ${charted.toLocaleString('en-US')} of ${listed.toLocaleString('en-US')} groups. The series of every group would pass the server's bound on the values one query answers; the table lists them all, and a coarser granularity, fewer calculations or a lower limit charts every group.`;
+}

@@ -11,7 +11,7 @@ import { zoomedSpec } from '../../models/chart-zoom-model.js';
 import type { HeatmapCell } from '../../models/heatmap-geometry-model.js';
 import { addFilters, slowestTraceSpec, TRACE_ID_COLUMN } from '../../models/query-drilldown-model.js';
 import type { QueryResult } from '../../models/query-result-types.js';
-import { buildCharts, groupKey, type ChartLine } from '../../models/result-series-model.js';
+import { buildCharts, groupKey, seriesTruncationNotice, type ChartLine } from '../../models/result-series-model.js';
 import { resolveTimeWindow, type TimeWindow } from '../../models/time-range-model.js';
 import { navigate, queryHref, traceHref } from '../../routing/router.js';
 import type { Filter } from '../../../../src/query/query-spec.js';
@@ -96,6 +96,7 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
   const firstLines = charts.find((c) => c.kind === 'lines');
   const lineKeys = firstLines?.kind === 'lines' ? firstLines.lines.map((l) => groupKey(spec.breakdowns, l.group)) : [];
   const hasSeries = (result.data?.series ?? []).length > 0;
+  const seriesCut = seriesTruncationNotice(spec, result);
   // One line per trace says nothing; such queries are lists, so the table alone is shown.
   const tableOnly = spec.breakdowns.includes(TRACE_ID_COLUMN) && onFilterGroup !== undefined;
 
@@ -106,6 +107,7 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
           {drill}
         </div>
       )}
+      {seriesCut !== null && !tableOnly && <p className="muted series-truncated">{seriesCut}</p>}
       {!hasSeries && rows.length === 0 ? (
         <Empty>No events matched in this time range. Try a longer range or fewer filters.</Empty>
       ) : tableOnly ? null : (
