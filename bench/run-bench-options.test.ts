@@ -66,3 +66,11 @@ test('--extra-attributes widens the generated spans and --data-dir keeps the dat
   assert.throws(() => parseBenchOptions(['--extra-attributes', '100']), /--extra-attributes needs an integer from 0 to 99, got '100'/);
   assert.throws(() => parseBenchOptions(['--extra-attributes', '-1']), /--extra-attributes needs an integer from 0 to 99, got '-1'/);
 });
+
+test('--trace-warmup sets the unmeasured lookups before trace by id in steady state; 0 leaves it out', () => {
+  assert.equal(parseBenchOptions([]).traceWarmup, 400);
+  assert.equal(parseBenchOptions(['--smoke']).traceWarmup, 10);
+  assert.equal(parseBenchOptions(['--trace-warmup', '0']).traceWarmup, 0);
+  assert.equal(parseBenchOptions(['--trace-warmup', '800']).traceWarmup, 800);
+  assert.throws(() => parseBenchOptions(['--trace-warmup', '-1']), /--trace-warmup needs an integer of 0 or more, got '-1'/);
+});

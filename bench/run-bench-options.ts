@@ -14,6 +14,8 @@ export interface BenchOptions {
   readonly inFlight: number;
   readonly warmRuns: number;
   readonly traceLookups: number;
+  /** Unmeasured lookups of other ids before the steady-state trace measurement (0: not measured). */
+  readonly traceWarmup: number;
   readonly seed: number;
   /** Run the server under --cpu-prof and keep the profiles beside the results. */
   readonly profile: boolean;
@@ -42,6 +44,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --in-flight N           requests in flight from the load generator (default 8)
   --warm-runs N           warm repetitions per query (default 5)
   --trace-lookups N       trace-by-id requests per data set (default 200)
+  --trace-warmup N        then N lookups of other sampled ids, unmeasured, and trace by id again
+                          in steady state: ids never looked up before, each once (default 400; 0: not)
   --seed N                data set seed (default 1)
   --profile               run the server with --cpu-prof; profiles go to bench/results/<time>-profiles/
   --port-base N           server ports N, N+1, N+2 (default: free ports chosen at run time)
@@ -114,6 +118,13 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
         dataDir = dir;
         break;
       }
+      case '--trace-warmup': {
+        const text = value();
+        const count = Number(text);
+        if (text === undefined || !Number.isInteger(count) || count < 0) throw new Error(`--trace-warmup needs an integer of 0 or more, got '${text ?? ''}'`);
+        numbers[flag] = count;
+        break;
+      }
       case '--extra-attributes': {
         const text = value();
         const count = Number(text);
@@ -142,6 +153,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     inFlight: numbers['--in-flight'] ?? 8,
     warmRuns: numbers['--warm-runs'] ?? (smoke ? 1 : 5),
     traceLookups: numbers['--trace-lookups'] ?? (smoke ? 20 : 200),
+    traceWarmup: numbers['--trace-warmup'] ?? (smoke ? 10 : 400),
     seed: numbers['--seed'] ?? 1,
     profile,
     portBase: numbers['--port-base'] ?? null,

@@ -385,10 +385,15 @@ async function runDataset(root: string, work: string, spans: number, options: Be
     }
 
     let traceById: DatasetResults['traceById'] = null;
+    let traceByIdSteady: DatasetResults['traceByIdSteady'] = null;
     if (options.phases.has('trace')) {
       progress(`  trace by id (compacted): ${options.traceLookups} lookups of known trace ids`);
       sampler.begin('trace');
       traceById = await timeTraceLookups(server.apiUrl, load.traceIdSample, options, name, problems);
+      if (options.traceWarmup > 0) {
+        progress(`  trace by id in steady state: ${options.traceWarmup} lookups of other ids first, then ${options.traceLookups} never looked up`);
+        traceByIdSteady = await timeSteadyTraceLookups(server.apiUrl, load.traceIdSample, options, name, problems);
+      }
       sampler.end();
       const tracePeak = sampler.results().at(-1)?.peakRssBytes ?? 0;
       peakQueriesBytes = Math.max(peakQueriesBytes ?? 0, tracePeak);
@@ -429,6 +434,7 @@ async function runDataset(root: string, work: string, spans: number, options: Be
       httpFloorMs: httpFloor,
       traceById,
       traceByIdBeforeCompaction: traceBeforeCompaction,
+      traceByIdSteady,
       storage: options.phases.has('storage') ? storage : null,
     };
   } finally {
@@ -437,14 +443,37 @@ async function runDataset(root: string, work: string, spans: number, options: Be
   }
 }
 
+/** The sampled trace ids the stage draws, in its seeded order (with repeats, as a user revisits traces). */
+function drawnTraceIds(ids: readonly string[], options: BenchOptions): string[] {
+  const random = new SeededRandom(options.seed ^ 0x7124ce);
+  return ids.length === 0 ? [] : Array.from({ length: options.traceLookups }, () => ids[random.int(ids.length)]!);
+}
+
 /** GET /api/traces/:id for ids the load sent, in a seeded order; latencies of found traces only. */
 async function timeTraceLookups(apiUrl: string, ids: readonly string[], options: BenchOptions, name: string, problems: string[]): Promise<NonNullable<DatasetResults['traceById']>> {
-  const random = new SeededRandom(options.seed ^ 0x7124ce);
+  return lookUpEach(apiUrl, drawnTraceIds(ids, options), name, problems);
+}
+
+/**
+ * Trace by id in a server that has run a while: `warmup` sampled ids no earlier stage looked up,
+ * unmeasured (DuckDB's buffer pool and the process's memory in use, as after minutes of traffic),
+ * then `options.traceLookups` others, each once and never looked up before, so every measured
+ * lookup reads its trace's row group as a first-time read would, from the pool or the file.
+ */
+async function timeSteadyTraceLookups(apiUrl: string, ids: readonly string[], options: BenchOptions, name: string, problems: string[]): Promise<NonNullable<DatasetResults['traceByIdSteady']>> {
+  const drawn = new Set(drawnTraceIds(ids, options));
+  const unused = ids.filter((id) => !drawn.has(id));
+  const warmup = unused.slice(0, options.traceWarmup);
+  const measured = unused.slice(warmup.length, warmup.length + options.traceLookups);
+  await lookUpEach(apiUrl, warmup, name, problems);
+  return { ...(await lookUpEach(apiUrl, measured, name, problems)), warmupLookups: warmup.length };
+}
+
+async function lookUpEach(apiUrl: string, ids: readonly string[], name: string, problems: string[]): Promise<NonNullable<DatasetResults['traceById']>> {
   const http: number[] = [];
   const serverMs: number[] = [];
   let failures = 0;
-  for (let i = 0; i < options.traceLookups && ids.length > 0; i += 1) {
-    const id = ids[random.int(ids.length)]!;
+  for (const id of ids) {
     const started = performance.now();
     const response = await fetch(`${apiUrl}/api/traces/${id}`);
     const body = await response.text();
@@ -458,8 +487,8 @@ async function timeTraceLookups(apiUrl: string, ids: readonly string[], options:
     const timing = parseServerTiming(response.headers.get('server-timing'));
     if (timing !== null) serverMs.push(timing);
   }
-  if (failures > 0) problems.push(`${name}: ${failures} of ${options.traceLookups} trace lookups failed`);
-  return { lookups: options.traceLookups, failures, http: summarizeLatencies(http), server: summarizeLatencies(serverMs) };
+  if (failures > 0) problems.push(`${name}: ${failures} of ${ids.length} trace lookups failed`);
+  return { lookups: ids.length, failures, http: summarizeLatencies(http), server: summarizeLatencies(serverMs) };
 }
 
 /** GET /healthz round trips: what one HTTP exchange with the server costs with no work in it. */

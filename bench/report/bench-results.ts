@@ -108,6 +108,12 @@ export interface DatasetResults {
   readonly traceById: { readonly lookups: number; readonly failures: number; readonly http: LatencySummary | null; readonly server: LatencySummary | null } | null;
   /** The same, measured right after the load, before the server compacted (null: not measured). */
   readonly traceByIdBeforeCompaction?: DatasetResults['traceById'];
+  /**
+   * The same after `warmupLookups` lookups of other sampled ids (unmeasured): a server that has run
+   * a while, its buffer pool full and its memory in use; each measured id looked up once, never
+   * before (null or absent: not measured).
+   */
+  readonly traceByIdSteady?: (NonNullable<DatasetResults['traceById']> & { readonly warmupLookups: number }) | null;
   readonly storage: { readonly allocatedBytes: number; readonly apparentBytes: number; readonly files: number; readonly bytesPerSpan: number; readonly stopSeconds: number;
     /** The data directory right after the load, running and not yet compacted, per span. */
     readonly afterLoadBytesPerSpan?: number;

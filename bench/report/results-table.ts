@@ -119,6 +119,7 @@ export function formatResults(results: BenchResults): string {
       `server p50 ${formatMs(t.server?.median)} ms, p99 ${formatMs(t.server?.p99)} ms`;
     if (dataset.traceByIdBeforeCompaction) out.push(traceLine(' before compaction', dataset.traceByIdBeforeCompaction));
     if (dataset.traceById !== null) out.push(traceLine(dataset.traceByIdBeforeCompaction ? ' after compaction' : '', dataset.traceById));
+    if (dataset.traceByIdSteady) out.push(traceLine(` in steady state (after ${dataset.traceByIdSteady.warmupLookups} lookups of other ids; each id once)`, dataset.traceByIdSteady));
     if (dataset.storage !== null) {
       const s = dataset.storage;
       const used = (v: number | null | undefined): string => (v === null || v === undefined ? 'n/a' : v.toFixed(1));
