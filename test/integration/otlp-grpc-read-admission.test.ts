@@ -36,8 +36,31 @@ function rawCall(port: number, message: Buffer): { sendFirstPart: () => void; se
   };
 }
 
+/** A message sent whole at once. */
+function sendWhole(call: ReturnType<typeof rawCall>): void {
+  call.sendFirstPart();
+  call.sendRest();
+}
+
 describe('OTLP/gRPC messages received a bounded number at a time (http.grpcReceivingBytes)', () => {
   let waggle: Waggle;
+
+  /** A receiver of 1 MiB messages behind `admission`, with the raw calls `test` opens closed after it. */
+  async function withReceiver(admission: GrpcReadAdmission, test: (open: (body: Buffer) => ReturnType<typeof rawCall>) => Promise<void>): Promise<void> {
+    const receiver = await startOtlpGrpcReceiver('127.0.0.1', 0, waggle.ingest, 1024 * 1024, DEFAULT_GRPC_CONNECTION_OPTIONS, async () => undefined, admission);
+    const calls: Array<ReturnType<typeof rawCall>> = [];
+    try {
+      await test((body) => {
+        const call = rawCall(receiver.port, body);
+        calls.push(call);
+        return call;
+      });
+    } finally {
+      for (const call of calls) call.close();
+      await receiver.stop();
+    }
+  }
+
   before(async () => {
     waggle = await startTestWaggle();
   });
@@ -53,54 +76,36 @@ describe('OTLP/gRPC messages received a bounded number at a time (http.grpcRecei
 
   it('holds a call back while the only slot is reading another message, answers UNAVAILABLE after the wait, and reads again once the message is whole', async () => {
     const admission = new GrpcReadAdmission(1, 300, 60_000);
-    const receiver = await startOtlpGrpcReceiver('127.0.0.1', 0, waggle.ingest, 1024 * 1024, DEFAULT_GRPC_CONNECTION_OPTIONS, async () => undefined, admission);
-    const calls: Array<ReturnType<typeof rawCall>> = [];
-    try {
-      const slow = rawCall(receiver.port, minimalOtlpProtobufSpans(200, 31));
-      calls.push(slow);
+    await withReceiver(admission, async (open) => {
+      const slow = open(minimalOtlpProtobufSpans(200, 31));
       slow.sendFirstPart();
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(admission.reading, 1);
-      const waiting = rawCall(receiver.port, minimalOtlpProtobufSpans(3, 32));
-      calls.push(waiting);
-      waiting.sendFirstPart();
-      waiting.sendRest();
+      const waiting = open(minimalOtlpProtobufSpans(3, 32));
+      sendWhole(waiting);
       assert.deepEqual(await waiting.status, {
         code: 14,
         message: 'Waggle is receiving 1 OTLP/gRPC messages of up to the body limit at once (http.grpcReceivingBytes); retry shortly',
       });
       slow.sendRest();
       assert.deepEqual(await slow.status, { code: 0, message: 'OK' });
-      const next = rawCall(receiver.port, minimalOtlpProtobufSpans(3, 33));
-      calls.push(next);
-      next.sendFirstPart();
-      next.sendRest();
+      const next = open(minimalOtlpProtobufSpans(3, 33));
+      sendWhole(next);
       assert.deepEqual(await next.status, { code: 0, message: 'OK' });
       assert.deepEqual({ reading: admission.reading, waiting: admission.waiting }, { reading: 0, waiting: 0 });
-    } finally {
-      for (const call of calls) call.close();
-      await receiver.stop();
-    }
+    });
   });
 
   it('answers UNAVAILABLE to a sender that does not finish its message in time, and gives its slot to the next call', async () => {
     const admission = new GrpcReadAdmission(1, 10_000, 300);
-    const receiver = await startOtlpGrpcReceiver('127.0.0.1', 0, waggle.ingest, 1024 * 1024, DEFAULT_GRPC_CONNECTION_OPTIONS, async () => undefined, admission);
-    const calls: Array<ReturnType<typeof rawCall>> = [];
-    try {
-      const stalled = rawCall(receiver.port, minimalOtlpProtobufSpans(200, 34));
-      calls.push(stalled);
+    await withReceiver(admission, async (open) => {
+      const stalled = open(minimalOtlpProtobufSpans(200, 34));
       stalled.sendFirstPart();
       assert.deepEqual(await stalled.status, { code: 14, message: 'the message was not received within 300 ms (http.grpcReadTimeoutMs); retry' });
-      const next = rawCall(receiver.port, minimalOtlpProtobufSpans(3, 35));
-      calls.push(next);
-      next.sendFirstPart();
-      next.sendRest();
+      const next = open(minimalOtlpProtobufSpans(3, 35));
+      sendWhole(next);
       assert.deepEqual(await next.status, { code: 0, message: 'OK' });
       assert.equal(admission.reading, 0);
-    } finally {
-      for (const call of calls) call.close();
-      await receiver.stop();
-    }
+    });
   });
 });

@@ -72,7 +72,7 @@ export function compileRawEvents(spec: QuerySpec, schema: QuerySchema, dialect: 
  * Where a page of raw events lies in time: the newest and oldest timestamp of its events, and how
  * many of the events the query selects are newer than the newest (those sort before the page
  * whatever their columns; the page's first `offset - newer` events at `newestNs` belong to earlier
- * pages). Null for a page with no events.
+ * pages). A page with no events has none (rawEventsSpan answers null).
  */
 export interface RawEventsSpan {
   readonly newestNs: bigint;

@@ -96,7 +96,8 @@ export function QueryResultView({ dataset, spec, result, ranAtSec, onFilterGroup
   const firstLines = charts.find((c) => c.kind === 'lines');
   const lineKeys = firstLines?.kind === 'lines' ? firstLines.lines.map((l) => groupKey(spec.breakdowns, l.group)) : [];
   const hasSeries = (result.data?.series ?? []).length > 0;
-  const seriesCut = seriesTruncationNotice(spec, result);
+  // Counts the groups of every series point: once per answer, not at every render.
+  const seriesCut = useMemo(() => seriesTruncationNotice(spec, result), [spec, result]);
   // One line per trace says nothing; such queries are lists, so the table alone is shown.
   const tableOnly = spec.breakdowns.includes(TRACE_ID_COLUMN) && onFilterGroup !== undefined;
 
