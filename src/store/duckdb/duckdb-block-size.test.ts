@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DUCKDB_NEW_FILE_BLOCK_SIZE, DuckDbSpanStore } from './duckdb-span-store.js';
 import { LIFECYCLE_BASE_NS } from './duckdb-lifecycle-fixture.js';
 import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
-import { createDuckDbFileWithDefaultBlocks } from '../../../test/support/duckdb-default-block-file.js';
 
 const TRACE_ID = 0x5eed0000000000000000000000000001n;
 
@@ -66,7 +66,12 @@ describe('the block size of the DuckDB data file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-blocks-old-'));
     try {
       // What earlier releases created: DuckDB's default block size.
-      assert.equal(await createDuckDbFileWithDefaultBlocks(dir), 262_144);
+      const instance = await DuckDBInstance.create(path.join(dir, 'waggle.duckdb'));
+      const connection = await instance.connect();
+      const [size] = (await connection.runAndReadAll('SELECT block_size FROM pragma_database_size()')).getRows();
+      assert.equal(Number(size?.[0]), 262_144);
+      connection.closeSync();
+      instance.closeSync();
       const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir, lifecycleIntervalMs: 0, retiredTableGraceMs: 0, log: () => undefined });
       try {
         assert.equal(await blockSizeOf(store), 262_144);

@@ -9,7 +9,6 @@ import type { EventRecord } from '../../core/event-record.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
 import { storedSegmentRows } from '../../../test/support/duckdb-stored-rows.js';
 import { until } from '../../../test/support/poll-until.js';
-import { createDuckDbFileWithDefaultBlocks } from '../../../test/support/duckdb-default-block-file.js';
 import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
 
 /** Events of the request whose rows cannot be appended under the test's memory limit. */
@@ -48,10 +47,6 @@ describe('a commit whose append fails part way', () => {
       // 10 MB since the internal tables lost their keys (run AJ: ~1.75 MB of ART blocks less in
       // memory): at 12 MB the appends then succeed and the commit fails instead, a different case
       // (which leaves DuckDB's table corrupted: base 872a7ee fails the same way at 13 MB).
-      // The file has DuckDB's default 256 KiB blocks, as every data directory made before run AZ
-      // has: with the 64 KiB blocks of a new file the appends of 130 000 to 400 000 rows succeed
-      // at 7 to 9 MB, and at 6 MB and under the first small commit already fails at COMMIT.
-      assert.equal(await createDuckDbFileWithDefaultBlocks(dataDir), 262_144);
       const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, memoryLimit: '10MB', lifecycleIntervalMs: 0, log: (message) => logged.push(message) });
       try {
         store.enqueue(events(0, 10), 1n);

@@ -8,7 +8,6 @@ import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-sto
 import { storedSegmentRows } from '../../../test/support/duckdb-stored-rows.js';
 import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
 import { flushThroughReopens } from '../../../test/support/flush-through-reopens.js';
-import { createDuckDbFileWithDefaultBlocks } from '../../../test/support/duckdb-default-block-file.js';
 
 /** Events of the request whose last commit fails at COMMIT under the test's memory limit. */
 const LARGE_REQUEST = 130_000;
@@ -35,10 +34,7 @@ describe('a commit that fails at COMMIT', () => {
       // failed to pin block"). DuckDB 1.5.6 leaves part of those rows in the table's memory: the
       // next rows appended read the failed commit's values, and the next checkpoint reports
       // "Corrupted in-memory column ... misaligned count" and invalidates the database
-      // (bench/hardening/duckdb-failed-commit-repro.ts). The file has DuckDB's default 256 KiB
-      // blocks, as every data directory made before run AZ has: a new file's 64 KiB blocks need
-      // other limits (see duckdb-failed-append.test.ts).
-      assert.equal(await createDuckDbFileWithDefaultBlocks(dataDir), 262_144);
+      // (bench/hardening/duckdb-failed-commit-repro.ts).
       const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir, memoryLimit: '12MB', lifecycleIntervalMs: 0, log: (message) => logged.push(message) });
       try {
         store.enqueue(events('first', 0, 10), 1n);
