@@ -21,7 +21,7 @@ export const WAL_LIMITS = {
   diskFullFreeBytes: {
     value: 8 * 1024 * 1024,
     unit: 'bytes',
-    reason: 'A failed commit counts as "disk full" (503, not ready) when less than this is free in the data directory; DuckDB writes whole blocks (64 KiB in a data file Waggle creates, 256 KiB in one from before) and a checkpoint needs several.',
+    reason: 'A failed commit counts as "disk full" (503, not ready) when less than this is free in the data directory; DuckDB writes whole 256 KiB blocks and a checkpoint needs several.',
   },
   quarantineMinFreeBytes: {
     value: 256 * 1024 * 1024,

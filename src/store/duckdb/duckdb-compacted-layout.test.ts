@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_DUCKDB_STORE_OPTIONS, DUCKDB_NEW_FILE_BLOCK_SIZE, DuckDbSpanStore } from './duckdb-span-store.js';
+import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from './duckdb-span-store.js';
 import { LIFECYCLE_BASE_NS } from './duckdb-lifecycle-fixture.js';
 import { attributeLayer, eventRecord } from '../../../test/support/event-record-fixture.js';
 import type { EventRecord } from '../../core/event-record.js';
@@ -60,15 +60,11 @@ describe('the layout of a compacted segment', () => {
       // last (a parallel insert leaves partly filled ones, one or more per thread).
       assert.equal(rowGroups.rows.length, Math.ceil(ROWS / DEFAULT_DUCKDB_STORE_OPTIONS.rowGroupSize));
       assert.equal(Number((await store.runSql(`SELECT count(*) FROM ${name}`, [], { timeoutMs: 10_000 })).rows[0]?.[0]), ROWS);
-      // Each row group's column segments (~0.6 MB) lie in few blocks, shared only with the row
-      // groups beside it: with 256 KiB blocks 3-5 of them (seen 3, 3, 3, 4, 4 and 4, 5, 4, 4, 4),
-      // with 64 KiB blocks (DUCKDB_NEW_FILE_BLOCK_SIZE) 13-14 (0.8-0.9 MiB); with five row groups
-      // written at once by two threads 7, 7, 7, 4, 3 blocks of 256 KiB (1.75 MiB).
-      const [size] = (await store.runSql("SELECT block_size FROM pragma_database_size() WHERE database_name = 'waggle'", [], { timeoutMs: 10_000 })).rows;
-      const blockSize = Number(size?.[0]);
-      assert.equal(blockSize, DUCKDB_NEW_FILE_BLOCK_SIZE);
-      const spans = rowGroups.rows.map(([, count]) => Number(count) * blockSize);
-      assert.ok(spans.every((bytes) => bytes <= 5 * 256 * 1024), `bytes of blocks per row group: ${spans.join(', ')}`);
+      // Each row group's column segments (~0.6 MB) lie in 3-5 blocks of 256 KiB, shared only with
+      // the row groups beside it (where the free blocks are varies: seen 3, 3, 3, 4, 4 and 4, 5, 4,
+      // 4, 4); with five row groups written at once by two threads, 7, 7, 7, 4, 3.
+      const blocks = rowGroups.rows.map(([, count]) => Number(count));
+      assert.ok(blocks.every((count) => count <= 5), `distinct blocks per row group: ${blocks.join(', ')}`);
       // Every trace is still whole.
       assert.equal((await store.getTrace(0xabc00000000000000000000000000000n + 7_777n)).length, 10);
     } finally {

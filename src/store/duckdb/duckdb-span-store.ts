@@ -143,19 +143,6 @@ const DUCKDB_ALLOCATOR = {
  */
 const DUCKDB_WRITE_BUFFER_ROW_GROUPS = '1';
 
-/**
- * The block size of a data file this store creates, against DuckDB's default of 256 KiB. A block is
- * DuckDB's unit of allocation and of reading: a column segment lies in one block, the row groups a
- * compaction writes one after the other leave the last block of each run of columns partly empty,
- * every table takes at least one, and a lookup that misses the buffer pool reads whole blocks.
- * With 64 KiB: 66.3 / 65.6 / 65.2 bytes a span in use after compaction at 1M / 10M / 30M spans
- * against 70.5 / 68.7 / 68.4; trace by id no slower (a fresh server's first and steady lookups,
- * A/B on copies: 1M 2.7 against 3.6 ms, 10M 2.8-3.7 against 3.0-4.2, 30M 3.7-5.5 against
- * 3.8-5.4) and the seven queries as before (BENCHMARKS.md run AZ). DuckDB reads a file's block
- * size from its header, so a data file from before (256 KiB) keeps its own.
- */
-export const DUCKDB_NEW_FILE_BLOCK_SIZE = 65_536;
-
 /** Lifecycle defaults: a pass every 15 s keeps deletion within a minute of expiry. */
 const DEFAULT_LIFECYCLE_INTERVAL_MS = 15_000;
 const DEFAULT_RETIRED_TABLE_GRACE_MS = 10_000;
@@ -701,8 +688,7 @@ async function attachDatabaseFile(options: DuckDbStoreOptions): Promise<{ instan
   let writer: DuckDBConnection | null = null;
   try {
     writer = await instance.connect();
-    const blockSize = fs.existsSync(file) ? '' : `, BLOCK_SIZE ${DUCKDB_NEW_FILE_BLOCK_SIZE}`;
-    await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}${blockSize})`);
+    await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`);
     await writer.run(`USE ${DATABASE_ALIAS}`);
     for (const ddl of INTERNAL_DDL) await writer.run(ddl);
     await dropInternalTableKeys(writer);
@@ -729,6 +715,7 @@ async function loadDatabaseState(writer: DuckDBConnection, catalog: DuckDbCatalo
   for (const [dataset, ns] of (await writer.runAndReadAll('SELECT dataset, retention_ns FROM waggle_dataset_retention')).getRows()) {
     if (typeof dataset === 'string' && typeof ns === 'bigint') retentionOverrides.push([dataset, ns]);
   }
+  // Ids are never reused: the merged trace index may still name retired segments (until its next merge).
   // Ids are never reused: the merged trace index may still name retired segments (until its next merge).
   const maxId = await writer.runAndReadAll(`SELECT greatest((SELECT coalesce(max(id), 0) FROM waggle_segments), (SELECT coalesce(max(segment_id), 0) FROM ${LEGACY_TRACE_MERGED_TABLE}), (SELECT coalesce(max(segment_id), 0) FROM ${TRACE_MERGED_TABLE}))`);
   const nextSegmentId = Number(maxId.getRows()[0]?.[0] ?? 0) + 1;

@@ -72,8 +72,6 @@ const HELD_BYTES_PER_CELL = 16;
  * a full row group at its commit), whatever the rows: checkpointing one table of 1 085 rows took
  * 24, 48 and 92-102 MB more RSS for 100, 200 and 400 columns, 99 MB for 100 rows x 400 columns
  * (about a 256 KiB block a column); columns of only NULL integers took nothing (BENCHMARKS.md run AS).
- * Measured on a file of 256 KiB blocks; files the store creates now have 64 KiB ones
- * (DUCKDB_NEW_FILE_BLOCK_SIZE), not measured again, so the estimate is kept as it was.
  */
 export const ROW_GROUP_WRITE_BYTES_PER_COLUMN = 256 * 1024;
 
