@@ -688,6 +688,9 @@ async function attachDatabaseFile(options: DuckDbStoreOptions): Promise<{ instan
   let writer: DuckDBConnection | null = null;
   try {
     writer = await instance.connect();
+    // DuckDB's default 256 KiB blocks. 64 KiB blocks (BLOCK_SIZE 65536) save 3-4 bytes a span in
+    // use but made the engine's first runs of the seven queries ~35 % slower at 10M (a breakdown by
+    // user.id 2.2x) and the file ~18 % larger after a stop: BENCHMARKS.md run AZ.
     await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`);
     await writer.run(`USE ${DATABASE_ALIAS}`);
     for (const ddl of INTERNAL_DDL) await writer.run(ddl);
@@ -715,7 +718,6 @@ async function loadDatabaseState(writer: DuckDBConnection, catalog: DuckDbCatalo
   for (const [dataset, ns] of (await writer.runAndReadAll('SELECT dataset, retention_ns FROM waggle_dataset_retention')).getRows()) {
     if (typeof dataset === 'string' && typeof ns === 'bigint') retentionOverrides.push([dataset, ns]);
   }
-  // Ids are never reused: the merged trace index may still name retired segments (until its next merge).
   // Ids are never reused: the merged trace index may still name retired segments (until its next merge).
   const maxId = await writer.runAndReadAll(`SELECT greatest((SELECT coalesce(max(id), 0) FROM waggle_segments), (SELECT coalesce(max(segment_id), 0) FROM ${LEGACY_TRACE_MERGED_TABLE}), (SELECT coalesce(max(segment_id), 0) FROM ${TRACE_MERGED_TABLE}))`);
   const nextSegmentId = Number(maxId.getRows()[0]?.[0] ?? 0) + 1;
