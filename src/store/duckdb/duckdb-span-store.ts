@@ -689,8 +689,8 @@ async function attachDatabaseFile(options: DuckDbStoreOptions): Promise<{ instan
   try {
     writer = await instance.connect();
     // DuckDB's default 256 KiB blocks. 64 KiB blocks (BLOCK_SIZE 65536) save 3-4 bytes a span in
-    // use but made the engine's first runs of the seven queries ~35 % slower at 10M (a breakdown by
-    // user.id 2.2x) and the file ~18 % larger after a stop: BENCHMARKS.md run AZ.
+    // use but made the engine's runs of the seven queries about a third slower at 10M (a breakdown by
+    // user.id 1.5-2.3x) and the file 18 % larger after a stop: BENCHMARKS.md run AZ.
     await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`);
     await writer.run(`USE ${DATABASE_ALIAS}`);
     for (const ddl of INTERNAL_DDL) await writer.run(ddl);
