@@ -52,6 +52,24 @@ describe('segment swap gate', () => {
     assert.deepEqual(order, ['swap done', 'lookup']);
   });
 
+  it('holds lookups until every overlapping swap has ended, and ending one twice does nothing', async () => {
+    const gate = new SegmentSwapGate();
+    const endFirst = gate.begin();
+    const endSecond = gate.begin();
+    const order: string[] = [];
+    const lookup = gate.consistent(async () => {
+      order.push('lookup');
+      return 1;
+    });
+    endFirst();
+    endFirst();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(order, []);
+    endSecond();
+    assert.equal(await lookup, 1);
+    assert.deepEqual(order, ['lookup']);
+  });
+
   it('runs a lookup no swap overlapped once', async () => {
     const gate = new SegmentSwapGate();
     await gate.swap(async () => undefined);

@@ -202,6 +202,7 @@ export class DuckDbSpanStore implements SpanStore {
     this.log = options.log ?? ((message) => process.stderr.write(`waggle: ${message}\n`));
     this.retention = retention;
     const queryAdmission = new QueryAdmission({ concurrent: QUERY_LIMITS.concurrentQueries.value, queued: QUERY_LIMITS.queuedQueries.value }, options.queryAdmissionObserver ?? null);
+    const segmentSwaps = new SegmentSwapGate();
     this.writePath = new DuckDbSpanWriter(
       writer,
       catalog,
@@ -217,6 +218,7 @@ export class DuckDbSpanStore implements SpanStore {
         void this.recovery.check(error);
       },
       (error) => this.recovery.afterFailedCommit(error),
+      segmentSwaps,
     );
     this.recovery = new DuckDbStoreRecovery({
       probe: () => this.probe(),
@@ -227,7 +229,6 @@ export class DuckDbSpanStore implements SpanStore {
       openDatabase: () => this.openDatabaseAgain(),
       log: (message) => this.log(message),
     });
-    const segmentSwaps = new SegmentSwapGate();
     this.reader = new DuckDbSpanReader(() => this.connect(), catalog, segments, retention, () => this.closed, queryAdmission, segmentSwaps, this.traceIndexTables, options.traceReadParts);
     this.sealedResults = new DuckDbSealedResultCache(segments);
     this.clientParents = new DuckDbClientParentIndex(

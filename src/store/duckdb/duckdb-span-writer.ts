@@ -14,6 +14,7 @@ import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
 import { appendEventRows } from './duckdb-row-appender.js';
 import { duckDbErrorKind } from './duckdb-error-kind.js';
 import { addSegmentColumn, newSegment, segmentDatasetsJson, type SegmentState } from './duckdb-segment.js';
+import { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
 import type { DuckDbStoreOptions } from './duckdb-span-store.js';
 
 /** A request's events in the queue; `committed` of them were already committed (a split request). */
@@ -151,6 +152,12 @@ export class DuckDbSpanWriter {
      * wait for the writer's turn (it is called during one).
      */
     private readonly commitFailedInDatabase: (error: unknown) => void = () => undefined,
+    /**
+     * Trace lookups' view of the segment list: a commit that creates a segment table or adds
+     * columns is a swap from its COMMIT to the in-memory update, so no lookup pairs the rows it
+     * made visible with the segment list from before it.
+     */
+    private readonly segmentSwaps: SegmentSwapGate = new SegmentSwapGate(),
   ) {}
 
   /** The next unused segment id (compaction takes them too). */
@@ -602,6 +609,8 @@ export class DuckDbSpanWriter {
     // Whole row groups into a table of whole row groups are written at their commit; anything else waits for a checkpoint.
     const leavesRowsUnwritten = (createsTable ? 0 : segment.rowCount % this.options.rowGroupSize) !== 0 || events.length % this.options.rowGroupSize !== 0;
     const added = columnIds.filter((id) => !segment.positions.has(id));
+    // Ended once the in-memory segment list shows what the COMMIT made visible (or at the rollback).
+    let endSwap: (() => void) | null = null;
 
     await this.writer.run('BEGIN TRANSACTION');
     try {
@@ -656,6 +665,7 @@ export class DuckDbSpanWriter {
         next.partialEvents,
         next.partialTotal,
       ]);
+      if (createsTable || added.length > 0) endSwap = this.segmentSwaps.begin();
       try {
         await this.writer.run('COMMIT');
       } catch (error) {
@@ -664,15 +674,20 @@ export class DuckDbSpanWriter {
       }
     } catch (error) {
       await this.writer.run('ROLLBACK').catch(() => undefined);
+      endSwap?.();
       throw error;
     }
-    this.catalog.markPersisted();
-    if (previous) previous.sealed = true;
-    if (segment.attributeColumns.length > this.options.segmentMaxColumns) segment.sealed = true;
-    if (createsTable) {
-      this.segments.push(segment);
-      if (segment.id >= this.nextSegmentId) this.nextSegmentId = segment.id + 1;
-    } else this.segments[this.segments.findIndex((s) => s.id === segment.id)] = segment;
+    try {
+      this.catalog.markPersisted();
+      if (previous) previous.sealed = true;
+      if (segment.attributeColumns.length > this.options.segmentMaxColumns) segment.sealed = true;
+      if (createsTable) {
+        this.segments.push(segment);
+        if (segment.id >= this.nextSegmentId) this.nextSegmentId = segment.id + 1;
+      } else this.segments[this.segments.findIndex((s) => s.id === segment.id)] = segment;
+    } finally {
+      endSwap?.();
+    }
     this.pending = this.pending.slice(consumedBatches);
     if (splitAt >= 0) this.pending[0]!.committed = splitAt;
     this.pendingCount -= events.length;
