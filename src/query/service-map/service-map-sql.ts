@@ -54,12 +54,17 @@ export function compileServiceMap(schema: QuerySchema, dialect: SqlDialect, wind
   const spans = options.relation(physical(timestampNs, traceId, spanId, parentId, durationNs, service, error, annotation), window);
   const parents = options.parentRelation(physical(timestampNs, traceId, spanId, service, annotation), { startNs: window.startNs - options.parentMarginNs, endNs: window.endNs });
   const ms = (value: string, q: number): string => `${dialect.percentile(value, q)} / ${dialect.doubleLiteral(1e6)}`;
+  const inWindow = `${ts} >= ${start} AND ${ts} < ${end} AND (${annotation.sql}) IS NULL AND (${spanId.sql}) IS NOT NULL`;
+  // The spans are read twice, by the nodes and by the join, not through one CTE: DuckDB keeps a CTE
+  // referenced twice materialized (every span of the window, 7 columns: ~650 MB at 10M), and with
+  // that beside the join's hash table the map over 24 h at 10M ran out of the default pool (358 MiB)
+  // in one run of two; read twice, it answers at 256 MiB, faster (run BA: 4.3-6.4 s against 7-10 s).
   const ctes = [
     `__s AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, ${ts} AS __ts, (${parentId.sql}) AS __parent, (${service.sql}) AS __svc, coalesce((${error.sql}), false) AS __err, (${durationNs.sql}) AS __dur ` +
-      `FROM ${spans} AS __e WHERE ${ts} >= ${start} AND ${ts} < ${end} AND (${annotation.sql}) IS NULL AND (${spanId.sql}) IS NOT NULL)`,
+      `FROM ${spans} AS __e WHERE ${inWindow})`,
     `__p AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, (${service.sql}) AS __svc ` +
       `FROM ${parents} AS __e WHERE ${ts} >= ${parentStart} AND ${ts} < ${end} AND (${annotation.sql}) IS NULL AND (${spanId.sql}) IS NOT NULL)`,
-    `__nodes AS (SELECT __svc, count(*) AS __n, count(*) FILTER (WHERE __err) AS __e FROM __s GROUP BY __svc)`,
+    `__nodes AS (SELECT (${service.sql}) AS __svc, count(*) AS __n, count(*) FILTER (WHERE coalesce((${error.sql}), false)) AS __e FROM ${spans} AS __r WHERE ${inWindow} GROUP BY 1)`,
     // One hash join, then duplicates removed among the few cross-service pairs only (a span or its
     // parent delivered twice): cheaper than de-duplicating every parent first (measured 1.1 s of
     // 2.4 s at 1M spans).
