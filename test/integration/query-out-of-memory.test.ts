@@ -7,7 +7,7 @@ type Waggle = Awaited<ReturnType<typeof startTestWaggle>>;
 const EVENTS = 100_000;
 const OUT_OF_MEMORY_BODY = {
   error:
-    "the store ran out of memory running this query (DuckDB's memory limit, WAGGLE_MEMORY_LIMIT, is taken by other queries and commits at the moment); retry shortly, or narrow the query's time range or breakdowns",
+    "the store ran out of memory running this query (DuckDB's memory limit, WAGGLE_MEMORY_LIMIT, is shared by every query and commit running at the moment, and a query over many millions of spans may need more than all of it); retry shortly, or narrow the query's time range or breakdowns, or give the store more memory (WAGGLE_MAX_MEMORY_BYTES or WAGGLE_MEMORY_LIMIT)",
 };
 
 async function post(waggle: Waggle, path: string, body: unknown): Promise<{ status: number; retryAfter: string | null; body: Record<string, unknown> }> {

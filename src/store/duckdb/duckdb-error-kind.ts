@@ -38,13 +38,14 @@ export function isDuckDbOutOfMemory(error: unknown): boolean {
 
 /**
  * A read that failed because DuckDB's memory limit was reached becomes StoreOutOfMemoryError (503 +
- * Retry-After: the memory is held by other reads and commits for now); anything else is returned
- * as it came.
+ * Retry-After: usually the memory is held by other reads and commits for now; but a read may need
+ * more than the whole pool, as the service map over a day of 30M spans does at the default 358 MiB,
+ * BENCHMARKS.md run BB, so the message names the other ways out); anything else is returned as it came.
  */
 export function classifyDuckDbReadError(error: unknown): unknown {
   if (!isDuckDbOutOfMemory(error)) return error;
   return new StoreOutOfMemoryError(
-    'the store ran out of memory running this query (DuckDB\'s memory limit, WAGGLE_MEMORY_LIMIT, is taken by other queries and commits at the moment); retry shortly, or narrow the query\'s time range or breakdowns',
+    'the store ran out of memory running this query (DuckDB\'s memory limit, WAGGLE_MEMORY_LIMIT, is shared by every query and commit running at the moment, and a query over many millions of spans may need more than all of it); retry shortly, or narrow the query\'s time range or breakdowns, or give the store more memory (WAGGLE_MAX_MEMORY_BYTES or WAGGLE_MEMORY_LIMIT)',
     { cause: error },
   );
 }
