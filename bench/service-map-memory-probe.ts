@@ -1,0 +1,69 @@
+/**
+ * What the service map needs of DuckDB's pool, in process on a kept bench data set (a copy: the
+ * store opens it for writing), over the kept load's whole window, with the real compiler and store
+ * (BENCHMARKS.md run BB):
+ *   node dist/bench/service-map-memory-probe.js DIR LOAD.json MEMORY_LIMIT [PLAN]
+ * PLAN rewrites the compiled SQL to try a variant (the answers of every plan but `nopercentiles`
+ * are the map's own, to compare with PROBE_OUT):
+ *   compiled (default); nopercentiles (avg instead of quantile_cont); nodistinct; lean (children
+ *   without a parent left out of the join's probe side); leanhash (lean, and the parents' service
+ *   as a 64-bit hash, names joined back at the end); window (no hash join: parents and children
+ *   unioned, the parent's service taken by a window over trace and key, which DuckDB sorts and spills).
+ * Environment: PROBE_OUT=FILE writes the answer's rows, one JSON array a line; PROBE_PRINT=1 prints the SQL.
+ * Prints the time, the row count or DuckDB's error, and the process's VmHWM (kB).
+ */
+import fs from 'node:fs';
+import { duckdbDialect } from '../src/query/compile/duckdb-dialect.js';
+import { compileServiceMap } from '../src/query/service-map/service-map-sql.js';
+import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
+
+const [dir, loadFile, memoryLimit] = process.argv.slice(2) as [string, string, string];
+const variant = process.argv[5] ?? 'compiled';
+const load = JSON.parse(fs.readFileSync(loadFile, 'utf8')) as { windowStart: number; windowEnd: number };
+const store = await DuckDbSpanStore.open({ ...DEFAULT_DUCKDB_STORE_OPTIONS, dataDir: dir, memoryLimit, lifecycleIntervalMs: 0, log: () => undefined });
+const startNs = BigInt(load.windowStart) * 1_000_000_000n;
+const endNs = BigInt(load.windowEnd) * 1_000_000_000n;
+const schema = await store.querySchema({ kind: 'all' });
+const compiled = compileServiceMap(schema, duckdbDialect, { startNs, endNs }, {
+  relation: (p, w) => store.relation({ kind: 'all' }, p, w),
+  parentRelation: (p, w) => store.relation({ kind: 'all' }, p, w),
+  parentMarginNs: 3_600_000_000_000n,
+});
+const PLANS = ['compiled', 'nopercentiles', 'nodistinct', 'lean', 'leanhash', 'window'];
+if (!PLANS.includes(variant)) throw new Error(`PLAN must be one of ${PLANS.join(', ')}`);
+let sql = compiled.sql;
+if (variant === 'nopercentiles') sql = sql.replace(/quantile_cont\(__dur, 0\.\d+\)/g, 'avg(__dur)');
+if (variant === 'nodistinct') sql = sql.replace('SELECT DISTINCT __s.__trace', 'SELECT __s.__trace');
+if (variant === 'window') {
+  const calls = /__calls AS \(SELECT DISTINCT [^\n]*\)/;
+  if (!calls.test(sql)) throw new Error('no __calls');
+  sql = sql.replace(calls, `__u AS (SELECT __trace, __span AS __key, __svc, NULL::BOOLEAN AS __err, NULL::BIGINT AS __dur, NULL::BIGINT AS __ts, true AS __isp, NULL::UBIGINT AS __child FROM __p
+    UNION ALL SELECT __trace, __parent, __svc, __err, __dur, __ts, false, __span FROM __s WHERE __parent IS NOT NULL),
+  __w AS (SELECT *, max(__svc) FILTER (WHERE __isp) OVER (PARTITION BY __trace, __key) AS __psvc FROM __u),
+  __calls AS (SELECT DISTINCT __trace, __child, __ts, __psvc AS __a, __svc AS __b, __err, __dur FROM __w WHERE NOT __isp AND __psvc IS NOT NULL AND __psvc IS DISTINCT FROM __svc)`);
+}
+if (variant === 'lean' || variant === 'leanhash') {
+  sql = sql.replace(/(__s AS \(SELECT [\s\S]*? AS __e WHERE )/, '$1(parent_id) IS NOT NULL AND ');
+}
+if (variant === 'leanhash') {
+  sql = sql.replace('(service_name) AS __svc FROM', 'hash(service_name) AS __svc FROM');
+  sql = sql.replace('__p.__svc IS DISTINCT FROM __s.__svc', '__p.__svc IS DISTINCT FROM hash(__s.__svc)');
+  sql = sql.replace(/__edges AS \(SELECT __a, __b,/, '__edges0 AS (SELECT __a, __b,');
+  sql = sql.replace(/(__edges0 AS \(SELECT [^\n]*\))/, '$1,\n__names AS (SELECT DISTINCT __svc AS __name, hash(__svc) AS __h FROM __p0),\n__edges AS (SELECT __name AS __a, __b, __n, __e, __p50, __p95 FROM __edges0 LEFT JOIN __names ON __names.__h = __edges0.__a)');
+  // __p0: the parents' names, unhashed (a second read of the parents' relation).
+  const m = /__p AS \((SELECT [\s\S]*?)\),\n__nodes/.exec(sql);
+  if (!m) throw new Error('no __p');
+  const p0 = m[1]!.replace('hash(service_name) AS __svc FROM', '(service_name) AS __svc FROM');
+  sql = sql.replace('\n__nodes AS', `\n__p0 AS (${p0}),\n__nodes AS`);
+}
+if (process.env.PROBE_PRINT) console.log(sql);
+const t0 = performance.now();
+try {
+  const rows = await store.runSql(sql, compiled.parameters, { timeoutMs: 600_000 });
+  if (process.env.PROBE_OUT) fs.writeFileSync(process.env.PROBE_OUT, rows.rows.map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? String(v) : v))).join('\n'));
+  console.log(variant, memoryLimit, `${(performance.now() - t0).toFixed(0)} ms`, rows.rows.length, 'rows');
+} catch (e) {
+  console.log(variant, memoryLimit, `${(performance.now() - t0).toFixed(0)} ms`, 'FAILED:', String((e as { cause?: unknown }).cause ?? e).split('\n')[0]);
+}
+console.log('VmHWM', fs.readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+)/)?.[1]);
+await store.close();
