@@ -8,7 +8,8 @@
  *   compiled (default); nopercentiles (avg instead of quantile_cont); nodistinct; lean (children
  *   without a parent left out of the join's probe side); leanhash (lean, and the parents' service
  *   as a 64-bit hash, names joined back at the end); window (no hash join: parents and children
- *   unioned, the parent's service taken by a window over trace and key, which DuckDB sorts and spills).
+ *   unioned, the parent's service taken by a window over trace and key, which DuckDB sorts and spills);
+ *   passesK (the join as K UNION ALL branches of one statement, each over a share of the trace ids).
  * Environment: PROBE_OUT=FILE writes the answer's rows, one JSON array a line; PROBE_PRINT=1 prints the SQL.
  * Prints the time, the row count or DuckDB's error, and the process's VmHWM (kB).
  */
@@ -30,7 +31,7 @@ const compiled = compileServiceMap(schema, duckdbDialect, { startNs, endNs }, {
   parentMarginNs: 3_600_000_000_000n,
 });
 const PLANS = ['compiled', 'nopercentiles', 'nodistinct', 'lean', 'leanhash', 'window'];
-if (!PLANS.includes(variant)) throw new Error(`PLAN must be one of ${PLANS.join(', ')}`);
+if (!PLANS.includes(variant) && !/^passes\d+$/.test(variant)) throw new Error(`PLAN must be one of ${PLANS.join(', ')}`);
 let sql = compiled.sql;
 if (variant === 'nopercentiles') sql = sql.replace(/quantile_cont\(__dur, 0\.\d+\)/g, 'avg(__dur)');
 if (variant === 'nodistinct') sql = sql.replace('SELECT DISTINCT __s.__trace', 'SELECT __s.__trace');
@@ -41,6 +42,19 @@ if (variant === 'window') {
     UNION ALL SELECT __trace, __parent, __svc, __err, __dur, __ts, false, __span FROM __s WHERE __parent IS NOT NULL),
   __w AS (SELECT *, max(__svc) FILTER (WHERE __isp) OVER (PARTITION BY __trace, __key) AS __psvc FROM __u),
   __calls AS (SELECT DISTINCT __trace, __child, __ts, __psvc AS __a, __svc AS __b, __err, __dur FROM __w WHERE NOT __isp AND __psvc IS NOT NULL AND __psvc IS DISTINCT FROM __svc)`);
+}
+const passes = /^passes(\d+)$/.exec(variant);
+if (passes) {
+  // The join in k branches of one statement, each over a share of the trace ids (by hash), its
+  // inputs written out in each branch (a CTE referenced k times would be materialized).
+  const k = Number(passes[1]);
+  const s = /__s AS \((SELECT [\s\S]*?)\),\n__p AS/.exec(sql)?.[1];
+  const p = /__p AS \((SELECT [\s\S]*?)\),\n__nodes/.exec(sql)?.[1];
+  const calls = /__calls AS \(SELECT DISTINCT [^\n]*\)/;
+  if (s === undefined || p === undefined || !calls.test(sql)) throw new Error('unexpected SQL');
+  const branch = (i: number): string =>
+    `SELECT DISTINCT __s.__trace, __s.__span, __s.__ts, __p.__svc AS __a, __s.__svc AS __b, __s.__err, __s.__dur FROM (${s} AND hash(trace_id) % ${k} = ${i}) AS __s JOIN (${p} AND hash(trace_id) % ${k} = ${i}) AS __p ON __p.__trace = __s.__trace AND __p.__span = __s.__parent WHERE __p.__svc IS DISTINCT FROM __s.__svc`;
+  sql = sql.replace(calls, `__calls AS (${Array.from({ length: k }, (_, i) => branch(i)).join('\nUNION ALL ')})`);
 }
 if (variant === 'lean' || variant === 'leanhash') {
   sql = sql.replace(/(__s AS \(SELECT [\s\S]*? AS __e WHERE )/, '$1(parent_id) IS NOT NULL AND ');
