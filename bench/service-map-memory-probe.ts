@@ -33,12 +33,18 @@ const compiled = compileServiceMap(schema, duckdbDialect, { startNs, endNs }, {
 const PLANS = ['compiled', 'nopercentiles', 'nodistinct', 'lean', 'leanhash', 'window'];
 if (!PLANS.includes(variant) && !/^passes\d+$/.test(variant)) throw new Error(`PLAN must be one of ${PLANS.join(', ')}`);
 let sql = compiled.sql;
+/** The compiled map's `__calls` CTE, and the body of its `__p` (parents) CTE: what the plans rewrite. */
+const CALLS = /__calls AS \(SELECT DISTINCT [^\n]*\)/;
+function parentsBody(text: string): string {
+  const body = /__p AS \((SELECT [\s\S]*?)\),\n__nodes/.exec(text)?.[1];
+  if (body === undefined || !CALLS.test(text)) throw new Error('the compiled service map is not shaped as this probe expects');
+  return body;
+}
 if (variant === 'nopercentiles') sql = sql.replace(/quantile_cont\(__dur, 0\.\d+\)/g, 'avg(__dur)');
 if (variant === 'nodistinct') sql = sql.replace('SELECT DISTINCT __s.__trace', 'SELECT __s.__trace');
 if (variant === 'window') {
-  const calls = /__calls AS \(SELECT DISTINCT [^\n]*\)/;
-  if (!calls.test(sql)) throw new Error('no __calls');
-  sql = sql.replace(calls, `__u AS (SELECT __trace, __span AS __key, __svc, NULL::BOOLEAN AS __err, NULL::BIGINT AS __dur, NULL::BIGINT AS __ts, true AS __isp, NULL::UBIGINT AS __child FROM __p
+  parentsBody(sql);
+  sql = sql.replace(CALLS, `__u AS (SELECT __trace, __span AS __key, __svc, NULL::BOOLEAN AS __err, NULL::BIGINT AS __dur, NULL::BIGINT AS __ts, true AS __isp, NULL::UBIGINT AS __child FROM __p
     UNION ALL SELECT __trace, __parent, __svc, __err, __dur, __ts, false, __span FROM __s WHERE __parent IS NOT NULL),
   __w AS (SELECT *, max(__svc) FILTER (WHERE __isp) OVER (PARTITION BY __trace, __key) AS __psvc FROM __u),
   __calls AS (SELECT DISTINCT __trace, __child, __ts, __psvc AS __a, __svc AS __b, __err, __dur FROM __w WHERE NOT __isp AND __psvc IS NOT NULL AND __psvc IS DISTINCT FROM __svc)`);
@@ -48,13 +54,12 @@ if (passes) {
   // The join in k branches of one statement, each over a share of the trace ids (by hash), its
   // inputs written out in each branch (a CTE referenced k times would be materialized).
   const k = Number(passes[1]);
+  const p = parentsBody(sql);
   const s = /__s AS \((SELECT [\s\S]*?)\),\n__p AS/.exec(sql)?.[1];
-  const p = /__p AS \((SELECT [\s\S]*?)\),\n__nodes/.exec(sql)?.[1];
-  const calls = /__calls AS \(SELECT DISTINCT [^\n]*\)/;
-  if (s === undefined || p === undefined || !calls.test(sql)) throw new Error('unexpected SQL');
+  if (s === undefined) throw new Error('the compiled service map is not shaped as this probe expects');
   const branch = (i: number): string =>
     `SELECT DISTINCT __s.__trace, __s.__span, __s.__ts, __p.__svc AS __a, __s.__svc AS __b, __s.__err, __s.__dur FROM (${s} AND hash(trace_id) % ${k} = ${i}) AS __s JOIN (${p} AND hash(trace_id) % ${k} = ${i}) AS __p ON __p.__trace = __s.__trace AND __p.__span = __s.__parent WHERE __p.__svc IS DISTINCT FROM __s.__svc`;
-  sql = sql.replace(calls, `__calls AS (${Array.from({ length: k }, (_, i) => branch(i)).join('\nUNION ALL ')})`);
+  sql = sql.replace(CALLS, `__calls AS (${Array.from({ length: k }, (_, i) => branch(i)).join('\nUNION ALL ')})`);
 }
 if (variant === 'lean' || variant === 'leanhash') {
   sql = sql.replace(/(__s AS \(SELECT [\s\S]*? AS __e WHERE )/, '$1(parent_id) IS NOT NULL AND ');
@@ -65,9 +70,7 @@ if (variant === 'leanhash') {
   sql = sql.replace(/__edges AS \(SELECT __a, __b,/, '__edges0 AS (SELECT __a, __b,');
   sql = sql.replace(/(__edges0 AS \(SELECT [^\n]*\))/, '$1,\n__names AS (SELECT DISTINCT __svc AS __name, hash(__svc) AS __h FROM __p0),\n__edges AS (SELECT __name AS __a, __b, __n, __e, __p50, __p95 FROM __edges0 LEFT JOIN __names ON __names.__h = __edges0.__a)');
   // __p0: the parents' names, unhashed (a second read of the parents' relation).
-  const m = /__p AS \((SELECT [\s\S]*?)\),\n__nodes/.exec(sql);
-  if (!m) throw new Error('no __p');
-  const p0 = m[1]!.replace('hash(service_name) AS __svc FROM', '(service_name) AS __svc FROM');
+  const p0 = parentsBody(sql).replace('hash(service_name) AS __svc FROM', '(service_name) AS __svc FROM');
   sql = sql.replace('\n__nodes AS', `\n__p0 AS (${p0}),\n__nodes AS`);
 }
 if (process.env.PROBE_PRINT) console.log(sql);

@@ -15,16 +15,11 @@ import path from 'node:path';
 
 /** Every `*.test.js` below `dir`, sorted by path (byte order, as `find … | sort` in the C locale). */
 function compiledTestFiles(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (current: string): void => {
-    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && entry.name.endsWith('.test.js')) found.push(full);
-    }
-  };
-  walk(dir);
-  return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.test.js'))
+    .map((name) => path.join(dir, name))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function main(dir: string): void {
