@@ -15,7 +15,7 @@ import { decodeOtlpTraceProtobuf } from '../src/ingest/otlp-protobuf-decoder.js'
 import { BubbleUpRunner } from '../src/query/bubbleup/bubbleup-runner.js';
 import { validateBubbleUpSelection } from '../src/query/bubbleup/bubbleup-request.js';
 import { validateQuerySpec } from '../src/query/query-spec-validator.js';
-import { ServiceMapRunner } from '../src/query/service-map/service-map-runner.js';
+import { ServiceMapRunner, serviceMapJoinedSpans } from '../src/query/service-map/service-map-runner.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
 import { encodeProtobufRequest } from './generator/otlp-protobuf-encoder.js';
 import { SpanGenerator } from './generator/span-generator.js';
@@ -59,7 +59,7 @@ const startSec = window?.[0] ?? Number(windowStartNs / 1_000_000_000n);
 const endSec = window?.[1] ?? startSec + 86_400;
 const query = validateQuerySpec({ start_time: startSec, end_time: endSec, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] }, { disableSeries: true });
 const bubbleUp = new BubbleUpRunner(store);
-const serviceMap = new ServiceMapRunner(store);
+const serviceMap = new ServiceMapRunner(store, { maxJoinedSpans: serviceMapJoinedSpans(1e9) }) // the store's 1GB;
 const cases: Array<[string, () => Promise<string>]> = [
   ['BubbleUp: box (last 2 h × duration_ms >= 200)', async () => {
     const answer = await bubbleUp.run({ kind: 'all' }, query, validateBubbleUpSelection({ start_time: endSec - 7200, end_time: endSec, column: 'duration_ms', min: 200, max: 1e9 }), 120_000);

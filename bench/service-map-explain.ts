@@ -1,4 +1,4 @@
-/** EXPLAIN ANALYZE of the service map over a store kept by bubbleup-probe (node dist/bench/service-map-explain.js DIR). */
+/** EXPLAIN ANALYZE of the service map over a store kept by bubbleup-probe (node dist/bench/service-map-explain.js DIR; PROBE_RATE=N: 1 in N traces). */
 import { duckdbDialect } from '../src/query/compile/duckdb-dialect.js';
 import { compileServiceMap } from '../src/query/service-map/service-map-sql.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
@@ -11,6 +11,7 @@ const compiled = compileServiceMap(schema, duckdbDialect, { startNs, endNs: star
   relation: (p, w) => store.relation({ kind: 'all' }, p, w),
   parentRelation: (p, w) => store.relation({ kind: 'all' }, p, w),
   parentMarginNs: 3_600_000_000_000n,
+  traceSampleRate: Number(process.env['PROBE_RATE'] ?? '1'),
 });
 const rows = await store.runSql(`EXPLAIN ANALYZE ${compiled.sql}`, compiled.parameters, { timeoutMs: 120_000 });
 for (const row of rows.rows) console.log(String(row[1]));

@@ -5,17 +5,22 @@
  *   node dist/bench/service-map-memory-probe.js DIR LOAD.json MEMORY_LIMIT [PLAN]
  * PLAN rewrites the compiled SQL to try a variant (the answers of every plan but `nopercentiles`
  * are the map's own, to compare with PROBE_OUT):
+ *   runner (the server's ServiceMapRunner: a count, then the map over 1 in N traces when the spans
+ *   are more than the pool's ANALYSIS_LIMITS.serviceMapSpansPerPoolMiB; PROBE_OUT gets its JSON);
  *   compiled (default); nopercentiles (avg instead of quantile_cont); nodistinct; lean (children
  *   without a parent left out of the join's probe side); leanhash (lean, and the parents' service
  *   as a 64-bit hash, names joined back at the end); window (no hash join: parents and children
  *   unioned, the parent's service taken by a window over trace and key, which DuckDB sorts and spills);
  *   passesK (the join as K UNION ALL branches of one statement, each over a share of the trace ids).
- * Environment: PROBE_OUT=FILE writes the answer's rows, one JSON array a line; PROBE_PRINT=1 prints the SQL.
+ * Environment: PROBE_OUT=FILE writes the answer's rows, one JSON array a line; PROBE_PRINT=1 prints the SQL;
+ * PROBE_RATE=N joins 1 in N traces (the map's trace sample, ANALYSIS_LIMITS.serviceMapSpansPerPoolMiB).
  * Prints the time, the row count or DuckDB's error, and the process's VmHWM (kB).
  */
 import fs from 'node:fs';
 import { duckdbDialect } from '../src/query/compile/duckdb-dialect.js';
 import { compileServiceMap } from '../src/query/service-map/service-map-sql.js';
+import { ServiceMapRunner, serviceMapJoinedSpans } from '../src/query/service-map/service-map-runner.js';
+import { duckDbMemoryLimitBytes } from '../src/server/duckdb-memory-limit.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
 
 const [dir, loadFile, memoryLimit] = process.argv.slice(2) as [string, string, string];
@@ -29,7 +34,23 @@ const compiled = compileServiceMap(schema, duckdbDialect, { startNs, endNs }, {
   relation: (p, w) => store.relation({ kind: 'all' }, p, w),
   parentRelation: (p, w) => store.relation({ kind: 'all' }, p, w),
   parentMarginNs: 3_600_000_000_000n,
+  traceSampleRate: Number(process.env['PROBE_RATE'] ?? '1'),
 });
+if (variant === 'runner') {
+  // The server's way: ServiceMapRunner, joining as many spans as this pool is given (1 in N traces beyond).
+  const runner = new ServiceMapRunner(store, { maxJoinedSpans: serviceMapJoinedSpans(duckDbMemoryLimitBytes(memoryLimit)) });
+  const t0 = performance.now();
+  try {
+    const map = await runner.run({ kind: 'all' }, { startNs, endNs }, 600_000);
+    if (process.env.PROBE_OUT) fs.writeFileSync(process.env.PROBE_OUT, JSON.stringify(map, null, 1));
+    console.log(variant, memoryLimit, `${(performance.now() - t0).toFixed(0)} ms`, `sample_rate ${map.sample_rate}`, `${map.nodes.length} nodes, ${map.edges.length} edges`);
+  } catch (e) {
+    console.log(variant, memoryLimit, `${(performance.now() - t0).toFixed(0)} ms`, 'FAILED:', String((e as { cause?: unknown }).cause ?? e).split('\n')[0]);
+  }
+  console.log('VmHWM', fs.readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+)/)?.[1]);
+  await store.close();
+  process.exit(0);
+}
 const PLANS = ['compiled', 'nopercentiles', 'nodistinct', 'lean', 'leanhash', 'window'];
 if (!PLANS.includes(variant) && !/^passes\d+$/.test(variant)) throw new Error(`PLAN must be one of ${PLANS.join(', ')}`);
 let sql = compiled.sql;

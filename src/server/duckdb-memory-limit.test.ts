@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { duckDbMemoryLimit } from './duckdb-memory-limit.js';
+import { duckDbMemoryLimit, duckDbMemoryLimitBytes } from './duckdb-memory-limit.js';
 import { resolveConfig } from './waggle-config.js';
 
 const limitFor = (env: NodeJS.ProcessEnv, args: readonly string[] = []): string => duckDbMemoryLimit(resolveConfig(env, args));
@@ -38,5 +38,24 @@ describe("DuckDB's memory limit", () => {
     assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(134 * 1024 * 1024) }), '64MiB');
     assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(185 * 1024 * 1024) }), '64MiB');
     assert.equal(limitFor({ WAGGLE_MAX_MEMORY_BYTES: String(186 * 1024 * 1024) }), '65MiB');
+  });
+});
+
+describe("a DuckDB memory limit's bytes", () => {
+  it('reads the units DuckDB takes, decimal and binary, in any case', () => {
+    assert.equal(duckDbMemoryLimitBytes('358MiB'), 358 * 1024 * 1024);
+    assert.equal(duckDbMemoryLimitBytes('512MB'), 512_000_000);
+    assert.equal(duckDbMemoryLimitBytes('1.5 GB'), 1_500_000_000);
+    assert.equal(duckDbMemoryLimitBytes('2gib'), 2 * 1024 ** 3);
+    assert.equal(duckDbMemoryLimitBytes('64 KiB'), 65_536);
+    assert.equal(duckDbMemoryLimitBytes('1000'), 1000);
+    assert.equal(duckDbMemoryLimitBytes('1TB'), 1e12);
+  });
+
+  it('gives null for what it cannot read (a share of the machine, a typo)', () => {
+    assert.equal(duckDbMemoryLimitBytes('80%'), null);
+    assert.equal(duckDbMemoryLimitBytes('lots'), null);
+    assert.equal(duckDbMemoryLimitBytes('5 parsecs'), null);
+    assert.equal(duckDbMemoryLimitBytes(''), null);
   });
 });

@@ -25,3 +25,22 @@ export function duckDbMemoryLimit(config: Pick<WaggleConfig, 'memoryLimit' | 'ma
   const mib = Math.max(MEMORY_LIMITS.duckdbPoolMinBytes.value / MIB, share);
   return `${mib}MiB`;
 }
+
+/** DuckDB's units for a memory limit (case-insensitive): decimal KB, MB, ... and binary KiB, MiB, ... */
+const MEMORY_UNITS: ReadonlyMap<string, number> = new Map([
+  ['', 1], ['b', 1], ['byte', 1], ['bytes', 1],
+  ['kb', 1e3], ['mb', 1e6], ['gb', 1e9], ['tb', 1e12],
+  ['kib', 1024], ['mib', 1024 ** 2], ['gib', 1024 ** 3], ['tib', 1024 ** 4],
+]);
+
+/**
+ * The bytes a memory limit as DuckDB takes it stands for (`358MiB`, `512MB`, `1.5 GB`), or null
+ * for one this cannot read (a share such as `80%`, whose base is the machine's memory).
+ */
+export function duckDbMemoryLimitBytes(limit: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(limit);
+  if (match === null) return null;
+  const unit = MEMORY_UNITS.get((match[2] ?? '').toLowerCase());
+  if (unit === undefined) return null;
+  return Math.floor(Number(match[1]) * unit);
+}

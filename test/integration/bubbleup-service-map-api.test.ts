@@ -1,6 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BubbleUpRunner } from '../../src/query/bubbleup/bubbleup-runner.js';
+import { ServiceMapRunner } from '../../src/query/service-map/service-map-runner.js';
+import { StoreOutOfMemoryError } from '../../src/core/errors.js';
+import type { SpanStore } from '../../src/store/span-store.js';
 import { validateBubbleUpSelection } from '../../src/query/bubbleup/bubbleup-request.js';
 import { shapeBubbleUpResult } from '../../src/query/bubbleup/bubbleup-result-shaper.js';
 import { validateQuerySpec } from '../../src/query/query-spec-validator.js';
@@ -319,11 +322,12 @@ for (const [storeName, storeConfig] of SERVER_STORES) describe(`BubbleUp and ser
         { source: 'frontend', target: 'api', calls: 6, errors: 1, p50_ms: 35, p95_ms: 57.5 },
         { source: 'api', target: 'db', calls: 2, errors: 1, p50_ms: 10, p95_ms: 14.5 },
       ],
+      sample_rate: 1,
     });
     const relative = await get(waggle, '/api/service-map?time_range=600');
     assert.deepEqual(relative.body, answer.body);
     const empty = await get(waggle, `/api/service-map?start_time=${NOW_S - 86_400}&end_time=${NOW_S - 86_000}`);
-    assert.deepEqual(empty.body, { nodes: [], edges: [] });
+    assert.deepEqual(empty.body, { nodes: [], edges: [], sample_rate: 1 });
   });
 
   it("maps only the chosen dataset's spans as callees, their callers found in any dataset", async () => {
@@ -334,7 +338,67 @@ for (const [storeName, storeConfig] of SERVER_STORES) describe(`BubbleUp and ser
         { service: 'api', span_count: 0, error_count: 0 },
       ],
       edges: [{ source: 'api', target: 'db', calls: 2, errors: 1, p50_ms: 10, p95_ms: 14.5 }],
+      sample_rate: 1,
     });
+  });
+
+  it('maps 1 in N traces, by trace id, when the spans to join are more than it may join at once, and scales what it counted', async () => {
+    // 30 spans could be callers (checkout 10, frontend 6, api 12, db 2): at most 15 joined → 1 in 2
+    // traces, those of even id: 2, 4 and 6 (frontend → api; api 'handle' spans of 20, 40 and 60 ms,
+    // the last failed) and 2 (api → db, 15 ms). The nodes are counted over every span.
+    const window = { startNs: BigInt(NOW_S - 600) * 1_000_000_000n, endNs: BigInt(NOW_S + 60) * 1_000_000_000n };
+    const exact = (await get(waggle, `/api/service-map?dataset=__all__&start_time=${NOW_S - 600}&end_time=${NOW_S + 60}`)).body;
+    const sampled = await new ServiceMapRunner(waggle.store, { maxJoinedSpans: 15 }).run({ kind: 'all' }, window, 10_000);
+    assert.deepEqual(sampled, {
+      nodes: exact['nodes'],
+      edges: [
+        { source: 'frontend', target: 'api', calls: 6, errors: 2, p50_ms: 40, p95_ms: 58 },
+        { source: 'api', target: 'db', calls: 2, errors: 0, p50_ms: 15, p95_ms: 15 },
+      ],
+      sample_rate: 2,
+    });
+    // At most 10 joined → 1 in 3: traces 3 and 6 call api (30 and 60 ms, the last failed); no trace
+    // of id 3 or 6 has a db span, so that edge is not seen.
+    const sparser = await new ServiceMapRunner(waggle.store, { maxJoinedSpans: 10 }).run({ kind: 'all' }, window, 10_000);
+    assert.deepEqual(sparser.edges, [{ source: 'frontend', target: 'api', calls: 6, errors: 3, p50_ms: 45, p95_ms: 58.5 }]);
+    assert.equal(sparser.sample_rate, 3);
+    assert.deepEqual(sparser.nodes, sampled.nodes);
+    // Exactly as many as it may join: every trace, the answer the API gives.
+    assert.deepEqual(await new ServiceMapRunner(waggle.store, { maxJoinedSpans: 30 }).run({ kind: 'all' }, window, 10_000), exact);
+  });
+
+  it('halves the traces it maps each time the store runs out of memory, and says at which rate it answered', async () => {
+    // The store, with its map statements failing as DuckDB's do when its memory runs out, below
+    // a rate of 4 (what DuckDB's join needs is not only its spans: BENCHMARKS.md run BC).
+    const rates: number[] = [];
+    const shortOfMemory = (below: number): SpanStore =>
+      new Proxy(waggle.store, {
+        get(target, key) {
+          if (key === 'runSql') {
+            return async (sql: string, params: Parameters<SpanStore['runSql']>[1], options: Parameters<SpanStore['runSql']>[2]) => {
+              if (sql.includes('__calls')) {
+                const rate = Number(/% (\d+) = 0/.exec(sql)?.[1] ?? 1);
+                rates.push(rate);
+                if (rate < below) throw new StoreOutOfMemoryError('Out of Memory Error: failed to pin block of size 256.0 KiB');
+              }
+              return target.runSql(sql, params, options);
+            };
+          }
+          const value: unknown = Reflect.get(target, key, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    const window = { startNs: BigInt(NOW_S - 600) * 1_000_000_000n, endNs: BigInt(NOW_S + 60) * 1_000_000_000n };
+    // 1 in 2 fails, 1 in 4 answers: trace 4 calls api (40 ms); no trace of id 4 or 8 reaches db.
+    const map = await new ServiceMapRunner(shortOfMemory(4), { maxJoinedSpans: 15 }).run({ kind: 'all' }, window, 10_000);
+    assert.deepEqual(rates, [2, 4]);
+    assert.equal(map.sample_rate, 4);
+    assert.deepEqual(map.edges, [{ source: 'frontend', target: 'api', calls: 4, errors: 0, p50_ms: 40, p95_ms: 40 }]);
+    assert.equal(map.nodes.length, 4);
+    // Never enough: halved while there are traces to halve (30 spans: up to 1 in 16), then the error.
+    rates.length = 0;
+    await assert.rejects(new ServiceMapRunner(shortOfMemory(1000), { maxJoinedSpans: 100 }).run({ kind: 'all' }, window, 10_000), StoreOutOfMemoryError);
+    assert.deepEqual(rates, [1, 2, 4, 8, 16]);
   });
 
   it('refuses bad service map parameters with 400 JSON', async () => {
@@ -361,6 +425,7 @@ for (const [storeName, storeConfig] of SERVER_STORES) describe(`BubbleUp and ser
         { service: 'api', span_count: 0, error_count: 0 },
       ],
       edges: [{ source: 'api', target: 'db', calls: 2, errors: 1, p50_ms: 10, p95_ms: 14.5 }],
+      sample_rate: 1,
     });
   });
 });

@@ -37,6 +37,12 @@ export const ANALYSIS_LIMITS = {
     unit: 'filters',
     reason: 'Filters of a BubbleUp selection, as many as a query spec may hold; beyond it 400.',
   },
+  serviceMapSpansPerPoolMiB: {
+    value: 16_000,
+    unit: 'spans per MiB of the DuckDB pool',
+    reason:
+      "Spans the service map joins exactly (the callers' side: every dataset, the window and the hour before it) for each MiB of DuckDB's memory limit; with more, the map joins whole traces, 1 in N by trace id (N as small as fits), scales the calls and failures it counted by N, and says so in sample_rate (services' span and error counts stay exact: they need no join); if the store still runs out of memory, half as many traces again, while there are traces to halve. The join's hash table holds each span's trace, id and service: the map over a day answered at 256-358 MiB with 10M spans but ran out of memory at 716 MiB with 30M, and answered at 1 432 MiB (BENCHMARKS.md runs BA, BB), so ~30 000 spans a MiB is where it stops; half of that leaves room for the queries beside it. At the default pool (358 MiB) that is 5.7M spans. DuckDB's join also keeps buffers for each segment it reads, so a window of many segments runs out with fewer spans (30M over a day: 1 in 48 traces, run BC), which the halving finds.",
+  },
   serviceMapEdges: {
     value: 10000,
     unit: 'edges',

@@ -30,6 +30,7 @@ export const clickhouseDialect: SqlDialect = {
   percentile: (value, fraction) => `quantileExactInclusive(${fraction})(${value})`,
   countDistinct: (value) => `uniqExact(${value})`,
   sampleUnit: (values) => `(cityHash64(${values.join(', ')}) % 1000000) / 1e6`,
+  low32Bits: (id) => `toInt64(toUInt32(${id}))`,
   // ClickHouse has no MATERIALIZED CTE keyword: a CTE is inlined where it is used.
   materializedCte: () => '',
   // ClickHouse inlines a CTE wherever it is read: the aggregation, read by the groups and the cells

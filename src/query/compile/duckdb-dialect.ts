@@ -32,6 +32,7 @@ export const duckdbDialect: SqlDialect = {
   floorToInteger: (value) => `CAST(floor(${value}) AS INTEGER)`,
   derivedFunctions: duckdbDerivedSql,
   sampleUnit: (values) => `(hash(${values.join(', ')}) % 1000000) / 1e6`,
+  low32Bits: (id) => `CAST((${id}) & CAST(4294967295 AS UHUGEINT) AS BIGINT)`,
   materializedCte: () => 'MATERIALIZED',
   // DuckDB materializes a CTE read more than once by itself.
   sharedCte: () => '',

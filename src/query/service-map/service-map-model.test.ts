@@ -9,7 +9,7 @@ describe('service map model', () => {
       [0, 'frontend', null, 6n, 0n, null, null],
       [1, 'api', 'db', 2n, 1n, 10, 14.5],
       [1, 'frontend', 'api', 6n, 1n, 35, 57.5],
-    ]);
+    ], 1);
     assert.deepEqual(map, {
       nodes: [
         { service: 'api', span_count: 12, error_count: 1 },
@@ -21,6 +21,28 @@ describe('service map model', () => {
         { source: 'frontend', target: 'api', calls: 6, errors: 1, p50_ms: 35, p95_ms: 57.5 },
         { source: 'api', target: 'db', calls: 2, errors: 1, p50_ms: 10, p95_ms: 14.5 },
       ],
+      sample_rate: 1,
+    });
+  });
+
+  it('scales the calls and failures of a map over 1 in N traces by N, and leaves the nodes and latencies as counted', () => {
+    const map = serviceMapFromRows([
+      [0, 'api', null, 12n, 1n, null, null],
+      [0, 'frontend', null, 6n, 0n, null, null],
+      [1, 'api', 'db', 1n, 0n, 15, 15],
+      [1, 'frontend', 'api', 3n, 1n, 40, 58],
+    ], 3);
+    assert.deepEqual(map, {
+      nodes: [
+        { service: 'api', span_count: 12, error_count: 1 },
+        { service: 'frontend', span_count: 6, error_count: 0 },
+        { service: 'db', span_count: 0, error_count: 0 },
+      ],
+      edges: [
+        { source: 'frontend', target: 'api', calls: 9, errors: 3, p50_ms: 40, p95_ms: 58 },
+        { source: 'api', target: 'db', calls: 3, errors: 0, p50_ms: 15, p95_ms: 15 },
+      ],
+      sample_rate: 3,
     });
   });
 
@@ -29,7 +51,7 @@ describe('service map model', () => {
       [0, null, null, 2n, 0n, null, null],
       [0, 'unknown_service', null, 3n, 1n, null, null],
       [1, null, 'api', 4n, 0n, null, Number.NaN],
-    ]);
+    ], 1);
     assert.deepEqual(map.nodes, [
       { service: 'unknown_service', span_count: 5, error_count: 1 },
       { service: 'api', span_count: 0, error_count: 0 },
@@ -41,7 +63,7 @@ describe('service map model', () => {
     const map = serviceMapFromRows([
       [1, 'b', 'c', 1n, 0n, 1, 1],
       [1, 'a', 'c', 1n, 0n, 1, 1],
-    ]);
+    ], 1);
     assert.deepEqual(map.edges.map((e) => e.source), ['a', 'b']);
     assert.deepEqual(map.nodes.map((n) => n.service), ['a', 'b', 'c']);
   });

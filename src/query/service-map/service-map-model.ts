@@ -5,7 +5,10 @@ export interface ServiceNode {
   readonly error_count: number;
 }
 
-/** Calls from one service to another: child spans of `target` whose parent span is in `source`. */
+/**
+ * Calls from one service to another: child spans of `target` whose parent span is in `source`.
+ * With a map's sample_rate N > 1, `calls` and `errors` are the counts of 1 in N traces times N.
+ */
 export interface ServiceEdge {
   readonly source: string;
   readonly target: string;
@@ -20,6 +23,11 @@ export interface ServiceEdge {
 export interface ServiceMap {
   readonly nodes: readonly ServiceNode[];
   readonly edges: readonly ServiceEdge[];
+  /**
+   * 1: the edges are exact. N > 1: they were found in the traces whose id is a multiple of N, their
+   * counts scaled by N, their percentiles those of the sample (nodes are exact either way).
+   */
+  readonly sample_rate: number;
 }
 
 /** The name a span without a service is shown under (OTLP's own default). */
@@ -38,11 +46,12 @@ function serviceName(value: unknown): string {
 }
 
 /**
- * The map from the rows of compileServiceMap (`[kind, a, b, n, e, p50, p95]`). Every endpoint of
- * an edge is a node, with zero spans when it had none in the window (a caller whose span started
- * before it). Nodes busiest first, edges by calls; ties by name, so answers are stable.
+ * The map from the rows of compileServiceMap (`[kind, a, b, n, e, p50, p95]`), compiled with
+ * `sampleRate` (its edges' counts are scaled by it). Every endpoint of an edge is a node, with zero
+ * spans when it had none in the window (a caller whose span started before it). Nodes busiest
+ * first, edges by calls; ties by name, so answers are stable.
  */
-export function serviceMapFromRows(rows: ReadonlyArray<readonly unknown[]>): ServiceMap {
+export function serviceMapFromRows(rows: ReadonlyArray<readonly unknown[]>, sampleRate: number): ServiceMap {
   const nodes = new Map<string, ServiceNode>();
   const edges: ServiceEdge[] = [];
   for (const [kind, a, b, n, e, p50, p95] of rows) {
@@ -51,7 +60,7 @@ export function serviceMapFromRows(rows: ReadonlyArray<readonly unknown[]>): Ser
       const known = nodes.get(service);
       nodes.set(service, { service, span_count: count(n) + (known?.span_count ?? 0), error_count: count(e) + (known?.error_count ?? 0) });
     } else {
-      edges.push({ source: serviceName(a), target: serviceName(b), calls: count(n), errors: count(e), p50_ms: milliseconds(p50), p95_ms: milliseconds(p95) });
+      edges.push({ source: serviceName(a), target: serviceName(b), calls: count(n) * sampleRate, errors: count(e) * sampleRate, p50_ms: milliseconds(p50), p95_ms: milliseconds(p95) });
     }
   }
   for (const edge of edges) {
@@ -60,5 +69,6 @@ export function serviceMapFromRows(rows: ReadonlyArray<readonly unknown[]>): Ser
   return {
     nodes: [...nodes.values()].sort((x, y) => y.span_count - x.span_count || x.service.localeCompare(y.service)),
     edges: edges.sort((x, y) => y.calls - x.calls || x.source.localeCompare(y.source) || x.target.localeCompare(y.target)),
+    sample_rate: sampleRate,
   };
 }

@@ -12,6 +12,11 @@ export interface ServiceMapCompileOptions {
   readonly parentRelation: (physicalColumns: readonly string[], window: RelationWindow) => string;
   /** How far before the window a parent may have started (a caller starts before its callee). */
   readonly parentMarginNs: bigint;
+  /**
+   * Join only the traces whose id's low 32 bits are a multiple of this (1: every trace). Whole traces, so each
+   * call found is found with its parent; the nodes are counted over every span all the same.
+   */
+  readonly traceSampleRate: number;
 }
 
 /**
@@ -42,6 +47,8 @@ function required(schema: QuerySchema, name: string): ColumnBinding {
  * A call is counted once however often its span or its parent was delivered.
  */
 export function compileServiceMap(schema: QuerySchema, dialect: SqlDialect, window: RelationWindow, options: ServiceMapCompileOptions): CompiledServiceMap {
+  const rate = Math.trunc(options.traceSampleRate);
+  if (!(rate >= 1)) throw new Error(`a service map's trace sample rate must be a whole number from 1, got ${options.traceSampleRate}`);
   const params = new SqlParameters(dialect);
   const { traceId, spanId, parentId, durationNs, timestampNs } = schema.roles;
   const service = required(schema, 'service.name');
@@ -49,21 +56,21 @@ export function compileServiceMap(schema: QuerySchema, dialect: SqlDialect, wind
   const annotation = required(schema, 'meta.annotation_type');
   const ts = `(${timestampNs.sql})`;
   const start = params.add({ type: 'bigint', value: window.startNs });
-  const parentStart = params.add({ type: 'bigint', value: window.startNs - options.parentMarginNs });
   const end = params.add({ type: 'bigint', value: window.endNs });
   const spans = options.relation(physical(timestampNs, traceId, spanId, parentId, durationNs, service, error, annotation), window);
-  const parents = options.parentRelation(physical(timestampNs, traceId, spanId, service, annotation), { startNs: window.startNs - options.parentMarginNs, endNs: window.endNs });
+  const parents = callers(schema, window, options, params);
   const ms = (value: string, q: number): string => `${dialect.percentile(value, q)} / ${dialect.doubleLiteral(1e6)}`;
   const inWindow = `${ts} >= ${start} AND ${ts} < ${end} AND (${annotation.sql}) IS NULL AND (${spanId.sql}) IS NOT NULL`;
+  // The rate is a whole number checked above, written as a literal so the scan can filter by it.
+  const sampled = rate === 1 ? '' : ` AND ${dialect.low32Bits(traceId.sql)} % ${rate} = 0`;
   // The spans are read twice, by the nodes and by the join, not through one CTE: DuckDB keeps a CTE
   // referenced twice materialized (every span of the window, 7 columns: ~650 MB at 10M), and with
   // that beside the join's hash table the map over 24 h at 10M ran out of the default pool (358 MiB)
   // in one run of two; read twice, it answers at 256 MiB, faster (run BA: 4.3-6.4 s against 7-10 s).
   const ctes = [
     `__s AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, ${ts} AS __ts, (${parentId.sql}) AS __parent, (${service.sql}) AS __svc, coalesce((${error.sql}), false) AS __err, (${durationNs.sql}) AS __dur ` +
-      `FROM ${spans} AS __e WHERE ${inWindow})`,
-    `__p AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, (${service.sql}) AS __svc ` +
-      `FROM ${parents} AS __e WHERE ${ts} >= ${parentStart} AND ${ts} < ${end} AND (${annotation.sql}) IS NULL AND (${spanId.sql}) IS NOT NULL)`,
+      `FROM ${spans} AS __e WHERE ${inWindow}${sampled})`,
+    `__p AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, (${service.sql}) AS __svc FROM ${parents.relation} AS __e WHERE ${parents.condition}${sampled})`,
     `__nodes AS (SELECT (${service.sql}) AS __svc, count(*) AS __n, count(*) FILTER (WHERE coalesce((${error.sql}), false)) AS __e FROM ${spans} AS __r WHERE ${inWindow} GROUP BY 1)`,
     // One hash join, then duplicates removed among the few cross-service pairs only (a span or its
     // parent delivered twice): cheaper than de-duplicating every parent first (measured 1.1 s of
@@ -78,4 +85,33 @@ export function compileServiceMap(schema: QuerySchema, dialect: SqlDialect, wind
     `SELECT 0 AS __kind, __svc AS __a, ${dialect.typedNull('varchar')} AS __b, __n, __e, ${dialect.typedNull('double')} AS __p50, ${dialect.typedNull('double')} AS __p95 FROM __nodes\n` +
     `UNION ALL SELECT 1, __a, __b, __n, __e, __p50, __p95 FROM __edges\nORDER BY 1, 4 DESC, 2, 3`;
   return { sql, parameters: params.values() };
+}
+
+/** Where the map looks for callers, and which of the relation's rows can be one. */
+function callers(schema: QuerySchema, window: RelationWindow, options: ServiceMapCompileOptions, params: SqlParameters): { relation: string; condition: string } {
+  const { traceId, spanId, timestampNs } = schema.roles;
+  const service = required(schema, 'service.name');
+  const annotation = required(schema, 'meta.annotation_type');
+  const ts = `(${timestampNs.sql})`;
+  const startNs = window.startNs - options.parentMarginNs;
+  const relation = options.parentRelation(physical(timestampNs, traceId, spanId, service, annotation), { startNs, endNs: window.endNs });
+  const start = params.add({ type: 'bigint', value: startNs });
+  const end = params.add({ type: 'bigint', value: window.endNs });
+  return { relation, condition: `${ts} >= ${start} AND ${ts} < ${end} AND (${annotation.sql}) IS NULL AND (${spanId.sql}) IS NOT NULL` };
+}
+
+/**
+ * The number of spans the map's join would look for callers among (one row, `__n`): what decides
+ * its trace sample rate (ANALYSIS_LIMITS.serviceMapSpansPerPoolMiB). A scan of three columns, no join.
+ */
+export function compileServiceMapCallerCount(schema: QuerySchema, dialect: SqlDialect, window: RelationWindow, options: Omit<ServiceMapCompileOptions, 'traceSampleRate' | 'relation'>): CompiledServiceMap {
+  const params = new SqlParameters(dialect);
+  const parents = callers(schema, window, { ...options, relation: () => '', traceSampleRate: 1 }, params);
+  return { sql: `SELECT count(*) AS __n FROM ${parents.relation} AS __e WHERE ${parents.condition}`, parameters: params.values() };
+}
+
+/** The smallest whole rate that brings `spans` to at most `maxSpans` (1: no sampling). */
+export function serviceMapTraceSampleRate(spans: number, maxSpans: number): number {
+  if (!(maxSpans >= 1) || spans <= maxSpans) return 1;
+  return Math.ceil(spans / maxSpans);
 }

@@ -24,6 +24,8 @@ export interface ServiceMapEdge {
 export interface ServiceMapData {
   readonly nodes: readonly ServiceMapNode[];
   readonly edges: readonly ServiceMapEdge[];
+  /** 1: exact edges; N > 1: edges found in 1 in N traces, their counts scaled by N (nodes exact). */
+  readonly sample_rate: number;
 }
 
 export interface PlacedNode extends ServiceMapNode {
@@ -143,7 +145,7 @@ function pathThrough(points: readonly Point[]): string {
 }
 
 /** Places the map. Deterministic: the same map always gives the same picture. */
-export function layoutServiceMap(map: ServiceMapData): ServiceMapLayout {
+export function layoutServiceMap(map: Pick<ServiceMapData, 'nodes' | 'edges'>): ServiceMapLayout {
   const graph = new dagre.graphlib.Graph({ multigraph: false });
   graph.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 60, edgesep: 20, marginx: 24, marginy: 24 });
   graph.setDefaultEdgeLabel(() => ({}));

@@ -105,6 +105,11 @@ export function ServiceMapPage({ search }: { search: URLSearchParams }): ReactNo
           <p className="muted">
             {layout.nodes.length} services, {layout.edges.length} calls between them. Click a service for its spans, or an arrow for the calls it stands for.
           </p>
+          {map.status === 'ready' && map.value.sample_rate > 1 && (
+            <p className="muted" data-testid="service-map-sampled">
+              Calls estimated from 1 in {map.value.sample_rate.toLocaleString('en-US')} traces: this range holds more spans than the map joins at once with Waggle&apos;s memory budget. Services&apos; span and error counts are exact.
+            </p>
+          )}
           <div className="service-map-canvas">
             <svg width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-label="Service map" data-testid="service-map">
               {layout.edges.map((edge) => (
