@@ -11,7 +11,7 @@ export interface AnalysisTiming {
    * from /proc in 10 ms ticks: on a shared machine wall time says more about the neighbours.
    */
   readonly warmCpu?: LatencySummary | null;
-  /** What the answer held: BubbleUp's columns compared and selection size, the map's nodes and edges. */
+  /** What the answer held: BubbleUp's columns compared and selection size, the map's nodes and edges (and its trace sample). */
   readonly shape: string;
 }
 
@@ -51,7 +51,9 @@ export function analysisRequests(windowStartSeconds: number, windowEndSeconds: n
       name: 'service map over the 24 h',
       method: 'GET',
       path: `/api/service-map?dataset=__all__&start_time=${windowStartSeconds}&end_time=${windowEndSeconds}`,
-      describe: (json) => `${Array.isArray(json['nodes']) ? json['nodes'].length : 0} services, ${Array.isArray(json['edges']) ? json['edges'].length : 0} edges`,
+      describe: (json) =>
+        `${Array.isArray(json['nodes']) ? json['nodes'].length : 0} services, ${Array.isArray(json['edges']) ? json['edges'].length : 0} edges` +
+        (typeof json['sample_rate'] === 'number' && json['sample_rate'] > 1 ? ` from 1 in ${json['sample_rate']} traces` : ''),
     },
   ];
 }
