@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BubbleUpRunner } from '../../src/query/bubbleup/bubbleup-runner.js';
 import { ServiceMapRunner } from '../../src/query/service-map/service-map-runner.js';
-import { StoreOutOfMemoryError } from '../../src/core/errors.js';
+import { QueryTimeoutError, StoreOutOfMemoryError } from '../../src/core/errors.js';
 import type { SpanStore } from '../../src/store/span-store.js';
 import { validateBubbleUpSelection } from '../../src/query/bubbleup/bubbleup-request.js';
 import { shapeBubbleUpResult } from '../../src/query/bubbleup/bubbleup-result-shaper.js';
@@ -371,7 +371,8 @@ for (const [storeName, storeConfig] of SERVER_STORES) describe(`BubbleUp and ser
     // The store, with its map statements failing as DuckDB's do when its memory runs out, below
     // a rate of 4 (what DuckDB's join needs is not only its spans: BENCHMARKS.md run BC).
     const rates: number[] = [];
-    const shortOfMemory = (below: number): SpanStore =>
+    const shortOfMemory = (below: number): SpanStore => failingMaps((rate) => (rate < below ? new StoreOutOfMemoryError('Out of Memory Error: failed to pin block of size 256.0 KiB') : null));
+    const failingMaps = (failure: (rate: number) => Error | null): SpanStore =>
       new Proxy(waggle.store, {
         get(target, key) {
           if (key === 'runSql') {
@@ -379,7 +380,8 @@ for (const [storeName, storeConfig] of SERVER_STORES) describe(`BubbleUp and ser
               if (sql.includes('__calls')) {
                 const rate = Number(/% (\d+) = 0/.exec(sql)?.[1] ?? 1);
                 rates.push(rate);
-                if (rate < below) throw new StoreOutOfMemoryError('Out of Memory Error: failed to pin block of size 256.0 KiB');
+                const error = failure(rate);
+                if (error !== null) throw error;
               }
               return target.runSql(sql, params, options);
             };
@@ -390,15 +392,35 @@ for (const [storeName, storeConfig] of SERVER_STORES) describe(`BubbleUp and ser
       });
     const window = { startNs: BigInt(NOW_S - 600) * 1_000_000_000n, endNs: BigInt(NOW_S + 60) * 1_000_000_000n };
     // 1 in 2 fails, 1 in 4 answers: trace 4 calls api (40 ms); no trace of id 4 or 8 reaches db.
-    const map = await new ServiceMapRunner(shortOfMemory(4), { maxJoinedSpans: 15 }).run({ kind: 'all' }, window, 10_000);
+    let clockMs = 0;
+    const learning = new ServiceMapRunner(shortOfMemory(4), { maxJoinedSpans: 15, clock: () => clockMs });
+    const map = await learning.run({ kind: 'all' }, window, 10_000);
     assert.deepEqual(rates, [2, 4]);
     assert.equal(map.sample_rate, 4);
     assert.deepEqual(map.edges, [{ source: 'frontend', target: 'api', calls: 4, errors: 0, p50_ms: 40, p95_ms: 40 }]);
     assert.equal(map.nodes.length, 4);
+    // The same map again within ten minutes starts where the last one ended (1 in 4);
+    // after them, from the limit again.
+    rates.length = 0;
+    clockMs = 10 * 60_000 - 1;
+    assert.deepEqual(await learning.run({ kind: 'all' }, window, 10_000), map);
+    assert.deepEqual(rates, [4]);
+    rates.length = 0;
+    clockMs += 1;
+    assert.deepEqual(await learning.run({ kind: 'all' }, window, 10_000), map);
+    assert.deepEqual(rates, [2, 4]);
     // Never enough: halved while there are traces to halve (30 spans: up to 1 in 16), then the error.
     rates.length = 0;
     await assert.rejects(new ServiceMapRunner(shortOfMemory(1000), { maxJoinedSpans: 100 }).run({ kind: 'all' }, window, 10_000), StoreOutOfMemoryError);
     assert.deepEqual(rates, [1, 2, 4, 8, 16]);
+    // Out of time: the answer names the map's own time limit, not what was left of it for the last try.
+    rates.length = 0;
+    const slow = failingMaps((rate) => (rate < 4 ? new StoreOutOfMemoryError('Out of Memory Error') : new QueryTimeoutError('the query took longer than 1234.5 ms and was stopped')));
+    await assert.rejects(new ServiceMapRunner(slow, { maxJoinedSpans: 15 }).run({ kind: 'all' }, window, 10_000), {
+      name: 'QueryTimeoutError',
+      message: 'the service map took longer than 10000 ms and was stopped (its last try joined 1 in 4 traces); narrow its time range',
+    });
+    assert.deepEqual(rates, [2, 4]);
   });
 
   it('refuses bad service map parameters with 400 JSON', async () => {

@@ -1,5 +1,5 @@
 import { ANALYSIS_LIMITS } from '../../core/limits/analysis-limits.js';
-import { StoreOutOfMemoryError } from '../../core/errors.js';
+import { QueryTimeoutError, StoreOutOfMemoryError } from '../../core/errors.js';
 import type { DatasetSelector, SpanStore, TimeWindow } from '../../store/span-store.js';
 import { dialectOf } from '../compile/store-dialects.js';
 import { compileServiceMap, compileServiceMapCallerCount, serviceMapTraceSampleRate } from './service-map-sql.js';
@@ -14,7 +14,17 @@ export interface ServiceMapRunnerOptions {
    * (src/server/api-routes.ts derives it from DuckDB's pool: ANALYSIS_LIMITS.serviceMapSpansPerPoolMiB).
    */
   readonly maxJoinedSpans: number;
+  /** Milliseconds on a monotonic clock (tests move it); default performance.now. */
+  readonly clock?: () => number;
 }
+
+/**
+ * How long the spans a map could join in the end (after running out of memory) bound the next
+ * maps of a similar size: long enough that a page reopened or refreshed starts where the last one
+ * ended instead of failing the same way again (~6 s at 30M, run BC), short enough that a pool
+ * that was only busy is used fully again soon.
+ */
+const LEARNED_JOIN_TTL_MS = 10 * 60_000;
 
 /**
  * Spans a service map joins exactly with `poolBytes` of DuckDB's memory limit (null: the limit is
@@ -31,14 +41,33 @@ const DEFAULT_POOL_BYTES = 358 * 1024 * 1024;
 /**
  * Runs the service map against a store: a count of the spans its join would read, then the map,
  * over 1 in N traces when they are more than `maxJoinedSpans` (the join's memory follows them),
- * and over half as many traces again each time the store runs out of memory. All are admitted
- * reads, like any query, within one time limit.
+ * and over half as many traces again each time the store runs out of memory (what it joined in
+ * the end then bounds maps of a similar size for LEARNED_JOIN_TTL_MS). All are admitted reads,
+ * like any query, within one time limit.
  */
 export class ServiceMapRunner {
+  /** The rate the last map that ran out of memory answered at in the end, over how many spans, until when. */
+  private learned: { rate: number; ofSpans: number; untilMs: number } | null = null;
+
   constructor(
     private readonly store: SpanStore,
     private readonly options: ServiceMapRunnerOptions,
   ) {}
+
+  private now(): number {
+    return (this.options.clock ?? (() => performance.now()))();
+  }
+
+  /**
+   * The rate a map over `spans` starts at: the limit's, or the one a map of a similar size (at
+   * least half) ended at after running out of memory, for as many spans joined.
+   */
+  private startRate(spans: number): number {
+    const byLimit = serviceMapTraceSampleRate(spans, this.options.maxJoinedSpans);
+    const learned = this.learned;
+    if (learned === null || learned.untilMs <= this.now() || spans * 2 < learned.ofSpans) return byLimit;
+    return Math.max(byLimit, Math.ceil((spans * learned.rate) / learned.ofSpans));
+  }
 
   async run(selector: DatasetSelector, window: TimeWindow, timeoutMs: number): Promise<ServiceMap> {
     const started = performance.now();
@@ -52,19 +81,24 @@ export class ServiceMapRunner {
     const count = compileServiceMapCallerCount(schema, dialect, window, relations);
     const counted = await this.store.runSql(count.sql, count.parameters, { timeoutMs });
     const spans = Number(counted.rows[0]?.[0] ?? 0);
-    let traceSampleRate = serviceMapTraceSampleRate(spans, this.options.maxJoinedSpans);
+    let traceSampleRate = this.startRate(spans);
+    let ranOut = false;
     for (;;) {
       const compiled = compileServiceMap(schema, dialect, window, { ...relations, traceSampleRate });
-      const remainingMs = Math.max(1, timeoutMs - (performance.now() - started));
+      const remainingMs = Math.max(1, Math.ceil(timeoutMs - (performance.now() - started)));
       try {
         const rows = await this.store.runSql(compiled.sql, compiled.parameters, { timeoutMs: remainingMs });
+        if (ranOut) this.learned = { rate: traceSampleRate, ofSpans: spans, untilMs: this.now() + LEARNED_JOIN_TTL_MS };
         return serviceMapFromRows(rows.rows, traceSampleRate);
       } catch (error) {
+        // The store names the time its statement was given; the caller gave the whole map timeoutMs.
+        if (error instanceof QueryTimeoutError) throw new QueryTimeoutError(`the service map took longer than ${timeoutMs} ms and was stopped (its last try joined 1 in ${traceSampleRate} traces); narrow its time range`);
         // What the join needs is not only its spans: DuckDB's join keeps buffers per input it
         // reads (a segment each), so a window of many segments can run out with few spans
         // (BENCHMARKS.md run BC). Half as many traces again, while there are traces to halve.
         if (!(error instanceof StoreOutOfMemoryError) || traceSampleRate * 2 > Math.max(2, spans)) throw error;
         traceSampleRate *= 2;
+        ranOut = true;
       }
     }
   }

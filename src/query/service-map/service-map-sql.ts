@@ -63,14 +63,20 @@ export function compileServiceMap(schema: QuerySchema, dialect: SqlDialect, wind
   const inWindow = `${ts} >= ${start} AND ${ts} < ${end} AND (${annotation.sql}) IS NULL AND (${spanId.sql}) IS NOT NULL`;
   // The rate is a whole number checked above, written as a literal so the scan can filter by it.
   const sampled = rate === 1 ? '' : ` AND ${dialect.low32Bits(traceId.sql)} % ${rate} = 0`;
+  // Sampled, both sides are kept (DuckDB: MATERIALIZED) before the join. Read straight from the
+  // segments, the join kept buffers for each segment it read: over 31 segments (30M spans a day)
+  // it ran out of 358 MiB even joining 1 in 20 traces, and 4 maps at once at any rate; kept, its
+  // memory follows the traces joined (1 in 3 answered there, in 12 s). Not for every map: at 10M
+  // spans (11 segments) keeping them made the exact map 7.2 s against 4.4 (BENCHMARKS.md run BC).
+  const kept = rate === 1 ? '' : `${dialect.materializedCte()} `;
   // The spans are read twice, by the nodes and by the join, not through one CTE: DuckDB keeps a CTE
   // referenced twice materialized (every span of the window, 7 columns: ~650 MB at 10M), and with
   // that beside the join's hash table the map over 24 h at 10M ran out of the default pool (358 MiB)
   // in one run of two; read twice, it answers at 256 MiB, faster (run BA: 4.3-6.4 s against 7-10 s).
   const ctes = [
-    `__s AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, ${ts} AS __ts, (${parentId.sql}) AS __parent, (${service.sql}) AS __svc, coalesce((${error.sql}), false) AS __err, (${durationNs.sql}) AS __dur ` +
+    `__s AS ${kept}(SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, ${ts} AS __ts, (${parentId.sql}) AS __parent, (${service.sql}) AS __svc, coalesce((${error.sql}), false) AS __err, (${durationNs.sql}) AS __dur ` +
       `FROM ${spans} AS __e WHERE ${inWindow}${sampled})`,
-    `__p AS (SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, (${service.sql}) AS __svc FROM ${parents.relation} AS __e WHERE ${parents.condition}${sampled})`,
+    `__p AS ${kept}(SELECT (${traceId.sql}) AS __trace, (${spanId.sql}) AS __span, (${service.sql}) AS __svc FROM ${parents.relation} AS __e WHERE ${parents.condition}${sampled})`,
     `__nodes AS (SELECT (${service.sql}) AS __svc, count(*) AS __n, count(*) FILTER (WHERE coalesce((${error.sql}), false)) AS __e FROM ${spans} AS __r WHERE ${inWindow} GROUP BY 1)`,
     // One hash join, then duplicates removed among the few cross-service pairs only (a span or its
     // parent delivered twice): cheaper than de-duplicating every parent first (measured 1.1 s of
