@@ -19,10 +19,10 @@ export interface ServiceMapRunnerOptions {
 }
 
 /**
- * How long the spans a map could join in the end (after running out of memory) bound the next
- * maps of a similar size: long enough that a page reopened or refreshed starts where the last one
- * ended instead of failing the same way again (~6 s at 30M, run BC), short enough that a pool
- * that was only busy is used fully again soon.
+ * How long the rate a map ended at after running out of memory starts the next maps of a similar
+ * size: long enough that a page reopened or refreshed does not fail the same way again (each try
+ * of a 30M day costs seconds, run BC), short enough that a pool that was only busy is used fully
+ * again soon.
  */
 const LEARNED_JOIN_TTL_MS = 10 * 60_000;
 
@@ -41,9 +41,9 @@ const DEFAULT_POOL_BYTES = 358 * 1024 * 1024;
 /**
  * Runs the service map against a store: a count of the spans its join would read, then the map,
  * over 1 in N traces when they are more than `maxJoinedSpans` (the join's memory follows them),
- * and over half as many traces again each time the store runs out of memory (what it joined in
- * the end then bounds maps of a similar size for LEARNED_JOIN_TTL_MS). All are admitted reads,
- * like any query, within one time limit.
+ * and over half as many traces again each time the store runs out of memory (the rate it ended
+ * at then starts maps of a similar size for LEARNED_JOIN_TTL_MS). All are admitted reads, like
+ * any query, within one time limit.
  */
 export class ServiceMapRunner {
   /** The rate the last map that ran out of memory answered at in the end, over how many spans, until when. */
@@ -93,9 +93,8 @@ export class ServiceMapRunner {
       } catch (error) {
         // The store names the time its statement was given; the caller gave the whole map timeoutMs.
         if (error instanceof QueryTimeoutError) throw new QueryTimeoutError(`the service map took longer than ${timeoutMs} ms and was stopped (its last try joined 1 in ${traceSampleRate} traces); narrow its time range`);
-        // What the join needs is not only its spans: DuckDB's join keeps buffers per input it
-        // reads (a segment each), so a window of many segments can run out with few spans
-        // (BENCHMARKS.md run BC). Half as many traces again, while there are traces to halve.
+        // The pool is shared: other queries (other maps) may hold much of it, and the limit is an
+        // estimate. Half as many traces again, while there are traces to halve (BENCHMARKS.md run BC).
         if (!(error instanceof StoreOutOfMemoryError) || traceSampleRate * 2 > Math.max(2, spans)) throw error;
         traceSampleRate *= 2;
         ranOut = true;
