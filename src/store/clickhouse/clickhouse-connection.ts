@@ -149,6 +149,26 @@ export class ClickHouseConnection {
 
   /** Runs a SELECT with `{name:Type}` parameters; values converted by their ClickHouse type. */
   async query(sql: string, params: Record<string, unknown> = {}, settings: ClickHouseSettings = {}, signal?: AbortSignal): Promise<ClickHouseRows> {
+    return this.readingPastLeftovers(() => this.queryOnce(sql, params, settings, signal));
+  }
+
+  /**
+   * chdb: a statement that failed while it ran (out of memory, a throwIf half-way through its rows)
+   * leaves the output it had made in chdb's session, and the next statement's answer comes after
+   * it, so that answer does not parse (measured: the next SELECT, whoever ran it, failed with
+   * "Unexpected non-whitespace character after JSON"; the one after was whole). A SELECT whose
+   * answer does not parse is run once more on chdb; a server over HTTP answers each on its own.
+   */
+  private async readingPastLeftovers<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (this.location.kind !== 'chdb' || !(error instanceof SyntaxError)) throw error;
+      return await read();
+    }
+  }
+
+  private async queryOnce(sql: string, params: Record<string, unknown>, settings: ClickHouseSettings, signal: AbortSignal | undefined): Promise<ClickHouseRows> {
     const result = await this.select(sql, params, 'JSONCompact', settings, signal);
     const body = (await result.json()) as { meta: Array<{ name: string; type: string }>; data: unknown[][] };
     const converters = body.meta.map((m) => converterFor(m.type));
@@ -163,6 +183,10 @@ export class ClickHouseConnection {
    * or converts the whole answer (`query` parses the whole body in one JSON.parse).
    */
   async queryInTurns(sql: string, params: Record<string, unknown>, rowsPerTurn: number, signal?: AbortSignal): Promise<ClickHouseRows> {
+    return this.readingPastLeftovers(() => this.queryInTurnsOnce(sql, params, rowsPerTurn, signal));
+  }
+
+  private async queryInTurnsOnce(sql: string, params: Record<string, unknown>, rowsPerTurn: number, signal: AbortSignal | undefined): Promise<ClickHouseRows> {
     const result = await this.select(sql, params, 'JSONCompactEachRowWithNamesAndTypes', {}, signal);
     const header: string[][] = [];
     const rows: unknown[][] = [];

@@ -1,6 +1,6 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { ClickHouseError } from '@clickhouse/client';
-import { QueryTimeoutError } from '../../core/errors.js';
+import { QueryTimeoutError, StoreOutOfMemoryError } from '../../core/errors.js';
 import { formatTraceId } from '../../core/trace-id.js';
 import { formatRfc3339Nanos } from '../../core/unix-nanos.js';
 import type { QueryAdmission } from '../../query/query-admission.js';
@@ -33,6 +33,19 @@ const TRACE_ROWS_PER_TURN = 2_048;
 const TOP_VALUES_SAMPLE_ROWS = 100_000;
 /** ClickHouse's error code for a query stopped by max_execution_time. */
 const TIMEOUT_EXCEEDED = '159';
+/** ClickHouse's error code for a query that would pass its memory limit (max_memory_usage, or the server's). */
+const MEMORY_LIMIT_EXCEEDED = '241';
+
+/**
+ * The ClickHouse error code of a failed read, or null. chdb's errors are `ClickHouseError`s of its
+ * own copy of @clickhouse/client-common (see ClickHouseConnection), not instances of the class
+ * imported here: told apart by name, with the code as text.
+ */
+function clickHouseErrorCode(error: unknown): string | null {
+  if (error instanceof ClickHouseError) return error.code;
+  if (error instanceof Error && error.constructor.name === 'ClickHouseError' && 'code' in error) return String(error.code);
+  return null;
+}
 
 /**
  * The read path of the ClickHouse store: traces, trace lists, columns, schemas, the relation the
@@ -197,8 +210,17 @@ export class ClickHouseSpanReader {
       try {
         return await run(controller.signal, remainingMs);
       } catch (error) {
-        if (timedOut || (error instanceof ClickHouseError && error.code === TIMEOUT_EXCEEDED)) {
+        const code = clickHouseErrorCode(error);
+        if (timedOut || code === TIMEOUT_EXCEEDED) {
           throw new QueryTimeoutError(`the query took longer than ${timeoutMs} ms and was stopped`);
+        }
+        // As DuckDB's out of memory (classifyDuckDbReadError): 503 + Retry-After rather than a
+        // fault, and what the service map halves its traces on.
+        if (code === MEMORY_LIMIT_EXCEEDED) {
+          throw new StoreOutOfMemoryError(
+            "the store ran out of memory running this query (ClickHouse's memory limit for a query or for the server, shared by every query running at the moment); retry shortly, or narrow the query's time range or breakdowns, or give ClickHouse more memory",
+            { cause: error },
+          );
         }
         throw error;
       } finally {
