@@ -93,8 +93,11 @@ export function compileServiceMap(schema: QuerySchema, dialect: SqlDialect, wind
   return { sql, parameters: params.values() };
 }
 
+/** What finding the callers takes of the map's options. */
+type CallerOptions = Pick<ServiceMapCompileOptions, 'parentRelation' | 'parentMarginNs'>;
+
 /** Where the map looks for callers, and which of the relation's rows can be one. */
-function callers(schema: QuerySchema, window: RelationWindow, options: ServiceMapCompileOptions, params: SqlParameters): { relation: string; condition: string } {
+function callers(schema: QuerySchema, window: RelationWindow, options: CallerOptions, params: SqlParameters): { relation: string; condition: string } {
   const { traceId, spanId, timestampNs } = schema.roles;
   const service = required(schema, 'service.name');
   const annotation = required(schema, 'meta.annotation_type');
@@ -110,9 +113,9 @@ function callers(schema: QuerySchema, window: RelationWindow, options: ServiceMa
  * The number of spans the map's join would look for callers among (one row, `__n`): what decides
  * its trace sample rate (ANALYSIS_LIMITS.serviceMapSpansPerPoolMiB). A scan of three columns, no join.
  */
-export function compileServiceMapCallerCount(schema: QuerySchema, dialect: SqlDialect, window: RelationWindow, options: Omit<ServiceMapCompileOptions, 'traceSampleRate' | 'relation'>): CompiledServiceMap {
+export function compileServiceMapCallerCount(schema: QuerySchema, dialect: SqlDialect, window: RelationWindow, options: CallerOptions): CompiledServiceMap {
   const params = new SqlParameters(dialect);
-  const parents = callers(schema, window, { ...options, relation: () => '', traceSampleRate: 1 }, params);
+  const parents = callers(schema, window, options, params);
   return { sql: `SELECT count(*) AS __n FROM ${parents.relation} AS __e WHERE ${parents.condition}`, parameters: params.values() };
 }
 
