@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import { duckdbDialect } from '../src/query/compile/duckdb-dialect.js';
 import { compileServiceMap } from '../src/query/service-map/service-map-sql.js';
 import { ServiceMapRunner, serviceMapJoinedSpans } from '../src/query/service-map/service-map-runner.js';
-import { duckDbMemoryLimitBytes } from '../src/server/duckdb-memory-limit.js';
+import { duckDbPoolBytes } from '../src/server/duckdb-memory-limit.js';
 import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore } from '../src/store/duckdb/duckdb-span-store.js';
 
 const [dir, loadFile, memoryLimit] = process.argv.slice(2) as [string, string, string];
@@ -38,7 +38,7 @@ const compiled = compileServiceMap(schema, duckdbDialect, { startNs, endNs }, {
 });
 if (variant === 'runner') {
   // The server's way: ServiceMapRunner, joining as many spans as this pool is given (1 in N traces beyond).
-  const runner = new ServiceMapRunner(store, { maxJoinedSpans: serviceMapJoinedSpans(duckDbMemoryLimitBytes(memoryLimit)) });
+  const runner = new ServiceMapRunner(store, { maxJoinedSpans: serviceMapJoinedSpans(duckDbPoolBytes({ memoryLimit, maxMemoryBytes: 1024 ** 3 })) });
   const t0 = performance.now();
   try {
     const map = await runner.run({ kind: 'all' }, { startNs, endNs }, 600_000);

@@ -6,7 +6,7 @@ import { addBubbleUpRoutes } from '../api/bubbleup-routes.js';
 import { addServiceMapRoutes } from '../api/service-map-routes.js';
 import { BubbleUpRunner } from '../query/bubbleup/bubbleup-runner.js';
 import { ServiceMapRunner, serviceMapJoinedSpans } from '../query/service-map/service-map-runner.js';
-import { duckDbMemoryLimit, duckDbMemoryLimitBytes } from './duckdb-memory-limit.js';
+import { duckDbPoolBytes } from './duckdb-memory-limit.js';
 import { addAuthRoutes, type AuthRouteOptions } from '../api/auth-routes.js';
 import { addCatalogRoutes, type DatasetSettings } from '../api/catalog-routes.js';
 import { addColumnRoutes, type ColumnSettings } from '../api/column-routes.js';
@@ -106,7 +106,7 @@ export function addApiRoutes(router: HttpRouter, deps: ApiDependencies): ApiRout
   addTraceSearchRoutes(router, { store: deps.store, runner, queryTimeoutMs: deps.config.queryTimeoutMs });
   addRawEventsRoutes(router, { store: deps.store, runner, queryTimeoutMs: deps.config.queryTimeoutMs });
   addBubbleUpRoutes(router, { store: deps.store, runner: new BubbleUpRunner(deps.store, calculatedFields), queryTimeoutMs: deps.config.queryTimeoutMs, calculatedFields });
-  addServiceMapRoutes(router, { store: deps.store, runner: new ServiceMapRunner(deps.store, { maxJoinedSpans: serviceMapJoinedSpans(duckDbMemoryLimitBytes(duckDbMemoryLimit(deps.config))) }), queryTimeoutMs: deps.config.queryTimeoutMs });
+  addServiceMapRoutes(router, { store: deps.store, runner: new ServiceMapRunner(deps.store, { maxJoinedSpans: serviceMapJoinedSpans(duckDbPoolBytes(deps.config)) }), queryTimeoutMs: deps.config.queryTimeoutMs });
 
   const checkSpec = async (dataset: string, spec: QuerySpec): Promise<void> => {
     const selector = await resolveDataset(deps.store, dataset);

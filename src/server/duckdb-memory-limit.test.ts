@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { duckDbMemoryLimit, duckDbMemoryLimitBytes } from './duckdb-memory-limit.js';
+import { duckDbMemoryLimit, duckDbPoolBytes } from './duckdb-memory-limit.js';
+import { duckDbSizeBytes } from '../store/duckdb/duckdb-size-text.js';
 import { resolveConfig } from './waggle-config.js';
 
 const limitFor = (env: NodeJS.ProcessEnv, args: readonly string[] = []): string => duckDbMemoryLimit(resolveConfig(env, args));
@@ -43,19 +44,31 @@ describe("DuckDB's memory limit", () => {
 
 describe("a DuckDB memory limit's bytes", () => {
   it('reads the units DuckDB takes, decimal and binary, in any case', () => {
-    assert.equal(duckDbMemoryLimitBytes('358MiB'), 358 * 1024 * 1024);
-    assert.equal(duckDbMemoryLimitBytes('512MB'), 512_000_000);
-    assert.equal(duckDbMemoryLimitBytes('1.5 GB'), 1_500_000_000);
-    assert.equal(duckDbMemoryLimitBytes('2gib'), 2 * 1024 ** 3);
-    assert.equal(duckDbMemoryLimitBytes('64 KiB'), 65_536);
-    assert.equal(duckDbMemoryLimitBytes('1000'), 1000);
-    assert.equal(duckDbMemoryLimitBytes('1TB'), 1e12);
+    assert.equal(duckDbSizeBytes('358MiB'), 358 * 1024 * 1024);
+    assert.equal(duckDbSizeBytes('512MB'), 512_000_000);
+    assert.equal(duckDbSizeBytes('1.5 GB'), 1_500_000_000);
+    assert.equal(duckDbSizeBytes('2gib'), 2 * 1024 ** 3);
+    assert.equal(duckDbSizeBytes('64 KiB'), 65_536);
+    assert.equal(duckDbSizeBytes('1000'), 1000);
+    assert.equal(duckDbSizeBytes('1TB'), 1e12);
+    // As DuckDB writes its log size.
+    assert.equal(duckDbSizeBytes('1.2 MiB'), 1_258_291);
+    assert.equal(duckDbSizeBytes('0 bytes'), 0);
   });
 
   it('gives null for what it cannot read (a share of the machine, a typo)', () => {
-    assert.equal(duckDbMemoryLimitBytes('80%'), null);
-    assert.equal(duckDbMemoryLimitBytes('lots'), null);
-    assert.equal(duckDbMemoryLimitBytes('5 parsecs'), null);
-    assert.equal(duckDbMemoryLimitBytes(''), null);
+    assert.equal(duckDbSizeBytes('80%'), null);
+    assert.equal(duckDbSizeBytes('lots'), null);
+    assert.equal(duckDbSizeBytes('5 parsecs'), null);
+    assert.equal(duckDbSizeBytes(''), null);
+  });
+
+  it("is the pool's size: the limit named, else the budget's share it would have been", () => {
+    const poolFor = (env: NodeJS.ProcessEnv): number => duckDbPoolBytes(resolveConfig(env, []));
+    assert.equal(poolFor({}), 358 * 1024 * 1024);
+    assert.equal(poolFor({ WAGGLE_MEMORY_LIMIT: '768MB' }), 768_000_000);
+    assert.equal(poolFor({ WAGGLE_MAX_MEMORY_BYTES: String(4 * 1024 ** 3) }), 1433 * 1024 * 1024);
+    assert.equal(poolFor({ WAGGLE_MEMORY_LIMIT: '80%' }), 358 * 1024 * 1024);
+    assert.equal(poolFor({ WAGGLE_MEMORY_LIMIT: '80%', WAGGLE_MAX_MEMORY_BYTES: '0' }), 512_000_000);
   });
 });

@@ -1,3 +1,4 @@
+import { duckDbSizeBytes } from '../store/duckdb/duckdb-size-text.js';
 import { MEMORY_LIMITS } from '../core/limits/memory-limits.js';
 import type { WaggleConfig } from './waggle-config.js';
 
@@ -26,21 +27,14 @@ export function duckDbMemoryLimit(config: Pick<WaggleConfig, 'memoryLimit' | 'ma
   return `${mib}MiB`;
 }
 
-/** DuckDB's units for a memory limit (case-insensitive): decimal KB, MB, ... and binary KiB, MiB, ... */
-const MEMORY_UNITS: ReadonlyMap<string, number> = new Map([
-  ['', 1], ['b', 1], ['byte', 1], ['bytes', 1],
-  ['kb', 1e3], ['mb', 1e6], ['gb', 1e9], ['tb', 1e12],
-  ['kib', 1024], ['mib', 1024 ** 2], ['gib', 1024 ** 3], ['tib', 1024 ** 4],
-]);
-
 /**
- * The bytes a memory limit as DuckDB takes it stands for (`358MiB`, `512MB`, `1.5 GB`), or null
- * for one this cannot read (a share such as `80%`, whose base is the machine's memory).
+ * The bytes of DuckDB's memory limit: the one named, or, when that is text this cannot read (a
+ * share such as `80%`, whose base is the machine's memory), the budget's share it would have
+ * been without one.
  */
-export function duckDbMemoryLimitBytes(limit: string): number | null {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(limit);
-  if (match === null) return null;
-  const unit = MEMORY_UNITS.get((match[2] ?? '').toLowerCase());
-  if (unit === undefined) return null;
-  return Math.floor(Number(match[1]) * unit);
+export function duckDbPoolBytes(config: Pick<WaggleConfig, 'memoryLimit' | 'maxMemoryBytes'>): number {
+  const named = duckDbSizeBytes(duckDbMemoryLimit(config));
+  if (named !== null) return named;
+  // Without a named limit it is always `<n>MiB` or UNBUDGETED_DUCKDB_MEMORY_LIMIT: readable.
+  return duckDbSizeBytes(duckDbMemoryLimit({ ...config, memoryLimit: '' })) ?? 0;
 }

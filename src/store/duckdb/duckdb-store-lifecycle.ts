@@ -23,6 +23,7 @@ import { addSegmentColumn, newSegment, segmentDatasetsJson, type SegmentState } 
 import { MEMORY_LIMITS } from '../../core/limits/memory-limits.js';
 import { STORE_LIMITS } from '../../core/limits/store-limits.js';
 import { buildMergedTraceRuns, swapMergedTraceRuns, traceRunCounts, traceRunMergeDue } from './duckdb-trace-run-merge.js';
+import { duckDbSizeBytes } from './duckdb-size-text.js';
 
 /** What the lifecycle needs of the store: its segment list, the writer's turn, and a connection of its own. */
 export interface LifecycleHost {
@@ -677,9 +678,5 @@ export async function dropUnregisteredTables(writer: DuckDBConnection): Promise<
 /** DuckDB reports its log size as text (`1.2 MiB`, `0 bytes`). */
 function parseByteSize(value: unknown): number {
   if (typeof value === 'number' || typeof value === 'bigint') return Number(value);
-  if (typeof value !== 'string') return 0;
-  const match = /^([\d.]+)\s*(bytes|[KMGT]i?B)?$/i.exec(value.trim());
-  if (!match) return 0;
-  const units: Record<string, number> = { bytes: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
-  return Math.round(Number(match[1]) * (units[(match[2] ?? 'bytes').toLowerCase()] ?? 1));
+  return typeof value === 'string' ? (duckDbSizeBytes(value) ?? 0) : 0;
 }
