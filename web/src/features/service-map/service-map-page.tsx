@@ -17,6 +17,12 @@ function percent(rate: number): string {
   return rate === 0 ? '0 %' : rate < 0.001 ? '<0.1 %' : `${(rate * 100).toFixed(rate < 0.1 ? 1 : 0)} %`;
 }
 
+/**
+ * A node's span count as its box has room for (168 px: `1,092,570 spans · 0.4 % err` ran past its
+ * edge): 1.1M, 604.7K, 20. The node's tooltip keeps the exact count.
+ */
+const SPAN_COUNT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
 function NodeBox({ node, onOpen }: { node: PlacedNode; onOpen: () => void }): ReactNode {
   const left = node.x - node.width / 2;
   const top = node.y - node.height / 2;
@@ -39,7 +45,7 @@ function NodeBox({ node, onOpen }: { node: PlacedNode; onOpen: () => void }): Re
         {name}
       </text>
       <text x={left + 16} y={top + 39} className="service-stats">
-        {node.span_count.toLocaleString('en-US')} spans · {percent(node.errorRate)} err
+        {SPAN_COUNT.format(node.span_count)} spans · {percent(node.errorRate)} err
       </text>
     </g>
   );
