@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { QueryTimeoutError } from '../../core/errors.js';
 import { classifyDuckDbReadError } from './duckdb-error-kind.js';
@@ -34,18 +35,20 @@ import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
 /** Query connections kept open between queries. */
 const MAX_IDLE_QUERY_CONNECTIONS = 4;
 /**
- * A sealed segment's trace read runs in this many column groups at once, on as many connections.
- * One (not split): each part costs about half the DuckDB CPU of the whole read, but on the shared
- * 2-core machine (load 5-11) two parts were no faster in the bench's trace stage (10M: server p50
- * 10.2-12.2 ms against 10.3-11.1 on main) and cost 0.1-0.9 ms more CPU a lookup (BENCHMARKS.md
- * run AE); worth measuring again on a quiet machine (trace-read-blocks-probe --parts 2).
+ * A sealed segment's trace read runs in this many column groups at once, on as many connections:
+ * two where there are two cores. DuckDB scans a row group on one thread, and a lookup's time is
+ * mostly its ~9 blocks' reads (each into fresh memory the kernel faults in) and ~55 columns'
+ * vectors, so two parts read half each at once. On a quiet 2-core VM at 10M (BENCHMARKS.md run BD,
+ * in process, 200 ids, two runs each): the first lookups after opening 11.9 / 11.8 ms p50 against
+ * 15.0 / 13.9 whole, in steady state 4.42 / 4.46 against 4.72 / 4.85, the same CPU a lookup. On a
+ * loaded shared machine (load 5-11) two parts were no faster (run AE).
  */
 /** Events of a trace formatted between two turns of the event loop (a large trace's formatting would hold it for ~0.3 s). */
 const TRACE_FORMAT_SLICE_EVENTS = 2_048;
 /** Result chunks (2 048 rows each) of a trace read turned into rows between two turns of the event loop. */
 const TRACE_READ_CHUNKS_PER_TURN = 2;
 
-export const DEFAULT_TRACE_READ_PARTS = 1;
+export const DEFAULT_TRACE_READ_PARTS = Math.max(1, Math.min(2, os.availableParallelism()));
 /** A trace lookup reads one trace: anything slower than this is a fault, not a big answer. */
 const TRACE_LOOKUP_TIMEOUT_MS = 30_000;
 
