@@ -34,6 +34,11 @@ import { segmentOverlaps, type SegmentState } from './duckdb-segment.js';
 
 /** Query connections kept open between queries. */
 const MAX_IDLE_QUERY_CONNECTIONS = 4;
+/** Events of a trace formatted between two turns of the event loop (a large trace's formatting would hold it for ~0.3 s). */
+const TRACE_FORMAT_SLICE_EVENTS = 2_048;
+/** Result chunks (2 048 rows each) of a trace read turned into rows between two turns of the event loop. */
+const TRACE_READ_CHUNKS_PER_TURN = 2;
+
 /**
  * A sealed segment's trace read runs in this many column groups at once, on as many connections:
  * two where there are two cores. DuckDB scans a row group on one thread, and a lookup's time is
@@ -43,11 +48,6 @@ const MAX_IDLE_QUERY_CONNECTIONS = 4;
  * 15.0 / 13.9 whole, in steady state 4.42 / 4.46 against 4.72 / 4.85, the same CPU a lookup. On a
  * loaded shared machine (load 5-11) two parts were no faster (run AE).
  */
-/** Events of a trace formatted between two turns of the event loop (a large trace's formatting would hold it for ~0.3 s). */
-const TRACE_FORMAT_SLICE_EVENTS = 2_048;
-/** Result chunks (2 048 rows each) of a trace read turned into rows between two turns of the event loop. */
-const TRACE_READ_CHUNKS_PER_TURN = 2;
-
 export const DEFAULT_TRACE_READ_PARTS = Math.max(1, Math.min(2, os.availableParallelism()));
 /** A trace lookup reads one trace: anything slower than this is a fault, not a big answer. */
 const TRACE_LOOKUP_TIMEOUT_MS = 30_000;
