@@ -143,6 +143,18 @@ const DUCKDB_ALLOCATOR = {
  */
 const DUCKDB_WRITE_BUFFER_ROW_GROUPS = '1';
 
+/**
+ * The storage format the data file is written in. Unless told, DuckDB writes the format every
+ * version since 0.10 reads (tagged v1.0.0+); v1.2.0 adds roaring-bitmap compression of validity masks, which a column
+ * only some spans carry (an attribute of one kind of span, parent_id, status_message) kept as an
+ * uncompressed bitmap in every row group. A file opened with it is marked v1.2.0+ from then on
+ * (DuckDB raises an existing file's format in place: tables written before keep theirs until
+ * compaction rewrites them); no DuckDB older than 1.2 can open it, and Waggle ships 1.5. The
+ * v1.3.0+ formats store strings as DICT_FSST, which took the bench's 1M segment from 256 to 276
+ * blocks: BENCHMARKS.md run BE.
+ */
+const DUCKDB_STORAGE_VERSION = 'v1.2.0';
+
 /** Lifecycle defaults: a pass every 15 s keeps deletion within a minute of expiry. */
 const DEFAULT_LIFECYCLE_INTERVAL_MS = 15_000;
 const DEFAULT_RETIRED_TABLE_GRACE_MS = 10_000;
@@ -692,7 +704,7 @@ async function attachDatabaseFile(options: DuckDbStoreOptions): Promise<{ instan
     // DuckDB's default 256 KiB blocks. 64 KiB blocks (BLOCK_SIZE 65536) save 3-4 bytes a span in
     // use but made the engine's runs of the seven queries about a third slower at 10M (a breakdown by
     // user.id 1.5-2.3x) and the file 18 % larger after a stop: BENCHMARKS.md run AZ.
-    await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`);
+    await writer.run(`ATTACH ${sqlStringLiteral(file)} AS ${DATABASE_ALIAS} (ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}, STORAGE_VERSION '${DUCKDB_STORAGE_VERSION}')`);
     await writer.run(`USE ${DATABASE_ALIAS}`);
     for (const ddl of INTERNAL_DDL) await writer.run(ddl);
     await dropInternalTableKeys(writer);
