@@ -145,9 +145,9 @@ const DUCKDB_WRITE_BUFFER_ROW_GROUPS = '1';
 
 /**
  * The storage format the data file is written in. Unless told, DuckDB writes the format every
- * version since 0.10 reads (tagged v1.0.0+); v1.2.0 adds roaring-bitmap compression of validity masks, which a column
- * only some spans carry (an attribute of one kind of span, parent_id, status_message) kept as an
- * uncompressed bitmap in every row group. A file opened with it is marked v1.2.0+ from then on
+ * version since 0.10 reads (tagged v1.0.0+); v1.2.0 adds roaring-bitmap compression of validity
+ * masks, which a column only some spans carry (an attribute of one kind of span, parent_id,
+ * status_message) kept as an uncompressed bitmap in every row group. A file opened with it is marked v1.2.0+ from then on
  * (DuckDB raises an existing file's format in place: tables written before keep theirs until
  * compaction rewrites them); no DuckDB older than 1.2 can open it, and Waggle ships 1.5. The
  * v1.3.0+ formats store strings as DICT_FSST, which took the bench's 1M segment from 256 to 276
