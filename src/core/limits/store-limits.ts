@@ -49,4 +49,10 @@ export const STORE_LIMITS = {
     reason:
       "A sealed segment shorter than one row group with more attribute columns than this is never compacted (issue 9: peak RSS ≤ 1 GiB). Its compaction would only reorder one row group (its rows came in time order), yet build a second table of all its columns, hold its rows in memory (16 bytes a cell, NULL or not) and write it again: about a 256 KiB block a column outside DuckDB's pool (a table of 1 085 rows x 400 columns: 92-102 MB to write), so 240 attribute columns and the 16 core ones are 64 MiB. The hostile mix's wide requests (150 new keys in 500 spans each) fill segments of 1 085-1 435 rows x 400 columns: each was written once by its commits and a second time by its compaction, and compactions of such segments (18 215 rows x 325 columns) made its spikes (BENCHMARKS.md runs AK, AS). Their rows stay in the live trace index, as before their compaction; ordinary segments (full row groups, tens of columns) are compacted as before.",
   },
+  traceLocatorRows: {
+    value: 4_000_000,
+    unit: 'rows',
+    reason:
+      "Most trace-index rows (a trace in a segment) the store keeps in memory for trace lookups (duckdb-trace-locator.ts): 6-12 bytes a row, so at most ~48 MB of the 1 GiB budget (issue 9). A lookup then finds the trace's segments by binary search instead of a DuckDB statement over the index tables, a third of a warm lookup (BENCHMARKS.md run BF). The bench's 30M spans are ~3.5M rows. A store with more (or a commit that takes it past this) drops the rows from memory, and lookups read the index tables as before, until the next start.",
+  },
 } as const satisfies Record<string, LimitDefinition>;

@@ -197,12 +197,16 @@ export class DuckDbSpanReader {
   }
 
   /**
-   * The segments holding a trace and its time range in each, in one prepared statement over the
+   * The segments holding a trace and its time range in each: from the index in memory while it is
+   * enabled (TraceLocator), or else in one prepared statement over the
    * index tables that may hold rows (TraceIndexTables): the live index by trace id, the merged
    * index by the 32-bit key, the runs and the legacy table by the 64-bit one (each sorted table
    * pruned to one row group by its zone maps). One statement, so it reads one snapshot of them.
    */
   private async readTraceIndex(reader: DuckDBConnection, traceId: bigint): Promise<TraceLocation[]> {
+    // The same rows in memory (TraceLocator), changed in the same turn as the segment list.
+    const locator = this.traceIndexTables.locator;
+    if (locator.enabled) return locator.locate(traceId);
     const lookup = this.traceIndexTables.lookup();
     const statement = await this.traceStatements.statement(reader, INDEX_LOOKUP_KEY, lookup.sql);
     lookup.bind(statement, traceId);

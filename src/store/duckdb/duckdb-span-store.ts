@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { STORE_LIMITS } from '../../core/limits/store-limits.js';
 import type { EventRecord } from '../../core/event-record.js';
 import { BadRequestError, StoreReopeningError, UnavailableError } from '../../core/errors.js';
 import { formatRfc3339Nanos, nowNs } from '../../core/unix-nanos.js';
@@ -55,6 +56,7 @@ import { DuckDbStoreRecovery } from './duckdb-store-recovery.js';
 import { dropInternalTableKeys } from './duckdb-internal-key-upgrade.js';
 import { duckDbErrorKind } from './duckdb-error-kind.js';
 import { datasetSlug } from '../../core/dataset-name.js';
+import type { TraceLocatorView } from './duckdb-trace-locator.js';
 
 export interface DuckDbStoreOptions {
   dataDir: string;
@@ -95,6 +97,8 @@ export interface DuckDbStoreOptions {
   idleSealMs?: number;
   /** Connections a sealed segment's trace read is split over (DEFAULT_TRACE_READ_PARTS; 1 reads it whole). */
   traceReadParts?: number;
+  /** Most trace-index rows held in memory for lookups (STORE_LIMITS.traceLocatorRows; 0: none, lookups read the index tables). */
+  traceLocatorMaxRows?: number;
   /**
    * DuckDB settings applied once, when the store first opens, before the configuration is
    * locked; never when it reopens. For tests only: a checkpoint fault
@@ -231,6 +235,7 @@ export class DuckDbSpanStore implements SpanStore {
       },
       (error) => this.recovery.afterFailedCommit(error),
       segmentSwaps,
+      this.traceIndexTables.locator,
     );
     this.recovery = new DuckDbStoreRecovery({
       probe: () => this.probe(),
@@ -444,6 +449,11 @@ export class DuckDbSpanStore implements SpanStore {
     });
   }
 
+  /** The trace index in memory, read-only (diagnostics and tests): whether lookups use it, its rows, a lookup. */
+  get traceLocator(): TraceLocatorView {
+    return this.traceIndexTables.locator;
+  }
+
   lifecycleStats(): StoreLifecycleStats {
     const stats = this.lifecycle.lifecycleStats();
     // The client-parent index is compaction's follow-up: until it covers every sealed segment, work is pending.
@@ -487,7 +497,7 @@ export class DuckDbSpanStore implements SpanStore {
       if (!/^[a-z_]+$/.test(name)) throw new RangeError(`not a DuckDB setting name: ${name}`);
       await writer.run(`SET ${name} = ${sqlStringLiteral(value)}`);
     }
-    const traceIndexTables = new TraceIndexTables();
+    const traceIndexTables = new TraceIndexTables(options.traceLocatorMaxRows ?? STORE_LIMITS.traceLocatorRows.value);
     await traceIndexTables.countFrom(writer);
     await lockDown(writer);
     const store = new DuckDbSpanStore(instance, writer, catalog, segments, options, committed, retention, nextSegmentId, traceIndexTables);

@@ -16,6 +16,7 @@ import { duckDbErrorKind } from './duckdb-error-kind.js';
 import { addSegmentColumn, newSegment, segmentDatasetsJson, type SegmentState } from './duckdb-segment.js';
 import { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
 import type { DuckDbStoreOptions } from './duckdb-span-store.js';
+import { locatorRowsOfTraces, type TraceLocator } from './duckdb-trace-locator.js';
 
 /** A request's events in the queue; `committed` of them were already committed (a split request). */
 interface PendingBatch {
@@ -158,6 +159,8 @@ export class DuckDbSpanWriter {
      * made visible with the segment list from before it.
      */
     private readonly segmentSwaps: SegmentSwapGate = new SegmentSwapGate(),
+    /** The trace index in memory: told of each commit's traces once it committed. */
+    private readonly traceLocator: TraceLocator | null = null,
   ) {}
 
   /** The next unused segment id (compaction takes them too). */
@@ -611,6 +614,7 @@ export class DuckDbSpanWriter {
     const added = columnIds.filter((id) => !segment.positions.has(id));
     // Ended once the in-memory segment list shows what the COMMIT made visible (or at the rollback).
     let endSwap: (() => void) | null = null;
+    let traces: ReadonlyMap<bigint, { minTsNs: bigint; maxTsNs: bigint }> = new Map();
 
     await this.writer.run('BEGIN TRANSACTION');
     try {
@@ -629,7 +633,7 @@ export class DuckDbSpanWriter {
       for (const [dataset, ids] of resolver.columnsByDataset()) this.catalog.touchDataset(dataset, ids, now);
       await this.catalog.persist(this.writer);
 
-      const traces = await appendThenClose(await this.writer.createAppender(segmentTableName(segment.id)), (appender) => appendEventRows(appender, segment, events, resolver, ingestTimes));
+      traces = await appendThenClose(await this.writer.createAppender(segmentTableName(segment.id)), (appender) => appendEventRows(appender, segment, events, resolver, ingestTimes));
       await appendThenClose(await this.writer.createAppender('waggle_trace_index'), async (traceAppender) => {
         for (const [traceId, range] of traces) {
           traceAppender.appendUHugeInt(traceId);
@@ -670,6 +674,8 @@ export class DuckDbSpanWriter {
         await this.writer.run('COMMIT');
       } catch (error) {
         this.failedAtCommit = true;
+        // Whether the index rows committed is unknown until the reopen reads them again.
+        this.traceLocator?.invalidate();
         throw error;
       }
     } catch (error) {
@@ -678,6 +684,7 @@ export class DuckDbSpanWriter {
       throw error;
     }
     try {
+      this.traceLocator?.add(segment.id, locatorRowsOfTraces(traces));
       this.catalog.markPersisted();
       if (previous) previous.sealed = true;
       if (segment.attributeColumns.length > this.options.segmentMaxColumns) segment.sealed = true;

@@ -344,43 +344,47 @@ describe('compaction', () => {
     await store.close();
   });
 
-  it('finds a trace whose spans are in the merged index, the runs and the live index, before and after a reopen', async () => {
-    const clock = { now: LIFECYCLE_BASE_NS };
-    const dir = tempDir();
-    let store = await openStore(dir, clock);
-    // One trace with a span in each part of the index: it arrives over three hours.
-    const trace = 0xfeed0000000000000000000000000001n;
-    const span = (spanId: bigint, timestampNs: bigint): ReturnType<typeof eventRecord> => eventRecord({ dataset: 'life', timestampNs, traceId: trace, spanId, name: `late-${spanId}` });
-    // Seventeen batches and the trace's first span, compacted and merged: 341 rows in the merged table.
-    for (let batch = 1; batch <= 17; batch++) await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch) * 10_000_000_000n);
-    store.enqueue([span(1n, LIFECYCLE_BASE_NS + 5_000_000_000n)], 100n);
-    await store.flush();
-    await store.sealOpenSegment();
-    assert.equal(await store.compactAll(), 1);
-    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged32'), 17 * TRACES_PER_BATCH + 1);
-    // Three hours later (not compacted with the first: over two hours apart), one batch and the
-    // second span: a run of 21 rows, under a sixteenth of the merged rows, so it stays in the runs.
-    await writeBatch(store, clock, 18, LIFECYCLE_BASE_NS + 3n * HOUR_NS);
-    store.enqueue([span(2n, LIFECYCLE_BASE_NS + 3n * HOUR_NS + 1n)], 101n);
-    await store.flush();
-    await store.sealOpenSegment();
-    assert.equal(await store.compactAll(), 1);
-    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), TRACES_PER_BATCH + 1);
-    // The third span after that compaction: in the open segment, so in the live index.
-    clock.now = LIFECYCLE_BASE_NS + 3n * HOUR_NS + 600_000_000_000n;
-    store.enqueue([span(3n, clock.now)], 102n);
-    await store.flush();
-    assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_index'), 1);
-    const expected = ['late-1', 'late-2', 'late-3'];
-    assert.deepEqual((await store.getTrace(trace)).map((s) => s['name']), expected);
-    assert.deepEqual((await store.getTrace(batchTraceId(18, 4))).map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
-    await store.close();
-    // A store opened on it reads the runs too.
-    store = await openStore(dir, clock);
-    assert.deepEqual((await store.getTrace(trace)).map((s) => s['name']), expected);
-    for (const batch of [1, 17, 18]) assert.deepEqual((await store.getTrace(batchTraceId(batch, 4))).map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
-    await store.close();
-  });
+  for (const [how, traceLocatorMaxRows] of [['from the index in memory', undefined], ['from the index tables (no index in memory)', 0]] as const) {
+    it(`finds a trace whose spans are in the merged index, the runs and the live index, before and after a reopen, ${how}`, async () => {
+      const clock = { now: LIFECYCLE_BASE_NS };
+      const dir = tempDir();
+      const options = traceLocatorMaxRows === undefined ? {} : { traceLocatorMaxRows };
+      let store = await openStore(dir, clock, options);
+      assert.equal(store.traceLocator.enabled, traceLocatorMaxRows === undefined);
+      // One trace with a span in each part of the index: it arrives over three hours.
+      const trace = 0xfeed0000000000000000000000000001n;
+      const span = (spanId: bigint, timestampNs: bigint): ReturnType<typeof eventRecord> => eventRecord({ dataset: 'life', timestampNs, traceId: trace, spanId, name: `late-${spanId}` });
+      // Seventeen batches and the trace's first span, compacted and merged: 341 rows in the merged table.
+      for (let batch = 1; batch <= 17; batch++) await writeBatch(store, clock, batch, LIFECYCLE_BASE_NS + BigInt(batch) * 10_000_000_000n);
+      store.enqueue([span(1n, LIFECYCLE_BASE_NS + 5_000_000_000n)], 100n);
+      await store.flush();
+      await store.sealOpenSegment();
+      assert.equal(await store.compactAll(), 1);
+      assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_merged32'), 17 * TRACES_PER_BATCH + 1);
+      // Three hours later (not compacted with the first: over two hours apart), one batch and the
+      // second span: a run of 21 rows, under a sixteenth of the merged rows, so it stays in the runs.
+      await writeBatch(store, clock, 18, LIFECYCLE_BASE_NS + 3n * HOUR_NS);
+      store.enqueue([span(2n, LIFECYCLE_BASE_NS + 3n * HOUR_NS + 1n)], 101n);
+      await store.flush();
+      await store.sealOpenSegment();
+      assert.equal(await store.compactAll(), 1);
+      assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_runs'), TRACES_PER_BATCH + 1);
+      // The third span after that compaction: in the open segment, so in the live index.
+      clock.now = LIFECYCLE_BASE_NS + 3n * HOUR_NS + 600_000_000_000n;
+      store.enqueue([span(3n, clock.now)], 102n);
+      await store.flush();
+      assert.equal(await scalar(store, 'SELECT count(*) FROM waggle_trace_index'), 1);
+      const expected = ['late-1', 'late-2', 'late-3'];
+      assert.deepEqual((await store.getTrace(trace)).map((s) => s['name']), expected);
+      assert.deepEqual((await store.getTrace(batchTraceId(18, 4))).map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
+      await store.close();
+      // A store opened on it reads the runs too.
+      store = await openStore(dir, clock, options);
+      assert.deepEqual((await store.getTrace(trace)).map((s) => s['name']), expected);
+      for (const batch of [1, 17, 18]) assert.deepEqual((await store.getTrace(batchTraceId(batch, 4))).map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
+      await store.close();
+    });
+  }
 
   it('closes while compacting without losing or leaving anything', async () => {
     const clock = { now: LIFECYCLE_BASE_NS };

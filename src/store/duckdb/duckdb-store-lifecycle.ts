@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StoreLifecycleStats } from '../span-store.js';
 import type { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
-import type { TraceIndexTables } from './duckdb-trace-index-lookup.js';
+import { readCompactionRun, type TraceIndexTables } from './duckdb-trace-index-lookup.js';
 import type { DuckDbCatalog } from './duckdb-catalog.js';
 import {
   ATTRIBUTE_SQL_TYPE,
@@ -24,6 +24,7 @@ import { MEMORY_LIMITS } from '../../core/limits/memory-limits.js';
 import { STORE_LIMITS } from '../../core/limits/store-limits.js';
 import { buildMergedTraceRuns, swapMergedTraceRuns, traceRunCounts, traceRunMergeDue } from './duckdb-trace-run-merge.js';
 import { duckDbSizeBytes } from './duckdb-size-text.js';
+import type { LocatorRows } from './duckdb-trace-locator.js';
 
 /** What the lifecycle needs of the store: its segment list, the writer's turn, and a connection of its own. */
 export interface LifecycleHost {
@@ -333,11 +334,12 @@ export class DuckDbStoreLifecycle {
       await writer.run(`DELETE FROM waggle_trace_runs WHERE segment_id IN (${list})`);
       await writer.run(`DELETE FROM waggle_segments WHERE id IN (${list})`);
       await writer.run(`INSERT INTO waggle_retired_segments VALUES ${live.map((id) => `(${id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
-      await writer.run('COMMIT');
+      await this.commitIndexChange(writer);
     } catch (error) {
       await writer.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
+    this.host.traceIndexTables.locator.drop(live);
     for (const segment of segments) {
       const index = this.host.segments.indexOf(segment);
       if (index < 0) continue;
@@ -457,6 +459,7 @@ export class DuckDbStoreLifecycle {
     if (this.stopped) return false;
     const connection = await this.host.connect();
     this.building = connection;
+    let run: LocatorRows = { keys: [], startS: [], endS: [] };
     try {
       // The receive time is kept split (SPLIT_INGEST_TIME_DEFS): the sources give it whole, the insert splits it.
       target.ingestTimeSplit = true;
@@ -517,6 +520,8 @@ export class DuckDbStoreLifecycle {
       await connection.run(
         `CREATE TABLE ${indexTable} AS SELECT ${traceKeySql('trace_id')} AS trace_key, min(ts_ns) AS min_ts_ns, max(ts_ns + coalesce(duration_ns, 0)) - min(ts_ns) AS length_ns FROM ${table} WHERE trace_id IS NOT NULL GROUP BY trace_key ORDER BY trace_key`,
       );
+      // The run as the index in memory holds it, added there when the swap commits.
+      run = await readCompactionRun(connection, indexTable);
       const summary = await connection.runAndReadAll(
         `SELECT count(*), min(ts_ns), max(ts_ns + coalesce(duration_ns, 0)), coalesce(max(sample_rate), 1), list(DISTINCT dataset) FROM ${table}`,
       );
@@ -540,7 +545,7 @@ export class DuckDbStoreLifecycle {
       // A retention pass may have dropped a source meanwhile: then this result is stale.
       if (!group.every((s) => this.host.segments.includes(s))) return false;
       const ids = group.map((s) => s.id).join(', ');
-      return this.swapInTransaction(writer, group, target, ids, indexTable);
+      return this.swapInTransaction(writer, group, target, ids, indexTable, run);
     });
     if (!swapped) {
       await this.host.onWriter(async (writer) => {
@@ -593,11 +598,21 @@ export class DuckDbStoreLifecycle {
   }
 
   /** Registers the compacted segment and retires its sources in one transaction, then in memory. */
-  private swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string): Promise<boolean> {
-    return this.host.segmentSwaps.swap(() => this.swapSegments(writer, group, target, ids, indexTable));
+  private swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string, run: LocatorRows): Promise<boolean> {
+    return this.host.segmentSwaps.swap(() => this.swapSegments(writer, group, target, ids, indexTable, run));
   }
 
-  private async swapSegments(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string): Promise<boolean> {
+  /** A COMMIT of the index tables; when it fails, the index in memory waits for the reopen to read them again. */
+  private async commitIndexChange(writer: DuckDBConnection): Promise<void> {
+    try {
+      await writer.run('COMMIT');
+    } catch (error) {
+      this.host.traceIndexTables.locator.invalidate();
+      throw error;
+    }
+  }
+
+  private async swapSegments(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string, run: LocatorRows): Promise<boolean> {
     await writer.run('BEGIN TRANSACTION');
     try {
       await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted, datasets_json, max_sample_rate) VALUES ($1, $2, $3, $4, true, true, $5, $6)', [
@@ -618,11 +633,14 @@ export class DuckDbStoreLifecycle {
       await writer.run(`DELETE FROM waggle_segments WHERE id IN (${ids})`);
       await writer.run(`INSERT INTO waggle_retired_segments VALUES ${group.map((s) => `(${s.id}, ${Date.now()})`).join(', ')} ON CONFLICT DO NOTHING`);
       await writer.run(`DROP TABLE ${indexTable}`);
-      await writer.run('COMMIT');
+      await this.commitIndexChange(writer);
     } catch (error) {
       await writer.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
+    // In the same turn as the segment list below: a lookup sees both before or both after.
+    this.host.traceIndexTables.locator.drop(group.map((s) => s.id));
+    this.host.traceIndexTables.locator.add(target.id, run);
     this.traceMergeCheckDue = true;
     const first = this.host.segments.indexOf(group[0]!);
     for (const segment of group) this.host.segments.splice(this.host.segments.indexOf(segment), 1);

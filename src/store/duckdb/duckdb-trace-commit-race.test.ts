@@ -23,7 +23,10 @@ describe('DuckDB trace reads during commits that add columns', () => {
           flushed = true;
         });
         // Lookups back to back while the commit runs: each one that finds the span must show its field.
+        // A lookup that finds no index row awaits no I/O (the index is in memory), so each turn
+        // also yields to the event loop, where the commit's steps complete.
         while (!flushed) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
           const spans = await store.getTrace(traceId);
           for (const span of spans) {
             found += 1;

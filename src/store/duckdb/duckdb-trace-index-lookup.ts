@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
-import { LEGACY_TRACE_MERGED_TABLE, TRACE_MERGED_TABLE, traceKey32Of, traceKeyOf } from './duckdb-physical-layout.js';
+import { LEGACY_TRACE_MERGED_TABLE, TRACE_MERGED_TABLE, floorSecondsSql, traceIndexRowsSql, traceKey32Of, traceKey32Sql, traceKeyOf } from './duckdb-physical-layout.js';
+import { SortedChunkBuilder, TraceLocator, type LocatorRows } from './duckdb-trace-locator.js';
 
 /** Where one trace's spans are: a segment and the trace's time range in it (nanoseconds, inclusive). */
 export interface TraceLocation {
@@ -26,8 +27,14 @@ export interface TraceLocation {
 export class TraceIndexTables {
   private runs = true;
   private legacy = true;
+  /** The index in memory (TraceLocator): lookups read it instead of the tables while it is enabled. */
+  readonly locator: TraceLocator;
 
-  /** Counts what the database holds (at open, and after a reopen). */
+  constructor(locatorMaxRows: number) {
+    this.locator = new TraceLocator(locatorMaxRows);
+  }
+
+  /** Counts what the database holds and reads the index into memory (at open, and after a reopen). */
   async countFrom(connection: DuckDBConnection): Promise<void> {
     const result = await connection.runAndReadAll(
       `SELECT (SELECT count(*) FROM waggle_trace_runs), (SELECT count(*) FROM ${LEGACY_TRACE_MERGED_TABLE})`,
@@ -35,6 +42,7 @@ export class TraceIndexTables {
     const [runs, legacy] = result.getRows()[0] ?? [];
     this.runs = Number(runs ?? 1) > 0;
     this.legacy = Number(legacy ?? 1) > 0;
+    await loadTraceLocator(connection, this.locator);
   }
 
   /** A compaction is about to append a run (called before its transaction commits). */
@@ -100,4 +108,99 @@ export function traceLocations(rows: readonly (readonly DuckDBValue[])[]): Trace
     }
   }
   return [...bySegment.entries()].sort(([a], [b]) => a - b).map(([segmentId, { min, max }]) => ({ segmentId, minTsNs: min, maxTsNs: max }));
+}
+
+/** Every index row of registered segments as (segment_id, 32-bit key, first second, last second). */
+function locatorRowsSql(): string {
+  return `SELECT segment_id, CAST(trace_key AS UINTEGER) AS k, CAST(${floorSecondsSql('min_ts_ns')} AS DOUBLE) AS start_s, CAST(${floorSecondsSql('max_ts_ns')} AS DOUBLE) AS end_s
+    FROM (${traceIndexRowsSql()}) WHERE segment_id IN (SELECT id FROM waggle_segments)`;
+}
+
+/**
+ * Reads the index tables into the locator: each segment's count, first second and widest offset
+ * or length first (so its arrays are allocated once at their final width, and a store past the
+ * locator's bound is not read at all), then its rows in key order, streamed. At 10M spans: 1.17M
+ * rows, 9.4 MB, read in ~1 s (BENCHMARKS.md run BF).
+ */
+export async function loadTraceLocator(connection: DuckDBConnection, locator: TraceLocator): Promise<void> {
+  const shapes = new Map<number, { count: number; baseS: number; widest: number }>();
+  let total = 0;
+  const counted = await connection.runAndReadAll(
+    `SELECT segment_id, count(*), min(start_s), greatest(max(start_s) - min(start_s), max(end_s - start_s)) FROM (${locatorRowsSql()}) GROUP BY segment_id`,
+  );
+  for (const [segmentId, count, baseS, widest] of counted.getRows()) {
+    shapes.set(Number(segmentId), { count: Number(count), baseS: Number(baseS), widest: Number(widest) });
+    total += Number(count);
+  }
+  locator.reset(total > locator.maxRows);
+  if (!locator.enabled) return;
+  // Read in batches of segments, each sorted by DuckDB: sorting every row at once held ~70 MB
+  // more of DuckDB's memory afterwards at 10M (BENCHMARKS.md run BF).
+  const ids = [...shapes.keys()].sort((a, b) => a - b);
+  for (let first = 0; first < ids.length; ) {
+    let last = first;
+    let rows = shapes.get(ids[first]!)!.count;
+    while (last + 1 < ids.length && rows + shapes.get(ids[last + 1]!)!.count <= LOAD_BATCH_ROWS) rows += shapes.get(ids[++last]!)!.count;
+    if (!(await loadSegments(connection, locator, ids.slice(first, last + 1), shapes))) return;
+    first = last + 1;
+  }
+}
+
+/** Rows one statement of a load sorts (a batch of segments; one segment may have more). */
+const LOAD_BATCH_ROWS = 262_144;
+
+/** One batch of a load; false (and the locator off) if the rows read differ from those counted. */
+async function loadSegments(connection: DuckDBConnection, locator: TraceLocator, ids: readonly number[], shapes: ReadonlyMap<number, { count: number; baseS: number; widest: number }>): Promise<boolean> {
+  const result = await connection.stream(`${locatorRowsSql()} AND segment_id IN (${ids.join(', ')}) ORDER BY segment_id, k`);
+  let segment = -1;
+  let builder: SortedChunkBuilder | null = null;
+  // Nothing writes while the store opens, so the read finds what the count did; if not, lookups
+  // read the tables until the next open.
+  const mismatch = (): boolean => {
+    locator.invalidate();
+    return false;
+  };
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const [segmentIds, keys, starts, ends] = chunk.getColumns();
+    for (let i = 0; i < chunk.rowCount; i += 1) {
+      const segmentId = Number(segmentIds![i]);
+      if (segmentId !== segment) {
+        const shape = shapes.get(segmentId);
+        if (shape === undefined || (builder !== null && !builder.full)) return mismatch();
+        if (builder !== null) locator.add(segment, builder.finish());
+        segment = segmentId;
+        builder = new SortedChunkBuilder(shape.count, shape.baseS, shape.widest);
+      }
+      const key = Number(keys![i]);
+      const startS = Number(starts![i]);
+      const endS = Number(ends![i]);
+      if (!builder!.fits(key, startS, endS)) return mismatch();
+      builder!.push(key, startS, endS);
+    }
+  }
+  if (builder !== null && !builder.full) return mismatch();
+  if (builder !== null) locator.add(segment, builder.finish());
+  return true;
+}
+
+/** A compaction's run (its index table: 64-bit keys, ns start and length) as locator rows. */
+export async function readCompactionRun(connection: DuckDBConnection, indexTable: string): Promise<LocatorRows> {
+  const result = await connection.run(
+    `SELECT CAST(${traceKey32Sql('trace_key')} AS UINTEGER), CAST(${floorSecondsSql('min_ts_ns')} AS DOUBLE), CAST(${floorSecondsSql('min_ts_ns + length_ns')} AS DOUBLE) FROM ${indexTable}`,
+  );
+  const chunks = Array.from({ length: result.chunkCount }, (_, i) => result.getChunk(i));
+  const n = chunks.reduce((sum, chunk) => sum + chunk.rowCount, 0);
+  const rows = { keys: new Uint32Array(n), startS: new Float64Array(n), endS: new Float64Array(n) };
+  let at = 0;
+  for (const chunk of chunks) {
+    const [keys, starts, ends] = chunk.getColumns();
+    for (let i = 0; i < chunk.rowCount; i += 1, at += 1) {
+      rows.keys[at] = Number(keys![i]);
+      rows.startS[at] = Number(starts![i]);
+      rows.endS[at] = Number(ends![i]);
+    }
+  }
+  return rows;
 }
