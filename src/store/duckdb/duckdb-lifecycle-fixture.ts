@@ -1,5 +1,6 @@
 import type { EventRecord } from '../../core/event-record.js';
 import { eventRecord } from '../../../test/support/event-record-fixture.js';
+import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore, type DuckDbStoreOptions } from './duckdb-span-store.js';
 
 /** Day zero of the lifecycle tests' clock (2025-11-22T00:00:00Z). */
 export const LIFECYCLE_BASE_NS = 1_763_769_600_000_000_000n;
@@ -38,4 +39,17 @@ export function lifecycleBatch(batch: number, timeNs: bigint, dataset = 'life'):
     }
   }
   return events;
+}
+
+/** A store on a clock the test moves; no background passes (the test runs them), retired tables dropped at once. */
+export function openLifecycleStore(dir: string, clock: { now: bigint }, options: Partial<DuckDbStoreOptions> = {}): Promise<DuckDbSpanStore> {
+  return DuckDbSpanStore.open({
+    ...DEFAULT_DUCKDB_STORE_OPTIONS,
+    dataDir: dir,
+    clock: () => clock.now,
+    lifecycleIntervalMs: 0,
+    retiredTableGraceMs: 0,
+    log: () => undefined,
+    ...options,
+  });
 }

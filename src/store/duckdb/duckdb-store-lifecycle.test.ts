@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore, type DuckDbStoreOptions } from './duckdb-span-store.js';
+import type { DuckDbSpanStore } from './duckdb-span-store.js';
 import { traceIndexRowsSql, traceKey32Of } from './duckdb-physical-layout.js';
-import { DAY_NS, HOUR_NS, LIFECYCLE_BASE_NS, SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId, lifecycleBatch } from './duckdb-lifecycle-fixture.js';
+import { DAY_NS, HOUR_NS, LIFECYCLE_BASE_NS, SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId, lifecycleBatch, openLifecycleStore } from './duckdb-lifecycle-fixture.js';
 import { eventRecord } from '../../../test/support/event-record-fixture.js';
 
 const ALL_TIME = { startNs: 0n, endNs: 2n ** 62n };
@@ -15,17 +15,7 @@ function tempDir(): string {
 }
 
 /** A store on a clock the test moves; no background passes (the test runs them). */
-async function openStore(dir: string, clock: { now: bigint }, options: Partial<DuckDbStoreOptions> = {}): Promise<DuckDbSpanStore> {
-  return DuckDbSpanStore.open({
-    ...DEFAULT_DUCKDB_STORE_OPTIONS,
-    dataDir: dir,
-    clock: () => clock.now,
-    lifecycleIntervalMs: 0,
-    retiredTableGraceMs: 0,
-    log: () => undefined,
-    ...options,
-  });
-}
+const openStore = openLifecycleStore;
 
 async function countEvents(store: DuckDbSpanStore): Promise<number> {
   const rows = await store.runSql(`SELECT count(*) FROM ${store.relation({ kind: 'all' }, ['ts_ns'], ALL_TIME)}`, [], { timeoutMs: 10_000 });

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { DEFAULT_DUCKDB_STORE_OPTIONS, DuckDbSpanStore, type DuckDbStoreOptions } from './duckdb-span-store.js';
+import type { DuckDbSpanStore } from './duckdb-span-store.js';
 import { traceIndexRowsSql, traceKey32Of, traceKeyOf } from './duckdb-physical-layout.js';
 import { traceLocations, type TraceLocation } from './duckdb-trace-index-lookup.js';
 import { SortedChunkBuilder, TraceLocator, floorSeconds, locatorRowsOfTraces } from './duckdb-trace-locator.js';
-import { HOUR_NS, LIFECYCLE_BASE_NS, SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId, lifecycleBatch } from './duckdb-lifecycle-fixture.js';
+import { HOUR_NS, LIFECYCLE_BASE_NS, SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId, lifecycleBatch, openLifecycleStore } from './duckdb-lifecycle-fixture.js';
 
 const S = 1_000_000_000n;
 
@@ -124,19 +124,6 @@ describe('the trace index in memory (TraceLocator)', () => {
   });
 });
 
-/** A store on a clock the test moves; no background passes. */
-function openStore(dir: string, clock: { now: bigint }, options: Partial<DuckDbStoreOptions> = {}): Promise<DuckDbSpanStore> {
-  return DuckDbSpanStore.open({
-    ...DEFAULT_DUCKDB_STORE_OPTIONS,
-    dataDir: dir,
-    clock: () => clock.now,
-    lifecycleIntervalMs: 0,
-    retiredTableGraceMs: 0,
-    log: () => undefined,
-    ...options,
-  });
-}
-
 /** A trace's locations as the index tables have them, in whole seconds as the locator keeps them (registered segments only). */
 async function tableLocations(store: DuckDbSpanStore, traceId: bigint): Promise<TraceLocation[]> {
   const result = await store.runSql(
@@ -160,7 +147,7 @@ describe('the trace index in memory against the index tables', () => {
   it('holds exactly what the tables hold through commits, compactions, merges, retention and a reopen', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-trace-locator-'));
     const clock = { now: LIFECYCLE_BASE_NS };
-    let store = await openStore(dir, clock, { retentionNs: 10n * HOUR_NS });
+    let store = await openLifecycleStore(dir, clock, { retentionNs: 10n * HOUR_NS });
     const batches: number[] = [];
     const check = async (step: string): Promise<void> => {
       assert.equal(store.traceLocator.enabled, true, step);
@@ -197,7 +184,7 @@ describe('the trace index in memory against the index tables', () => {
       await check('after retention');
       assert.deepEqual(await store.getTrace(batchTraceId(1, 0)), []);
       await store.close();
-      store = await openStore(dir, clock, { retentionNs: 10n * HOUR_NS });
+      store = await openLifecycleStore(dir, clock, { retentionNs: 10n * HOUR_NS });
       await check('after a reopen');
       for (const batch of batches) assert.equal((await store.getTrace(batchTraceId(batch, 2))).length, SPANS_PER_TRACE);
     } finally {
@@ -208,7 +195,7 @@ describe('the trace index in memory against the index tables', () => {
   it('is off past its bound, and lookups read the tables: the same spans either way', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waggle-trace-locator-bound-'));
     const clock = { now: LIFECYCLE_BASE_NS };
-    let store = await openStore(dir, clock, { traceLocatorMaxRows: TRACES_PER_BATCH });
+    let store = await openLifecycleStore(dir, clock, { traceLocatorMaxRows: TRACES_PER_BATCH });
     try {
       store.enqueue(lifecycleBatch(1, clock.now), 1n);
       await store.flush();
@@ -219,7 +206,7 @@ describe('the trace index in memory against the index tables', () => {
       for (const batch of [1, 2]) assert.deepEqual((await store.getTrace(batchTraceId(batch, 3))).map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
       await store.close();
       // Opened with room for both batches, it reads them into memory again.
-      store = await openStore(dir, clock, { traceLocatorMaxRows: 2 * TRACES_PER_BATCH });
+      store = await openLifecycleStore(dir, clock, { traceLocatorMaxRows: 2 * TRACES_PER_BATCH });
       assert.equal(store.traceLocator.enabled, true);
       assert.equal(store.traceLocator.rows, 2 * TRACES_PER_BATCH);
       for (const batch of [1, 2]) assert.deepEqual((await store.getTrace(batchTraceId(batch, 3))).map((s) => s['name']), ['op-0', 'op-1', 'op-2']);
