@@ -132,8 +132,22 @@ export async function loadTraceLocator(connection: DuckDBConnection, locator: Tr
     shapes.set(Number(segmentId), { count: Number(count), baseS: Number(baseS), widest: Number(widest) });
     total += Number(count);
   }
-  locator.reset(total > locator.maxRows);
-  if (!locator.enabled) return;
+  const overflowed = total > locator.maxRows;
+  // Not used by lookups until every row is in.
+  locator.beginLoad(overflowed);
+  try {
+    if (!overflowed) await loadBatches(connection, locator, shapes);
+  } catch (error) {
+    // Part of the rows is no index: off until a load completes.
+    locator.invalidate();
+    throw error;
+  } finally {
+    locator.loaded();
+  }
+}
+
+/** The rows of every counted segment, batch by batch. */
+async function loadBatches(connection: DuckDBConnection, locator: TraceLocator, shapes: ReadonlyMap<number, { count: number; baseS: number; widest: number }>): Promise<void> {
   // Read in batches of segments, each sorted by DuckDB: sorting every row at once held ~70 MB
   // more of DuckDB's memory afterwards at 10M (BENCHMARKS.md run BF).
   const ids = [...shapes.keys()].sort((a, b) => a - b);

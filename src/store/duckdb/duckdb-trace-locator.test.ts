@@ -94,6 +94,13 @@ describe('the trace index in memory (TraceLocator)', () => {
     locator.add(1, rows([1, 10, 10]));
     locator.invalidate();
     assert.equal(locator.enabled, false);
+    // A load: not used until every row is in.
+    locator.beginLoad(false);
+    locator.add(1, rows([1, 10, 10]));
+    assert.equal(locator.enabled, false);
+    locator.loaded();
+    assert.equal(locator.enabled, true);
+    assert.equal(locator.rows, 1);
   });
 
   it('takes a load\'s rows in key order into arrays sized up front, and refuses a row it was not counted for', () => {

@@ -31,14 +31,25 @@ export class TraceLocator implements TraceLocatorView {
   private readonly bySegment = new Map<number, LocatorChunk[]>();
   private rowCount = 0;
   private overflowed: boolean;
+  private loading = false;
 
   constructor(readonly maxRows: number) {
     this.overflowed = maxRows <= 0;
   }
 
-  /** Whether lookups may use it (false once it outgrew maxRows, until the next load). */
+  /** Whether lookups may use it (false while a load fills it, and once it outgrew maxRows until the next load). */
   get enabled(): boolean {
-    return !this.overflowed;
+    return !this.overflowed && !this.loading;
+  }
+
+  /** A load starts: emptied, and not used until loaded (or left off by it). */
+  beginLoad(overflowed: boolean): void {
+    this.reset(overflowed);
+    this.loading = true;
+  }
+
+  loaded(): void {
+    this.loading = false;
   }
 
   get rows(): number {
