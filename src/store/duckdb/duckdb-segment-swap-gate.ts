@@ -2,8 +2,8 @@
  * Makes a trace lookup see one state of the segment list. A compaction swap commits in DuckDB
  * (new segment registered, sources' index rows gone) and then updates the in-memory segment list;
  * so does a commit that creates a segment table or adds columns to one (its rows and index rows
- * visible in DuckDB, the segment or its columns not yet in the list). A lookup reads the index in
- * DuckDB and then picks the segments, and their columns, the list registers. A lookup whose index
+ * visible in DuckDB, the segment or its columns not yet in the list). A lookup reads the index (in
+ * DuckDB, or in memory: TraceLocator, changed in the same turn as the list) and then picks the segments, and their columns, the list registers. A lookup whose index
  * read and list read straddled a swap saw two states (index rows of the sources, list without
  * them, or the reverse; a span without the fields its commit added) and found none of the trace's
  * spans, or spans missing fields. The gate is a sequence lock: a swap bumps the generation and is

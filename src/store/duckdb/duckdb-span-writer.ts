@@ -11,12 +11,12 @@ import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, segmentTableName } from './duckdb-physical-layout.js';
 import { type ColumnRoutes, LayerResolver } from './duckdb-layer-resolver.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
-import { appendEventRows } from './duckdb-row-appender.js';
+import { appendEventRows, type TraceRange } from './duckdb-row-appender.js';
 import { duckDbErrorKind } from './duckdb-error-kind.js';
 import { addSegmentColumn, newSegment, segmentDatasetsJson, type SegmentState } from './duckdb-segment.js';
 import { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
 import type { DuckDbStoreOptions } from './duckdb-span-store.js';
-import { locatorRowsOfTraces, type TraceLocator } from './duckdb-trace-locator.js';
+import type { TraceLocator } from './duckdb-trace-locator.js';
 
 /** A request's events in the queue; `committed` of them were already committed (a split request). */
 interface PendingBatch {
@@ -614,7 +614,7 @@ export class DuckDbSpanWriter {
     const added = columnIds.filter((id) => !segment.positions.has(id));
     // Ended once the in-memory segment list shows what the COMMIT made visible (or at the rollback).
     let endSwap: (() => void) | null = null;
-    let traces: ReadonlyMap<bigint, { minTsNs: bigint; maxTsNs: bigint }> = new Map();
+    let traces: ReadonlyMap<bigint, TraceRange> = new Map();
 
     await this.writer.run('BEGIN TRANSACTION');
     try {
@@ -684,7 +684,7 @@ export class DuckDbSpanWriter {
       throw error;
     }
     try {
-      this.traceLocator?.add(segment.id, locatorRowsOfTraces(traces));
+      this.traceLocator?.addTraces(segment.id, traces);
       this.catalog.markPersisted();
       if (previous) previous.sealed = true;
       if (segment.attributeColumns.length > this.options.segmentMaxColumns) segment.sealed = true;

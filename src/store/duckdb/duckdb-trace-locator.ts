@@ -1,4 +1,5 @@
 import { traceKey32Of } from './duckdb-physical-layout.js';
+import type { TraceRange } from './duckdb-row-appender.js';
 import type { TraceLocation } from './duckdb-trace-index-lookup.js';
 
 /**
@@ -101,6 +102,12 @@ export class TraceLocator implements TraceLocatorView {
     }
   }
 
+  /** Adds a commit's traces (TraceRange by id, as the writer appended them to the live table); nothing to convert while it is off. */
+  addTraces(segmentId: number, traces: ReadonlyMap<bigint, TraceRange>): void {
+    if (this.overflowed || traces.size === 0) return;
+    this.add(segmentId, locatorRowsOfTraces(traces));
+  }
+
   /** Forgets segments (retired, or replaced by a compaction). */
   drop(segmentIds: Iterable<number>): void {
     for (const id of segmentIds) {
@@ -158,7 +165,7 @@ export function floorSeconds(ns: bigint): number {
 }
 
 /** The rows of one commit: its traces' ids and nanosecond ranges. */
-export function locatorRowsOfTraces(traces: ReadonlyMap<bigint, { readonly minTsNs: bigint; readonly maxTsNs: bigint }>): LocatorRows {
+export function locatorRowsOfTraces(traces: ReadonlyMap<bigint, TraceRange>): LocatorRows {
   const keys = new Uint32Array(traces.size);
   const startS = new Float64Array(traces.size);
   const endS = new Float64Array(traces.size);
