@@ -11,12 +11,12 @@ import type { DuckDbCatalog } from './duckdb-catalog.js';
 import { ATTRIBUTE_SQL_TYPE, CORE_PHYSICAL_COLUMNS, attributePhysicalName, segmentTableName } from './duckdb-physical-layout.js';
 import { type ColumnRoutes, LayerResolver } from './duckdb-layer-resolver.js';
 import type { DuckDbRetentionPolicy } from './duckdb-retention-policy.js';
-import { appendEventRows, type TraceRange } from './duckdb-row-appender.js';
+import { appendEventRows } from './duckdb-row-appender.js';
 import { duckDbErrorKind } from './duckdb-error-kind.js';
 import { addSegmentColumn, newSegment, segmentDatasetsJson, type SegmentState } from './duckdb-segment.js';
 import { SegmentSwapGate } from './duckdb-segment-swap-gate.js';
 import type { DuckDbStoreOptions } from './duckdb-span-store.js';
-import type { TraceLocator } from './duckdb-trace-locator.js';
+import { locatorChunkOfTraces, type LocatorChunk, type TraceLocator } from './duckdb-trace-locator.js';
 
 /** A request's events in the queue; `committed` of them were already committed (a split request). */
 interface PendingBatch {
@@ -614,7 +614,8 @@ export class DuckDbSpanWriter {
     const added = columnIds.filter((id) => !segment.positions.has(id));
     // Ended once the in-memory segment list shows what the COMMIT made visible (or at the rollback).
     let endSwap: (() => void) | null = null;
-    let traces: ReadonlyMap<bigint, TraceRange> = new Map();
+    // The commit's traces for the index in memory, built before the COMMIT (null while it is off).
+    let locatorChunk: LocatorChunk | null = null;
 
     await this.writer.run('BEGIN TRANSACTION');
     try {
@@ -633,7 +634,7 @@ export class DuckDbSpanWriter {
       for (const [dataset, ids] of resolver.columnsByDataset()) this.catalog.touchDataset(dataset, ids, now);
       await this.catalog.persist(this.writer);
 
-      traces = await appendThenClose(await this.writer.createAppender(segmentTableName(segment.id)), (appender) => appendEventRows(appender, segment, events, resolver, ingestTimes));
+      const traces = await appendThenClose(await this.writer.createAppender(segmentTableName(segment.id)), (appender) => appendEventRows(appender, segment, events, resolver, ingestTimes));
       await appendThenClose(await this.writer.createAppender('waggle_trace_index'), async (traceAppender) => {
         for (const [traceId, range] of traces) {
           traceAppender.appendUHugeInt(traceId);
@@ -643,6 +644,7 @@ export class DuckDbSpanWriter {
           traceAppender.endRow();
         }
       });
+      if (this.traceLocator?.enabled === true) locatorChunk = await locatorChunkOfTraces(traces);
 
       for (const event of events) {
         if (segment.minTsNs === null || event.timestampNs < segment.minTsNs) segment.minTsNs = event.timestampNs;
@@ -684,7 +686,7 @@ export class DuckDbSpanWriter {
       throw error;
     }
     try {
-      this.traceLocator?.addTraces(segment.id, traces);
+      if (locatorChunk !== null) this.traceLocator?.add(segment.id, locatorChunk);
       this.catalog.markPersisted();
       if (previous) previous.sealed = true;
       if (segment.attributeColumns.length > this.options.segmentMaxColumns) segment.sealed = true;

@@ -24,7 +24,7 @@ import { MEMORY_LIMITS } from '../../core/limits/memory-limits.js';
 import { STORE_LIMITS } from '../../core/limits/store-limits.js';
 import { buildMergedTraceRuns, swapMergedTraceRuns, traceRunCounts, traceRunMergeDue } from './duckdb-trace-run-merge.js';
 import { duckDbSizeBytes } from './duckdb-size-text.js';
-import type { LocatorRows } from './duckdb-trace-locator.js';
+import { buildChunk, type LocatorChunk } from './duckdb-trace-locator.js';
 
 /** What the lifecycle needs of the store: its segment list, the writer's turn, and a connection of its own. */
 export interface LifecycleHost {
@@ -459,7 +459,7 @@ export class DuckDbStoreLifecycle {
     if (this.stopped) return false;
     const connection = await this.host.connect();
     this.building = connection;
-    let run: LocatorRows = { keys: [], startS: [], endS: [] };
+    let run: LocatorChunk = buildChunk({ keys: [], startS: [], endS: [] });
     try {
       // The receive time is kept split (SPLIT_INGEST_TIME_DEFS): the sources give it whole, the insert splits it.
       target.ingestTimeSplit = true;
@@ -520,8 +520,8 @@ export class DuckDbStoreLifecycle {
       await connection.run(
         `CREATE TABLE ${indexTable} AS SELECT ${traceKeySql('trace_id')} AS trace_key, min(ts_ns) AS min_ts_ns, max(ts_ns + coalesce(duration_ns, 0)) - min(ts_ns) AS length_ns FROM ${table} WHERE trace_id IS NOT NULL GROUP BY trace_key ORDER BY trace_key`,
       );
-      // The run as the index in memory holds it, added there when the swap commits.
-      run = await readCompactionRun(connection, indexTable);
+      // The run as the index in memory holds it, sorted here so that the swap only adds it.
+      run = buildChunk(await readCompactionRun(connection, indexTable));
       const summary = await connection.runAndReadAll(
         `SELECT count(*), min(ts_ns), max(ts_ns + coalesce(duration_ns, 0)), coalesce(max(sample_rate), 1), list(DISTINCT dataset) FROM ${table}`,
       );
@@ -598,7 +598,7 @@ export class DuckDbStoreLifecycle {
   }
 
   /** Registers the compacted segment and retires its sources in one transaction, then in memory. */
-  private swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string, run: LocatorRows): Promise<boolean> {
+  private swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string, run: LocatorChunk): Promise<boolean> {
     return this.host.segmentSwaps.swap(() => this.swapSegments(writer, group, target, ids, indexTable, run));
   }
 
@@ -612,7 +612,7 @@ export class DuckDbStoreLifecycle {
     }
   }
 
-  private async swapSegments(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string, run: LocatorRows): Promise<boolean> {
+  private async swapSegments(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string, run: LocatorChunk): Promise<boolean> {
     await writer.run('BEGIN TRANSACTION');
     try {
       await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted, datasets_json, max_sample_rate) VALUES ($1, $2, $3, $4, true, true, $5, $6)', [

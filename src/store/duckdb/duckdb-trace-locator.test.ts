@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { DuckDbSpanStore } from './duckdb-span-store.js';
 import { traceIndexRowsSql, traceKey32Of, traceKeyOf } from './duckdb-physical-layout.js';
 import { traceLocations, type TraceLocation } from './duckdb-trace-index-lookup.js';
-import { SortedChunkBuilder, TraceLocator, floorSeconds, locatorRowsOfTraces } from './duckdb-trace-locator.js';
+import { SortedChunkBuilder, TraceLocator, floorSeconds, locatorChunkOfTraces, locatorRowsOfTraces } from './duckdb-trace-locator.js';
 import { HOUR_NS, LIFECYCLE_BASE_NS, SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId, lifecycleBatch, openLifecycleStore } from './duckdb-lifecycle-fixture.js';
 
 const S = 1_000_000_000n;
@@ -58,6 +58,22 @@ describe('the trace index in memory (TraceLocator)', () => {
       assert.deepEqual(locator.locate(idWithKey(key)), [{ segmentId: 1, minTsNs: BigInt(min) * S, maxTsNs: BigInt(max) * S + S - 1n }]);
     }
     assert.deepEqual(locator.locate(idWithKey(20_011)), []);
+  });
+
+  it('finds every row of a segment whose chunks grew past the merge bound (left unmerged) and of chunks larger than it', () => {
+    const locator = new TraceLocator(1_000_000);
+    // Five commits of 40 000 traces: no two merge (80 000 rows is over the bound), so five chunks.
+    for (let commit = 0; commit < 5; commit += 1) {
+      const triples: [number, number, number][] = [];
+      for (let t = 0; t < 40_000; t += 1) triples.push([(commit * 40_000 + t) * 7, 1_000 + commit, 1_000 + commit]);
+      locator.add(2, rows(...triples));
+    }
+    assert.equal(locator.rows, 200_000);
+    for (const n of [0, 39_999, 40_000, 123_457, 199_999]) {
+      const commit = Math.floor(n / 40_000);
+      assert.deepEqual(locator.locate(idWithKey(n * 7)), [{ segmentId: 2, minTsNs: BigInt(1_000 + commit) * S, maxTsNs: BigInt(1_000 + commit) * S + S - 1n }]);
+    }
+    assert.deepEqual(locator.locate(idWithKey(200_000 * 7)), []);
   });
 
   it('holds times far apart and before 1970 exactly (the arrays widen to fit)', () => {
@@ -121,13 +137,20 @@ describe('the trace index in memory (TraceLocator)', () => {
     assert.equal(locator.bytes, 3 * (4 + 4 + 4));
   });
 
-  it('turns a commit\'s traces into whole seconds, floored before 1970 too', () => {
+  it('turns a commit\'s traces into whole seconds, floored before 1970 too', async () => {
     assert.deepEqual([0n, 999_999_999n, S, -1n, -S, -S - 1n].map(floorSeconds), [0, 0, 1, -1, -1, -2]);
     const id = 0x0123456789abcdef_fedcba9876543210n;
     const commit = locatorRowsOfTraces(new Map([[id, { minTsNs: 1_764_000_000_500_000_000n, maxTsNs: 1_764_000_002_000_000_000n }]]));
     assert.deepEqual(Array.from(commit.keys), [Number(traceKey32Of(id))]);
     assert.deepEqual(Array.from(commit.startS), [1_764_000_000]);
     assert.deepEqual(Array.from(commit.endS), [1_764_000_002]);
+    // Built as the writer builds it before its COMMIT, in slices: 20 000 traces, keys descending.
+    const many = new Map(Array.from({ length: 20_000 }, (_, i) => [BigInt(20_000 - i), { minTsNs: BigInt(i) * S, maxTsNs: BigInt(i) * S + 1n }] as const));
+    const locator = new TraceLocator(100_000);
+    locator.add(4, await locatorChunkOfTraces(many));
+    assert.equal(locator.rows, 20_000);
+    assert.deepEqual(locator.locate(idWithKey(1)), [{ segmentId: 4, minTsNs: 19_999n * S, maxTsNs: 19_999n * S + S - 1n }]);
+    assert.deepEqual(locator.locate(idWithKey(20_000)), [{ segmentId: 4, minTsNs: 0n, maxTsNs: S - 1n }]);
   });
 });
 

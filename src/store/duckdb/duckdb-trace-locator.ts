@@ -94,18 +94,18 @@ export class TraceLocator implements TraceLocatorView {
     this.bySegment.set(segmentId, chunks);
     chunks.push('baseS' in rows ? rows : buildChunk(rows));
     this.rowCount += rows.keys.length;
-    // Chunks of similar size are merged (a commit adds one each): a segment keeps O(log n) of them.
-    while (chunks.length >= 2 && chunks[chunks.length - 2]!.keys.length <= 2 * chunks[chunks.length - 1]!.keys.length) {
+    // Chunks of similar size are merged (a commit adds one each), up to MERGED_CHUNK_ROWS: a
+    // segment keeps O(log n) small ones and a few large ones, and no merge holds the event loop
+    // for long (merging 1.3M rows into 1.3M took ~300 ms).
+    while (
+      chunks.length >= 2 &&
+      chunks[chunks.length - 2]!.keys.length <= 2 * chunks[chunks.length - 1]!.keys.length &&
+      chunks[chunks.length - 2]!.keys.length + chunks[chunks.length - 1]!.keys.length <= MERGED_CHUNK_ROWS
+    ) {
       const last = chunks.pop()!;
       const before = chunks.pop()!;
       chunks.push(mergeChunks(before, last));
     }
-  }
-
-  /** Adds a commit's traces (TraceRange by id, as the writer appended them to the live table); nothing to convert while it is off. */
-  addTraces(segmentId: number, traces: ReadonlyMap<bigint, TraceRange>): void {
-    if (this.overflowed || traces.size === 0) return;
-    this.add(segmentId, locatorRowsOfTraces(traces));
   }
 
   /** Forgets segments (retired, or replaced by a compaction). */
@@ -158,10 +158,36 @@ type NumberArray = Uint16Array | Uint32Array | Float64Array;
 
 const NS_PER_S = 1_000_000_000n;
 
+/** Most rows a merge of a segment's chunks makes (a chunk added larger stays as it is). */
+const MERGED_CHUNK_ROWS = 65_536;
+
+/** Traces converted between two turns of the event loop while a commit's chunk is built. */
+const TRACES_PER_TURN = 8_192;
+
 /** The whole second a nanosecond time falls in (floored, before 1970 too), as a number (exact: |s| < 2^53). */
 export function floorSeconds(ns: bigint): number {
   const s = ns / NS_PER_S;
   return Number(ns < 0n && s * NS_PER_S !== ns ? s - 1n : s);
+}
+
+/**
+ * A commit's traces as a chunk, built while its transaction is open (before the COMMIT, so that
+ * adding it after is only a push): converted in slices with a turn of the event loop between them
+ * (a commit of 131 072 traces took ~45 ms to convert and ~80 ms to sort in one piece).
+ */
+export async function locatorChunkOfTraces(traces: ReadonlyMap<bigint, TraceRange>): Promise<LocatorChunk> {
+  const keys = new Uint32Array(traces.size);
+  const startS = new Float64Array(traces.size);
+  const endS = new Float64Array(traces.size);
+  let i = 0;
+  for (const [traceId, range] of traces) {
+    keys[i] = Number(traceKey32Of(traceId));
+    startS[i] = floorSeconds(range.minTsNs);
+    endS[i] = floorSeconds(range.maxTsNs);
+    i += 1;
+    if (i % TRACES_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return buildChunk({ keys, startS, endS });
 }
 
 /** The rows of one commit: its traces' ids and nanosecond ranges. */
@@ -232,11 +258,10 @@ function numberArray(n: number, widest: number): NumberArray {
   return widest <= 0xffff ? new Uint16Array(n) : widest <= 0xffff_ffff ? new Uint32Array(n) : new Float64Array(n);
 }
 
-function buildChunk(rows: LocatorRows): LocatorChunk {
+/** Rows in any order as a chunk sorted by key. */
+export function buildChunk(rows: LocatorRows): LocatorChunk {
   const n = rows.keys.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i += 1) order[i] = i;
-  order.sort((a, b) => rows.keys[a]! - rows.keys[b]! || a - b);
+  const order = keyOrder(rows.keys);
   const keys = new Uint32Array(n);
   for (let i = 0; i < n; i += 1) keys[i] = rows.keys[order[i]!]!;
   return packChunk(
@@ -244,6 +269,24 @@ function buildChunk(rows: LocatorRows): LocatorChunk {
     (i) => rows.startS[order[i]!]!,
     (i) => Math.max(rows.startS[order[i]!]!, rows.endS[order[i]!]!),
   );
+}
+
+/**
+ * The row indices in key order (equal keys in index order). Up to 2^21 rows, key and index packed
+ * into one float (32 + 21 bits, exact) and sorted natively: ~5x faster than a comparator.
+ */
+function keyOrder(keys: ArrayLike<number>): Uint32Array {
+  const n = keys.length;
+  const order = new Uint32Array(n);
+  if (n <= 0x20_0000) {
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i += 1) packed[i] = keys[i]! * 0x20_0000 + i;
+    packed.sort();
+    for (let i = 0; i < n; i += 1) order[i] = packed[i]! % 0x20_0000;
+    return order;
+  }
+  for (let i = 0; i < n; i += 1) order[i] = i;
+  return order.sort((a, b) => keys[a]! - keys[b]! || a - b);
 }
 
 /** The chunk of sorted keys, each with its first and last second, in the narrowest arrays that hold them. */
