@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { DuckDbSpanStore } from './duckdb-span-store.js';
 import { traceIndexRowsSql, traceKey32Of, traceKeyOf } from './duckdb-physical-layout.js';
 import { traceLocations, type TraceLocation } from './duckdb-trace-index-lookup.js';
-import { SortedChunkBuilder, TraceLocator, floorSeconds, locatorChunkOfTraces, locatorRowsOfTraces } from './duckdb-trace-locator.js';
+import { SortedChunkBuilder, TraceLocator, floorSeconds, locatorChunkOfTraces } from './duckdb-trace-locator.js';
 import { HOUR_NS, LIFECYCLE_BASE_NS, SPANS_PER_TRACE, TRACES_PER_BATCH, batchTraceId, lifecycleBatch, openLifecycleStore } from './duckdb-lifecycle-fixture.js';
 
 const S = 1_000_000_000n;
@@ -140,10 +140,9 @@ describe('the trace index in memory (TraceLocator)', () => {
   it('turns a commit\'s traces into whole seconds, floored before 1970 too', async () => {
     assert.deepEqual([0n, 999_999_999n, S, -1n, -S, -S - 1n].map(floorSeconds), [0, 0, 1, -1, -1, -2]);
     const id = 0x0123456789abcdef_fedcba9876543210n;
-    const commit = locatorRowsOfTraces(new Map([[id, { minTsNs: 1_764_000_000_500_000_000n, maxTsNs: 1_764_000_002_000_000_000n }]]));
+    const commit = await locatorChunkOfTraces(new Map([[id, { minTsNs: 1_764_000_000_500_000_000n, maxTsNs: 1_764_000_002_000_000_000n }]]));
     assert.deepEqual(Array.from(commit.keys), [Number(traceKey32Of(id))]);
-    assert.deepEqual(Array.from(commit.startS), [1_764_000_000]);
-    assert.deepEqual(Array.from(commit.endS), [1_764_000_002]);
+    assert.deepEqual([commit.baseS, Array.from(commit.starts), Array.from(commit.lengths)], [1_764_000_000, [0], [2]]);
     // Built as the writer builds it before its COMMIT, in slices: 20 000 traces, keys descending.
     const many = new Map(Array.from({ length: 20_000 }, (_, i) => [BigInt(20_000 - i), { minTsNs: BigInt(i) * S, maxTsNs: BigInt(i) * S + 1n }] as const));
     const locator = new TraceLocator(100_000);

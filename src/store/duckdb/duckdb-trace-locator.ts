@@ -190,21 +190,6 @@ export async function locatorChunkOfTraces(traces: ReadonlyMap<bigint, TraceRang
   return buildChunk({ keys, startS, endS });
 }
 
-/** The rows of one commit: its traces' ids and nanosecond ranges. */
-export function locatorRowsOfTraces(traces: ReadonlyMap<bigint, TraceRange>): LocatorRows {
-  const keys = new Uint32Array(traces.size);
-  const startS = new Float64Array(traces.size);
-  const endS = new Float64Array(traces.size);
-  let i = 0;
-  for (const [traceId, range] of traces) {
-    keys[i] = Number(traceKey32Of(traceId));
-    startS[i] = floorSeconds(range.minTsNs);
-    endS[i] = floorSeconds(range.maxTsNs);
-    i += 1;
-  }
-  return { keys, startS, endS };
-}
-
 /**
  * A chunk filled row by row in key order, into arrays sized up front: a load reads each segment's
  * rows sorted, with its count, first start and widest offset or length counted before, so it holds
