@@ -686,7 +686,7 @@ export class DuckDbSpanWriter {
       throw error;
     }
     try {
-      if (locatorChunk !== null) this.traceLocator?.add(segment.id, locatorChunk);
+      this.traceLocator?.addBuilt(segment.id, locatorChunk);
       this.catalog.markPersisted();
       if (previous) previous.sealed = true;
       if (segment.attributeColumns.length > this.options.segmentMaxColumns) segment.sealed = true;

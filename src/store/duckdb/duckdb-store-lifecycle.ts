@@ -459,7 +459,8 @@ export class DuckDbStoreLifecycle {
     if (this.stopped) return false;
     const connection = await this.host.connect();
     this.building = connection;
-    let run: LocatorChunk = buildChunk({ keys: [], startS: [], endS: [] });
+    // The run for the index in memory (null while it is off: a store past its bound builds none).
+    let run: LocatorChunk | null = null;
     try {
       // The receive time is kept split (SPLIT_INGEST_TIME_DEFS): the sources give it whole, the insert splits it.
       target.ingestTimeSplit = true;
@@ -521,7 +522,7 @@ export class DuckDbStoreLifecycle {
         `CREATE TABLE ${indexTable} AS SELECT ${traceKeySql('trace_id')} AS trace_key, min(ts_ns) AS min_ts_ns, max(ts_ns + coalesce(duration_ns, 0)) - min(ts_ns) AS length_ns FROM ${table} WHERE trace_id IS NOT NULL GROUP BY trace_key ORDER BY trace_key`,
       );
       // The run as the index in memory holds it, sorted here so that the swap only adds it.
-      run = buildChunk(await readCompactionRun(connection, indexTable));
+      if (this.host.traceIndexTables.locator.enabled) run = buildChunk(await readCompactionRun(connection, indexTable));
       const summary = await connection.runAndReadAll(
         `SELECT count(*), min(ts_ns), max(ts_ns + coalesce(duration_ns, 0)), coalesce(max(sample_rate), 1), list(DISTINCT dataset) FROM ${table}`,
       );
@@ -598,7 +599,7 @@ export class DuckDbStoreLifecycle {
   }
 
   /** Registers the compacted segment and retires its sources in one transaction, then in memory. */
-  private swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string, run: LocatorChunk): Promise<boolean> {
+  private swapInTransaction(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string, run: LocatorChunk | null): Promise<boolean> {
     return this.host.segmentSwaps.swap(() => this.swapSegments(writer, group, target, ids, indexTable, run));
   }
 
@@ -612,7 +613,7 @@ export class DuckDbStoreLifecycle {
     }
   }
 
-  private async swapSegments(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string, run: LocatorChunk): Promise<boolean> {
+  private async swapSegments(writer: DuckDBConnection, group: readonly SegmentState[], target: SegmentState, ids: string, indexTable: string, run: LocatorChunk | null): Promise<boolean> {
     await writer.run('BEGIN TRANSACTION');
     try {
       await writer.run('INSERT INTO waggle_segments (id, row_count, min_ts_ns, max_ts_ns, sealed, compacted, datasets_json, max_sample_rate) VALUES ($1, $2, $3, $4, true, true, $5, $6)', [
@@ -640,7 +641,7 @@ export class DuckDbStoreLifecycle {
     }
     // In the same turn as the segment list below: a lookup sees both before or both after.
     this.host.traceIndexTables.locator.drop(group.map((s) => s.id));
-    this.host.traceIndexTables.locator.add(target.id, run);
+    this.host.traceIndexTables.locator.addBuilt(target.id, run);
     this.traceMergeCheckDue = true;
     const first = this.host.segments.indexOf(group[0]!);
     for (const segment of group) this.host.segments.splice(this.host.segments.indexOf(segment), 1);

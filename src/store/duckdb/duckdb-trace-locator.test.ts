@@ -38,6 +38,25 @@ describe('the trace index in memory (TraceLocator)', () => {
     assert.equal(locator.rows, 5);
   });
 
+  it('adds a chunk built before a COMMIT, and turns itself off when one was not built while it was on', async () => {
+    const locator = new TraceLocator(100);
+    const built = await locatorChunkOfTraces(new Map([[idWithKey(4), { minTsNs: 10n * S, maxTsNs: 12n * S }]]));
+    locator.addBuilt(2, built);
+    assert.deepEqual(locator.locate(idWithKey(4)), [{ segmentId: 2, minTsNs: 10n * S, maxTsNs: 12n * S + S - 1n }]);
+    // Off when the commit ran (a load filling it): nothing built, and nothing lost while it stays off.
+    locator.beginLoad(true);
+    locator.loaded();
+    locator.addBuilt(3, null);
+    assert.equal(locator.enabled, false);
+    // On now, but the commit's traces were never built: lookups must not miss them, so it goes off.
+    locator.beginLoad(false);
+    locator.loaded();
+    assert.equal(locator.enabled, true);
+    locator.addBuilt(3, null);
+    assert.equal(locator.enabled, false);
+    assert.equal(locator.rows, 0);
+  });
+
   it('keeps every row through the merges of a segment\'s chunks (one per commit), whatever the order they came in', () => {
     const locator = new TraceLocator(1_000_000);
     const expected = new Map<number, [number, number]>();

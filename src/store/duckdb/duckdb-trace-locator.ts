@@ -108,6 +108,16 @@ export class TraceLocator implements TraceLocatorView {
     }
   }
 
+  /**
+   * After a COMMIT: a commit's traces or a compaction's run, built before it while the locator was
+   * enabled, or null when it was off then (nothing built: a store past maxRows builds no chunks).
+   * Null while it is enabled now means rows it should hold were never built: off until the next load.
+   */
+  addBuilt(segmentId: number, built: LocatorChunk | null): void {
+    if (built !== null) this.add(segmentId, built);
+    else if (this.enabled) this.invalidate();
+  }
+
   /** Forgets segments (retired, or replaced by a compaction). */
   drop(segmentIds: Iterable<number>): void {
     for (const id of segmentIds) {
