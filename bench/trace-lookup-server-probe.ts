@@ -19,6 +19,8 @@ import { startWaggleProcess, type WaggleProcess } from './server/waggle-server-p
 import { parseServerTiming, runQuery } from './query/honeycomb-query-client.js';
 import { benchQueries } from './query/bench-queries.js';
 import { timeAnalysis } from './query/analysis-bench.js';
+import { clockTicks, parseTaskStat } from './server/thread-cpu-meter.js';
+import { percentile } from './load/load-runner.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -40,31 +42,13 @@ interface ProcessSample {
   readonly rssMiB: number;
 }
 
-/** Clock ticks a second for /proc's CPU times (USER_HZ: 100 on Linux). */
-const TICKS_PER_SECOND = 100;
-
-function statFields(file: string): string[] {
-  const raw = fs.readFileSync(file, 'utf8');
-  // After the command name in parentheses: state is field 3 of stat(5), so index 0 here.
-  return raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-}
-
 function sampleProcess(pid: number): ProcessSample {
-  const all = statFields(`/proc/${pid}/stat`);
-  const js = statFields(`/proc/${pid}/task/${pid}/stat`);
+  const all = parseTaskStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  const js = parseTaskStat(fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8'));
+  if (all === null || js === null) throw new Error(`cannot read /proc/${pid}/stat`);
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '0');
-  // stat(5): minflt is field 10, utime 14, stime 15 (1-based); here index = field - 3.
-  return {
-    cpuTicks: Number(all[11]) + Number(all[12]),
-    jsTicks: Number(js[11]) + Number(js[12]),
-    minorFaults: Number(all[7]),
-    rssMiB: rssKiB / 1024,
-  };
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
+  return { cpuTicks: all.ticks, jsTicks: js.ticks, minorFaults: all.minorFaults, rssMiB: rssKiB / 1024 };
 }
 
 async function lookUpPass(server: WaggleProcess, ids: readonly string[], label: string): Promise<void> {
@@ -80,12 +64,12 @@ async function lookUpPass(server: WaggleProcess, ids: readonly string[], label: 
   }
   const after = sampleProcess(server.pid);
   serverMs.sort((a, b) => a - b);
-  const perLookup = (ticks: number): string => (((ticks * 1000) / TICKS_PER_SECOND) / Math.max(1, ids.length)).toFixed(2);
+  const perLookup = (ticks: number): string => (((ticks * 1000) / clockTicks()) / Math.max(1, ids.length)).toFixed(2);
   console.log(
     [
       label.padEnd(24),
-      `p50 ${quantile(serverMs, 0.5).toFixed(2)} ms`,
-      `p90 ${quantile(serverMs, 0.9).toFixed(2)} ms`,
+      `p50 ${percentile(serverMs, 0.5).toFixed(2)} ms`,
+      `p90 ${percentile(serverMs, 0.9).toFixed(2)} ms`,
       `CPU ${perLookup(after.cpuTicks - before.cpuTicks)} ms a lookup (JS ${perLookup(after.jsTicks - before.jsTicks)})`,
       `faults ${((after.minorFaults - before.minorFaults) / Math.max(1, ids.length)).toFixed(0)} a lookup`,
       `RSS ${after.rssMiB.toFixed(0)} MiB`,

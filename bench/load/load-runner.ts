@@ -82,7 +82,8 @@ function createSender(options: LoadOptions): OtlpSender {
   }
 }
 
-function percentile(sorted: readonly number[], p: number): number {
+/** The value at fraction `p` (0-1) of already sorted values; 0 when there are none. */
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ThreadCpuMeter, parseMachineBusyTicks, parseTaskStat } from './thread-cpu-meter.js';
 
-test('reads name and utime + stime from a task stat line, even with spaces and parentheses in the name', () => {
+test('reads name, utime + stime and minor faults from a task stat line, even with spaces and parentheses in the name', () => {
   const line = '4242 (DuckDB (worker) 1) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 12 0 100 0 0';
-  assert.deepEqual(parseTaskStat(line), { name: 'DuckDB (worker) 1', ticks: 300 });
+  assert.deepEqual(parseTaskStat(line), { name: 'DuckDB (worker) 1', ticks: 300, minorFaults: 100 });
   assert.equal(parseTaskStat('garbage'), null);
 });
 

@@ -24,7 +24,8 @@ interface Snapshot {
 
 let ticksPerSecond: number | null = null;
 
-function clockTicks(): number {
+/** Clock ticks a second of /proc's CPU times (`getconf CLK_TCK`; 100 when that cannot be read). */
+export function clockTicks(): number {
   if (ticksPerSecond === null) {
     try {
       ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -35,17 +36,18 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** utime + stime (clock ticks) and the name from the text of /proc/<pid>/task/<tid>/stat. */
-export function parseTaskStat(text: string): { name: string; ticks: number } | null {
+/** utime + stime (clock ticks), minor page faults and the name from the text of /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat. */
+export function parseTaskStat(text: string): { name: string; ticks: number; minorFaults: number } | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
-  // Fields after the name start at field 3 (state); utime and stime are fields 14 and 15.
+  // Fields after the name start at field 3 (state); minflt is field 10, utime and stime 14 and 15.
   const fields = text.slice(close + 2).trim().split(/\s+/);
+  const minorFaults = Number(fields[7]);
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return null;
-  return { name: text.slice(open + 1, close), ticks: utime + stime };
+  if (!Number.isFinite(minorFaults) || !Number.isFinite(utime) || !Number.isFinite(stime)) return null;
+  return { name: text.slice(open + 1, close), ticks: utime + stime, minorFaults };
 }
 
 /** Busy ticks of the whole machine from the first line of /proc/stat (everything but idle and iowait). */
