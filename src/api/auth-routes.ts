@@ -1,7 +1,7 @@
 import { BadRequestError, PermissionDeniedError, UnauthenticatedError } from '../core/errors.js';
 import type { ApiKeyRecord, ApiKeySummary } from '../auth/api-key-store.js';
 import { checkPermissions, PERMISSIONS, type Permission } from '../auth/permissions.js';
-import type { Principal, RequestAuthorizer } from '../auth/request-authorizer.js';
+import type { RequestAuthorizer } from '../auth/request-authorizer.js';
 import { AUTH_LIMITS } from '../core/limits/auth-limits.js';
 import { principalOf, SESSION_COOKIE, sessionIdOf } from './auth-middleware.js';
 import { readJsonBody, sendJson } from './http-io.js';
@@ -49,9 +49,19 @@ function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): s
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
-function sessionAnswer(authorizer: RequestAuthorizer, principal: Principal | null, summary: (k: ApiKeyRecord) => ApiKeySummary): unknown {
-  if (!authorizer.enabled()) return { auth: 'off', key: null };
-  return { auth: 'on', key: principal?.key ? summary(principal.key) : null };
+/** The ports OTLP is received on, once listening: the UI's getting-started snippet points at them. */
+export interface IngestPorts {
+  readonly otlpHttp: number;
+  readonly otlpGrpc: number;
+}
+
+/** What the session endpoints answer: whether keys are checked, the session's key, the OTLP ports. */
+function sessionAnswer(enabled: boolean, key: ApiKeySummary | null, ports: IngestPorts | null): unknown {
+  return {
+    auth: enabled ? 'on' : 'off',
+    key: enabled ? key : null,
+    ingest: ports === null ? null : { otlp_http_port: ports.otlpHttp, otlp_grpc_port: ports.otlpGrpc },
+  };
 }
 
 export interface AuthRouteOptions {
@@ -59,6 +69,8 @@ export interface AuthRouteOptions {
   readonly identity?: AuthIdentity;
   /** Whether the UI is reached over https (WAGGLE_PUBLIC_URL): the cookie then gets `Secure`. */
   readonly secureCookies: () => boolean;
+  /** The OTLP ports (null before the server listens); the session answers carry them as `ingest`. */
+  readonly ingestPorts?: () => IngestPorts | null;
 }
 
 /**
@@ -69,6 +81,7 @@ export function addAuthRoutes(router: HttpRouter, options: AuthRouteOptions): vo
   const { authorizer } = options;
   const identity = options.identity ?? DEFAULT_AUTH_IDENTITY;
   const summary = (k: ApiKeyRecord): ApiKeySummary => authorizer.keys.summary(k);
+  const ports = (): IngestPorts | null => options.ingestPorts?.() ?? null;
 
   router.add('GET', '/1/auth', async ({ req, res }) => {
     const principal = principalOf(req);
@@ -85,7 +98,8 @@ export function addAuthRoutes(router: HttpRouter, options: AuthRouteOptions): vo
   });
 
   router.add('GET', '/api/session', async ({ req, res }) => {
-    sendJson(res, 200, sessionAnswer(authorizer, principalOf(req), summary));
+    const key = principalOf(req)?.key;
+    sendJson(res, 200, sessionAnswer(authorizer.enabled(), key ? summary(key) : null, ports()));
   });
 
   router.add('POST', '/api/session', async ({ req, res }) => {
@@ -93,7 +107,7 @@ export function addAuthRoutes(router: HttpRouter, options: AuthRouteOptions): vo
     const keyText = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['key'] : undefined;
     if (typeof keyText !== 'string' || keyText.trim() === '') throw new BadRequestError('key: required (the API key to sign in with)');
     if (!authorizer.enabled()) {
-      sendJson(res, 200, { auth: 'off', key: null });
+      sendJson(res, 200, sessionAnswer(false, null, ports()));
       return;
     }
     const key = await authorizer.keyFor(keyText.trim());
@@ -104,7 +118,7 @@ export function addAuthRoutes(router: HttpRouter, options: AuthRouteOptions): vo
     const old = sessionIdOf(req);
     if (old !== undefined) authorizer.sessions.close(old);
     const sessionId = authorizer.sessions.open(key.id);
-    sendJson(res, 200, { auth: 'on', key: summary(key) }, {
+    sendJson(res, 200, sessionAnswer(true, summary(key), ports()), {
       'set-cookie': sessionCookie(sessionId, Math.floor(AUTH_LIMITS.sessionMaxAgeMs.value / 1000), options.secureCookies()),
       'cache-control': 'no-store',
     });
@@ -113,7 +127,7 @@ export function addAuthRoutes(router: HttpRouter, options: AuthRouteOptions): vo
   router.add('DELETE', '/api/session', async ({ req, res }) => {
     const sessionId = sessionIdOf(req);
     if (sessionId !== undefined) authorizer.sessions.close(sessionId);
-    sendJson(res, 200, { auth: authorizer.enabled() ? 'on' : 'off', key: null }, { 'set-cookie': sessionCookie('', 0, options.secureCookies()) });
+    sendJson(res, 200, sessionAnswer(authorizer.enabled(), null, ports()), { 'set-cookie': sessionCookie('', 0, options.secureCookies()) });
   });
 
   router.add('GET', '/api/keys', async ({ res }) => {

@@ -105,6 +105,11 @@ describe('web UI sign-in', { skip: hasChromium ? false : 'Chromium is not instal
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    // Seven links, the trace id box and who is signed in share the bar at 1280 px: every label on one line.
+    const linkHeights = await page.locator('.topbar .nav-link').evaluateAll((links) => links.map((link) => link.getBoundingClientRect().height));
+    assert.equal(linkHeights.length, 7);
+    assert.deepEqual(linkHeights.map((height) => height < 34), [true, true, true, true, true, true, true], `nav link heights ${linkHeights.join(', ')}`);
+    assert.ok((await page.locator('.topbar-session').boundingBox())!.height < 34);
     await page.getByLabel('Key name').fill('browser ingest');
     await page.getByLabel('run_queries', { exact: true }).uncheck();
     await page.getByLabel('send_events', { exact: true }).check();
@@ -120,5 +125,24 @@ describe('web UI sign-in', { skip: hasChromium ? false : 'Chromium is not instal
     await row.waitFor({ state: 'detached' });
     assert.equal((await fetch(`${waggle.baseUrl}/1/auth`, { headers: { 'x-honeycomb-team': secret } })).status, 401);
     assert.deepEqual(problems, []);
+  });
+
+  it("shows a newcomer this server's OTLP endpoints and where the ingest key goes", async () => {
+    const empty = await dataDirWithKeys();
+    const fresh = await startTestWaggle({ dataDir: empty.dataDir });
+    try {
+      await page.goto(`${fresh.baseUrl}/`);
+      await page.getByLabel('API key').fill(empty.only.run_queries);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Send your first spans' }).waitFor();
+      const endpoints = await page.locator('.endpoint-table td.mono').allInnerTexts();
+      assert.deepEqual(endpoints, [`http://127.0.0.1:${fresh.ports.otlpHttp}/v1/traces`, `127.0.0.1:${fresh.ports.otlpGrpc}`]);
+      const snippet = await page.locator('.getting-started pre').innerText();
+      assert.ok(snippet.includes(`export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${fresh.ports.otlpHttp}\n`), snippet);
+      assert.ok(snippet.includes('export OTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=<your ingest key>\n'), snippet);
+      assert.deepEqual(problems, []);
+    } finally {
+      await fresh.stop();
+    }
   });
 });

@@ -16,7 +16,7 @@ describe('WAGGLE_AUTH', () => {
     const waggle = await startTestWaggle({ authMode: 'auto' });
     try {
       assert.equal((await fetch(`${waggle.baseUrl}/1/datasets`)).status, 200);
-      assert.deepEqual(await (await fetch(`${waggle.baseUrl}/api/session`)).json(), { auth: 'off', key: null });
+      assert.deepEqual(await (await fetch(`${waggle.baseUrl}/api/session`)).json(), { auth: 'off', key: null, ingest: { otlp_http_port: waggle.ports.otlpHttp, otlp_grpc_port: waggle.ports.otlpGrpc } });
     } finally {
       await waggle.stop();
     }
@@ -69,7 +69,7 @@ describe('WAGGLE_AUTH', () => {
         error: 'this request needs an API key with the permission run_queries: send it as X-Honeycomb-Team: <key> or Authorization: Bearer <key> (create one with: waggle keys create --name <name>)',
         permission: 'run_queries',
       });
-      assert.deepEqual(await (await fetch(`${waggle.baseUrl}/api/session`)).json(), { auth: 'on', key: null });
+      assert.deepEqual(await (await fetch(`${waggle.baseUrl}/api/session`)).json(), { auth: 'on', key: null, ingest: { otlp_http_port: waggle.ports.otlpHttp, otlp_grpc_port: waggle.ports.otlpGrpc } });
     } finally {
       await waggle.stop();
     }

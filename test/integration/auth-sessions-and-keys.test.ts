@@ -50,8 +50,12 @@ describe('GET /1/auth, sessions and the keys API', () => {
     const write = await fetch(`${waggle.baseUrl}/1/boards`, { method: 'POST', headers: { ...JSON_HEADERS, cookie: session }, body: '{"name":"b"}' });
     assert.equal(write.status, 403);
     assert.deepEqual(await write.json(), { error: `the key 'only run_queries' (${keys.ids['run_queries']}) lacks the permission manage_boards`, permission: 'manage_boards' });
-    const who = (await (await fetch(`${waggle.baseUrl}/api/session`, { headers: { cookie: session } })).json()) as { auth: string; key: { name: string } };
+    const who = (await (await fetch(`${waggle.baseUrl}/api/session`, { headers: { cookie: session } })).json()) as { auth: string; key: { name: string }; ingest: unknown };
     assert.deepEqual([who.auth, who.key.name], ['on', 'only run_queries']);
+    // Where OTLP is received (the UI's getting-started snippet), with or without a session.
+    assert.deepEqual(who.ingest, { otlp_http_port: waggle.ports.otlpHttp, otlp_grpc_port: waggle.ports.otlpGrpc });
+    const anonymous = (await (await fetch(`${waggle.baseUrl}/api/session`)).json()) as Record<string, unknown>;
+    assert.deepEqual(anonymous, { auth: 'on', key: null, ingest: { otlp_http_port: waggle.ports.otlpHttp, otlp_grpc_port: waggle.ports.otlpGrpc } });
     const signOut = await fetch(`${waggle.baseUrl}/api/session`, { method: 'DELETE', headers: { cookie: session } });
     assert.equal(signOut.status, 200);
     assert.equal(signOut.headers.get('set-cookie'), 'waggle_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0');

@@ -27,8 +27,8 @@ function NavLink({ href, label, active }: { href: string; label: string; active:
   );
 }
 
-function Page({ path, search }: { path: string; search: URLSearchParams }): ReactNode {
-  if (path === '/' || path === '') return <HomePage />;
+function Page({ path, search, session }: { path: string; search: URLSearchParams; session: SessionInfo }): ReactNode {
+  if (path === '/' || path === '') return <HomePage session={session} />;
   if (path === '/query') return <QueryPage search={search} />;
   if (path === '/trace-compare') return <TraceComparePage a={search.get('a') ?? ''} b={search.get('b') ?? ''} />;
   if (path.startsWith('/trace/')) return <TracePage traceId={decodeURIComponent(path.slice('/trace/'.length))} focusSpan={search.get('span')} />;
@@ -64,7 +64,7 @@ function useSession(): { state: SessionState; set: (s: SessionInfo) => void; rel
   }, []);
   useEffect(() => {
     reload();
-    const signedOut = (): void => setState({ status: 'ready', session: { auth: 'on', key: null } });
+    const signedOut = (): void => setState((old) => ({ status: 'ready', session: { auth: 'on', key: null, ingest: old.status === 'ready' ? old.session.ingest ?? null : null } }));
     window.addEventListener(SIGNED_OUT_EVENT, signedOut);
     return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
   }, [reload]);
@@ -82,7 +82,7 @@ export function App(): ReactNode {
   const mustSignIn = ready !== null && ready.auth === 'on' && ready.key === null;
   const canManageKeys = ready !== null && ready.auth === 'on' && ready.key?.permissions.includes('manage_keys') === true;
   const leave = (): void => {
-    signOut().then(session.set, () => session.set({ auth: 'on', key: null }));
+    signOut().then(session.set, () => session.set({ auth: 'on', key: null, ingest: ready?.ingest ?? null }));
   };
   return (
     <div className="app">
@@ -105,8 +105,9 @@ export function App(): ReactNode {
         {ready !== null && !mustSignIn && <TraceIdBox />}
         {ready?.auth === 'on' && ready.key !== null && (
           <div className="topbar-session">
-            <span>
-              Signed in as <strong>{ready.key.name}</strong>
+            <span title={`Signed in as ${ready.key.name}`}>
+              <span className="signed-in-label">Signed in as </span>
+              <strong>{ready.key.name}</strong>
             </span>
             <button type="button" className="small" onClick={leave}>
               Sign out
@@ -118,7 +119,7 @@ export function App(): ReactNode {
         {session.state.status === 'loading' && <Loading what="Waggle" />}
         {session.state.status === 'error' && <ErrorMessage error={session.state.error} retry={session.reload} />}
         {mustSignIn && <SignInPage onSignedIn={session.set} />}
-        {ready !== null && !mustSignIn && <Page key={ready.key?.id ?? 'open'} path={path} search={search} />}
+        {ready !== null && !mustSignIn && <Page key={ready.key?.id ?? 'open'} path={path} search={search} session={ready} />}
       </main>
     </div>
   );

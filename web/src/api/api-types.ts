@@ -1,3 +1,4 @@
+import type { IngestPortsInfo } from '../models/ingest-snippet-model.js';
 import type { QuerySpec } from '../../../src/query/query-spec.js';
 import type { ColumnType } from '../../../src/query/query-schema.js';
 
@@ -89,8 +90,9 @@ export interface ApiKeySummary {
   last_used_at: string | null;
 }
 
-/** GET /api/session: whether keys are checked, and the key this browser's session holds. */
+/** GET /api/session: whether keys are checked, the key this browser's session holds, and where OTLP is received. */
 export interface SessionInfo {
   auth: 'on' | 'off';
   key: ApiKeySummary | null;
+  ingest?: IngestPortsInfo | null;
 }

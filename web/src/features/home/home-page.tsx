@@ -1,10 +1,11 @@
 import type { ReactNode } from 'react';
 import { ALL_DATASETS, listAllSavedQueries, listDatasets, listTraces, runTextQuery } from '../../api/api-client.js';
-import type { Dataset } from '../../api/api-types.js';
+import type { Dataset, SessionInfo } from '../../api/api-types.js';
 import { CopyButton, ErrorMessage, Loading } from '../../components/status-views.js';
 import { timeAgo } from '../../components/time-text.js';
 import { useAsync } from '../../components/use-async.js';
 import { bucketGrid } from '../../models/bucket-fill-model.js';
+import { ingestSnippet } from '../../models/ingest-snippet-model.js';
 import { buildCharts } from '../../models/result-series-model.js';
 import { Link, navigate, queryHref } from '../../routing/router.js';
 import { LineChart } from '../query/line-chart.js';
@@ -54,15 +55,8 @@ function DatasetCard({ dataset }: { dataset: Dataset }): ReactNode {
   );
 }
 
-const SNIPPET = `# Any OpenTelemetry SDK: point its OTLP exporter at Waggle
-export OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318
-export OTEL_SERVICE_NAME=my-service
-
-# Node.js, for example
-npm install @opentelemetry/sdk-node @opentelemetry/auto-instrumentations-node
-node --require @opentelemetry/auto-instrumentations-node/register app.js`;
-
-function GettingStarted(): ReactNode {
+function GettingStarted({ session }: { session: SessionInfo }): ReactNode {
+  const { otlpHttpUrl, otlpGrpcAddress, snippet } = ingestSnippet(window.location.hostname, session.ingest ?? null, session.auth === 'on');
   return (
     <section className="getting-started" aria-label="Send your first spans">
       <h2>Send your first spans</h2>
@@ -71,16 +65,16 @@ function GettingStarted(): ReactNode {
         <tbody>
           <tr>
             <th scope="row">OTLP/HTTP</th>
-            <td className="mono">http://localhost:4318/v1/traces</td>
+            <td className="mono">{otlpHttpUrl}</td>
             <td>
-              <CopyButton text="http://localhost:4318/v1/traces" />
+              <CopyButton text={otlpHttpUrl} />
             </td>
           </tr>
           <tr>
             <th scope="row">OTLP/gRPC</th>
-            <td className="mono">localhost:4317</td>
+            <td className="mono">{otlpGrpcAddress}</td>
             <td>
-              <CopyButton text="localhost:4317" />
+              <CopyButton text={otlpGrpcAddress} />
             </td>
           </tr>
         </tbody>
@@ -88,10 +82,10 @@ function GettingStarted(): ReactNode {
       <div className="snippet">
         <div className="snippet-head">
           <span>Shell</span>
-          <CopyButton text={SNIPPET} label="Copy snippet" />
+          <CopyButton text={snippet} label="Copy snippet" />
         </div>
         <pre>
-          <code>{SNIPPET}</code>
+          <code>{snippet}</code>
         </pre>
       </div>
       <p className="muted">Spans appear here within a couple of seconds. Each service becomes a dataset.</p>
@@ -99,7 +93,7 @@ function GettingStarted(): ReactNode {
   );
 }
 
-export function HomePage(): ReactNode {
+export function HomePage({ session }: { session: SessionInfo }): ReactNode {
   const datasets = useAsync((signal) => listDatasets(signal), []);
   const traces = useAsync((signal) => listTraces({ limit: 10 }, signal), []);
   const saved = useAsync((signal) => listAllSavedQueries(signal), []);
@@ -121,7 +115,7 @@ export function HomePage(): ReactNode {
         </Link>
       </div>
       {list.length === 0 ? (
-        <GettingStarted />
+        <GettingStarted session={session} />
       ) : (
         <div className="home-grid">
           <section aria-label="Datasets">
