@@ -3,6 +3,7 @@ import { PERMISSIONS } from '../../../../src/auth/permissions.js';
 import { createKey, listKeys, revokeKey } from '../../api/api-client.js';
 import { CopyButton, Empty, ErrorMessage, Loading } from '../../components/status-views.js';
 import { useAsync } from '../../components/use-async.js';
+import { localTime, timeAgo } from '../../components/time-text.js';
 
 /** Lists keys (never their secrets), creates one (its secret shown once, here) and revokes. */
 export function KeysPage(): ReactNode {
@@ -57,7 +58,7 @@ export function KeysPage(): ReactNode {
               <th>Id</th>
               <th>Permissions</th>
               <th>Created</th>
-              <th>Last used</th>
+              <th className="nowrap">Last used</th>
               <th />
             </tr>
           </thead>
@@ -67,8 +68,12 @@ export function KeysPage(): ReactNode {
                 <td>{k.name}</td>
                 <td className="mono">{k.id}</td>
                 <td className="mono">{k.permissions.join(', ')}</td>
-                <td>{k.created_at}</td>
-                <td>{k.last_used_at ?? 'never'}</td>
+                <td className="nowrap" title={k.created_at}>
+                  {localTime(k.created_at)}
+                </td>
+                <td className="nowrap" title={k.last_used_at ?? undefined}>
+                  {k.last_used_at === null ? 'never' : timeAgo(k.last_used_at)}
+                </td>
                 <td>
                   <button type="button" className="small danger" onClick={() => revoke(k.id, k.name)} aria-label={`Revoke ${k.name}`}>
                     Revoke
