@@ -23,11 +23,12 @@ test("points at the server's own OTLP ports on the host the browser reached", ()
 test('with keys checked, says where the ingest key goes and how to make one', () => {
   const shown = ingestSnippet('127.0.0.1', { otlp_http_port: 4318, otlp_grpc_port: 4317 }, true);
   assert.equal(
-    shown.snippet.split('\n').slice(3, 7).join('\n'),
+    shown.snippet.split('\n').slice(3, 8).join('\n'),
     [
       '',
-      '# This Waggle checks API keys: send one with send_events (the API keys page,',
-      '# or: waggle keys create --name my-service --permissions send_events)',
+      '# This Waggle checks API keys. Create one with send_events and create_datasets',
+      '# (a new service starts a dataset) on the API keys page, or:',
+      '#   waggle keys create --name my-service --permissions send_events,create_datasets',
       'export OTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=<your ingest key>',
     ].join('\n'),
   );

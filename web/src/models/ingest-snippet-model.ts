@@ -22,7 +22,8 @@ function urlHost(hostname: string): string {
 /**
  * The getting-started endpoints and snippet for a browser that reached Waggle at `hostname`: the
  * server's own OTLP ports (plain HTTP: Waggle's listeners serve no TLS), and, when keys are
- * checked, the header an exporter sends its key in (an ingest-only key: send_events).
+ * checked, the header an exporter sends its key in (an ingest key: send_events, and create_datasets
+ * for a service that starts a dataset).
  */
 export function ingestSnippet(hostname: string, ports: IngestPortsInfo | null, keysRequired: boolean): IngestSnippet {
   const { otlp_http_port: httpPort, otlp_grpc_port: grpcPort } = ports ?? DEFAULT_PORTS;
@@ -32,8 +33,9 @@ export function ingestSnippet(hostname: string, ports: IngestPortsInfo | null, k
   if (keysRequired) {
     lines.push(
       '',
-      '# This Waggle checks API keys: send one with send_events (the API keys page,',
-      '# or: waggle keys create --name my-service --permissions send_events)',
+      '# This Waggle checks API keys. Create one with send_events and create_datasets',
+      '# (a new service starts a dataset) on the API keys page, or:',
+      '#   waggle keys create --name my-service --permissions send_events,create_datasets',
       'export OTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=<your ingest key>',
     );
   }
