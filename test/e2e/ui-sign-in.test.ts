@@ -74,6 +74,14 @@ describe('web UI sign-in', { skip: hasChromium ? false : 'Chromium is not instal
     await page.goto(`${waggle.baseUrl}/query?${new URLSearchParams({ dataset: 'shop', q: 'VISUALIZE COUNT GROUP BY user.id LAST 1h' }).toString()}`);
     await page.locator('.results-table tbody tr').first().waitFor();
     assert.equal(await page.locator('.results-table tbody tr').count(), 3);
+    // Saving needs manage_queries_and_columns: the dialog says the key is not allowed, not that something broke.
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('latency');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save', exact: true }).click();
+    const refusal = page.getByRole('dialog').getByRole('alert');
+    await refusal.waitFor();
+    assert.equal(await refusal.innerText(), `Not allowed for this key. the key 'only run_queries' (${keys.ids['run_queries']}) lacks the permission manage_queries_and_columns`);
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     const stored = await page.evaluate(() => ({ cookie: document.cookie, local: JSON.stringify(localStorage), session: JSON.stringify(sessionStorage) }));
     assert.equal(stored.cookie, '');
     assert.ok(!stored.local.includes(keys.only.run_queries) && !stored.session.includes(keys.only.run_queries));

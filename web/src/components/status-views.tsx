@@ -8,10 +8,17 @@ export function Loading({ what }: { what: string }): ReactNode {
   );
 }
 
+/** The HTTP status an API error carries (ApiError), or null for any other error. */
+function statusOf(error: Error | string): number | null {
+  return typeof error === 'object' && 'status' in error && typeof error.status === 'number' ? error.status : null;
+}
+
 export function ErrorMessage({ error, retry }: { error: Error | string; retry?: () => void }): ReactNode {
+  // A key without the permission is not a fault: say so (the server's text names the permission).
+  const heading = statusOf(error) === 403 ? 'Not allowed for this key.' : 'Something went wrong.';
   return (
     <div className="status status-error" role="alert">
-      <strong>Something went wrong.</strong> {typeof error === 'string' ? error : error.message}
+      <strong>{heading}</strong> {typeof error === 'string' ? error : error.message}
       {retry && (
         <button type="button" className="link-button" onClick={retry}>
           Try again
