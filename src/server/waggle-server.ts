@@ -16,7 +16,6 @@ import { HostAllowList } from '../api/host-allow-list.js';
 import { answerClientError } from '../api/http-client-error.js';
 import { sendJson } from '../api/http-io.js';
 import { HttpRouter } from '../api/http-router.js';
-import type { IngestPorts } from '../api/auth-routes.js';
 import { requestBoundary } from '../api/request-boundary.js';
 import { parseRequestTarget } from '../api/request-target.js';
 import { addTraceRoutes } from '../api/trace-routes.js';
@@ -232,13 +231,13 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
 
   let httpPort = config.port;
   // Known once every listener is up (the configured ports may be 0: any free one).
-  let ingestPorts: IngestPorts | null = null;
+  let listeningPorts: RunningWaggle['ports'] | null = null;
   const publicUrl = (): string => (config.publicUrl !== '' ? config.publicUrl : `http://localhost:${httpPort}`);
   const mainRoutes = new HttpRouter();
   for (const signal of Object.keys(OTLP_SIGNALS) as OtlpSignal[]) mainRoutes.add('POST', OTLP_SIGNALS[signal].httpPath, otlpHandler(signal));
   addHoneycombEventRoutes(mainRoutes, ingestService);
   addTraceRoutes(mainRoutes, store);
-  const api = addApiRoutes(mainRoutes, { store, config, publicUrl, queryMetrics: metrics.queries, auth: { authorizer, secureCookies: () => publicUrl().startsWith('https:'), ingestPorts: () => ingestPorts }, ...(hooks.alerting === undefined ? {} : { alerting: hooks.alerting }) });
+  const api = addApiRoutes(mainRoutes, { store, config, publicUrl, queryMetrics: metrics.queries, auth: { authorizer, secureCookies: () => publicUrl().startsWith('https:'), ingestPorts: () => listeningPorts }, ...(hooks.alerting === undefined ? {} : { alerting: hooks.alerting }) });
   const httpAuth: HttpAuth = { authorizer, datasetExists: (name) => store.findDataset(name) !== undefined };
   // Liveness: 200 whenever the process answers, saying whether it is ready and why not.
   const healthz = async ({ res }: { res: http.ServerResponse }): Promise<void> => {
@@ -332,7 +331,7 @@ export async function startWaggleServer(overrides: Partial<WaggleConfig> = {}, h
     }
     listening = true;
     const ports = { http: httpPort, otlpHttp: otlpHttpPort, otlpGrpc: grpc.port };
-    ingestPorts = { otlpHttp: otlpHttpPort, otlpGrpc: grpc.port };
+    listeningPorts = ports;
     hooks.onListening?.(ports);
     const replayedEvents = await replaying;
     if (replay.length > 0) {

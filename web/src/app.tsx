@@ -64,7 +64,7 @@ function useSession(): { state: SessionState; set: (s: SessionInfo) => void; rel
   }, []);
   useEffect(() => {
     reload();
-    const signedOut = (): void => setState((old) => ({ status: 'ready', session: { auth: 'on', key: null, ingest: old.status === 'ready' ? old.session.ingest ?? null : null } }));
+    const signedOut = (): void => setState((old) => ({ status: 'ready', session: { ...(old.status === 'ready' ? old.session : {}), auth: 'on', key: null } }));
     window.addEventListener(SIGNED_OUT_EVENT, signedOut);
     return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
   }, [reload]);
@@ -82,7 +82,7 @@ export function App(): ReactNode {
   const mustSignIn = ready !== null && ready.auth === 'on' && ready.key === null;
   const canManageKeys = ready !== null && ready.auth === 'on' && ready.key?.permissions.includes('manage_keys') === true;
   const leave = (): void => {
-    signOut().then(session.set, () => session.set({ auth: 'on', key: null, ingest: ready?.ingest ?? null }));
+    signOut().then(session.set, () => session.set({ ...ready, auth: 'on', key: null }));
   };
   return (
     <div className="app">
